@@ -1,0 +1,41 @@
+// Package checks is the pure domain of postmortem: the document model, the
+// completeness and blameless analyzers, and the findings they produce. It
+// knows nothing of GitHub or the network and keeps no global state.
+package checks
+
+// Severity of a finding.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	// SeverityOff disables a rule when used in configuration; findings never carry it.
+	SeverityOff Severity = "off"
+)
+
+// Check names the analyzer that produced a finding.
+type Check string
+
+const (
+	CheckCompleteness Check = "completeness"
+	CheckBlameless    Check = "blameless"
+)
+
+// Finding is one problem in a postmortem, anchored to a source span.
+// Lines and columns are 1-based; columns count bytes (like GitHub annotations
+// and SARIF with columnKind utf16CodeUnits aside). EndLine/EndColumn are
+// inclusive of the last character; when unknown they equal Line/Column.
+type Finding struct {
+	Check      Check    `json:"check"`
+	Rule       string   `json:"rule"` // e.g. "completeness/missing-section", "blameless/counterfactual"
+	Severity   Severity `json:"severity"`
+	Line       int      `json:"line"`
+	Column     int      `json:"column"`
+	EndLine    int      `json:"end_line"`
+	EndColumn  int      `json:"end_column"`
+	Message    string   `json:"message"`
+	Suggestion string   `json:"suggestion,omitempty"`
+	// Replacement, when set, is the exact text that should replace the span
+	// [Line:Column, EndLine:EndColumn] (used for one-click suggested changes).
+	Replacement string `json:"replacement,omitempty"`
+}

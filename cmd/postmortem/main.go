@@ -1,0 +1,53 @@
+// Command postmortem is the postmortem GitHub App, its linter and its playground.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `postmortem: blameless postmortems in the pull-request workflow
+
+Usage:
+  postmortem playground [--keep]          play the whole story against a simulated GitHub
+  postmortem lint [flags] PATH...         check postmortems for completeness and blameless wording
+  postmortem new [--template NAME|PATH]   print a blank postmortem rendered from a template
+  postmortem serve [flags]                run the GitHub App
+  postmortem githubsim --addr ADDR --seed FILE
+                                          serve the simulated GitHub on its own
+
+Run 'postmortem COMMAND -h' for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run dispatches to a subcommand and returns the process exit code:
+// 0 success, 1 findings or failure, 2 usage or I/O error.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	rest := args[1:]
+	switch args[0] {
+	case "lint":
+		return runLint(rest, stdin, stdout, stderr)
+	case "new":
+		return runNew(rest, stdout, stderr)
+	case "serve":
+		return runServe(rest, stdout, stderr)
+	case "githubsim":
+		return runGithubsim(rest, stdout, stderr)
+	case "playground":
+		return runPlayground(rest, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "postmortem: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
