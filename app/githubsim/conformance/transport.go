@@ -1,0 +1,457 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// Reporter receives violations as they happen. *testing.T, *testing.B and
+// testing.TB satisfy it; so can a logger outside tests.
+type Reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// Kind says which half of an exchange a violation concerns.
+type Kind string
+
+const (
+	KindRoute    Kind = "route"    // no operation in the description for method+path
+	KindRequest  Kind = "request"  // request does not match the operation
+	KindResponse Kind = "response" // response does not match the operation
+)
+
+// Violation is one departure from GitHub's OpenAPI description.
+type Violation struct {
+	Kind        Kind
+	Method      string // HTTP method
+	Path        string // request path as sent (after base-path stripping)
+	Route       string // path template, e.g. /repos/{owner}/{repo}; empty for KindRoute
+	OperationID string // e.g. repos/get
+	Status      int    // response status; 0 for request and route violations
+	Message     string // the validator's error, including the schema error
+	Hint        string // how to fix it, when known
+}
+
+func (v Violation) String() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "conformance: %s violation: %s %s", v.Kind, v.Method, v.Path)
+	if v.Route != "" {
+		fmt.Fprintf(&sb, " (route %s", v.Route)
+		if v.OperationID != "" {
+			fmt.Fprintf(&sb, ", operation %s", v.OperationID)
+		}
+		sb.WriteString(")")
+	}
+	if v.Status != 0 {
+		fmt.Fprintf(&sb, " status %d", v.Status)
+	}
+	fmt.Fprintf(&sb, ": %s", v.Message)
+	if v.Hint != "" {
+		fmt.Fprintf(&sb, "\n  hint: %s", v.Hint)
+	}
+	return sb.String()
+}
+
+// Transport is an http.RoundTripper that validates every exchange against
+// the api.github.com OpenAPI description. Create it with [NewTransport].
+type Transport struct {
+	base         http.RoundTripper
+	reporter     Reporter
+	api          *API
+	basePaths    []string
+	ignore       []string
+	allow        []AllowEntry
+	allowUnknown bool
+
+	mu         sync.Mutex
+	violations []Violation
+	allowed    []Violation
+	operations map[string]int
+	exchanges  int
+}
+
+// Option configures a Transport.
+type Option func(*Transport)
+
+// WithBasePath strips prefix (e.g. "/api/v3" or "/sim") from request paths
+// before routing. "/api/v3" is always tried; other prefixes of a client's
+// base URL must be declared with this option unless they are unambiguous
+// (see [Transport.RoundTrip]).
+func WithBasePath(prefix string) Option {
+	return func(t *Transport) {
+		prefix = "/" + strings.Trim(prefix, "/")
+		if prefix != "/" {
+			t.basePaths = append(t.basePaths, prefix)
+		}
+	}
+}
+
+// WithIgnoredPathPrefix passes requests whose path starts with prefix
+// through unvalidated (for endpoints that are not GitHub's, such as a
+// simulator's control API).
+func WithIgnoredPathPrefix(prefix string) Option {
+	return func(t *Transport) { t.ignore = append(t.ignore, prefix) }
+}
+
+// WithAllowlist adds allowlist entries. Each entry must carry a Reason.
+func WithAllowlist(entries ...AllowEntry) Option {
+	return func(t *Transport) {
+		for _, e := range entries {
+			if strings.TrimSpace(e.Reason) == "" {
+				panic(fmt.Sprintf("conformance: allowlist entry %+v has no reason", e))
+			}
+			t.allow = append(t.allow, e)
+		}
+	}
+}
+
+// WithUnknownRoutesAllowed stops reporting requests for which the
+// description has no operation; they are passed through unvalidated.
+func WithUnknownRoutesAllowed() Option {
+	return func(t *Transport) { t.allowUnknown = true }
+}
+
+// WithoutDefaultAllowlist drops [DefaultAllowlist].
+func WithoutDefaultAllowlist() Option {
+	return func(t *Transport) { t.allow = nil }
+}
+
+// NewTransport returns a RoundTripper that sends requests through base
+// (http.DefaultTransport if nil) and validates each request and response.
+// Violations are recorded (see [Transport.Violations]) and, when r is not
+// nil, reported through r.Errorf as they happen. The OpenAPI description is
+// loaded on first use, once per process; a load failure is reported to r
+// and every exchange passes unvalidated.
+func NewTransport(r Reporter, base http.RoundTripper, opts ...Option) *Transport {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	t := &Transport{
+		base:       base,
+		reporter:   r,
+		basePaths:  []string{"/api/v3"},
+		allow:      append([]AllowEntry(nil), DefaultAllowlist...),
+		operations: map[string]int{},
+	}
+	for _, o := range opts {
+		o(t)
+	}
+	api, err := LoadAPI()
+	if err != nil {
+		if r != nil {
+			r.Helper()
+			r.Errorf("conformance: %v", err)
+		}
+	}
+	t.api = api
+	return t
+}
+
+// Violations returns the violations recorded so far (allowlisted ones
+// excluded).
+func (t *Transport) Violations() []Violation {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Violation(nil), t.violations...)
+}
+
+// Allowed returns the violations that matched an allowlist entry.
+func (t *Transport) Allowed() []Violation {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Violation(nil), t.allowed...)
+}
+
+// Operations returns how many exchanges were validated per operation
+// ("METHOD template"), which shows which part of the API a test covers.
+func (t *Transport) Operations() map[string]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]int, len(t.operations))
+	for k, v := range t.operations {
+		out[k] = v
+	}
+	return out
+}
+
+// OperationList returns the keys of Operations, sorted.
+func (t *Transport) OperationList() []string {
+	ops := t.Operations()
+	out := make([]string, 0, len(ops))
+	for k := range ops {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Exchanges returns how many exchanges went through the transport.
+func (t *Transport) Exchanges() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.exchanges
+}
+
+func (t *Transport) record(v Violation) {
+	t.mu.Lock()
+	for _, e := range t.allow {
+		if e.matches(v) {
+			t.allowed = append(t.allowed, v)
+			t.mu.Unlock()
+			return
+		}
+	}
+	t.violations = append(t.violations, v)
+	t.mu.Unlock()
+	if t.reporter != nil {
+		t.reporter.Helper()
+		t.reporter.Errorf("%s", v)
+	}
+}
+
+var validationOptions = &openapi3filter.Options{
+	AuthenticationFunc:                openapi3filter.NoopAuthenticationFunc,
+	IncludeResponseStatus:             true,
+	RejectWhenRequestBodyNotSpecified: true,
+	SkipSettingDefaults:               true,
+	MultiError:                        false,
+}
+
+// RoundTrip validates req, sends it through the base transport, validates
+// the response and returns it unchanged (bodies are buffered and restored).
+//
+// Routing: the request's escaped path is matched as is; failing that, with
+// each WithBasePath prefix (and "/api/v3") removed; failing that, with
+// leading segments removed one at a time, so a client whose base URL has a
+// path prefix works without configuration as long as the rest is a GitHub
+// path.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	path := req.URL.EscapedPath()
+	for _, p := range t.ignore {
+		if strings.HasPrefix(path, p) {
+			return t.base.RoundTrip(req)
+		}
+	}
+	if t.api == nil {
+		return t.base.RoundTrip(req)
+	}
+	t.mu.Lock()
+	t.exchanges++
+	t.mu.Unlock()
+
+	route, params, routedPath, rerr := t.route(req.Method, path)
+	if rerr != nil {
+		if !t.allowUnknown {
+			msg := "no operation in the api.github.com description for this method and path"
+			if errors.Is(rerr, routers.ErrMethodNotAllowed) {
+				msg = "the path exists in the api.github.com description but not for this method"
+			}
+			t.record(Violation{Kind: KindRoute, Method: req.Method, Path: path, Message: msg})
+		}
+		return t.base.RoundTrip(req)
+	}
+	opKey := req.Method + " " + route.Path
+	t.mu.Lock()
+	t.operations[opKey]++
+	t.mu.Unlock()
+	base := Violation{Method: req.Method, Path: routedPath, Route: route.Path, OperationID: route.Operation.OperationID}
+
+	// Request.
+	var reqBody []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		reqBody = b
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
+	vreq := req.Clone(context.Background())
+	if reqBody != nil {
+		vreq.Body = io.NopCloser(bytes.NewReader(reqBody))
+	} else {
+		vreq.Body = http.NoBody
+	}
+	reqInput := &openapi3filter.RequestValidationInput{
+		Request:    vreq,
+		PathParams: params,
+		Route:      route,
+		Options:    validationOptions,
+	}
+	if err := openapi3filter.ValidateRequest(context.Background(), reqInput); err != nil {
+		v := base
+		v.Kind = KindRequest
+		v.Message = describe(err)
+		v.Hint = hintFor(v, reqBody)
+		t.record(v)
+	}
+
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+
+	// Response.
+	var respBody []byte
+	if resp.Body != nil {
+		respBody, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	}
+	if msg := t.checkResponse(reqInput, resp, respBody); msg != "" {
+		v := base
+		v.Kind = KindResponse
+		v.Status = resp.StatusCode
+		v.Message = msg
+		t.record(v)
+	}
+	return resp, nil
+}
+
+func (t *Transport) route(method, path string) (*routers.Route, map[string]string, string, error) {
+	route, params, err := t.api.Router.Route(method, path)
+	if err == nil {
+		return route, params, path, nil
+	}
+	firstErr := err
+	for _, p := range t.basePaths {
+		if rest, ok := strings.CutPrefix(path, p); ok && (rest == "" || rest[0] == '/') {
+			if route, params, err := t.api.Router.Route(method, rest); err == nil {
+				return route, params, rest, nil
+			}
+		}
+	}
+	// Unknown leading segments (a client base URL such as
+	// http://127.0.0.1:8080/sim/) are stripped one at a time, but never a
+	// path that starts like a GitHub path: "/repos/o/r/bogus/issues" must
+	// not be taken for "/issues".
+	if segs := splitPath(path); len(segs) == 0 || t.api.Router.root.literal[segs[0]] != nil {
+		return nil, nil, path, firstErr
+	}
+	rest := path
+	for {
+		i := strings.Index(strings.TrimPrefix(rest, "/"), "/")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+1:]
+		if route, params, err := t.api.Router.Route(method, rest); err == nil {
+			return route, params, rest, nil
+		}
+	}
+	return nil, nil, path, firstErr
+}
+
+func (t *Transport) checkResponse(in *openapi3filter.RequestValidationInput, resp *http.Response, body []byte) string {
+	method := in.Request.Method
+	if resp.StatusCode == http.StatusNotModified {
+		// A conditional request (If-None-Match / If-Modified-Since) may
+		// get 304 from any GET; it must not carry a body.
+		if len(body) != 0 {
+			return fmt.Sprintf("304 Not Modified with a %d-byte body", len(body))
+		}
+		return ""
+	}
+	op := in.Route.Operation
+	if op.Responses.Status(resp.StatusCode) == nil && op.Responses.Default() == nil {
+		return fmt.Sprintf("status %d is not declared for this operation (declared: %s)", resp.StatusCode, declaredStatuses(op))
+	}
+	if method == http.MethodHead {
+		return ""
+	}
+	rin := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in,
+		Status:                 resp.StatusCode,
+		Header:                 resp.Header,
+		Options:                validationOptions,
+	}
+	rin.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), rin); err != nil {
+		return describe(err)
+	}
+	return ""
+}
+
+func declaredStatuses(op *openapi3.Operation) string {
+	var out []string
+	for code := range op.Responses.Map() {
+		out = append(out, code)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// describe renders a kin-openapi error with the schema error and the JSON
+// pointer of the offending value.
+func describe(err error) string {
+	var rerr *openapi3filter.RequestError
+	var serr *openapi3.SchemaError
+	var msg string
+	switch {
+	case errors.As(err, &rerr):
+		var parts []string
+		if rerr.Parameter != nil {
+			parts = append(parts, fmt.Sprintf("%s parameter %q", rerr.Parameter.In, rerr.Parameter.Name))
+		} else if rerr.RequestBody != nil {
+			parts = append(parts, "request body")
+		}
+		if rerr.Reason != "" {
+			parts = append(parts, rerr.Reason)
+		}
+		msg = strings.Join(parts, ": ")
+	default:
+		var resErr *openapi3filter.ResponseError
+		if errors.As(err, &resErr) {
+			msg = resErr.Reason
+		}
+	}
+	if errors.As(err, &serr) {
+		ptr := "/" + strings.Join(serr.JSONPointer(), "/")
+		detail := fmt.Sprintf("at %s: %s", ptr, serr.Reason)
+		if got, err := json.Marshal(serr.Value); err == nil && serr.SchemaField != "required" {
+			if len(got) > 120 {
+				got = append(got[:117:117], "..."...)
+			}
+			detail += fmt.Sprintf(" (got %s)", got)
+		}
+		if serr.SchemaField != "" {
+			detail += fmt.Sprintf(" (schema keyword %q)", serr.SchemaField)
+		}
+		if msg != "" {
+			return msg + ": " + detail
+		}
+		return detail
+	}
+	if msg == "" {
+		return err.Error()
+	}
+	if inner := errors.Unwrap(err); inner != nil && !strings.Contains(msg, inner.Error()) {
+		msg += ": " + inner.Error()
+	}
+	return msg
+}
+
+func hintFor(v Violation, body []byte) string {
+	if v.Route == "/app/installations/{installation_id}/access_tokens" && bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return "the body is JSON null: pass &github.InstallationTokenOptions{} (ghinstallation: set Transport.InstallationTokenOptions) instead of nil"
+	}
+	return ""
+}
