@@ -1,0 +1,434 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+// DefaultDatabaseURL is the embedded default: a SQLite file in the working
+// directory.
+const DefaultDatabaseURL = "postmortem.db"
+
+// Reconciler works one kind of job. The job's Args say what to look at; the
+// reconciler reads GitHub's current state and makes it right, idempotently
+// (a job may run more than once). Returning an error retries the job with
+// backoff; returning a *RateLimitError (or go-github's rate limit errors)
+// snoozes it until the limit resets without spending an attempt.
+type Reconciler[A JobArgs] interface {
+	Reconcile(ctx context.Context, job *river.Job[A]) error
+}
+
+// ReconcileFunc adapts a function to a Reconciler.
+type ReconcileFunc[A JobArgs] func(ctx context.Context, job *river.Job[A]) error
+
+// Reconcile calls f.
+func (f ReconcileFunc[A]) Reconcile(ctx context.Context, job *river.Job[A]) error { return f(ctx, job) }
+
+// Workers is the set of reconcilers a Queue works, one per kind, registered
+// with Register before OpenQueue. Kinds without a reconciler are still
+// accepted and stored; they wait until a process that has one runs them.
+type Workers struct {
+	river   *river.Workers
+	kinds   map[string]bool
+	metrics *Metrics
+}
+
+// NewWorkers returns an empty set of workers.
+func NewWorkers() *Workers {
+	return &Workers{river: river.NewWorkers(), kinds: map[string]bool{}}
+}
+
+// Register adds the reconciler for job kind A. Registering a kind twice is an
+// error.
+func Register[A JobArgs](w *Workers, r Reconciler[A]) error {
+	var zero A
+	if w.kinds[zero.Kind()] {
+		return fmt.Errorf("app: reconciler for %q registered twice", zero.Kind())
+	}
+	if err := river.AddWorkerSafely(w.river, &reconcileWorker[A]{r: r, w: w}); err != nil {
+		return err
+	}
+	w.kinds[zero.Kind()] = true
+	return nil
+}
+
+type reconcileWorker[A JobArgs] struct {
+	river.WorkerDefaults[A]
+	r Reconciler[A]
+	w *Workers
+}
+
+func (rw *reconcileWorker[A]) Work(ctx context.Context, job *river.Job[A]) error {
+	start := time.Now()
+	err := rw.r.Reconcile(ctx, job)
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+		if d, ok := SnoozeFor(err, time.Now()); ok {
+			outcome = "snoozed"
+			err = river.JobSnooze(d)
+		} else if errors.Is(err, &rivertype.JobCancelError{}) {
+			outcome = "cancelled"
+		} else if errors.Is(err, &rivertype.JobSnoozeError{}) {
+			outcome = "snoozed"
+		}
+	}
+	rw.w.metrics.job(job.Kind, outcome, time.Since(start))
+	return err
+}
+
+// SnoozeFor says how long to snooze a job that failed with err, if err is a
+// rate limit (ours or go-github's): until the reset plus a little jitter so
+// snoozed jobs don't all wake in the same second.
+func SnoozeFor(err error, now time.Time) (time.Duration, bool) {
+	var until time.Time
+	var rl *RateLimitError
+	var gh *github.RateLimitError
+	var abuse *github.AbuseRateLimitError
+	switch {
+	case errors.As(err, &rl):
+		until = rl.Reset
+	case errors.As(err, &gh):
+		until = gh.Rate.Reset.Time
+	case errors.As(err, &abuse):
+		d := time.Minute
+		if abuse.RetryAfter != nil {
+			d = *abuse.RetryAfter
+		}
+		until = now.Add(d)
+	default:
+		return 0, false
+	}
+	d := until.Sub(now)
+	if d < time.Second {
+		d = time.Second
+	}
+	return d + time.Duration(rand.Int64N(int64(2*time.Second))), true
+}
+
+// QueueConfig configures OpenQueue.
+type QueueConfig struct {
+	// DatabaseURL: a SQLite file path (or sqlite:PATH, file:PATH), or a
+	// postgres:// / postgresql:// URL. Empty means DefaultDatabaseURL.
+	DatabaseURL string
+	// Schema is the PostgreSQL schema River's tables live in (created if
+	// missing). Empty: the connection's search_path. Ignored for SQLite.
+	Schema string
+	// Workers to run; nil or empty opens an insert-only queue.
+	Workers *Workers
+	// MaxWorkers is the number of jobs worked at once (default 4).
+	MaxWorkers int
+	// MaxAttempts before a job is discarded (default 12, about a day with
+	// the backoff below).
+	MaxAttempts int
+	// JobTimeout bounds one run of a job (default 5 minutes).
+	JobTimeout time.Duration
+	// RerunDelay is how long after a running job the follow-up run for a
+	// delivery that arrived during it is scheduled (default 2s).
+	RerunDelay time.Duration
+	// PollInterval is how often workers poll for jobs on drivers without
+	// LISTEN/NOTIFY (SQLite) (default 1s; tests use less).
+	PollInterval time.Duration
+	Metrics      *Metrics
+	Logger       *slog.Logger
+}
+
+// riverClient is what Queue uses of a River client, whatever its driver.
+type riverClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	JobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func())
+}
+
+// Queue is the durable job queue: River on a SQLite file (one process, one
+// connection, several workers) or on PostgreSQL (many replicas).
+type Queue struct {
+	client     riverClient
+	dialect    string // "sqlite" or "postgres"
+	sqlDB      *sql.DB
+	pgPool     *pgxpool.Pool
+	schema     string
+	working    bool
+	rerunDelay time.Duration
+	log        *slog.Logger
+}
+
+// IsPostgresURL reports whether a DATABASE_URL names PostgreSQL.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// sqlitePath turns a DATABASE_URL into a file path.
+func sqlitePath(u string) (string, error) {
+	switch {
+	case u == "":
+		return DefaultDatabaseURL, nil
+	case strings.HasPrefix(u, "sqlite://"):
+		u = strings.TrimPrefix(u, "sqlite://")
+	case strings.HasPrefix(u, "sqlite:"):
+		u = strings.TrimPrefix(u, "sqlite:")
+	case strings.HasPrefix(u, "file:"):
+		u = strings.TrimPrefix(u, "file:")
+	case strings.Contains(u, "://"):
+		return "", fmt.Errorf("DATABASE_URL %q: want a SQLite file path or a postgres:// URL", u)
+	}
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		u = u[:i]
+	}
+	if u == "" || u == ":memory:" {
+		return "", errors.New("DATABASE_URL: the queue must be durable; give a SQLite file path, not memory")
+	}
+	return u, nil
+}
+
+// OpenQueue opens the database, migrates River's tables and builds the
+// client. Call Start to work jobs, Close when done.
+func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 4
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 12
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = 5 * time.Minute
+	}
+	if cfg.RerunDelay <= 0 {
+		cfg.RerunDelay = 2 * time.Second
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	q := &Queue{rerunDelay: cfg.RerunDelay, log: cfg.Logger}
+	rc := &river.Config{
+		Logger:              cfg.Logger,
+		MaxAttempts:         cfg.MaxAttempts,
+		JobTimeout:          cfg.JobTimeout,
+		RetryPolicy:         retryPolicy{},
+		FetchPollInterval:   cfg.PollInterval,
+		FetchCooldown:       min(100*time.Millisecond, cfg.PollInterval),
+		SkipUnknownJobCheck: true,
+	}
+	if cfg.Workers != nil && len(cfg.Workers.kinds) > 0 {
+		cfg.Workers.metrics = cfg.Metrics
+		rc.Workers = cfg.Workers.river
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
+		rc.FetchOnlyKnownKinds = true
+		q.working = true
+	}
+
+	if IsPostgresURL(cfg.DatabaseURL) {
+		q.dialect = "postgres"
+		pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		q.pgPool = pool
+		if cfg.Schema != "" {
+			if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{cfg.Schema}.Sanitize()); err != nil {
+				pool.Close()
+				return nil, fmt.Errorf("create schema %q: %w", cfg.Schema, err)
+			}
+		}
+		q.schema = cfg.Schema
+		rc.Schema = cfg.Schema
+		driver := riverpgxv5.New(pool)
+		if err := migrate(ctx, driver, cfg.Schema, cfg.Logger); err != nil {
+			pool.Close()
+			return nil, err
+		}
+		client, err := river.NewClient(driver, rc)
+		if err != nil {
+			pool.Close()
+			return nil, err
+		}
+		q.client = client
+		return q, nil
+	}
+
+	q.dialect = "sqlite"
+	path, err := sqlitePath(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	// WAL with synchronous=FULL: a commit is on disk before we acknowledge.
+	// immediate transactions take the write lock up front (no upgrade
+	// deadlocks); busy_timeout waits out another process's lock.
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	// River's SQLite driver: SQLite allows one writer at a time, River runs
+	// maintenance in parallel; one connection serialises them instead of
+	// failing with SQLITE_BUSY. Jobs still run on several goroutines, only
+	// their queue bookkeeping is serialised.
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	q.sqlDB = db
+	driver := riversqlite.New(db)
+	if err := migrate(ctx, driver, "", cfg.Logger); err != nil {
+		db.Close()
+		return nil, err
+	}
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	q.client = client
+	return q, nil
+}
+
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], schema string, log *slog.Logger) error {
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Schema: schema, Logger: log})
+	if err != nil {
+		return fmt.Errorf("migrate queue: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate queue: %w", err)
+	}
+	return nil
+}
+
+// Dialect is "sqlite" or "postgres".
+func (q *Queue) Dialect() string { return q.dialect }
+
+// Start starts working jobs (no-op for an insert-only queue).
+func (q *Queue) Start(ctx context.Context) error {
+	if !q.working {
+		return nil
+	}
+	return q.client.Start(ctx)
+}
+
+// Stop stops fetching jobs and waits for running ones to finish until ctx
+// is done; then it cancels their contexts and waits for them to return.
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.working {
+		return nil
+	}
+	err := q.client.Stop(ctx)
+	if err != nil && ctx.Err() != nil {
+		hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return q.client.StopAndCancel(hard)
+	}
+	return err
+}
+
+// Close releases the database. Stop first if started.
+func (q *Queue) Close() error {
+	if q.pgPool != nil {
+		q.pgPool.Close()
+	}
+	if q.sqlDB != nil {
+		return q.sqlDB.Close()
+	}
+	return nil
+}
+
+// Ping checks the database is reachable (readiness).
+func (q *Queue) Ping(ctx context.Context) error {
+	if q.pgPool != nil {
+		return q.pgPool.Ping(ctx)
+	}
+	return q.sqlDB.PingContext(ctx)
+}
+
+// Subscribe is River's event subscription (tests, tools).
+func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
+	return q.client.Subscribe(kinds...)
+}
+
+// EnqueueResult counts what Enqueue did.
+type EnqueueResult struct {
+	Inserted   int // new jobs
+	Duplicates int // merged into an equal pending job
+	Reruns     int // follow-up runs added behind a running job
+}
+
+// Enqueue durably inserts jobs in one transaction: when it returns nil, they
+// are committed. A job equal to a pending one is merged into it; one equal
+// to a running job gets one follow-up run (see JobArgs).
+func (q *Queue) Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, error) {
+	var r EnqueueResult
+	if len(jobs) == 0 {
+		return r, nil
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: j}
+	}
+	res, err := q.client.InsertMany(ctx, params)
+	if err != nil {
+		return r, err
+	}
+	var reruns []river.InsertManyParams
+	for i, x := range res {
+		switch {
+		case !x.UniqueSkippedAsDuplicate:
+			r.Inserted++
+		case x.Job != nil && x.Job.State == rivertype.JobStateRunning:
+			opts := uniqueInsertOpts()
+			opts.ScheduledAt = time.Now().Add(q.rerunDelay)
+			reruns = append(reruns, river.InsertManyParams{Args: jobs[i].rerun(x.Job.ID), InsertOpts: &opts})
+		default:
+			r.Duplicates++
+		}
+	}
+	if len(reruns) > 0 {
+		res, err := q.client.InsertMany(ctx, reruns)
+		if err != nil {
+			return r, err
+		}
+		for _, x := range res {
+			if x.UniqueSkippedAsDuplicate {
+				r.Duplicates++
+			} else {
+				r.Reruns++
+			}
+		}
+	}
+	return r, nil
+}
+
+// retryPolicy: exponential backoff with full jitter, 5s doubling, capped at
+// 4h, so 12 attempts span roughly a day.
+type retryPolicy struct{}
+
+func (retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	n := max(job.Attempt, 1)
+	d := 5 * time.Second << min(n-1, 12)
+	d = min(d, 4*time.Hour)
+	d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+	return time.Now().Add(d)
+}

@@ -1,0 +1,272 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// recorder is a trivial reconciler: it records the jobs it works and can be
+// told to block or fail.
+type recorder[A JobArgs] struct {
+	mu      sync.Mutex
+	got     []A
+	ran     chan A
+	block   chan struct{} // when non-nil, Reconcile waits on it
+	started chan int64
+	err     error
+}
+
+func newRecorder[A JobArgs]() *recorder[A] {
+	return &recorder[A]{ran: make(chan A, 100), started: make(chan int64, 100)}
+}
+
+func (r *recorder[A]) Reconcile(ctx context.Context, job *river.Job[A]) error {
+	r.started <- job.ID
+	if r.block != nil {
+		select {
+		case <-r.block:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	r.mu.Lock()
+	r.got = append(r.got, job.Args)
+	r.mu.Unlock()
+	r.ran <- job.Args
+	return r.err
+}
+
+func waitFor[T any](t *testing.T, c <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(15 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+	var zero T
+	return zero
+}
+
+func eachDialect(t *testing.T, f func(t *testing.T, db testDB)) {
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			f(t, newTestDB(t, d))
+		})
+	}
+}
+
+// A job enqueued by a webhook is committed before the 202: a separate
+// connection sees it the moment the response arrives.
+func TestWebhookCommitsBeforeAck(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db testDB) {
+		q := db.open(t, nil)
+		srv := webhookServer(t, q, nil)
+		code, body := post(t, srv.URL, "pull_request", prPayload("opened", 7, 12, "abc"))
+		if code != http.StatusAccepted {
+			t.Fatalf("status %d %q, want 202", code, body)
+		}
+		if n := db.countJobs(t, "kind = 'pull_request' AND state = 'available'"); n != 1 {
+			t.Fatalf("committed pull_request jobs after 202 = %d, want 1", n)
+		}
+	})
+}
+
+// Ten deliveries for one pull request are one pending job; another pull
+// request is another job.
+func TestBurstIsOneJob(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db testDB) {
+		q := db.open(t, nil)
+		srv := webhookServer(t, q, nil)
+		for i := range 10 {
+			action := "synchronize"
+			if i == 0 {
+				action = "opened"
+			}
+			if code, body := post(t, srv.URL, "pull_request", prPayload(action, 7, 12, "sha"+string(rune('a'+i)))); code != http.StatusAccepted {
+				t.Fatalf("delivery %d: %d %q", i, code, body)
+			}
+		}
+		post(t, srv.URL, "pull_request", prPayload("opened", 7, 13, "x"))
+		post(t, srv.URL, "pull_request", prPayload("opened", 8, 12, "x")) // other installation
+		if n := db.countJobs(t, "kind = 'pull_request'"); n != 3 {
+			t.Fatalf("pull_request jobs = %d, want 3 (one per PR)", n)
+		}
+	})
+}
+
+// The job runs: the registered reconciler gets the args the webhook carried.
+func TestJobRuns(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db testDB) {
+		w := NewWorkers()
+		rec := newRecorder[PullRequestArgs]()
+		if err := Register[PullRequestArgs](w, rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := Register[PullRequestArgs](w, rec); err == nil {
+			t.Fatal("registering a kind twice succeeded")
+		}
+		m := NewMetrics()
+		q, err := OpenQueue(context.Background(), QueueConfig{DatabaseURL: db.url, Schema: db.schema, Workers: w, PollInterval: 50 * time.Millisecond, Metrics: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer q.Close()
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer q.Stop(context.Background())
+		srv := webhookServer(t, q, nil)
+		if code, _ := post(t, srv.URL, "pull_request", prPayload("opened", 7, 12, "abc")); code != http.StatusAccepted {
+			t.Fatalf("status %d", code)
+		}
+		got := waitFor(t, rec.ran, "the job to run")
+		want := PullRequestArgs{InstallationID: 7, Owner: "acme", Repo: "svc", Number: 12, HeadSHA: "abc"}
+		if got != want {
+			t.Fatalf("reconciled %+v, want %+v", got, want)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for db.countJobs(t, "state = 'completed'") != 1 {
+			if time.Now().After(deadline) {
+				t.Fatal("job never completed")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// Kinds without a reconciler are stored and wait, not failed.
+		if _, err := q.Enqueue(context.Background(), IncidentArgs{InstallationID: 7, Owner: "acme", Repo: "svc", Number: 1}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if n := db.countJobs(t, "kind = 'incident' AND state = 'available' AND attempt = 0"); n != 1 {
+			t.Fatalf("incident job without reconciler: %d available unattempted, want 1", n)
+		}
+	})
+}
+
+// A crash between commit and run: the process that acknowledged the
+// delivery dies (its queue is closed without working anything); a new
+// process on the same database runs the job.
+func TestCrashBetweenCommitAndRun(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db testDB) {
+		q1, err := OpenQueue(context.Background(), QueueConfig{DatabaseURL: db.url, Schema: db.schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := webhookServer(t, q1, nil)
+		if code, _ := post(t, srv.URL, "issues", withInstallation(t, findExample(t, "issues", "labeled"), 42)); code != http.StatusAccepted {
+			t.Fatalf("status %d", code)
+		}
+		srv.Close()
+		q1.Close() // "crash": nothing was worked
+
+		w := NewWorkers()
+		rec := newRecorder[IncidentArgs]()
+		Register[IncidentArgs](w, rec)
+		q2 := db.open(t, w)
+		if err := q2.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		got := waitFor(t, rec.ran, "the job to run after reopening")
+		if got.InstallationID == 0 || got.Number == 0 || got.Owner == "" {
+			t.Fatalf("reconciled %+v", got)
+		}
+	})
+}
+
+// A delivery arriving while its job runs gets exactly one follow-up run;
+// more deliveries during the run merge into that follow-up.
+func TestDeliveryDuringRunGetsOneRerun(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db testDB) {
+		w := NewWorkers()
+		rec := newRecorder[PullRequestArgs]()
+		rec.block = make(chan struct{})
+		Register[PullRequestArgs](w, rec)
+		q := db.open(t, w)
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		args := PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
+		if _, err := q.Enqueue(ctx, args); err != nil {
+			t.Fatal(err)
+		}
+		firstID := waitFor(t, rec.started, "first run to start")
+		res, err := q.Enqueue(ctx, args)
+		if err != nil || res.Reruns != 1 {
+			t.Fatalf("enqueue during run = %+v, %v; want 1 rerun", res, err)
+		}
+		for range 3 {
+			res, err = q.Enqueue(ctx, args)
+			if err != nil || res.Duplicates != 1 || res.Reruns != 0 {
+				t.Fatalf("further enqueue during run = %+v, %v; want a duplicate", res, err)
+			}
+		}
+		close(rec.block)
+		waitFor(t, rec.ran, "first run")
+		second := waitFor(t, rec.ran, "rerun")
+		if second.Rerun != firstID || second.Number != 5 {
+			t.Fatalf("rerun args %+v, want Rerun=%d", second, firstID)
+		}
+		select {
+		case extra := <-rec.ran:
+			t.Fatalf("a third run happened: %+v", extra)
+		case <-time.After(300 * time.Millisecond):
+		}
+	})
+}
+
+// A reconciler hitting the rate limit snoozes the job until the reset
+// instead of failing it.
+func TestRateLimitSnoozes(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db testDB) {
+		w := NewWorkers()
+		rec := newRecorder[InstallationArgs]()
+		reset := time.Now().Add(time.Hour)
+		rec.err = &RateLimitError{Reset: reset, Method: "GET", URL: "https://api.github.com/x"}
+		Register[InstallationArgs](w, rec)
+		q := db.open(t, w)
+		events, cancel := q.Subscribe(river.EventKindJobSnoozed)
+		defer cancel()
+		q.Start(context.Background())
+		if _, err := q.Enqueue(context.Background(), InstallationArgs{InstallationID: 3}); err != nil {
+			t.Fatal(err)
+		}
+		ev := waitFor(t, events, "snooze event")
+		if ev.Job.State != rivertype.JobStateScheduled {
+			t.Fatalf("state %s, want scheduled", ev.Job.State)
+		}
+		if d := ev.Job.ScheduledAt.Sub(reset); d < 0 || d > 5*time.Second {
+			t.Fatalf("scheduled at %s, want just after reset %s", ev.Job.ScheduledAt, reset)
+		}
+		if len(ev.Job.Errors) != 0 {
+			t.Fatalf("snooze recorded errors: %+v", ev.Job.Errors)
+		}
+	})
+}
+
+func TestSnoozeFor(t *testing.T) {
+	now := time.Now()
+	if _, ok := SnoozeFor(errors.New("boom"), now); ok {
+		t.Fatal("plain error snoozes")
+	}
+	d, ok := SnoozeFor(&RateLimitError{Reset: now.Add(10 * time.Minute)}, now)
+	if !ok || d < 10*time.Minute || d > 10*time.Minute+2*time.Second {
+		t.Fatalf("SnoozeFor = %s, %v", d, ok)
+	}
+}
+
+func TestQueueRefusesMemoryAndBadURL(t *testing.T) {
+	for _, u := range []string{":memory:", "sqlite::memory:", "mysql://x/y"} {
+		if _, err := OpenQueue(context.Background(), QueueConfig{DatabaseURL: u}); err == nil {
+			t.Errorf("OpenQueue(%q) succeeded", u)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Pinger reports whether the database is reachable; Queue implements it.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Server is `postmortem serve`: the webhook endpoint, health, readiness and
+// metrics over HTTP, and the queue's workers.
+type Server struct {
+	Webhook *WebhookHandler
+	Queue   *Queue
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// ShutdownGrace is how long shutdown waits for in-flight requests and
+	// running jobs before cancelling the jobs (default 25s).
+	ShutdownGrace time.Duration
+}
+
+// Handler routes POST /webhook, GET /healthz, GET /readyz and GET /metrics.
+func (s *Server) Handler() http.Handler {
+	return NewMux(s.Webhook, s.Queue, s.Metrics)
+}
+
+// NewMux builds the App's HTTP routes.
+func NewMux(webhook http.Handler, db Pinger, m *Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/webhook", webhook)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if db == nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("no database\n"))
+			return
+		}
+		if err := db.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unreachable\n"))
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", m.Handler())
+	return mux
+}
+
+// NewHTTPServer returns an http.Server with the App's timeouts: headers in
+// 10s, a full 25 MB body in 60s.
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      75 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// Run starts the workers and serves on ln until ctx is cancelled, then shuts
+// down gracefully: stop taking requests (in-flight ones finish), then stop
+// the workers, letting running jobs finish within the grace period and
+// cancelling them after it (River StopAndCancel; they are retried later).
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	log := s.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	grace := s.ShutdownGrace
+	if grace <= 0 {
+		grace = 25 * time.Second
+	}
+	if err := s.Queue.Start(ctx); err != nil {
+		return err
+	}
+	srv := NewHTTPServer(s.Handler())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "database", s.Queue.Dialect())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	log.Info("shutting down", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := s.Queue.Stop(sctx); err != nil {
+		log.Warn("queue stop", "err", err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}

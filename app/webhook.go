@@ -1,0 +1,339 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// MaxWebhookBody is GitHub's cap on a webhook payload: 25 MB. Larger bodies
+// are refused with 413 before being read in full.
+const MaxWebhookBody = 25 << 20
+
+// Enqueuer durably stores jobs; Queue implements it.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, error)
+}
+
+// WebhookHandler serves POST /webhook. It verifies the delivery, decodes the
+// few fields routing needs, and turns it into zero or more jobs, committed in
+// one transaction before it answers 202. It never calls GitHub.
+//
+//	405 not POST; 415 a content type other than application/json or
+//	application/x-www-form-urlencoded (payload=…); 413 body over 25 MB;
+//	401 missing, non-sha256 or wrong X-Hub-Signature-256 (a legacy
+//	X-Hub-Signature sha1 alone is refused); 400 no X-GitHub-Event or a
+//	malformed payload for an event that is routed; 200 ignored (with the
+//	reason) without touching the database; 202 jobs committed; 503 the
+//	queue is unavailable (GitHub may redeliver).
+//
+// Events the App does not route are not decoded at all, so a malformed body
+// on, say, a `star` delivery is still a 200.
+type WebhookHandler struct {
+	Secret []byte
+	Queue  Enqueuer
+	// BotLogin is the App's bot account ("<slug>[bot]"); issue edits and
+	// label changes it made itself are ignored. Empty disables the check.
+	BotLogin string
+	Metrics  *Metrics
+	Logger   *slog.Logger
+	// MaxBody overrides MaxWebhookBody (tests).
+	MaxBody int64
+	// EnqueueTimeout bounds the insert (default 10s).
+	EnqueueTimeout time.Duration
+}
+
+// delivery is the part of a webhook payload routing reads. Everything else
+// is skipped by the decoder.
+type delivery struct {
+	Action       string `json:"action"`
+	Installation *struct {
+		ID int64 `json:"id"`
+	} `json:"installation"`
+	Repository *struct {
+		Name  string `json:"name"`
+		Owner struct {
+			Login string `json:"login"`
+		} `json:"owner"`
+	} `json:"repository"`
+	Issue *struct {
+		Number int `json:"number"`
+		Labels []struct {
+			Name string `json:"name"`
+		} `json:"labels"`
+		PullRequest json.RawMessage `json:"pull_request"`
+	} `json:"issue"`
+	PullRequest *struct {
+		Number int  `json:"number"`
+		Merged bool `json:"merged"`
+		Head   struct {
+			SHA string `json:"sha"`
+		} `json:"head"`
+		Base struct {
+			Ref string `json:"ref"`
+		} `json:"base"`
+	} `json:"pull_request"`
+	CheckSuite *checkDelivery `json:"check_suite"`
+	CheckRun   *checkDelivery `json:"check_run"`
+	Sender     *struct {
+		Login string `json:"login"`
+		Type  string `json:"type"`
+	} `json:"sender"`
+}
+
+type checkDelivery struct {
+	HeadSHA      string `json:"head_sha"`
+	PullRequests []struct {
+		Number int `json:"number"`
+	} `json:"pull_requests"`
+}
+
+// routedEvents are the events the App decodes; all others are ignored
+// unread.
+var routedEvents = map[string]bool{
+	"issues": true, "pull_request": true, "check_suite": true, "check_run": true,
+	"installation": true, "installation_repositories": true, "ping": true,
+}
+
+// errMalformed marks payloads that are not what GitHub sends (400).
+var errMalformed = errors.New("malformed payload")
+
+// Route turns one delivery into jobs. It returns the jobs (none when the
+// delivery is ignored), a short reason for the answer, and an error wrapping
+// errMalformed for payloads that cannot be routed.
+//
+// Routing table:
+//
+//	issues opened, edited, labeled, reopened   → IncidentArgs
+//	issues closed, reopened, deleted           → FollowUpArgs
+//	pull_request opened, synchronize, reopened,
+//	  ready_for_review, edited, closed+merged  → PullRequestArgs
+//	check_suite requested, rerequested         → PullRequestArgs per associated PR
+//	check_run rerequested                      → PullRequestArgs per associated PR
+//	installation *, installation_repositories * → InstallationArgs
+//	everything else                            → ignored
+//
+// Incidents and follow-ups are defined by labels whose names are
+// per-repository configuration, which the request cannot read. So any issue
+// event on an issue that carries at least one label is routed and the job
+// decides (it reads the configuration through the cache: a 304, free);
+// issues without labels are neither and are ignored here, as are issue events
+// the App's own bot caused by editing or labelling (its echo). The App's own
+// pull requests are NOT ignored: they need their check runs.
+func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error) {
+	if !routedEvents[event] {
+		return nil, "event " + event + " is not used", nil
+	}
+	var d delivery
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, "", fmt.Errorf("%w: %v", errMalformed, err)
+	}
+	if event == "ping" {
+		return nil, "pong", nil
+	}
+	if d.Installation == nil || d.Installation.ID <= 0 {
+		return nil, "not an App delivery (no installation)", nil
+	}
+	inst := d.Installation.ID
+	switch event {
+	case "installation", "installation_repositories":
+		return []JobArgs{InstallationArgs{InstallationID: inst}}, "installation " + d.Action, nil
+	}
+	if d.Repository == nil || d.Repository.Name == "" || d.Repository.Owner.Login == "" {
+		return nil, "", fmt.Errorf("%w: %s without repository", errMalformed, event)
+	}
+	owner, repo := d.Repository.Owner.Login, d.Repository.Name
+	bot := botLogin != "" && d.Sender != nil && strings.EqualFold(d.Sender.Login, botLogin)
+
+	switch event {
+	case "issues":
+		if d.Issue == nil || d.Issue.Number <= 0 {
+			return nil, "", fmt.Errorf("%w: issues without issue number", errMalformed)
+		}
+		if len(d.Issue.PullRequest) > 0 && string(d.Issue.PullRequest) != "null" {
+			return nil, "issue event on a pull request", nil
+		}
+		if len(d.Issue.Labels) == 0 {
+			return nil, "issue has no labels", nil
+		}
+		n := d.Issue.Number
+		var jobs []JobArgs
+		switch d.Action {
+		case "opened", "edited", "labeled", "unlabeled":
+			if bot {
+				return nil, "the App's own change", nil
+			}
+			if d.Action == "unlabeled" {
+				return nil, "issues unlabeled is not used", nil
+			}
+			jobs = append(jobs, IncidentArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+		case "reopened":
+			jobs = append(jobs,
+				IncidentArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n},
+				FollowUpArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+		case "closed", "deleted":
+			jobs = append(jobs, FollowUpArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+		default:
+			return nil, "issues " + d.Action + " is not used", nil
+		}
+		return jobs, "issues " + d.Action, nil
+
+	case "pull_request":
+		if d.PullRequest == nil || d.PullRequest.Number <= 0 {
+			return nil, "", fmt.Errorf("%w: pull_request without number", errMalformed)
+		}
+		switch d.Action {
+		case "opened", "synchronize", "reopened", "ready_for_review":
+		case "edited":
+			if bot {
+				return nil, "the App's own change", nil
+			}
+		case "closed":
+			if !d.PullRequest.Merged {
+				return nil, "pull request closed without merge", nil
+			}
+		default:
+			return nil, "pull_request " + d.Action + " is not used", nil
+		}
+		return []JobArgs{PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo,
+			Number: d.PullRequest.Number, HeadSHA: d.PullRequest.Head.SHA}}, "pull_request " + d.Action, nil
+
+	case "check_suite", "check_run":
+		c := d.CheckSuite
+		wanted := d.Action == "requested" || d.Action == "rerequested"
+		if event == "check_run" {
+			c = d.CheckRun
+			wanted = d.Action == "rerequested"
+		}
+		if !wanted {
+			return nil, event + " " + d.Action + " is not used", nil
+		}
+		if c == nil {
+			return nil, "", fmt.Errorf("%w: %s without its object", errMalformed, event)
+		}
+		seen := map[int]bool{}
+		var jobs []JobArgs
+		for _, pr := range c.PullRequests {
+			if pr.Number <= 0 || seen[pr.Number] {
+				continue
+			}
+			seen[pr.Number] = true
+			jobs = append(jobs, PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: pr.Number, HeadSHA: c.HeadSHA})
+		}
+		if len(jobs) == 0 {
+			return nil, event + " has no pull request of this repository", nil
+		}
+		return jobs, event + " " + d.Action, nil
+	}
+	return nil, "event " + event + " is not used", nil
+}
+
+func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	event := "unverified"
+	answer := func(code int, outcome, msg string) {
+		h.Metrics.webhook(event, outcome, time.Since(start))
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(code)
+		io.WriteString(w, msg+"\n")
+		if code >= 400 && h.Logger != nil {
+			h.Logger.Warn("webhook refused", "status", code, "reason", msg,
+				"delivery", r.Header.Get("X-GitHub-Delivery"), "event", r.Header.Get("X-GitHub-Event"))
+		}
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		answer(http.StatusMethodNotAllowed, "method_not_allowed", "POST only")
+		return
+	}
+	ctype, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (ctype != "application/json" && ctype != "application/x-www-form-urlencoded") {
+		answer(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json or application/x-www-form-urlencoded")
+		return
+	}
+	limit := h.MaxBody
+	if limit <= 0 {
+		limit = MaxWebhookBody
+	}
+	if r.ContentLength > limit {
+		answer(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			answer(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
+			return
+		}
+		answer(http.StatusBadRequest, "malformed", "could not read body")
+		return
+	}
+	sig := r.Header.Get(github.SHA256SignatureHeader)
+	if !strings.HasPrefix(sig, "sha256=") {
+		answer(http.StatusUnauthorized, "unauthorized", "X-Hub-Signature-256 missing (sha1 signatures are not accepted)")
+		return
+	}
+	if err := github.ValidateSignature(sig, body, h.Secret); err != nil {
+		answer(http.StatusUnauthorized, "unauthorized", "signature does not match")
+		return
+	}
+	name := r.Header.Get(github.EventTypeHeader)
+	if name == "" {
+		answer(http.StatusBadRequest, "malformed", "X-GitHub-Event missing")
+		return
+	}
+	event = "other"
+	if routedEvents[name] {
+		event = name
+	}
+	if !routedEvents[name] {
+		answer(http.StatusOK, "ignored", "ignored: event "+name+" is not used")
+		return
+	}
+	payload := body
+	if ctype == "application/x-www-form-urlencoded" {
+		form, err := url.ParseQuery(string(body))
+		if err != nil || !form.Has("payload") {
+			answer(http.StatusBadRequest, "malformed", "form body without payload")
+			return
+		}
+		payload = []byte(form.Get("payload"))
+	}
+	jobs, reason, err := Route(name, payload, h.BotLogin)
+	if err != nil {
+		answer(http.StatusBadRequest, "malformed", err.Error())
+		return
+	}
+	if len(jobs) == 0 {
+		answer(http.StatusOK, "ignored", "ignored: "+reason)
+		return
+	}
+	timeout := h.EnqueueTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+	res, err := h.Queue.Enqueue(ctx, jobs...)
+	if err != nil {
+		if h.Logger != nil {
+			h.Logger.Error("enqueue failed", "err", err, "delivery", r.Header.Get("X-GitHub-Delivery"))
+		}
+		w.Header().Set("Retry-After", "10")
+		answer(http.StatusServiceUnavailable, "unavailable", "queue unavailable")
+		return
+	}
+	answer(http.StatusAccepted, "enqueued", fmt.Sprintf("queued: %s (%d new, %d merged, %d rerun)", reason, res.Inserted, res.Duplicates, res.Reruns))
+}
