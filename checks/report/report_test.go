@@ -194,7 +194,8 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	if err := s.Validate(map[string]any{"version": "2.1.0", "runs": []any{map[string]any{"tool": map[string]any{}}}}); err == nil {
 		t.Fatal("schema accepted a run without tool.driver")
 	}
-	for _, files := range [][]File{sample(), nil, {{Path: "clean.md"}}} {
+	abs := []File{{Path: "/abs/a.md", Findings: []checks.Finding{{Rule: "r/x", Line: 1, Column: 1, Message: "m", Replacement: "y"}}}}
+	for _, files := range [][]File{sample(), nil, {{Path: "clean.md"}}, abs} {
 		var b bytes.Buffer
 		if err := WriteSARIF(&b, files, Options{ToolVersion: "1.2.3"}); err != nil {
 			t.Fatal(err)
@@ -352,5 +353,13 @@ func TestRuleName(t *testing.T) {
 		if got := ruleName(in); got != want {
 			t.Errorf("ruleName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSARIFAbsolutePath(t *testing.T) {
+	d := decodeSARIF(t, []File{{Path: "/tmp/x y/a.md", Findings: []checks.Finding{{Rule: "r/x", Line: 1, Column: 1, Message: "m"}}}}, Options{})
+	loc := d.Runs[0].Results[0].Locations[0].PhysicalLocation.ArtifactLocation
+	if loc.URI != "file:///tmp/x%20y/a.md" || loc.URIBaseID != "" {
+		t.Errorf("absolute path location: %+v", loc)
 	}
 }

@@ -103,7 +103,7 @@ type sarifLocation struct {
 
 type sarifArtifact struct {
 	URI       string `json:"uri"`
-	URIBaseID string `json:"uriBaseId"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
 }
 
 type sarifPhysical struct {
@@ -169,7 +169,7 @@ func BuildSARIF(files []File, opts Options) any {
 
 	results := []sarifResult{}
 	for _, f := range files {
-		uri := artifactURI(f.Path)
+		loc := artifactLocation(f.Path)
 		seen := map[string]int{}
 		for _, x := range sorted(f.Findings) {
 			ri, ok := index[x.Rule]
@@ -196,7 +196,7 @@ func BuildSARIF(files []File, opts Options) any {
 				Level:     sarifLevel(x.Severity),
 				Message:   sarifText{Text: msg},
 				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-					ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: "%SRCROOT%"},
+					ArtifactLocation: loc,
 					Region:           region,
 				}}},
 				PartialFingerprints: map[string]string{fingerprintKey: hex.EncodeToString(sum[:16])},
@@ -205,7 +205,7 @@ func BuildSARIF(files []File, opts Options) any {
 				res.Fixes = []sarifFix{{
 					Description: sarifText{Text: "Replace with: " + x.Replacement},
 					ArtifactChanges: []sarifArtifactChange{{
-						ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: "%SRCROOT%"},
+						ArtifactLocation: loc,
 						Replacements:     []sarifReplacement{{DeletedRegion: region, InsertedContent: sarifText{Text: x.Replacement}}},
 					}},
 				}}
@@ -290,15 +290,22 @@ func ruleName(id string) string {
 	return b.String()
 }
 
-// artifactURI makes a repository-relative path into a relative URI reference.
-func artifactURI(p string) string {
+// artifactLocation makes a repository-relative path into a URI reference
+// relative to %SRCROOT%; an absolute path (a file outside any repository)
+// becomes a file URI.
+func artifactLocation(p string) sarifArtifact {
 	p = strings.ReplaceAll(p, `\`, "/")
+	abs := strings.HasPrefix(p, "/") || (len(p) > 2 && p[1] == ':' && p[2] == '/')
 	p = strings.TrimPrefix(path.Clean("/"+p), "/")
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	return strings.Join(segs, "/")
+	uri := strings.Join(segs, "/")
+	if abs {
+		return sarifArtifact{URI: "file:///" + uri}
+	}
+	return sarifArtifact{URI: uri, URIBaseID: "%SRCROOT%"}
 }
 
 // lineText returns the 1-based line of src without its line ending.
