@@ -1,0 +1,85 @@
+package checks
+
+import (
+	"strings"
+
+	"github.com/postmortem-app/postmortem/checks/blameless"
+)
+
+// RuleBlamelessConfig reports a blameless configuration the analyzer rejects.
+const RuleBlamelessConfig = "blameless/config"
+
+// blamelessConfig merges the per-rule overrides of Options into the
+// analyzer's configuration: "off" disables a rule, a severity overrides it
+// and enables a rule that is off by default.
+func (o Options) blamelessConfig() blameless.Config {
+	cfg := o.Blameless
+	cfg.Severity = map[string]string{}
+	for k, v := range o.Blameless.Severity {
+		cfg.Severity[k] = v
+	}
+	cfg.Disabled = append([]string(nil), o.Blameless.Disabled...)
+	cfg.Enable = append([]string(nil), o.Blameless.Enable...)
+	known := map[string]blameless.Rule{}
+	for _, r := range blameless.Rules() {
+		known[r.ID] = r
+	}
+	for id, sev := range o.Rules {
+		if !strings.HasPrefix(id, "blameless/") {
+			continue
+		}
+		r, ok := known[id]
+		if !ok {
+			continue
+		}
+		switch normalizeSeverity(sev) {
+		case SeverityOff:
+			cfg.Disabled = append(cfg.Disabled, id)
+		case SeverityError, SeverityWarning:
+			cfg.Severity[id] = string(normalizeSeverity(sev))
+			if r.DefaultOff {
+				cfg.Enable = append(cfg.Enable, id)
+			}
+		}
+	}
+	return cfg
+}
+
+// Blameless runs the blameless analyzer over the document's prose and maps
+// each hit back to the file: the span of the phrase, the analyzer's message,
+// suggestion and replacement, with severity overrides and inline
+// suppressions applied.
+func Blameless(doc *Document, opts Options) []Finding {
+	a, err := blameless.New(opts.blamelessConfig())
+	if err != nil {
+		return []Finding{{Check: CheckBlameless, Rule: RuleBlamelessConfig, Severity: SeverityError,
+			Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
+			Message: "blameless configuration is invalid: " + err.Error()}}
+	}
+	var out []Finding
+	for _, p := range doc.Prose() {
+		for _, h := range a.Analyze(p.Segment) {
+			if h.Start < 0 || h.End > len(p.Text) || h.End < h.Start {
+				continue
+			}
+			f := Finding{Check: CheckBlameless, Rule: h.Rule, Severity: Severity(h.Severity),
+				Message: h.Message, Suggestion: h.Suggestion, Replacement: h.Replacement}
+			if f.Severity != SeverityWarning {
+				f.Severity = SeverityError
+			}
+			start := p.FileOffset(h.Start)
+			end := start
+			if h.End > h.Start {
+				end = p.FileOffset(h.End-1) + 1
+			}
+			f = doc.spanFinding(f, start, end)
+			// A replacement only applies when the span is exactly the text
+			// the analyzer saw (not across blanked markup or lines).
+			if f.Replacement != "" && string(doc.Source[start:end]) != p.Text[h.Start:h.End] {
+				f.Replacement = ""
+			}
+			out = append(out, f)
+		}
+	}
+	return opts.finish(doc, out)
+}

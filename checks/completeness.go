@@ -1,0 +1,562 @@
+package checks
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark/ast"
+	"gopkg.in/yaml.v3"
+
+	"github.com/postmortem-app/postmortem/checks/blameless"
+)
+
+// Completeness rule ids.
+const (
+	RuleMissingSection = "completeness/missing-section"
+	RuleEmptySection   = "completeness/empty-section"
+	RulePlaceholder    = "completeness/placeholder"
+	RuleMissingField   = "completeness/missing-field"
+	RuleInvalidField   = "completeness/invalid-field"
+	RuleTimeOrder      = "completeness/time-order"
+	RuleTimelineOrder  = "completeness/timeline-order"
+	RuleTimelineRange  = "completeness/timeline-range"
+	RuleActionOwner    = "completeness/action-owner"
+	RuleActionDue      = "completeness/action-due"
+	RuleNoActionItems  = "completeness/no-action-items"
+	RuleFrontMatter    = "completeness/front-matter"
+)
+
+// RuleInfo describes a rule.
+type RuleInfo struct {
+	ID       string
+	Severity Severity // default severity
+	Summary  string
+}
+
+// CompletenessRules lists the completeness rules with their default severity.
+func CompletenessRules() []RuleInfo {
+	return []RuleInfo{
+		{RuleMissingSection, SeverityError, "a section the template requires is missing"},
+		{RuleEmptySection, SeverityError, "a required section has no content (HTML comments do not count)"},
+		{RulePlaceholder, SeverityError, "TODO, TBD, FIXME or an <angle-bracket hint> is left, or a section still has the template's text"},
+		{RuleMissingField, SeverityError, "a front matter field the template requires is missing or empty"},
+		{RuleInvalidField, SeverityError, "a front matter time, severity, incident or timezone is not valid"},
+		{RuleTimeOrder, SeverityError, "detected_at is before started_at, or resolved_at before detected_at"},
+		{RuleTimelineOrder, SeverityWarning, "a timeline entry is earlier than the one before it"},
+		{RuleTimelineRange, SeverityWarning, "a timeline entry lies well outside started_at..resolved_at"},
+		{RuleActionOwner, SeverityError, "an open action item has no @owner"},
+		{RuleActionDue, SeverityWarning, "an open action item has no due date (when required) or an invalid one"},
+		{RuleNoActionItems, SeverityError, "the follow-ups section has no action items (task-list items)"},
+		{RuleFrontMatter, SeverityError, "the front matter cannot be read"},
+	}
+}
+
+func defaultSeverity(rule string) Severity {
+	for _, r := range CompletenessRules() {
+		if r.ID == rule {
+			return r.Severity
+		}
+	}
+	return SeverityError
+}
+
+type completeness struct {
+	doc      *Document
+	opts     Options
+	schema   *Schema
+	out      []Finding
+	unfilled map[*Section]bool
+	times    map[string]time.Time
+}
+
+func (c *completeness) add(f Finding) {
+	f.Check = CheckCompleteness
+	if f.Severity == "" {
+		f.Severity = defaultSeverity(f.Rule)
+	}
+	c.out = append(c.out, f)
+}
+
+// Completeness checks that a postmortem is filled in: every required section
+// and field present and written, no placeholders left, times that make sense
+// and follow-ups that have owners. It returns every finding.
+func Completeness(doc *Document, opts Options) []Finding {
+	c := &completeness{doc: doc, opts: opts, schema: opts.schema(),
+		unfilled: map[*Section]bool{}, times: map[string]time.Time{}}
+	c.problems()
+	c.fields()
+	c.sections()
+	c.timeOrder()
+	c.timeline()
+	c.actions()
+	return opts.finish(doc, c.out)
+}
+
+func (c *completeness) problems() {
+	for _, p := range c.doc.Problems {
+		c.add(c.doc.lineFinding(Finding{Rule: RuleFrontMatter, Message: p.Message}, p.Line))
+	}
+}
+
+// fmBroken: the front matter exists but could not be read; field findings
+// would only repeat that.
+func (c *completeness) fmBroken() bool {
+	for _, p := range c.doc.Problems {
+		if strings.Contains(p.Message, "front matter") && !strings.Contains(p.Message, "repeated") {
+			return true
+		}
+	}
+	return false
+}
+
+func exampleValue(f FieldSpec, sevs []string) string {
+	switch f.Kind {
+	case FieldTime:
+		return "2026-03-01 14:02 UTC"
+	case FieldSeverity:
+		return sevs[len(sevs)/2]
+	case FieldIncident:
+		return "https://github.com/OWNER/REPO/issues/123"
+	case FieldTimezone:
+		return "Europe/Berlin"
+	case FieldList:
+		return "[a, b]"
+	}
+	if f.Example != "" {
+		return f.Example
+	}
+	return "..."
+}
+
+func (c *completeness) fields() {
+	if c.fmBroken() {
+		return
+	}
+	fm := c.doc.FrontMatter
+	sevs := c.opts.severities()
+	for _, spec := range c.schema.Fields {
+		f := fm.Get(spec.Key)
+		what := fmt.Sprintf("front matter field %q", spec.Key)
+		if spec.Hint != "" && spec.Required {
+			what += " (" + spec.Hint + ")"
+		}
+		if f == nil {
+			if !spec.Required {
+				continue
+			}
+			line := 1
+			if fm != nil {
+				line = fm.EndLine
+			}
+			c.add(c.doc.lineFinding(Finding{Rule: RuleMissingField,
+				Message:    what + " is missing",
+				Suggestion: fmt.Sprintf("add a line `%s: %s` to the front matter", spec.Key, exampleValue(spec, sevs)),
+			}, line))
+			continue
+		}
+		valStart := c.doc.Offset(f.ValueLine, f.ValueCol)
+		valueFinding := func(rule, msg, sugg string) {
+			end := valStart + len(f.Raw)
+			if f.Node != nil && f.Node.Kind == yaml.ScalarNode && f.Node.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+				end += 2
+			}
+			if f.Null || f.Raw == "" || strings.Contains(f.Raw, "\n") {
+				c.add(c.doc.lineFinding(Finding{Rule: rule, Message: msg, Suggestion: sugg}, f.Line))
+				return
+			}
+			line := c.doc.Line(f.ValueLine)
+			if lineEnd := c.doc.Offset(f.ValueLine, 1) + len(line); end > lineEnd {
+				end = lineEnd
+			}
+			c.add(c.doc.spanFinding(Finding{Rule: rule, Message: msg, Suggestion: sugg}, valStart, end))
+		}
+		empty := f.Null || (f.Node != nil && f.Node.Kind == yaml.ScalarNode && strings.TrimSpace(f.Raw) == "") ||
+			(f.Node != nil && (f.Node.Kind == yaml.SequenceNode || f.Node.Kind == yaml.MappingNode) && len(f.Node.Content) == 0)
+		if empty {
+			if spec.Required {
+				valueFinding(RuleMissingField, what+" has no value",
+					fmt.Sprintf("write `%s: %s`", spec.Key, exampleValue(spec, sevs)))
+			}
+			continue
+		}
+		if ph := findPlaceholders(f.Raw); len(ph) > 0 {
+			valueFinding(RulePlaceholder, fmt.Sprintf("%s is still the placeholder %s", what, ph[0].Token),
+				fmt.Sprintf("write `%s: %s`", spec.Key, exampleValue(spec, sevs)))
+			continue
+		}
+		raw := strings.TrimSpace(f.Raw)
+		switch spec.Kind {
+		case FieldTime:
+			t, hasZone, ok := ParseTime(raw, nil)
+			switch {
+			case !ok:
+				valueFinding(RuleInvalidField, fmt.Sprintf("%s is not a time: %q", what, raw),
+					"use RFC 3339 (2026-03-01T14:02:00Z) or YYYY-MM-DD HH:MM with a zone (2026-03-01 14:02 UTC, +01:00 or an IANA name such as Europe/Berlin)")
+			case !hasZone:
+				valueFinding(RuleInvalidField, fmt.Sprintf("%s has no time zone: %q", what, raw),
+					fmt.Sprintf("add a zone: `%s: %s UTC` (or +01:00, or an IANA name such as Europe/Berlin)", spec.Key, raw))
+			default:
+				c.times[spec.Key] = t
+			}
+		case FieldSeverity:
+			if !severityAllowed(raw, sevs) {
+				valueFinding(RuleInvalidField, fmt.Sprintf("%s is %q, which is not one of %s", what, raw, strings.Join(sevs, ", ")),
+					fmt.Sprintf("use one of %s", strings.Join(sevs, ", ")))
+			}
+		case FieldIncident:
+			if !validIncident(raw) {
+				valueFinding(RuleInvalidField, fmt.Sprintf("%s is %q, which is neither an issue URL nor an issue number", what, raw),
+					"link the incident issue (https://github.com/OWNER/REPO/issues/123) or give its number (123)")
+			}
+		case FieldTimezone:
+			if _, err := time.LoadLocation(raw); err != nil || raw == "Local" {
+				valueFinding(RuleInvalidField, fmt.Sprintf("%s is %q, which is not an IANA time zone", what, raw),
+					"use a name such as UTC, Europe/Berlin or America/New_York")
+			}
+		}
+	}
+	// Times of fields outside the schema still take part in the order check.
+	for _, k := range []string{"started_at", "detected_at", "resolved_at"} {
+		if _, ok := c.times[k]; ok {
+			continue
+		}
+		if f := fm.Get(k); f != nil {
+			if t, hasZone, ok := ParseTime(f.Raw, nil); ok && hasZone {
+				c.times[k] = t
+			}
+		}
+	}
+}
+
+func normSev(s string) string {
+	return strings.NewReplacer(" ", "", "-", "", "_", "").Replace(strings.ToUpper(strings.TrimSpace(s)))
+}
+
+func severityAllowed(v string, allowed []string) bool {
+	n := normSev(v)
+	for _, a := range allowed {
+		if normSev(a) == n {
+			return true
+		}
+	}
+	return false
+}
+
+func validIncident(v string) bool {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.Atoi(strings.TrimPrefix(v, "#")); err == nil {
+		return n > 0
+	}
+	if i := strings.LastIndex(v, "#"); i > 0 && !strings.Contains(v, "://") {
+		// owner/repo#123
+		if n, err := strconv.Atoi(v[i+1:]); err == nil && n > 0 && strings.Count(v[:i], "/") == 1 {
+			return true
+		}
+	}
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// sectionMatch pairs each schema section with a document section.
+func (c *completeness) sectionMatch() map[int]*Section {
+	claimed := map[*Section]bool{}
+	match := map[int]*Section{}
+	all := c.doc.AllSections()
+	for i, spec := range c.schema.Sections {
+		for _, s := range all {
+			if claimed[s] {
+				continue
+			}
+			if contains(spec.Names, normalizeHeading(s.Text)) {
+				match[i] = s
+				claimed[s] = true
+				break
+			}
+		}
+	}
+	return match
+}
+
+func (c *completeness) sections() {
+	d := c.doc
+	match := c.sectionMatch()
+	specOf := map[*Section]*SectionSpec{}
+	for i, s := range match {
+		specOf[s] = &c.schema.Sections[i]
+	}
+	// Missing sections: anchored at the heading of the next present required
+	// section, where the missing one belongs, else at the end of the file.
+	for i, spec := range c.schema.Sections {
+		if _, ok := match[i]; ok || !spec.Required {
+			continue
+		}
+		line := d.LineCount()
+		if line > 1 && d.Line(line) == "" {
+			line--
+		}
+		for j := i + 1; j < len(c.schema.Sections); j++ {
+			if s, ok := match[j]; ok {
+				line = s.Line
+				break
+			}
+		}
+		sugg := fmt.Sprintf("add a section `%s %s`", strings.Repeat("#", max(spec.Level, 2)), spec.Heading)
+		if spec.Guidance != "" {
+			sugg += ": " + spec.Guidance
+		}
+		c.add(d.lineFinding(Finding{Rule: RuleMissingSection,
+			Message:    fmt.Sprintf("the %q section is missing", spec.Heading),
+			Suggestion: sugg}, line))
+	}
+	// The title and preamble: placeholders only.
+	if d.Title != nil {
+		c.placeholders(d.Title.node, "the title")
+	}
+	for _, b := range d.Preamble {
+		c.placeholders(b.Node, "the introduction")
+	}
+	for _, s := range d.AllSections() {
+		spec := specOf[s]
+		where := fmt.Sprintf("the %q section", s.Text)
+		c.placeholders(s.node, "the heading of "+where)
+		if !d.sectionHasContent(s) {
+			c.unfilled[s] = true
+			if spec != nil && spec.Required {
+				f := Finding{Rule: RuleEmptySection, Message: where + " is empty"}
+				if spec.Guidance != "" {
+					f.Suggestion = spec.Guidance
+				}
+				c.add(d.lineFinding(f, s.Line))
+			}
+			continue
+		}
+		if spec != nil && spec.Body != "" && d.bodyText(s.Blocks) == spec.Body {
+			c.unfilled[s] = true
+			var ph []placeholderSpan
+			for _, b := range s.Blocks {
+				d.placeholdersIn(b.Node, &ph)
+			}
+			f := Finding{Rule: RulePlaceholder, Message: where + " still has the template's text; write it"}
+			if spec.Guidance != "" {
+				f.Suggestion = spec.Guidance
+			}
+			if len(ph) > 0 {
+				f.Message = fmt.Sprintf("%s is still the template's placeholder %s; write it", where, ph[0].Token)
+				c.add(d.spanFinding(f, ph[0].Start, ph[0].End))
+			} else {
+				for _, b := range s.Blocks {
+					if d.blockHasContent(b) {
+						c.add(d.lineFinding(f, b.Line))
+						break
+					}
+				}
+			}
+			continue
+		}
+		for _, b := range s.Blocks {
+			c.placeholders(b.Node, where)
+		}
+		// A section whose only content is placeholders is not filled either.
+		if c.onlyPlaceholders(s) {
+			c.unfilled[s] = true
+		}
+	}
+}
+
+// placeholders reports every placeholder token in a node.
+func (c *completeness) placeholders(n ast.Node, where string) {
+	if n == nil {
+		return
+	}
+	var ph []placeholderSpan
+	c.doc.placeholdersIn(n, &ph)
+	for _, p := range ph {
+		msg := fmt.Sprintf("placeholder %s left in %s", p.Token, where)
+		sugg := "replace it with what you know; write \"unknown\" and why if nobody knows yet"
+		if strings.HasPrefix(p.Token, "<") {
+			msg = fmt.Sprintf("hint %s left in %s", p.Token, where)
+			sugg = "replace the hint with the real text"
+		}
+		c.add(c.doc.spanFinding(Finding{Rule: RulePlaceholder, Message: msg, Suggestion: sugg}, p.Start, p.End))
+	}
+}
+
+// onlyPlaceholders: the section's own text is nothing but placeholder tokens.
+func (c *completeness) onlyPlaceholders(s *Section) bool {
+	text := c.doc.bodyText(s.Blocks)
+	for _, p := range findPlaceholders(text) {
+		text = strings.Replace(text, p.Token, "", 1)
+	}
+	text = strings.Trim(text, " -*:|.[]")
+	return text == "" && len(s.Children) == 0
+}
+
+func (c *completeness) timeOrder() {
+	fm := c.doc.FrontMatter
+	st, hasSt := c.times["started_at"]
+	de, hasDe := c.times["detected_at"]
+	re, hasRe := c.times["resolved_at"]
+	at := func(key string) int {
+		if f := fm.Get(key); f != nil {
+			return f.Line
+		}
+		return 1
+	}
+	f := func(key, msg string) {
+		c.add(c.doc.lineFinding(Finding{Rule: RuleTimeOrder, Message: msg,
+			Suggestion: "check the dates and time zones of started_at, detected_at and resolved_at"}, at(key)))
+	}
+	if hasSt && hasDe && de.Before(st) {
+		f("detected_at", fmt.Sprintf("detected_at (%s) is before started_at (%s): an incident is detected after it starts", fmtTime(de), fmtTime(st)))
+	}
+	if hasDe && hasRe && re.Before(de) {
+		f("resolved_at", fmt.Sprintf("resolved_at (%s) is before detected_at (%s)", fmtTime(re), fmtTime(de)))
+	} else if !hasDe && hasSt && hasRe && re.Before(st) {
+		f("resolved_at", fmt.Sprintf("resolved_at (%s) is before started_at (%s)", fmtTime(re), fmtTime(st)))
+	}
+}
+
+func fmtTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func (c *completeness) timeline() {
+	var prev *TimelineEntry
+	st, hasSt := c.times["started_at"]
+	re, hasRe := c.times["resolved_at"]
+	if !hasRe {
+		re, hasRe = c.times["detected_at"]
+		if hasRe && hasSt && re.Before(st) {
+			hasRe = false
+		}
+	}
+	for i := range c.doc.Timeline {
+		e := &c.doc.Timeline[i]
+		if c.unfilled[e.Section] {
+			continue
+		}
+		pos := Finding{}
+		pos = c.doc.spanFinding(pos, e.Offset, e.End)
+		if prev != nil && prev.Dated == e.Dated {
+			cur, before := e.Time, prev.Time
+			if !e.HasTime {
+				before = truncDay(before)
+			}
+			if cur.Before(before) {
+				f := pos
+				f.Rule = RuleTimelineOrder
+				f.Message = fmt.Sprintf("timeline entry at %s is earlier than the entry before it (line %d, %s)",
+					entryTime(e), prev.Line, entryTime(prev))
+				f.Suggestion = "keep the timeline oldest first, and check the date and time zone of both entries"
+				c.add(f)
+			}
+		}
+		if e.Dated && hasSt && e.Time.Before(st.Add(-c.opts.slackBefore())) {
+			f := pos
+			f.Rule = RuleTimelineRange
+			f.Message = fmt.Sprintf("timeline entry at %s is more than %s before started_at (%s)",
+				entryTime(e), human(c.opts.slackBefore()), fmtTime(st))
+			f.Suggestion = "check the entry's date; if it is right, started_at may be too late"
+			c.add(f)
+		} else if e.Dated && hasRe && e.Time.After(re.Add(c.opts.slackAfter())) {
+			f := pos
+			f.Rule = RuleTimelineRange
+			f.Message = fmt.Sprintf("timeline entry at %s is more than %s after resolved_at (%s)",
+				entryTime(e), human(c.opts.slackAfter()), fmtTime(re))
+			f.Suggestion = "check the entry's date; if it is right, resolved_at may be too early"
+			c.add(f)
+		}
+		prev = e
+	}
+}
+
+func truncDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+func entryTime(e *TimelineEntry) string {
+	switch {
+	case !e.Dated:
+		return e.Time.Format("15:04")
+	case !e.HasTime:
+		return e.Time.Format("2006-01-02")
+	}
+	return fmtTime(e.Time)
+}
+
+func human(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		n := int(d / (24 * time.Hour))
+		if n == 1 {
+			return "1 day"
+		}
+		return fmt.Sprintf("%d days", n)
+	}
+	return d.String()
+}
+
+func (c *completeness) actions() {
+	d := c.doc
+	for _, a := range d.ActionItems {
+		if c.unfilled[a.Section] || a.Done {
+			continue
+		}
+		end := a.Offset + len(strings.TrimRight(d.Line(a.Line), " \t")) - (a.Col - 1)
+		pos := d.spanFinding(Finding{}, a.Offset, end)
+		title := a.Title
+		if title == "" {
+			title = a.Raw
+		}
+		if a.Owner == "" {
+			f := pos
+			f.Rule = RuleActionOwner
+			f.Message = fmt.Sprintf("action item %q has no owner", short(title))
+			f.Suggestion = "add the person or team who will do it: `owner: @login` or `@org/team`"
+			c.add(f)
+		}
+		if a.DueRaw != "" && !a.HasDue {
+			f := pos
+			f.Rule = RuleActionDue
+			f.Message = fmt.Sprintf("action item %q has an invalid due date %q", short(title), a.DueRaw)
+			f.Suggestion = "write the due date as `due: YYYY-MM-DD`"
+			c.add(f)
+		} else if c.opts.RequireDueDates && !a.HasDue {
+			f := pos
+			f.Rule = RuleActionDue
+			f.Message = fmt.Sprintf("action item %q has no due date", short(title))
+			f.Suggestion = "add `due: YYYY-MM-DD`"
+			c.add(f)
+		}
+	}
+	// No action items at all in a written follow-ups section.
+	if len(d.ActionItems) > 0 {
+		return
+	}
+	for _, s := range d.AllSections() {
+		if s.Kind != blameless.SectionFollowUps || (s.Parent != nil && s.Parent.Kind == blameless.SectionFollowUps) {
+			continue
+		}
+		if c.unfilled[s] {
+			return
+		}
+		c.add(d.lineFinding(Finding{Rule: RuleNoActionItems,
+			Message:    fmt.Sprintf("the %q section has no action items", s.Text),
+			Suggestion: "list follow-ups as a task list: `- [ ] Add an alert on queue depth (owner: @alice, due: 2026-04-01, P1)`"}, s.Line))
+		return
+	}
+}
+
+func short(s string) string {
+	if len(s) <= 60 {
+		return s
+	}
+	cut := 57
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "..."
+}

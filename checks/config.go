@@ -1,0 +1,381 @@
+package checks
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"strings"
+	"text/template"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/postmortem-app/postmortem/checks/blameless"
+)
+
+// Config is a repository's postmortem configuration: the YAML the App reads
+// from .github/postmortem.yml and `postmortem lint --config` reads.
+type Config struct {
+	// IncidentLabel marks incident issues (default "incident").
+	IncidentLabel string `yaml:"incident_label"`
+	// Directory is where postmortems live, relative to the repository root
+	// (default "postmortems/").
+	Directory string `yaml:"directory"`
+	// Filename is a text/template pattern over FilenameData
+	// (default "{{.Date}}-{{.Number}}-{{.Slug}}.md").
+	Filename string `yaml:"filename"`
+	// Template is a preset name ("default") or a path in the repository.
+	Template string `yaml:"template"`
+	// Severities are the accepted severity values (default SEV1..SEV4).
+	Severities   []string           `yaml:"severities"`
+	Completeness CompletenessConfig `yaml:"completeness"`
+	Blameless    BlamelessConfig    `yaml:"blameless"`
+	FollowUps    FollowUpsConfig    `yaml:"follow_ups"`
+	// CloseIncident closes the incident issue when every follow-up is done.
+	CloseIncident bool `yaml:"close_incident"`
+	// CompleteLabel is put on the incident when its postmortem is merged
+	// complete (default "postmortem-complete").
+	CompleteLabel string `yaml:"complete_label"`
+}
+
+// CompletenessConfig tunes the completeness check.
+type CompletenessConfig struct {
+	RequireDueDates bool                `yaml:"require_due_dates"`
+	Rules           map[string]Severity `yaml:"rules"`
+}
+
+// BlamelessConfig tunes the blameless check.
+type BlamelessConfig struct {
+	Rules   map[string]Severity `yaml:"rules"`
+	Phrases []string            `yaml:"phrases"`
+	Allow   []string            `yaml:"allow"`
+}
+
+// FollowUpsConfig tunes the follow-up issues opened on merge.
+type FollowUpsConfig struct {
+	// Label is put on every follow-up issue (default "follow-up").
+	Label string `yaml:"label"`
+	// Labels are extra labels for every follow-up issue.
+	Labels []string `yaml:"labels"`
+	// AssignOwner assigns the action item's @owner (default true).
+	AssignOwner bool `yaml:"assign_owner"`
+}
+
+// FilenameData is what the filename pattern sees.
+type FilenameData struct {
+	Date   string // 2026-03-01
+	Year   string
+	Month  string
+	Day    string
+	Number int    // incident issue number
+	Slug   string // lower-case words of the title joined by "-"
+	Title  string
+}
+
+// DefaultFilename is the default filename pattern.
+const DefaultFilename = "{{.Date}}-{{.Number}}-{{.Slug}}.md"
+
+// DefaultConfig returns the configuration used when a repository has none.
+func DefaultConfig() *Config {
+	return &Config{
+		IncidentLabel: "incident",
+		Directory:     "postmortems/",
+		Filename:      DefaultFilename,
+		Template:      "default",
+		Severities:    DefaultSeverities(),
+		FollowUps:     FollowUpsConfig{Label: "follow-up", AssignOwner: true},
+		CompleteLabel: "postmortem-complete",
+	}
+}
+
+var (
+	reYAMLLine    = regexp.MustCompile(`^line (\d+): `)
+	reUnknownKey  = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
+	reTypeMessage = regexp.MustCompile("^line (\\d+): cannot unmarshal (!!\\w+) `(.*)` into (.+)$")
+)
+
+// ConfigError is a problem in a configuration file, with its line when known.
+type ConfigError struct {
+	Line    int
+	Message string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+	}
+	return e.Message
+}
+
+// ParseConfig reads a configuration strictly: unknown keys, wrong types and
+// invalid values are errors naming the key and its line. Absent keys keep
+// their defaults.
+func ParseConfig(data []byte) (*Config, error) {
+	cfg := DefaultConfig()
+	if len(bytes.TrimSpace(data)) == 0 {
+		return cfg, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return DefaultConfig(), nil
+		}
+		return nil, configYAMLError(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, configYAMLError(err)
+	}
+	if err := cfg.validate(&root); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func configYAMLError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		var errs []error
+		for _, e := range te.Errors {
+			errs = append(errs, yamlMessage(e))
+		}
+		return errors.Join(errs...)
+	}
+	return yamlMessage(strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+func yamlMessage(msg string) error {
+	if m := reUnknownKey.FindStringSubmatch(msg); m != nil {
+		return &ConfigError{Line: atoi(m[1]), Message: fmt.Sprintf("unknown key %q", m[2])}
+	}
+	if m := reTypeMessage.FindStringSubmatch(msg); m != nil {
+		want := m[4]
+		switch {
+		case want == "bool":
+			want = "true or false"
+		case strings.HasPrefix(want, "[]"):
+			want = "a list"
+		case strings.HasPrefix(want, "map["), strings.HasPrefix(want, "checks."):
+			want = "a mapping of keys to values"
+		case want == "string", want == "checks.Severity":
+			want = "a string"
+		}
+		return &ConfigError{Line: atoi(m[1]), Message: fmt.Sprintf("%s value %q where %s is expected", strings.TrimPrefix(m[2], "!!"), m[3], want)}
+	}
+	if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
+		return &ConfigError{Line: atoi(m[1]), Message: msg[len(m[0]):]}
+	}
+	return &ConfigError{Message: msg}
+}
+
+// keyLine finds the line of a key path ("completeness", "rules", "x") in
+// the YAML tree, or 0.
+func keyLine(root *yaml.Node, keys ...string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, k := range keys {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return line
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line = n.Content[i].Line
+				next = n.Content[i+1]
+				break
+			}
+		}
+		n = next
+	}
+	return line
+}
+
+func (c *Config) validate(root *yaml.Node) error {
+	var errs []error
+	bad := func(line int, format string, args ...any) {
+		errs = append(errs, &ConfigError{Line: line, Message: fmt.Sprintf(format, args...)})
+	}
+	if strings.TrimSpace(c.IncidentLabel) == "" {
+		bad(keyLine(root, "incident_label"), "incident_label must not be empty")
+	}
+	if strings.TrimSpace(c.CompleteLabel) == "" {
+		bad(keyLine(root, "complete_label"), "complete_label must not be empty")
+	}
+	if strings.TrimSpace(c.FollowUps.Label) == "" {
+		bad(keyLine(root, "follow_ups", "label"), "follow_ups.label must not be empty")
+	}
+	if err := checkRelPath(c.Directory); err != nil {
+		bad(keyLine(root, "directory"), "directory %q %s", c.Directory, err)
+	} else if c.Directory != "" && !strings.HasSuffix(c.Directory, "/") {
+		c.Directory += "/"
+	}
+	if c.Directory == "" || c.Directory == "./" || c.Directory == "/" {
+		c.Directory = ""
+	}
+	if strings.TrimSpace(c.Template) == "" {
+		bad(keyLine(root, "template"), "template must name a preset or a file in the repository")
+	} else if err := checkRelPath(c.Template); err != nil {
+		bad(keyLine(root, "template"), "template %q %s", c.Template, err)
+	}
+	if _, err := c.FileName(FilenameData{Date: "2026-03-01", Year: "2026", Month: "03", Day: "01", Number: 1, Slug: "x", Title: "x"}); err != nil {
+		bad(keyLine(root, "filename"), "filename: %v", err)
+	}
+	if len(c.Severities) == 0 {
+		bad(keyLine(root, "severities"), "severities must list at least one severity")
+	}
+	seen := map[string]bool{}
+	for _, s := range c.Severities {
+		if strings.TrimSpace(s) == "" {
+			bad(keyLine(root, "severities"), "severities must not contain an empty value")
+		}
+		if seen[normSev(s)] {
+			bad(keyLine(root, "severities"), "severity %q is listed twice", s)
+		}
+		seen[normSev(s)] = true
+	}
+	c.Completeness.Rules = c.checkRules(root, "completeness", c.Completeness.Rules, bad)
+	c.Blameless.Rules = c.checkRules(root, "blameless", c.Blameless.Rules, bad)
+	for _, p := range c.Blameless.Phrases {
+		if strings.TrimSpace(p) == "" {
+			bad(keyLine(root, "blameless", "phrases"), "blameless.phrases must not contain an empty phrase")
+		}
+	}
+	for _, p := range c.Blameless.Allow {
+		if strings.TrimSpace(p) == "" {
+			bad(keyLine(root, "blameless", "allow"), "blameless.allow must not contain an empty entry")
+		}
+	}
+	for _, l := range c.FollowUps.Labels {
+		if strings.TrimSpace(l) == "" {
+			bad(keyLine(root, "follow_ups", "labels"), "follow_ups.labels must not contain an empty label")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkRules validates rule ids and severities of one check's rules block,
+// and returns it keyed by full rule id ("placeholder" → "completeness/placeholder").
+func (c *Config) checkRules(root *yaml.Node, check string, rules map[string]Severity, bad func(int, string, ...any)) map[string]Severity {
+	if len(rules) == 0 {
+		return rules
+	}
+	known := map[string]bool{}
+	if check == "completeness" {
+		for _, r := range CompletenessRules() {
+			known[r.ID] = true
+		}
+	} else {
+		for _, r := range blameless.Rules() {
+			known[r.ID] = true
+		}
+	}
+	out := map[string]Severity{}
+	for id, sev := range rules {
+		line := keyLine(root, check, "rules", id)
+		full := id
+		if !strings.Contains(id, "/") {
+			full = check + "/" + id
+		}
+		if !known[full] {
+			var ids []string
+			for k := range known {
+				ids = append(ids, strings.TrimPrefix(k, check+"/"))
+			}
+			sortStrings(ids)
+			bad(line, "unknown %s rule %q (known: %s)", check, id, strings.Join(ids, ", "))
+			continue
+		}
+		n := normalizeSeverity(sev)
+		if n != SeverityError && n != SeverityWarning && n != SeverityOff {
+			bad(line, "rule %q: severity %q must be error, warning or off", id, sev)
+			continue
+		}
+		out[full] = n
+	}
+	return out
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// checkRelPath accepts a relative slash path that stays inside the repository.
+func checkRelPath(p string) error {
+	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) || (len(p) > 1 && p[1] == ':') {
+		return errors.New("must be relative to the repository root")
+	}
+	for _, part := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == ".." {
+			return errors.New(`must not contain ".."`)
+		}
+	}
+	if strings.ContainsAny(p, "\x00\n\r") {
+		return errors.New("must not contain control characters")
+	}
+	return nil
+}
+
+// FileName renders the filename pattern. The result is a clean relative path
+// that stays inside the directory.
+func (c *Config) FileName(data FilenameData) (string, error) {
+	pattern := c.Filename
+	if pattern == "" {
+		pattern = DefaultFilename
+	}
+	t, err := template.New("filename").Option("missingkey=error").Parse(pattern)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", err
+	}
+	name := b.String()
+	if strings.TrimSpace(name) == "" {
+		return "", errors.New("pattern gives an empty file name")
+	}
+	if err := checkRelPath(name); err != nil {
+		return "", fmt.Errorf("file name %q %v", name, err)
+	}
+	return path.Clean(name), nil
+}
+
+// Options turns the configuration into check options over a schema (nil:
+// the default schema).
+func (c *Config) Options(schema *Schema) Options {
+	o := Options{
+		Schema:          schema,
+		Severities:      append([]string(nil), c.Severities...),
+		RequireDueDates: c.Completeness.RequireDueDates,
+		Blameless: blameless.Config{
+			Phrases: append([]string(nil), c.Blameless.Phrases...),
+			Allow:   append([]string(nil), c.Blameless.Allow...),
+		},
+	}
+	if len(c.Completeness.Rules)+len(c.Blameless.Rules) > 0 {
+		o.Rules = map[string]Severity{}
+		for k, v := range c.Completeness.Rules {
+			if !strings.Contains(k, "/") {
+				k = "completeness/" + k
+			}
+			o.Rules[k] = v
+		}
+		for k, v := range c.Blameless.Rules {
+			if !strings.Contains(k, "/") {
+				k = "blameless/" + k
+			}
+			o.Rules[k] = v
+		}
+	}
+	return o
+}

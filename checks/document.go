@@ -1,0 +1,501 @@
+package checks
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/postmortem-app/postmortem/checks/blameless"
+)
+
+// Document is a parsed postmortem. Every exported position is a 1-based line
+// and a 1-based byte column in Source (the whole file, front matter included).
+type Document struct {
+	// Source is the file exactly as given to Parse.
+	Source []byte
+	// FrontMatter is nil when the file has no (terminated) front matter.
+	FrontMatter *FrontMatter
+	// Title is the first level-1 heading; nil when there is none.
+	Title *Heading
+	// Preamble holds the blocks before the first section (the title's body).
+	Preamble []Block
+	// Sections is the tree of headings below the title, nested by level.
+	Sections []*Section
+	// Timeline holds the entries of every timeline section, in file order.
+	Timeline []TimelineEntry
+	// ActionItems holds the task-list items (and Owner/Due table rows) of
+	// every follow-ups section, in file order.
+	ActionItems []ActionItem
+	// Problems are things that kept part of the file from being understood,
+	// such as a broken front matter. The completeness check reports them.
+	Problems []Problem
+
+	md         []byte   // Source with the BOM and front matter blanked (same length)
+	root       ast.Node // goldmark AST over md
+	lineStarts []int    // byte offset of the start of each line
+	directives []directive
+}
+
+// Problem is a parse problem anchored to a position.
+type Problem struct {
+	Line, Col int
+	Message   string
+}
+
+// Heading is a heading's text and position.
+type Heading struct {
+	Text      string
+	Level     int
+	Line, Col int
+	Offset    int // byte offset of the heading line's first marker
+	node      *ast.Heading
+}
+
+// BlockKind names the kind of a content block.
+type BlockKind string
+
+const (
+	BlockParagraph BlockKind = "paragraph"
+	BlockList      BlockKind = "list"
+	BlockTable     BlockKind = "table"
+	BlockCode      BlockKind = "code"
+	BlockHTML      BlockKind = "html"
+	BlockQuote     BlockKind = "blockquote"
+	BlockBreak     BlockKind = "thematic-break"
+	BlockOther     BlockKind = "other"
+)
+
+// Block is one top-level content block of a section.
+type Block struct {
+	Kind       BlockKind
+	Line, Col  int
+	EndLine    int
+	Start, End int // byte offsets in Source, End exclusive
+	// Node is the goldmark node, for callers that need the full tree.
+	Node ast.Node
+}
+
+// Section is a heading and everything up to the next heading of the same or a
+// higher level.
+type Section struct {
+	Heading
+	// Kind is the blameless section kind derived from the heading text.
+	Kind blameless.Section
+	// BodyStartLine..BodyEndLine is the span of the section's body, children
+	// included (BodyEndLine < BodyStartLine when the body is empty).
+	BodyStartLine, BodyEndLine int
+	// Blocks are the section's own content blocks (not its children's).
+	Blocks   []Block
+	Children []*Section
+	Parent   *Section
+}
+
+// Walk calls fn for the section and all its descendants, depth first.
+func (s *Section) Walk(fn func(*Section)) {
+	fn(s)
+	for _, c := range s.Children {
+		c.Walk(fn)
+	}
+}
+
+// AllSections returns every section of the tree in document order.
+func (d *Document) AllSections() []*Section {
+	var out []*Section
+	for _, s := range d.Sections {
+		s.Walk(func(x *Section) { out = append(out, x) })
+	}
+	return out
+}
+
+var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+
+// Parse builds the document model of a postmortem. It never fails: a broken
+// document is still a document, and problems are recorded in Problems.
+func Parse(src []byte) *Document {
+	d := &Document{Source: src}
+	d.lineStarts = lineStarts(src)
+	md := make([]byte, len(src))
+	copy(md, src)
+	start := 0
+	if bytes.HasPrefix(md, []byte("\xef\xbb\xbf")) {
+		// Three spaces keep every offset and never change the meaning of the
+		// first line (up to three spaces of indentation are insignificant).
+		copy(md, "   ")
+		start = 3
+	}
+	d.parseFrontMatter(start, md)
+	d.md = md
+	d.root = markdown.Parser().Parse(text.NewReader(md))
+	d.buildSections()
+	d.collectDirectives()
+	d.extractTimeline()
+	d.extractActionItems()
+	return d
+}
+
+func lineStarts(src []byte) []int {
+	starts := make([]int, 1, 64)
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// Position maps a byte offset in Source to a 1-based line and byte column.
+// Offsets outside the source are clamped.
+func (d *Document) Position(offset int) (line, col int) {
+	if offset < 0 {
+		offset = 0
+	}
+	if offset > len(d.Source) {
+		offset = len(d.Source)
+	}
+	i := sort.Search(len(d.lineStarts), func(i int) bool { return d.lineStarts[i] > offset }) - 1
+	if i < 0 {
+		i = 0
+	}
+	return i + 1, offset - d.lineStarts[i] + 1
+}
+
+// Offset maps a 1-based line and column back to a byte offset.
+func (d *Document) Offset(line, col int) int {
+	if line < 1 {
+		return 0
+	}
+	if line > len(d.lineStarts) {
+		return len(d.Source)
+	}
+	off := d.lineStarts[line-1] + col - 1
+	if off > len(d.Source) {
+		off = len(d.Source)
+	}
+	if off < 0 {
+		off = 0
+	}
+	return off
+}
+
+// LineCount is the number of lines in the source.
+func (d *Document) LineCount() int { return len(d.lineStarts) }
+
+// Line returns the text of a 1-based line without its line ending.
+func (d *Document) Line(n int) string {
+	if n < 1 || n > len(d.lineStarts) {
+		return ""
+	}
+	start := d.lineStarts[n-1]
+	end := len(d.Source)
+	if n < len(d.lineStarts) {
+		end = d.lineStarts[n] - 1
+	}
+	return strings.TrimRight(string(d.Source[start:end]), "\r")
+}
+
+// span returns the byte range a node covers, found from its own and its
+// descendants' positions and line segments. ok is false for nodes with no
+// source at all.
+func span(n ast.Node) (start, end int, ok bool) {
+	start, end = -1, -1
+	add := func(s, e int) {
+		if s < 0 {
+			return
+		}
+		if start < 0 || s < start {
+			start = s
+		}
+		if e > end {
+			end = e
+		}
+	}
+	var walk func(ast.Node)
+	walk = func(n ast.Node) {
+		if p := n.Pos(); p >= 0 {
+			add(p, p+1)
+		}
+		switch t := n.(type) {
+		case *ast.Text:
+			add(t.Segment.Start, t.Segment.Stop)
+		case *ast.RawHTML:
+			for i := 0; i < t.Segments.Len(); i++ {
+				s := t.Segments.At(i)
+				add(s.Start, s.Stop)
+			}
+		case *ast.HTMLBlock:
+			if t.HasClosure() {
+				add(t.ClosureLine.Start, t.ClosureLine.Stop)
+			}
+		case *ast.AutoLink:
+			// Its Pos covers the start; the label length covers the rest.
+		}
+		if n.Type() == ast.TypeBlock {
+			lines := n.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				s := lines.At(i)
+				add(s.Start, s.Stop)
+			}
+		}
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			walk(c)
+		}
+	}
+	walk(n)
+	return start, end, start >= 0
+}
+
+func blockKind(n ast.Node) BlockKind {
+	switch n.(type) {
+	case *ast.Paragraph, *ast.TextBlock:
+		return BlockParagraph
+	case *ast.List:
+		return BlockList
+	case *east.Table:
+		return BlockTable
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		return BlockCode
+	case *ast.HTMLBlock:
+		return BlockHTML
+	case *ast.Blockquote:
+		return BlockQuote
+	case *ast.ThematicBreak:
+		return BlockBreak
+	}
+	return BlockOther
+}
+
+func (d *Document) headingOf(h *ast.Heading) Heading {
+	off := h.Pos()
+	if off < 0 {
+		if s, _, ok := span(h); ok {
+			off = s
+		} else {
+			off = 0
+		}
+	}
+	line, col := d.Position(off)
+	return Heading{Text: d.headingText(h), Level: h.Level, Line: line, Col: col, Offset: off, node: h}
+}
+
+// headingText is the heading's visible text: inline markup and HTML comments
+// removed, code span content kept.
+func (d *Document) headingText(h *ast.Heading) string {
+	var b strings.Builder
+	var walk func(ast.Node)
+	walk = func(n ast.Node) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch t := c.(type) {
+			case *ast.Text:
+				b.Write(bytes.TrimRight(d.md[t.Segment.Start:t.Segment.Stop], "\r"))
+				if t.SoftLineBreak() || t.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(t.Value)
+			case *ast.RawHTML:
+				// comments and tags are not heading text
+			case *ast.AutoLink:
+				b.Write(t.Label(d.md))
+			default:
+				walk(c)
+			}
+		}
+	}
+	walk(h)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func (d *Document) makeBlock(n ast.Node) (Block, bool) {
+	s, e, ok := span(n)
+	if !ok {
+		return Block{}, false
+	}
+	line, col := d.Position(s)
+	endLine, _ := d.Position(max(e-1, s))
+	switch n.(type) {
+	case *ast.FencedCodeBlock:
+		// Lines cover only the content; the closing fence follows them.
+		if endLine < d.LineCount() {
+			endLine++
+		}
+	}
+	return Block{Kind: blockKind(n), Line: line, Col: col, EndLine: endLine, Start: s, End: e, Node: n}, true
+}
+
+func (d *Document) buildSections() {
+	var stack []*Section
+	var all []*Section
+	for n := d.root.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok {
+			if h.Level == 1 && d.Title == nil && len(all) == 0 {
+				hd := d.headingOf(h)
+				d.Title = &hd
+				continue
+			}
+			s := &Section{Heading: d.headingOf(h)}
+			s.Kind = SectionKind(s.Text)
+			for len(stack) > 0 && stack[len(stack)-1].Level >= s.Level {
+				stack = stack[:len(stack)-1]
+			}
+			if len(stack) == 0 {
+				d.Sections = append(d.Sections, s)
+			} else {
+				p := stack[len(stack)-1]
+				s.Parent = p
+				p.Children = append(p.Children, s)
+				if s.Kind == blameless.SectionOther {
+					s.Kind = p.Kind
+				}
+			}
+			stack = append(stack, s)
+			all = append(all, s)
+			continue
+		}
+		b, ok := d.makeBlock(n)
+		if !ok {
+			continue
+		}
+		if len(stack) == 0 {
+			d.Preamble = append(d.Preamble, b)
+		} else {
+			top := stack[len(stack)-1]
+			top.Blocks = append(top.Blocks, b)
+		}
+	}
+	// Body spans: from the line after the heading to the line before the next
+	// heading of the same or a higher level (or the end of the file).
+	last := d.LineCount()
+	if last > 1 && len(d.Source) > 0 && d.Source[len(d.Source)-1] == '\n' {
+		last-- // the empty "line" after a final newline
+	}
+	for i, s := range all {
+		s.BodyStartLine = s.Line + 1
+		s.BodyEndLine = last
+		for _, t := range all[i+1:] {
+			if t.Level <= s.Level {
+				s.BodyEndLine = t.Line - 1
+				break
+			}
+		}
+	}
+}
+
+// hasContent reports whether a block carries content for an author: HTML
+// comments (guidance) and blank HTML do not count.
+func (d *Document) blockHasContent(b Block) bool {
+	switch n := b.Node.(type) {
+	case *ast.HTMLBlock:
+		var buf bytes.Buffer
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			s := lines.At(i)
+			buf.Write(d.md[s.Start:s.Stop])
+		}
+		if n.HasClosure() {
+			buf.Write(d.md[n.ClosureLine.Start:n.ClosureLine.Stop])
+		}
+		return strings.TrimSpace(stripComments(buf.String())) != ""
+	case *ast.Paragraph, *ast.TextBlock:
+		return strings.TrimSpace(stripComments(string(d.md[b.Start:b.End]))) != ""
+	}
+	return true
+}
+
+// sectionHasContent: own blocks or any descendant's blocks carry content.
+func (d *Document) sectionHasContent(s *Section) bool {
+	for _, b := range s.Blocks {
+		if d.blockHasContent(b) {
+			return true
+		}
+	}
+	for _, c := range s.Children {
+		if d.sectionHasContent(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyText is the section's own body as written, HTML comments removed and
+// white space collapsed: the form compared against the template's body.
+func (d *Document) bodyText(blocks []Block) string {
+	var parts []string
+	for _, b := range blocks {
+		if !d.blockHasContent(b) {
+			continue
+		}
+		t := stripComments(string(d.Source[b.Start:b.End]))
+		parts = append(parts, strings.Join(strings.Fields(t), " "))
+	}
+	return strings.Join(parts, " ")
+}
+
+// stripComments removes HTML comments; an unterminated comment runs to the end.
+func stripComments(s string) string {
+	for {
+		i := strings.Index(s, "<!--")
+		if i < 0 {
+			return s
+		}
+		j := strings.Index(s[i+4:], "-->")
+		if j < 0 {
+			return s[:i]
+		}
+		s = s[:i] + " " + s[i+4+j+3:]
+	}
+}
+
+// SectionKind maps heading text to the kind of section it names.
+func SectionKind(heading string) blameless.Section {
+	h := normalizeHeading(heading)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if containsWords(h, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("timeline", "chronology", "sequence of events"):
+		return blameless.SectionTimeline
+	case has("follow ups", "follow up", "followups", "followup", "action items", "action item",
+		"remediation", "corrective actions", "corrective action", "next steps", "preventive actions"):
+		return blameless.SectionFollowUps
+	case has("lessons", "lesson", "learnings", "went well", "went wrong", "got lucky", "where we were lucky", "went poorly"):
+		if has("what went wrong") && !has("lessons") {
+			return blameless.SectionCause
+		}
+		return blameless.SectionLessons
+	case has("root cause", "root causes", "trigger", "triggers", "contributing factors", "contributing factor", "cause", "causes"):
+		return blameless.SectionCause
+	case has("resolution", "mitigation", "recovery", "resolved", "remediated"):
+		return blameless.SectionResolution
+	case has("impact", "summary", "overview", "tl dr", "tldr", "abstract"):
+		return blameless.SectionSummary
+	}
+	return blameless.SectionOther
+}
+
+// containsWords reports whether phrase occurs in s on word boundaries (both
+// already normalized: lower case, single spaces).
+func containsWords(s, phrase string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], phrase)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(phrase)
+		if (j == 0 || s[j-1] == ' ') && (end == len(s) || s[end] == ' ') {
+			return true
+		}
+		i = j + 1
+	}
+}

@@ -1,0 +1,201 @@
+package checks
+
+import (
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/postmortem-app/postmortem/checks/blameless"
+)
+
+// Options tune the checks. The zero value means: the default template's
+// schema, severities SEV1..SEV4, due dates not required, every rule at its
+// default severity, the default blameless rule set.
+type Options struct {
+	// Schema is the completeness schema; nil means DefaultSchema().
+	Schema *Schema
+	// Severities are the accepted values of the severity field, compared
+	// case-insensitively ignoring spaces and hyphens; empty means SEV1..SEV4.
+	Severities []string
+	// RequireDueDates reports open action items without a due date.
+	RequireDueDates bool
+	// Rules overrides the severity of rules by id ("completeness/placeholder",
+	// "blameless/judgmental"); SeverityOff disables a rule.
+	Rules map[string]Severity
+	// Blameless configures the blameless analyzer.
+	Blameless blameless.Config
+	// TimelineSlackBefore is how long before started_at a timeline entry may
+	// be (latent causes, the deploy that shipped the bug): default 7 days.
+	TimelineSlackBefore time.Duration
+	// TimelineSlackAfter is how long after resolved_at a timeline entry may
+	// be (clean-up, monitoring): default 24 hours.
+	TimelineSlackAfter time.Duration
+}
+
+// DefaultSeverities are the severity values accepted when none are configured.
+func DefaultSeverities() []string { return []string{"SEV1", "SEV2", "SEV3", "SEV4"} }
+
+func (o Options) schema() *Schema {
+	if o.Schema != nil {
+		return o.Schema
+	}
+	return DefaultSchema()
+}
+
+func (o Options) severities() []string {
+	if len(o.Severities) > 0 {
+		return o.Severities
+	}
+	return DefaultSeverities()
+}
+
+func (o Options) slackBefore() time.Duration {
+	if o.TimelineSlackBefore > 0 {
+		return o.TimelineSlackBefore
+	}
+	return 7 * 24 * time.Hour
+}
+
+func (o Options) slackAfter() time.Duration {
+	if o.TimelineSlackAfter > 0 {
+		return o.TimelineSlackAfter
+	}
+	return 24 * time.Hour
+}
+
+// Lint parses src and runs every check.
+func Lint(src []byte, opts Options) []Finding {
+	return LintOnly(src, opts)
+}
+
+// LintOnly parses src and runs the named checks (all when none are named).
+func LintOnly(src []byte, opts Options, checks ...Check) []Finding {
+	doc := Parse(src)
+	return LintDocument(doc, opts, checks...)
+}
+
+// LintDocument runs the named checks (all when none are named) on a parsed
+// document. Findings are sorted by line, column and rule.
+func LintDocument(doc *Document, opts Options, checks ...Check) []Finding {
+	run := func(c Check) bool {
+		if len(checks) == 0 {
+			return true
+		}
+		for _, x := range checks {
+			if x == c {
+				return true
+			}
+		}
+		return false
+	}
+	var out []Finding
+	if run(CheckCompleteness) {
+		out = append(out, Completeness(doc, opts)...)
+	}
+	if run(CheckBlameless) {
+		out = append(out, Blameless(doc, opts)...)
+	}
+	SortFindings(out)
+	return out
+}
+
+// SortFindings orders findings by line, column, rule and message.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+}
+
+// finish applies severity overrides and inline suppressions, and sorts.
+func (o Options) finish(doc *Document, fs []Finding) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if sev, ok := o.ruleSeverity(f.Rule); ok {
+			if sev == SeverityOff {
+				continue
+			}
+			f.Severity = sev
+		}
+		out = append(out, f)
+	}
+	out = doc.filterSuppressed(out)
+	SortFindings(out)
+	return out
+}
+
+// ruleSeverity looks up an override by full id, then by check name.
+func (o Options) ruleSeverity(rule string) (Severity, bool) {
+	if o.Rules == nil {
+		return "", false
+	}
+	if s, ok := o.Rules[rule]; ok {
+		return normalizeSeverity(s), true
+	}
+	check, _, _ := strings.Cut(rule, "/")
+	if s, ok := o.Rules[check]; ok {
+		return normalizeSeverity(s), true
+	}
+	return "", false
+}
+
+func normalizeSeverity(s Severity) Severity {
+	switch strings.ToLower(string(s)) {
+	case "error":
+		return SeverityError
+	case "warning", "warn":
+		return SeverityWarning
+	case "off", "none", "disable", "disabled":
+		return SeverityOff
+	}
+	return s
+}
+
+// spanFinding fills a finding's position from a byte range [start, end) of
+// the source; EndColumn is the column of the last character.
+func (d *Document) spanFinding(f Finding, start, end int) Finding {
+	f.Line, f.Column = d.Position(start)
+	if end <= start {
+		f.EndLine, f.EndColumn = f.Line, f.Column
+		return f
+	}
+	last := end - 1
+	if end <= len(d.Source) {
+		_, size := utf8.DecodeLastRune(d.Source[start:end])
+		if size > 0 {
+			last = end - size
+		}
+	}
+	f.EndLine, f.EndColumn = d.Position(last)
+	return f
+}
+
+// lineFinding anchors a finding to a whole line (trailing white space and
+// carriage return excluded).
+func (d *Document) lineFinding(f Finding, line int) Finding {
+	if line < 1 {
+		line = 1
+	}
+	if line > d.LineCount() {
+		line = d.LineCount()
+	}
+	text := d.Line(line)
+	trimmed := strings.TrimRight(text, " \t")
+	start := d.Offset(line, 1)
+	lead := len(trimmed) - len(strings.TrimLeft(trimmed, " \t"))
+	if trimmed == "" {
+		f.Line, f.Column, f.EndLine, f.EndColumn = line, 1, line, 1
+		return f
+	}
+	return d.spanFinding(f, start+lead, start+len(trimmed))
+}

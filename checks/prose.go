@@ -1,0 +1,170 @@
+package checks
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+
+	"github.com/postmortem-app/postmortem/checks/blameless"
+)
+
+// Prose is one paragraph, list item paragraph, heading or table cell, ready
+// for the blameless analyzer. Code spans, raw HTML, autolinks, link
+// destinations and Markdown punctuation are blanked with spaces of the same
+// byte length, so every offset in Text maps back to the file.
+type Prose struct {
+	blameless.Segment
+	// Start is the byte offset in the source of Text[0].
+	Start  int
+	pieces []piece
+	doc    *Document
+}
+
+// piece maps Text[text:text+n] to Source[file:file+n].
+type piece struct{ text, file, n int }
+
+// FileOffset maps a byte offset in Text to a byte offset in the source.
+func (p *Prose) FileOffset(i int) int {
+	if len(p.pieces) == 0 {
+		return p.Start
+	}
+	k := sort.Search(len(p.pieces), func(k int) bool { return p.pieces[k].text > i }) - 1
+	if k < 0 {
+		k = 0
+	}
+	pc := p.pieces[k]
+	off := i - pc.text
+	if off > pc.n {
+		off = pc.n
+	}
+	return pc.file + off
+}
+
+// Position maps a byte offset in Text to a line and column in the file.
+func (p *Prose) Position(i int) (line, col int) {
+	return p.doc.Position(p.FileOffset(i))
+}
+
+// Prose returns every piece of prose in the document with the kind of the
+// section it sits in, in document order.
+func (d *Document) Prose() []Prose {
+	var out []Prose
+	emit := func(n ast.Node, kind blameless.Section) {
+		d.proseOf(n, kind, false, &out)
+	}
+	if d.Title != nil {
+		emit(d.Title.node, blameless.SectionSummary)
+	}
+	for _, b := range d.Preamble {
+		emit(b.Node, blameless.SectionSummary)
+	}
+	for _, s := range d.AllSections() {
+		emit(s.node, s.Kind)
+		for _, b := range s.Blocks {
+			emit(b.Node, s.Kind)
+		}
+	}
+	return out
+}
+
+func (d *Document) proseOf(n ast.Node, kind blameless.Section, quoted bool, out *[]Prose) {
+	switch n.(type) {
+	case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock, *ast.ThematicBreak:
+		return
+	case *ast.Blockquote:
+		quoted = true
+	case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *east.TableCell:
+		if p, ok := d.maskBlock(n); ok {
+			p.Section = kind
+			p.Quoted = quoted
+			*out = append(*out, p)
+		}
+		return
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		d.proseOf(c, kind, quoted, out)
+	}
+}
+
+// maskBlock builds the prose text of a leaf block: its source lines, with
+// only the bytes of Text nodes (outside code spans) kept. ok is false when
+// nothing but blanks remains.
+func (d *Document) maskBlock(n ast.Node) (Prose, bool) {
+	p := Prose{doc: d}
+	lines := n.Lines()
+	if lines.Len() == 0 {
+		return p, false
+	}
+	var buf []byte
+	for i := 0; i < lines.Len(); i++ {
+		s := lines.At(i)
+		if s.Stop <= s.Start {
+			continue
+		}
+		p.pieces = append(p.pieces, piece{text: len(buf), file: s.Start, n: s.Stop - s.Start})
+		buf = append(buf, d.md[s.Start:s.Stop]...)
+	}
+	if len(p.pieces) == 0 {
+		return p, false
+	}
+	p.Start = p.pieces[0].file
+	keep := make([]bool, len(buf))
+	pieceAt := func(off int) int {
+		return sort.Search(len(p.pieces), func(k int) bool { return p.pieces[k].file > off }) - 1
+	}
+	var walk func(ast.Node)
+	walk = func(c ast.Node) {
+		for x := c.FirstChild(); x != nil; x = x.NextSibling() {
+			switch t := x.(type) {
+			case *ast.CodeSpan, *ast.RawHTML, *ast.AutoLink, *east.TaskCheckBox:
+				continue
+			case *ast.Text:
+				for off := t.Segment.Start; off < t.Segment.Stop; {
+					k := pieceAt(off)
+					if k < 0 || off >= p.pieces[k].file+p.pieces[k].n {
+						off++
+						continue
+					}
+					pc := p.pieces[k]
+					end := min(t.Segment.Stop, pc.file+pc.n)
+					for o := off; o < end; o++ {
+						keep[pc.text+o-pc.file] = true
+					}
+					off = end
+				}
+			default:
+				walk(x)
+			}
+		}
+	}
+	walk(n)
+	blank := true
+	for i, c := range buf {
+		switch {
+		case c == '\n':
+		case c == '\r' || c == '\t' || !keep[i]:
+			buf[i] = ' '
+		default:
+			if c != ' ' {
+				blank = false
+			}
+		}
+	}
+	if blank {
+		return p, false
+	}
+	p.Text = string(buf)
+	return p, true
+}
+
+// cellText returns a table cell's raw source text.
+func (d *Document) cellText(n ast.Node) (string, int) {
+	lines := n.Lines()
+	if lines.Len() == 0 {
+		return "", n.Pos()
+	}
+	s := lines.At(0)
+	return strings.TrimSpace(string(d.md[s.Start:s.Stop])), s.Start
+}
