@@ -1,12 +1,366 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/postmortem-app/postmortem/checks"
+	"github.com/postmortem-app/postmortem/checks/report"
+	"github.com/postmortem-app/postmortem/templates"
 )
 
-// Not built yet: see the issue tracker.
+const lintUsage = `Usage: postmortem lint [flags] PATH...
+
+Checks postmortems for completeness (against a template) and blameless
+wording. PATH is a file, a directory (every *.md below it, skipping hidden
+directories and node_modules) or - for standard input.
+
+Configuration: --config FILE, else .github/postmortem.yml at the root of the
+git repository holding the current directory (the file the GitHub App reads),
+else the defaults. The template that defines a complete postmortem is
+--template, else the config's template, else the "default" preset; it may be a
+preset name (%s) or a path to a template file.
+
+Exit status: 0 no error-severity finding, 1 at least one, 2 usage or I/O error.
+
+Flags:
+`
+
+// lintInput is one document to lint.
+type lintInput struct {
+	display string // path shown to the user
+	repoRel string // path relative to the repository root, for SARIF/GitHub
+	path    string // file to read; "" for stdin
+}
+
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "postmortem lint: not available in this build yet")
-	return 2
+	fl := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	format := fl.String("format", "text", "output `format`: text, json, github or sarif")
+	only := fl.String("only", "", "run only one `check`: completeness or blameless")
+	configPath := fl.String("config", "", "configuration `file` (default: .github/postmortem.yml at the repository root, if any)")
+	tmplFlag := fl.String("template", "", "template `NAME|PATH` defining the required sections and fields")
+	color := fl.Bool("color", false, "colour the text output")
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, lintUsage, strings.Join(templates.Names(), ", "))
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "postmortem lint: "+format+"\n", a...)
+		return 2
+	}
+	outFormat, err := report.ParseFormat(*format)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var onlyCheck checks.Check
+	switch *only {
+	case "":
+	case string(checks.CheckCompleteness), string(checks.CheckBlameless):
+		onlyCheck = checks.Check(*only)
+	default:
+		return fail("unknown check %q for --only (want completeness or blameless)", *only)
+	}
+	if fl.NArg() == 0 {
+		fmt.Fprintln(stderr, "postmortem lint: no PATH given (use - for standard input)")
+		fl.Usage()
+		return 2
+	}
+
+	cwd, err := os.Getwd()
+	if err != nil {
+		return fail("%v", err)
+	}
+	root := repoRoot(cwd)
+
+	// Configuration: --config, else the repository's .github/postmortem.yml.
+	var cfg *checks.Config
+	cfgFile := *configPath
+	if cfgFile == "" && root != "" {
+		p := filepath.Join(root, ".github", "postmortem.yml")
+		if _, err := os.Stat(p); err == nil {
+			cfgFile = p
+		}
+	}
+	if cfgFile != "" {
+		data, err := os.ReadFile(cfgFile)
+		if err != nil {
+			return fail("config: %v", err)
+		}
+		cfg, err = checks.ParseConfig(data)
+		if err != nil {
+			return fail("config %s: %v", cfgFile, err)
+		}
+	}
+
+	// Template → schema: flag, else config, else the default preset.
+	tmplRef, tmplBase := *tmplFlag, cwd
+	if tmplRef == "" && cfg != nil && cfg.Template != "" {
+		tmplRef = cfg.Template
+		tmplBase = root
+		if tmplBase == "" {
+			tmplBase = filepath.Dir(cfgFile)
+		}
+	}
+	schema, err := schemaFor(tmplRef, tmplBase)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var opts checks.Options
+	if cfg != nil {
+		opts = cfg.Options(schema)
+	} else {
+		opts = checks.Options{Schema: schema}
+	}
+
+	inputs, err := collectInputs(fl.Args(), cwd, root)
+	if err != nil {
+		return fail("%v", err)
+	}
+	files, err := lintAll(inputs, stdin, opts, onlyCheck)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	if outFormat == report.GitHub || outFormat == report.SARIF {
+		for i := range files {
+			files[i].Path = inputs[i].repoRel
+		}
+	}
+	if err := report.Write(stdout, outFormat, files, report.Options{Color: *color, ToolVersion: version()}); err != nil {
+		return fail("writing output: %v", err)
+	}
+	if report.Count(files).Errors > 0 {
+		return 1
+	}
+	return 0
+}
+
+// resolveTemplate returns a template's source: a preset by name, else a file
+// (relative paths against base).
+func resolveTemplate(ref, base string) ([]byte, error) {
+	if ref == "" {
+		ref = templates.DefaultPreset
+	}
+	if src, ok := templates.Preset(ref); ok {
+		return src, nil
+	}
+	p := ref
+	if !filepath.IsAbs(p) && base != "" {
+		p = filepath.Join(base, p)
+	}
+	src, err := os.ReadFile(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("template %q: not a preset (%s) and no such file", ref, strings.Join(templates.Names(), ", "))
+		}
+		return nil, fmt.Errorf("template: %v", err)
+	}
+	return src, nil
+}
+
+// schemaFor renders a template blank and derives its completeness schema.
+func schemaFor(ref, base string) (*checks.Schema, error) {
+	src, err := resolveTemplate(ref, base)
+	if err != nil {
+		return nil, err
+	}
+	blank, err := templates.Render(src, templates.Incident{})
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %v", displayRef(ref), err)
+	}
+	schema, err := checks.SchemaFromTemplate(blank)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %v", displayRef(ref), err)
+	}
+	return schema, nil
+}
+
+func displayRef(ref string) string {
+	if ref == "" {
+		return templates.DefaultPreset
+	}
+	return ref
+}
+
+// repoRoot returns the nearest directory at or above dir holding .git, or "".
+func repoRoot(dir string) string {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// collectInputs expands the PATH arguments in order; a directory's files are
+// sorted. A file named twice is linted once.
+func collectInputs(args []string, cwd, root string) ([]lintInput, error) {
+	var out []lintInput
+	seen := map[string]bool{}
+	add := func(p string) {
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(cwd, p)
+		}
+		if seen[abs] {
+			return
+		}
+		seen[abs] = true
+		// SARIF and GitHub want paths relative to the repository root;
+		// outside a repository, relative to the current directory, else
+		// absolute.
+		rel := filepath.ToSlash(abs)
+		base := root
+		if base == "" {
+			base = cwd
+		}
+		if r, err := filepath.Rel(base, abs); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			rel = filepath.ToSlash(r)
+		}
+		out = append(out, lintInput{display: filepath.ToSlash(filepath.Clean(p)), repoRel: rel, path: p})
+	}
+	stdinUsed := false
+	for _, arg := range args {
+		if arg == "-" {
+			if stdinUsed {
+				continue
+			}
+			stdinUsed = true
+			out = append(out, lintInput{display: "<stdin>", repoRel: "stdin.md"})
+			continue
+		}
+		info, err := os.Stat(arg)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: no such file or directory", arg)
+			}
+			return nil, err
+		}
+		if !info.IsDir() {
+			add(arg)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				name := d.Name()
+				if p != arg && (strings.HasPrefix(name, ".") || name == "node_modules") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(strings.ToLower(d.Name()), ".md") && d.Type().IsRegular() {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(found)
+		for _, p := range found {
+			add(p)
+		}
+	}
+	return out, nil
+}
+
+// lintAll reads and lints the inputs on a few goroutines; results keep the
+// inputs' order.
+func lintAll(inputs []lintInput, stdin io.Reader, opts checks.Options, only checks.Check) ([]report.File, error) {
+	files := make([]report.File, len(inputs))
+	errs := make([]error, len(inputs))
+	lintOne := func(i int) {
+		in := inputs[i]
+		var src []byte
+		var err error
+		if in.path == "" {
+			src, err = io.ReadAll(stdin)
+		} else {
+			src, err = os.ReadFile(in.path)
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("%s: %v", in.display, unwrapPathError(err))
+			return
+		}
+		var found []checks.Finding
+		if only != "" {
+			found = checks.LintOnly(src, opts, only)
+		} else {
+			found = checks.Lint(src, opts)
+		}
+		files[i] = report.File{Path: in.display, Source: src, Findings: found}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(inputs) {
+		workers = len(inputs)
+	}
+	if workers <= 1 {
+		for i := range inputs {
+			lintOne(i)
+		}
+	} else {
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					lintOne(i)
+				}
+			}()
+		}
+		for i := range inputs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// version is the module version the binary was built from, or "dev".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return strings.TrimPrefix(bi.Main.Version, "v")
+	}
+	return "dev"
 }

@@ -1,12 +1,66 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/postmortem-app/postmortem/templates"
 )
 
-// Not built yet: see the issue tracker.
+const newUsage = `Usage: postmortem new [--template NAME|PATH] [--title T] [--severity S]
+
+Prints a blank postmortem rendered from a template: a preset (%s)
+or a template file. Redirect it to a file and fill in every TODO.
+
+Flags:
+`
+
 func runNew(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "postmortem new: not available in this build yet")
-	return 2
+	fl := flag.NewFlagSet("new", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	tmpl := fl.String("template", templates.DefaultPreset, "template `NAME|PATH`")
+	title := fl.String("title", "", "the incident's `title`")
+	severity := fl.String("severity", "", "the incident's `severity`, e.g. SEV2")
+	list := fl.Bool("list", false, "list the preset templates and exit")
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, newUsage, strings.Join(templates.Names(), ", "))
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "postmortem new: unexpected argument %q\n", fl.Arg(0))
+		fl.Usage()
+		return 2
+	}
+	if *list {
+		for _, n := range templates.Names() {
+			fmt.Fprintln(stdout, n)
+		}
+		return 0
+	}
+	cwd, _ := os.Getwd()
+	src, err := resolveTemplate(*tmpl, cwd)
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem new: %v\n", err)
+		return 2
+	}
+	out, err := templates.Render(src, templates.Incident{Title: *title, Severity: *severity})
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem new: template %s: %v\n", *tmpl, err)
+		return 2
+	}
+	if _, err := stdout.Write(out); err != nil {
+		fmt.Fprintf(stderr, "postmortem new: %v\n", err)
+		return 2
+	}
+	return 0
 }
