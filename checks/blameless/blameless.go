@@ -50,4 +50,76 @@ type Config struct {
 	Phrases []string
 	// Allow lists words or phrases never reported (e.g. a product named "Lazy").
 	Allow []string
+	// Enable turns on rules that are off by default ("blameless/condescending").
+	Enable []string
+}
+
+// Rule describes one blameless rule: its id, default severity and the text
+// used for SARIF rule metadata and documentation.
+type Rule struct {
+	ID          string // "blameless/counterfactual"
+	Severity    string // default severity: "error" or "warning"
+	Description string // one line
+	Help        string // why it matters and how to reword
+	// DefaultOff rules only run when listed in Config.Enable.
+	DefaultOff bool
+}
+
+// Rule ids.
+const (
+	RuleNamedIndividual = "blameless/named-individual"
+	RulePersonAsCause   = "blameless/person-as-cause"
+	RuleHumanError      = "blameless/human-error"
+	RuleCounterfactual  = "blameless/counterfactual"
+	RuleJudgmental      = "blameless/judgmental"
+	RuleBlameVerb       = "blameless/blame-verb"
+	RuleFixTheHuman     = "blameless/fix-the-human"
+	RuleCustom          = "blameless/custom"
+	RuleCondescending   = "blameless/condescending"
+)
+
+var rules = []Rule{
+	{RuleNamedIndividual, "error",
+		"A named person or @handle is presented as the cause.",
+		"Naming a person as the cause puts them, not the system, on trial: people stop sharing what they saw, and the review stops at a name instead of the conditions that made the action possible. Describe the role and the action, then what made the action reasonable at the time.", false},
+	{RulePersonAsCause, "error",
+		"A person, role or team is the subject of an error (forgot, misconfigured, deleted … by mistake).",
+		"Framing a person's slip as the cause ends the search for systemic causes: the same slip will happen again to someone else unless the conditions that made it easy change. Put the system in focus: what allowed the action, and why did nothing catch it?", false},
+	{RuleHumanError, "error",
+		"\"Human error\" (or operator/user error) is given as a cause.",
+		"\"Human error\" is where an investigation starts, not where it ends: it names nothing that can be fixed and tells readers someone is to blame. Name the action and the conditions that allowed it.", false},
+	{RuleCounterfactual, "error",
+		"Hindsight about a person: should have, could have, failed to, didn't, if only … had.",
+		"Counterfactuals judge people against what we know now. They describe what did not happen instead of why what happened made sense at the time. Describe what the person saw and what the tools and process did or did not do.", false},
+	{RuleJudgmental, "error",
+		"Judgmental wording: careless, sloppy, lazy, negligent, stupid, fat-fingered, bad idea …",
+		"Judgmental words describe character, not events; they make people defensive and hide the information the review needs. State what happened and the conditions (time pressure, unclear tooling, missing review). Strong words are errors; opinion words (disappointing, rude, amateur) are warnings.", false},
+	{RuleBlameVerb, "error",
+		"Assigning fault: fault of, to blame, culprit, screwed up, X broke prod.",
+		"Assigning fault makes people hide information next time, and a culprit is not a fix. Describe the contributing factors instead.", false},
+	{RuleFixTheHuman, "error",
+		"A remedy aimed at people: be more careful, retrain, remind, double-check, should be fired.",
+		"Remedies aimed at people do not survive the next busy night; vigilance is not a control. Propose a change to the system: a check, a guard rail, automation or a safer default that makes the mistake hard to make or easy to catch.", false},
+	{RuleCustom, "warning",
+		"A phrase on this repository's list of wording to avoid.",
+		"This phrase is on the repository's list of wording to avoid (configured under blameless phrases).", false},
+	{RuleCondescending, "warning",
+		"Condescending hindsight: obviously, clearly, simply, just.",
+		"Words like \"obviously\" and \"just\" imply the person should have known; in a postmortem they read as blame in hindsight. Off by default: these words are common in neutral prose.", true},
+}
+
+// Rules returns the rule set with default severities.
+func Rules() []Rule {
+	out := make([]Rule, len(rules))
+	copy(out, rules)
+	return out
+}
+
+func ruleByID(id string) (Rule, bool) {
+	for _, r := range rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
 }

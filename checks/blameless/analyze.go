@@ -1,0 +1,189 @@
+package blameless
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Analyzer finds blaming language in segments. It is immutable after New and
+// safe for concurrent use.
+type Analyzer struct {
+	off      map[string]bool
+	severity map[string]string
+	custom   []phrase
+	allow    []phrase
+}
+
+type phrase struct {
+	text  string
+	words []string // lower-case tokens
+}
+
+// New validates cfg and returns an Analyzer.
+func New(cfg Config) (*Analyzer, error) {
+	a := &Analyzer{off: map[string]bool{}, severity: map[string]string{}}
+	for _, r := range rules {
+		if r.DefaultOff {
+			a.off[r.ID] = true
+		}
+	}
+	for _, id := range cfg.Enable {
+		if _, ok := ruleByID(id); !ok {
+			return nil, fmt.Errorf("blameless: enable: unknown rule %q", id)
+		}
+		delete(a.off, id)
+	}
+	for _, id := range cfg.Disabled {
+		if _, ok := ruleByID(id); !ok {
+			return nil, fmt.Errorf("blameless: disabled: unknown rule %q", id)
+		}
+		a.off[id] = true
+	}
+	for id, sev := range cfg.Severity {
+		if _, ok := ruleByID(id); !ok {
+			return nil, fmt.Errorf("blameless: severity: unknown rule %q", id)
+		}
+		switch sev {
+		case "error", "warning":
+			a.severity[id] = sev
+		case "off":
+			a.off[id] = true
+		default:
+			return nil, fmt.Errorf("blameless: severity for %s: %q is not error, warning or off", id, sev)
+		}
+	}
+	mk := func(kind string, list []string) ([]phrase, error) {
+		var out []phrase
+		for _, p := range list {
+			var ws []string
+			for _, t := range tokenize(p, nil) {
+				if t.kind != tPunct || t.text == "-" {
+					ws = append(ws, lower(t.text))
+				}
+			}
+			if len(ws) == 0 {
+				return nil, fmt.Errorf("blameless: %s phrase %q has no words", kind, p)
+			}
+			out = append(out, phrase{text: p, words: ws})
+		}
+		return out, nil
+	}
+	var err error
+	if a.custom, err = mk("custom", cfg.Phrases); err != nil {
+		return nil, err
+	}
+	if a.allow, err = mk("allow", cfg.Allow); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Analyze returns the findings in one segment, ordered by position. Quoted
+// segments (blockquotes) are quoted material and are not judged.
+func (a *Analyzer) Analyze(seg Segment) []Hit {
+	if seg.Quoted || strings.TrimSpace(seg.Text) == "" {
+		return nil
+	}
+	toks := tokenize(seg.Text, make([]token, 0, len(seg.Text)/5+8))
+	markQuotes(toks)
+	for _, p := range a.allow {
+		for _, m := range matchPhrase(toks, p.words) {
+			for k := m[0]; k < m[1]; k++ {
+				toks[k].allowed = true
+			}
+		}
+	}
+	var hits []Hit
+	var sbuf [8][2]int
+	for _, r := range sentences(toks, sbuf[:0]) {
+		s := sent{a: a, seg: &seg, t: toks[r[0]:r[1]]}
+		s.run()
+		hits = append(hits, s.hits...)
+	}
+	for _, p := range a.custom {
+		for _, m := range matchPhrase(toks, p.words) {
+			if toks[m[0]].quoted {
+				continue
+			}
+			hits = append(hits, Hit{Rule: RuleCustom, Start: toks[m[0]].start, End: toks[m[1]-1].end,
+				Message: fmt.Sprintf("%q is on this repository's list of wording to avoid in postmortems.", p.text)})
+		}
+	}
+	return a.finish(toks, hits)
+}
+
+func matchPhrase(toks []token, words []string) [][2]int {
+	var out [][2]int
+	for i := range toks {
+		k, j := 0, i
+		for ; k < len(words) && j < len(toks); j++ {
+			if toks[j].kind == tPunct && toks[j].text != "-" {
+				if k == 0 {
+					break
+				}
+				continue
+			}
+			if toks[j].low != words[k] && lower(toks[j].text) != words[k] {
+				break
+			}
+			k++
+		}
+		if k == len(words) {
+			out = append(out, [2]int{i, j})
+		}
+	}
+	return out
+}
+
+func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
+	out := hits[:0]
+	for _, h := range hits {
+		if a.off[h.Rule] {
+			continue
+		}
+		allowed := false
+		for k := range toks {
+			if toks[k].allowed && toks[k].start < h.End && toks[k].end > h.Start {
+				allowed = true
+				break
+			}
+		}
+		if allowed {
+			continue
+		}
+		if sev, ok := a.severity[h.Rule]; ok {
+			h.Severity = sev
+		} else if h.Severity == "" {
+			r, _ := ruleByID(h.Rule)
+			h.Severity = r.Severity
+		}
+		if h.Message == "" || h.Suggestion == "" {
+			r, _ := ruleByID(h.Rule)
+			if h.Message == "" {
+				h.Message = r.Help
+			}
+			_ = r
+		}
+		out = append(out, h)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	// one hit per rule for overlapping spans
+	dedup := out[:0]
+	for _, h := range out {
+		dup := false
+		for _, d := range dedup {
+			if d.Rule == h.Rule && d.Start < h.End && h.Start < d.End {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			dedup = append(dedup, h)
+		}
+	}
+	if len(dedup) == 0 {
+		return nil
+	}
+	return dedup
+}

@@ -1,0 +1,1034 @@
+package blameless
+
+import (
+	"strings"
+)
+
+var ruleBit = map[string]uint32{}
+
+func init() {
+	for i, r := range rules {
+		ruleBit[r.ID] = 1 << uint(i)
+	}
+}
+
+// add records a hit over tokens [from, to) unless the rule already fired in
+// this sentence.
+func (s *sent) add(rule string, from, to int, sev, msg, sugg, repl string) {
+	if from < 0 {
+		from = 0
+	}
+	if to > len(s.t) {
+		to = len(s.t)
+	}
+	if to <= from {
+		to = from + 1
+	}
+	if s.done&ruleBit[rule] != 0 {
+		return
+	}
+	s.done |= ruleBit[rule]
+	s.hits = append(s.hits, Hit{Rule: rule, Severity: sev, Start: s.t[from].start, End: s.t[to-1].end,
+		Message: msg, Suggestion: sugg, Replacement: repl})
+}
+
+// personRule picks named-individual when the person is named.
+func personRule(c subjClass, rule string) string {
+	if c == sNamed {
+		return RuleNamedIndividual
+	}
+	return rule
+}
+
+const (
+	msgNamed = "Naming a person as the cause puts them, not the system, on trial: people stop sharing what they saw, and the review stops at a name instead of the conditions that made the action possible."
+	msgCause = "This makes a person's slip the cause. That ends the search for systemic causes: the same slip will happen to someone else unless the conditions that made it easy change."
+	msgHuman = "\"Human error\" is where an investigation starts, not where it ends: it names nothing that can be fixed and tells readers someone is to blame."
+	msgCF    = "Hindsight: this judges a person against what we know now. It says what did not happen instead of why what happened made sense at the time, and it makes people defensive."
+	msgJudge = "Judgmental wording describes character, not events; it makes people defensive and hides the information the review needs."
+	msgBlame = "Assigning fault makes people hide information next time, and a culprit is not a fix."
+	msgFix   = "A remedy aimed at people does not survive the next busy night: vigilance is not a control. A change to the system does."
+	msgCond  = "This word implies the person should have known; in a postmortem it reads as blame in hindsight."
+)
+
+func msgFor(rule string) string {
+	switch rule {
+	case RuleNamedIndividual:
+		return msgNamed
+	case RulePersonAsCause:
+		return msgCause
+	case RuleCounterfactual:
+		return msgCF
+	}
+	return ""
+}
+
+func (s *sent) run() {
+	all := true
+	for i := range s.t {
+		if s.t[i].kind != tPunct && !s.t[i].quoted {
+			all = false
+			break
+		}
+	}
+	if all {
+		return
+	}
+	s.meta = s.detectMeta()
+	if s.meta {
+		return
+	}
+	for i := range s.t {
+		tk := &s.t[i]
+		if tk.quoted || tk.kind == tPunct {
+			continue
+		}
+		s.humanError(i)
+		s.judgmental(i)
+		s.blameVerb(i)
+		s.fixTheHuman(i)
+		s.counterfactual(i)
+		s.personAsCause(i)
+		s.causePhrase(i)
+		s.condescending(i)
+	}
+	if s.seg.Section == SectionCause {
+		s.namedInCause()
+	}
+}
+
+// detectMeta spots sentences that talk about blame rather than assign it.
+func (s *sent) detectMeta() bool {
+	for i := range s.t {
+		l := s.t[i].low
+		switch l {
+		case "blameless", "blamelessly", "blame-free", "blamelessness":
+			return true
+		case "avoid", "avoiding", "avoids", "stop":
+			n := s.low(i + 1)
+			if n == "the" || n == "a" {
+				n = s.low(i + 2)
+			}
+			switch n {
+			case "saying", "writing", "using", "blaming", "evaluating", "judging", "naming", "pointing",
+				"term", "word", "words", "phrase", "phrases", "concept", "notion", "language", "label", "labels",
+				"assigning", "finger-pointing", "apportioning", "calling", "framing":
+				return true
+			}
+		case "rather":
+			if s.low(i+1) == "than" {
+				switch s.low(i + 2) {
+				case "blame", "blaming", "apportioning", "assigning", "pointing", "naming", "judging", "asking", "finding":
+					return true
+				}
+			}
+		case "not":
+			if s.low(i+1) == "about" {
+				return true
+			}
+		case "concept", "notion", "framing", "narrative":
+			if s.low(i+1) == "of" || l == "framing" || l == "narrative" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ---- human-error ----
+
+var humanErrorFirst = map[string]bool{
+	"human": true, "operator": true, "user": true, "pilot": true, "personnel": true, "staff": true,
+	"admin": true, "administrator": true, "engineer": true, "people": true, "manual": false,
+}
+
+var causalVerbs = map[string]bool{
+	"caused": true, "causes": true, "cause": true, "led": true, "leads": true, "lead": true,
+	"resulted": true, "results": true, "triggered": true, "happened": true, "happens": true,
+	"took": true, "brought": true, "broke": true, "meant": true, "was": true, "is": true,
+	"contributed": true, "deleted": true, "banned": true, "made": true, "created": true, "introduced": true,
+}
+
+func (s *sent) humanError(i int) {
+	l := s.t[i].low
+	end := i + 2
+	switch {
+	case l == "human-error" || l == "human-errors":
+		end = i + 1
+	case humanErrorFirst[l]:
+		n := s.low(i + 1)
+		if n != "error" && n != "errors" && n != "mistake" && n != "mistakes" || s.t[i+1].quoted {
+			return
+		}
+	default:
+		return
+	}
+	if end < len(s.t) && s.t[end].kind == tWord && lex[s.t[end].low]&(fAux|fModal|fPrep|fBound) == 0 &&
+		!causalVerbs[s.t[end].low] && !strings.HasSuffix(s.t[end].low, "ed") {
+		return // "the human error framing": a modifier, not a cause
+	}
+	if s.clauseNegated(i) {
+		return
+	}
+	causal := false
+	p := i - 1
+	for p >= 0 {
+		switch s.t[p].low {
+		case "a", "an", "the", "simple", "pure", "plain", "basic", "just", "classic", "obvious", "typical",
+			"another", "some", "mere", "simply", "clearly", "ultimately":
+			p--
+			continue
+		}
+		break
+	}
+	pl, pp := s.low(p), s.low(p-1)
+	switch pl {
+	case "to":
+		causal = pp == "due" || pp == "owing" || pp == "attributed" || pp == "down" || pp == "up" || pp == "attributable"
+	case "of":
+		causal = pp == "result" || pp == "because" || pp == "case" || pp == "consequence" || pp == "product" || pp == "instance"
+	case "by":
+		causal = pp == "caused" || pp == "triggered" || pp == "created" || pp == "introduced" || pp == "induced"
+	case "from":
+		causal = pp == "resulted" || pp == "stemmed" || pp == "arose" || pp == "resulting"
+	case "on":
+		causal = pp == "blamed"
+	case "as", "was", "is", "were", "be", "been", "'s", "it's", "that's", ":":
+		causal = true
+	}
+	if !causal && (p < 0 || s.isBoundary(p)) {
+		// clause-initial: causal when a causal verb follows in the clause
+		for j := end; j < len(s.t) && j < end+10; j++ {
+			if s.t[j].kind == tPunct && s.isBoundary(j) {
+				break
+			}
+			if causalVerbs[s.t[j].low] {
+				causal = true
+				break
+			}
+		}
+	}
+	if !causal {
+		return
+	}
+	s.add(RuleHumanError, i, end, "", msgHuman,
+		"Name the action and the conditions that allowed it instead, e.g. \"a command ran against the production cluster; the tool did not confirm the target\".", "")
+}
+
+// ---- judgmental ----
+
+var attributive = map[string]bool{
+	"careless": true, "sloppy": true, "lazy": true, "negligent": true, "reckless": true,
+	"incompetent": true, "stupid": true, "dumb": true, "idiotic": true, "amateur": true,
+	"amateurish": true, "unprofessional": true, "boneheaded": true, "irresponsible": true,
+	"inexcusable": true, "clueless": true, "moronic": true, "embarrassing": true, "shameful": true,
+}
+
+func (s *sent) judgmental(i int) {
+	l := s.t[i].low
+	sev, ok := judgmental[l]
+	from, to := i, i+1
+	if !ok {
+		if l != "bad" {
+			return
+		}
+		if !badNouns[s.low(i+1)] {
+			return
+		}
+		sev, to = "warning", i+2
+		if p := s.low(i - 1); p == "really" || p == "very" || p == "such" {
+			from = i - 1
+		}
+	}
+	if ex := judgmentalExceptions[l]; ex != nil && ex[s.low(i+1)] {
+		return
+	}
+	if s.negatedBefore(i, 4) {
+		return
+	}
+	repl := ""
+	sugg := "Describe what happened and the conditions around it (time pressure, unclear tooling, missing review) instead of judging the people involved."
+	if attributive[l] && i+1 < len(s.t) && s.t[i+1].kind == tWord && s.t[i].spaceAfter &&
+		lex[s.t[i+1].low]&(fPrep|fDet|fAux|fModal|fBound) == 0 && !s.t[i+1].quoted {
+		to = i + 2
+		repl = s.t[i+1].text
+		sugg = "Drop the judgment and keep the fact: \"" + repl + "\", then say what made it likely."
+	}
+	if l == "fat-fingered" || l == "fatfingered" {
+		repl = "mistyped"
+		sugg = "Say what was mistyped and why nothing caught it, e.g. \"the hostname was mistyped; the tool accepted it without confirmation\"."
+	}
+	s.add(RuleJudgmental, from, to, sev, msgJudge, sugg, repl)
+}
+
+// ---- blame-verb ----
+
+var possPronouns = map[string]bool{"their": true, "his": true, "her": true, "your": true, "my": true, "our": true}
+
+var screwNouns = map[string]bool{
+	"screwup": true, "screw-up": true, "screwups": true, "screw-ups": true, "fuckup": true, "fuck-up": true,
+	"fuckups": true, "fuck-ups": true, "mess-up": true, "messup": true, "cock-up": true, "cockup": true,
+}
+
+var brokeObjects = map[string]bool{
+	"prod": true, "production": true, "build": true, "master": true, "main": true, "site": true,
+	"everything": true, "staging": true, "deploy": true, "website": true, "ci": true,
+}
+
+func (s *sent) blameVerb(i int) {
+	l := s.t[i].low
+	const sugg = "Describe the contributing factors instead of assigning fault: what made the action possible, and why did nothing catch it?"
+	switch {
+	case l == "fault" || l == "faults":
+		if s.clauseNegated(i) {
+			return
+		}
+		p := s.low(i - 1)
+		if possPronouns[p] || (i > 0 && s.t[i-1].poss && s.classOf(i-1).person()) {
+			s.add(RuleBlameVerb, i-1, i+1, "", msgBlame, sugg, "")
+			return
+		}
+		if s.low(i+1) == "of" {
+			if o := s.forwardNP(i + 2); o.cls.person() || o.possPerson {
+				s.add(personRule(o.cls, RuleBlameVerb), i, o.to, "", msgBlame, sugg, "")
+			}
+			return
+		}
+		if p == "at" {
+			aux := i - 2
+			for aux >= 0 && (isAdverb(&s.t[aux]) || s.t[aux].low == "partly" || s.t[aux].low == "partially") {
+				aux--
+			}
+			if aux >= 0 && has(&s.t[aux], fAux) {
+				if sb := s.subjectBefore(aux); sb.cls.person() {
+					s.add(personRule(sb.cls, RuleBlameVerb), sb.from, i+1, "", msgBlame, sugg, "")
+				}
+			}
+		}
+	case l == "blame" || l == "blamed" || l == "blames":
+		if s.low(i-1) == "git" || s.clauseNegated(i) {
+			return
+		}
+		if s.low(i-1) == "to" && l == "blame" {
+			aux := i - 2
+			if aux >= 0 && has(&s.t[aux], fAux) {
+				sb := s.subjectBefore(aux)
+				if sb.cls.person() || sb.cls == sI || sb.cls == sWe {
+					s.add(personRule(sb.cls, RuleBlameVerb), sb.from, i+1, "", msgBlame, sugg, "")
+				}
+			}
+			return
+		}
+		n := i + 1
+		if s.low(n) == "on" {
+			n++
+		}
+		if o := s.forwardNP(n); o.cls.person() {
+			s.add(personRule(o.cls, RuleBlameVerb), i, o.to, "", msgBlame, sugg, "")
+		}
+	case l == "culprit" || l == "culprits":
+		if s.clauseNegated(i) {
+			return
+		}
+		for j := range s.t {
+			if j == i || s.t[j].quoted {
+				continue
+			}
+			c := s.classOf(j)
+			if c == sRole || c == sTeam || c == sNamed || (c == sThird && s.t[j].low != "they") {
+				s.add(RuleBlameVerb, i, i+1, "", msgBlame, sugg, "")
+				return
+			}
+		}
+	case screwNouns[l]:
+		if !s.negatedBefore(i, 3) {
+			s.add(RuleBlameVerb, i, i+1, "", msgBlame, sugg, "")
+		}
+	case (l == "screwed" || l == "screw" || l == "screws" || l == "messed" || l == "fucked" || l == "cocked") && s.low(i+1) == "up",
+		l == "dropped" && s.low(i+1) == "the" && s.low(i+2) == "ball",
+		l == "blew" && s.low(i+1) == "it":
+		sb := s.subjectBefore(i)
+		if sb.cls.person() || sb.cls == sI || sb.cls == sWe || sb.cls == sNone || sb.cls == sUnknown && sb.from < sb.to && s.t[sb.from].cap {
+			from := sb.from
+			if sb.cls == sNone {
+				from = i
+			}
+			s.add(personRule(sb.cls, RuleBlameVerb), from, i+2, "", msgBlame, sugg, "")
+		}
+	case l == "broke" || l == "breaks":
+		o := i + 1
+		if s.low(o) == "the" {
+			o++
+		}
+		if !brokeObjects[s.low(o)] {
+			return
+		}
+		if sb := s.subjectBefore(i); sb.cls.person() {
+			s.add(personRule(sb.cls, RuleBlameVerb), sb.from, o+1, "", msgBlame, sugg, "")
+		}
+	}
+}
+
+// ---- fix-the-human ----
+
+const suggFix = "Propose a change to the system instead: a check, a guard rail, automation or a safer default that makes the mistake hard to make or easy to catch (e.g. \"the deploy tool confirms the target region\")."
+
+func (s *sent) fixTheHuman(i int) {
+	l := s.t[i].low
+	switch {
+	case carefulWords[l]:
+		p := s.low(i - 1)
+		strong := l != "aware" && l != "alert"
+		if p == "more" || p == "extra" || (strong && (p == "be" || p == "being")) {
+			if s.negatedBefore(i, 4) {
+				return
+			}
+			from := i - 1
+			if s.low(i-2) == "be" {
+				from = i - 2
+			}
+			s.add(RuleFixTheHuman, from, i+1, "", msgFix, suggFix, "")
+		}
+	case l == "attention" && (s.low(i-1) == "pay" || s.low(i-2) == "pay"):
+		from := i - 1
+		if s.low(i-2) == "pay" {
+			from = i - 2
+		}
+		s.add(RuleFixTheHuman, from, i+1, "", msgFix, suggFix, "")
+	case l == "twice" && s.low(i-1) == "think":
+		s.add(RuleFixTheHuman, i-1, i+1, "", msgFix, suggFix, "")
+	case l == "double-check" || l == "triple-check" || l == "doublecheck" || l == "double-checks" ||
+		((l == "double" || l == "triple") && s.low(i+1) == "check"):
+		p := s.low(i - 1)
+		if has(&s.t[max(i-1, 0)], fDet) && i > 0 || p == "automated" || p == "automatic" {
+			return
+		}
+		to := i + 1
+		if l == "double" || l == "triple" {
+			to = i + 2
+		}
+		switch s.low(to) {
+		case "step", "stage", "prompt", "mechanism", "process", "gate", "dialog", "feature":
+			return
+		}
+		if s.negatedBefore(i, 3) {
+			return
+		}
+		if sb := s.subjectBefore(i); sb.cls == sSystem || sb.cls == sUnknown {
+			// "the script double-checks the target"
+			if !(s.low(i-1) == "to" || has(&s.t[max(i-1, 0)], fModal) || i == 0) {
+				return
+			}
+		}
+		s.add(RuleFixTheHuman, i, to, "", msgFix, suggFix, "")
+	case l == "accountable" || (l == "responsible" && (s.low(i-1) == "held" || s.low(i-2) == "held")):
+		for j := i - 1; j >= 0 && j >= i-5; j-- {
+			if s.t[j].low == "held" || s.t[j].low == "hold" || s.t[j].low == "holding" {
+				if !s.negatedBefore(j, 4) {
+					s.add(RuleFixTheHuman, j, i+1, "", msgFix, suggFix, "")
+				}
+				return
+			}
+		}
+	case (l == "be" || l == "get" || l == "been") && punitive[s.low(i+1)]:
+		p := s.low(i - 1)
+		obligation := has(&s.t[max(i-1, 0)], fModal) || p == "to" || p == "not" || p == "never"
+		if !obligation {
+			return
+		}
+		if s.low(i+1) == "held" && s.low(i+2) != "accountable" && s.low(i+2) != "responsible" {
+			return
+		}
+		if s.low(i+1) == "let" && s.low(i+2) != "go" {
+			return
+		}
+		if s.low(i+1) == "written" && s.low(i+2) != "up" {
+			return
+		}
+		k := i - 1
+		for k > 0 && (has(&s.t[k], fModal|fNeg|fAux) || s.t[k].low == "to" || s.t[k].low == "need" || s.t[k].low == "needs") {
+			k--
+		}
+		sb := s.subjectBefore(k + 1)
+		if sb.cls.person() || sb.cls == sNone {
+			from := sb.from
+			if sb.cls == sNone {
+				from = i
+			}
+			s.add(RuleFixTheHuman, from, i+2, "", msgFix, suggFix, "")
+		}
+	case fixHumanImperatives[l] && s.imperativeAt(i):
+		o := s.forwardNP(i + 1)
+		if o.cls.person() || o.cls == sNobody {
+			s.add(RuleFixTheHuman, i, o.to, "", msgFix, suggFix, "")
+		}
+	case (l == "sure" && s.low(i-1) == "make") || l == "ensure":
+		j := i + 1
+		if s.low(j) == "that" {
+			j++
+		}
+		for j < len(s.t) && has(&s.t[j], fDet) {
+			j++
+		}
+		if j >= len(s.t) {
+			return
+		}
+		c := s.classOf(j)
+		h := j
+		for h+1 < len(s.t) && (s.classOf(h+1) == sRole || s.classOf(h+1) == sTeam) {
+			h++
+			c = s.classOf(h)
+		}
+		if !c.person() {
+			return
+		}
+		v := s.low(h + 1)
+		if behaviourVerbs[strings.TrimSuffix(v, "s")] || behaviourVerbs[v] ||
+			((v == "is" || v == "are" || v == "be") && carefulWords[s.low(h+2)]) ||
+			((v == "is" || v == "are") && s.low(h+2) == "more" && carefulWords[s.low(h+3)]) {
+			from := i
+			if l == "sure" {
+				from = i - 1
+			}
+			s.add(RuleFixTheHuman, from, h+2, "", msgFix, suggFix, "")
+		}
+	case l == "should" || l == "must" || l == "ought" || (l == "need" || l == "needs") && s.low(i+1) == "to" ||
+		(l == "has" || l == "have") && s.low(i+1) == "to" && i > 0:
+		j := i + 1
+		if s.low(j) == "to" {
+			j++
+		}
+		for j < len(s.t) && (s.t[j].low == "not" || s.t[j].low == "never" || s.t[j].low == "always" || isAdverb(&s.t[j])) {
+			j++
+		}
+		v := s.low(j)
+		if v == "have" || v == "'ve" {
+			return // counterfactual, handled there
+		}
+		if l == "have" || l == "has" {
+			return // "have to" as an obligation is too often about systems
+		}
+		sb := s.subjectBefore(i)
+		if !sb.cls.person() {
+			return
+		}
+		if v == "be" {
+			return // handled by the punitive / careful cases
+		}
+		if sb.cls == sYou || behaviourVerbs[v] {
+			to := j + 1
+			if to > len(s.t) {
+				to = len(s.t)
+			}
+			s.add(personRule(sb.cls, RuleFixTheHuman), sb.from, to, "", msgFix, suggFix, "")
+		}
+	}
+}
+
+// imperativeAt reports whether token i starts a clause as an imperative.
+func (s *sent) imperativeAt(i int) bool {
+	for j := i - 1; j >= 0; j-- {
+		t := &s.t[j]
+		if t.kind == tNum || (t.kind == tPunct && (t.text == "-" || t.text == "[" || t.text == "]")) {
+			continue
+		}
+		if t.kind == tPunct && (t.text == ":" || t.text == ";" || t.text == "(") {
+			return true
+		}
+		if t.low == "please" || t.low == "and" || t.low == "also" || t.low == "then" {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// ---- counterfactual ----
+
+func (s *sent) counterfactual(i int) {
+	l := s.t[i].low
+	switch {
+	case l == "should" || l == "could" || l == "would" || l == "might" || l == "ought" ||
+		l == "should've" || l == "could've" || l == "would've" || l == "shouldn't" || l == "couldn't":
+		j := i + 1
+		if l == "ought" && s.low(j) == "to" {
+			j++
+		}
+		if !strings.HasSuffix(l, "'ve") {
+			if s.low(j) == "not" {
+				j++
+			}
+			for j < len(s.t) && isAdverb(&s.t[j]) {
+				j++
+			}
+			if s.low(j) != "have" && s.low(j) != "'ve" {
+				return
+			}
+			j++
+		}
+		for j < len(s.t) && isAdverb(&s.t[j]) {
+			j++
+		}
+		if j >= len(s.t) || !isParticiple(s.t[j].low) {
+			return
+		}
+		var sb subj
+		if s.t[j].low == "been" && j+1 < len(s.t) && isParticiple(s.t[j+1].low) {
+			sb = s.agentOrSubject(j + 1) // passive: only a person agent counts
+			if sb.cls == sNone {
+				return
+			}
+			j++
+		} else {
+			sb = s.subjectBefore(i)
+		}
+		if !sb.cls.person() {
+			return
+		}
+		s.addCF(sb, i, j, j+1)
+	case l == "had" || l == "hadn't":
+		j := i + 1
+		if s.low(j) == "not" {
+			j++
+		}
+		for j < len(s.t) && isAdverb(&s.t[j]) {
+			j++
+		}
+		if j >= len(s.t) || !isParticiple(s.t[j].low) || s.t[j].low == "been" {
+			return
+		}
+		sb := s.subjectBefore(i)
+		if sb.bnd < 0 || !sb.cls.person() {
+			// "Had the engineer checked …": inverted condition
+			if i == 0 || (i > 0 && s.t[i-1].kind == tPunct) {
+				o := s.forwardNP(i + 1)
+				if o.cls.person() && o.to < len(s.t) && isParticiple(s.t[o.to].low) {
+					s.addCF(o, i, o.to, o.to+1)
+				}
+			}
+			return
+		}
+		if b := s.low(sb.bnd); b == "if" || b == "only" || b == "unless" {
+			s.addCF(sb, i, j, j+1)
+		}
+	case l == "failed" || l == "fails" || l == "neglected" || l == "omitted" || l == "refused":
+		if s.low(i+1) != "to" {
+			return
+		}
+		s.cfSubject(i, i+2)
+	case (l == "decided" || l == "chose" || l == "opted" || l == "elected") && s.low(i+1) == "not" && s.low(i+2) == "to":
+		s.cfSubject(i, i+3)
+	case l == "didn't" || l == "didnt" || (l == "did" && s.low(i+1) == "not") || l == "never":
+		j := i + 1
+		if l == "did" {
+			j++
+		}
+		for j < len(s.t) && isAdverb(&s.t[j]) {
+			j++
+		}
+		if j >= len(s.t) || s.t[j].kind != tWord {
+			return
+		}
+		v := s.t[j].low
+		if l == "never" {
+			if !(isEdVerb(v) || lex[v]&fPast != 0) || lex[v]&fAux != 0 {
+				return
+			}
+			if p := s.low(i - 1); has(&s.t[max(i-1, 0)], fAux|fModal) && i > 0 || p == "would" {
+				return // "was never tested": passive / modal, no agent here
+			}
+		} else if lex[v]&(fAux|fDet|fPrep) != 0 && v != "do" {
+			return
+		}
+		s.cfSubject(i, j)
+	case l == "bothered" || l == "checked" || l == "verified" || l == "tested" || l == "reviewed" || l == "followed":
+		sb := s.subjectBefore(i)
+		if sb.cls == sNobody {
+			s.add(RuleCounterfactual, sb.from, i+1, "", msgCF, suggCF(""), "")
+		}
+	case l == "instead" && s.low(i+1) == "of" && strings.HasSuffix(s.low(i+2), "ing"):
+		var v int = -1
+		if s.clauseStart(i) == i || i == 0 {
+			// "Instead of using X, someone wrote …": the verb after the comma
+			for j := i + 2; j < len(s.t); j++ {
+				if s.t[j].text == "," {
+					for k := j + 1; k < len(s.t); k++ {
+						if verbish(&s.t[k]) {
+							v = k
+							break
+						}
+					}
+					break
+				}
+			}
+		} else {
+			for j := i - 1; j >= 0; j-- {
+				if verbish(&s.t[j]) {
+					v = j
+					break
+				}
+			}
+		}
+		if v < 0 {
+			return
+		}
+		sb := s.agentOrSubject(v)
+		if sb.cls.person() {
+			s.add(personRule(sb.cls, RuleCounterfactual), sb.from, v+1, "", msgForCF(sb.cls), suggCF(""), "")
+		}
+	}
+}
+
+func msgForCF(c subjClass) string {
+	if c == sNamed {
+		return msgNamed
+	}
+	return msgCF
+}
+
+// cfSubject reports a counterfactual when the verb group starting at i has a
+// person as subject; j is the index of the main verb.
+func (s *sent) cfSubject(i, j int) {
+	sb := s.subjectBefore(i)
+	if !sb.cls.person() {
+		if sb.cls == sNone && s.awarenessCue() {
+			s.addCF(subj{cls: sNone, from: i, to: i}, i, j, j+1)
+		}
+		return
+	}
+	s.addCF(sb, i, j, j+1)
+}
+
+// awarenessCue: "despite being aware of the risk" – only a person can be aware.
+func (s *sent) awarenessCue() bool {
+	for i := range s.t {
+		if s.t[i].low == "despite" {
+			switch s.low(i + 1) {
+			case "being", "knowing", "warnings", "the", "repeated", "having":
+				n := s.low(i + 2)
+				if s.low(i+1) == "knowing" || n == "aware" || n == "warned" || n == "told" || n == "warning" ||
+					n == "warnings" || n == "known" || s.low(i+1) == "warnings" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// addCF adds a counterfactual over subject..verb j, with a passive rewording
+// when the object is a plain noun phrase.
+func (s *sent) addCF(sb subj, trig, j, after int) {
+	rule := personRule(sb.cls, RuleCounterfactual)
+	from := sb.from
+	if sb.cls == sNone || from > trig {
+		from = trig
+	}
+	sugg, repl, to := s.passiveRewrite(from, j, after)
+	if to <= j {
+		to = j + 1
+	}
+	if repl == "" {
+		to = j + 1
+	}
+	s.add(rule, from, to, "", msgForCF(sb.cls), sugg, repl)
+}
+
+func suggCF(rewrite string) string {
+	if rewrite != "" {
+		return rewrite
+	}
+	return "Describe what happened and why it made sense at the time: what did the person see, and what did the tools and process do or not do? E.g. \"the check was not run; the deploy process did not require it\"."
+}
+
+// passiveRewrite turns "<person> forgot to run the migration" into "The
+// migration was not run" when the verb j is followed by a plain noun phrase.
+// It returns the sentence suggestion, the replacement for tokens [from, to)
+// and to.
+func (s *sent) passiveRewrite(from, j, after int) (string, string, int) {
+	if j >= len(s.t) || s.t[j].kind != tWord {
+		return suggCF(""), "", 0
+	}
+	verb := s.t[j].low
+	part := participle(verb)
+	if part == "" {
+		return suggCF(""), "", 0
+	}
+	// object: determiner + up to five words, ending at punctuation or a preposition
+	o := after
+	if o >= len(s.t) || !has(&s.t[o], fDet) || s.t[o].low == "that" && o+1 < len(s.t) && !has(&s.t[o+1], fSystem) {
+		return suggCF(""), "", 0
+	}
+	e := o + 1
+	for e < len(s.t) && e < o+6 && s.t[e].kind != tPunct && !has(&s.t[e], fPrep|fBound|fAux|fModal|fDet) && !s.t[e].poss &&
+		!strings.HasSuffix(s.t[e].low, "ing") {
+		e++
+	}
+	if e == o+1 || s.t[e-1].kind != tWord {
+		return suggCF(""), "", 0
+	}
+	head := s.t[e-1].low
+	be := "was"
+	if strings.HasSuffix(head, "s") && !strings.HasSuffix(head, "ss") && !strings.HasSuffix(head, "us") && !strings.HasSuffix(head, "is") {
+		be = "were"
+	}
+	text := s.seg.Text
+	obj := text[s.t[o].start:s.t[e-1].end]
+	if s.t[o].low == "the" || s.t[o].low == "a" || s.t[o].low == "an" || s.t[o].low == "this" || s.t[o].low == "that" {
+		obj = strings.ToLower(obj[:1]) + obj[1:]
+	} else {
+		obj = "the " + text[s.t[o+1].start:s.t[e-1].end] // "their tests" → "the tests"
+	}
+	repl := obj + " " + be + " not " + part
+	if from == 0 {
+		repl = strings.ToUpper(repl[:1]) + repl[1:]
+	}
+	// sentence with the replacement, plus the systemic question
+	sStart, sEnd := s.t[0].start, s.t[len(s.t)-1].end
+	rest := strings.TrimRight(text[s.t[e-1].end:sEnd], ".!?… ")
+	sugg := text[sStart:s.t[from].start] + repl + rest + "; nothing in the process required or checked it."
+	return sugg, repl, e
+}
+
+var irregularParticiples = map[string]string{
+	"run": "run", "ran": "run", "write": "written", "wrote": "written", "take": "taken", "took": "taken",
+	"do": "done", "did": "done", "make": "made", "made": "made", "get": "obtained", "give": "given",
+	"see": "seen", "saw": "seen", "read": "read", "set": "set", "put": "put", "send": "sent", "sent": "sent",
+	"build": "built", "built": "built", "keep": "kept", "kept": "kept", "tell": "told", "find": "found",
+	"found": "found", "hold": "held", "leave": "left", "shut": "shut", "cut": "cut", "bring": "brought",
+	"catch": "caught", "caught": "caught", "buy": "bought", "begin": "begun", "choose": "chosen",
+	"know": "known", "show": "shown", "drive": "driven", "undo": "undone", "rebuild": "rebuilt",
+	"rewrite": "rewritten", "stop": "stopped", "drop": "dropped", "plan": "planned", "ship": "shipped",
+	"commit": "committed", "submit": "submitted", "rerun": "rerun", "re-run": "re-run", "roll": "rolled",
+	"pin": "pinned", "tag": "tagged", "flag": "flagged", "scan": "scanned", "apply": "applied",
+	"verify": "verified", "copy": "copied", "deploy": "deployed", "notify": "notified", "retry": "retried",
+	"check": "checked", "test": "tested", "renew": "renewed", "update": "updated", "merge": "merged",
+	"enable": "enabled", "disable": "disabled", "review": "reviewed", "page": "paged", "escalate": "escalated",
+}
+
+// participle returns the past participle of a verb in base, past or participle form.
+func participle(v string) string {
+	if p, ok := irregularParticiples[v]; ok {
+		return p
+	}
+	if isEdVerb(v) {
+		return v
+	}
+	if lex[v]&fPast != 0 {
+		return ""
+	}
+	if lex[v]&(fAux|fModal|fDet|fPrep|fBound|fNeg) != 0 || len(v) < 3 || strings.ContainsAny(v, "'.-/") {
+		return ""
+	}
+	switch {
+	case strings.HasSuffix(v, "e"):
+		return v + "d"
+	case strings.HasSuffix(v, "y") && !strings.ContainsAny(v[len(v)-2:len(v)-1], "aeiou"):
+		return v[:len(v)-1] + "ied"
+	}
+	return v + "ed"
+}
+
+// ---- person-as-cause ----
+
+func (s *sent) personAsCause(i int) {
+	l := s.t[i].low
+	switch {
+	case errVerbs[l] != "":
+		if l == "missed" && s.low(i-1) == "the" {
+			return
+		}
+		sb := s.agentOrSubject(i)
+		if !sb.cls.person() {
+			return
+		}
+		rule := personRule(sb.cls, RulePersonAsCause)
+		to := i + 1
+		if s.low(i+1) == "to" && i+2 < len(s.t) {
+			// "forgot to run the migration" → "The migration was not run"
+			sugg, repl, e := s.passiveRewrite(sb.from, i+2, i+3)
+			if repl != "" {
+				s.add(rule, sb.from, e, "", msgFor(rule), sugg, repl)
+				return
+			}
+			to = i + 3
+		}
+		s.add(rule, min(sb.from, i), to, "", msgFor(rule),
+			"Describe what happened to the system and what made the slip easy or invisible, e.g. \"the setting was changed; nothing validated it before rollout\".", "")
+	case errModifiers[l] || (l == "by" && (s.low(i+1) == "mistake" || s.low(i+1) == "accident")):
+		if l == "wrong" {
+			p := s.low(i - 1)
+			if p != "the" && p != "a" {
+				return
+			}
+		}
+		v := -1
+		if l != "wrong" && l != "by" && i+1 < len(s.t) && verbish(&s.t[i+1]) {
+			v = i + 1
+		} else {
+			cs := s.clauseStart(i)
+			for j := i - 1; j >= cs; j-- {
+				if verbish(&s.t[j]) || (j > cs && s.t[j].kind == tWord && lex[s.t[j].low]&fSystem == 0 && isVerbAfterSubject(s, j)) {
+					v = j
+					break
+				}
+			}
+		}
+		if v < 0 {
+			return
+		}
+		if l == "wrong" {
+			switch s.t[v].low {
+			case "was", "were", "is", "are", "be", "been":
+				return
+			}
+		}
+		sb := s.agentOrSubject(v)
+		if !sb.cls.person() {
+			return
+		}
+		to := i + 1
+		if l == "by" || l == "wrong" {
+			to = i + 2
+		}
+		rule := personRule(sb.cls, RulePersonAsCause)
+		s.add(rule, min(sb.from, v), to, "", msgFor(rule),
+			"Put the system in focus: what made this action easy to get wrong, and why did nothing stop or catch it? E.g. \"the command ran against production; the tool did not ask for confirmation\".", "")
+	case (l == "made" || l == "performed" || l == "committed") && i+1 < len(s.t):
+		// past tense only: "humans make errors" is a general statement
+		j := i + 1
+		for j < len(s.t) && j < i+4 && !mistakeNouns[s.t[j].low] {
+			if s.t[j].kind == tPunct || has(&s.t[j], fPrep|fBound) {
+				return
+			}
+			j++
+		}
+		if j >= len(s.t) || !mistakeNouns[s.t[j].low] {
+			return
+		}
+		sb := s.agentOrSubject(i)
+		if !sb.cls.person() {
+			return
+		}
+		rule := personRule(sb.cls, RulePersonAsCause)
+		s.add(rule, sb.from, j+1, "", msgFor(rule),
+			"Describe the action and the conditions that made the slip likely and undetected, e.g. \"a typo in the router configuration was deployed; no validation ran before rollout\".", "")
+	case l == "caused" || (l == "took" || l == "brought" || l == "knocked") && (s.low(i+1) == "down" || s.low(i+2) == "down" || s.low(i+1) == "out"):
+		if s.low(i+1) == "by" {
+			return
+		}
+		sb := s.agentOrSubject(i)
+		if !sb.cls.person() {
+			return
+		}
+		rule := personRule(sb.cls, RulePersonAsCause)
+		s.add(rule, sb.from, i+2, "", msgFor(rule),
+			"Say what the action did to the system and what allowed it to have that effect.", "")
+	case l == "without" && (diligenceGerunds[s.low(i+1)] || (has(&s.t[min(i+1, len(s.t)-1)], fDet) && diligenceGerunds[s.low(i+2)])):
+		cs := s.clauseStart(i)
+		v := -1
+		for j := i - 1; j >= cs; j-- {
+			if verbish(&s.t[j]) {
+				v = j
+				break
+			}
+		}
+		if v < 0 {
+			return
+		}
+		sb := s.agentOrSubject(v)
+		if !sb.cls.person() {
+			return
+		}
+		rule := personRule(sb.cls, RulePersonAsCause)
+		s.add(rule, sb.from, min(i+2, len(s.t)), "", msgFor(rule),
+			"Describe what the process allowed: e.g. \"the change was rolled out without a canary; the pipeline did not require one\".", "")
+	}
+}
+
+// isVerbAfterSubject: a word that follows a person noun phrase directly is
+// taken as its verb ("Engineers deleted", "tired admin deleted").
+func isVerbAfterSubject(s *sent, j int) bool {
+	if j == 0 {
+		return false
+	}
+	c := s.classOf(j - 1)
+	return (c.person() || c == sI || c == sWe) && !has(&s.t[j], fDet|fPrep|fBound)
+}
+
+// ---- person named as the cause ----
+
+func (s *sent) causePhrase(i int) {
+	l := s.t[i].low
+	n := -1
+	switch {
+	case l == "caused" && s.low(i+1) == "by":
+		n = i + 2
+	case l == "due" && s.low(i+1) == "to", l == "because" && s.low(i+1) == "of", l == "blamed" && s.low(i+1) == "on",
+		l == "attributed" && s.low(i+1) == "to", l == "attributable" && s.low(i+1) == "to":
+		n = i + 2
+	case l == "cause" || l == "culprit" || l == "trigger" || l == "reason":
+		nx := s.low(i + 1)
+		if nx == ":" || nx == "was" || nx == "is" {
+			n = i + 2
+		}
+	}
+	if n < 0 || n >= len(s.t) || s.clauseNegated(i) {
+		return
+	}
+	o := s.forwardNP(n)
+	if o.cls.person() {
+		rule := personRule(o.cls, RulePersonAsCause)
+		s.add(rule, n, o.to, "", msgFor(rule),
+			"Name the action and the conditions, not the person: e.g. \"a cleanup script ran against the production bucket; the script did not check which bucket it targeted\".", "")
+	} else if o.possPerson && l != "cause" {
+		s.add(RulePersonAsCause, n, o.to, "", msgCause,
+			"Describe the change itself and what let it through, not whose it was.", "")
+	}
+}
+
+// namedInCause: in a Cause section, a named person as a clause subject is a
+// finding whatever the verb.
+func (s *sent) namedInCause() {
+	for i := range s.t {
+		t := &s.t[i]
+		if t.quoted || !(t.kind == tHandle || s.isName(i)) {
+			continue
+		}
+		j := i + 1
+		for j < len(s.t) && isAdverb(&s.t[j]) {
+			j++
+		}
+		if j < len(s.t) && (verbish(&s.t[j]) || strings.HasSuffix(s.t[j].low, "ing")) {
+			s.add(RuleNamedIndividual, i, i+1, "", msgNamed,
+				"Describe the role and the action (\"an engineer ran the cleanup script\"), then what made the action reasonable at the time and what let it cause harm.", "")
+			return
+		}
+	}
+}
+
+// ---- condescending (off by default) ----
+
+var plainAdjAfterClearly = map[string]bool{
+	"visible": true, "defined": true, "labeled": true, "labelled": true, "documented": true, "marked": true,
+	"stated": true, "separated": true, "written": true, "communicated": true, "shown": true, "identified": true,
+	"explained": true, "different": true, "distinct": true, "outlined": true, "described": true,
+}
+
+func (s *sent) condescending(i int) {
+	l := s.t[i].low
+	switch l {
+	case "obviously", "clearly":
+		if plainAdjAfterClearly[s.low(i+1)] || strings.HasSuffix(s.low(i+1), "ed") && l == "clearly" {
+			return
+		}
+	case "simply", "just":
+		p := s.low(i - 1)
+		if !(has(&s.t[max(i-1, 0)], fModal) && i > 0 || p == "to" || p == "have") {
+			return
+		}
+	default:
+		return
+	}
+	s.add(RuleCondescending, i, i+1, "", msgCond, "Remove the word; if something was easy to miss, say what made it so.", "")
+}

@@ -1,0 +1,406 @@
+package blameless
+
+import "strings"
+
+// sent is one sentence being analysed.
+type sent struct {
+	a    *Analyzer
+	seg  *Segment
+	t    []token
+	hits []Hit
+	meta bool
+	done uint32 // bit per rule already reported in this sentence
+}
+
+// subj is the subject found for a verb group.
+type subj struct {
+	cls        subjClass
+	from, to   int  // token range of the noun phrase (from == to: none)
+	bnd        int  // index of the boundary token before the clause, -1 at sentence start
+	possPerson bool // a person possessor inside the phrase ("the intern's change")
+}
+
+func (s *sent) low(i int) string {
+	if i < 0 || i >= len(s.t) {
+		return ""
+	}
+	return s.t[i].low
+}
+
+func (s *sent) word(i int) bool { return i >= 0 && i < len(s.t) && s.t[i].kind != tPunct }
+
+// isBoundary reports whether token i ends a clause when scanning for a subject.
+func (s *sent) isBoundary(i int) bool {
+	t := &s.t[i]
+	if t.kind == tPunct {
+		switch t.text {
+		case "-", "/", "'", "’", "%", "#", "&", "+", "=":
+			return t.text == "-" && t.spaceAfter // spaced dash
+		}
+		return true
+	}
+	return t.kind == tWord && lex[t.low]&fBound != 0
+}
+
+// clauseStart returns the index of the first token of the clause holding i.
+func (s *sent) clauseStart(i int) int {
+	for j := i - 1; j >= 0; j-- {
+		if s.isBoundary(j) && s.low(j) != "that" {
+			return j + 1
+		}
+	}
+	return 0
+}
+
+// clauseEnd returns the index after the last token of the clause holding i
+// (stops at punctuation only).
+func (s *sent) clauseEnd(i int) int {
+	for j := i + 1; j < len(s.t); j++ {
+		if s.t[j].kind == tPunct && s.isBoundary(j) {
+			return j
+		}
+	}
+	return len(s.t)
+}
+
+// negatedBefore reports a negator in the clause within n tokens before i.
+func (s *sent) negatedBefore(i, n int) bool {
+	for j := i - 1; j >= 0 && j >= i-n; j-- {
+		if s.t[j].kind == tPunct && s.isBoundary(j) {
+			return false
+		}
+		l := s.t[j].low
+		if lex[l]&fNeg != 0 || l == "no" || l == "nobody" || l == "none" || l == "nothing" || l == "without" {
+			return true
+		}
+		if l == "one" && s.low(j-1) == "no" {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseNegated reports any negator in the punctuation-delimited clause of i.
+func (s *sent) clauseNegated(i int) bool {
+	from, to := i, i
+	for from > 0 && !(s.t[from-1].kind == tPunct && s.isBoundary(from-1)) {
+		from--
+	}
+	for to < len(s.t) && !(s.t[to].kind == tPunct && s.isBoundary(to)) {
+		to++
+	}
+	for j := from; j < to; j++ {
+		l := s.t[j].low
+		if lex[l]&fNeg != 0 || l == "no" || l == "nobody" || l == "none" {
+			return true
+		}
+	}
+	return false
+}
+
+// isName reports whether token i reads as a personal name.
+func (s *sent) isName(i int) bool {
+	t := &s.t[i]
+	if t.kind != tWord || !t.cap || t.camel || t.acronym {
+		return false
+	}
+	base := strings.TrimSuffix(t.low, "'s")
+	if lex[base]&(fSystem|fDet|fPrep|fAux|fModal|fBound|fAdv|fQuant|fRole|fTeam) != 0 {
+		return false
+	}
+	if _, ok := pronouns[base]; ok {
+		return false
+	}
+	if strings.ContainsAny(t.text, "./0123456789_") {
+		return false
+	}
+	if givenNames[base] {
+		return true
+	}
+	// the first word of a sentence or clause after a colon is capitalised anyway
+	first := true
+	for j := i - 1; j >= 0; j-- {
+		if s.t[j].kind == tWord || s.t[j].kind == tHandle {
+			first = false
+			break
+		}
+		if s.t[j].text == ":" {
+			break
+		}
+	}
+	if first {
+		return false
+	}
+	prev := i - 1
+	if prev >= 0 && s.t[prev].kind == tWord {
+		p := &s.t[prev]
+		if lex[p.low]&fDet != 0 {
+			return false // the Platform team, a Terraform change
+		}
+		if p.cap && lex[p.low]&(fRole|fTeam) == 0 && !givenNames[p.low] {
+			return false // Elastic Load Balancer
+		}
+	}
+	if i+1 < len(s.t) && s.t[i+1].kind == tWord && s.t[i+1].cap && !givenNames[base] {
+		return false
+	}
+	return true
+}
+
+// classOf classifies the head token i of a noun phrase.
+func (s *sent) classOf(i int) subjClass {
+	t := &s.t[i]
+	if t.kind == tHandle {
+		return sNamed
+	}
+	if t.kind != tWord {
+		return sUnknown
+	}
+	base := strings.TrimSuffix(t.low, "'s")
+	if c, ok := pronouns[base]; ok {
+		return c
+	}
+	f := lex[base]
+	if f&fRole != 0 {
+		return sRole
+	}
+	if f&fTeam != 0 {
+		return sTeam
+	}
+	if s.isName(i) {
+		return sNamed
+	}
+	if f&fSystem != 0 {
+		return sSystem
+	}
+	return sUnknown
+}
+
+// classifyNP finds the head of the noun phrase in tokens [b, e) and classifies it.
+func (s *sent) classifyNP(b, e int) subj {
+	t := s.t
+	for b < e && (isAdverb(&t[b]) || t[b].kind == tPunct) {
+		b++
+	}
+	if b >= e {
+		return subj{cls: sNone, from: b, to: b}
+	}
+	from := b
+	if has(&t[b], fPrep) && t[b].low != "of" {
+		// leading adverbial phrase ("At 09:41 the scheduler"): start at the last
+		// determiner that does not belong to the preposition
+		nb := -1
+		for i := b + 1; i < e; i++ {
+			if has(&t[i], fDet) && !has(&t[i-1], fPrep) {
+				nb = i
+			}
+		}
+		if nb < 0 {
+			b = e - 1
+		} else {
+			b = nb
+		}
+	}
+	if b+2 < e && has(&t[b], fQuant) && t[b+1].low == "of" {
+		b += 2
+	}
+	nobody := t[b].low == "no"
+	head := -1
+	possPerson := false
+	for i := b; i < e; i++ {
+		tk := &t[i]
+		if tk.kind == tPunct {
+			if head >= 0 {
+				break
+			}
+			continue
+		}
+		if head >= 0 && (has(tk, fPrep) || (has(tk, fBound) && !has(tk, fDet))) {
+			break
+		}
+		if tk.poss {
+			if c := s.classOf(i); c.person() {
+				possPerson = true
+			}
+			head = -1
+			continue
+		}
+		if has(tk, fDet) && head < 0 || isAdverb(tk) {
+			continue
+		}
+		if has(tk, fAux|fModal) && tk.kind == tWord && head >= 0 {
+			break
+		}
+		head = i
+	}
+	if head < 0 {
+		return subj{cls: sUnknown, from: from, to: e, possPerson: possPerson}
+	}
+	c := s.classOf(head)
+	generic := false
+	for i := from; i < head; i++ {
+		if t[i].low == "any" || t[i].low == "whichever" {
+			generic = true
+		}
+	}
+	// "no one", "nobody", "no engineer"
+	if t[head].low == "one" && head > 0 && t[head-1].low == "no" {
+		c = sNobody
+	} else if nobody && c.person() {
+		c = sNobody
+	}
+	// "staff member Brain": a capitalised word after a role is a name
+	if c == sUnknown && head > b && t[head].cap && lex[t[head-1].low]&(fRole|fTeam) != 0 {
+		c = sNamed
+	}
+	if generic && c.person() {
+		c = sGeneric
+	}
+	return subj{cls: c, from: from, to: head + 1, possPerson: possPerson}
+}
+
+// forwardNP classifies the noun phrase starting at f (an object or a "by X" agent).
+func (s *sent) forwardNP(f int) subj {
+	e := f
+	seenHead := false
+	for e < len(s.t) {
+		tk := &s.t[e]
+		if tk.kind == tPunct || (has(tk, fBound) && !has(tk, fDet)) || (has(tk, fPrep) && seenHead) {
+			break
+		}
+		if seenHead && (verbish(tk) || strings.HasSuffix(tk.low, "ing") || has(tk, fDet)) {
+			break
+		}
+		if tk.kind != tPunct && !has(tk, fDet) && !isAdverb(tk) && !tk.poss {
+			seenHead = true
+		}
+		e++
+	}
+	if e == f {
+		return subj{cls: sNone, from: f, to: f, bnd: f - 1}
+	}
+	r := s.classifyNP(f, e)
+	r.bnd = f - 1
+	return r
+}
+
+// subjectBefore finds the subject of the verb group that starts at token k.
+func (s *sent) subjectBefore(k int) subj {
+	return s.subjectBeforeDepth(k, 0)
+}
+
+func (s *sent) subjectBeforeDepth(k, depth int) subj {
+	t := s.t
+	j := k - 1
+	for j >= 0 && t[j].kind == tWord && (isAdverb(&t[j]) || lex[t[j].low]&(fAux|fModal|fNeg) != 0) && !has(&t[j], fBound) {
+		j--
+	}
+	// "the ship's designer, not having built …, overbuilt": skip a parenthetical
+	if j >= 1 && t[j].text == "," {
+		p := j - 1
+		for p >= 0 && t[p].text != "," && !(t[p].kind == tPunct && s.isBoundary(p)) && j-p < 16 {
+			p--
+		}
+		if p > 0 && t[p].text == "," && p+1 < j {
+			first := t[p+1].low
+			if first == "who" || first == "which" || first == "not" || first == "having" || first == "being" ||
+				strings.HasSuffix(first, "ing") || isAdverb(&t[p+1]) || has(&t[p+1], fPrep) {
+				j = p - 1
+			}
+		}
+	}
+	b := j
+	for b >= 0 && !s.isBoundary(b) {
+		b--
+	}
+	if b+1 <= j {
+		r := s.classifyNP(b+1, j+1)
+		r.bnd = b
+		if r.cls != sNone {
+			return r
+		}
+	}
+	// elided subject
+	if b < 0 || depth > 3 {
+		return subj{cls: sNone, from: k, to: k, bnd: b}
+	}
+	switch bl := t[b].low; {
+	case bl == "who" || bl == "whom":
+		ante := s.antecedent(b)
+		if ante.cls == sUnknown || ante.cls == sNone {
+			ante.cls = sThird
+		}
+		ante.bnd = b
+		return ante
+	case bl == "which" || bl == "that":
+		ante := s.antecedent(b)
+		ante.bnd = b
+		return ante
+	case bl == ":":
+		// "14:52 John: Sees …" – the speaker before the colon
+		r := s.classifyNP(s.clauseStartFrom(b), b)
+		r.bnd = b
+		return r
+	case bl == "and" || bl == "but" || bl == "or" || bl == "then" || bl == "yet" || bl == "," || bl == "instead" || bl == ";":
+		for v := b - 1; v >= 0; v-- {
+			if verbish(&t[v]) {
+				// go to the start of that verb group
+				for v > 0 && t[v-1].kind == tWord && (isAdverb(&t[v-1]) || lex[t[v-1].low]&(fAux|fModal|fNeg) != 0) && !has(&t[v-1], fBound) {
+					v--
+				}
+				r := s.subjectBeforeDepth(v, depth+1)
+				r.bnd = b
+				return r
+			}
+		}
+	}
+	return subj{cls: sNone, from: k, to: k, bnd: b}
+}
+
+func (s *sent) clauseStartFrom(b int) int {
+	for j := b - 1; j >= 0; j-- {
+		if s.isBoundary(j) && !(s.t[j].kind == tNum) {
+			return j + 1
+		}
+	}
+	return 0
+}
+
+// antecedent classifies the noun phrase before a relative pronoun at r.
+func (s *sent) antecedent(r int) subj {
+	e := r
+	if e > 0 && s.t[e-1].text == "," {
+		e--
+	}
+	// the nearest noun phrase: stop at the verb of the main clause
+	b := e - 1
+	for b >= 0 && !s.isBoundary(b) && !(verbish(&s.t[b]) && !s.t[b].poss) {
+		b--
+	}
+	if b+1 >= e {
+		return subj{cls: sUnknown, from: r, to: r}
+	}
+	return s.classifyNP(b+1, e)
+}
+
+// agentOrSubject returns the subject of verb k, or the "by X" agent when the
+// verb is passive ("was deleted by an engineer").
+func (s *sent) agentOrSubject(k int) subj {
+	p := k - 1
+	for p >= 0 && isAdverb(&s.t[p]) {
+		p--
+	}
+	if p >= 0 {
+		switch s.t[p].low {
+		case "was", "were", "been", "being", "be", "is", "are", "get", "got":
+			end := s.clauseEnd(k)
+			for j := k + 1; j < end; j++ {
+				if s.t[j].low == "by" && j+1 < end && !mistakeNouns[s.low(j+1)] && s.low(j+1) != "accident" {
+					return s.forwardNP(j + 1)
+				}
+			}
+			return subj{cls: sNone, from: k, to: k, bnd: -1}
+		}
+	}
+	return s.subjectBefore(k)
+}

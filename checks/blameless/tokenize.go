@@ -1,0 +1,303 @@
+package blameless
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+type tokKind uint8
+
+const (
+	tWord   tokKind = iota
+	tHandle         // @alice, @org/team
+	tNum            // 14:02, 4.5, v3.8.1 starts with a letter and stays a word
+	tPunct
+)
+
+// token is one word, handle, number or punctuation mark of a segment.
+type token struct {
+	start, end int
+	text       string // as written
+	low        string // lower case, curly apostrophe folded to '
+	kind       tokKind
+	cap        bool // first letter upper case, rest not all upper case (a Name, not an ACRONYM)
+	acronym    bool // two or more letters, all upper case
+	camel      bool // upper case letter after the first (RamNode)
+	poss       bool // ends in 's / s' (possessive)
+	quoted     bool // inside quotation marks
+	allowed    bool // covered by a Config.Allow phrase
+	spaceAfter bool // followed by white space (or end of text)
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// tokenize splits text into tokens. It keeps together contractions
+// (didn't, wasn’t), possessives, hyphenated words (on-call, fat-fingered),
+// @handles and @org/team, versions (v3.8.1), decimals (4.5) and times (14:02).
+func tokenize(s string, dst []token) []token {
+	i := 0
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsSpace(r):
+			i += w
+			continue
+		case r == '@' && i+w < len(s) && (i == 0 || !isWordBefore(s, i)):
+			r2, _ := utf8.DecodeRuneInString(s[i+w:])
+			if isWordRune(r2) {
+				j := i + w
+				for j < len(s) {
+					c, cw := utf8.DecodeRuneInString(s[j:])
+					if isWordRune(c) {
+						j += cw
+						continue
+					}
+					if (c == '-' || c == '/' || c == '.') && j+cw < len(s) {
+						n, _ := utf8.DecodeRuneInString(s[j+cw:])
+						if isWordRune(n) {
+							j += cw
+							continue
+						}
+					}
+					break
+				}
+				dst = append(dst, token{start: i, end: j, text: s[i:j], low: strings.ToLower(s[i:j]), kind: tHandle})
+				i = j
+				continue
+			}
+		case isWordRune(r):
+			j := i
+			digits := true
+			for j < len(s) {
+				c, cw := utf8.DecodeRuneInString(s[j:])
+				if isWordRune(c) {
+					if !unicode.IsDigit(c) {
+						digits = false
+					}
+					j += cw
+					continue
+				}
+				if j+cw < len(s) {
+					n, _ := utf8.DecodeRuneInString(s[j+cw:])
+					switch c {
+					case '\'', '’':
+						if unicode.IsLetter(n) {
+							j += cw
+							continue
+						}
+					case '-', '.', '/':
+						if isWordRune(n) {
+							j += cw
+							continue
+						}
+					case ':', ',':
+						// 14:02 and 1,000 but not "items: 3"
+						p, _ := utf8.DecodeLastRuneInString(s[:j])
+						if unicode.IsDigit(p) && unicode.IsDigit(n) {
+							j += cw
+							continue
+						}
+					}
+				}
+				break
+			}
+			t := token{start: i, end: j, text: s[i:j], kind: tWord}
+			if digits {
+				t.kind = tNum
+			}
+			// possessive plural: engineers' / engineers’ (only when no quote is open;
+			// resolved later in markQuotes)
+			dst = append(dst, t)
+			i = j
+			continue
+		}
+		if r == '*' || r == '`' {
+			i += w // Markdown emphasis left in by the caller
+			continue
+		}
+		dst = append(dst, token{start: i, end: i + w, text: s[i : i+w], low: s[i : i+w], kind: tPunct})
+		i += w
+	}
+	for k := range dst {
+		t := &dst[k]
+		t.spaceAfter = t.end >= len(s) || isSpaceAt(s, t.end)
+		if t.kind == tPunct {
+			continue
+		}
+		if t.kind == tWord || t.kind == tNum {
+			t.low = lower(t.text)
+			first, _ := utf8.DecodeRuneInString(t.text)
+			upper, letters := 0, 0
+			for k, c := range t.text {
+				if unicode.IsLetter(c) {
+					letters++
+					if unicode.IsUpper(c) {
+						upper++
+						if k > 0 {
+							t.camel = true
+						}
+					}
+				}
+			}
+			t.acronym = letters >= 2 && upper == letters
+			t.cap = unicode.IsUpper(first) && !t.acronym
+			if t.acronym {
+				t.camel = false
+			}
+			if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 && !isContractionS(t.low) {
+				t.poss = true
+			}
+		}
+	}
+	return dst
+}
+
+// isContractionS reports whether a word ending in 's is a contraction (it's,
+// that's, let's) rather than a possessive.
+func isContractionS(low string) bool {
+	switch low {
+	case "it's", "that's", "there's", "here's", "what's", "who's", "let's", "he's", "she's", "where's":
+		return true
+	}
+	return false
+}
+
+func isWordBefore(s string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return isWordRune(r)
+}
+
+func isSpaceAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r)
+}
+
+// lower lower-cases and folds the curly apostrophe, without allocating for
+// text that is already plain lower case ASCII.
+func lower(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || (c >= 'A' && c <= 'Z') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToLower(s), "’", "'")
+}
+
+// markQuotes sets token.quoted for tokens between quotation marks. Straight
+// single quotes and ’ only open or close a quotation when they stand at a word
+// edge; inside a word they are apostrophes (already part of the word token).
+func markQuotes(toks []token) {
+	inDouble, inSingle := false, false
+	for k := range toks {
+		t := &toks[k]
+		if t.kind != tPunct {
+			t.quoted = inDouble || inSingle
+			continue
+		}
+		switch t.text {
+		case "\"":
+			inDouble = !inDouble
+			t.quoted = true
+		case "“", "«", "„":
+			inDouble = true
+			t.quoted = true
+		case "”", "»":
+			inDouble = false
+			t.quoted = true
+		case "‘":
+			inSingle = true
+			t.quoted = true
+		case "'", "’":
+			if inSingle {
+				inSingle = false
+				t.quoted = true
+			} else if t.spaceAfter == false && (k == 0 || toks[k-1].spaceAfter || toks[k-1].kind == tPunct) &&
+				k+1 < len(toks) && toks[k+1].kind != tPunct && hasClosingSingle(toks[k+1:]) {
+				inSingle = true
+				t.quoted = true
+			} else if k > 0 && !toks[k-1].spaceAfter && toks[k-1].kind == tWord && strings.HasSuffix(toks[k-1].low, "s") {
+				// engineers' laptop: plural possessive
+				toks[k-1].poss = true
+			}
+		default:
+			t.quoted = inDouble || inSingle
+		}
+	}
+}
+
+// hasClosingSingle reports whether a closing single quote follows at a word
+// edge, so that a lone apostrophe ('90s) is not taken for an opening quote.
+func hasClosingSingle(rest []token) bool {
+	for k, t := range rest {
+		if t.kind == tPunct && (t.text == "'" || t.text == "’") {
+			return k > 0
+		}
+		if t.kind == tPunct && (t.text == "." || t.text == "!" || t.text == "?") && k+1 < len(rest) && rest[k+1].cap {
+			return false
+		}
+	}
+	return false
+}
+
+var abbreviations = map[string]bool{
+	"e.g": true, "i.e": true, "etc": true, "vs": true, "mr": true, "mrs": true, "ms": true,
+	"dr": true, "prof": true, "inc": true, "ltd": true, "co": true, "jr": true, "sr": true,
+	"st": true, "approx": true, "no": true, "fig": true, "cf": true, "al": true, "a.m": true,
+	"p.m": true, "u.s": true, "v": true, "ca": true, "est": true, "min": true, "max": true,
+	"sec": true, "dept": true, "corp": true, "resp": true, "ref": true,
+}
+
+// sentences returns [from, to) token index ranges of the sentences in toks.
+func sentences(toks []token, dst [][2]int) [][2]int {
+	from := 0
+	for k := 0; k < len(toks); k++ {
+		t := toks[k]
+		if t.kind != tPunct {
+			continue
+		}
+		switch t.text {
+		case ".", "!", "?", "…":
+		default:
+			continue
+		}
+		if t.text == "." && k > 0 {
+			prev := toks[k-1]
+			if prev.end == t.start && prev.kind == tWord && (abbreviations[prev.low] || (len(prev.text) == 1 && prev.cap)) {
+				continue
+			}
+		}
+		end := k + 1
+		// absorb runs like "?!", "...", closing quotes and brackets
+		for end < len(toks) && toks[end].kind == tPunct && toks[end].start == toks[end-1].end {
+			switch toks[end].text {
+			case ".", "!", "?", "…", "\"", "”", "’", "'", ")", "]", "»", "*", "_":
+				end++
+				continue
+			}
+			break
+		}
+		if end < len(toks) {
+			n := toks[end]
+			startsNew := n.cap || n.acronym || n.kind == tNum || n.kind == tHandle || n.kind == tPunct || n.low == "i"
+			if !startsNew || !toks[end-1].spaceAfter {
+				continue
+			}
+		}
+		dst = append(dst, [2]int{from, end})
+		from = end
+		k = end - 1
+	}
+	if from < len(toks) {
+		dst = append(dst, [2]int{from, len(toks)})
+	}
+	return dst
+}
