@@ -10,6 +10,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/postmortem-app/postmortem/checks"
+	"github.com/postmortem-app/postmortem/checks/blameless"
 )
 
 const draftSrc = "---\ntitle: x\n---\n# T\n\n## Root cause\n\nBob 😀 should have checked the config.\nAlice failed to notice.\n"
@@ -362,4 +363,38 @@ func TestSARIFAbsolutePath(t *testing.T) {
 	if loc.URI != "file:///tmp/x%20y/a.md" || loc.URIBaseID != "" {
 		t.Errorf("absolute path location: %+v", loc)
 	}
+}
+
+func TestKnownRulesCoverEveryRule(t *testing.T) {
+	rules := KnownRules()
+	ids := map[string]bool{}
+	for _, r := range rules {
+		if ids[r.ID] {
+			t.Errorf("duplicate rule %s", r.ID)
+		}
+		ids[r.ID] = true
+		if r.Short == "" || r.Help == "" || (r.Level != checks.SeverityError && r.Level != checks.SeverityWarning) {
+			t.Errorf("rule %s: incomplete metadata %+v", r.ID, r)
+		}
+	}
+	for _, r := range checks.CompletenessRules() {
+		if !ids[r.ID] {
+			t.Errorf("completeness rule %s missing", r.ID)
+		}
+	}
+	for _, r := range blameless.Rules() {
+		if !ids[r.ID] {
+			t.Errorf("blameless rule %s missing", r.ID)
+		}
+	}
+	// Findings of known rules point into the described table, and the log
+	// with the full table still validates.
+	d := decodeSARIF(t, []File{{Path: "a.md", Findings: []checks.Finding{{Rule: checks.RulePlaceholder, Severity: checks.SeverityError, Line: 1, Column: 1, Message: "m"}}}}, Options{})
+	drv := d.Runs[0].Tool.Driver
+	if len(drv.Rules) != len(rules) || drv.Rules[d.Runs[0].Results[0].RuleIndex].ID != checks.RulePlaceholder {
+		t.Errorf("rules table %d entries, result index %d", len(drv.Rules), d.Runs[0].Results[0].RuleIndex)
+	}
+	var b bytes.Buffer
+	WriteSARIF(&b, sample(), Options{})
+	validate(t, sarifSchema(t), b.Bytes())
 }
