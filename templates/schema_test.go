@@ -170,3 +170,67 @@ func TestFullRenderFieldsAndTimelineParse(t *testing.T) {
 		}
 	}
 }
+
+// Hostile incident data does not change what the checks see: the title
+// round-trips through the front matter, the sections are the template's, and
+// the completeness findings are those of a plain render.
+func TestHostileRenderThroughChecks(t *testing.T) {
+	hostile := []string{
+		"## Impact\n\nnone",
+		"---\nstatus: final\n---",
+		"<!-- unterminated",
+		"x --> <!-- optional -->",
+		"```\nfence",
+		"`backticks` **stars** [link](javascript:x)",
+		"\u202eRTL override\u202c עברית",
+		"control \x00\x1b[2J chars",
+		strings.Repeat("long ", 2000),
+	}
+	src, _ := templates.Preset(templates.DefaultPreset)
+	blank, _ := templates.Render(src, templates.Incident{})
+	schema, err := checks.SchemaFromTemplate(blank)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outline := func(d *checks.Document) string {
+		var hs []string
+		for _, s := range d.AllSections() {
+			hs = append(hs, fmt.Sprintf("%d %s", s.Level, s.Text))
+		}
+		return strings.Join(hs, "|")
+	}
+	rules := func(fs []checks.Finding) string {
+		var rs []string
+		for _, f := range fs {
+			rs = append(rs, f.Rule)
+		}
+		sort.Strings(rs)
+		return strings.Join(rs, ",")
+	}
+	ref, _ := templates.Render(src, templates.Incident{Title: "plain", Severity: "SEV2"})
+	refDoc := checks.Parse(ref)
+	refRules := rules(checks.LintOnly(ref, checks.Options{Schema: schema}, checks.CheckCompleteness))
+	for _, h := range hostile {
+		out, err := templates.Render(src, templates.Incident{Title: h, Severity: "SEV2", Timeline: []templates.TimelineEntry{{Time: time.Date(2026, 3, 1, 14, 2, 0, 0, time.UTC), Text: h, Actor: h}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := checks.Parse(out)
+		if len(doc.Problems) > 0 {
+			t.Errorf("%q: parse problems %+v", h, doc.Problems)
+			continue
+		}
+		if got := doc.FrontMatter.Get("title"); got == nil || got.Value != strings.ToValidUTF8(h, "\ufffd") {
+			t.Errorf("%q: title field = %+v", h, got)
+		}
+		if outline(doc) != outline(refDoc) {
+			t.Errorf("%q: sections %s, want %s", h, outline(doc), outline(refDoc))
+		}
+		// The timeline now has an entry, so it is not a placeholder any more.
+		got := rules(checks.LintOnly(out, checks.Options{Schema: schema}, checks.CheckCompleteness))
+		want := strings.Replace(refRules, "completeness/placeholder,", "", 1)
+		if got != want && got != refRules {
+			t.Errorf("%q: completeness rules %s, want %s", h, got, want)
+		}
+	}
+}
