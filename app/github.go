@@ -363,14 +363,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		switch code := resp.StatusCode; {
 		case code == http.StatusForbidden || code == http.StatusTooManyRequests:
-			wait, limited, primary := rateLimited(resp)
+			now := time.Now()
+			until, limited, primary := rateLimited(resp, now)
 			if !limited {
 				return resp, nil
 			}
 			drain(resp)
-			now := time.Now()
+			wait := until.Sub(now)
 			if primary || last || wait > t.cfg.MaxWait {
-				return nil, &RateLimitError{Reset: now.Add(wait), Secondary: !primary, Method: req.Method, URL: req.URL.String(), StatusCode: code}
+				return nil, &RateLimitError{Reset: until, Secondary: !primary, Method: req.Method, URL: req.URL.String(), StatusCode: code}
 			}
 			// A secondary limit rejected the request before acting on
 			// it: safe to resend whatever the method.
@@ -413,17 +414,16 @@ func retryableError(err error) bool {
 // rateLimited classifies a 403/429: not a rate limit (permissions…), a
 // secondary limit (wait = Retry-After, or a minute) or primary exhaustion
 // (wait until x-ratelimit-reset).
-func rateLimited(resp *http.Response) (wait time.Duration, limited, primary bool) {
-	now := time.Now()
+func rateLimited(resp *http.Response, now time.Time) (until time.Time, limited, primary bool) {
 	h := resp.Header
 	if ra, ok := retryAfter(h, now); ok {
-		return ra, true, false
+		return now.Add(ra), true, false
 	}
 	if h.Get("X-RateLimit-Remaining") == "0" {
 		if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-			return max(time.Unix(reset, 0).Sub(now), time.Second), true, true
+			return later(time.Unix(reset, 0), now.Add(time.Second)), true, true
 		}
-		return time.Minute, true, true
+		return now.Add(time.Minute), true, true
 	}
 	// A secondary limit without Retry-After: GitHub says wait at least a
 	// minute. Recognised by its message; bodies of 403s are small.
@@ -431,9 +431,9 @@ func rateLimited(resp *http.Response) (wait time.Duration, limited, primary bool
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if bytes.Contains(bytes.ToLower(body), []byte("secondary rate limit")) {
-		return time.Minute, true, false
+		return now.Add(time.Minute), true, false
 	}
-	return 0, false, false
+	return time.Time{}, false, false
 }
 
 // retryAfter parses Retry-After (seconds or an HTTP date).
