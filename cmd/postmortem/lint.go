@@ -89,35 +89,13 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	root := repoRoot(cwd)
 
-	// Configuration: --config, else the repository's .github/postmortem.yml.
-	var cfg *checks.Config
-	cfgFile := *configPath
-	if cfgFile == "" && root != "" {
-		p := filepath.Join(root, ".github", "postmortem.yml")
-		if _, err := os.Stat(p); err == nil {
-			cfgFile = p
-		}
-	}
-	if cfgFile != "" {
-		data, err := os.ReadFile(cfgFile)
-		if err != nil {
-			return fail("config: %v", err)
-		}
-		cfg, err = checks.ParseConfig(data)
-		if err != nil {
-			return fail("config %s: %v", cfgFile, err)
-		}
+	cfg, cfgFile, err := loadConfig(*configPath, root)
+	if err != nil {
+		return fail("%v", err)
 	}
 
 	// Template → schema: flag, else config, else the default preset.
-	tmplRef, tmplBase := *tmplFlag, cwd
-	if tmplRef == "" && cfg != nil && cfg.Template != "" {
-		tmplRef = cfg.Template
-		tmplBase = root
-		if tmplBase == "" {
-			tmplBase = filepath.Dir(cfgFile)
-		}
-	}
+	tmplRef, tmplBase := templateRef(*tmplFlag, cwd, cfg, cfgFile, root)
 	schema, err := schemaFor(tmplRef, tmplBase)
 	if err != nil {
 		return fail("%v", err)
@@ -150,6 +128,43 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// loadConfig reads the configuration: the given file, else
+// .github/postmortem.yml at the repository root when there is one. It
+// returns a nil config when there is none.
+func loadConfig(path, root string) (*checks.Config, string, error) {
+	if path == "" && root != "" {
+		p := filepath.Join(root, ".github", "postmortem.yml")
+		if _, err := os.Stat(p); err == nil {
+			path = p
+		}
+	}
+	if path == "" {
+		return nil, "", nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("config: %v", err)
+	}
+	cfg, err := checks.ParseConfig(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("config %s: %v", path, err)
+	}
+	return cfg, path, nil
+}
+
+// templateRef picks the template: the flag (paths relative to the current
+// directory), else the config's (paths relative to the repository root, or
+// to the config file's directory outside a repository), else the default.
+func templateRef(flagRef, cwd string, cfg *checks.Config, cfgFile, root string) (ref, base string) {
+	if flagRef != "" || cfg == nil || cfg.Template == "" {
+		return flagRef, cwd
+	}
+	if root != "" {
+		return cfg.Template, root
+	}
+	return cfg.Template, filepath.Dir(cfgFile)
 }
 
 // resolveTemplate returns a template's source: a preset by name, else a file

@@ -294,6 +294,22 @@ func TestLintTemplateAndConfig(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "Customer communication") || !strings.Contains(out, `"uri": "postmortem-good.md"`) {
 		t.Errorf("config template: exit %d %s\n%s", code, errOut, out)
 	}
+	// new uses the repository's template too.
+	if code, out, errOut := runCmd(t, "", "new", "--title", "Disk full"); code != 0 || !strings.Contains(out, "## Customer communication") || !strings.Contains(out, "# Postmortem: Disk full\n") {
+		t.Errorf("new with config template: exit %d %s\n%s", code, errOut, out)
+	}
+	// A broken config is a usage error for both commands.
+	os.WriteFile(filepath.Join(dir, ".github", "postmortem.yml"), []byte("tempalte: team.md\n"), 0o644)
+	for _, cmd := range []string{"lint", "new"} {
+		args := []string{cmd}
+		if cmd == "lint" {
+			args = append(args, "../postmortem-good.md")
+		}
+		if code, _, errOut := runCmd(t, "", args...); code != 2 || !strings.Contains(errOut, "postmortem.yml") || !strings.Contains(errOut, "tempalte") {
+			t.Errorf("%s with a misspelt config key: exit %d %q", cmd, code, errOut)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, ".github", "postmortem.yml"), []byte("template: team.md\n"), 0o644)
 	// --template wins over the config.
 	code, out, errOut = runCmd(t, "", "lint", "--template", "default", "../postmortem-good.md")
 	if code != 0 {

@@ -22,7 +22,7 @@ Flags:
 func runNew(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("new", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	tmpl := fl.String("template", templates.DefaultPreset, "template `NAME|PATH`")
+	tmpl := fl.String("template", "", "template `NAME|PATH` (default: the template of .github/postmortem.yml at the repository root, else \"default\")")
 	title := fl.String("title", "", "the incident's `title`")
 	severity := fl.String("severity", "", "the incident's `severity`, e.g. SEV2")
 	list := fl.Bool("list", false, "list the preset templates and exit")
@@ -47,15 +47,29 @@ func runNew(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	cwd, _ := os.Getwd()
-	src, err := resolveTemplate(*tmpl, cwd)
+	cwd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem new: %v\n", err)
+		return 2
+	}
+	ref, base := *tmpl, cwd
+	if ref == "" {
+		root := repoRoot(cwd)
+		cfg, cfgFile, err := loadConfig("", root)
+		if err != nil {
+			fmt.Fprintf(stderr, "postmortem new: %v\n", err)
+			return 2
+		}
+		ref, base = templateRef("", cwd, cfg, cfgFile, root)
+	}
+	src, err := resolveTemplate(ref, base)
 	if err != nil {
 		fmt.Fprintf(stderr, "postmortem new: %v\n", err)
 		return 2
 	}
 	out, err := templates.Render(src, templates.Incident{Title: *title, Severity: *severity})
 	if err != nil {
-		fmt.Fprintf(stderr, "postmortem new: template %s: %v\n", *tmpl, err)
+		fmt.Fprintf(stderr, "postmortem new: template %s: %v\n", displayRef(ref), err)
 		return 2
 	}
 	if _, err := stdout.Write(out); err != nil {
