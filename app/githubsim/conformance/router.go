@@ -2,14 +2,10 @@ package conformance
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers"
 )
 
 // Router maps request paths to the path templates of an OpenAPI
@@ -24,7 +20,6 @@ import (
 // multi-segment parameter). A multi-segment parameter takes one or more
 // whole path segments.
 type Router struct {
-	doc  *openapi3.T
 	root *node
 }
 
@@ -41,9 +36,7 @@ type node struct {
 	literal  map[string]*node
 	patterns []*patternEdge
 	params   []*paramEdge
-	// terminal
-	template string
-	item     *openapi3.PathItem
+	template string // non-empty on a terminal node
 }
 
 type paramEdge struct {
@@ -61,42 +54,26 @@ type patternEdge struct {
 
 var paramRe = regexp.MustCompile(`\{([^{}]+)\}`)
 
-// NewRouter indexes every path of doc.
-func NewRouter(doc *openapi3.T) (*Router, error) {
-	r := &Router{doc: doc, root: &node{}}
-	for template, item := range doc.Paths.Map() {
-		multi := multiSegmentParams(item)
-		n := r.root
-		for _, seg := range splitPath(template) {
-			n = n.child(seg, multi)
-		}
-		if n.item != nil {
-			return nil, fmt.Errorf("conformance: paths %q and %q collide", n.template, template)
-		}
-		n.template, n.item = template, item
-	}
-	return r, nil
+// routeTemplate is a path template with its multi-segment parameters.
+type routeTemplate struct {
+	Template     string
+	MultiSegment map[string]bool
 }
 
-// multiSegmentParams collects the path parameters marked x-multi-segment in
-// any operation of the path item (or the path item itself).
-func multiSegmentParams(item *openapi3.PathItem) map[string]bool {
-	out := map[string]bool{}
-	add := func(ps openapi3.Parameters) {
-		for _, p := range ps {
-			if p == nil || p.Value == nil || p.Value.In != openapi3.ParameterInPath {
-				continue
-			}
-			if v, ok := p.Value.Extensions["x-multi-segment"].(bool); ok && v {
-				out[p.Value.Name] = true
-			}
+// NewRouter indexes path templates.
+func NewRouter(templates []routeTemplate) (*Router, error) {
+	r := &Router{root: &node{}}
+	for _, t := range templates {
+		n := r.root
+		for _, seg := range splitPath(t.Template) {
+			n = n.child(seg, t.MultiSegment)
 		}
+		if n.template != "" {
+			return nil, fmt.Errorf("conformance: paths %q and %q collide", n.template, t.Template)
+		}
+		n.template = t.Template
 	}
-	add(item.Parameters)
-	for _, op := range item.Operations() {
-		add(op.Parameters)
-	}
-	return out
+	return r, nil
 }
 
 func (n *node) child(seg string, multi map[string]bool) *node {
@@ -154,9 +131,8 @@ func splitPath(p string) []string {
 
 // Match is the result of routing a path.
 type Match struct {
-	Template string             // path template, e.g. /repos/{owner}/{repo}/contents/{path}
-	PathItem *openapi3.PathItem // the template's path item
-	Params   map[string]string  // unescaped path parameter values
+	Template string            // path template, e.g. /repos/{owner}/{repo}/contents/{path}
+	Params   map[string]string // unescaped path parameter values
 }
 
 type candidate struct {
@@ -179,7 +155,7 @@ func (r *Router) Match(escapedPath string) (Match, bool) {
 	}
 	walk = func(n *node, i int, kinds []segKind, params map[string]string) {
 		if i == len(segs) {
-			if n.item != nil {
+			if n.template != "" {
 				consider(n, kinds, params)
 			}
 			return
@@ -226,7 +202,7 @@ func (r *Router) Match(escapedPath string) (Match, bool) {
 	if best == nil {
 		return Match{}, false
 	}
-	return Match{Template: best.n.template, PathItem: best.n.item, Params: best.params}, true
+	return Match{Template: best.n.template, Params: best.params}, true
 }
 
 func better(a, b []segKind) bool {
@@ -271,35 +247,12 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
-// Route finds the operation for method and escaped path. The error is
-// routers.ErrPathNotFound or routers.ErrMethodNotAllowed when nothing fits.
-func (r *Router) Route(method, escapedPath string) (*routers.Route, map[string]string, error) {
-	m, ok := r.Match(escapedPath)
-	if !ok {
-		return nil, nil, routers.ErrPathNotFound
-	}
-	op := m.PathItem.GetOperation(strings.ToUpper(method))
-	if op == nil && strings.EqualFold(method, http.MethodHead) {
-		op = m.PathItem.Get
-	}
-	if op == nil {
-		return nil, m.Params, routers.ErrMethodNotAllowed
-	}
-	return &routers.Route{
-		Spec:      r.doc,
-		Path:      m.Template,
-		PathItem:  m.PathItem,
-		Method:    strings.ToUpper(method),
-		Operation: op,
-	}, m.Params, nil
-}
-
 // Templates lists every path template known to the router, sorted.
 func (r *Router) Templates() []string {
 	var out []string
 	var walk func(n *node)
 	walk = func(n *node) {
-		if n.item != nil {
+		if n.template != "" {
 			out = append(out, n.template)
 		}
 		for _, c := range n.literal {

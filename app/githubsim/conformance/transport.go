@@ -327,14 +327,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *Transport) route(method, path string) (*routers.Route, map[string]string, string, error) {
-	route, params, err := t.api.Router.Route(method, path)
+	route, params, err := t.api.Route(method, path)
 	if err == nil {
 		return route, params, path, nil
 	}
 	firstErr := err
 	for _, p := range t.basePaths {
 		if rest, ok := strings.CutPrefix(path, p); ok && (rest == "" || rest[0] == '/') {
-			if route, params, err := t.api.Router.Route(method, rest); err == nil {
+			if route, params, err := t.api.Route(method, rest); err == nil {
 				return route, params, rest, nil
 			}
 		}
@@ -353,7 +353,7 @@ func (t *Transport) route(method, path string) (*routers.Route, map[string]strin
 			break
 		}
 		rest = rest[i+1:]
-		if route, params, err := t.api.Router.Route(method, rest); err == nil {
+		if route, params, err := t.api.Route(method, rest); err == nil {
 			return route, params, rest, nil
 		}
 	}

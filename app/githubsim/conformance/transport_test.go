@@ -333,8 +333,8 @@ func TestRouterMatches(t *testing.T) {
 			t.Errorf("%s: unexpected match %s", p, m.Template)
 		}
 	}
-	if n := len(api.Router.Templates()); n != len(api.Doc.Paths.Map()) {
-		t.Errorf("router has %d templates, description %d paths", n, len(api.Doc.Paths.Map()))
+	if n := len(api.Router.Templates()); n != len(api.paths) || n < 800 {
+		t.Errorf("router has %d templates, description %d paths", n, len(api.paths))
 	}
 }
 
@@ -521,5 +521,75 @@ func TestGoGitHubClient(t *testing.T) {
 	}
 	if len(tr3.Violations()) != 0 || len(tr3.Allowed()) != 1 {
 		t.Fatalf("violations %v allowed %v", tr3.Violations(), tr3.Allowed())
+	}
+}
+
+// TestEveryPathItemDecodes decodes each of the description's path items
+// (with its referenced components) the way the transport does lazily.
+func TestEveryPathItemDecodes(t *testing.T) {
+	api, err := LoadAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := 0
+	for _, template := range api.Router.Templates() {
+		doc, item, err := api.PathItem(template)
+		if err != nil {
+			t.Errorf("%s: %v", template, err)
+			continue
+		}
+		if item == nil || doc == nil {
+			t.Errorf("%s: no path item", template)
+			continue
+		}
+		for method, op := range item.Operations() {
+			ops++
+			for code, r := range op.Responses.Map() {
+				if r.Value == nil {
+					t.Errorf("%s %s %s: unresolved response", method, template, code)
+				}
+			}
+		}
+	}
+	if ops < 1000 {
+		t.Errorf("only %d operations", ops)
+	}
+	t.Logf("%d paths, %d operations", len(api.Router.Templates()), ops)
+}
+
+// TestConcurrentUse runs exchanges from many goroutines through one
+// transport (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	f, srv := newFake(t)
+	f.handle("GET", "/repos/o/r", 200, readTestdata(t, "full-repository.json"))
+	f.handle("GET", "/repos/o/r/git/ref/heads/main", 200, readTestdata(t, "git-ref.json"))
+	f.handle("GET", "/repos/o/bad", 200, []byte(`{}`))
+	rec := &recorder{}
+	tr := NewTransport(rec, nil)
+	c := &http.Client{Transport: tr}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 5; j++ {
+				for _, p := range []string{"/repos/o/r", "/repos/o/r/git/ref/heads/main", "/repos/o/bad"} {
+					resp, err := c.Get(srv.URL + p)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(tr.Violations()); n != 40 || len(rec.all()) != 40 {
+		t.Fatalf("want 40 violations (one per bad exchange), got %d", n)
+	}
+	if tr.Exchanges() != 120 {
+		t.Fatalf("exchanges %d", tr.Exchanges())
 	}
 }
