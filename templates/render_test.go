@@ -86,12 +86,12 @@ func outlineOf(body []byte) outline {
 
 func TestNamesAndPreset(t *testing.T) {
 	names := Names()
-	for _, want := range []string{"default", "google-sre", "pagerduty"} {
+	for _, want := range []string{"default", "google-sre", "pagerduty", "atlassian"} {
 		if _, ok := Preset(want); !ok {
 			t.Errorf("Preset(%q) missing; Names() = %v", want, names)
 		}
 	}
-	if len(names) < 3 {
+	if len(names) < 4 {
 		t.Errorf("Names() = %v", names)
 	}
 	for _, bad := range []string{"", "../templates", "default.md", "nope", "presets/default"} {
