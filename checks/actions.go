@@ -40,8 +40,9 @@ type ActionItem struct {
 
 var (
 	reOwner        = regexp.MustCompile(`(?i)(?:^|[\s(\[,;:])((?:owners?|assignee|assigned to)\s*:?\s*)?(@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]|/[A-Za-z0-9])?)`)
-	reDue          = regexp.MustCompile(`(?i)(\(\s*)?\bdue(?:\s+(?:on|by))?\s*:?\s*(\d{4}-\d{1,2}-\d{1,2})\b(\s*\))?`)
-	rePriority     = regexp.MustCompile(`(?i)(?:^|[\s(\[,;:])((?:priority\s*:?\s*)?[\[(]?(P[0-3])[\])]?)(?:$|[\s,;:.)\]])`)
+	reDue          = regexp.MustCompile(`(?i)\b(due(?:\s+(?:on|by))?\s*:?\s*(\d{4}-\d{1,2}-\d{1,2}))\b`)
+	rePriority     = regexp.MustCompile(`(?i)(?:^|[\s(\[,;:])((?:priority\s*:?\s*)?(P[0-3]))(?:$|[\s,;:.)\]])`)
+	reEmptyGroup   = regexp.MustCompile(`[(\[][\s,;:|/-]*[)\]]|[(\[]\s*$`)
 	rePriorityCell = regexp.MustCompile(`(?i)\bP[0-3]\b`)
 	reLabel        = regexp.MustCompile(`(?:^|[\s(\[,;])(#([A-Za-z][A-Za-z0-9_./-]*[A-Za-z0-9_]|[A-Za-z]))`)
 )
@@ -78,16 +79,7 @@ func parseActionText(text string, a *ActionItem) {
 		if t, err := time.Parse("2006-1-2", a.DueRaw); err == nil {
 			a.Due, a.HasDue = t, true
 		}
-		s, e := m[0], m[1]
-		if m[2] < 0 || m[6] < 0 { // unbalanced parenthesis: keep it out of the cut
-			if m[2] >= 0 {
-				s = m[3]
-			}
-			if m[6] >= 0 {
-				e = m[6]
-			}
-		}
-		blank(s, e)
+		blank(m[0], m[1])
 	}
 	if m := rePriority.FindStringSubmatchIndex(string(cut)); m != nil {
 		a.Priority = strings.ToUpper(string(cut[m[4]:m[5]]))
@@ -106,9 +98,7 @@ func cleanTitle(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	for {
 		before := s
-		for _, e := range []string{"()", "[]", "( )", "[ ]"} {
-			s = strings.ReplaceAll(s, e, "")
-		}
+		s = reEmptyGroup.ReplaceAllString(s, "")
 		s = strings.Join(strings.Fields(s), " ")
 		s = strings.Trim(s, " -–—,;:|/")
 		if s == before {
