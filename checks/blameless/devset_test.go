@@ -52,7 +52,7 @@ var sectionNames = map[string]Section{
 }
 
 type score struct {
-	tp, fp, fn, tn int
+	tp, fp, fn, tn   int
 	cueTotal, cueHit map[string]int
 	misses, falsePos []string
 }

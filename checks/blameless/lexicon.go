@@ -87,7 +87,8 @@ func init() {
 		accidentally mistakenly inadvertently unintentionally erroneously wrongly incorrectly carelessly
 		maybe perhaps somehow certainly definitely basically literally seriously honestly frankly
 		instead nonetheless nevertheless however therefore thus hence so too soon now once sometimes
-		usually always often rarely quietly silently directly automatically`)
+		usually always often rarely quietly silently directly automatically
+		yesterday today tomorrow tonight earlier meanwhile afterwards afterward overnight`)
 	addWords(fBound, `and but or nor yet so because since when whenever while after before until unless
 		although though if whether that which who whom where then once as than whereas instead despite
 		while: whilst`)

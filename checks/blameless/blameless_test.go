@@ -1,0 +1,468 @@
+package blameless
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+func mustNew(t testing.TB, cfg Config) *Analyzer {
+	t.Helper()
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func rulesOf(hits []Hit) []string {
+	var out []string
+	for _, h := range hits {
+		out = append(out, h.Rule)
+	}
+	return out
+}
+
+func hasRule(hits []Hit, rule string) bool {
+	for _, h := range hits {
+		if h.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+type ruleCase struct {
+	text    string
+	section Section
+	rule    string // "" means: no hit at all
+	span    string // expected text of the hit span, when non-empty
+}
+
+func runCases(t *testing.T, a *Analyzer, cases []ruleCase) {
+	t.Helper()
+	for _, c := range cases {
+		hits := a.Analyze(Segment{Text: c.text, Section: c.section})
+		if c.rule == "" {
+			if len(hits) != 0 {
+				h := hits[0]
+				t.Errorf("%q: want no finding, got %s on %q", c.text, h.Rule, c.text[h.Start:h.End])
+			}
+			continue
+		}
+		found := false
+		for _, h := range hits {
+			if h.Rule != c.rule {
+				continue
+			}
+			found = true
+			if h.Start < 0 || h.End > len(c.text) || h.Start >= h.End {
+				t.Errorf("%q: bad span [%d,%d)", c.text, h.Start, h.End)
+				continue
+			}
+			if c.span != "" && c.text[h.Start:h.End] != c.span {
+				t.Errorf("%q: %s span %q, want %q", c.text, c.rule, c.text[h.Start:h.End], c.span)
+			}
+			if h.Message == "" || h.Severity == "" {
+				t.Errorf("%q: %s without message or severity", c.text, c.rule)
+			}
+		}
+		if !found {
+			t.Errorf("%q: want %s, got %v", c.text, c.rule, rulesOf(hits))
+		}
+	}
+}
+
+func TestRules(t *testing.T) {
+	a := mustNew(t, Config{})
+	runCases(t, a, []ruleCase{
+		// named-individual
+		{text: "Root cause: @dylan ignored the disk alert.", rule: RuleNamedIndividual, span: "@dylan"},
+		{text: "The outage was caused by Marta, who pushed the config at midnight.", rule: RuleNamedIndividual, span: "Marta"},
+		{text: "@sam-k deleted the staging bucket by mistake.", rule: RuleNamedIndividual},
+		{text: "Maria restarted the primary.", section: SectionCause, rule: RuleNamedIndividual, span: "Maria"},
+		// person-as-cause
+		{text: "The QA team missed the bug.", rule: RulePersonAsCause, span: "The QA team missed"},
+		{text: "An engineer deleted the wrong cluster.", rule: RulePersonAsCause},
+		{text: "The table was dropped by a developer by accident.", rule: RulePersonAsCause},
+		{text: "The DBA misconfigured the replication slot.", rule: RulePersonAsCause},
+		{text: "An intern made a typo in the zone file.", rule: RulePersonAsCause},
+		{text: "The contractor pushed straight to main without waiting for review.", rule: RulePersonAsCause},
+		// human-error
+		{text: "Root cause: human error.", rule: RuleHumanError, span: "human error"},
+		{text: "The outage was due to operator error.", rule: RuleHumanError, span: "operator error"},
+		{text: "Human error during the migration led to data loss.", rule: RuleHumanError},
+		// counterfactual
+		{text: "The on-call engineer should have checked the replica lag.", rule: RuleCounterfactual},
+		{text: "If the reviewer had looked at the diff, this would not have shipped.", rule: RuleCounterfactual},
+		{text: "The developer failed to run the smoke tests.", rule: RuleCounterfactual},
+		{text: "They didn't test the rollback.", rule: RuleCounterfactual},
+		{text: "She never verified the backup.", rule: RuleCounterfactual},
+		{text: "Nobody bothered to read the warning.", rule: RuleCounterfactual},
+		{text: "Instead of paging the network team, the SRE restarted the router.", rule: RuleCounterfactual},
+		// judgmental
+		{text: "It was a careless change.", rule: RuleJudgmental, span: "careless change"},
+		{text: "The rollout was sloppy.", rule: RuleJudgmental, span: "sloppy"},
+		{text: "Someone fat-fingered the hostname.", rule: RuleJudgmental, span: "fat-fingered"},
+		{text: "Running migrations at peak is a really bad idea.", rule: RuleJudgmental, span: "really bad idea"},
+		// blame-verb
+		{text: "It is the fault of the release team.", rule: RuleBlameVerb},
+		{text: "The ops team is to blame.", rule: RuleBlameVerb},
+		{text: "Honestly, Dana screwed up the cutover.", rule: RuleNamedIndividual},
+		{text: "The developers broke prod again.", rule: RuleBlameVerb},
+		{text: "This was their fault.", rule: RuleBlameVerb, span: "their fault"},
+		// fix-the-human
+		{text: "Engineers need to be more careful with production credentials.", rule: RuleFixTheHuman, span: "be more careful"},
+		{text: "Retrain the support staff on the escalation policy.", section: SectionFollowUps, rule: RuleFixTheHuman},
+		{text: "The intern should be fired.", rule: RuleFixTheHuman},
+		{text: "Operators must double-check the target region.", rule: RuleFixTheHuman},
+		{text: "Make sure the engineer checks the dashboards before deploying.", rule: RuleFixTheHuman},
+		{text: "Next time, you should read the runbook first.", rule: RuleFixTheHuman},
+	})
+}
+
+// Hard negatives: each class from the brief and README must stay quiet.
+func TestHardNegatives(t *testing.T) {
+	a := mustNew(t, Config{})
+	runCases(t, a, []ruleCase{
+		// a system as the subject
+		{text: "The health check failed to detect the hung process."},
+		{text: "The generator failed to deliver stable power."},
+		{text: "The deploy script did not check the target region."},
+		{text: "The database should have rejected the write."},
+		{text: "Monitoring missed the spike because the scrape interval was five minutes."},
+		{text: "The job deleted the wrong partition because the date was parsed as UTC."},
+		// "should have" as possession / obligation of a thing
+		{text: "This alert should have priority over disk warnings."},
+		{text: "Each service should have an owner and a runbook."},
+		// negation and meta
+		{text: "It is not their fault."},
+		{text: "This is not about human error."},
+		{text: "We avoid the concept of 'human error' in reviews."},
+		{text: "No one is to blame for the outage."},
+		{text: "A poorly designed system is to blame."},
+		{text: "The engineer was not careless; the two buttons looked identical."},
+		{text: "Anyone could have made the same mistake."},
+		{text: "Any system that does not allow for human error will fail."},
+		// fixed phrases
+		{text: "The dashboard uses lazy loading for charts."},
+		{text: "We merged it under lazy consensus."},
+		{text: "Just one rack lost power."},
+		{text: "The error was clearly visible in the logs."},
+		{text: "I ran git blame on the file to find the change."},
+		// quotation
+		{text: "The customer wrote: \u201cyour careless engineers lost my data\u201d."},
+		{text: "We no longer write \"operator error\" in reports."},
+		// people doing neutral things
+		{text: "14:02 @alice rolled back the deploy.", section: SectionTimeline},
+		{text: "14:10 Bob paged the database team.", section: SectionTimeline},
+		{text: "The on-call engineer restarted the consumer and lag recovered."},
+		{text: "The on-call engineer should be paged when lag exceeds five minutes."},
+		// the writer's own account
+		{text: "I didn't realise the branch was stale."},
+		{text: "We should have had an alert on queue depth."},
+		// remedies aimed at the system
+		{text: "Add a confirmation prompt to the destroy command.", section: SectionFollowUps},
+		{text: "Add a double-check step to the release pipeline.", section: SectionFollowUps},
+		{text: "Train the anomaly model on last quarter's data.", section: SectionFollowUps},
+		{text: "Ensure the deploy script checks the region.", section: SectionFollowUps},
+	})
+}
+
+func TestQuotedSegmentIsNotJudged(t *testing.T) {
+	a := mustNew(t, Config{})
+	text := "The engineer forgot to run the migration."
+	if hits := a.Analyze(Segment{Text: text}); len(hits) == 0 {
+		t.Fatal("unquoted: want a finding")
+	}
+	if hits := a.Analyze(Segment{Text: text, Quoted: true}); len(hits) != 0 {
+		t.Fatalf("quoted segment: want no finding, got %v", rulesOf(hits))
+	}
+	// a quotation inside the segment is not judged, the rest is
+	mixed := "He said \u201cthe intern is careless\u201d, and the DBA forgot to renew the certificate."
+	hits := a.Analyze(Segment{Text: mixed})
+	if hasRule(hits, RuleJudgmental) {
+		t.Errorf("judged text inside quotes: %v", rulesOf(hits))
+	}
+	if !hasRule(hits, RulePersonAsCause) {
+		t.Errorf("missed the unquoted clause: %v", rulesOf(hits))
+	}
+}
+
+func TestSectionMatters(t *testing.T) {
+	a := mustNew(t, Config{})
+	text := "@alice rolled back the deploy."
+	if hits := a.Analyze(Segment{Text: text, Section: SectionTimeline}); len(hits) != 0 {
+		t.Errorf("timeline: want no finding, got %v", rulesOf(hits))
+	}
+	if hits := a.Analyze(Segment{Text: text, Section: SectionCause}); !hasRule(hits, RuleNamedIndividual) {
+		t.Errorf("cause: want named-individual, got %v", rulesOf(hits))
+	}
+}
+
+func TestSuggestionsAndReplacements(t *testing.T) {
+	a := mustNew(t, Config{})
+	cases := []struct {
+		text, rule, span, repl, sugg string
+	}{
+		{"The engineer forgot to run the migration.", RulePersonAsCause,
+			"The engineer forgot to run the migration", "The migration was not run",
+			"The migration was not run; nothing in the process required or checked it."},
+		{"The on-call engineer should have checked the dashboards.", RuleCounterfactual,
+			"The on-call engineer should have checked the dashboards", "The dashboards were not checked",
+			"The dashboards were not checked; nothing in the process required or checked it."},
+		{"Yesterday the intern didn't test the change before merging it.", RuleCounterfactual,
+			"the intern didn't test the change", "the change was not tested",
+			"Yesterday the change was not tested before merging it; nothing in the process required or checked it."},
+		{"It was a sloppy deploy.", RuleJudgmental, "sloppy deploy", "deploy", ""},
+		{"Someone fat-fingered the hostname.", RuleJudgmental, "fat-fingered", "mistyped", ""},
+	}
+	for _, c := range cases {
+		hits := a.Analyze(Segment{Text: c.text})
+		var h *Hit
+		for i := range hits {
+			if hits[i].Rule == c.rule {
+				h = &hits[i]
+			}
+		}
+		if h == nil {
+			t.Errorf("%q: no %s in %v", c.text, c.rule, rulesOf(hits))
+			continue
+		}
+		if got := c.text[h.Start:h.End]; got != c.span {
+			t.Errorf("%q: span %q, want %q", c.text, got, c.span)
+		}
+		if h.Replacement != c.repl {
+			t.Errorf("%q: replacement %q, want %q", c.text, h.Replacement, c.repl)
+		}
+		if c.sugg != "" && h.Suggestion != c.sugg {
+			t.Errorf("%q: suggestion %q, want %q", c.text, h.Suggestion, c.sugg)
+		}
+		if h.Suggestion == "" {
+			t.Errorf("%q: no suggestion", c.text)
+		}
+		// the replacement is a drop-in for the span
+		fixed := c.text[:h.Start] + h.Replacement + c.text[h.End:]
+		if again := a.Analyze(Segment{Text: fixed}); hasRule(again, c.rule) && c.rule != RuleJudgmental {
+			t.Errorf("%q: rewritten text %q still has %s", c.text, fixed, c.rule)
+		}
+	}
+	// every finding explains why it matters and offers a rewording
+	for _, text := range []string{
+		"Root cause: human error.", "The ops team is to blame.", "Engineers need to be more careful.",
+		"Root cause: @dylan ignored the alert.", "The DBA misconfigured replication.",
+	} {
+		for _, h := range a.Analyze(Segment{Text: text}) {
+			if h.Message == "" || h.Suggestion == "" {
+				t.Errorf("%q: %s lacks message or suggestion", text, h.Rule)
+			}
+		}
+	}
+}
+
+func TestConfig(t *testing.T) {
+	text := "The release was sloppy and the DBA forgot to renew the certificate."
+	base := mustNew(t, Config{}).Analyze(Segment{Text: text})
+	if !hasRule(base, RuleJudgmental) || !hasRule(base, RulePersonAsCause) {
+		t.Fatalf("default: %v", rulesOf(base))
+	}
+	off := mustNew(t, Config{Disabled: []string{RuleJudgmental}}).Analyze(Segment{Text: text})
+	if hasRule(off, RuleJudgmental) || !hasRule(off, RulePersonAsCause) {
+		t.Errorf("disabled judgmental: %v", rulesOf(off))
+	}
+	sev := mustNew(t, Config{Severity: map[string]string{RulePersonAsCause: "warning"}}).Analyze(Segment{Text: text})
+	for _, h := range sev {
+		if h.Rule == RulePersonAsCause && h.Severity != "warning" {
+			t.Errorf("severity override: %s", h.Severity)
+		}
+		if h.Rule == RuleJudgmental && h.Severity != "error" {
+			t.Errorf("judgmental default severity: %s", h.Severity)
+		}
+	}
+	offBySev := mustNew(t, Config{Severity: map[string]string{RuleJudgmental: "off"}}).Analyze(Segment{Text: text})
+	if hasRule(offBySev, RuleJudgmental) {
+		t.Errorf("severity off: %v", rulesOf(offBySev))
+	}
+
+	// custom phrases, case-insensitive, whole words, not inside quotes
+	c := mustNew(t, Config{Phrases: []string{"root cause", "heads will roll"}})
+	hits := c.Analyze(Segment{Text: "The Root Cause is unclear; heads will roll. We said \"heads will roll\" jokingly."})
+	n := 0
+	for _, h := range hits {
+		if h.Rule == RuleCustom {
+			n++
+			if h.Severity != "warning" || !strings.Contains(h.Message, "list of wording") {
+				t.Errorf("custom hit: %+v", h)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("custom phrases: %d hits, want 2: %v", n, hits)
+	}
+	if hits := c.Analyze(Segment{Text: "The rooted causeway flooded."}); len(hits) != 0 {
+		t.Errorf("custom phrase matched inside words: %v", rulesOf(hits))
+	}
+
+	// Allow: a product called Lazy, an allowed phrase
+	allow := mustNew(t, Config{Allow: []string{"Lazy", "operator error"}})
+	if hits := allow.Analyze(Segment{Text: "The Lazy scheduler dropped jobs. Root cause: operator error."}); len(hits) != 0 {
+		t.Errorf("allow list: %v", rulesOf(hits))
+	}
+
+	// opt-in rule
+	if hits := mustNew(t, Config{}).Analyze(Segment{Text: "Obviously the flag was wrong."}); hasRule(hits, RuleCondescending) {
+		t.Error("condescending is off by default")
+	}
+	on := mustNew(t, Config{Enable: []string{RuleCondescending}})
+	if hits := on.Analyze(Segment{Text: "Obviously the flag was wrong."}); !hasRule(hits, RuleCondescending) {
+		t.Errorf("enabled condescending: %v", rulesOf(hits))
+	}
+	if hits := on.Analyze(Segment{Text: "The error was clearly visible in the logs."}); len(hits) != 0 {
+		t.Errorf("clearly visible: %v", rulesOf(hits))
+	}
+
+	for _, bad := range []Config{
+		{Disabled: []string{"blameless/nope"}},
+		{Severity: map[string]string{RuleJudgmental: "fatal"}},
+		{Severity: map[string]string{"judgmental": "error"}},
+		{Phrases: []string{"  "}},
+		{Enable: []string{"x"}},
+	} {
+		if _, err := New(bad); err == nil {
+			t.Errorf("New(%+v): want error", bad)
+		}
+	}
+}
+
+func TestRulesMetadata(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules() {
+		if !strings.HasPrefix(r.ID, "blameless/") || r.Description == "" || r.Help == "" {
+			t.Errorf("incomplete rule %+v", r)
+		}
+		if r.Severity != "error" && r.Severity != "warning" {
+			t.Errorf("%s: severity %q", r.ID, r.Severity)
+		}
+		if seen[r.ID] {
+			t.Errorf("duplicate %s", r.ID)
+		}
+		seen[r.ID] = true
+	}
+	// the dataset's cue names all map to a rule
+	for _, cue := range []string{"named-individual", "person-as-cause", "human-error", "counterfactual",
+		"judgmental", "blame-verb", "fix-the-human", "custom"} {
+		if !seen["blameless/"+cue] {
+			t.Errorf("no rule for cue %s", cue)
+		}
+	}
+	// Rules returns a copy
+	Rules()[0].ID = "x"
+	if Rules()[0].ID == "x" {
+		t.Error("Rules exposes internal state")
+	}
+}
+
+func TestTokenizeAndSentences(t *testing.T) {
+	text := "At 14:02 @org/sre-team rolled back v3.8.1 (e.g. the 4.5% canary). The engineer didn\u2019t wait, i.e. he didn't. Dr. Lee's pager went off! Next?"
+	toks := tokenize(text, nil)
+	markQuotes(toks)
+	want := []string{"At", "14:02", "@org/sre-team", "rolled", "back", "v3.8.1", "(", "e.g", ".", "the", "4.5", "%", "canary", ")", "."}
+	for i, w := range want {
+		if toks[i].text != w {
+			t.Fatalf("token %d = %q, want %q (all: %v)", i, toks[i].text, w, toks)
+		}
+	}
+	if toks[2].kind != tHandle {
+		t.Errorf("@org/sre-team is not a handle")
+	}
+	var didnt *token
+	for i := range toks {
+		if toks[i].text == "didn\u2019t" {
+			didnt = &toks[i]
+		}
+	}
+	if didnt == nil || didnt.low != "didn't" {
+		t.Errorf("curly contraction not kept/folded: %+v", didnt)
+	}
+	ss := sentences(toks, nil)
+	var got []string
+	for _, r := range ss {
+		got = append(got, text[toks[r[0]].start:toks[r[1]-1].end])
+	}
+	wantS := []string{
+		"At 14:02 @org/sre-team rolled back v3.8.1 (e.g. the 4.5% canary).",
+		"The engineer didn\u2019t wait, i.e. he didn't.",
+		"Dr. Lee's pager went off!",
+		"Next?",
+	}
+	if strings.Join(got, "|") != strings.Join(wantS, "|") {
+		t.Errorf("sentences:\n got %q\nwant %q", got, wantS)
+	}
+	// email addresses are not handles; quotes are marked
+	toks = tokenize("Mail ops@example.com or ask \u2018the oncall\u2019 and 'them' now; engineers' laptops", nil)
+	markQuotes(toks)
+	for _, tk := range toks {
+		if tk.kind == tHandle {
+			t.Errorf("email part taken as handle: %q", tk.text)
+		}
+		switch tk.text {
+		case "oncall", "them":
+			if !tk.quoted {
+				t.Errorf("%q should be quoted", tk.text)
+			}
+		case "now", "laptops", "Mail":
+			if tk.quoted {
+				t.Errorf("%q should not be quoted", tk.text)
+			}
+		case "engineers":
+			if !tk.poss {
+				t.Errorf("engineers' is a possessive")
+			}
+		}
+	}
+}
+
+func TestSpansAreValidUTF8Offsets(t *testing.T) {
+	a := mustNew(t, Config{})
+	text := "Résumé: le déploiement — “ok”. The SRE on shift accidentally deleted the wrong índex; it was negligent ✔."
+	for _, h := range a.Analyze(Segment{Text: text}) {
+		if h.Start < 0 || h.End > len(text) || h.Start >= h.End {
+			t.Fatalf("bad span %+v", h)
+		}
+		if sub := text[h.Start:h.End]; strings.ToValidUTF8(sub, "\uFFFD") != sub {
+			t.Errorf("span splits a rune: %q", sub)
+		}
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	a := mustNew(t, Config{Phrases: []string{"heads will roll"}})
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				if hits := a.Analyze(Segment{Text: "The engineer forgot to renew the certificate; heads will roll."}); len(hits) != 2 {
+					t.Errorf("got %v", rulesOf(hits))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range []string{"The engineer forgot to run the migration.", "“quoted ‘nested’ text", "@a/b c's d' e'", "14:02 @x: y.", "…", "a.b.c. D", "'", "should have"} {
+		f.Add(s, uint8(0))
+	}
+	a := mustNew(f, Config{Phrases: []string{"heads will roll"}, Allow: []string{"lazy"}})
+	f.Fuzz(func(t *testing.T, text string, sec uint8) {
+		for _, h := range a.Analyze(Segment{Text: text, Section: Section(sec % 7)}) {
+			if h.Start < 0 || h.End > len(text) || h.Start >= h.End || h.Rule == "" || h.Severity == "" {
+				t.Fatalf("bad hit %+v for %q", h, text)
+			}
+		}
+	})
+}
