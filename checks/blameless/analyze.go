@@ -124,7 +124,7 @@ func matchPhrase(toks []token, words []string) [][2]int {
 				}
 				continue
 			}
-			if toks[j].low != words[k] && lower(toks[j].text) != words[k] {
+			if toks[j].low != words[k] {
 				break
 			}
 			k++

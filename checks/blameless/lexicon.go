@@ -18,6 +18,7 @@ const (
 	fPast                        // irregular past tense / participle (ran, took, forgot)
 	fPron                        // personal pronoun (class in pronouns)
 	fVerbBase                    // base-form verbs we use in fix-the-human and imperatives
+	fTrigger                     // a word some rule starts from
 )
 
 var lex = map[string]uint32{}
@@ -202,7 +203,7 @@ func isAdverb(t *token) bool {
 	if t.kind != tWord {
 		return false
 	}
-	if lex[t.low]&fAdv != 0 {
+	if t.f&fAdv != 0 {
 		return true
 	}
 	return len(t.low) > 4 && strings.HasSuffix(t.low, "ly") && !notAdvLy[t.low]
@@ -223,7 +224,7 @@ func verbish(t *token) bool {
 	if t.kind != tWord {
 		return false
 	}
-	f := lex[t.low]
+	f := t.f
 	if f&(fAux|fModal|fPast) != 0 {
 		return true
 	}
@@ -333,5 +334,28 @@ var diligenceGerunds = map[string]bool{
 	"informing": true, "thinking": true, "permission": true, "double-checking": true,
 }
 
-// list helpers
-func has(t *token, flag uint32) bool { return t.kind == tWord && lex[t.low]&flag != 0 }
+// has reports whether a word token belongs to a word class.
+func has(t *token, flag uint32) bool { return t.kind == tWord && t.f&flag != 0 }
+
+// triggers are the words a rule can start from; other tokens skip the rules.
+func init() {
+	addWords(fTrigger, `human-error human-errors bad fault faults blame blamed blames culprit culprits
+		screwed screw screws messed fucked cocked dropped blew broke breaks attention twice double-check
+		triple-check doublecheck double-checks double triple accountable responsible be get been sure ensure
+		should must ought need needs has have could would might should've could've would've shouldn't
+		couldn't had hadn't failed fails neglected omitted refused decided chose opted elected didn't didnt
+		did never bothered checked verified tested reviewed followed instead by made performed committed
+		caused took brought knocked without due because attributed attributable cause trigger reason
+		obviously clearly simply just`)
+	for _, m := range []map[string]bool{humanErrorFirst, carefulWords, fixHumanImperatives, errModifiers, screwNouns} {
+		for w := range m {
+			lex[w] |= fTrigger
+		}
+	}
+	for w := range judgmental {
+		lex[w] |= fTrigger
+	}
+	for w := range errVerbs {
+		lex[w] |= fTrigger
+	}
+}

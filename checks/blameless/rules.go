@@ -80,7 +80,7 @@ func (s *sent) run() {
 	}
 	for i := range s.t {
 		tk := &s.t[i]
-		if tk.quoted || tk.kind == tPunct {
+		if tk.quoted || tk.kind != tWord || tk.f&fTrigger == 0 {
 			continue
 		}
 		s.humanError(i)
@@ -163,7 +163,7 @@ func (s *sent) humanError(i int) {
 	default:
 		return
 	}
-	if end < len(s.t) && s.t[end].kind == tWord && lex[s.t[end].low]&(fAux|fModal|fPrep|fBound) == 0 &&
+	if end < len(s.t) && s.t[end].kind == tWord && s.t[end].f&(fAux|fModal|fPrep|fBound) == 0 &&
 		!causalVerbs[s.t[end].low] && !strings.HasSuffix(s.t[end].low, "ed") {
 		return // "the human error framing": a modifier, not a cause
 	}
@@ -249,7 +249,7 @@ func (s *sent) judgmental(i int) {
 	repl := ""
 	sugg := "Describe what happened and the conditions around it (time pressure, unclear tooling, missing review) instead of judging the people involved."
 	if attributive[l] && i+1 < len(s.t) && s.t[i+1].kind == tWord && s.t[i].spaceAfter &&
-		lex[s.t[i+1].low]&(fPrep|fDet|fAux|fModal|fBound) == 0 && !s.t[i+1].quoted {
+		s.t[i+1].f&(fPrep|fDet|fAux|fModal|fBound) == 0 && !s.t[i+1].quoted {
 		to = i + 2
 		repl = s.t[i+1].text
 		sugg = "Drop the judgment and keep the fact: \"" + repl + "\", then say what made it likely."
@@ -868,7 +868,7 @@ func (s *sent) personAsCause(i int) {
 		} else {
 			cs := s.clauseStart(i)
 			for j := i - 1; j >= cs; j-- {
-				if verbish(&s.t[j]) || (j > cs && s.t[j].kind == tWord && lex[s.t[j].low]&fSystem == 0 && isVerbAfterSubject(s, j)) {
+				if verbish(&s.t[j]) || (j > cs && s.t[j].kind == tWord && s.t[j].f&fSystem == 0 && isVerbAfterSubject(s, j)) {
 					v = j
 					break
 				}

@@ -39,7 +39,7 @@ func (s *sent) isBoundary(i int) bool {
 		}
 		return true
 	}
-	return t.kind == tWord && lex[t.low]&fBound != 0
+	return t.kind == tWord && t.f&fBound != 0
 }
 
 // clauseStart returns the index of the first token of the clause holding i.
@@ -250,7 +250,7 @@ func (s *sent) classifyNP(b, e int) subj {
 		c = sNobody
 	}
 	// "staff member Brain": a capitalised word after a role is a name
-	if c == sUnknown && head > b && t[head].cap && lex[t[head-1].low]&(fRole|fTeam) != 0 {
+	if c == sUnknown && head > b && t[head].cap && t[head-1].f&(fRole|fTeam) != 0 {
 		c = sNamed
 	}
 	if generic && c.person() {
@@ -292,7 +292,7 @@ func (s *sent) subjectBefore(k int) subj {
 func (s *sent) subjectBeforeDepth(k, depth int) subj {
 	t := s.t
 	j := k - 1
-	for j >= 0 && t[j].kind == tWord && (isAdverb(&t[j]) || lex[t[j].low]&(fAux|fModal|fNeg) != 0) && !has(&t[j], fBound) {
+	for j >= 0 && t[j].kind == tWord && (isAdverb(&t[j]) || t[j].f&(fAux|fModal|fNeg) != 0) && !has(&t[j], fBound) {
 		j--
 	}
 	// "the ship's designer, not having built …, overbuilt": skip a parenthetical
@@ -345,7 +345,7 @@ func (s *sent) subjectBeforeDepth(k, depth int) subj {
 		for v := b - 1; v >= 0; v-- {
 			if verbish(&t[v]) {
 				// go to the start of that verb group
-				for v > 0 && t[v-1].kind == tWord && (isAdverb(&t[v-1]) || lex[t[v-1].low]&(fAux|fModal|fNeg) != 0) && !has(&t[v-1], fBound) {
+				for v > 0 && t[v-1].kind == tWord && (isAdverb(&t[v-1]) || t[v-1].f&(fAux|fModal|fNeg) != 0) && !has(&t[v-1], fBound) {
 					v--
 				}
 				r := s.subjectBeforeDepth(v, depth+1)

@@ -27,6 +27,7 @@ type token struct {
 	poss       bool // ends in 's / s' (possessive)
 	quoted     bool // inside quotation marks
 	allowed    bool // covered by a Config.Allow phrase
+	f          uint32 // word classes from lex
 	spaceAfter bool // followed by white space (or end of text)
 }
 
@@ -150,6 +151,7 @@ func tokenize(s string, dst []token) []token {
 			if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 && !isContractionS(t.low) {
 				t.poss = true
 			}
+			t.f = lex[t.low]
 		}
 	}
 	return dst
