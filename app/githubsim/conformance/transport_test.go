@@ -593,3 +593,44 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("exchanges %d", tr.Exchanges())
 	}
 }
+
+// GitHub's custom media types (raw, diff, …) that the client asked for are
+// not JSON and not in the description; only the status is checked.
+func TestCustomMediaTypes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.Contains(r.Header.Get("Accept"), "vnd.github.raw"):
+			w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
+			io.WriteString(w, "# Postmortem\n")
+		case strings.Contains(r.Header.Get("Accept"), "vnd.github.diff"):
+			w.Header().Set("Content-Type", "application/vnd.github.diff; charset=utf-8")
+			io.WriteString(w, "diff --git a/x b/x\n")
+		default:
+			w.Header().Set("Content-Type", "application/vnd.github.raw")
+			io.WriteString(w, "unasked\n")
+		}
+	}))
+	defer srv.Close()
+	rec := &recorder{}
+	tr := NewTransport(rec, nil)
+	c := &http.Client{Transport: tr}
+	get := func(path, accept string) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	get("/repos/o/r/contents/docs/pm.md", "application/vnd.github.raw+json")
+	get("/repos/o/r/pulls/1", "application/vnd.github.diff")
+	if vs := tr.Violations(); len(vs) != 0 {
+		t.Fatalf("unexpected violations: %v", vs)
+	}
+	// Not asked for: a violation.
+	get("/repos/o/r/contents/docs/pm.md", "application/vnd.github+json")
+	mustOneViolation(t, tr, rec, KindResponse, "/repos/{owner}/{repo}/contents/{path}", "application/vnd.github.raw")
+}

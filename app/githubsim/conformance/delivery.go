@@ -1,0 +1,80 @@
+package conformance
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ValidateDelivery checks a whole webhook delivery as GitHub documents it
+// ("Webhook events and payloads", Delivery headers): X-GitHub-Event names
+// the event; X-GitHub-Delivery is a GUID; User-Agent starts with
+// "GitHub-Hookshot/"; Content-Type is application/json; X-GitHub-Hook-ID
+// and X-GitHub-Hook-Installation-Target-ID, when present, are numeric;
+// when secret is not nil, X-Hub-Signature-256 is "sha256=" and the hex
+// HMAC-SHA256 of body (and X-Hub-Signature, if sent, the HMAC-SHA1); and
+// the body passes ValidateWebhook. All problems are returned, joined.
+//
+// Use it in a simulator's tests on what it sends, or in a handler's tests
+// as a guard that the fixture deliveries are realistic.
+func ValidateDelivery(h http.Header, body []byte, secret []byte) error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("delivery: "+format, args...)) }
+
+	event := h.Get("X-GitHub-Event")
+	if event == "" {
+		bad("missing X-GitHub-Event")
+	}
+	if d := h.Get("X-GitHub-Delivery"); !guidRe.MatchString(d) {
+		bad("X-GitHub-Delivery %q is not a GUID", d)
+	}
+	if ua := h.Get("User-Agent"); !strings.HasPrefix(ua, "GitHub-Hookshot/") {
+		bad("User-Agent %q does not start with GitHub-Hookshot/", ua)
+	}
+	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err != nil || mt != "application/json" {
+		bad("Content-Type %q is not application/json", h.Get("Content-Type"))
+	}
+	for _, name := range []string{"X-GitHub-Hook-ID", "X-GitHub-Hook-Installation-Target-ID"} {
+		if v := h.Get(name); v != "" {
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				bad("%s %q is not numeric", name, v)
+			}
+		}
+	}
+	if secret != nil {
+		check := func(header, prefix string, newHash func() hash.Hash, required bool) {
+			got := h.Get(header)
+			if got == "" {
+				if required {
+					bad("missing %s (the webhook has a secret)", header)
+				}
+				return
+			}
+			mac := hmac.New(newHash, secret)
+			mac.Write(body)
+			want := prefix + hex.EncodeToString(mac.Sum(nil))
+			if !hmac.Equal([]byte(got), []byte(want)) {
+				bad("%s %q does not match the body (want %s)", header, got, want)
+			}
+		}
+		check("X-Hub-Signature-256", "sha256=", sha256.New, true)
+		check("X-Hub-Signature", "sha1=", sha1.New, false)
+	}
+	if event != "" {
+		if err := ValidateWebhook(event, body); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,85 @@
+package conformance
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func sign(secret, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func TestValidateDelivery(t *testing.T) {
+	ex := findExample(t, "api.github.com", "issues", "opened")
+	secret := []byte("s3cret")
+	good := func() http.Header {
+		h := http.Header{}
+		h.Set("X-GitHub-Event", "issues")
+		h.Set("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")
+		h.Set("X-GitHub-Hook-ID", "292430182")
+		h.Set("User-Agent", "GitHub-Hookshot/044aadd")
+		h.Set("Content-Type", "application/json")
+		h.Set("X-Hub-Signature-256", sign(secret, ex.Payload))
+		return h
+	}
+
+	// A real delivery over loopback: what a handler would receive.
+	var gotErr error
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		gotErr = ValidateDelivery(r.Header, body, secret)
+	}))
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL, strings.NewReader(string(ex.Payload)))
+	req.Header = good()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if gotErr != nil {
+		t.Fatalf("good delivery rejected: %v", gotErr)
+	}
+	if err := ValidateDelivery(good(), ex.Payload, nil); err != nil {
+		t.Fatalf("no secret: %v", err)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		mutate func(h http.Header)
+		body   []byte
+		want   string
+	}{
+		{"no event", func(h http.Header) { h.Del("X-GitHub-Event") }, nil, "missing X-GitHub-Event"},
+		{"bad guid", func(h http.Header) { h.Set("X-GitHub-Delivery", "42") }, nil, "not a GUID"},
+		{"user agent", func(h http.Header) { h.Set("User-Agent", "Go-http-client/1.1") }, nil, "GitHub-Hookshot/"},
+		{"form encoded", func(h http.Header) { h.Set("Content-Type", "application/x-www-form-urlencoded") }, nil, "Content-Type"},
+		{"hook id", func(h http.Header) { h.Set("X-GitHub-Hook-ID", "abc") }, nil, "X-GitHub-Hook-ID"},
+		{"unsigned", func(h http.Header) { h.Del("X-Hub-Signature-256") }, nil, "missing X-Hub-Signature-256"},
+		{"wrong secret", func(h http.Header) { h.Set("X-Hub-Signature-256", sign([]byte("other"), ex.Payload)) }, nil, "does not match the body"},
+		{"tampered body", func(h http.Header) {}, []byte(strings.Replace(string(ex.Payload), `"opened"`, `"closed"`, 1)), "does not match the body"},
+		{"sha1 wrong", func(h http.Header) { h.Set("X-Hub-Signature", "sha1=00") }, nil, "X-Hub-Signature "},
+		{"event mismatch", func(h http.Header) { h.Set("X-GitHub-Event", "pull_request") }, nil, "pull_request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := good()
+			tc.mutate(h)
+			body := tc.body
+			if body == nil {
+				body = ex.Payload
+			}
+			err := ValidateDelivery(h, body, secret)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want error containing %q", err, tc.want)
+			}
+		})
+	}
+}
