@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +69,16 @@ func Register[A JobArgs](w *Workers, r Reconciler[A]) error {
 	}
 	w.kinds[zero.Kind()] = true
 	return nil
+}
+
+// Kinds lists the job kinds with a registered reconciler, sorted.
+func (w *Workers) Kinds() []string {
+	kinds := make([]string, 0, len(w.kinds))
+	for k := range w.kinds {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	return kinds
 }
 
 type reconcileWorker[A JobArgs] struct {

@@ -85,7 +85,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if grace <= 0 {
 		grace = 25 * time.Second
 	}
-	if err := s.Queue.Start(ctx); err != nil {
+	// River cancels running jobs when Start's context is cancelled, so the
+	// workers get a context detached from ctx: shutdown is Stop, below.
+	if err := s.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	srv := NewHTTPServer(s.Handler())

@@ -1,12 +1,175 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/postmortem-app/postmortem/app"
 )
 
-// Not built yet: see the issue tracker.
+const serveUsage = `Usage: postmortem serve [flags]
+
+Runs the GitHub App: POST /webhook, GET /healthz, GET /readyz, GET /metrics.
+Deliveries become jobs in a durable queue (a SQLite file by default,
+PostgreSQL for several replicas) before they are acknowledged.
+
+Configuration comes from the environment; a flag overrides its variable:
+  GITHUB_APP_ID                 --app-id
+  GITHUB_APP_PRIVATE_KEY_PATH   --private-key-path   (or GITHUB_APP_PRIVATE_KEY: the PEM itself)
+  GITHUB_WEBHOOK_SECRET         --webhook-secret     (required)
+  GITHUB_API_URL                --api-url            (default https://api.github.com/; GHES: https://HOST/api/v3/)
+  POSTMORTEM_ADDR               --addr               (default :8080)
+  DATABASE_URL                  --database-url       (default postmortem.db; postgres://… for PostgreSQL)
+  GITHUB_APP_SLUG               --app-slug           (default: asked of GET /app)
+
+Flags:
+`
+
 func runServe(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "postmortem serve: not available in this build yet")
-	return 2
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, os.Getenv, stderr, nil)
+}
+
+// serve parses flags over the environment, validates, wires the App and
+// runs it until ctx is done. ready, if non-nil, receives the listening
+// address.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) int {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	appID := fl.String("app-id", "", "GitHub App `ID`")
+	keyPath := fl.String("private-key-path", "", "GitHub App private key `file` (PEM)")
+	secret := fl.String("webhook-secret", "", "webhook `secret` (prefer GITHUB_WEBHOOK_SECRET: flags show in ps)")
+	apiURL := fl.String("api-url", "", "GitHub REST API base `URL`")
+	addr := fl.String("addr", "", "listen `address`")
+	dbURL := fl.String("database-url", "", "queue database: SQLite `file` or postgres:// URL")
+	slug := fl.String("app-slug", "", "the App's `slug` (its bot is SLUG[bot])")
+	workers := fl.Int("workers", 4, "jobs worked at once")
+	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
+	fl.Usage = func() {
+		fmt.Fprint(stderr, serveUsage)
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "postmortem serve: unexpected argument %q\n", fl.Arg(0))
+		return 2
+	}
+
+	cfg, err := app.ConfigFromEnv(getenv)
+	if err != nil && *appID == "" {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 2
+	}
+	var flagErr error
+	fl.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "app-id":
+			id, err := strconv.ParseInt(*appID, 10, 64)
+			if err != nil || id <= 0 {
+				flagErr = fmt.Errorf("--app-id %q is not a GitHub App ID", *appID)
+			}
+			cfg.AppID = id
+		case "private-key-path":
+			cfg.PrivateKeyPath, cfg.PrivateKeyPEM = *keyPath, ""
+		case "webhook-secret":
+			cfg.WebhookSecret = *secret
+		case "api-url":
+			cfg.APIURL = *apiURL
+		case "addr":
+			cfg.Addr = *addr
+		case "database-url":
+			cfg.DatabaseURL = *dbURL
+		case "app-slug":
+			cfg.AppSlug = *slug
+		}
+	})
+	if flagErr != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", flagErr)
+		return 2
+	}
+	cfg.Defaults()
+	key, err := cfg.Validate()
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: cannot start:\n%v\n", err)
+		return 2
+	}
+
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	metrics := app.NewMetrics()
+	clients, err := app.NewClients(app.ClientsConfig{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Metrics: metrics})
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 2
+	}
+	bot := app.BotLogin(cfg.AppSlug)
+	if bot == "" {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		a, _, err := clients.App().Apps.Get(actx, "")
+		cancel()
+		if err != nil {
+			log.Warn("could not look up the App's slug (GET /app); its own edits will not be told apart", "err", err)
+		} else {
+			bot = app.BotLogin(a.GetSlug())
+		}
+	}
+
+	w := app.NewWorkers()
+	if err := registerReconcilers(w, clients); err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
+	if len(w.Kinds()) == 0 {
+		log.Warn("no reconcilers in this build: deliveries are queued durably and wait for a build that works them")
+	}
+	q, err := app.OpenQueue(ctx, app.QueueConfig{DatabaseURL: cfg.DatabaseURL, Workers: w, MaxWorkers: *workers, Metrics: metrics, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: queue: %v\n", err)
+		return 1
+	}
+	defer q.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	srv := &app.Server{
+		Webhook:       &app.WebhookHandler{Secret: []byte(cfg.WebhookSecret), Queue: q, BotLogin: bot, Metrics: metrics, Logger: log},
+		Queue:         q,
+		Metrics:       metrics,
+		Logger:        log,
+		ShutdownGrace: *grace,
+	}
+	if err := srv.Run(ctx, ln); err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// registerReconcilers is where the flows plug their reconcilers in
+// (app.Register per job kind). Kinds without one are stored durably and
+// wait for a build that has it.
+func registerReconcilers(w *app.Workers, clients *app.Clients) error {
+	_, _ = w, clients
+	return nil
 }
