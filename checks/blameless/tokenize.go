@@ -21,14 +21,14 @@ type token struct {
 	text       string // as written
 	low        string // lower case, curly apostrophe folded to '
 	kind       tokKind
-	cap        bool // first letter upper case, rest not all upper case (a Name, not an ACRONYM)
-	acronym    bool // two or more letters, all upper case
-	camel      bool // upper case letter after the first (RamNode)
-	poss       bool // ends in 's / s' (possessive)
-	quoted     bool // inside quotation marks
-	allowed    bool // covered by a Config.Allow phrase
+	cap        bool   // first letter upper case, rest not all upper case (a Name, not an ACRONYM)
+	acronym    bool   // two or more letters, all upper case
+	camel      bool   // upper case letter after the first (RamNode)
+	poss       bool   // ends in 's / s' (possessive)
+	quoted     bool   // inside quotation marks
+	allowed    bool   // covered by a Config.Allow phrase
 	f          uint32 // word classes from lex
-	spaceAfter bool // followed by white space (or end of text)
+	spaceAfter bool   // followed by white space (or end of text)
 }
 
 func isWordRune(r rune) bool {
