@@ -183,6 +183,9 @@ func (c *completeness) fields() {
 			continue
 		}
 		if ph := findPlaceholders(f.Raw); len(ph) > 0 {
+			if !spec.Required {
+				continue // an optional field left as the template has it
+			}
 			valueFinding(RulePlaceholder, fmt.Sprintf("%s is still the placeholder %s", what, ph[0].Token),
 				fmt.Sprintf("write `%s: %s`", spec.Key, exampleValue(spec, sevs)))
 			continue
@@ -294,7 +297,7 @@ func (c *completeness) sections() {
 			continue
 		}
 		line := d.LineCount()
-		if line > 1 && d.Line(line) == "" {
+		for line > 1 && strings.TrimSpace(d.Line(line)) == "" {
 			line--
 		}
 		for j := i + 1; j < len(c.schema.Sections); j++ {
@@ -335,6 +338,9 @@ func (c *completeness) sections() {
 		}
 		if spec != nil && spec.Body != "" && d.bodyText(s.Blocks) == spec.Body {
 			c.unfilled[s] = true
+			if !spec.Required {
+				continue // an optional section left as the template has it
+			}
 			var ph []placeholderSpan
 			for _, b := range s.Blocks {
 				d.placeholdersIn(b.Node, &ph)
