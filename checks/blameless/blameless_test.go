@@ -99,6 +99,7 @@ func TestRules(t *testing.T) {
 		{text: "They didn't test the rollback.", rule: RuleCounterfactual},
 		{text: "She never verified the backup.", rule: RuleCounterfactual},
 		{text: "Nobody bothered to read the warning.", rule: RuleCounterfactual},
+		{text: "Had the operator read the runbook, none of this would have happened.", rule: RuleCounterfactual},
 		{text: "Instead of paging the network team, the SRE restarted the router.", rule: RuleCounterfactual},
 		// judgmental
 		{text: "It was a careless change.", rule: RuleJudgmental, span: "careless change"},
@@ -115,6 +116,9 @@ func TestRules(t *testing.T) {
 		{text: "Engineers need to be more careful with production credentials.", rule: RuleFixTheHuman, span: "be more careful"},
 		{text: "Retrain the support staff on the escalation policy.", section: SectionFollowUps, rule: RuleFixTheHuman},
 		{text: "The intern should be fired.", rule: RuleFixTheHuman},
+		{text: "Whoever approved this should be disciplined.", rule: RuleFixTheHuman},
+		{text: "We need engineers to stop making these mistakes.", rule: RuleFixTheHuman},
+		{text: "The engineer accidentally ran the command in the wrong terminal.", rule: RulePersonAsCause, span: "The engineer accidentally ran"},
 		{text: "Operators must double-check the target region.", rule: RuleFixTheHuman},
 		{text: "Make sure the engineer checks the dashboards before deploying.", rule: RuleFixTheHuman},
 		{text: "Next time, you should read the runbook first.", rule: RuleFixTheHuman},

@@ -395,6 +395,19 @@ func (s *sent) fixTheHuman(i int) {
 			from = i - 2
 		}
 		s.add(RuleFixTheHuman, from, i+1, "", msgFix, suggFix, "")
+	case (l == "making" || l == "make") && s.low(i-1) == "stop" || l == "fewer" && mistakeNouns[s.low(i+1)]:
+		// "stop making these mistakes", "make fewer mistakes"
+		j := i + 1
+		for j < len(s.t) && j < i+3 && !mistakeNouns[s.low(j)] {
+			j++
+		}
+		if mistakeNouns[s.low(j)] && !s.negatedBefore(i, 3) {
+			from := i
+			if s.low(i-1) == "stop" {
+				from = i - 1
+			}
+			s.add(RuleFixTheHuman, from, j+1, "", msgFix, suggFix, "")
+		}
 	case l == "twice" && s.low(i-1) == "think":
 		s.add(RuleFixTheHuman, i-1, i+1, "", msgFix, suggFix, "")
 	case l == "double-check" || l == "triple-check" || l == "doublecheck" || l == "double-checks" ||
@@ -586,6 +599,12 @@ func (s *sent) counterfactual(i int) {
 			return
 		}
 		s.addCF(sb, i, j, j+1)
+	case (l == "had" || l == "hadn't") && (i == 0 || s.t[i-1].kind == tPunct) && s.word(i+1) && has(&s.t[i+1], fDet|fPron):
+		// "Had the operator read the runbook, …": inverted condition
+		o := s.forwardNP(i + 1)
+		if o.cls.person() && o.to < len(s.t) && isParticiple(s.t[o.to].low) {
+			s.addCF(o, i, o.to, o.to+1)
+		}
 	case l == "had" || l == "hadn't":
 		j := i + 1
 		if s.low(j) == "not" {
@@ -599,13 +618,6 @@ func (s *sent) counterfactual(i int) {
 		}
 		sb := s.subjectBefore(i)
 		if sb.bnd < 0 || !sb.cls.person() {
-			// "Had the engineer checked …": inverted condition
-			if i == 0 || (i > 0 && s.t[i-1].kind == tPunct) {
-				o := s.forwardNP(i + 1)
-				if o.cls.person() && o.to < len(s.t) && isParticiple(s.t[o.to].low) {
-					s.addCF(o, i, o.to, o.to+1)
-				}
-			}
 			return
 		}
 		if b := s.low(sb.bnd); b == "if" || b == "only" || b == "unless" {
@@ -887,7 +899,7 @@ func (s *sent) personAsCause(i int) {
 		if !sb.cls.person() {
 			return
 		}
-		to := i + 1
+		to := max(i+1, v+1)
 		if l == "by" || l == "wrong" {
 			to = i + 2
 		}

@@ -186,6 +186,10 @@ func (s *sent) classifyNP(b, e int) subj {
 		return subj{cls: sNone, from: b, to: b}
 	}
 	from := b
+	if t[b].low == "whoever" || t[b].low == "whomever" {
+		// "Whoever approved this": a free relative clause names a person
+		return subj{cls: sThird, from: from, to: e}
+	}
 	if has(&t[b], fPrep) && t[b].low != "of" {
 		// leading adverbial phrase ("At 09:41 the scheduler"): start at the last
 		// determiner that does not belong to the preposition
