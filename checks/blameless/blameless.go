@@ -2,6 +2,24 @@
 // prose. It works on plain text segments (one paragraph, list item or table
 // cell at a time) handed to it by the document model, together with the kind
 // of section the text sits in; it knows nothing about Markdown.
+//
+// Blame is about who a sentence puts at fault, so the analyzer does not match
+// word lists alone. Each sentence is tokenised (keeping @handles, @org/team,
+// contractions, versions and times together), quotations are marked, and for
+// every cue ("should have", "failed to", "forgot", "by mistake", "the wrong")
+// the subject of the verb group is found: the noun phrase before it in the
+// same clause, the antecedent of who/which/that, the subject carried over
+// after "and"/"but", or the agent of a passive "by X". Only a person, role,
+// team, third-person pronoun, you, @handle or personal name as subject makes
+// a finding; systems, the writer's own I/we account and generic "anyone" do
+// not. Negated and meta sentences ("not their fault", "avoid saying human
+// error", "blameless") and quoted text are not judged.
+//
+// Severity: findings that put a person at fault (named-individual,
+// person-as-cause, human-error, counterfactual, blame-verb, fix-the-human and
+// character words such as careless or negligent) are errors; opinion words
+// (disappointing, rude, amateur, bad idea), custom phrases and the opt-in
+// condescending rule are warnings. Config.Severity overrides any of these.
 package blameless
 
 // Section is the kind of postmortem section a segment belongs to. Rules use it:
