@@ -1,6 +1,7 @@
 package templates_test
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -232,5 +233,18 @@ func TestHostileRenderThroughChecks(t *testing.T) {
 		if got != want && got != refRules {
 			t.Errorf("%q: completeness rules %s, want %s", h, got, want)
 		}
+	}
+}
+
+// checks keeps a copy of the default preset's blank render for its default
+// schema; it must stay the same.
+func TestChecksDefaultTemplateInSync(t *testing.T) {
+	src, _ := templates.Preset(templates.DefaultPreset)
+	blank, err := templates.Render(src, templates.Incident{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(blank, checks.DefaultTemplate()) {
+		t.Errorf("checks/default_template.md differs from the default preset's blank render; copy it:\n%s", blank)
 	}
 }
