@@ -166,4 +166,3 @@ func TestSuppression(t *testing.T) {
 		t.Errorf("blameless suppression: %+v", fs)
 	}
 }
-
