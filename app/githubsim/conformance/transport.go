@@ -228,7 +228,7 @@ var validationOptions = &openapi3filter.Options{
 	IncludeResponseStatus:             true,
 	RejectWhenRequestBodyNotSpecified: true,
 	SkipSettingDefaults:               true,
-	MultiError:                        false,
+	MultiError:                        true,
 }
 
 // RoundTrip validates req, sends it through the base transport, validates
@@ -428,12 +428,25 @@ func declaredStatuses(op *openapi3.Operation) string {
 	return strings.Join(out, ", ")
 }
 
-// describe renders a kin-openapi error with the schema error and the JSON
-// pointer of the offending value.
+// maxLeaves bounds how many schema errors one violation lists.
+const maxLeaves = 8
+
+// describe renders a kin-openapi error: what was being validated, then
+// every failing location (JSON pointer), reason, offending value and schema
+// keyword. allOf/oneOf/anyOf failures are opened up to the nested errors
+// that caused them, so the message says what is actually wrong.
 func describe(err error) string {
-	var rerr *openapi3filter.RequestError
-	var serr *openapi3.SchemaError
+	if me, ok := err.(openapi3.MultiError); ok {
+		// Several parameter/body errors (MultiError option): describe each.
+		var parts []string
+		for _, e := range me {
+			parts = append(parts, describe(e))
+		}
+		return strings.Join(parts, "; ")
+	}
 	var msg string
+	var rerr *openapi3filter.RequestError
+	var resErr *openapi3filter.ResponseError
 	switch {
 	case errors.As(err, &rerr):
 		var parts []string
@@ -446,36 +459,91 @@ func describe(err error) string {
 			parts = append(parts, rerr.Reason)
 		}
 		msg = strings.Join(parts, ": ")
-	default:
-		var resErr *openapi3filter.ResponseError
-		if errors.As(err, &resErr) {
-			msg = resErr.Reason
-		}
+	case errors.As(err, &resErr):
+		msg = resErr.Reason
 	}
-	if errors.As(err, &serr) {
-		ptr := "/" + strings.Join(serr.JSONPointer(), "/")
-		detail := fmt.Sprintf("at %s: %s", ptr, serr.Reason)
-		if got, err := json.Marshal(serr.Value); err == nil && serr.SchemaField != "required" {
-			if len(got) > 120 {
-				got = append(got[:117:117], "..."...)
-			}
-			detail += fmt.Sprintf(" (got %s)", got)
+	leaves := schemaLeaves(err)
+	if len(leaves) == 0 {
+		if msg == "" {
+			return err.Error()
 		}
-		if serr.SchemaField != "" {
-			detail += fmt.Sprintf(" (schema keyword %q)", serr.SchemaField)
+		if inner := errors.Unwrap(err); inner != nil && !strings.Contains(msg, inner.Error()) {
+			msg += ": " + inner.Error()
 		}
-		if msg != "" {
-			return msg + ": " + detail
+		return msg
+	}
+	var details []string
+	for i, l := range leaves {
+		if i == maxLeaves {
+			details = append(details, fmt.Sprintf("… and %d more", len(leaves)-maxLeaves))
+			break
 		}
-		return detail
+		details = append(details, leafString(l))
 	}
 	if msg == "" {
-		return err.Error()
+		return strings.Join(details, "; ")
 	}
-	if inner := errors.Unwrap(err); inner != nil && !strings.Contains(msg, inner.Error()) {
-		msg += ": " + inner.Error()
+	return msg + ": " + strings.Join(details, "; ")
+}
+
+// schemaLeaves finds the innermost schema errors under err.
+func schemaLeaves(err error) []*openapi3.SchemaError {
+	var out []*openapi3.SchemaError
+	seen := map[string]bool{}
+	var walk func(e error)
+	walk = func(e error) {
+		switch v := e.(type) {
+		case nil:
+			return
+		case openapi3.MultiError:
+			for _, x := range v {
+				walk(x)
+			}
+			return
+		case *openapi3.SchemaError:
+			if v.Origin != nil {
+				before := len(out)
+				var inner openapi3.MultiError
+				if errors.As(v.Origin, &inner) {
+					walk(inner)
+				}
+				if len(out) > before {
+					return
+				}
+			}
+			key := leafString(v)
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, v)
+			}
+			return
+		}
+		var serr *openapi3.SchemaError
+		var multi openapi3.MultiError
+		switch {
+		case errors.As(e, &multi):
+			walk(multi)
+		case errors.As(e, &serr):
+			walk(serr)
+		}
 	}
-	return msg
+	walk(err)
+	return out
+}
+
+func leafString(serr *openapi3.SchemaError) string {
+	ptr := "/" + strings.Join(serr.JSONPointer(), "/")
+	detail := fmt.Sprintf("at %s: %s", ptr, serr.Reason)
+	if got, err := json.Marshal(serr.Value); err == nil && serr.SchemaField != "required" {
+		if len(got) > 120 {
+			got = append(got[:117:117], "..."...)
+		}
+		detail += fmt.Sprintf(" (got %s)", got)
+	}
+	if serr.SchemaField != "" {
+		detail += fmt.Sprintf(" (schema keyword %q)", serr.SchemaField)
+	}
+	return detail
 }
 
 func hintFor(v Violation, body []byte) string {

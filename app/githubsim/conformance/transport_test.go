@@ -634,3 +634,43 @@ func TestCustomMediaTypes(t *testing.T) {
 	get("/repos/o/r/contents/docs/pm.md", "application/vnd.github+json")
 	mustOneViolation(t, tr, rec, KindResponse, "/repos/{owner}/{repo}/contents/{path}", "application/vnd.github.raw")
 }
+
+// Errors inside allOf/oneOf are reported where they are, and several errors
+// in one body are all reported.
+func TestNestedAndMultipleSchemaErrors(t *testing.T) {
+	inst := string(readTestdata(t, "installation-token.json"))
+	var m map[string]any
+	json.Unmarshal([]byte(inst), &m)
+	m["expires_at"] = 7
+	m["permissions"].(map[string]any)["issues"] = "admin" // enum: read, write
+	body, _ := json.Marshal(m)
+	f, srv := newFake(t)
+	f.handle("POST", "/app/installations/1/access_tokens", 201, body)
+	rec := &recorder{}
+	tr := NewTransport(rec, nil)
+	do(t, &http.Client{Transport: tr}, "POST", srv.URL+"/app/installations/1/access_tokens", `{"repository_ids":["x"]}`)
+	vs := tr.Violations()
+	if len(vs) != 2 {
+		t.Fatalf("want a request and a response violation, got %v", vs)
+	}
+	if !strings.Contains(vs[0].Message, "/repository_ids/0") {
+		t.Errorf("request: %s", vs[0].Message)
+	}
+	for _, want := range []string{"/expires_at", "/permissions/issues", `"admin"`} {
+		if !strings.Contains(vs[1].Message, want) {
+			t.Errorf("response message %q lacks %q", vs[1].Message, want)
+		}
+	}
+
+	// A nested object inside allOf: the repository's owner (simple-user
+	// inside an allOf in several schemas) with a wrong field.
+	var list []map[string]any
+	json.Unmarshal([]byte("["+string(readTestdata(t, "git-ref.json"))+"]"), &list)
+	list[0]["object"].(map[string]any)["sha"] = 12
+	lb, _ := json.Marshal(list)
+	f.handle("GET", "/repos/o/r/git/matching-refs/heads/x", 200, lb)
+	rec2 := &recorder{}
+	tr2 := NewTransport(rec2, nil)
+	do(t, &http.Client{Transport: tr2}, "GET", srv.URL+"/repos/o/r/git/matching-refs/heads/x", "")
+	mustOneViolation(t, tr2, rec2, KindResponse, "/repos/{owner}/{repo}/git/matching-refs/{ref}", "/0/object/sha", "got 12")
+}
