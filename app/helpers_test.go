@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 )
 
 const testSecret = "It's a Secret to Everybody"
@@ -143,28 +143,23 @@ func (d testDB) countJobs(t testing.TB, where string) int {
 var dialects = []string{"sqlite", "postgres"}
 
 type example struct {
-	Event   string          `json:"event"`
-	Payload json.RawMessage `json:"payload"`
+	Event   string
+	Name    string
+	Payload json.RawMessage
 }
 
-// loadExamples reads @octokit/webhooks-examples (api.github.com), kept
-// gzipped in testdata.
+// loadExamples is every @octokit/webhooks-examples payload (api.github.com
+// and GHES), as embedded by the conformance package.
 func loadExamples(t testing.TB) []example {
 	t.Helper()
-	f, err := os.Open("testdata/webhook-examples.json.gz")
-	if err != nil {
-		t.Fatal(err)
+	var out []example
+	for _, e := range conformance.Examples() {
+		out = append(out, example{Event: e.Event, Name: e.Target + "/" + e.Name, Payload: e.Payload})
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
+	if len(out) < 300 {
+		t.Fatalf("only %d webhook examples", len(out))
 	}
-	var ex []example
-	if err := json.NewDecoder(zr).Decode(&ex); err != nil {
-		t.Fatal(err)
-	}
-	return ex
+	return out
 }
 
 func findExample(t testing.TB, event, action string) []byte {

@@ -177,7 +177,7 @@ func TestExamplePayloadsAccepted(t *testing.T) {
 		for _, body := range [][]byte{e.Payload, withInstallation(t, e.Payload, 1000+int64(i))} {
 			code, msg := post(t, srv.URL, e.Event, body)
 			if code != 200 && code != 202 {
-				t.Errorf("example %d (%s): %d %s", i, e.Event, code, msg)
+				t.Errorf("example %s (%s): %d %s", e.Name, e.Event, code, msg)
 			}
 			if code == 202 {
 				routed[e.Event]++
