@@ -93,6 +93,7 @@ func DefaultConfig() *Config {
 var (
 	reYAMLLine    = regexp.MustCompile(`^line (\d+): `)
 	reUnknownKey  = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
+	reTypeNoValue = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+) into (.+)$`)
 	reTypeMessage = regexp.MustCompile("^line (\\d+): cannot unmarshal (!!\\w+) `(.*)` into (.+)$")
 )
 
@@ -123,7 +124,7 @@ func ParseConfig(data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return DefaultConfig(), nil
 		}
-		return nil, configYAMLError(err)
+		return nil, nameKeys(data, configYAMLError(err))
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -133,6 +134,63 @@ func ParseConfig(data []byte) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// nameKeys prefixes line-numbered errors with the dotted key on that line.
+func nameKeys(data []byte, err error) error {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return err
+	}
+	var errs []error
+	var walk func(err error) []error
+	walk = func(err error) []error {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			var out []error
+			for _, e := range j.Unwrap() {
+				out = append(out, walk(e)...)
+			}
+			return out
+		}
+		var ce *ConfigError
+		if errors.As(err, &ce) && ce.Line > 0 && !strings.HasPrefix(ce.Message, "unknown key") {
+			if k := keyAt(&root, ce.Line, ""); k != "" {
+				ce.Message = k + ": " + ce.Message
+			}
+		}
+		return []error{err}
+	}
+	errs = walk(err)
+	return errors.Join(errs...)
+}
+
+// keyAt returns the dotted path of the key on a line.
+func keyAt(n *yaml.Node, line int, prefix string) string {
+	if n.Kind == yaml.DocumentNode {
+		for _, c := range n.Content {
+			if k := keyAt(c, line, prefix); k != "" {
+				return k
+			}
+		}
+		return ""
+	}
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		path := k.Value
+		if prefix != "" {
+			path = prefix + "." + k.Value
+		}
+		if k.Line == line {
+			return path
+		}
+		if sub := keyAt(v, line, path); sub != "" {
+			return sub
+		}
+	}
+	return ""
 }
 
 func configYAMLError(err error) error {
@@ -164,6 +222,25 @@ func yamlMessage(msg string) error {
 			want = "a string"
 		}
 		return &ConfigError{Line: atoi(m[1]), Message: fmt.Sprintf("%s value %q where %s is expected", strings.TrimPrefix(m[2], "!!"), m[3], want)}
+	}
+	if m := reTypeNoValue.FindStringSubmatch(msg); m != nil {
+		if strings.HasSuffix(m[3], "checks.Config") {
+			return &ConfigError{Line: atoi(m[1]), Message: "the configuration must be a mapping of keys to values"}
+		}
+		kind := map[string]string{"seq": "a list", "map": "a mapping"}[m[2]]
+		if kind == "" {
+			kind = m[2]
+		}
+		want := m[3]
+		switch {
+		case want == "bool":
+			want = "true or false"
+		case want == "string", want == "checks.Severity":
+			want = "a string"
+		case strings.HasPrefix(want, "[]"):
+			want = "a list"
+		}
+		return &ConfigError{Line: atoi(m[1]), Message: fmt.Sprintf("%s where %s is expected", kind, want)}
 	}
 	if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
 		return &ConfigError{Line: atoi(m[1]), Message: msg[len(m[0]):]}
