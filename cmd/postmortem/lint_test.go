@@ -389,3 +389,26 @@ func TestBinaryOnExamples(t *testing.T) {
 		t.Errorf("sarif over the examples directory:\n%s", out)
 	}
 }
+
+// Warnings alone do not fail the run; --config severities apply.
+func TestLintWarningsExitZero(t *testing.T) {
+	dir := workdir(t)
+	good := string(readExample(t, "postmortem-good.md"))
+	// Swap two timeline entries: an out-of-order timeline is a warning.
+	a := "- 2026-03-01 14:15 UTC — dashboards show database connection wait time above 5 s; database CPU is normal\n"
+	b := "- 2026-03-01 14:40 UTC — @bob links the pool size change to the start of the errors\n"
+	if !strings.Contains(good, a+b) {
+		t.Fatal("example changed; update this test")
+	}
+	os.WriteFile(filepath.Join(dir, "warn.md"), []byte(strings.Replace(good, a+b, b+a, 1)), 0o644)
+	code, out, errOut := runCmd(t, "", "lint", "warn.md")
+	if code != 0 || !strings.Contains(out, ": warning completeness/timeline-order: ") || !strings.HasSuffix(out, "0 errors, 1 warning in 1 file\n") {
+		t.Errorf("exit %d %s\n%s", code, errOut, out)
+	}
+	// The same finding raised to an error by configuration fails the run.
+	os.WriteFile(filepath.Join(dir, "strict.yml"), []byte("completeness:\n  rules:\n    timeline-order: error\n"), 0o644)
+	code, out, _ = runCmd(t, "", "lint", "--config", "strict.yml", "warn.md")
+	if code != 1 || !strings.Contains(out, ": error completeness/timeline-order: ") {
+		t.Errorf("strict config: exit %d\n%s", code, out)
+	}
+}
