@@ -71,7 +71,7 @@ func (v view) checkSuite(r *repo, cs *checkSuite) map[string]any {
 		}
 	}
 	cm, _ := r.objects.commit(cs.HeadSHA)
-	return map[string]any{
+	m := map[string]any{
 		"id": cs.ID, "node_id": nodeID("CheckSuite", cs.ID), "head_branch": strPtr(cs.HeadBranch), "head_sha": cs.HeadSHA,
 		"status": cs.Status, "conclusion": strPtr(cs.Conclusion), "url": u, "before": strPtr(cs.Before), "after": strPtr(cs.After),
 		"pull_requests": v.checkPulls(r, cs.HeadSHA), "app": v.appObj(cs.App), "repository": v.repository(r),
@@ -80,6 +80,10 @@ func (v view) checkSuite(r *repo, cs *checkSuite) map[string]any {
 			"author": map[string]any{"name": cm.Author.Name, "email": cm.Author.Email}, "committer": map[string]any{"name": cm.Committer.Name, "email": cm.Committer.Email}},
 		"latest_check_runs_count": n, "check_runs_url": u + "/check-runs", "rerequestable": true, "runs_rerequestable": true,
 	}
+	if v.hook {
+		delete(m, "repository")
+	}
+	return m
 }
 
 func (v view) annotation(r *repo, cr *checkRun, a annotation) map[string]any {

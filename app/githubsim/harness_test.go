@@ -153,6 +153,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	e := &env{srv: srv, hooks: newHookSink(t)}
 	srv.SetWebhook(testAppID, e.hooks.srv.URL, testSecret)
+	t.Cleanup(srv.Flush) // before the sink closes (cleanups run last-in first-out)
 
 	ct := newConf(t)
 	atr, err := ghinstallation.NewAppsTransport(ct, testAppID, testKey(t))
@@ -247,9 +248,13 @@ func otherKey(t testing.TB) []byte {
 
 // simAllowlist: every departure from the OpenAPI description the tests accept, with why.
 var simAllowlist = []conformance.AllowEntry{
-	{Kind: conformance.KindResponse, Contains: `/account: doesn't match all schemas from "allOf"`,
+	{Kind: conformance.KindResponse, Contains: `account/slug: property "slug" is missing`,
 		Reason: "installation.account is anyOf(simple-user, enterprise) in api.github.com.json; the embedded " +
 			"conformance spec decodes it as allOf, which no real account can satisfy; the simulator sends a simple-user like GitHub"},
+	{Kind: conformance.KindResponse, Contains: `doesn't match all schemas from "allOf"`, Route: "/app/installations",
+		Reason: "same installation.account anyOf/allOf issue, older wording of the conformance package"},
+	{Kind: conformance.KindResponse, Status: 409, Contains: `matches more than one schema from "oneOf"`,
+		Reason: "409 bodies are oneOf(basic-error, repository-rule-violation-error); both accept GitHub's {message, documentation_url}, so any real 409 matches two"},
 	{Kind: conformance.KindResponse, Status: 401, Contains: "status 401 is not declared",
 		Reason: "GitHub answers 401 to a bad, expired or missing JWT / wrong token kind on every endpoint; most operations don't declare it"},
 	{Kind: conformance.KindResponse, Status: 403, Contains: "status 403 is not declared",
