@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -397,4 +398,20 @@ func TestKnownRulesCoverEveryRule(t *testing.T) {
 	var b bytes.Buffer
 	WriteSARIF(&b, sample(), Options{})
 	validate(t, sarifSchema(t), b.Bytes())
+}
+
+func BenchmarkWrite(b *testing.B) {
+	var files []File
+	for i := 0; i < 500; i++ {
+		files = append(files, sample()...)
+	}
+	for _, f := range Formats() {
+		b.Run(string(f), func(b *testing.B) {
+			for b.Loop() {
+				if err := Write(io.Discard, f, files, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

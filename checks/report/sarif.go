@@ -171,12 +171,13 @@ func BuildSARIF(files []File, opts Options) any {
 	for _, f := range files {
 		loc := artifactLocation(f.Path)
 		seen := map[string]int{}
+		lines := newLineIndex(f.Source)
 		for _, x := range sorted(f.Findings) {
 			ri, ok := index[x.Rule]
 			if !ok {
 				ri = addRule(Rule{ID: x.Rule, Level: x.Severity})
 			}
-			region := sarifRegionOf(f.Source, x)
+			region := sarifRegionOf(lines, x)
 			msg := x.Message
 			if x.Suggestion != "" {
 				msg += "\n\nSuggestion: " + x.Suggestion
@@ -187,7 +188,7 @@ func BuildSARIF(files []File, opts Options) any {
 			// The fingerprint survives edits elsewhere in the file: the
 			// rule, the file, the flagged text (or the message) and which
 			// occurrence of that combination it is, but not the line.
-			key := x.Rule + "\x00" + f.Path + "\x00" + flagged(f.Source, x)
+			key := x.Rule + "\x00" + f.Path + "\x00" + flagged(lines, x)
 			seen[key]++
 			sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", key, seen[key])))
 			res := sarifResult{
@@ -308,24 +309,36 @@ func artifactLocation(p string) sarifArtifact {
 	return sarifArtifact{URI: uri, URIBaseID: "%SRCROOT%"}
 }
 
-// lineText returns the 1-based line of src without its line ending.
-func lineText(src []byte, line int) (string, bool) {
-	if src == nil || line < 1 {
+// lineIndex finds the lines of a file's source quickly; the zero value (no
+// source) finds nothing.
+type lineIndex struct {
+	src    []byte
+	starts []int
+}
+
+func newLineIndex(src []byte) lineIndex {
+	if src == nil {
+		return lineIndex{}
+	}
+	starts := []int{0}
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return lineIndex{src: src, starts: starts}
+}
+
+// line returns the 1-based line without its line ending.
+func (x lineIndex) line(n int) (string, bool) {
+	if x.src == nil || n < 1 || n > len(x.starts) {
 		return "", false
 	}
-	start := 0
-	for n := 1; n < line; n++ {
-		i := strings.IndexByte(string(src[start:]), '\n')
-		if i < 0 {
-			return "", false
-		}
-		start += i + 1
+	start, end := x.starts[n-1], len(x.src)
+	if n < len(x.starts) {
+		end = x.starts[n] - 1
 	}
-	end := len(src)
-	if i := strings.IndexByte(string(src[start:]), '\n'); i >= 0 {
-		end = start + i
-	}
-	return strings.TrimSuffix(string(src[start:end]), "\r"), true
+	return strings.TrimSuffix(string(x.src[start:end]), "\r"), true
 }
 
 // utf16Col converts a 1-based byte column on a line to a 1-based UTF-16
@@ -347,14 +360,14 @@ func utf16Col(line string, byteCol int) int {
 
 // sarifRegionOf converts a finding's span (1-based byte columns, inclusive
 // end) into a SARIF region (UTF-16 columns, exclusive end).
-func sarifRegionOf(src []byte, x checks.Finding) sarifRegion {
+func sarifRegionOf(lines lineIndex, x checks.Finding) sarifRegion {
 	line, col := startOf(x)
 	endLine, endCol := endOf(x)
 	r := sarifRegion{StartLine: line, StartColumn: col, EndLine: endLine, EndColumn: endCol + 1}
-	if s, ok := lineText(src, line); ok {
+	if s, ok := lines.line(line); ok {
 		r.StartColumn = utf16Col(s, col)
 	}
-	if s, ok := lineText(src, endLine); ok {
+	if s, ok := lines.line(endLine); ok {
 		// The end column is inclusive of a character that may be several
 		// bytes long: step past the whole rune.
 		b := endCol - 1
@@ -374,11 +387,11 @@ func sarifRegionOf(src []byte, x checks.Finding) sarifRegion {
 
 // flagged returns the text a finding covers, or its message when the
 // source is not available.
-func flagged(src []byte, x checks.Finding) string {
+func flagged(lines lineIndex, x checks.Finding) string {
 	line, col := startOf(x)
 	endLine, endCol := endOf(x)
 	if line == endLine {
-		if s, ok := lineText(src, line); ok && col-1 < len(s) {
+		if s, ok := lines.line(line); ok && col-1 < len(s) {
 			end := endCol
 			if end > len(s) {
 				end = len(s)
