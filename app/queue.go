@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-github/v62/github"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -254,11 +255,20 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 
 	if IsPostgresURL(cfg.DatabaseURL) {
 		q.dialect = "postgres"
-		pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+		pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		if cfg.Schema != "" {
+			// The App's own tables (Queue.DB) live in the schema too.
+			pcfg.ConnConfig.RuntimeParams["search_path"] = cfg.Schema
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL: %w", err)
 		}
 		q.pgPool = pool
+		q.sqlDB = stdlib.OpenDBFromPool(pool)
 		if cfg.Schema != "" {
 			if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{cfg.Schema}.Sanitize()); err != nil {
 				pool.Close()
@@ -358,20 +368,24 @@ func (q *Queue) Stop(ctx context.Context) error {
 
 // Close releases the database. Stop first if started.
 func (q *Queue) Close() error {
+	var err error
+	if q.sqlDB != nil {
+		err = q.sqlDB.Close()
+	}
 	if q.pgPool != nil {
 		q.pgPool.Close()
 	}
-	if q.sqlDB != nil {
-		return q.sqlDB.Close()
-	}
-	return nil
+	return err
 }
+
+// DB is the queue's database for the App's own tables (claims…), as
+// database/sql: the SQLite file's single connection (statements wait their
+// turn with River's; never hold a transaction across a GitHub call), or the
+// PostgreSQL pool (in the queue's schema).
+func (q *Queue) DB() *sql.DB { return q.sqlDB }
 
 // Ping checks the database is reachable (readiness).
 func (q *Queue) Ping(ctx context.Context) error {
-	if q.pgPool != nil {
-		return q.pgPool.Ping(ctx)
-	}
 	return q.sqlDB.PingContext(ctx)
 }
 
