@@ -82,6 +82,8 @@ func (v view) checkSuite(r *repo, cs *checkSuite) map[string]any {
 	}
 	if v.hook {
 		delete(m, "repository")
+		delete(m, "rerequestable")
+		delete(m, "runs_rerequestable")
 	}
 	return m
 }
@@ -373,7 +375,11 @@ func (s *Server) createCheckRun(c *ctx) (any, error) {
 
 func (v view) hookCheckRun(r *repo, cr *checkRun) map[string]any {
 	m := v.checkRun(r, cr)
-	m["check_suite"] = v.checkSuite(r, cr.Suite)
+	cs := v.checkSuite(r, cr.Suite)
+	for _, k := range []string{"latest_check_runs_count", "check_runs_url", "head_commit"} {
+		delete(cs, k)
+	}
+	m["check_suite"] = cs
 	return m
 }
 

@@ -169,11 +169,14 @@ func (s *Server) createIssue(c *ctx) (any, error) {
 	}
 	c.repo.issues[is.Number] = is
 	s.issueHook(c, is, "opened", nil)
+	// like GitHub, an issue opened with labels/assignees also announces them
 	for _, lb := range is.Labels {
 		s.addEvent(c.repo, is, c.auth.user, "labeled", c.viaApp(), func(e *issueEvent) { e.Label = lb })
+		s.issueHook(c, is, "labeled", map[string]any{"label": s.rootView().label(c.repo, lb)})
 	}
 	for _, a := range is.Assignees {
 		s.addEvent(c.repo, is, c.auth.user, "assigned", c.viaApp(), func(e *issueEvent) { e.Assignee, e.Assigner = a, c.auth.user })
+		s.issueHook(c, is, "assigned", map[string]any{"assignee": s.rootView().user(a)})
 	}
 	s.crossReference(c, is, derefStr(in.Body))
 	c.status = 201
@@ -442,7 +445,7 @@ func (s *Server) setAssignees(c *ctx, is *issue, as []*account) {
 			a := a
 			is.UpdatedAt = s.clock()
 			s.addEvent(c.repo, is, c.auth.user, "unassigned", c.viaApp(), func(e *issueEvent) { e.Assignee, e.Assigner = a, c.auth.user })
-			s.issueHook(c, is, "unassigned", map[string]any{"assignee": c.user(a)})
+			s.issueHook(c, is, "unassigned", map[string]any{"assignee": s.rootView().user(a)})
 		}
 	}
 	for _, a := range as {
@@ -450,7 +453,7 @@ func (s *Server) setAssignees(c *ctx, is *issue, as []*account) {
 			a := a
 			is.UpdatedAt = s.clock()
 			s.addEvent(c.repo, is, c.auth.user, "assigned", c.viaApp(), func(e *issueEvent) { e.Assignee, e.Assigner = a, c.auth.user })
-			s.issueHook(c, is, "assigned", map[string]any{"assignee": c.user(a)})
+			s.issueHook(c, is, "assigned", map[string]any{"assignee": s.rootView().user(a)})
 		}
 	}
 }
@@ -575,7 +578,7 @@ func (s *Server) labelIssue(c *ctx, is *issue, lb *label) {
 	is.Labels = append(is.Labels, lb)
 	is.UpdatedAt = s.clock()
 	s.addEvent(c.repo, is, c.auth.user, "labeled", c.viaApp(), func(e *issueEvent) { e.Label = lb })
-	s.issueHook(c, is, "labeled", map[string]any{"label": c.label(c.repo, lb)})
+	s.issueHook(c, is, "labeled", map[string]any{"label": s.rootView().label(c.repo, lb)})
 }
 
 func (s *Server) unlabelIssue(c *ctx, is *issue, lb *label) {
@@ -584,7 +587,7 @@ func (s *Server) unlabelIssue(c *ctx, is *issue, lb *label) {
 			is.Labels = append(is.Labels[:i:i], is.Labels[i+1:]...)
 			is.UpdatedAt = s.clock()
 			s.addEvent(c.repo, is, c.auth.user, "unlabeled", c.viaApp(), func(e *issueEvent) { e.Label = lb })
-			s.issueHook(c, is, "unlabeled", map[string]any{"label": c.label(c.repo, lb)})
+			s.issueHook(c, is, "unlabeled", map[string]any{"label": s.rootView().label(c.repo, lb)})
 			return
 		}
 	}

@@ -114,7 +114,13 @@ func (v view) pullSimple(r *repo, is *issue) map[string]any {
 		assignee = v.user(is.Assignees[0])
 	}
 	side := func(branch, sha string) map[string]any {
-		return map[string]any{"label": r.Owner.Login + ":" + branch, "ref": branch, "sha": sha, "user": v.user(r.Owner), "repo": v.repository(r)}
+		var rp map[string]any
+		if v.hook {
+			rp = v.hookRepository(r)
+		} else {
+			rp = v.repository(r)
+		}
+		return map[string]any{"label": r.Owner.Login + ":" + branch, "ref": branch, "sha": sha, "user": v.user(r.Owner), "repo": rp}
 	}
 	var body any
 	if is.Body != nil {
@@ -513,8 +519,12 @@ func (s *Server) mergePull(c *ctx) (any, error) {
 func (v view) review(r *repo, rv *review) map[string]any {
 	pu := fmt.Sprintf("%s/pulls/%d", v.repoURL(r), rv.PR.Number)
 	html := fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", v.web, r.fullName(), rv.PR.Number, rv.ID)
+	state := rv.State
+	if v.hook {
+		state = strings.ToLower(state) // webhook payloads use lower case
+	}
 	m := map[string]any{"id": rv.ID, "node_id": nodeID("PullRequestReview", rv.ID), "user": v.user(rv.User), "body": rv.Body,
-		"state": rv.State, "html_url": html, "pull_request_url": pu, "commit_id": rv.CommitID,
+		"state": state, "html_url": html, "pull_request_url": pu, "commit_id": rv.CommitID,
 		"author_association": v.s.association(rv.User, r),
 		"_links":             map[string]any{"html": map[string]any{"href": html}, "pull_request": map[string]any{"href": pu}}}
 	if rv.State != "PENDING" {

@@ -264,3 +264,20 @@ var simAllowlist = []conformance.AllowEntry{
 func newConf(t *testing.T) *conformance.Transport {
 	return conformance.NewTransport(t, nil, conformance.WithAllowlist(simAllowlist...))
 }
+
+func ok(t testing.TB) func(resp *github.Response, err error) *github.Response {
+	return func(resp *github.Response, err error) *github.Response {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return resp
+	}
+}
+
+// rawClient has no conformance transport: for requests that break the schema on purpose.
+func (e *env) rawClient(token string) *github.Client {
+	c := github.NewClient(&http.Client{Transport: &tokenTransport{token: token, base: http.DefaultTransport}})
+	c.BaseURL, _ = c.BaseURL.Parse(e.srv.URL() + "/")
+	return c
+}

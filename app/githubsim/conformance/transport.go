@@ -37,13 +37,14 @@ const (
 // Violation is one departure from GitHub's OpenAPI description.
 type Violation struct {
 	Kind        Kind
-	Method      string // HTTP method
-	Path        string // request path as sent (after base-path stripping)
-	Route       string // path template, e.g. /repos/{owner}/{repo}; empty for KindRoute
-	OperationID string // e.g. repos/get
-	Status      int    // response status; 0 for request and route violations
-	Message     string // the validator's error, including the schema error
-	Hint        string // how to fix it, when known
+	Method      string   // HTTP method
+	Path        string   // request path as sent (after base-path stripping)
+	Route       string   // path template, e.g. /repos/{owner}/{repo}; empty for KindRoute
+	OperationID string   // e.g. repos/get
+	Status      int      // response status; 0 for request and route violations
+	Message     string   // all details, rendered
+	Details     []Detail // each failing check; allowlist entries can excuse single details
+	Hint        string   // how to fix it, when known
 }
 
 func (v Violation) String() string {
@@ -208,8 +209,31 @@ func (t *Transport) Exchanges() int {
 
 func (t *Transport) record(v Violation) {
 	t.mu.Lock()
+	// Entries with a Detail pattern excuse single details; the violation
+	// is excused when nothing is left.
+	kept := v.Details[:0:0]
+	var excused []Detail
+	for _, d := range v.Details {
+		if t.excusesDetail(v, d) {
+			excused = append(excused, d)
+		} else {
+			kept = append(kept, d)
+		}
+	}
+	if len(excused) > 0 {
+		a := v
+		a.Details = excused
+		a.Message = joinDetails(excused)
+		t.allowed = append(t.allowed, a)
+		if len(kept) == 0 {
+			t.mu.Unlock()
+			return
+		}
+	}
+	v.Details = kept
+	v.Message = joinDetails(kept)
 	for _, e := range t.allow {
-		if e.matches(v) {
+		if e.Detail == nil && e.matches(v) {
 			t.allowed = append(t.allowed, v)
 			t.mu.Unlock()
 			return
@@ -221,6 +245,15 @@ func (t *Transport) record(v Violation) {
 		t.reporter.Helper()
 		t.reporter.Errorf("%s", v)
 	}
+}
+
+func (t *Transport) excusesDetail(v Violation, d Detail) bool {
+	for _, e := range t.allow {
+		if e.Detail != nil && e.matches(v) && e.Detail.MatchString(d.String()) {
+			return true
+		}
+	}
+	return false
 }
 
 var validationOptions = &openapi3filter.Options{
@@ -260,7 +293,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if errors.Is(rerr, routers.ErrMethodNotAllowed) {
 				msg = "the path exists in the api.github.com description but not for this method"
 			}
-			t.record(Violation{Kind: KindRoute, Method: req.Method, Path: path, Message: msg})
+			t.record(Violation{Kind: KindRoute, Method: req.Method, Path: path, Details: []Detail{{Problem: msg}}})
 		}
 		return t.base.RoundTrip(req)
 	}
@@ -297,7 +330,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := openapi3filter.ValidateRequest(context.Background(), reqInput); err != nil {
 		v := base
 		v.Kind = KindRequest
-		v.Message = describe(err)
+		v.Details = describe(err)
 		v.Hint = hintFor(v, reqBody)
 		t.record(v)
 	}
@@ -317,11 +350,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	}
-	if msg := t.checkResponse(reqInput, resp, respBody); msg != "" {
+	if details := t.checkResponse(reqInput, resp, respBody); len(details) != 0 {
 		v := base
 		v.Kind = KindResponse
 		v.Status = resp.StatusCode
-		v.Message = msg
+		v.Details = details
 		t.record(v)
 	}
 	return resp, nil
@@ -361,25 +394,25 @@ func (t *Transport) route(method, path string) (*routers.Route, map[string]strin
 	return nil, nil, path, firstErr
 }
 
-func (t *Transport) checkResponse(in *openapi3filter.RequestValidationInput, resp *http.Response, body []byte) string {
+func (t *Transport) checkResponse(in *openapi3filter.RequestValidationInput, resp *http.Response, body []byte) []Detail {
 	method := in.Request.Method
 	if resp.StatusCode == http.StatusNotModified {
 		// A conditional request (If-None-Match / If-Modified-Since) may
 		// get 304 from any GET; it must not carry a body.
 		if len(body) != 0 {
-			return fmt.Sprintf("304 Not Modified with a %d-byte body", len(body))
+			return []Detail{{Problem: fmt.Sprintf("304 Not Modified with a %d-byte body", len(body))}}
 		}
-		return ""
+		return nil
 	}
 	op := in.Route.Operation
 	if op.Responses.Status(resp.StatusCode) == nil && op.Responses.Default() == nil {
-		return fmt.Sprintf("status %d is not declared for this operation (declared: %s)", resp.StatusCode, declaredStatuses(op))
+		return []Detail{{Problem: fmt.Sprintf("status %d is not declared for this operation (declared: %s)", resp.StatusCode, declaredStatuses(op))}}
 	}
 	if method == http.MethodHead {
-		return ""
+		return nil
 	}
 	if undescribedMediaType(in.Request, resp, op.Responses.Status(resp.StatusCode)) {
-		return ""
+		return nil
 	}
 	rin := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in,
@@ -391,7 +424,7 @@ func (t *Transport) checkResponse(in *openapi3filter.RequestValidationInput, res
 	if err := openapi3filter.ValidateResponse(context.Background(), rin); err != nil {
 		return describe(err)
 	}
-	return ""
+	return nil
 }
 
 // undescribedMediaType reports whether the response uses one of GitHub's
@@ -431,20 +464,52 @@ func declaredStatuses(op *openapi3.Operation) string {
 // maxLeaves bounds how many schema errors one violation lists.
 const maxLeaves = 8
 
-// describe renders a kin-openapi error: what was being validated, then
-// every failing location (JSON pointer), reason, offending value and schema
-// keyword. allOf/oneOf/anyOf failures are opened up to the nested errors
-// that caused them, so the message says what is actually wrong.
-func describe(err error) string {
-	if me, ok := err.(openapi3.MultiError); ok {
-		// Several parameter/body errors (MultiError option): describe each.
-		var parts []string
-		for _, e := range me {
-			parts = append(parts, describe(e))
-		}
-		return strings.Join(parts, "; ")
+// Detail is one failing check within a violation: what was being
+// validated (e.g. "request body", `query parameter "state"`, "response body
+// doesn't match schema …") and the failure, usually "at <JSON pointer>:
+// <reason> (got <value>) (schema keyword …)".
+type Detail struct {
+	Context string
+	Problem string
+}
+
+func (d Detail) String() string {
+	if d.Context == "" {
+		return d.Problem
 	}
-	var msg string
+	return d.Context + ": " + d.Problem
+}
+
+// joinDetails renders details, naming each context once.
+func joinDetails(ds []Detail) string {
+	var sb strings.Builder
+	for i, d := range ds {
+		switch {
+		case i == 0:
+			sb.WriteString(d.String())
+		case d.Context == ds[i-1].Context:
+			sb.WriteString("; " + d.Problem)
+		default:
+			sb.WriteString("; " + d.String())
+		}
+	}
+	return sb.String()
+}
+
+// describe breaks a kin-openapi error into details: every failing location
+// (JSON pointer), reason, offending value and schema keyword.
+// allOf/oneOf/anyOf failures are opened up to the nested errors that caused
+// them, so the message says what is actually wrong.
+func describe(err error) []Detail {
+	if me, ok := err.(openapi3.MultiError); ok {
+		// Several parameter/body errors (MultiError option).
+		var out []Detail
+		for _, e := range me {
+			out = append(out, describe(e)...)
+		}
+		return out
+	}
+	var ctx string
 	var rerr *openapi3filter.RequestError
 	var resErr *openapi3filter.ResponseError
 	switch {
@@ -458,32 +523,33 @@ func describe(err error) string {
 		if rerr.Reason != "" {
 			parts = append(parts, rerr.Reason)
 		}
-		msg = strings.Join(parts, ": ")
+		ctx = strings.Join(parts, ": ")
 	case errors.As(err, &resErr):
-		msg = resErr.Reason
+		ctx = resErr.Reason
 	}
 	leaves := schemaLeaves(err)
 	if len(leaves) == 0 {
-		if msg == "" {
-			return err.Error()
+		if ctx == "" {
+			return []Detail{{Problem: err.Error()}}
 		}
-		if inner := errors.Unwrap(err); inner != nil && !strings.Contains(msg, inner.Error()) {
-			msg += ": " + inner.Error()
+		problem := ""
+		if inner := errors.Unwrap(err); inner != nil && !strings.Contains(ctx, inner.Error()) {
+			problem = inner.Error()
 		}
-		return msg
+		if problem == "" {
+			return []Detail{{Problem: ctx}}
+		}
+		return []Detail{{Context: ctx, Problem: problem}}
 	}
-	var details []string
+	var out []Detail
 	for i, l := range leaves {
 		if i == maxLeaves {
-			details = append(details, fmt.Sprintf("… and %d more", len(leaves)-maxLeaves))
+			out = append(out, Detail{Context: ctx, Problem: fmt.Sprintf("… and %d more", len(leaves)-maxLeaves)})
 			break
 		}
-		details = append(details, leafString(l))
+		out = append(out, Detail{Context: ctx, Problem: leafString(l)})
 	}
-	if msg == "" {
-		return strings.Join(details, "; ")
-	}
-	return msg + ": " + strings.Join(details, "; ")
+	return out
 }
 
 // schemaLeaves finds the innermost schema errors under err.

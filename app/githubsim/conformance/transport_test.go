@@ -674,3 +674,40 @@ func TestNestedAndMultipleSchemaErrors(t *testing.T) {
 	do(t, &http.Client{Transport: tr2}, "GET", srv.URL+"/repos/o/r/git/matching-refs/heads/x", "")
 	mustOneViolation(t, tr2, rec2, KindResponse, "/repos/{owner}/{repo}/git/matching-refs/{ref}", "/0/object/sha", "got 12")
 }
+
+// GET /app/installations: the description's allOf bug is excused detail by
+// detail; anything else wrong in the same body is still reported.
+func TestDetailAllowlist(t *testing.T) {
+	items := readTestdata(t, "installation-items.json")
+	f, srv := newFake(t)
+	f.handle("GET", "/app/installations", 200, items)
+	rec := &recorder{}
+	tr := NewTransport(rec, nil)
+	c := &http.Client{Transport: tr}
+	do(t, c, "GET", srv.URL+"/app/installations", "")
+	if vs := tr.Violations(); len(vs) != 0 {
+		t.Fatalf("unexpected violations: %v", vs)
+	}
+	if a := tr.Allowed(); len(a) != 1 || len(a[0].Details) != 4 {
+		t.Fatalf("want the 4 enterprise-only fields excused, got %v", a)
+	}
+
+	var list []map[string]any
+	json.Unmarshal(items, &list)
+	list[0]["account"].(map[string]any)["id"] = "1"
+	b, _ := json.Marshal(list)
+	f.handle("GET", "/app/installations", 200, b)
+	do(t, c, "GET", srv.URL+"/app/installations", "")
+	v := mustOneViolation(t, tr, rec, KindResponse, "/app/installations", "/0/account/id")
+	if len(v.Details) != 1 || strings.Contains(v.Message, "slug") {
+		t.Fatalf("excused details leaked into the violation: %v", v.Details)
+	}
+
+	// Without the default allowlist all five are reported.
+	rec2 := &recorder{}
+	tr2 := NewTransport(rec2, nil, WithoutDefaultAllowlist())
+	do(t, &http.Client{Transport: tr2}, "GET", srv.URL+"/app/installations", "")
+	if v := mustOneViolation(t, tr2, rec2, KindResponse, "/app/installations", "slug"); len(v.Details) != 5 {
+		t.Fatalf("details %v", v.Details)
+	}
+}
