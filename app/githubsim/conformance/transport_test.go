@@ -527,6 +527,10 @@ func TestGoGitHubClient(t *testing.T) {
 // TestEveryPathItemDecodes decodes each of the description's path items
 // (with its referenced components) the way the transport does lazily.
 func TestEveryPathItemDecodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes all 811 path items (about a second)")
+	}
+	t.Parallel()
 	api, err := LoadAPI()
 	if err != nil {
 		t.Fatal(err)
