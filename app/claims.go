@@ -1,0 +1,269 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Claims is the App's memory of "I am creating that": GitHub has no unique key
+// for issues or comments, so before a flow creates an object that must exist
+// exactly once (a follow-up issue, the pointer and tracking comments, the
+// suggestion review of a head commit) it claims the object's key here with
+// INSERT … ON CONFLICT DO NOTHING. The first claimer creates the object; a
+// concurrent worker sees the claim held and backs off (ErrInProgress) instead
+// of creating a duplicate. A claim whose creator crashed before finishing is
+// taken over once its lease has expired, so a crash between claim and create
+// never loses the object; a claim marked Done is never created again.
+//
+// Claims live in the same database as the job queue (SQLite or PostgreSQL).
+type Claims struct {
+	db      *sql.DB
+	dialect string // "sqlite" or "postgres"
+	// Lease is how long a claim protects an unfinished creation before another
+	// worker may take it over. Default 2 minutes.
+	Lease time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// ClaimKey identifies one object to create exactly once.
+type ClaimKey struct {
+	InstallationID int64
+	Repo           string // "owner/name"
+	Incident       int
+	Item           string // e.g. "followup:3f2a…", "comment:pr", "review:<sha>"
+}
+
+func (k ClaimKey) String() string {
+	return fmt.Sprintf("%d/%s#%d/%s", k.InstallationID, k.Repo, k.Incident, k.Item)
+}
+
+// ClaimState says what a Claim call found.
+type ClaimState int
+
+const (
+	// ClaimAcquired: the caller owns the claim (new, or taken over from a
+	// creator whose lease expired) and must create the object, then Complete.
+	ClaimAcquired ClaimState = iota
+	// ClaimHeld: another worker claimed the object within its lease and is
+	// creating it right now (or crashed very recently): do not create.
+	ClaimHeld
+	// ClaimDone: the object was created earlier; Result says which.
+	ClaimDone
+)
+
+func (s ClaimState) String() string {
+	switch s {
+	case ClaimAcquired:
+		return "acquired"
+	case ClaimHeld:
+		return "held"
+	case ClaimDone:
+		return "done"
+	}
+	return "ClaimState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Claim is the outcome of Claims.Claim.
+type Claim struct {
+	Key    ClaimKey
+	State  ClaimState
+	Token  string // identifies this claimer; pass to Complete/Release
+	Result string // for ClaimDone: what was created (e.g. an issue number)
+}
+
+// ErrInProgress reports that another worker holds the claim on an object this
+// run needed to create: the run should be retried a little later (the job
+// runner snoozes it), by which time the object exists or the lease expired.
+var ErrInProgress = errors.New("another worker is creating this object")
+
+// NewClaims returns claims stored in db; dialect is "sqlite" or "postgres"
+// ("pgx" and "sqlite3" are accepted too).
+func NewClaims(db *sql.DB, dialect string) (*Claims, error) {
+	switch strings.ToLower(dialect) {
+	case "sqlite", "sqlite3":
+		dialect = "sqlite"
+	case "postgres", "postgresql", "pgx":
+		dialect = "postgres"
+	default:
+		return nil, fmt.Errorf("claims: unknown SQL dialect %q", dialect)
+	}
+	return &Claims{db: db, dialect: dialect, Lease: 2 * time.Minute, Now: time.Now}, nil
+}
+
+// ClaimsSchema is the claims table (portable between SQLite and PostgreSQL).
+const ClaimsSchema = `CREATE TABLE IF NOT EXISTS postmortem_claims (
+	installation_id BIGINT NOT NULL,
+	repo TEXT NOT NULL,
+	incident BIGINT NOT NULL,
+	item TEXT NOT NULL,
+	token TEXT NOT NULL,
+	claimed_at BIGINT NOT NULL,
+	result TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (installation_id, repo, incident, item)
+)`
+
+// Migrate creates the claims table if it does not exist.
+func (c *Claims) Migrate(ctx context.Context) error {
+	_, err := c.db.ExecContext(ctx, ClaimsSchema)
+	if err != nil {
+		return fmt.Errorf("claims: migrate: %w", err)
+	}
+	return nil
+}
+
+// q rewrites $n placeholders for the dialect.
+func (c *Claims) q(query string) string {
+	if c.dialect == "postgres" {
+		return query
+	}
+	var b strings.Builder
+	for i := 0; i < len(query); i++ {
+		if query[i] == '$' && i+1 < len(query) && query[i+1] >= '1' && query[i+1] <= '9' {
+			b.WriteByte('?')
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (c *Claims) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Claims) lease() time.Duration {
+	if c.Lease > 0 {
+		return c.Lease
+	}
+	return 2 * time.Minute
+}
+
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Claim tries to take the claim on key.
+func (c *Claims) Claim(ctx context.Context, key ClaimKey) (Claim, error) {
+	tok := newToken()
+	now := c.now().UnixMilli()
+	res, err := c.db.ExecContext(ctx, c.q(`INSERT INTO postmortem_claims
+		(installation_id, repo, incident, item, token, claimed_at, result)
+		VALUES ($1, $2, $3, $4, $5, $6, '')
+		ON CONFLICT (installation_id, repo, incident, item) DO NOTHING`),
+		key.InstallationID, key.Repo, key.Incident, key.Item, tok, now)
+	if err != nil {
+		return Claim{}, fmt.Errorf("claims: claim %s: %w", key, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return Claim{Key: key, State: ClaimAcquired, Token: tok}, nil
+	}
+	var (
+		oldTok    string
+		claimedAt int64
+		result    string
+	)
+	err = c.db.QueryRowContext(ctx, c.q(`SELECT token, claimed_at, result FROM postmortem_claims
+		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
+		key.InstallationID, key.Repo, key.Incident, key.Item).Scan(&oldTok, &claimedAt, &result)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Released between our insert and select: try once more.
+		return c.Claim(ctx, key)
+	}
+	if err != nil {
+		return Claim{}, fmt.Errorf("claims: read %s: %w", key, err)
+	}
+	if result != "" {
+		return Claim{Key: key, State: ClaimDone, Result: result}, nil
+	}
+	if now-claimedAt < c.lease().Milliseconds() {
+		return Claim{Key: key, State: ClaimHeld}, nil
+	}
+	// The creator's lease expired (it crashed, or failed without releasing):
+	// take the claim over, atomically against other workers doing the same.
+	res, err = c.db.ExecContext(ctx, c.q(`UPDATE postmortem_claims SET token = $1, claimed_at = $2
+		WHERE installation_id = $3 AND repo = $4 AND incident = $5 AND item = $6
+		AND token = $7 AND result = ''`),
+		tok, now, key.InstallationID, key.Repo, key.Incident, key.Item, oldTok)
+	if err != nil {
+		return Claim{}, fmt.Errorf("claims: take over %s: %w", key, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return Claim{Key: key, State: ClaimAcquired, Token: tok}, nil
+	}
+	return Claim{Key: key, State: ClaimHeld}, nil
+}
+
+// Complete marks a claim done with a result (what was created).
+func (c *Claims) Complete(ctx context.Context, cl Claim, result string) error {
+	if result == "" {
+		result = "done"
+	}
+	_, err := c.db.ExecContext(ctx, c.q(`UPDATE postmortem_claims SET result = $1
+		WHERE installation_id = $2 AND repo = $3 AND incident = $4 AND item = $5`),
+		result, cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item)
+	if err != nil {
+		return fmt.Errorf("claims: complete %s: %w", cl.Key, err)
+	}
+	return nil
+}
+
+// Release gives up a claim this worker holds (its creation failed cleanly),
+// so that a retry may claim it at once.
+func (c *Claims) Release(ctx context.Context, cl Claim) error {
+	_, err := c.db.ExecContext(ctx, c.q(`DELETE FROM postmortem_claims
+		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4
+		AND token = $5 AND result = ''`),
+		cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item, cl.Token)
+	if err != nil {
+		return fmt.Errorf("claims: release %s: %w", cl.Key, err)
+	}
+	return nil
+}
+
+// Forget deletes a claim whatever its state; used when the object it stood
+// for is known to be gone and must be created again.
+func (c *Claims) Forget(ctx context.Context, key ClaimKey) error {
+	_, err := c.db.ExecContext(ctx, c.q(`DELETE FROM postmortem_claims
+		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
+		key.InstallationID, key.Repo, key.Incident, key.Item)
+	if err != nil {
+		return fmt.Errorf("claims: forget %s: %w", key, err)
+	}
+	return nil
+}
+
+// Results lists the done claims of an incident whose item starts with prefix,
+// item → result.
+func (c *Claims) Results(ctx context.Context, installationID int64, repo string, incident int, prefix string) (map[string]string, error) {
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT item, result FROM postmortem_claims
+		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND result <> ''`),
+		installationID, repo, incident)
+	if err != nil {
+		return nil, fmt.Errorf("claims: list: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var item, result string
+		if err := rows.Scan(&item, &result); err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(item, prefix) {
+			out[item] = result
+		}
+	}
+	return out, rows.Err()
+}

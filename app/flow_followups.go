@@ -1,0 +1,466 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/postmortem-app/postmortem/checks"
+)
+
+// FollowUpsResult says what the merge flow found or did.
+type FollowUpsResult struct {
+	Skipped  string
+	Incident int
+	Items    int   // action items in the merged postmortem(s)
+	Created  []int // follow-up issues opened by this run
+	Existing []int // follow-up issues found from earlier runs
+	Tracking *TrackingResult
+}
+
+// TrackingResult says what the tracking flow found or did.
+type TrackingResult struct {
+	Skipped         string
+	Incident        int
+	FollowUps       int
+	Done            int
+	CommentChanged  bool
+	Completed       bool // every follow-up is done
+	IncidentClosed  bool // this run closed the incident
+	LabelledDone    bool // this run added the complete label
+	LabelRemovedNow bool // a follow-up reopened: this run removed the complete label
+}
+
+// ItemKey is the stable key of an action item: a hash of its normalized
+// title and of how many items with the same title come before it.
+func ItemKey(title string, occurrence int) string {
+	norm := strings.Join(strings.Fields(strings.ToLower(title)), " ")
+	sum := sha256.Sum256([]byte(norm + "\x00" + strconv.Itoa(occurrence)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// incidentOfPR finds the incident a postmortem pull request belongs to: the
+// hidden marker of its body, else its branch name postmortem/<n>-….
+func incidentOfPR(pr *github.PullRequest) int {
+	if m := reIncidentMarker.FindStringSubmatch(pr.GetBody()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	if m := reBranchIncident.FindStringSubmatch(pr.GetHead().GetRef()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+var reBranchIncident = regexp.MustCompile(`^postmortem/(\d+)-`)
+
+type followUpItem struct {
+	checks.ActionItem
+	key  string
+	file string
+}
+
+// followUps opens one issue per action item of a merged postmortem, exactly
+// once (claimed in the database, found again by the hidden marker when
+// listing the follow-up label's issues), links each as a sub-issue of the
+// incident, and keeps one tracking comment on the incident.
+func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUpsResult, error) {
+	incident := incidentOfPR(pr)
+	if incident == 0 {
+		return &FollowUpsResult{Skipped: "not a postmortem of an incident"}, nil
+	}
+	res := &FollowUpsResult{Incident: incident}
+	cfg, err := r.config(ctx)
+	if err != nil {
+		var ce *RepoConfigError
+		if errors.As(err, &ce) {
+			return &FollowUpsResult{Skipped: "configuration is broken", Incident: incident}, r.reportConfigError(ctx, incident, ce)
+		}
+		return nil, err
+	}
+	files, err := listAll(ctx, func(o github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
+		return r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, pr.GetNumber(), &o)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list files of #%d: %w", pr.GetNumber(), err)
+	}
+	ref := pr.GetMergeCommitSHA()
+	if ref == "" {
+		ref = pr.GetHead().GetSHA()
+	}
+	var items []followUpItem
+	seen := map[string]int{}
+	found := false
+	for _, cf := range files {
+		if !inPostmortemDir(cfg.Directory, cf.GetFilename()) || cf.GetStatus() == "removed" {
+			continue
+		}
+		src, ok, err := getFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), ref)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", cf.GetFilename(), err)
+		}
+		if !ok {
+			continue
+		}
+		found = true
+		for _, a := range checks.Parse(src).ActionItems {
+			if a.Done || strings.TrimSpace(a.Title) == "" {
+				continue
+			}
+			norm := strings.Join(strings.Fields(strings.ToLower(a.Title)), " ")
+			key := ItemKey(a.Title, seen[norm])
+			seen[norm]++
+			items = append(items, followUpItem{ActionItem: a, key: key, file: cf.GetFilename()})
+		}
+	}
+	if !found {
+		return &FollowUpsResult{Skipped: "no postmortem in the merged pull request", Incident: incident}, nil
+	}
+	res.Items = len(items)
+
+	existing, err := r.listFollowUps(ctx, cfg, incident)
+	if err != nil {
+		return nil, err
+	}
+	comments, err := r.issueComments(ctx, incident)
+	if err != nil {
+		return nil, err
+	}
+	trackingExists := r.findComment(comments, markerTracking(incident)) != nil
+
+	byKey := map[string]*github.Issue{}
+	for _, is := range existing {
+		if m := reFollowUpMarker.FindStringSubmatch(is.GetBody()); m != nil {
+			byKey[m[2]] = is
+		}
+	}
+	var inProgress error
+	var created []*github.Issue
+	for _, it := range items {
+		if is := byKey[it.key]; is != nil {
+			res.Existing = append(res.Existing, is.GetNumber())
+			continue
+		}
+		var issue *github.Issue
+		_, err := r.createOnce(ctx, incident, "followup:"+it.key, func() (string, error) {
+			is, err := r.createFollowUp(ctx, cfg, pr, incident, ref, it)
+			if err != nil {
+				return "", err
+			}
+			issue = is
+			return strconv.Itoa(is.GetNumber()), nil
+		})
+		if errors.Is(err, ErrInProgress) {
+			inProgress = err
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		if issue == nil {
+			continue // made earlier and since deleted by a person: respected
+		}
+		created = append(created, issue)
+		existing = append(existing, issue)
+		res.Created = append(res.Created, issue.GetNumber())
+		if err := r.addSubIssue(ctx, incident, issue.GetID()); err != nil {
+			return res, fmt.Errorf("add #%d as a sub-issue of #%d: %w", issue.GetNumber(), incident, err)
+		}
+		r.emit("follow_ups", incident, "opened follow-up #%d %q and linked it under incident #%d", issue.GetNumber(), issue.GetTitle(), incident)
+	}
+	if inProgress != nil {
+		return res, inProgress
+	}
+	// A run that crashed between creating issues and the tracking comment
+	// may have left some unlinked: link what is missing (once, here).
+	if !trackingExists && len(existing) > len(created) {
+		subs, err := r.listSubIssues(ctx, incident)
+		if err != nil && statusOf(err) != http.StatusNotFound {
+			return res, fmt.Errorf("list sub-issues of #%d: %w", incident, err)
+		}
+		linked := map[int64]bool{}
+		for _, s := range subs {
+			linked[s.GetID()] = true
+		}
+		for _, is := range existing {
+			if !linked[is.GetID()] {
+				if err := r.addSubIssue(ctx, incident, is.GetID()); err != nil {
+					return res, fmt.Errorf("add #%d as a sub-issue of #%d: %w", is.GetNumber(), incident, err)
+				}
+			}
+		}
+	}
+	tr, err := r.tracking(ctx, cfg, incident, existing, comments, nil)
+	res.Tracking = tr
+	return res, err
+}
+
+// listFollowUps lists the follow-up issues of an incident: the issues (any
+// state) with the follow-up label whose marker names the incident. Listing
+// is consistent; search lags, so it is not used.
+func (r *run) listFollowUps(ctx context.Context, cfg *RepoConfig, incident int) ([]*github.Issue, error) {
+	all, err := listAll(ctx, func(o github.ListOptions) ([]*github.Issue, *github.Response, error) {
+		return r.gh.Issues.ListByRepo(ctx, r.owner, r.repo, &github.IssueListByRepoOptions{
+			State: "all", Labels: []string{cfg.FollowUps.Label}, Sort: "created", Direction: "asc", ListOptions: o,
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list follow-up issues: %w", err)
+	}
+	var out []*github.Issue
+	for _, is := range all {
+		if is.IsPullRequest() {
+			continue
+		}
+		if m := reFollowUpMarker.FindStringSubmatch(is.GetBody()); m != nil && m[1] == strconv.Itoa(incident) {
+			out = append(out, is)
+		}
+	}
+	return out, nil
+}
+
+// createFollowUp opens the issue of one action item: title, body linking the
+// postmortem and the incident, owner assigned when possible, labels.
+func (r *run) createFollowUp(ctx context.Context, cfg *RepoConfig, pr *github.PullRequest, incident int, ref string, it followUpItem) (*github.Issue, error) {
+	labels := []string{cfg.FollowUps.Label}
+	labels = append(labels, cfg.FollowUps.Labels...)
+	labels = append(labels, it.Labels...)
+	if it.Priority != "" {
+		labels = append(labels, it.Priority)
+	}
+	labels = dedupeFold(labels)
+
+	var assignees []string
+	var ownerNote string
+	owner := strings.TrimPrefix(it.Owner, "@")
+	switch {
+	case owner == "":
+		ownerNote = "nobody yet — please pick an owner"
+	case strings.Contains(owner, "/"):
+		ownerNote = "@" + owner + " (a team: teams cannot be assigned, so please pick a person)"
+	case !cfg.FollowUps.AssignOwner:
+		ownerNote = "@" + owner
+	default:
+		ownerNote = "@" + owner
+		assignees = []string{owner}
+	}
+	due := "none given"
+	if it.HasDue {
+		due = it.Due.Format("2006-01-02")
+	} else if it.DueRaw != "" {
+		due = it.DueRaw + " (not a valid date)"
+	}
+	fileURL := fmt.Sprintf("%s/blob/%s/%s", strings.TrimSuffix(pr.GetBase().GetRepo().GetHTMLURL(), "/"), ref, it.file)
+	if pr.GetBase().GetRepo().GetHTMLURL() == "" {
+		fileURL = it.file
+	}
+	body := func(note string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s\nFollow-up of incident #%d, from its postmortem [`%s`](%s) (merged in #%d, line %d).\n\n",
+			markerFollowUp(incident, it.key), incident, it.file, fileURL, pr.GetNumber(), it.Line)
+		fmt.Fprintf(&b, "**Action item:** %s\n\n", it.Title)
+		fmt.Fprintf(&b, "- **Owner:** %s\n", note)
+		fmt.Fprintf(&b, "- **Due:** %s\n", due)
+		if it.Priority != "" {
+			fmt.Fprintf(&b, "- **Priority:** %s\n", it.Priority)
+		}
+		b.WriteString("\nClose this issue when it is done (or as \"not planned\"); the incident's tracking comment follows along.\n")
+		return b.String()
+	}
+	req := &github.IssueRequest{Title: github.String(it.Title), Body: github.String(body(ownerNote)), Labels: &labels}
+	if len(assignees) > 0 {
+		req.Assignees = &assignees
+	}
+	is, _, err := r.gh.Issues.Create(ctx, r.owner, r.repo, req)
+	if err != nil && len(assignees) > 0 && statusOf(err) == http.StatusUnprocessableEntity {
+		// The owner cannot be assigned here (no access, not a user): say so.
+		req.Assignees = nil
+		req.Body = github.String(body("@" + owner + " (cannot be assigned in this repository, so nobody is assigned yet)"))
+		is, _, err = r.gh.Issues.Create(ctx, r.owner, r.repo, req)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open follow-up %q: %w", it.Title, err)
+	}
+	return is, nil
+}
+
+func dedupeFold(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		x = strings.TrimSpace(x)
+		if x == "" || seen[strings.ToLower(x)] {
+			continue
+		}
+		seen[strings.ToLower(x)] = true
+		out = append(out, x)
+	}
+	return out
+}
+
+// FollowUp reconciles the tracking of an incident after one of its
+// follow-ups was closed or reopened (or the incident itself changed).
+func (f *Flows) FollowUp(ctx context.Context, a FollowUpArgs) (*TrackingResult, error) {
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	if err != nil {
+		return nil, err
+	}
+	incident := a.Incident
+	if incident == 0 {
+		is, resp, err := r.gh.Issues.Get(ctx, a.Owner, a.Repo, a.Number)
+		if err != nil {
+			if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
+				return &TrackingResult{Skipped: "issue not found"}, nil
+			}
+			return nil, fmt.Errorf("get issue #%d: %w", a.Number, err)
+		}
+		m := reFollowUpMarker.FindStringSubmatch(is.GetBody())
+		if m == nil || !f.isBot(is.GetUser()) {
+			return &TrackingResult{Skipped: "not a follow-up"}, nil
+		}
+		incident, _ = strconv.Atoi(m[1])
+	}
+	cfg, err := r.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fus, err := r.listFollowUps(ctx, cfg, incident)
+	if err != nil {
+		return nil, err
+	}
+	comments, err := r.issueComments(ctx, incident)
+	if err != nil {
+		return nil, err
+	}
+	if r.findComment(comments, markerTracking(incident)) == nil {
+		// The merge flow has not run (or not finished): it owns creation.
+		return &TrackingResult{Skipped: "no tracking comment yet", Incident: incident}, nil
+	}
+	return r.tracking(ctx, cfg, incident, fus, comments, nil)
+}
+
+// tracking renders the incident's tracking comment from its follow-ups and
+// edits it only when the text changed; when every follow-up is done it
+// posts the final comment, labels the incident complete and closes it when
+// configured. A follow-up reopened takes the complete label away again.
+func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus []*github.Issue, comments []*github.IssueComment, inc *github.Issue) (*TrackingResult, error) {
+	sort.Slice(fus, func(i, j int) bool { return fus[i].GetNumber() < fus[j].GetNumber() })
+	res := &TrackingResult{Incident: incident, FollowUps: len(fus)}
+	var b strings.Builder
+	for _, is := range fus {
+		if is.GetState() == "closed" {
+			res.Done++
+		}
+	}
+	allDone := res.Done == len(fus)
+	switch {
+	case len(fus) == 0:
+		b.WriteString("### Postmortem follow-ups\n\nThe postmortem was merged with no open action items: nothing to follow up.\n")
+	default:
+		fmt.Fprintf(&b, "### Postmortem follow-ups: %d of %d done\n\n", res.Done, len(fus))
+		b.WriteString("| | Follow-up | Owner | Due | State |\n|---|---|---|---|---|\n")
+		for _, is := range fus {
+			icon, state := "⬜", "open"
+			if is.GetState() == "closed" {
+				icon, state = "✅", "done"
+				if is.GetStateReason() == "not_planned" {
+					icon, state = "➖", "not planned"
+				}
+			}
+			owner := "—"
+			if len(is.Assignees) > 0 {
+				var ls []string
+				for _, u := range is.Assignees {
+					ls = append(ls, "@"+u.GetLogin())
+				}
+				owner = strings.Join(ls, ", ")
+			}
+			due := "—"
+			if m := reDueLine.FindStringSubmatch(is.GetBody()); m != nil {
+				due = m[1]
+			}
+			fmt.Fprintf(&b, "| %s | #%d %s | %s | %s | %s |\n", icon, is.GetNumber(), cell(is.GetTitle()), owner, due, state)
+		}
+		if allDone {
+			b.WriteString("\nEvery follow-up is done.\n")
+		}
+	}
+	body := markerTracking(incident) + "\n" + b.String()
+	_, changed, err := r.upsertComment(ctx, comments, incident, incident, "comment:tracking", markerTracking(incident), body)
+	if err != nil {
+		return res, err
+	}
+	res.CommentChanged = changed
+	if changed {
+		r.emit("tracking", incident, "updated the tracking comment on incident #%d: %d of %d follow-ups done", incident, res.Done, len(fus))
+	}
+
+	if inc == nil {
+		inc, _, err = r.gh.Issues.Get(ctx, r.owner, r.repo, incident)
+		if err != nil {
+			return res, fmt.Errorf("get incident #%d: %w", incident, err)
+		}
+	}
+	label := cfg.CompleteLabel
+	if !allDone {
+		if label != "" && hasLabel(inc.Labels, label) {
+			if _, err := r.gh.Issues.RemoveLabelForIssue(ctx, r.owner, r.repo, incident, label); err != nil && statusOf(err) != http.StatusNotFound {
+				return res, fmt.Errorf("remove label %s from #%d: %w", label, incident, err)
+			}
+			res.LabelRemovedNow = true
+			r.emit("tracking", incident, "a follow-up was reopened: removed %q from incident #%d", label, incident)
+		}
+		return res, nil
+	}
+	res.Completed = true
+	final := fmt.Sprintf("%s\n**The postmortem of this incident is complete**: it is merged and all %s done. Thank you all.",
+		markerComplete(incident), plural(len(fus), "follow-up is", "follow-ups are"))
+	if len(fus) == 0 {
+		final = markerComplete(incident) + "\n**The postmortem of this incident is complete**: it is merged and has no follow-ups."
+	}
+	if r.findComment(comments, markerComplete(incident)) == nil {
+		// Posted once per incident (a reopen and re-close does not repeat it).
+		made, err := r.createOnce(ctx, incident, "comment:complete", func() (string, error) {
+			c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, incident, &github.IssueComment{Body: github.String(final)})
+			if err != nil {
+				return "", fmt.Errorf("comment on #%d: %w", incident, err)
+			}
+			return strconv.FormatInt(c.GetID(), 10), nil
+		})
+		if err != nil {
+			return res, err
+		}
+		if made {
+			r.emit("tracking", incident, "posted the completion comment on incident #%d", incident)
+		}
+	}
+	if label != "" && !hasLabel(inc.Labels, label) {
+		if _, _, err := r.gh.Issues.AddLabelsToIssue(ctx, r.owner, r.repo, incident, []string{label}); err != nil {
+			return res, fmt.Errorf("label #%d %s: %w", incident, label, err)
+		}
+		res.LabelledDone = true
+		r.emit("tracking", incident, "labelled incident #%d %q", incident, label)
+	}
+	if cfg.CloseIncident && inc.GetState() == "open" {
+		if _, _, err := r.gh.Issues.Edit(ctx, r.owner, r.repo, incident, &github.IssueRequest{
+			State: github.String("closed"), StateReason: github.String("completed"),
+		}); err != nil {
+			return res, fmt.Errorf("close incident #%d: %w", incident, err)
+		}
+		res.IncidentClosed = true
+		r.emit("tracking", incident, "closed incident #%d", incident)
+	}
+	return res, nil
+}
+
+var reDueLine = regexp.MustCompile(`(?m)^- \*\*Due:\*\* (\d{4}-\d{2}-\d{2})`)

@@ -1,0 +1,471 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/postmortem-app/postmortem/checks"
+	"github.com/postmortem-app/postmortem/templates"
+)
+
+// IncidentResult says what the incident flow found or did.
+type IncidentResult struct {
+	Skipped     string // why nothing was done ("" when the incident was handled)
+	PullRequest int    // the postmortem pull request
+	Branch      string
+	Path        string // the postmortem file
+	Created     bool   // this run published the branch or opened the pull request
+	Checks      *PullRequestResult
+}
+
+// Incident reconciles an incident issue with its postmortem pull request:
+// an open issue carrying the incident label gets a branch
+// postmortem/<number>-<slug> with the postmortem drafted from the template,
+// a pull request from it, its assignees as reviewers and one comment on the
+// incident pointing to it. What exists already is kept; what is missing is
+// completed.
+func (f *Flows) Incident(ctx context.Context, a IncidentArgs) (*IncidentResult, error) {
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.incident(ctx, a.Number)
+	if errors.Is(err, errStop) {
+		return &IncidentResult{Skipped: "a problem was reported on the incident"}, nil
+	}
+	return res, err
+}
+
+func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error) {
+	issue, resp, err := r.gh.Issues.Get(ctx, r.owner, r.repo, number)
+	if err != nil {
+		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
+			return &IncidentResult{Skipped: "issue not found"}, nil
+		}
+		return nil, fmt.Errorf("get issue #%d: %w", number, err)
+	}
+	if issue.IsPullRequest() {
+		return &IncidentResult{Skipped: "a pull request"}, nil
+	}
+	if issue.GetState() != "open" {
+		return &IncidentResult{Skipped: "issue is closed"}, nil
+	}
+	if len(issue.Labels) == 0 {
+		return &IncidentResult{Skipped: "issue has no labels"}, nil
+	}
+	cfg, err := r.config(ctx)
+	if err != nil {
+		var ce *RepoConfigError
+		if errors.As(err, &ce) && hasLabel(issue.Labels, ce.IncidentLabel) {
+			return &IncidentResult{Skipped: "configuration is broken"}, r.reportConfigError(ctx, number, ce)
+		}
+		return nil, err
+	}
+	if !hasLabel(issue.Labels, cfg.IncidentLabel) {
+		return &IncidentResult{Skipped: "not labelled " + cfg.IncidentLabel}, nil
+	}
+
+	// The pointer comment is written last: when it exists, the pull request
+	// was opened and reviewers requested; nothing is left to do.
+	comments, err := r.issueComments(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	if c := r.findComment(comments, markerPointer(number)); c != nil {
+		res := &IncidentResult{Skipped: "postmortem pull request already opened"}
+		if m := rePointerPR.FindStringSubmatch(c.GetBody()); m != nil {
+			res.PullRequest, _ = strconv.Atoi(m[1])
+		}
+		return res, nil
+	}
+	if c := r.findComment(comments, markerConfigError); c != nil {
+		// The configuration was fixed since: say so (once) and carry on.
+		resolved := markerConfigError + "\n~~The postmortem configuration had a problem.~~ It is fixed now; drafting the postmortem."
+		if c.GetBody() != resolved {
+			if _, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: github.String(resolved)}); err != nil {
+				return nil, fmt.Errorf("edit comment: %w", err)
+			}
+		}
+	}
+
+	res := &IncidentResult{}
+	// Find the branch of an earlier run (whatever the title was then).
+	prefix := fmt.Sprintf("postmortem/%d-", number)
+	refs, err := listAll(ctx, func(o github.ListOptions) ([]*github.Reference, *github.Response, error) {
+		return r.gh.Git.ListMatchingRefs(ctx, r.owner, r.repo, &github.ReferenceListOptions{Ref: "heads/" + prefix, ListOptions: o})
+	})
+	if err != nil && statusOf(err) != http.StatusNotFound {
+		return nil, fmt.Errorf("list branches: %w", err)
+	}
+	for _, ref := range refs {
+		if b := strings.TrimPrefix(ref.GetRef(), "refs/heads/"); strings.HasPrefix(b, prefix) {
+			res.Branch = b
+			break
+		}
+	}
+	publishedNow := false
+	if res.Branch == "" {
+		branch, file, created, err := r.publishDraft(ctx, issue, cfg)
+		if err != nil {
+			return nil, err
+		}
+		res.Branch, res.Path, publishedNow = branch, file, created
+		res.Created = created
+	}
+
+	repo, err := r.repository(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var pr *github.PullRequest
+	if !publishedNow { // a branch this run created has no pull request yet
+		pr, err = r.findPR(ctx, res.Branch)
+		if err != nil {
+			return nil, err
+		}
+	}
+	prCreated := false
+	if pr == nil {
+		pr, prCreated, err = r.openPR(ctx, issue, res.Branch, repo.GetDefaultBranch())
+		if err != nil {
+			return nil, err
+		}
+		res.Created = res.Created || prCreated
+	}
+	res.PullRequest = pr.GetNumber()
+	if prCreated {
+		r.emit("incident", number, "opened postmortem pull request #%d from %s", pr.GetNumber(), res.Branch)
+	}
+
+	if pr.GetState() == "open" {
+		if err := r.requestReviewers(ctx, pr, issue); err != nil {
+			return nil, err
+		}
+	}
+
+	// Check the postmortem pull request right away, before the pointer
+	// comment (the commit point) so a retry checks it too; the claim on the
+	// head's check runs makes a repeat free, and the webhook echo of the
+	// pull request finds them done.
+	if pr.GetState() == "open" {
+		pres, err := r.pullRequest(ctx, pr, false)
+		if err != nil {
+			return res, err
+		}
+		res.Checks = pres
+	}
+
+	body := fmt.Sprintf("%s\nA blameless postmortem for this incident is being drafted in #%d (branch `%s`).\n\n"+
+		"Fill in the TODOs there: the checks `postmortem/completeness` and `postmortem/blameless` say what is still missing. "+
+		"When it is merged, each action item becomes a follow-up issue linked here.",
+		markerPointer(number), pr.GetNumber(), res.Branch)
+	if _, created, err := r.upsertComment(ctx, comments, number, number, "comment:pr", markerPointer(number), body); err != nil {
+		return nil, err
+	} else if created {
+		r.emit("incident", number, "commented on incident #%d with a link to #%d", number, pr.GetNumber())
+	}
+
+	return res, nil
+}
+
+// publishDraft renders the postmortem, writes it in a commit on top of the
+// default branch and publishes branch postmortem/<n>-<slug> pointing at it.
+// Creating the ref is atomic and comes last: a branch never exists
+// half-built, and "Reference already exists" means another worker won.
+func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *RepoConfig) (branch, file string, created bool, err error) {
+	number := issue.GetNumber()
+	slug := Slug(issue.GetTitle())
+	branch = fmt.Sprintf("postmortem/%d-%s", number, slug)
+
+	tmpl, _, err := r.template(ctx, cfg)
+	if err != nil {
+		return "", "", false, r.configProblem(ctx, number, err)
+	}
+	inc, err := r.incidentData(ctx, issue)
+	if err != nil {
+		return "", "", false, err
+	}
+	doc, err := templates.Render(tmpl, inc)
+	if err != nil {
+		return "", "", false, r.configProblem(ctx, number, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
+			IncidentLabel: cfg.IncidentLabel, Message: fmt.Sprintf("template %s does not render: %v", cfg.Template, err)})
+	}
+	created0 := issue.GetCreatedAt().Time.UTC()
+	name, err := cfg.FileName(checks.FilenameData{
+		Date: created0.Format("2006-01-02"), Year: created0.Format("2006"), Month: created0.Format("01"), Day: created0.Format("02"),
+		Number: number, Slug: slug, Title: issue.GetTitle(),
+	})
+	if err != nil {
+		return "", "", false, r.configProblem(ctx, number, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
+			IncidentLabel: cfg.IncidentLabel, Message: "filename: " + err.Error()})
+	}
+	file = path.Join(strings.Trim(cfg.Directory, "/"), name)
+
+	repo, err := r.repository(ctx)
+	if err != nil {
+		return "", "", false, err
+	}
+	base, _, err := r.gh.Repositories.GetBranch(ctx, r.owner, r.repo, repo.GetDefaultBranch(), 1)
+	if err != nil {
+		return "", "", false, fmt.Errorf("get default branch: %w", err)
+	}
+	baseSHA := base.GetCommit().GetSHA()
+	baseTree := base.GetCommit().GetCommit().GetTree().GetSHA()
+	tree, _, err := r.gh.Git.CreateTree(ctx, r.owner, r.repo, baseTree, []*github.TreeEntry{{
+		Path: github.String(file), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String(string(doc)),
+	}})
+	if err != nil {
+		return "", "", false, fmt.Errorf("create tree: %w", err)
+	}
+	commit, _, err := r.gh.Git.CreateCommit(ctx, r.owner, r.repo, &github.Commit{
+		Message: github.String(fmt.Sprintf("Draft the postmortem of #%d\n\n%s", number, issue.GetTitle())),
+		Tree:    &github.Tree{SHA: tree.SHA},
+		Parents: []*github.Commit{{SHA: github.String(baseSHA)}},
+	}, nil)
+	if err != nil {
+		return "", "", false, fmt.Errorf("create commit: %w", err)
+	}
+	_, _, err = r.gh.Git.CreateRef(ctx, r.owner, r.repo, &github.Reference{
+		Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: commit.SHA},
+	})
+	if err != nil {
+		if statusOf(err) == http.StatusUnprocessableEntity && errorMentions(err, "already exists") {
+			return branch, file, false, nil // another worker published it first
+		}
+		return "", "", false, fmt.Errorf("create branch %s: %w", branch, err)
+	}
+	r.emit("incident", number, "drafted %s from the %s template on branch %s", file, cfg.Template, branch)
+	return branch, file, true, nil
+}
+
+// configProblem reports a configuration error on the incident and returns
+// nil for it (retrying cannot fix it); other errors pass through.
+func (r *run) configProblem(ctx context.Context, number int, err error) error {
+	var ce *RepoConfigError
+	if errors.As(err, &ce) {
+		if rerr := r.reportConfigError(ctx, number, ce); rerr != nil {
+			return rerr
+		}
+		return errStop
+	}
+	return err
+}
+
+// errStop ends a flow without error after it reported a problem to people.
+var errStop = errors.New("stopped: reported to the user")
+
+// reportConfigError puts (or updates) one comment on the incident saying
+// what is wrong with the configuration and where.
+func (r *run) reportConfigError(ctx context.Context, number int, ce *RepoConfigError) error {
+	comments, err := r.issueComments(ctx, number)
+	if err != nil {
+		return err
+	}
+	where := ce.Repo + ":" + ce.Path
+	if ce.Line > 0 {
+		where += fmt.Sprintf(" line %d", ce.Line)
+	}
+	body := fmt.Sprintf("%s\n**The postmortem configuration has a problem, so no postmortem was drafted.**\n\n"+
+		"`%s`: %s\n\nFix the file on the default branch, then remove and re-add the incident label (or edit this issue) to try again.",
+		markerConfigError, where, ce.Message)
+	_, changed, err := r.upsertComment(ctx, comments, number, number, "comment:config-error", markerConfigError, body)
+	if err != nil {
+		return err
+	}
+	if changed {
+		r.emit("incident", number, "reported a broken configuration on #%d (%s)", number, where)
+	}
+	return nil
+}
+
+// incidentData gathers what the template shows: title, severity from the
+// labels, times, assignees and a timeline from the issue's history.
+func (r *run) incidentData(ctx context.Context, issue *github.Issue) (templates.Incident, error) {
+	labels := labelNames(issue.Labels)
+	inc := templates.Incident{
+		Title:      issue.GetTitle(),
+		Number:     issue.GetNumber(),
+		URL:        issue.GetHTMLURL(),
+		Repository: r.fullName(),
+		Labels:     labels,
+		Severity:   SeverityFromLabels(labels),
+		CreatedAt:  issue.GetCreatedAt().Time.UTC(),
+	}
+	if issue.ClosedAt != nil {
+		inc.ClosedAt = issue.GetClosedAt().Time.UTC()
+	}
+	for _, u := range issue.Assignees {
+		inc.Assignees = append(inc.Assignees, u.GetLogin())
+	}
+	events, err := listAll(ctx, func(o github.ListOptions) ([]*github.Timeline, *github.Response, error) {
+		return r.gh.Issues.ListIssueTimeline(ctx, r.owner, r.repo, issue.GetNumber(), &o)
+	})
+	if err != nil {
+		return inc, fmt.Errorf("read the timeline of #%d: %w", issue.GetNumber(), err)
+	}
+	inc.Timeline = append(inc.Timeline, templates.TimelineEntry{
+		Time: inc.CreatedAt, Actor: issue.GetUser().GetLogin(), Text: "opened the incident: " + issue.GetTitle(), URL: issue.GetHTMLURL(),
+	})
+	inc.Timeline = append(inc.Timeline, r.timelineEntries(events)...)
+	sort.SliceStable(inc.Timeline, func(i, j int) bool { return inc.Timeline[i].Time.Before(inc.Timeline[j].Time) })
+	return inc, nil
+}
+
+// timelineEntries turns issue timeline events into postmortem timeline
+// entries; noise (subscriptions, the bot's own doings) is left out.
+func (r *run) timelineEntries(events []*github.Timeline) []templates.TimelineEntry {
+	var out []templates.TimelineEntry
+	for _, e := range events {
+		actor := e.GetActor()
+		if actor == nil {
+			actor = e.GetUser()
+		}
+		if r.f.BotLogin != "" && strings.EqualFold(actor.GetLogin(), r.f.BotLogin) {
+			continue
+		}
+		var t time.Time
+		if e.CreatedAt != nil {
+			t = e.GetCreatedAt().Time.UTC()
+		} else if e.SubmittedAt != nil {
+			t = e.GetSubmittedAt().Time.UTC()
+		}
+		entry := templates.TimelineEntry{Time: t, Actor: actor.GetLogin()}
+		switch e.GetEvent() {
+		case "labeled":
+			entry.Text = "added the label " + e.GetLabel().GetName()
+		case "unlabeled":
+			entry.Text = "removed the label " + e.GetLabel().GetName()
+		case "assigned":
+			entry.Text = "assigned " + e.GetAssignee().GetLogin()
+		case "commented":
+			text := oneLine(e.GetBody(), 140)
+			if text == "" {
+				continue
+			}
+			entry.Text = "commented: " + text
+			entry.URL = e.GetURL()
+			if u := e.GetUser(); u != nil {
+				entry.Actor = u.GetLogin()
+			}
+		case "cross-referenced":
+			src := e.GetSource().GetIssue()
+			if src == nil {
+				continue
+			}
+			kind := "issue"
+			if src.IsPullRequest() {
+				kind = "pull request"
+			}
+			entry.Actor = e.GetActor().GetLogin()
+			entry.Text = fmt.Sprintf("referenced this in %s #%d: %s", kind, src.GetNumber(), src.GetTitle())
+			entry.URL = src.GetHTMLURL()
+		case "referenced":
+			entry.Text = "referenced this in commit " + shortSHA(e.GetCommitID())
+		case "closed":
+			entry.Text = "closed the incident"
+		case "reopened":
+			entry.Text = "reopened the incident"
+		case "renamed":
+			entry.Text = "renamed the incident to " + e.GetRename().GetTo()
+		default:
+			continue
+		}
+		if t.IsZero() {
+			continue
+		}
+		out = append(out, entry)
+	}
+	return out
+}
+
+func shortSHA(s string) string {
+	if len(s) > 7 {
+		return s[:7]
+	}
+	return s
+}
+
+// findPR returns the pull request (any state) whose head is branch.
+func (r *run) findPR(ctx context.Context, branch string) (*github.PullRequest, error) {
+	prs, _, err := r.gh.PullRequests.List(ctx, r.owner, r.repo, &github.PullRequestListOptions{
+		State: "all", Head: r.owner + ":" + branch, ListOptions: github.ListOptions{PerPage: 10},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pull requests of %s: %w", branch, err)
+	}
+	for _, pr := range prs {
+		if pr.GetHead().GetRef() == branch {
+			return pr, nil
+		}
+	}
+	return nil, nil
+}
+
+// openPR opens the postmortem pull request; when another worker opened it
+// first (422 "already exists") it finds that one.
+func (r *run) openPR(ctx context.Context, issue *github.Issue, branch, base string) (*github.PullRequest, bool, error) {
+	n := issue.GetNumber()
+	body := fmt.Sprintf("Blameless postmortem of incident #%d, drafted from the incident's history.\n\n"+
+		"- [ ] Replace every TODO (the `postmortem/completeness` check lists them)\n"+
+		"- [ ] Keep the wording blameless (the `postmortem/blameless` check suggests rewordings)\n"+
+		"- [ ] List the action items with an owner and a due date: each becomes a follow-up issue on merge\n\n%s",
+		n, markerIncidentPR(n))
+	pr, _, err := r.gh.PullRequests.Create(ctx, r.owner, r.repo, &github.NewPullRequest{
+		Title: github.String("Postmortem: " + issue.GetTitle()),
+		Head:  github.String(branch),
+		Base:  github.String(base),
+		Body:  github.String(body),
+	})
+	if err == nil {
+		return pr, true, nil
+	}
+	if statusOf(err) == http.StatusUnprocessableEntity && errorMentions(err, "already exists") {
+		pr, ferr := r.findPR(ctx, branch)
+		if ferr != nil {
+			return nil, false, ferr
+		}
+		if pr != nil {
+			return pr, false, nil
+		}
+	}
+	return nil, false, fmt.Errorf("open pull request from %s: %w", branch, err)
+}
+
+// requestReviewers asks the incident's assignees to review, those not
+// already requested (the bot cannot review its own pull request, people
+// without access are skipped).
+func (r *run) requestReviewers(ctx context.Context, pr *github.PullRequest, issue *github.Issue) error {
+	requested := map[string]bool{strings.ToLower(pr.GetUser().GetLogin()): true}
+	for _, u := range pr.RequestedReviewers {
+		requested[strings.ToLower(u.GetLogin())] = true
+	}
+	var want []string
+	for _, u := range issue.Assignees {
+		if !requested[strings.ToLower(u.GetLogin())] {
+			want = append(want, u.GetLogin())
+			requested[strings.ToLower(u.GetLogin())] = true
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	_, _, err := r.gh.PullRequests.RequestReviewers(ctx, r.owner, r.repo, pr.GetNumber(), github.ReviewersRequest{Reviewers: want})
+	if err != nil {
+		if statusOf(err) == http.StatusUnprocessableEntity {
+			r.f.log().Warn("cannot request reviewers", "pr", pr.GetNumber(), "reviewers", want, "err", err)
+			return nil
+		}
+		return fmt.Errorf("request reviewers on #%d: %w", pr.GetNumber(), err)
+	}
+	r.emit("incident", pr.GetNumber(), "requested reviews on #%d from %s", pr.GetNumber(), strings.Join(want, ", "))
+	return nil
+}

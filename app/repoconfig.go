@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/postmortem-app/postmortem/checks"
+	"github.com/postmortem-app/postmortem/templates"
+)
+
+// RepoConfigPath is where a repository (or the owner's ".github" repository)
+// keeps its postmortem configuration, on the default branch.
+const RepoConfigPath = ".github/postmortem.yml"
+
+// RepoConfig is the configuration a flow works with, and where it came from.
+type RepoConfig struct {
+	*checks.Config
+	// Source says where the configuration was read: "owner/repo:.github/postmortem.yml",
+	// "owner/.github:.github/postmortem.yml" or "built-in defaults".
+	Source string
+	// Repo and Path locate the file ("" for the defaults).
+	Repo, Path string
+}
+
+// RepoConfigError is a broken configuration: what is wrong and where. Flows
+// report it to people (a comment on the incident, a failing check run on the
+// pull request) instead of ignoring it.
+type RepoConfigError struct {
+	Repo    string // owner/name holding the file
+	Path    string // file path in that repository
+	Line    int    // 1-based, 0 when unknown
+	Message string
+	// IncidentLabel is the incident label the broken file seems to name
+	// (read leniently), so the flow knows which issues to tell.
+	IncidentLabel string
+}
+
+func (e *RepoConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%s line %d: %s", e.Repo, e.Path, e.Line, e.Message)
+	}
+	return fmt.Sprintf("%s:%s: %s", e.Repo, e.Path, e.Message)
+}
+
+var reLenientLabel = regexp.MustCompile(`(?m)^incident_label:\s*["']?([^"'#\n]+?)["']?\s*(?:#.*)?$`)
+
+// loadRepoConfig reads .github/postmortem.yml from the repository's default
+// branch, else from the owner's ".github" repository, else uses the
+// defaults. Parsing is strict: a broken file is a *RepoConfigError.
+func loadRepoConfig(ctx context.Context, gh *github.Client, owner, repo string) (*RepoConfig, error) {
+	for _, r := range []string{repo, ".github"} {
+		if r == ".github" && strings.EqualFold(repo, ".github") {
+			break
+		}
+		data, found, err := getFile(ctx, gh, owner, r, RepoConfigPath, "")
+		if err != nil {
+			return nil, fmt.Errorf("read %s/%s:%s: %w", owner, r, RepoConfigPath, err)
+		}
+		if !found {
+			continue
+		}
+		full := owner + "/" + r
+		cfg, err := checks.ParseConfig(data)
+		if err != nil {
+			ce := &RepoConfigError{Repo: full, Path: RepoConfigPath, Message: err.Error()}
+			var pe *checks.ConfigError
+			if errors.As(err, &pe) {
+				ce.Line, ce.Message = pe.Line, pe.Message
+			}
+			ce.IncidentLabel = checks.DefaultConfig().IncidentLabel
+			if m := reLenientLabel.FindSubmatch(data); m != nil {
+				ce.IncidentLabel = strings.TrimSpace(string(m[1]))
+			}
+			return nil, ce
+		}
+		return &RepoConfig{Config: cfg, Source: full + ":" + RepoConfigPath, Repo: full, Path: RepoConfigPath}, nil
+	}
+	return &RepoConfig{Config: checks.DefaultConfig(), Source: "built-in defaults"}, nil
+}
+
+// getFile reads a file through the contents API; ref "" is the default
+// branch. A 404 is (nil, false, nil).
+func getFile(ctx context.Context, gh *github.Client, owner, repo, p, ref string) ([]byte, bool, error) {
+	var opts *github.RepositoryContentGetOptions
+	if ref != "" {
+		opts = &github.RepositoryContentGetOptions{Ref: ref}
+	}
+	fc, _, resp, err := gh.Repositories.GetContents(ctx, owner, repo, p, opts)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	if fc == nil {
+		return nil, false, fmt.Errorf("%s is a directory", p)
+	}
+	s, err := fc.GetContent()
+	if err != nil {
+		return nil, false, err
+	}
+	return []byte(s), true, nil
+}
+
+// isPresetName says whether a template setting names an embedded preset
+// rather than a file in the repository.
+func isPresetName(name string) bool {
+	return name != "" && !strings.ContainsAny(name, "/.")
+}
+
+// loadTemplate returns the template source the configuration names: an
+// embedded preset, or a file of the repository on its default branch.
+func loadTemplate(ctx context.Context, gh *github.Client, owner, repo string, cfg *RepoConfig) ([]byte, error) {
+	name := cfg.Template
+	if name == "" {
+		name = templates.DefaultPreset
+	}
+	if isPresetName(name) {
+		b, ok := templates.Preset(name)
+		if !ok {
+			return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
+				Message: fmt.Sprintf("template %q is neither a preset (%s) nor a file path", name, strings.Join(templates.Names(), ", "))}
+		}
+		return b, nil
+	}
+	p := strings.TrimPrefix(path.Clean("/"+name), "/")
+	data, found, err := getFile(ctx, gh, owner, repo, p, "")
+	if err != nil {
+		return nil, fmt.Errorf("read template %s: %w", p, err)
+	}
+	if !found {
+		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
+			Message: fmt.Sprintf("template file %s not found on %s/%s's default branch", p, owner, repo)}
+	}
+	return data, nil
+}
