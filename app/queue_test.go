@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -139,6 +141,11 @@ func TestJobRuns(t *testing.T) {
 				t.Fatal("job never completed")
 			}
 			time.Sleep(20 * time.Millisecond)
+		}
+		rec2 := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec2, httptest.NewRequest("GET", "/metrics", nil))
+		if !strings.Contains(rec2.Body.String(), `postmortem_jobs_total{kind="pull_request",outcome="ok"} 1`) {
+			t.Fatal("job metric not recorded")
 		}
 		// Kinds without a reconciler are stored and wait, not failed.
 		if _, err := q.Enqueue(context.Background(), IncidentArgs{InstallationID: 7, Owner: "acme", Repo: "svc", Number: 1}); err != nil {
@@ -292,4 +299,82 @@ func TestQueueDB(t *testing.T) {
 			t.Fatalf("jobs %d", n)
 		}
 	})
+}
+
+// Several workers share one process on the SQLite file, and several
+// processes (replicas) share PostgreSQL: every job runs exactly once, and
+// jobs run concurrently.
+func TestWorkersAndReplicas(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db testDB) {
+		var mu sync.Mutex
+		runs := map[int]int{}
+		running, peak := 0, 0
+		work := ReconcileFunc[IncidentArgs](func(ctx context.Context, job *river.Job[IncidentArgs]) error {
+			mu.Lock()
+			runs[job.Args.Number]++
+			running++
+			peak = max(peak, running)
+			mu.Unlock()
+			time.Sleep(30 * time.Millisecond)
+			mu.Lock()
+			running--
+			mu.Unlock()
+			return nil
+		})
+		replicas := 1
+		if db.dialect == "postgres" {
+			replicas = 2
+		}
+		var queues []*Queue
+		for range replicas {
+			w := NewWorkers()
+			Register[IncidentArgs](w, work)
+			q := db.open(t, w)
+			queues = append(queues, q)
+		}
+		const n = 24
+		var jobs []JobArgs
+		for i := 1; i <= n; i++ {
+			jobs = append(jobs, IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: i})
+		}
+		if res, err := queues[0].Enqueue(context.Background(), jobs...); err != nil || res.Inserted != n {
+			t.Fatalf("Enqueue = %+v, %v", res, err)
+		}
+		for _, q := range queues {
+			if err := q.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for db.countJobs(t, "state = 'completed'") != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("completed %d of %d", db.countJobs(t, "state = 'completed'"), n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for i := 1; i <= n; i++ {
+			if runs[i] != 1 {
+				t.Fatalf("job %d ran %d times", i, runs[i])
+			}
+		}
+		if peak < 2 {
+			t.Fatalf("at most %d job ran at once: workers are not concurrent", peak)
+		}
+	})
+}
+
+func TestRetryPolicyBounded(t *testing.T) {
+	var prev time.Duration
+	for attempt := 1; attempt <= 30; attempt++ {
+		d := time.Until(retryPolicy{}.NextRetry(&rivertype.JobRow{Attempt: attempt}))
+		if d < 2*time.Second || d > 4*time.Hour+time.Second {
+			t.Fatalf("attempt %d: retry in %s", attempt, d)
+		}
+		if attempt <= 5 && d < prev/2-time.Second {
+			t.Fatalf("attempt %d: backoff shrank to %s from %s", attempt, d, prev)
+		}
+		prev = d
+	}
 }
