@@ -70,13 +70,14 @@ func (v Violation) String() string {
 // Transport is an http.RoundTripper that validates every exchange against
 // the api.github.com OpenAPI description. Create it with [NewTransport].
 type Transport struct {
-	base         http.RoundTripper
-	reporter     Reporter
-	api          *API
-	basePaths    []string
-	ignore       []string
-	allow        []AllowEntry
-	allowUnknown bool
+	base           http.RoundTripper
+	reporter       Reporter
+	api            *API
+	basePaths      []string
+	ignore         []string
+	allow          []AllowEntry
+	allowUnknown   bool
+	strictStatuses bool
 
 	mu         sync.Mutex
 	violations []Violation
@@ -124,6 +125,12 @@ func WithAllowlist(entries ...AllowEntry) Option {
 // description has no operation; they are passed through unvalidated.
 func WithUnknownRoutesAllowed() Option {
 	return func(t *Transport) { t.allowUnknown = true }
+}
+
+// WithStrictStatuses reports every status an operation does not declare,
+// including the universal ones (see [Transport.RoundTrip]).
+func WithStrictStatuses() Option {
+	return func(t *Transport) { t.strictStatuses = true }
 }
 
 // WithoutDefaultAllowlist drops [DefaultAllowlist].
@@ -264,8 +271,47 @@ var validationOptions = &openapi3filter.Options{
 	MultiError:                        true,
 }
 
+// universalStatuses can come from any endpoint of GitHub's REST API, though
+// most operations do not declare them: 401 Bad credentials (REST "Getting
+// started: authentication"), 403 and 429 for primary and secondary rate
+// limits ("Rate limits for the REST API"), and server errors. An
+// undeclared one is accepted if its body is GitHub's error shape.
+var universalStatuses = map[int]bool{401: true, 403: true, 429: true, 500: true, 502: true, 503: true, 504: true}
+
+// checkErrorBody checks an undeclared universal error response: a JSON
+// body must be an object with a string "message" (and, if present, a
+// string "documentation_url"), as GitHub's basic-error schema says.
+func checkErrorBody(resp *http.Response, body []byte) []Detail {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return nil // e.g. an HTML 502 from a proxy
+	}
+	ctx := fmt.Sprintf("undeclared status %d: body is not GitHub's error shape", resp.StatusCode)
+	var e map[string]any
+	if err := json.Unmarshal(body, &e); err != nil {
+		return []Detail{{Context: ctx, Problem: err.Error()}}
+	}
+	if _, ok := e["message"].(string); !ok {
+		return []Detail{{Context: ctx, Problem: `at /message: want a string "message"`}}
+	}
+	if u, present := e["documentation_url"]; present {
+		if _, ok := u.(string); !ok {
+			return []Detail{{Context: ctx, Problem: "at /documentation_url: want a string"}}
+		}
+	}
+	return nil
+}
+
 // RoundTrip validates req, sends it through the base transport, validates
 // the response and returns it unchanged (bodies are buffered and restored).
+//
+// Statuses: a response status must be declared for the operation (or
+// "default"), except the universal ones GitHub can send from any endpoint
+// (401, 403, 429, 500, 502, 503, 504), whose JSON body must then have
+// GitHub's error shape; WithStrictStatuses turns that exception off.
 //
 // Routing: the request's escaped path is matched as is; failing that, with
 // each WithBasePath prefix (and "/api/v3") removed; failing that, with
@@ -406,6 +452,9 @@ func (t *Transport) checkResponse(in *openapi3filter.RequestValidationInput, res
 	}
 	op := in.Route.Operation
 	if op.Responses.Status(resp.StatusCode) == nil && op.Responses.Default() == nil {
+		if !t.strictStatuses && universalStatuses[resp.StatusCode] {
+			return checkErrorBody(resp, body)
+		}
 		return []Detail{{Problem: fmt.Sprintf("status %d is not declared for this operation (declared: %s)", resp.StatusCode, declaredStatuses(op))}}
 	}
 	if method == http.MethodHead {

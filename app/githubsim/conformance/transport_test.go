@@ -205,7 +205,7 @@ func deepCopy(t *testing.T, m map[string]any) map[string]any {
 
 func TestUndeclaredStatusAndContentType(t *testing.T) {
 	f, srv := newFake(t)
-	f.handle("GET", "/repos/o/r", 418, []byte(`{"message":"teapot"}`))
+	f.handle("GET", "/repos/o/r", 418, []byte(`{"message":"teapot"}`)) // 418: not universal
 	f.routes["GET /repos/o/text"] = cannedResponse{status: 200, body: []byte("hello"), contentType: "text/plain"}
 	rec := &recorder{}
 	tr := NewTransport(rec, nil)
@@ -714,4 +714,29 @@ func TestDetailAllowlist(t *testing.T) {
 	if v := mustOneViolation(t, tr2, rec2, KindResponse, "/app/installations", "slug"); len(v.Details) != 5 {
 		t.Fatalf("details %v", v.Details)
 	}
+}
+
+// Statuses GitHub can send from any endpoint are accepted undeclared, if
+// their body has GitHub's error shape.
+func TestUniversalStatuses(t *testing.T) {
+	f, srv := newFake(t)
+	// GET /app declares only 200.
+	f.handle("GET", "/app", 401, []byte(`{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}`))
+	f.handle("GET", "/app/installations", 502, []byte(`{"message":"Server Error"}`))
+	f.handle("GET", "/repos/o/r/git/ref/heads/main", 429, []byte(`{"error":"slow down"}`))
+	rec := &recorder{}
+	tr := NewTransport(rec, nil)
+	c := &http.Client{Transport: tr}
+	do(t, c, "GET", srv.URL+"/app", "")
+	do(t, c, "GET", srv.URL+"/app/installations", "")
+	if vs := tr.Violations(); len(vs) != 0 {
+		t.Fatalf("unexpected violations: %v", vs)
+	}
+	do(t, c, "GET", srv.URL+"/repos/o/r/git/ref/heads/main", "")
+	mustOneViolation(t, tr, rec, KindResponse, "/repos/{owner}/{repo}/git/ref/{ref}", "status 429", "/message")
+
+	rec2 := &recorder{}
+	tr2 := NewTransport(rec2, nil, WithStrictStatuses())
+	do(t, &http.Client{Transport: tr2}, "GET", srv.URL+"/app", "")
+	mustOneViolation(t, tr2, rec2, KindResponse, "/app", "status 401 is not declared")
 }
