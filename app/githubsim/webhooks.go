@@ -214,6 +214,7 @@ func (s *Server) WaitIdle() {
 // Flush releases deliveries held back by reorder faults and waits until all
 // deliveries have been attempted.
 func (s *Server) Flush() {
+	s.WaitIdle() // let running workers finish first: they release held deliveries in order
 	h := s.hooks
 	h.mu.Lock()
 	var held []*Delivery
