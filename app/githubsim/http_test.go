@@ -129,6 +129,7 @@ func TestFaults(t *testing.T) {
 	if resp == nil || resp.StatusCode != 429 || resp.Header.Get("X-RateLimit-Remaining") != "0" {
 		t.Fatalf("primary: %v", err)
 	}
+	alice = e.rawClient(e.srv.UserToken("alice")) // go-github remembers the exhausted limit
 	e.srv.Faults().Add(Fault{Route: "*", Kind: Latency, Latency: 30 * time.Millisecond, Count: 1})
 	start := time.Now()
 	must[*github.Repository](t)(alice.Repositories.Get(bg, "acme", "services"))
