@@ -326,7 +326,21 @@ func (s *Server) getUser(c *ctx) (any, error) {
 	m["email"] = nilIfEmpty(a.Email)
 	m["created_at"] = ts(a.CreatedAt)
 	m["updated_at"] = ts(a.CreatedAt)
+	for k, v := range map[string]any{"bio": nil, "blog": "", "company": nil, "location": nil, "hireable": nil,
+		"twitter_username": nil, "followers": 0, "following": 0, "public_gists": 0, "public_repos": s.publicRepos(a)} {
+		m[k] = v
+	}
 	return m, nil
+}
+
+func (s *Server) publicRepos(a *account) int {
+	n := 0
+	for _, r := range s.repos {
+		if r.Owner == a && !r.Private {
+			n++
+		}
+	}
+	return n
 }
 
 func nilIfEmpty(s string) any {

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -77,4 +78,39 @@ func ValidateDelivery(h http.Header, body []byte, secret []byte) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// NewDeliveryRequest builds the POST GitHub would make to deliver payload
+// for event to url: User-Agent, X-GitHub-Event, X-GitHub-Delivery (a GUID
+// derived from the payload, so it is stable across runs), X-GitHub-Hook-ID,
+// Content-Type and, when secret is not nil, X-Hub-Signature-256 and
+// X-Hub-Signature. The result passes ValidateDelivery whenever the payload
+// passes ValidateWebhook.
+func NewDeliveryRequest(url, event string, payload, secret []byte) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(append([]byte(event+"\x00"), payload...))
+	id := hex.EncodeToString(sum[:16])
+	req.Header.Set("User-Agent", "GitHub-Hookshot/conformance")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-GitHub-Event", event)
+	req.Header.Set("X-GitHub-Delivery", id[0:8]+"-"+id[8:12]+"-"+id[12:16]+"-"+id[16:20]+"-"+id[20:32])
+	req.Header.Set("X-GitHub-Hook-ID", "1")
+	if secret != nil {
+		mac := hmac.New(sha256.New, secret)
+		mac.Write(payload)
+		req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+		mac1 := hmac.New(sha1.New, secret)
+		mac1.Write(payload)
+		req.Header.Set("X-Hub-Signature", "sha1="+hex.EncodeToString(mac1.Sum(nil)))
+	}
+	return req, nil
+}
+
+// Request returns the delivery of this example to url (see
+// NewDeliveryRequest).
+func (e Example) Request(url string, secret []byte) (*http.Request, error) {
+	return NewDeliveryRequest(url, e.Event, e.Payload, secret)
 }

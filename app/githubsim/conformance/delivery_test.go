@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/google/go-github/v62/github"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -81,5 +82,68 @@ func TestValidateDelivery(t *testing.T) {
 				t.Fatalf("got %v, want error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestExampleDeliveries sends every example, as GitHub would, to a loopback
+// handler that verifies it the way the App does (go-github ValidatePayload
+// and ParseWebHook) and with ValidateDelivery.
+func TestExampleDeliveries(t *testing.T) {
+	secret := []byte("hook-secret")
+	type result struct {
+		sigErr, parseErr, deliveryErr error
+	}
+	results := map[string]result{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := github.ValidatePayload(r, secret)
+		res := result{sigErr: err}
+		if err == nil {
+			_, res.parseErr = github.ParseWebHook(github.WebHookType(r), body)
+			res.deliveryErr = ValidateDelivery(r.Header, body, secret)
+		}
+		results[r.Header.Get("X-Test-Name")] = res
+	}))
+	defer srv.Close()
+	parseFailures := map[string]bool{}
+	for _, ex := range Examples() {
+		req, err := ex.Request(srv.URL, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := ex.Target + " " + ex.Name
+		req.Header.Set("X-Test-Name", name)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		res := results[name]
+		if res.sigErr != nil {
+			t.Errorf("%s: signature rejected: %v", name, res.sigErr)
+			continue
+		}
+		if res.parseErr != nil {
+			parseFailures[ex.Event] = true
+		}
+		// The delivery is valid exactly when the payload is.
+		payloadErr := ValidateWebhook(ex.Event, ex.Payload)
+		if (payloadErr == nil) != (res.deliveryErr == nil) {
+			t.Errorf("%s: payload error %v but delivery error %v", name, payloadErr, res.deliveryErr)
+		}
+	}
+	if len(results) != len(Examples()) {
+		t.Errorf("%d deliveries for %d examples", len(results), len(Examples()))
+	}
+	// go-github v62 does not know every event (GHES-only ones, newer ones).
+	var events []string
+	for e := range parseFailures {
+		events = append(events, e)
+	}
+	sortStrings(events)
+	t.Logf("events go-github v62 ParseWebHook rejects: %v", events)
+	for _, must := range []string{"issues", "pull_request", "check_run", "check_suite", "installation", "installation_repositories", "issue_comment", "push"} {
+		if parseFailures[must] {
+			t.Errorf("go-github cannot parse %s examples", must)
+		}
 	}
 }
