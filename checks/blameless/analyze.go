@@ -87,6 +87,7 @@ func (a *Analyzer) Analyze(seg Segment) []Hit {
 	}
 	toks := tokenize(seg.Text, make([]token, 0, len(seg.Text)/5+8))
 	markQuotes(toks)
+	markUnjudged(toks, &sent{a: a, seg: &seg})
 	for _, p := range a.allow {
 		for _, m := range matchPhrase(toks, p.words) {
 			for k := m[0]; k < m[1]; k++ {
@@ -103,7 +104,7 @@ func (a *Analyzer) Analyze(seg Segment) []Hit {
 	}
 	for _, p := range a.custom {
 		for _, m := range matchPhrase(toks, p.words) {
-			if toks[m[0]].quoted {
+			if toks[m[0]].unjudged {
 				continue
 			}
 			hits = append(hits, Hit{Rule: RuleCustom, Start: toks[m[0]].start, End: toks[m[1]-1].end,

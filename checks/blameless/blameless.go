@@ -13,7 +13,11 @@
 // team, third-person pronoun, you, @handle or personal name as subject makes
 // a finding; systems, the writer's own I/we account and generic "anyone" do
 // not. Negated and meta sentences ("not their fault", "avoid saying human
-// error", "blameless") and quoted text are not judged.
+// error", "blameless") are not judged. A blockquote (Segment.Quoted) is
+// quoted material and not judged; text in inline quotation marks is reported
+// speech and is judged, unless it is a mentioned term ("the word 'careless'"),
+// the voice of someone outside the organisation (a customer's complaint) or
+// machine output (an error message) — see quotes.go.
 //
 // Severity: findings that put a person at fault (named-individual,
 // person-as-cause, human-error, counterfactual, blame-verb, fix-the-human and

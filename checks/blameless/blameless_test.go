@@ -173,24 +173,41 @@ func TestHardNegatives(t *testing.T) {
 	})
 }
 
-func TestQuotedSegmentIsNotJudged(t *testing.T) {
+func TestQuotation(t *testing.T) {
 	a := mustNew(t, Config{})
 	text := "The engineer forgot to run the migration."
 	if hits := a.Analyze(Segment{Text: text}); len(hits) == 0 {
 		t.Fatal("unquoted: want a finding")
 	}
+	// a blockquote is quoted material: reported, not judged
 	if hits := a.Analyze(Segment{Text: text, Quoted: true}); len(hits) != 0 {
 		t.Fatalf("quoted segment: want no finding, got %v", rulesOf(hits))
 	}
-	// a quotation inside the segment is not judged, the rest is
+	// inline reported speech is still the document putting someone at fault
 	mixed := "He said \u201cthe intern is careless\u201d, and the DBA forgot to renew the certificate."
 	hits := a.Analyze(Segment{Text: mixed})
-	if hasRule(hits, RuleJudgmental) {
-		t.Errorf("judged text inside quotes: %v", rulesOf(hits))
+	if !hasRule(hits, RuleJudgmental) || !hasRule(hits, RulePersonAsCause) {
+		t.Errorf("want both the quoted and the unquoted clause judged: %v", rulesOf(hits))
 	}
-	if !hasRule(hits, RulePersonAsCause) {
-		t.Errorf("missed the unquoted clause: %v", rulesOf(hits))
-	}
+	runCases(t, a, []ruleCase{
+		// speech, quoted before or after its attribution, whole sentence quoted
+		{text: "\u201cHuman error took the whole network down,\u201d a staff member explained.", rule: RuleHumanError},
+		{text: "The lead's first message was \u201cwho fat-fingered the zone file?\u201d", rule: RuleJudgmental},
+		{text: "\u201cThe on-call engineer should have paged the DBA.\u201d", rule: RuleCounterfactual},
+		{text: "Our status page said: 'the outage was caused by human error'.", rule: RuleHumanError},
+		{text: "Someone posted a message saying \"ops screwed up the failover\".", rule: RuleBlameVerb},
+		// mentions: a quoted term talked about, not used
+		{text: "We no longer write \"operator error\" in reports."},
+		{text: "Saying \u201cthey should have known\u201d tells us nothing."},
+		{text: "Phrases like 'should have' and 'failed to' hide what the system did."},
+		{text: "Our guide discourages labels such as \u2018negligent\u2019 or \u2018sloppy\u2019."},
+		{text: "Instead of \"the DBA dropped the table\", describe the migration that dropped it."},
+		{text: "The \u201chuman error\u201d narrative hides the missing guard rail."},
+		// outside voices and machine output
+		{text: "The customer wrote: \u201cyour careless engineers lost my data\u201d."},
+		{text: "\u201cYour engineers are incompetent,\u201d one customer wrote on the forum."},
+		{text: "The CLI prints the message \u201cYou forgot to set REGION\u201d when the variable is empty."},
+	})
 }
 
 func TestSectionMatters(t *testing.T) {
@@ -288,9 +305,9 @@ func TestConfig(t *testing.T) {
 		t.Errorf("severity off: %v", rulesOf(offBySev))
 	}
 
-	// custom phrases, case-insensitive, whole words, not inside quotes
+	// custom phrases, case-insensitive, whole words, not when mentioned in quotes
 	c := mustNew(t, Config{Phrases: []string{"root cause", "heads will roll"}})
-	hits := c.Analyze(Segment{Text: "The Root Cause is unclear; heads will roll. We said \"heads will roll\" jokingly."})
+	hits := c.Analyze(Segment{Text: "The Root Cause is unclear; heads will roll. We avoid the phrase \"heads will roll\"."})
 	n := 0
 	for _, h := range hits {
 		if h.Rule == RuleCustom {
@@ -302,6 +319,9 @@ func TestConfig(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("custom phrases: %d hits, want 2: %v", n, hits)
+	}
+	if hits := c.Analyze(Segment{Text: "\u201cHeads will roll,\u201d the VP said."}); !hasRule(hits, RuleCustom) {
+		t.Errorf("custom phrase in quoted speech: %v", rulesOf(hits))
 	}
 	if hits := c.Analyze(Segment{Text: "The rooted causeway flooded."}); len(hits) != 0 {
 		t.Errorf("custom phrase matched inside words: %v", rulesOf(hits))

@@ -66,7 +66,7 @@ func msgFor(rule string) string {
 func (s *sent) run() {
 	all := true
 	for i := range s.t {
-		if s.t[i].kind != tPunct && !s.t[i].quoted {
+		if s.t[i].kind != tPunct && !s.t[i].unjudged {
 			all = false
 			break
 		}
@@ -80,7 +80,7 @@ func (s *sent) run() {
 	}
 	for i := range s.t {
 		tk := &s.t[i]
-		if tk.quoted || tk.kind != tWord || tk.f&fTrigger == 0 {
+		if tk.unjudged || tk.kind != tWord || tk.f&fTrigger == 0 {
 			continue
 		}
 		s.humanError(i)
@@ -157,7 +157,7 @@ func (s *sent) humanError(i int) {
 		end = i + 1
 	case humanErrorFirst[l]:
 		n := s.low(i + 1)
-		if n != "error" && n != "errors" && n != "mistake" && n != "mistakes" || s.t[i+1].quoted {
+		if n != "error" && n != "errors" && n != "mistake" && n != "mistakes" || s.t[i+1].unjudged != s.t[i].unjudged {
 			return
 		}
 	default:
@@ -249,7 +249,7 @@ func (s *sent) judgmental(i int) {
 	repl := ""
 	sugg := "Describe what happened and the conditions around it (time pressure, unclear tooling, missing review) instead of judging the people involved."
 	if attributive[l] && i+1 < len(s.t) && s.t[i+1].kind == tWord && s.t[i].spaceAfter &&
-		s.t[i+1].f&(fPrep|fDet|fAux|fModal|fBound) == 0 && !s.t[i+1].quoted {
+		s.t[i+1].f&(fPrep|fDet|fAux|fModal|fBound) == 0 && s.t[i+1].quoted == s.t[i].quoted {
 		to = i + 2
 		repl = s.t[i+1].text
 		sugg = "Drop the judgment and keep the fact: \"" + repl + "\", then say what made it likely."
@@ -331,7 +331,7 @@ func (s *sent) blameVerb(i int) {
 			return
 		}
 		for j := range s.t {
-			if j == i || s.t[j].quoted {
+			if j == i || s.t[j].unjudged {
 				continue
 			}
 			c := s.classOf(j)
@@ -1004,7 +1004,7 @@ func (s *sent) causePhrase(i int) {
 func (s *sent) namedInCause() {
 	for i := range s.t {
 		t := &s.t[i]
-		if t.quoted || !(t.kind == tHandle || s.isName(i)) {
+		if t.unjudged || !(t.kind == tHandle || s.isName(i)) {
 			continue
 		}
 		j := i + 1

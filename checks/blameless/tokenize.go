@@ -26,6 +26,7 @@ type token struct {
 	camel      bool   // upper case letter after the first (RamNode)
 	poss       bool   // ends in 's / s' (possessive)
 	quoted     bool   // inside quotation marks
+	unjudged   bool   // inside a mentioned, outside-voice or machine-output quotation (quotes.go)
 	allowed    bool   // covered by a Config.Allow phrase
 	f          uint32 // word classes from lex
 	spaceAfter bool   // followed by white space (or end of text)
