@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -94,6 +95,7 @@ func TestExampleDeliveries(t *testing.T) {
 		sigErr, parseErr, deliveryErr error
 	}
 	results := map[string]result{}
+	var mu sync.Mutex
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := github.ValidatePayload(r, secret)
 		res := result{sigErr: err}
@@ -101,7 +103,9 @@ func TestExampleDeliveries(t *testing.T) {
 			_, res.parseErr = github.ParseWebHook(github.WebHookType(r), body)
 			res.deliveryErr = ValidateDelivery(r.Header, body, secret)
 		}
+		mu.Lock()
 		results[r.Header.Get("X-Test-Name")] = res
+		mu.Unlock()
 	}))
 	defer srv.Close()
 	parseFailures := map[string]bool{}
@@ -117,20 +121,27 @@ func TestExampleDeliveries(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		mu.Lock()
 		res := results[name]
+		mu.Unlock()
 		if res.sigErr != nil {
 			t.Errorf("%s: signature rejected: %v", name, res.sigErr)
 			continue
 		}
-		if res.parseErr != nil {
-			parseFailures[ex.Event] = true
-		}
 		// The delivery is valid exactly when the payload is.
 		payloadErr := ValidateWebhook(ex.Event, ex.Payload)
+		if res.parseErr != nil {
+			parseFailures[ex.Event] = true
+			if payloadErr == nil && appEvents[ex.Event] {
+				t.Errorf("%s: schema-valid payload of an event the App handles, but go-github cannot parse it: %v", name, res.parseErr)
+			}
+		}
 		if (payloadErr == nil) != (res.deliveryErr == nil) {
 			t.Errorf("%s: payload error %v but delivery error %v", name, payloadErr, res.deliveryErr)
 		}
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(results) != len(Examples()) {
 		t.Errorf("%d deliveries for %d examples", len(results), len(Examples()))
 	}
@@ -140,10 +151,10 @@ func TestExampleDeliveries(t *testing.T) {
 		events = append(events, e)
 	}
 	sortStrings(events)
-	t.Logf("events go-github v62 ParseWebHook rejects: %v", events)
-	for _, must := range []string{"issues", "pull_request", "check_run", "check_suite", "installation", "installation_repositories", "issue_comment", "push"} {
-		if parseFailures[must] {
-			t.Errorf("go-github cannot parse %s examples", must)
-		}
-	}
+	// (check_run: the two 2018 examples with "YYYY-MM-DD hh:mm:ss" app
+	// timestamps, which are also schema-invalid.)
+	t.Logf("events with examples go-github v62 ParseWebHook rejects: %v", events)
 }
+
+var appEvents = map[string]bool{"issues": true, "pull_request": true, "check_run": true, "check_suite": true,
+	"installation": true, "installation_repositories": true, "issue_comment": true, "push": true, "ping": true}
