@@ -1,12 +1,64 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/postmortem-app/postmortem/app"
 )
 
-// Not built yet: see the issue tracker.
+const playgroundUsage = `Usage: postmortem playground [--keep] [--verbose] [--timeout D]
+
+Plays the whole story against a simulated GitHub started in this process
+(no network, no GitHub account): an incident is opened and labelled, the
+App drafts a postmortem pull request, its checks fail, a person fixes the
+document, the checks pass, the pull request merges, follow-up issues are
+opened and closed, and the incident is closed.
+
+Flags:
+`
+
 func runPlayground(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "postmortem playground: not available in this build yet")
-	return 2
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return playground(ctx, args, stdout, stderr)
+}
+
+func playground(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("playground", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	keep := fl.Bool("keep", false, "leave the simulated GitHub running after the story and print how to reach it")
+	verbose := fl.Bool("verbose", false, "log what the App and the simulator do (to stderr)")
+	timeout := fl.Duration("timeout", 20*time.Second, "how long each step may take to converge")
+	fl.Usage = func() {
+		fmt.Fprint(stderr, playgroundUsage)
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "postmortem playground: unexpected argument %q\n", fl.Arg(0))
+		return 2
+	}
+	opts := app.PlaygroundOptions{Out: stdout, Keep: *keep, StepTimeout: *timeout}
+	if *verbose {
+		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	if _, err := app.RunPlayground(ctx, opts); err != nil {
+		fmt.Fprintf(stderr, "postmortem playground: %v\n", err)
+		return 1
+	}
+	return 0
 }

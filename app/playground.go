@@ -1,0 +1,602 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/postmortem-app/postmortem/app/githubsim"
+)
+
+// PlaygroundOptions configure RunPlayground.
+type PlaygroundOptions struct {
+	// Out receives the narration.
+	Out io.Writer
+	// Keep leaves the simulated GitHub (and the App) running after the
+	// story, until ctx is done, and prints how to reach it.
+	Keep bool
+	// Dir holds the SQLite queue; "" means a fresh temporary directory,
+	// removed at the end.
+	Dir string
+	// StepTimeout bounds the wait for each step to converge (default 20s).
+	StepTimeout time.Duration
+	// Logger receives the App's and the simulator's logs (default: discard).
+	Logger *slog.Logger
+	// Ready, when set, is called with the simulator once the story is over
+	// and Keep is on (tests use it to poke the kept server).
+	Ready func(sim *githubsim.Server)
+}
+
+// PlaygroundResult is what the story produced, for tests.
+type PlaygroundResult struct {
+	Incident    int
+	PullRequest int
+	FollowUps   []int
+	Calls       int // GitHub API calls the App made in all
+	Steps       []PlaygroundStep
+}
+
+// PlaygroundStep is one step of the story and what it cost.
+type PlaygroundStep struct {
+	Title  string
+	Calls  int
+	Reads  int
+	Writes int
+}
+
+const (
+	pgOwner  = "acme"
+	pgName   = "checkout"
+	pgRepo   = pgOwner + "/" + pgName
+	pgAppID  = 1
+	pgInstID = 100
+)
+
+// ErrNotConverged is returned when a step of the playground story did not
+// reach the expected state in time.
+var ErrNotConverged = errors.New("the story did not converge")
+
+type playground struct {
+	o        PlaygroundOptions
+	out      io.Writer
+	sim      *githubsim.Server
+	alice    *githubsim.Actor
+	bob      *githubsim.Actor
+	res      *PlaygroundResult
+	mark     int
+	stepName string
+}
+
+// RunPlayground starts a simulated GitHub and the App in this process
+// (webhooks over real HTTP on loopback, the job queue on SQLite in a
+// temporary directory) and plays the whole story: an incident is opened and
+// labelled, the postmortem pull request appears and its checks fail, a
+// person fixes the document and they pass, the pull request merges,
+// follow-up issues are opened and closed, and the incident is closed.
+func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult, error) {
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.StepTimeout <= 0 {
+		o.StepTimeout = 20 * time.Second
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	dir := o.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "postmortem-playground-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+
+	// The App's listener first: the simulator's webhooks point at it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	hookURL := "http://" + ln.Addr().String() + "/webhook"
+	secret := randomHex(16)
+
+	sim, err := githubsim.New(githubsim.Options{Seed: playgroundSeed(hookURL, secret), Logger: logger.With("component", "githubsim")})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("simulator: %w", err)
+	}
+	sim.Start()
+	defer sim.Close()
+
+	key, err := ParsePrivateKey(sim.AppPrivateKey(pgAppID))
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	clients, err := NewClients(ClientsConfig{
+		AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/",
+		// The simulator needs no pacing between writes; GitHub does.
+		Pacer: PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second},
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
+	w := NewWorkers()
+	if err := flows.Register(w); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	q, err := OpenQueue(ctx, QueueConfig{
+		DatabaseURL: filepath.Join(dir, "postmortem.db"), Workers: w, MaxWorkers: 4,
+		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute,
+		Logger: logger.With("component", "queue"),
+	})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	defer q.Close()
+	if err := flows.UseQueue(ctx, q); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	webhook := &WebhookHandler{Secret: []byte(secret), Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
+	srv := NewHTTPServer(NewMux(webhook, q, NewMetrics()))
+	go srv.Serve(ln)
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	if err := q.Start(ctx); err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		q.Stop(sctx)
+	}()
+
+	p := &playground{o: o, out: o.Out, sim: sim, alice: sim.As("alice"), bob: sim.As("bob"), res: &PlaygroundResult{}}
+	p.say("postmortem playground: the whole story against a simulated GitHub, in this process, offline.\n\n")
+	p.say("  simulated GitHub  %s  (org %s, repository %s; people alice and bob)\n", sim.URL(), pgOwner, pgRepo)
+	p.say("  the App           %s  (job queue: SQLite in %s)\n\n", hookURL, dir)
+	if err := p.story(ctx); err != nil {
+		p.say("\n✗ %v\n", err)
+		return p.res, err
+	}
+	p.say("\n✓ The story is complete: %d GitHub API calls by the App in all.\n", p.res.Calls)
+	if o.Keep {
+		p.keep(ctx, hookURL)
+	}
+	return p.res, nil
+}
+
+// UseQueue stores the flows' claims in the queue's database (same SQLite
+// file or PostgreSQL schema), creating the table when missing. Call it
+// after OpenQueue and before Queue.Start.
+func (f *Flows) UseQueue(ctx context.Context, q *Queue) error {
+	c, err := NewClaims(q.DB(), q.Dialect())
+	if err != nil {
+		return err
+	}
+	if err := c.Migrate(ctx); err != nil {
+		return err
+	}
+	f.Claims = c
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func playgroundSeed(hookURL, secret string) *githubsim.Seed {
+	return &githubsim.Seed{
+		GitHub: githubsim.SeedGitHub{
+			Users: []githubsim.SeedUser{{Login: "alice", Name: "Alice Doe"}, {Login: "bob", Name: "Bob Roe"}},
+			Orgs:  []githubsim.SeedOrg{{Login: pgOwner, Name: "Acme", Members: []githubsim.SeedMember{{Login: "alice", Role: "admin"}, {Login: "bob"}}}},
+			Repos: []githubsim.SeedRepo{{
+				Owner: pgOwner, Name: pgName, Description: "The checkout service",
+				Files: map[string]string{
+					".github/postmortem.yml": "# Postmortems for the checkout service.\nclose_incident: true\n",
+					"main.go":                "package main\n\nfunc main() {}\n",
+				},
+			}},
+			Apps: []githubsim.SeedApp{{
+				AppID: pgAppID, Slug: "postmortem", Name: "postmortem",
+				Permissions:   map[string]string{"issues": "write", "pull_requests": "write", "contents": "write", "checks": "write", "metadata": "read"},
+				Events:        []string{"issues", "pull_request", "check_suite", "check_run"},
+				WebhookURL:    hookURL,
+				WebhookSecret: secret,
+				Installations: []githubsim.SeedInstallation{{InstallationID: pgInstID, Account: pgOwner, RepositorySelection: "all"}},
+			}},
+		},
+	}
+}
+
+func (p *playground) say(format string, args ...any) { fmt.Fprintf(p.out, format, args...) }
+
+// begin starts a step: its calls are counted from here.
+func (p *playground) begin(title string) {
+	p.stepName = title
+	p.mark = len(p.sim.Calls())
+	p.say("%d. %s\n", len(p.res.Steps)+1, title)
+}
+
+// end settles the step (deliveries attempted, the App quiet) and reports
+// what it cost.
+func (p *playground) end(ctx context.Context) {
+	p.settle(ctx)
+	calls := p.sim.Calls()[p.mark:]
+	st := PlaygroundStep{Title: p.stepName}
+	routes := map[string]int{}
+	for _, c := range calls {
+		if c.TokenKind != "installation" && c.TokenKind != "app" {
+			continue
+		}
+		st.Calls++
+		if c.Method == http.MethodGet {
+			st.Reads++
+		} else {
+			st.Writes++
+		}
+		routes[c.Method]++
+	}
+	p.res.Steps = append(p.res.Steps, st)
+	p.res.Calls += st.Calls
+	p.say("   GitHub calls by the App in this step: %d (%d reads, %d writes)\n\n", st.Calls, st.Reads, st.Writes)
+}
+
+// settle waits until every webhook was delivered and the App made no call
+// for a moment (its jobs are done, echoes included).
+func (p *playground) settle(ctx context.Context) {
+	deadline := time.Now().Add(p.o.StepTimeout)
+	quiet := 0
+	last := len(p.sim.Calls())
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		p.sim.WaitIdle()
+		time.Sleep(50 * time.Millisecond)
+		n := len(p.sim.Calls())
+		if n == last {
+			quiet++
+			if quiet >= 6 {
+				return
+			}
+		} else {
+			quiet, last = 0, n
+		}
+	}
+}
+
+// wait polls cond until it holds or the step times out.
+func (p *playground) wait(ctx context.Context, what string, cond func() bool) error {
+	deadline := time.Now().Add(p.o.StepTimeout)
+	for !cond() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: after %s still waiting for %s (step %q)", ErrNotConverged, p.o.StepTimeout, what, p.stepName)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	return nil
+}
+
+func (p *playground) issue(n int) (githubsim.Issue, bool) {
+	for _, is := range p.sim.Issues(pgRepo) {
+		if is.Number == n {
+			return is, true
+		}
+	}
+	return githubsim.Issue{}, false
+}
+
+func (p *playground) pull(n int) (githubsim.Pull, bool) {
+	for _, pr := range p.sim.Pulls(pgRepo) {
+		if pr.Number == n {
+			return pr, true
+		}
+	}
+	return githubsim.Pull{}, false
+}
+
+// ourRuns returns the App's two check runs on sha, when both are completed.
+func (p *playground) ourRuns(sha string) (map[string]githubsim.CheckRun, bool) {
+	out := map[string]githubsim.CheckRun{}
+	for _, cr := range p.sim.CheckRuns(pgRepo, sha) {
+		if cr.Status == "completed" && (cr.Name == CheckRunCompleteness || cr.Name == CheckRunBlameless) {
+			out[cr.Name] = cr
+		}
+	}
+	return out, len(out) == 2
+}
+
+func (p *playground) story(ctx context.Context) error {
+	// 1. The incident.
+	p.begin("alice opens an incident and labels it.")
+	title := "Checkout returns 502s after a config push"
+	n, err := p.alice.OpenIssue(pgRepo, title, "Since 13:55 UTC most checkout requests fail with 502. Investigating.")
+	if err != nil {
+		return err
+	}
+	p.res.Incident = n
+	if _, err := p.bob.Comment(pgRepo, n, "Bob should have checked the pool size before pushing the config."); err != nil {
+		return err
+	}
+	if _, err := p.alice.Comment(pgRepo, n, "Rolled back the config change at 15:10 UTC; errors are gone."); err != nil {
+		return err
+	}
+	if _, _, err := p.alice.Client.Issues.AddAssignees(ctx, pgOwner, pgName, n, []string{"bob"}); err != nil {
+		return err
+	}
+	if err := p.alice.AddLabels(pgRepo, n, "incident", "sev2"); err != nil {
+		return err
+	}
+	p.say("   alice opened issue #%d %q, bob and alice commented, alice assigned bob and added the labels incident and sev2.\n", n, title)
+	var pr githubsim.Pull
+	err = p.wait(ctx, "the postmortem pull request and its checks", func() bool {
+		for _, x := range p.sim.Pulls(pgRepo) {
+			if strings.Contains(x.Body, markerIncidentPR(n)) {
+				pr = x
+				_, ok := p.ourRuns(x.HeadSHA)
+				return ok
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return err
+	}
+	p.res.PullRequest = pr.Number
+	file := p.postmortemPath(pr)
+	p.say("   → The App drafted %s from the incident (severity, assignees, timeline from the comments)\n", file)
+	p.say("     on branch %s and opened pull request #%d %q, asking bob to review.\n", pr.Head, pr.Number, pr.Title)
+	if inc, ok := p.issue(n); ok {
+		for _, c := range inc.Comments {
+			if strings.Contains(c.Body, markerPointer(n)) {
+				p.say("   → It commented on incident #%d: %q\n", n, oneLine(strings.TrimPrefix(c.Body, markerPointer(n)), 100))
+			}
+		}
+	}
+	if err := p.wait(ctx, "both checks to fail on the draft", func() bool {
+		runs, ok := p.ourRuns(pr.HeadSHA)
+		return ok && runs[CheckRunCompleteness].Conclusion == "failure" && runs[CheckRunBlameless].Conclusion == "failure"
+	}); err != nil {
+		return err
+	}
+	pr, _ = p.pull(pr.Number)
+	p.reportChecks(pr, true)
+	p.end(ctx)
+
+	// 2. A person fixes the document.
+	p.begin("alice writes the postmortem and pushes a commit to the pull request.")
+	fixed := playgroundPostmortem(n)
+	sha, err := p.alice.EditFile(pgRepo, pr.Number, file, fixed, "Write the postmortem: impact, root cause, follow-ups")
+	if err != nil {
+		return err
+	}
+	p.say("   alice replaced the TODOs, reworded the timeline blamelessly and listed three action items (commit %s).\n", shortSHA(sha))
+	if err := p.wait(ctx, "both checks to pass on "+shortSHA(sha), func() bool {
+		runs, ok := p.ourRuns(sha)
+		return ok && runs[CheckRunCompleteness].Conclusion == "success" && runs[CheckRunBlameless].Conclusion == "success"
+	}); err != nil {
+		return err
+	}
+	pr, _ = p.pull(pr.Number)
+	p.reportChecks(pr, false)
+	p.end(ctx)
+
+	// 3. Merge → follow-ups.
+	p.begin("bob approves and merges the pull request.")
+	if err := p.bob.ApprovePR(pgRepo, pr.Number, "Thorough and blameless, thanks!"); err != nil {
+		return err
+	}
+	if _, err := p.bob.MergePR(pgRepo, pr.Number, "squash"); err != nil {
+		return err
+	}
+	var fus []githubsim.Issue
+	if err := p.wait(ctx, "three follow-up issues and the tracking comment", func() bool {
+		fus = p.followUps(n)
+		inc, _ := p.issue(n)
+		return len(fus) == 3 && hasCommentWith(inc, markerTracking(n))
+	}); err != nil {
+		return err
+	}
+	for _, f := range fus {
+		p.res.FollowUps = append(p.res.FollowUps, f.Number)
+		owner := "nobody (see the issue)"
+		if len(f.Assignees) > 0 {
+			owner = "@" + strings.Join(f.Assignees, ", @")
+		}
+		p.say("   → follow-up #%d %q, assigned to %s, labels %s, a sub-issue of #%d\n", f.Number, f.Title, owner, strings.Join(f.Labels, ", "), f.Parent)
+	}
+	p.say("   → a tracking comment on incident #%d lists them: 0 of 3 done.\n", n)
+	p.end(ctx)
+
+	// 4. Follow-ups closed → incident closed.
+	p.begin("alice and bob finish the follow-ups and close them.")
+	for i, f := range fus {
+		actor := p.alice
+		if len(f.Assignees) > 0 && f.Assignees[0] == "bob" {
+			actor = p.bob
+		}
+		reason := "completed"
+		if i == len(fus)-1 {
+			reason = "not_planned"
+		}
+		if err := actor.CloseIssue(pgRepo, f.Number, reason); err != nil {
+			return err
+		}
+		p.say("   %s closed #%d as %s.\n", actor.Login, f.Number, strings.ReplaceAll(reason, "_", " "))
+	}
+	if err := p.wait(ctx, "the incident to be closed", func() bool {
+		inc, _ := p.issue(n)
+		return inc.State == "closed" && hasLabelName(inc.Labels, "postmortem-complete")
+	}); err != nil {
+		return err
+	}
+	inc, _ := p.issue(n)
+	for _, c := range inc.Comments {
+		if strings.Contains(c.Body, markerTracking(n)) {
+			p.say("   → the tracking comment now reads %q\n", oneLine(strings.TrimPrefix(c.Body, markerTracking(n)), 100))
+		}
+	}
+	p.say("   → the App posted a closing comment, labelled #%d postmortem-complete and closed it.\n", n)
+	p.end(ctx)
+	return nil
+}
+
+func hasCommentWith(is githubsim.Issue, marker string) bool {
+	for _, c := range is.Comments {
+		if strings.Contains(c.Body, marker) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasLabelName(labels []string, name string) bool {
+	for _, l := range labels {
+		if strings.EqualFold(l, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *playground) followUps(incident int) []githubsim.Issue {
+	var out []githubsim.Issue
+	for _, is := range p.sim.Issues(pgRepo) {
+		if m := reFollowUpMarker.FindStringSubmatch(is.Body); m != nil && m[1] == fmt.Sprint(incident) {
+			out = append(out, is)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+// postmortemPath finds the postmortem file on the pull request's branch.
+func (p *playground) postmortemPath(pr githubsim.Pull) string {
+	gh := p.alice.Client
+	files, _, err := gh.PullRequests.ListFiles(context.Background(), pgOwner, pgName, pr.Number, nil)
+	if err == nil {
+		for _, f := range files {
+			if strings.HasPrefix(f.GetFilename(), "postmortems/") {
+				return f.GetFilename()
+			}
+		}
+	}
+	return ""
+}
+
+func (p *playground) reportChecks(pr githubsim.Pull, showReview bool) {
+	runs, _ := p.ourRuns(pr.HeadSHA)
+	p.say("   → checks on #%d at %s:\n", pr.Number, shortSHA(pr.HeadSHA))
+	for _, name := range []string{CheckRunCompleteness, CheckRunBlameless} {
+		cr := runs[name]
+		mark := "✓"
+		if cr.Conclusion != "success" {
+			mark = "✗"
+		}
+		p.say("       %s %-24s %-8s %s\n", mark, name, cr.Conclusion, cr.Title)
+		for i, a := range cr.Annotations {
+			if i == 3 {
+				p.say("           … and %d more annotations\n", len(cr.Annotations)-3)
+				break
+			}
+			p.say("           %s:%d  %s: %s\n", a.Path, a.StartLine, a.Title, oneLine(a.Message, 90))
+		}
+	}
+	for _, rv := range pr.Reviews {
+		if showReview && strings.HasSuffix(rv.User, "[bot]") && len(rv.Comments) > 0 {
+			p.say("     and a review with %s, e.g. on %s:%d:\n", plural(len(rv.Comments), "suggested rewording", "suggested rewordings"), rv.Comments[0].Path, rv.Comments[0].Line)
+			if i := strings.Index(rv.Comments[0].Body, "```suggestion\n"); i >= 0 {
+				p.say("           %s\n", oneLine(rv.Comments[0].Body[i+len("```suggestion\n"):], 110))
+			}
+		}
+	}
+}
+
+// keep leaves everything running and tells how to reach it.
+func (p *playground) keep(ctx context.Context, hookURL string) {
+	tok := p.sim.UserToken("alice")
+	u := p.sim.URL()
+	p.say("\nThe simulated GitHub keeps running (Ctrl-C to stop):\n\n")
+	p.say("  API         %s   (also under %s/api/v3)\n", u, u)
+	p.say("  token       %s   (alice; bob works the same way)\n", tok)
+	p.say("  the App     %s\n\n", hookURL)
+	p.say("  curl -s -H 'Authorization: token %s' %s/repos/%s/issues?state=all | jq '.[] | {number, title, state}'\n", tok, u, pgRepo)
+	p.say("  curl -s -H 'Authorization: token %s' %s/repos/%s/pulls/%d/files | jq '.[].filename'\n", tok, u, pgRepo, p.res.PullRequest)
+	p.say("  curl -s -X POST -H 'Authorization: token %s' %s/repos/%s/issues -d '{\"title\":\"Another outage\",\"labels\":[\"incident\"]}'\n", tok, u, pgRepo)
+	p.say("    (the App drafts a postmortem for it within a second)\n")
+	if p.o.Ready != nil {
+		p.o.Ready(p.sim)
+	}
+	<-ctx.Done()
+}
+
+// playgroundPostmortem is what alice writes: complete and blameless.
+func playgroundPostmortem(n int) string {
+	return fmt.Sprintf(`---
+title: "Checkout returns 502s after a config push"
+incident: %d
+severity: SEV2
+status: final
+started_at: 2026-03-01T13:55:00Z
+detected_at: 2026-03-01T14:00:00Z
+resolved_at: 2026-03-01T15:10:00Z
+authors: [alice]
+responders: [bob]
+---
+
+# Postmortem: Checkout returns 502s after a config push
+
+## Summary
+
+For 75 minutes checkout returned 502 errors for most requests after a configuration push reduced the database connection pool from 50 to 2. Rolling the configuration back ended the impact.
+
+## Impact
+
+About 60%% of checkout requests failed between 13:55 and 15:10 UTC; roughly 4,000 orders were delayed, none lost.
+
+## Timeline
+
+- 2026-03-01 13:55 UTC — a configuration push set the database pool size to 2
+- 2026-03-01 14:00 UTC — the 5xx alert fired and the on-call engineer was paged
+- 2026-03-01 14:40 UTC — the pool size was identified as the trigger
+- 2026-03-01 15:10 UTC — the configuration was rolled back and errors stopped
+
+## Root cause
+
+The configuration pipeline accepted a pool size of 2 because nothing validated that field, and the change looked like a routine edit in review. Nothing in the process required or checked a load test for configuration-only changes.
+
+## Resolution
+
+The configuration was rolled back; the pool recovered within a minute.
+
+## Follow-ups
+
+- [ ] Validate pool sizes in the configuration pipeline (owner: @alice, due: 2026-04-01, priority: P1)
+- [ ] Alert on connection pool saturation (owner: @bob, due: 2026-04-15, priority: P2) #observability
+- [ ] Load-test configuration-only changes in staging (owner: @alice, due: 2026-05-01, priority: P3)
+`, n)
+}
