@@ -33,6 +33,13 @@ type PlaygroundOptions struct {
 	StepTimeout time.Duration
 	// Logger receives the App's and the simulator's logs (default: discard).
 	Logger *slog.Logger
+	// DatabaseURL, when set, puts the queue (and the claims) there instead
+	// of a SQLite file in Dir: a postgres:// URL, with Schema.
+	DatabaseURL string
+	Schema      string
+	// Transport, when set, carries the App's GitHub requests (tests wrap the
+	// conformance transport around the loopback).
+	Transport http.RoundTripper
 	// Ready, when set, is called with the simulator once the story is over
 	// and Keep is on (tests use it to poke the kept server).
 	Ready func(sim *githubsim.Server)
@@ -127,7 +134,7 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		return nil, err
 	}
 	clients, err := NewClients(ClientsConfig{
-		AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/",
+		AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: o.Transport,
 		// The simulator needs no pacing between writes; GitHub does.
 		Pacer: PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second},
 	})
@@ -141,8 +148,12 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		ln.Close()
 		return nil, err
 	}
+	dbURL, where := filepath.Join(dir, "postmortem.db"), "SQLite in "+dir
+	if o.DatabaseURL != "" {
+		dbURL, where = o.DatabaseURL, "PostgreSQL, schema "+o.Schema
+	}
 	q, err := OpenQueue(ctx, QueueConfig{
-		DatabaseURL: filepath.Join(dir, "postmortem.db"), Workers: w, MaxWorkers: 4,
+		DatabaseURL: dbURL, Schema: o.Schema, Workers: w, MaxWorkers: 4,
 		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute,
 		Logger: logger.With("component", "queue"),
 	})
@@ -175,7 +186,7 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 	p := &playground{o: o, out: o.Out, sim: sim, alice: sim.As("alice"), bob: sim.As("bob"), res: &PlaygroundResult{}}
 	p.say("postmortem playground: the whole story against a simulated GitHub, in this process, offline.\n\n")
 	p.say("  simulated GitHub  %s  (org %s, repository %s; people alice and bob)\n", sim.URL(), pgOwner, pgRepo)
-	p.say("  the App           %s  (job queue: SQLite in %s)\n\n", hookURL, dir)
+	p.say("  the App           %s  (job queue: %s)\n\n", hookURL, where)
 	if err := p.story(ctx); err != nil {
 		p.say("\n✗ %v\n", err)
 		return p.res, err

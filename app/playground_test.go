@@ -1,0 +1,82 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
+)
+
+func TestPlaygroundStory(t *testing.T) {
+	var out bytes.Buffer
+	conf := conformance.NewTransport(t, nil)
+	res, err := RunPlayground(context.Background(), PlaygroundOptions{Out: &out, Dir: t.TempDir(), Transport: conf, StepTimeout: 15 * time.Second})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if res.Incident != 1 || res.PullRequest != 2 || len(res.FollowUps) != 3 || len(res.Steps) != 4 {
+		t.Fatalf("result = %+v\n%s", res, out.String())
+	}
+	for _, want := range []string{
+		"opened pull request #2",
+		"✗ postmortem/completeness  failure",
+		"✗ postmortem/blameless     failure",
+		"a review with 1 suggested rewording",
+		"✓ postmortem/completeness  success",
+		"✓ postmortem/blameless     success",
+		"follow-up #3",
+		"3 of 3 done",
+		"closed it",
+		"✓ The story is complete",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("narration lacks %q:\n%s", want, out.String())
+		}
+	}
+	// The App's spending stays within a budget per step (the exact counts
+	// per flow are pinned in TestFlowStory); a regression shows here too.
+	budget := []int{30, 12, 20, 24}
+	for i, st := range res.Steps {
+		if st.Calls == 0 || st.Calls > budget[i] {
+			t.Errorf("step %d %q: %d calls, budget %d", i+1, st.Title, st.Calls, budget[i])
+		}
+	}
+}
+
+func TestPlaygroundKeepLeavesGitHubReachable(t *testing.T) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var listed []map[string]any
+	var status int
+	_, err := RunPlayground(ctx, PlaygroundOptions{Out: &out, Dir: t.TempDir(), Keep: true, Ready: func(sim *githubsim.Server) {
+		defer cancel()
+		req, _ := http.NewRequest(http.MethodGet, sim.URL()+"/repos/acme/checkout/issues?state=all", nil)
+		req.Header.Set("Authorization", "token "+sim.UserToken("alice"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer resp.Body.Close()
+		status = resp.StatusCode
+		json.NewDecoder(resp.Body).Decode(&listed)
+	}})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if status != 200 || len(listed) != 5 { // the incident, the PR, three follow-ups
+		t.Fatalf("GET issues: %d, %d items", status, len(listed))
+	}
+	for _, want := range []string{"keeps running", "curl -s -H 'Authorization: token ghp_", "/repos/acme/checkout/issues"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--keep output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
