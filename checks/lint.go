@@ -40,7 +40,7 @@ func (o Options) schema() *Schema {
 	if o.Schema != nil {
 		return o.Schema
 	}
-	return DefaultSchema()
+	return defaultSchema() // read-only here: no copy needed
 }
 
 func (o Options) severities() []string {

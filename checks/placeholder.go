@@ -37,8 +37,13 @@ type placeholderSpan struct {
 // in s, in order.
 func findPlaceholders(s string) []placeholderSpan {
 	var out []placeholderSpan
-	for _, m := range rePlaceholderWord.FindAllStringIndex(s, -1) {
-		out = append(out, placeholderSpan{m[0], m[1], s[m[0]:m[1]]})
+	if strings.Contains(s, "TODO") || strings.Contains(s, "TBD") || strings.Contains(s, "FIXME") {
+		for _, m := range rePlaceholderWord.FindAllStringIndex(s, -1) {
+			out = append(out, placeholderSpan{m[0], m[1], s[m[0]:m[1]]})
+		}
+	}
+	if !strings.Contains(s, "<") {
+		return out
 	}
 	for _, m := range reHint.FindAllStringSubmatchIndex(s, -1) {
 		inner := s[m[2]:m[3]]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/postmortem-app/postmortem/checks/blameless"
 	"gopkg.in/yaml.v3"
@@ -100,13 +101,28 @@ func DefaultTemplate() []byte {
 	return append([]byte(nil), defaultTemplate...)
 }
 
-// DefaultSchema is the schema of the default template.
-func DefaultSchema() *Schema {
+// defaultSchema is parsed once; DefaultSchema hands out copies, so callers
+// may change theirs freely.
+var defaultSchema = sync.OnceValue(func() *Schema {
 	s, err := SchemaFromTemplate(defaultTemplate)
 	if err != nil {
 		panic("checks: the embedded default template is broken: " + err.Error())
 	}
 	return s
+})
+
+// DefaultSchema is the schema of the default template.
+func DefaultSchema() *Schema {
+	return defaultSchema().Clone()
+}
+
+// Clone returns a deep copy of the schema.
+func (s *Schema) Clone() *Schema {
+	c := &Schema{Fields: append([]FieldSpec(nil), s.Fields...), Sections: append([]SectionSpec(nil), s.Sections...)}
+	for i := range c.Sections {
+		c.Sections[i].Names = append([]string(nil), c.Sections[i].Names...)
+	}
+	return c
 }
 
 // synonyms are groups of headings that name the same section.
