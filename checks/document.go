@@ -333,7 +333,7 @@ func (d *Document) buildSections() {
 	var all []*Section
 	for n := d.root.FirstChild(); n != nil; n = n.NextSibling() {
 		if h, ok := n.(*ast.Heading); ok {
-			if h.Level == 1 && d.Title == nil && len(all) == 0 {
+			if h.Level == 1 && d.Title == nil && len(all) == 0 && !knownSectionName(d.headingText(h)) {
 				hd := d.headingOf(h)
 				d.Title = &hd
 				continue
@@ -498,4 +498,17 @@ func containsWords(s, phrase string) bool {
 		}
 		i = j + 1
 	}
+}
+
+// knownSectionName reports whether a heading is exactly a well-known section
+// name ("Summary", "Timeline"...): such a first "#" heading starts a section
+// of a document written with "#" sections, it is not the title.
+func knownSectionName(heading string) bool {
+	h := normalizeHeading(heading)
+	for _, g := range synonyms {
+		if contains(g, h) {
+			return true
+		}
+	}
+	return false
 }

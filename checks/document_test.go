@@ -215,6 +215,11 @@ func TestParseNasty(t *testing.T) {
 				t.Errorf("AllSections = %d", got)
 			}
 		}},
+		{"h1 sections", "# Summary\ntext\n# Timeline\n- 14:02 x\n", func(t *testing.T, d *Document) {
+			if d.Title != nil || len(d.Sections) != 2 || d.Sections[0].Text != "Summary" || len(d.Timeline) != 1 {
+				t.Errorf("%+v %+v", d.Title, d.Sections)
+			}
+		}},
 		{"setext headings", "Title\n=====\n\nSummary\n-------\ntext\n", func(t *testing.T, d *Document) {
 			if d.Title == nil || d.Title.Text != "Title" || len(d.Sections) != 1 || d.Sections[0].Line != 4 {
 				t.Errorf("%+v %+v", d.Title, d.Sections)
@@ -295,4 +300,18 @@ func TestParseLarge(t *testing.T) {
 		t.Fatalf("sections %d", len(d.Sections))
 	}
 	t.Logf("5 MB: %d sections, %d findings, %v", len(d.Sections), len(fs), time.Since(start))
+}
+
+func TestLintConcurrent(t *testing.T) {
+	src := mustRead(t, "testdata/blameful.md")
+	want := len(Lint(src, Options{}))
+	done := make(chan int)
+	for i := 0; i < 8; i++ {
+		go func() { done <- len(Lint(src, Options{})) }()
+	}
+	for i := 0; i < 8; i++ {
+		if got := <-done; got != want {
+			t.Errorf("concurrent lint gave %d findings, want %d", got, want)
+		}
+	}
 }
