@@ -13,6 +13,38 @@ import (
 	"github.com/postmortem-app/postmortem/checks/blameless"
 )
 
+// The completeness check, rule by rule (ids under "completeness/"):
+//
+//   - missing-section: a required section of the schema has no heading that
+//     matches it (any level; case, punctuation, numbering and emoji ignored;
+//     synonyms accepted). Anchored where it belongs: at the next present
+//     section's heading, or the last line.
+//   - empty-section: a required section has no content of its own or in its
+//     subsections; HTML comments do not count.
+//   - placeholder: a section whose text equals the template's (one finding),
+//     else every TODO/TBD/FIXME word and <angle-bracket hint> outside code, in
+//     any section, the title and required front matter values.
+//   - missing-field / invalid-field: required front matter absent or empty;
+//     times that are not RFC 3339 or "YYYY-MM-DD HH:MM" with a zone,
+//     severities outside Options.Severities, incidents that are neither an
+//     issue URL nor a number, unknown IANA zones.
+//   - time-order: detected_at before started_at, resolved_at before
+//     detected_at (or before started_at when detected_at is absent).
+//   - timeline-order: an entry earlier than the entry before it.
+//   - timeline-range: an entry more than Options.TimelineSlackBefore (7 days)
+//     before started_at, or more than TimelineSlackAfter (24 h) after
+//     resolved_at. Entries before the start are common and legitimate (the
+//     deploy that shipped the bug, the config change a week earlier), hence
+//     the generous slack; the rule exists to catch wrong dates and zones.
+//   - action-owner / action-due: an open action item without an @owner;
+//     without a due date when Options.RequireDueDates; with an invalid date.
+//   - no-action-items: a written follow-ups section with no task items.
+//   - front-matter: front matter that cannot be read.
+//
+// One finding per unfinished part: a section that is empty or still the
+// template's text gets one finding, and its timeline entries and action
+// items are not checked; optional parts left as in the template give none.
+
 // Completeness rule ids.
 const (
 	RuleMissingSection = "completeness/missing-section"

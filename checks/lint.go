@@ -21,7 +21,9 @@ type Options struct {
 	// RequireDueDates reports open action items without a due date.
 	RequireDueDates bool
 	// Rules overrides the severity of rules by id ("completeness/placeholder",
-	// "blameless/judgmental"); SeverityOff disables a rule.
+	// "blameless/judgmental") or for a whole check ("completeness");
+	// SeverityOff disables. Inline comments can also disable rules:
+	// <!-- postmortem-disable-next-line blameless/judgmental -->.
 	Rules map[string]Severity
 	// Blameless configures the blameless analyzer.
 	Blameless blameless.Config
