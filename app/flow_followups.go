@@ -405,13 +405,19 @@ func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus [
 		r.emit("tracking", incident, "updated the tracking comment on incident #%d: %d of %d follow-ups done", incident, res.Done, len(fus))
 	}
 
+	label := cfg.CompleteLabel
+	finalPosted := r.findComment(comments, markerComplete(incident)) != nil
+	if !allDone && !finalPosted {
+		// Never completed: the App never put the complete label on, so
+		// there is nothing to take back (and no need to read the incident).
+		return res, nil
+	}
 	if inc == nil {
 		inc, _, err = r.gh.Issues.Get(ctx, r.owner, r.repo, incident)
 		if err != nil {
 			return res, fmt.Errorf("get incident #%d: %w", incident, err)
 		}
 	}
-	label := cfg.CompleteLabel
 	if !allDone {
 		if label != "" && hasLabel(inc.Labels, label) {
 			if _, err := r.gh.Issues.RemoveLabelForIssue(ctx, r.owner, r.repo, incident, label); err != nil && statusOf(err) != http.StatusNotFound {
@@ -428,7 +434,7 @@ func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus [
 	if len(fus) == 0 {
 		final = markerComplete(incident) + "\n**The postmortem of this incident is complete**: it is merged and has no follow-ups."
 	}
-	if r.findComment(comments, markerComplete(incident)) == nil {
+	if !finalPosted {
 		// Posted once per incident (a reopen and re-close does not repeat it).
 		made, err := r.createOnce(ctx, incident, "comment:complete", func() (string, error) {
 			c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, incident, &github.IssueComment{Body: github.String(final)})
