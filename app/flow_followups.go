@@ -332,6 +332,11 @@ func (f *Flows) FollowUp(ctx context.Context, a FollowUpArgs) (*TrackingResult, 
 	}
 	cfg, err := r.config(ctx)
 	if err != nil {
+		var ce *RepoConfigError
+		if errors.As(err, &ce) {
+			// Retrying cannot help; the incident and PR flows tell people.
+			return &TrackingResult{Skipped: "configuration is broken: " + ce.Error(), Incident: incident}, nil
+		}
 		return nil, err
 	}
 	fus, err := r.listFollowUps(ctx, cfg, incident)
