@@ -14,10 +14,12 @@
 // a finding; systems, the writer's own I/we account and generic "anyone" do
 // not. Negated and meta sentences ("not their fault", "avoid saying human
 // error", "blameless") are not judged. A blockquote (Segment.Quoted) is
-// quoted material and not judged; text in inline quotation marks is reported
-// speech and is judged, unless it is a mentioned term ("the word 'careless'"),
-// the voice of someone outside the organisation (a customer's complaint) or
-// machine output (an error message) — see quotes.go.
+// quoted material and not judged. Reported speech in inline quotation marks
+// (attributed to a speaker, introduced by a colon, or a sentence of its own)
+// is judged, unless it is a mentioned term ("the word 'careless'"), the voice
+// of someone outside the organisation (a customer's complaint) or machine
+// output (an error message); other quoted fragments (scare quotes, titles,
+// quoted examples) are not judged — see quotes.go.
 //
 // Severity: findings that put a person at fault (named-individual,
 // person-as-cause, human-error, counterfactual, blame-verb, fix-the-human and

@@ -196,6 +196,12 @@ func TestQuotation(t *testing.T) {
 		{text: "\u201cThe on-call engineer should have paged the DBA.\u201d", rule: RuleCounterfactual},
 		{text: "Our status page said: 'the outage was caused by human error'.", rule: RuleHumanError},
 		{text: "Someone posted a message saying \"ops screwed up the failover\".", rule: RuleBlameVerb},
+		{text: "Root cause: \"human error\".", rule: RuleHumanError},
+		{text: "The first comment on the alert was \"ops broke prod again\".", rule: RuleBlameVerb},
+		// quotations without a speaker: scare quotes, titles, quoted examples
+		{text: "Keyword linters fire on \"failed\" and miss \"the engineer forgot to\"."},
+		{text: "Prefer changes to systems and processes over \"be more careful\"."},
+		{text: "Remedies aimed at people: \"be more careful\", \"retrain the engineer\"."},
 		// mentions: a quoted term talked about, not used
 		{text: "We no longer write \"operator error\" in reports."},
 		{text: "Saying \u201cthey should have known\u201d tells us nothing."},
@@ -206,6 +212,7 @@ func TestQuotation(t *testing.T) {
 		// outside voices and machine output
 		{text: "The customer wrote: \u201cyour careless engineers lost my data\u201d."},
 		{text: "\u201cYour engineers are incompetent,\u201d one customer wrote on the forum."},
+		{text: "The customer's email was \u201cyour careless engineers lost my data\u201d."},
 		{text: "The CLI prints the message \u201cYou forgot to set REGION\u201d when the variable is empty."},
 	})
 }

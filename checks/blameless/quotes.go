@@ -1,30 +1,35 @@
 package blameless
 
+import "strings"
+
 // Inline quotations.
 //
 // Only a blockquote (Segment.Quoted) is quoted material that the analyzer
-// leaves alone. Text inside inline quotation marks is usually reported speech
-// ("“Human error took the network down,” a staff member explained"), and a
-// postmortem that reports blame in someone's words still puts that person's
-// colleague at fault, so it is judged like the rest of the sentence.
+// leaves alone. Reported speech in inline quotation marks ("“Human error took
+// the network down,” a staff member explained") still puts people at fault
+// when a postmortem reports it, so it is judged like the rest of the
+// sentence. A quotation is reported speech when it is attributed (a speech
+// verb such as said, wrote, explained or "according to" before or right after
+// it), introduced by a colon ("the status page read: “…”", "<alice> bob: \"…\""),
+// or a sentence of its own (a line of dialogue).
 //
-// Three kinds of inline quotation are not judged (their tokens are marked
-// token.unjudged):
+// Everything else in quotation marks is not judged (its tokens are marked
+// token.unjudged): scare quotes, titles and quoted examples without a speaker
+// ("they miss \"the engineer forgot to\"", "prefer fixes over \"be more
+// careful\""), and, even when attributed or introduced:
 //
 //   - a mention: a short quoted term that the sentence talks about rather than
 //     uses — after words such as concept, term, phrase, word, label, called,
 //     like, such as, instead of, replace, avoid, use, write, say ("avoid the
-//     term 'human error'", "phrases like 'should have'", "do not write
-//     “X forgot to Y”"), before words such as framing or narrative ("the
-//     “human error” narrative"), and further quotes in a list that starts
-//     with a mention ("‘negligent’ or ‘sloppy’");
+//     term 'human error'", "do not write “X forgot to Y”"), before words such
+//     as framing or narrative ("the “human error” narrative"), and further
+//     quotes in a list that starts with a mention ("‘negligent’ or ‘sloppy’");
 //   - an outside voice: a quote whose speaker is outside the organisation
 //     writing the postmortem, such as a customer, user or client ("A customer
 //     wrote: “your careless engineers lost my data”"); it is evidence the
 //     document reports, like a blockquote;
 //   - machine output: a quote that is the content of a message, error, log
-//     line, prompt or banner ("the CLI prints the message “You forgot to set
-//     REGION”").
+//     line, prompt or banner ("the error: “You forgot to set REGION”").
 
 // mentionCues come right before a quoted term that is mentioned, not used.
 var mentionCues = map[string]bool{
@@ -62,7 +67,22 @@ var speechVerbs = map[string]bool{
 	"insisted": true, "concluded": true, "stated": true, "states": true, "responded": true,
 	"tells": true, "put": true, "read": true, "demanded": true, "threatened": true, "warned": true,
 	"screamed": true, "texted": true, "commenting": true, "writing": true, "saying": true,
+	"explain": true, "explains": true, "add": true, "adds": true, "continue": true, "continues": true,
+	"reply": true, "respond": true, "responds": true, "note": true, "notes": true, "admit": true,
+	"admits": true, "quoted": true, "quoting": true, "quote": true, "announced": true, "announces": true,
+	"titled": true, "entitled": true, "headlined": true, "captioned": true,
+	"shared": true, "summarised": true, "summarized": true, "joked": true, "jokes": true,
 }
+
+// speechNouns hold what someone said or wrote: "his reply was “…”".
+var speechNouns = map[string]bool{
+	"message": true, "reply": true, "comment": true, "post": true, "email": true, "e-mail": true,
+	"note": true, "answer": true, "response": true, "words": true, "title": true, "subject": true,
+	"tweet": true, "statement": true, "update": true, "summary": true, "headline": true,
+	"verdict": true, "conclusion": true, "explanation": true, "excuse": true, "remark": true,
+}
+
+var copulas = map[string]bool{"was": true, "is": true, "were": true, "read": true, "reads": true}
 
 // outsideSpeakers are speakers outside the organisation that writes the
 // postmortem; what they are quoted as saying is evidence, not the document's
@@ -89,47 +109,70 @@ var outputNouns = map[string]bool{
 // maxMentionWords bounds a mentioned term: a longer quotation is speech.
 const maxMentionWords = 8
 
-// markUnjudged marks the tokens of mentioned, outside-voice and machine-output
-// quotations so that no rule starts from them.
+// markUnjudged marks the tokens of quotations that are not reported speech,
+// or that are mentions, outside voices or machine output, so that no rule
+// starts from them.
 func markUnjudged(toks []token, scratch *sent) {
-	prevMention, prevEnd := false, -2
+	scratch.t = toks
+	var buf [8][2]int
+	spans := buf[:0]
 	for a := 0; a < len(toks); {
 		if !toks[a].quoted {
 			a++
 			continue
 		}
 		b := a
-		words := 0
 		for b < len(toks) && toks[b].quoted {
-			if toks[b].kind != tPunct {
-				words++
-			}
 			b++
 		}
-		// [a, b) is one quotation, marks included
-		scratch.t = toks
-		skip := false
-		if words <= maxMentionWords {
-			skip = scratch.mentionQuote(a, b)
-			if !skip && prevMention && a-prevEnd <= 2 && a > 0 {
-				switch toks[a-1].low {
-				case "and", "or", ",", "/", "nor":
-					skip = true // "‘negligent’ or ‘sloppy’"
-				}
+		spans = append(spans, [2]int{a, b}) // one quotation, marks included
+		a = b
+	}
+	for n, sp := range spans {
+		a, b := sp[0], sp[1]
+		words := 0
+		for k := a; k < b; k++ {
+			if toks[k].kind != tPunct {
+				words++
 			}
 		}
-		mention := skip
+		// a mentioned term, or one of a list of quoted terms or examples
+		// ("“root cause” and “operator error”", "\"be more careful\", \"retrain\"")
+		skip := words <= maxMentionWords && (scratch.mentionQuote(a, b) ||
+			n > 0 && listed(toks, spans[n-1][1], a) || n+1 < len(spans) && listed(toks, b, spans[n+1][0]))
 		if !skip {
-			skip = scratch.outsideVoice(a, b) || scratch.machineOutput(a)
+			speaker, attributed := scratch.attribution(a, b)
+			switch {
+			case attributed:
+				skip = speaker.to > speaker.from && outsideSpeakers[strings.TrimSuffix(toks[speaker.to-1].low, "'s")]
+			case scratch.machineOutput(a):
+				skip = true
+			default:
+				skip = !scratch.colonIntroduced(a) && !scratch.wholeSentence(a, b)
+			}
 		}
 		if skip {
 			for k := a; k < b; k++ {
 				toks[k].unjudged = true
 			}
 		}
-		prevMention, prevEnd = mention, b
-		a = b
 	}
+}
+
+// listed reports whether tokens [e, a) between two quotations only separate
+// items of a list: "," "and" "or" "/".
+func listed(toks []token, e, a int) bool {
+	if a <= e || a-e > 2 {
+		return false
+	}
+	for k := e; k < a; k++ {
+		switch toks[k].low {
+		case ",", "and", "or", "/", "nor", ";":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // mentionQuote reports whether the quotation [a, b) is a mentioned term.
@@ -151,42 +194,83 @@ func (s *sent) mentionQuote(a, b int) bool {
 	return b < len(s.t) && mentionAfter[s.t[b].low]
 }
 
-// outsideVoice reports whether the quotation [a, b) is attributed to a
-// speaker outside the organisation, before ("A customer wrote: “…”") or
-// after it ("“…,” a customer said" / "“…,” said a user").
-func (s *sent) outsideVoice(a, b int) bool {
-	// speech verb before the quotation, within the clause
-	for j := a - 1; j >= 0 && j >= a-8; j-- {
+// attribution finds the speaker of the quotation [a, b): a speech verb before
+// it in the sentence ("A customer wrote: “…”", "the director said the outage
+// was “…”") or right after it ("“…,” a customer said", "“…,” said a user",
+// "“…,” according to the VP"). attributed is false when there is none.
+func (s *sent) attribution(a, b int) (speaker subj, attributed bool) {
+	// "the lead's first message was “…”": the content of something written or said
+	if p := a - 1; p > 0 && copulas[s.t[p].low] {
+		if sb := s.subjectBefore(p); sb.to > sb.from && speechNouns[s.t[sb.to-1].low] {
+			for k := sb.from; k < sb.to-1; k++ {
+				if s.t[k].poss && outsideSpeakers[strings.TrimSuffix(s.t[k].low, "'s")] {
+					return subj{from: k, to: k + 1}, true // "the customer's email was"
+				}
+			}
+			return subj{}, true
+		}
+	}
+	for j := a - 1; j >= 0 && j >= a-10; j-- {
 		t := &s.t[j]
 		if t.quoted || t.kind == tPunct && (t.text == "." || t.text == ";" || t.text == "!" || t.text == "?") {
 			break
 		}
 		if t.kind == tWord && speechVerbs[t.low] {
-			sb := s.subjectBefore(j)
-			return sb.to > sb.from && outsideSpeakers[s.t[sb.to-1].low]
+			return s.subjectBefore(j), true
 		}
 	}
-	// speech verb after it
 	j := b
 	for j < len(s.t) && s.t[j].kind == tPunct && s.t[j].text == "," {
 		j++
 	}
-	for v := j; v < len(s.t) && v < j+6; v++ {
+	if s.low(j) == "according" && s.low(j+1) == "to" {
+		return s.forwardNP(j + 2), true
+	}
+	for v := j; v < len(s.t) && v < j+8; v++ {
 		t := &s.t[v]
 		if t.kind == tPunct || t.quoted {
 			break
 		}
 		if t.kind == tWord && speechVerbs[t.low] {
-			var sb subj
 			if v == j {
-				sb = s.forwardNP(v + 1) // "said a customer"
-			} else {
-				sb = s.classifyNP(j, v) // "a customer said"
+				return s.forwardNP(v + 1), true // "said a customer"
 			}
-			return sb.to > sb.from && outsideSpeakers[s.t[sb.to-1].low]
+			return s.classifyNP(j, v), true // "a customer said", "w00t starts to explain"
 		}
 	}
-	return false
+	return subj{}, false
+}
+
+// colonIntroduced reports a quotation right after a colon: "the status page
+// read: “…”", "<alice> bob: \"…\"", "Root cause: \"human error\"".
+func (s *sent) colonIntroduced(a int) bool {
+	return a > 0 && s.t[a-1].text == ":"
+}
+
+// wholeSentence reports a quotation that is a sentence of its own (a line of
+// dialogue): no words outside it between the sentence marks around it.
+func (s *sent) wholeSentence(a, b int) bool {
+	for j := a - 1; j >= 0; j-- {
+		t := &s.t[j]
+		if t.kind == tPunct {
+			if t.text == "." || t.text == "!" || t.text == "?" || t.text == "…" {
+				break
+			}
+			continue
+		}
+		return false
+	}
+	for j := b; j < len(s.t); j++ {
+		t := &s.t[j]
+		if t.kind == tPunct {
+			if t.text == "." || t.text == "!" || t.text == "?" || t.text == "…" {
+				break
+			}
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // machineOutput reports whether the quotation opening at a is the content of

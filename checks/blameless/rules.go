@@ -175,7 +175,7 @@ func (s *sent) humanError(i int) {
 	for p >= 0 {
 		switch s.t[p].low {
 		case "a", "an", "the", "simple", "pure", "plain", "basic", "just", "classic", "obvious", "typical",
-			"another", "some", "mere", "simply", "clearly", "ultimately":
+			"another", "some", "mere", "simply", "clearly", "ultimately", "\"", "“", "‘", "'":
 			p--
 			continue
 		}
