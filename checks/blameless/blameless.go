@@ -24,8 +24,10 @@
 // Severity: findings that put a person at fault (named-individual,
 // person-as-cause, human-error, counterfactual, blame-verb, fix-the-human and
 // character words such as careless or negligent) are errors; opinion words
-// (disappointing, rude, amateur, bad idea), custom phrases and the opt-in
-// condescending rule are warnings. Config.Severity overrides any of these.
+// (disappointing, rude, amateur, bad idea), custom phrases, the opt-in
+// condescending rule and hindsight about an omission whose person is only
+// implied ("there should have been an entry, and that was overlooked") are
+// warnings. Config.Severity overrides any of these.
 package blameless
 
 // Section is the kind of postmortem section a segment belongs to. Rules use it:

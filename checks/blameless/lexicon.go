@@ -242,7 +242,7 @@ func init() {
 	for _, w := range strings.Fields(`mistyped typoed typo'd misconfigured misread misjudged mismanaged
 		misunderstood misinterpreted misapplied mislabeled mislabelled misnamed misused misclicked
 		misconfigures mistypes botched fumbled bungled overlooked overlooks fat-fingered fatfingered
-		forgot forgets forget ignored ignores neglected neglects missed delayed overrode overwrote
+		forgot forgets forget forgotten ignored ignores neglected neglects missed delayed overrode overwrote
 		skipped bypassed disregarded`) {
 		errVerbs[w] = "person-as-cause"
 	}
@@ -340,7 +340,7 @@ func has(t *token, flag uint32) bool { return t.kind == tWord && t.f&flag != 0 }
 // triggers are the words a rule can start from; other tokens skip the rules.
 func init() {
 	addWords(fTrigger, `human-error human-errors bad fault faults blame blamed blames culprit culprits
-		screwed screw screws messed fucked cocked dropped blew broke breaks attention twice double-check
+		screwed screw screws fuck mess cock messed fucked cocked dropped blew broke breaks attention twice double-check
 		triple-check doublecheck double-checks double triple accountable responsible be get been sure ensure
 		should must ought need needs has have could would might should've could've would've shouldn't
 		couldn't had hadn't failed fails neglected omitted refused decided chose opted elected didn't didnt

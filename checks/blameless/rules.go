@@ -340,9 +340,14 @@ func (s *sent) blameVerb(i int) {
 				return
 			}
 		}
-	case screwNouns[l]:
+	case screwNouns[l] || (l == "screw" || l == "fuck" || l == "mess" || l == "cock") && s.low(i+1) == "ups":
+		// "screw-ups", and "screw ups" written as two words (never a verb form)
 		if !s.negatedBefore(i, 3) {
-			s.add(RuleBlameVerb, i, i+1, "", msgBlame, sugg, "")
+			to := i + 1
+			if s.low(i+1) == "ups" {
+				to = i + 2
+			}
+			s.add(RuleBlameVerb, i, to, "", msgBlame, sugg, "")
 		}
 	case (l == "screwed" || l == "screw" || l == "screws" || l == "messed" || l == "fucked" || l == "cocked") && s.low(i+1) == "up",
 		l == "dropped" && s.low(i+1) == "the" && s.low(i+2) == "ball",
@@ -589,6 +594,10 @@ func (s *sent) counterfactual(i int) {
 		if s.t[j].low == "been" && j+1 < len(s.t) && isParticiple(s.t[j+1].low) {
 			sb = s.agentOrSubject(j + 1) // passive: only a person agent counts
 			if sb.cls == sNone {
+				if s.addressedToNick(i) {
+					// "<alice> bob: that should have been run first"
+					s.addCF(sb, i, j+1, j+2)
+				}
 				return
 			}
 			j++
@@ -851,6 +860,10 @@ func (s *sent) personAsCause(i int) {
 			return
 		}
 		sb := s.agentOrSubject(i)
+		if sb.cls == sNone && omissionVerbs[l] {
+			s.omissionInHindsight(i)
+			return
+		}
 		if !sb.cls.person() {
 			return
 		}
@@ -931,6 +944,13 @@ func (s *sent) personAsCause(i int) {
 		}
 		sb := s.agentOrSubject(i)
 		if !sb.cls.person() {
+			// "the intern's change caused", "use of the wrong rulers by builders
+			// caused": a person's action as the cause, like "caused by the
+			// intern's change" (causePhrase)
+			if sb.cls != sNone && sb.from < i && (sb.possPerson || s.personAgentIn(sb.from, i)) && !s.clauseNegated(i) {
+				s.add(RulePersonAsCause, sb.from, i+1, "", msgCause,
+					"Describe the change itself and what let it have that effect, not whose it was.", "")
+			}
 			return
 		}
 		rule := personRule(sb.cls, RulePersonAsCause)
@@ -1043,4 +1063,84 @@ func (s *sent) condescending(i int) {
 		return
 	}
 	s.add(RuleCondescending, i, i+1, "", msgCond, "Remove the word; if something was easy to miss, say what made it so.", "")
+}
+
+// ---- agentless omissions in hindsight ----
+
+// omissionVerbs can only be done by people: a passive of one of them implies
+// someone who overlooked, forgot or ignored.
+var omissionVerbs = map[string]bool{
+	"overlooked": true, "forgotten": true, "neglected": true, "ignored": true, "disregarded": true,
+}
+
+// omissionInHindsight reports an agentless passive of omission ("that was
+// overlooked") when the sentence judges in hindsight ("there should have
+// been an entry in the changelog, and that was overlooked"). Either part
+// alone is common blameless wording — an agentless passive keeps people out
+// of focus, and "there should have been an alert" is about the system — but
+// together they say someone failed to do what they should have. The person
+// is implied, not named, so this is a warning.
+func (s *sent) omissionInHindsight(i int) {
+	aux := i - 1
+	for aux >= 0 && isAdverb(&s.t[aux]) {
+		aux--
+	}
+	if aux < 0 || s.negatedBefore(i, 3) || !s.hindsightFrame() {
+		return
+	}
+	s.add(RuleCounterfactual, aux, i+1, "warning", msgCF,
+		"Say what the process did not do instead of who missed it, e.g. \"the release checklist has no changelog step\".", "")
+}
+
+// hindsightFrame reports a counterfactual modal perfect anywhere in the
+// sentence: should have, could have, ought to have, should've.
+func (s *sent) hindsightFrame() bool {
+	for k := range s.t {
+		switch s.t[k].low {
+		case "should've", "could've", "shouldn't've":
+			return true
+		case "should", "could", "ought", "shouldn't", "couldn't":
+			j := k + 1
+			for j < len(s.t) && (s.t[j].low == "to" || s.t[j].low == "not" || isAdverb(&s.t[j])) {
+				j++
+			}
+			if s.low(j) == "have" || s.low(j) == "'ve" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// addressedToNick reports whether token i is in a chat line addressed to
+// someone: "<alice> bob: …" in an IRC log. A counterfactual passive there
+// ("that should have been run first") is said to the addressee.
+func (s *sent) addressedToNick(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-16; k-- {
+		t := &s.t[k]
+		if t.kind != tPunct {
+			continue
+		}
+		switch t.text {
+		case "\"", "“", "‘", "'", "(":
+			continue
+		case ":", ",":
+			return k >= 2 && (s.t[k-1].kind == tWord || s.t[k-1].kind == tHandle) && s.t[k-2].text == ">"
+		}
+		return false
+	}
+	return false
+}
+
+// personAgentIn reports a "by <person>" agent inside tokens [from, to): the
+// subject "use of different rulers by builders".
+func (s *sent) personAgentIn(from, to int) bool {
+	for k := from; k+1 < to; k++ {
+		if s.t[k].low == "by" {
+			if o := s.forwardNP(k + 1); o.cls.person() && o.to <= to {
+				return true
+			}
+		}
+	}
+	return false
 }
