@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Analyzer finds blaming language in segments. It is immutable after New and
@@ -13,6 +14,9 @@ type Analyzer struct {
 	severity map[string]string
 	custom   []phrase
 	allow    []phrase
+	// bufs recycles token buffers between calls; hits keep no reference to
+	// tokens, so a buffer is free again when Analyze returns.
+	bufs sync.Pool
 }
 
 type phrase struct {
@@ -85,7 +89,20 @@ func (a *Analyzer) Analyze(seg Segment) []Hit {
 	if seg.Quoted || strings.TrimSpace(seg.Text) == "" {
 		return nil
 	}
-	toks := tokenize(seg.Text, make([]token, 0, len(seg.Text)/5+8))
+	var toks []token
+	if bp, _ := a.bufs.Get().(*[]token); bp != nil {
+		toks = (*bp)[:0]
+	}
+	if need := len(seg.Text)/4 + 8; cap(toks) < need {
+		toks = make([]token, 0, need)
+	}
+	toks = tokenize(seg.Text, toks)
+	defer func() {
+		if cap(toks) <= 1<<16 {
+			clear(toks) // drop string references held by the pool
+			a.bufs.Put(&toks)
+		}
+	}()
 	markQuotes(toks)
 	markUnjudged(toks, &sent{a: a, seg: &seg})
 	for _, p := range a.allow {
