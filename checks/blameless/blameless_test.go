@@ -209,6 +209,7 @@ func TestQuotation(t *testing.T) {
 		{text: "Our guide discourages labels such as \u2018negligent\u2019 or \u2018sloppy\u2019."},
 		{text: "Instead of \"the DBA dropped the table\", describe the migration that dropped it."},
 		{text: "The \u201chuman error\u201d narrative hides the missing guard rail."},
+		{text: "We learned to avoid wording like: \"the on-call engineer should have known\"."},
 		// outside voices and machine output
 		{text: "The customer wrote: \u201cyour careless engineers lost my data\u201d."},
 		{text: "\u201cYour engineers are incompetent,\u201d one customer wrote on the forum."},

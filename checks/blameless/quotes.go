@@ -178,6 +178,9 @@ func listed(toks []token, e, a int) bool {
 // mentionQuote reports whether the quotation [a, b) is a mentioned term.
 func (s *sent) mentionQuote(a, b int) bool {
 	p := a - 1
+	if p > 0 && s.t[p].text == ":" {
+		p-- // "avoid phrasing like: “…”"
+	}
 	if p >= 0 {
 		l := s.t[p].low
 		switch {
