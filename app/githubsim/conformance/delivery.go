@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"mime"
 	"net/http"
 	"regexp"
@@ -113,4 +114,28 @@ func NewDeliveryRequest(url, event string, payload, secret []byte) (*http.Reques
 // NewDeliveryRequest).
 func (e Example) Request(url string, secret []byte) (*http.Request, error) {
 	return NewDeliveryRequest(url, e.Event, e.Payload, secret)
+}
+
+// CheckDeliveries wraps a webhook handler: every request is checked with
+// ValidateDelivery (secret as in the App's configuration; nil skips the
+// signature checks) and each problem is reported through r.Errorf before
+// the request, body intact, reaches next. Put it in front of the App's
+// webhook handler in tests where the simulator delivers webhooks.
+func CheckDeliveries(r Reporter, secret []byte, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			r.Errorf("conformance: reading webhook delivery: %v", err)
+			http.Error(w, "read error", http.StatusBadRequest)
+			return
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		if err := ValidateDelivery(req.Header, body, secret); err != nil {
+			r.Helper()
+			r.Errorf("conformance: webhook delivery %s (%s) to %s: %v",
+				req.Header.Get("X-GitHub-Delivery"), req.Header.Get("X-GitHub-Event"), req.URL.Path, err)
+		}
+		next.ServeHTTP(w, req)
+	})
 }

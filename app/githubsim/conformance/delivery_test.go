@@ -158,3 +158,46 @@ func TestExampleDeliveries(t *testing.T) {
 
 var appEvents = map[string]bool{"issues": true, "pull_request": true, "check_run": true, "check_suite": true,
 	"installation": true, "installation_repositories": true, "issue_comment": true, "push": true, "ping": true}
+
+func TestCheckDeliveries(t *testing.T) {
+	secret := []byte("k")
+	var got []byte
+	rec := &recorder{}
+	h := CheckDeliveries(rec, secret, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	ex := findExample(t, "api.github.com", "pull_request", "opened")
+	req, _ := ex.Request(srv.URL+"/webhook", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || string(got) != string(ex.Payload) {
+		t.Fatalf("handler got status %d, body intact %v", resp.StatusCode, string(got) == string(ex.Payload))
+	}
+	if msgs := rec.all(); len(msgs) != 0 {
+		t.Fatalf("good delivery reported: %v", msgs)
+	}
+
+	// Wrong secret and a payload that is not a pull_request: both reported,
+	// and the handler still runs.
+	got = nil
+	req, _ = NewDeliveryRequest(srv.URL+"/webhook", "pull_request", []byte(`{"action":"opened"}`), []byte("other"))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	msgs := rec.all()
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "X-Hub-Signature-256") || !strings.Contains(msgs[0], "pull_request$opened") {
+		t.Fatalf("reports: %q", msgs)
+	}
+	if string(got) != `{"action":"opened"}` {
+		t.Fatalf("handler body %q", got)
+	}
+}

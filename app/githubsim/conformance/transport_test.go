@@ -241,7 +241,10 @@ func TestBadRequestBody(t *testing.T) {
 	do(t, c, "POST", srv.URL+"/repos/o/r/issues", `{"body":"no title"}`)
 	mustOneViolation(t, tr, rec, KindRequest, "/repos/{owner}/{repo}/issues", "request body", "title")
 	// The request body still reached the server unchanged.
-	if got := f.requests[0]; !strings.HasSuffix(got, `{"body":"no title"}`) {
+	f.mu.Lock()
+	got := f.requests[0]
+	f.mu.Unlock()
+	if !strings.HasSuffix(got, `{"body":"no title"}`) {
 		t.Fatalf("server saw %q", got)
 	}
 
