@@ -349,8 +349,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.mu.Unlock()
 	base := Violation{Method: req.Method, Path: routedPath, Route: route.Path, OperationID: route.Operation.OperationID}
 
-	// Request.
+	// Request. The caller's request is not modified (RoundTripper
+	// contract): a clone carrying the buffered body is sent instead.
 	var reqBody []byte
+	out := req
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)
 		req.Body.Close()
@@ -358,8 +360,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		reqBody = b
-		req.Body = io.NopCloser(bytes.NewReader(b))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		out = req.Clone(req.Context())
+		out.Body = io.NopCloser(bytes.NewReader(b))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		out.ContentLength = int64(len(b))
 	}
 	vreq := req.Clone(context.Background())
 	if reqBody != nil {
@@ -381,9 +385,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.record(v)
 	}
 
-	resp, err := t.base.RoundTrip(req)
+	resp, err := t.base.RoundTrip(out)
 	if err != nil {
 		return resp, err
+	}
+	if resp.Request == out {
+		resp.Request = req
 	}
 
 	// Response.
