@@ -81,7 +81,7 @@ func (f *Flows) Register(w *Workers) error {
 			return snoozeInProgress(err)
 		})),
 		Register(w, ReconcileFunc[PullRequestArgs](func(ctx context.Context, job *river.Job[PullRequestArgs]) error {
-			_, err := f.PullRequest(ctx, job.Args, false)
+			_, err := f.PullRequest(ctx, job.Args, job.Args.Rerequested)
 			return snoozeInProgress(err)
 		})),
 		Register(w, ReconcileFunc[FollowUpArgs](func(ctx context.Context, job *river.Job[FollowUpArgs]) error {

@@ -74,7 +74,10 @@ type PullRequestArgs struct {
 	Repo           string `json:"repo" river:"unique"`
 	Number         int    `json:"number" river:"unique"`
 	HeadSHA        string `json:"head_sha,omitempty"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// Rerequested: a person asked to re-run the checks (check_suite or
+	// check_run rerequested), so completed runs for the head are made again.
+	Rerequested bool  `json:"rerequested,omitempty" river:"unique"`
+	Rerun       int64 `json:"rerun,omitempty" river:"unique"`
 }
 
 func (PullRequestArgs) Kind() string                 { return KindPullRequest }

@@ -228,7 +228,8 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 				continue
 			}
 			seen[pr.Number] = true
-			jobs = append(jobs, PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: pr.Number, HeadSHA: c.HeadSHA})
+			jobs = append(jobs, PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: pr.Number, HeadSHA: c.HeadSHA,
+				Rerequested: d.Action == "rerequested"})
 		}
 		if len(jobs) == 0 {
 			return nil, event + " has no pull request of this repository", nil

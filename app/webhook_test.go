@@ -212,6 +212,7 @@ func TestRoute(t *testing.T) {
 	pr := func(n int, sha string) PullRequestArgs {
 		return PullRequestArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: n, HeadSHA: sha}
 	}
+	rerequested := func(a PullRequestArgs) PullRequestArgs { a.Rerequested = true; return a }
 	cases := []struct {
 		name  string
 		event string
@@ -239,7 +240,8 @@ func TestRoute(t *testing.T) {
 		{"check suite", "check_suite", fmt.Appendf(nil, `{"action":"requested",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":1},{"number":2},{"number":1}]}}`, repo), []JobArgs{pr(1, "s"), pr(2, "s")}},
 		{"check suite no PRs", "check_suite", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_suite":{"head_sha":"s","pull_requests":[]}}`, repo), nil},
 		{"check suite completed", "check_suite", fmt.Appendf(nil, `{"action":"completed",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":1}]}}`, repo), nil},
-		{"check run rerequested", "check_run", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_run":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []JobArgs{pr(4, "s")}},
+		{"check run rerequested", "check_run", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_run":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []JobArgs{rerequested(pr(4, "s"))}},
+		{"check suite rerequested", "check_suite", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []JobArgs{rerequested(pr(4, "s"))}},
 		{"check run created", "check_run", fmt.Appendf(nil, `{"action":"created",%s,"check_run":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), nil},
 		{"installation", "installation", []byte(`{"action":"created","installation":{"id":5}}`), []JobArgs{InstallationArgs{InstallationID: 5}}},
 		{"installation repos", "installation_repositories", []byte(`{"action":"added","installation":{"id":5}}`), []JobArgs{InstallationArgs{InstallationID: 5}}},

@@ -55,6 +55,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	dbURL := fl.String("database-url", "", "queue database: SQLite `file` or postgres:// URL")
 	slug := fl.String("app-slug", "", "the App's `slug` (its bot is SLUG[bot])")
 	workers := fl.Int("workers", 4, "jobs worked at once")
+	writeGap := fl.Duration("write-interval", time.Second, "least time between two writes of one installation (GitHub asks for about a second)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
 	fl.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
@@ -110,9 +111,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return 2
 	}
 
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	metrics := app.NewMetrics()
-	clients, err := app.NewClients(app.ClientsConfig{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Metrics: metrics})
+	clients, err := app.NewClients(app.ClientsConfig{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Metrics: metrics,
+		Pacer: app.PacerConfig{Interval: *writeGap}})
 	if err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
 		return 2
@@ -130,12 +132,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 
 	w := app.NewWorkers()
-	if err := registerReconcilers(w, clients); err != nil {
+	flows := &app.Flows{Clients: clients, BotLogin: bot, Logger: log.With("component", "flows")}
+	if err := flows.Register(w); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
 		return 1
-	}
-	if len(w.Kinds()) == 0 {
-		log.Warn("no reconcilers in this build: deliveries are queued durably and wait for a build that works them")
 	}
 	q, err := app.OpenQueue(ctx, app.QueueConfig{DatabaseURL: cfg.DatabaseURL, Workers: w, MaxWorkers: *workers, Metrics: metrics, Logger: log})
 	if err != nil {
@@ -143,6 +143,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return 1
 	}
 	defer q.Close()
+	if err := flows.UseQueue(ctx, q); err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: claims table: %v\n", err)
+		return 1
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -164,12 +168,4 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return 1
 	}
 	return 0
-}
-
-// registerReconcilers is where the flows plug their reconcilers in
-// (app.Register per job kind). Kinds without one are stored durably and
-// wait for a build that has it.
-func registerReconcilers(w *app.Workers, clients *app.Clients) error {
-	_, _ = w, clients
-	return nil
 }
