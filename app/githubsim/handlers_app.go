@@ -29,6 +29,7 @@ func (s *Server) routes() {
 	s.routesIssues()
 	s.routesPulls()
 	s.routesChecks()
+	s.routesManifest()
 }
 
 func (s *Server) getApp(c *ctx) (any, error) {

@@ -68,6 +68,8 @@ type Server struct {
 	faults *Faults
 	hooks  *hookSystem
 
+	manifests map[string]*pendingManifest // App manifest flow codes (manifest.go)
+
 	table  []*route
 	hs     *httptest.Server
 	closed bool
@@ -419,6 +421,9 @@ type apiBaseKey struct{}
 // Handler serves the API at / and at /api/v3/.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.serveWeb(w, r) { // HTML pages of the App manifest flow (manifest.go)
+			return
+		}
 		api := ""
 		if p := r.URL.Path; p == "/api/v3" || strings.HasPrefix(p, "/api/v3/") {
 			r2 := r.Clone(r.Context())
