@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"text/template"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -125,6 +126,13 @@ func ParseConfig(data []byte) (*Config, error) {
 			return DefaultConfig(), nil
 		}
 		return nil, nameKeys(data, configYAMLError(err))
+	}
+	// A second document ("---" then more keys) would be silently ignored.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != nil && !errors.Is(err, io.EOF) {
+		return nil, configYAMLError(err)
+	} else if err == nil && len(extra.Content) > 0 && extra.Content[0].Tag != "!!null" {
+		return nil, &ConfigError{Line: extra.Line, Message: "the file holds more than one YAML document (a second \"---\"): keep one"}
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -395,8 +403,11 @@ func checkRelPath(p string) error {
 		if part == ".." {
 			return errors.New(`must not contain ".."`)
 		}
+		if strings.EqualFold(part, ".git") {
+			return errors.New(`must not contain a ".git" directory`)
+		}
 	}
-	if strings.ContainsAny(p, "\x00\n\r") {
+	if strings.ContainsFunc(p, unicode.IsControl) {
 		return errors.New("must not contain control characters")
 	}
 	return nil
