@@ -267,7 +267,7 @@ func (c *Clients) installation(id int64) (*installationClient, error) {
 	paced := &pacerTransport{p: newPacer(c.cfg.Pacer), next: inner}
 	retried := &retryTransport{cfg: c.cfg.Retry, next: paced}
 	cached := &httpcache.Transport{Transport: &cachePolicyTransport{next: retried}, Cache: ic.cache, MarkCachedResponses: true}
-	atr := ghinstallation.NewAppsTransportFromPrivateKey(cached, c.cfg.AppID, c.cfg.PrivateKey)
+	atr := ghinstallation.NewAppsTransportFromPrivateKey(&cacheFillTransport{next: cached}, c.cfg.AppID, c.cfg.PrivateKey)
 	atr.BaseURL = c.tokenBaseURL()
 	ic.auth = ghinstallation.NewFromAppsTransport(atr, id)
 	ic.auth.BaseURL = c.tokenBaseURL()

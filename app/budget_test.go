@@ -1,0 +1,164 @@
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// flowCalls are the App's (installation token) calls since a mark, split
+// into what GitHub counts against the rate limit and conditional hits (304,
+// free).
+type flowCalls struct {
+	counted map[string]int
+	hits    map[string]int
+	total   int // counted
+	free    int // 304s
+}
+
+func (e *flowEnv) callsSince(mark int) flowCalls {
+	fc := flowCalls{counted: map[string]int{}, hits: map[string]int{}}
+	for _, c := range e.sim.Calls()[mark:] {
+		if c.TokenKind != "installation" {
+			continue
+		}
+		if c.CacheHit || c.Status == 304 {
+			fc.hits[c.Route]++
+			fc.free++
+			continue
+		}
+		fc.counted[c.Route]++
+		fc.total++
+	}
+	return fc
+}
+
+func (fc flowCalls) String() string {
+	var ks []string
+	for k, v := range fc.counted {
+		ks = append(ks, fmt.Sprintf("  %d× %s", v, k))
+	}
+	for k, v := range fc.hits {
+		ks = append(ks, fmt.Sprintf("  %d× %s (304, free)", v, k))
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, "\n")
+}
+
+// flowBudget is one flow's GitHub calls: the minimum (each call justified
+// below and in docs/BENCHMARKS.md), and the budget the flow is held to. A
+// conditional read answered 304 is free (GitHub does not count it against
+// the rate limit) and is reported apart, never in either number.
+type flowBudget struct {
+	flow   string
+	min    int
+	budget int
+	why    string
+}
+
+// The minimum calls per flow, for a repository with .github/postmortem.yml,
+// the default template, one postmortem file and three action items.
+var flowBudgets = []flowBudget{
+	{"incident labelled → postmortem PR (with checks of the draft)", 15, 18,
+		"GET issue (current state and labels; the job carries only the number) · GET config (first read of the installation; 304 after) · " +
+			"GET issue comments (the pointer comment is the commit point: is it done?) · GET timeline (the draft's timeline) · " +
+			"GET matching refs (a branch of an earlier run under another title) · GET repo (default branch name) · GET branch (base commit and tree) · " +
+			"POST tree + POST commit + POST ref (the branch appears whole, atomically: 'already exists' means another worker won) · " +
+			"POST pull · POST requested_reviewers (the incident's assignees) · 2× POST check-runs created completed · POST comment. " +
+			"Over the minimum by 3: the draft's checks list the PR's files, list existing check runs and read the postmortem back, " +
+			"all of which this run just wrote itself."},
+	{"incident redelivered (PR exists)", 2, 2,
+		"GET issue · GET issue comments (finds the pointer: done); config is a 304"},
+	{"push → both check runs", 5, 6,
+		"GET pull (head and state now) · GET files (which postmortems changed) · GET contents per changed postmortem · 2× POST check-runs " +
+			"created completed with their first 50 annotations; config is a 304. Over the minimum by 1: GET check-runs of the head " +
+			"(guards a crash between creating the runs and recording the claim done; needless on a freshly acquired claim)."},
+	{"same head again (redelivery)", 0, 0, "GET pull, a 304 when nothing changed (the claim on the head's check runs answers the rest without GitHub)"},
+	{"merge → follow-ups (3 items)", 10, 10,
+		"GET pull · GET contents of the postmortem at the merge commit · GET issues with the follow-up label (markers of earlier runs) · " +
+			"per item POST issue + POST sub_issue (2×3) · POST tracking comment; files, incident comments and config are 304s " +
+			"(read during the checks of the same head)."},
+	{"follow-up closed → tracking comment", 4, 4,
+		"GET the closed issue (is it a follow-up, of which incident) · GET issues with the follow-up label (done count) · " +
+			"GET incident comments (the tracking comment) · PATCH it; config is a 304."},
+}
+
+// TestCallBudget runs each flow once against the simulator, as the job
+// runner would, and fails if a flow makes more GitHub calls than its budget
+// (or fewer than its stated minimum: then the minimum's reasoning is wrong
+// and docs/BENCHMARKS.md must change with it).
+func TestCallBudget(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{files: map[string]string{".github/postmortem.yml": "close_incident: true\n"}})
+	n := e.openIncident("Checkout outage", "incident", "sev2")
+	var err error
+
+	got := map[string]flowCalls{}
+	measure := func(flow string, f func()) {
+		mark := e.mark()
+		f()
+		got[flow] = e.callsSince(mark)
+	}
+	var ires *IncidentResult
+	measure(flowBudgets[0].flow, func() {
+		ires, err = e.flows.Incident(e.ctx, e.incident(n))
+		e.must(err)
+		if !ires.Created || ires.Checks == nil || ires.Checks.Blameless.ID == 0 {
+			t.Fatalf("incident flow: %+v", ires)
+		}
+	})
+	measure(flowBudgets[1].flow, func() {
+		res, err := e.flows.Incident(e.ctx, e.incident(n))
+		e.must(err)
+		if res.PullRequest != ires.PullRequest || res.Created {
+			t.Fatalf("redelivery: %+v", res)
+		}
+	})
+	_, err = e.alice.EditFile(flowRepo, ires.PullRequest, ires.Path, fixedPostmortem(n, threeActions), "Write the postmortem")
+	e.must(err)
+	measure(flowBudgets[2].flow, func() {
+		res, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
+		e.must(err)
+		if res.Completeness.Conclusion != "success" || res.Blameless.Conclusion != "success" {
+			t.Fatalf("checks: %+v", res)
+		}
+	})
+	measure(flowBudgets[3].flow, func() {
+		res, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
+		e.must(err)
+		if res.Completeness.ID != 0 {
+			t.Fatalf("same head rechecked: %+v", res)
+		}
+	})
+	_, err = e.bob.MergePR(flowRepo, ires.PullRequest, "squash")
+	e.must(err)
+	measure(flowBudgets[4].flow, func() {
+		res, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
+		e.must(err)
+		if res.FollowUps == nil || len(res.FollowUps.Created) != 3 {
+			t.Fatalf("follow-ups: %+v", res.FollowUps)
+		}
+	})
+	fus := e.followUpIssues(n)
+	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed"))
+	measure(flowBudgets[5].flow, func() {
+		res, err := e.flows.FollowUp(e.ctx, e.followUp(fus[0].Number))
+		e.must(err)
+		if !res.CommentChanged || res.Done != 1 {
+			t.Fatalf("tracking: %+v", res)
+		}
+	})
+
+	for _, b := range flowBudgets {
+		c := got[b.flow]
+		t.Logf("%-62s %2d calls (minimum %2d, budget %2d), %d conditional 304s (free)", b.flow, c.total, b.min, b.budget, c.free)
+		switch {
+		case c.total > b.budget:
+			t.Errorf("%s: %d calls, over its budget of %d (minimum %d: %s)\n%s", b.flow, c.total, b.budget, b.min, b.why, c)
+		case c.total < b.min:
+			t.Errorf("%s: %d calls, under the stated minimum %d: fix the minimum and its reasoning here and in docs/BENCHMARKS.md\n%s", b.flow, c.total, b.min, c)
+		case c.total < b.budget:
+			t.Logf("%s: %d calls, under its budget %d: lower the budget", b.flow, c.total, b.budget)
+		}
+	}
+}
