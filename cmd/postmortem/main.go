@@ -14,6 +14,8 @@ Usage:
   postmortem lint [flags] PATH...         check postmortems for completeness and blameless wording
   postmortem new [--template NAME|PATH]   print a blank postmortem rendered from a template
   postmortem serve [flags]                run the GitHub App
+  postmortem register --webhook-url URL [--org ORG] [--github-url URL]
+                                          register the GitHub App (manifest flow)
   postmortem githubsim --addr ADDR --seed FILE
                                           serve the simulated GitHub on its own
 
@@ -43,6 +45,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runGithubsim(rest, stdout, stderr)
 	case "playground":
 		return runPlayground(rest, stdout, stderr)
+	case "register":
+		return runRegister(rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

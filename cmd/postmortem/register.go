@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/postmortem-app/postmortem/app"
+	"github.com/postmortem-app/postmortem/deploy"
+)
+
+const registerUsage = `Usage: postmortem register [flags]
+
+Registers the postmortem GitHub App by GitHub's App manifest flow: serves a page on 127.0.0.1
+that posts deploy/app-manifest.yml to GitHub (github.com or GitHub Enterprise Server), receives
+the one-time code, exchanges it and writes the App id, private key and webhook secret to a file
+with mode 0600, ready for 'set -a; . FILE; set +a; postmortem serve'.
+
+Flags:
+`
+
+func runRegister(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return register(ctx, args, stdout, stderr, nil)
+}
+
+func register(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(string)) int {
+	fl := flag.NewFlagSet("register", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	org := fl.String("org", "", "register the App under this `organization` (default: your user account)")
+	githubURL := fl.String("github-url", "https://github.com", "GitHub's web `URL` (GitHub Enterprise Server: https://HOST)")
+	apiURL := fl.String("api-url", "", "REST API `URL` (default https://api.github.com/, or GITHUB_URL/api/v3/ for GHES)")
+	webhookURL := fl.String("webhook-url", "", "where GitHub sends webhooks: the public `URL` of 'postmortem serve' + /webhook (required)")
+	name := fl.String("name", "", "the App's `name` (default: the manifest's; names are unique on GitHub)")
+	manifestPath := fl.String("manifest", "", "a manifest `file` instead of the built-in deploy/app-manifest.yml")
+	out := fl.String("out", "postmortem-app.env", "credentials `file` to create (mode 0600; never overwritten)")
+	addr := fl.String("addr", "127.0.0.1:0", "loopback `address` of the local page")
+	timeout := fl.Duration("timeout", 30*time.Minute, "give up after this long")
+	fl.Usage = func() {
+		fmt.Fprint(stderr, registerUsage)
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "postmortem register: unexpected argument %q\n", fl.Arg(0))
+		return 2
+	}
+	if *webhookURL == "" {
+		fmt.Fprintln(stderr, "postmortem register: --webhook-url is required (e.g. https://postmortem.example.com/webhook)")
+		return 2
+	}
+	raw := deploy.AppManifest
+	if *manifestPath != "" {
+		b, err := os.ReadFile(*manifestPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "postmortem register: %v\n", err)
+			return 2
+		}
+		raw = b
+	}
+	m, err := app.ParseAppManifest(raw)
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem register: %v\n", err)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	reg, err := app.RegisterApp(ctx, app.RegisterOptions{
+		Manifest: m, GitHubURL: *githubURL, APIURL: *apiURL, Org: *org, Name: *name, WebhookURL: *webhookURL,
+		Addr: *addr, Out: *out,
+		Ready: func(u string) {
+			fmt.Fprintf(stdout, "Open %s in your browser and confirm the App on GitHub.\n", u)
+			if ready != nil {
+				ready(u)
+			}
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem register: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Registered GitHub App %q (id %d, owner %s).\nCredentials: %s (mode 0600)\nInstall it: %s/installations/new\nRun it:     set -a; . %s; set +a; postmortem serve\n",
+		reg.Slug, reg.ID, reg.Owner.Login, reg.File, reg.HTMLURL, reg.File)
+	return 0
+}
