@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -154,6 +155,14 @@ func send(tb testing.TB, url string, mix []ingestItem, i int) time.Duration {
 	return d
 }
 
+// cpuTime is the process's user+system CPU time (sender and server alike:
+// the sender's share is the same for every target).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func reportLatency(b *testing.B, lat []time.Duration) {
 	slices.Sort(lat)
 	q := func(p float64) float64 {
@@ -181,6 +190,7 @@ func BenchmarkIngestMix(b *testing.B) {
 				lats := make([][]time.Duration, senders)
 				var wg sync.WaitGroup
 				b.ResetTimer()
+				cpu0 := cpuTime()
 				start := time.Now()
 				for s := range senders {
 					wg.Add(1)
@@ -199,6 +209,7 @@ func BenchmarkIngestMix(b *testing.B) {
 				el := time.Since(start)
 				b.StopTimer()
 				b.ReportMetric(float64(b.N)/el.Seconds(), "events/s")
+				b.ReportMetric(float64(cpuTime()-cpu0)/1e3/float64(b.N), "cpu-µs/event")
 				reportLatency(b, slices.Concat(lats...))
 			})
 		}
