@@ -1,7 +1,13 @@
 package app
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
@@ -38,5 +44,62 @@ func TestFlowFollowUpsWithoutSubIssuesAPI(t *testing.T) {
 	}
 	if len(again.FollowUps.Created) != 0 || len(e.followUpIssues(n)) != 3 {
 		t.Fatalf("again: %+v", again.FollowUps)
+	}
+}
+
+// stripBranchCommit drops commit.commit from GET …/branches/{branch}
+// answers, as emulate@0.12.2 sends them (GitHub always includes it).
+type stripBranchCommit struct{ next http.RoundTripper }
+
+func (s stripBranchCommit) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.next.RoundTrip(req)
+	if err != nil || req.Method != http.MethodGet || !strings.Contains(req.URL.Path, "/branches/") || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err == nil {
+		if c, ok := m["commit"].(map[string]any); ok {
+			c["commit"] = nil
+		}
+		body, _ = json.Marshal(m)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Del("Content-Length")
+	resp.Header.Del("ETag")
+	return resp, nil
+}
+
+// A branch answer without the commit's tree must not make the App draft on
+// an empty tree (a branch that deletes every other file): it reads the
+// commit instead.
+func TestFlowIncidentDraftKeepsFilesWithoutBranchTree(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{files: map[string]string{"main.go": "package main\n"}})
+	key, err := ParsePrivateKey(e.sim.AppPrivateKey(flowAppID))
+	e.must(err)
+	clients, err := NewClients(ClientsConfig{
+		AppID: flowAppID, PrivateKey: key, APIURL: e.sim.URL() + "/", Base: stripBranchCommit{next: http.DefaultTransport},
+		Pacer: PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second},
+	})
+	e.must(err)
+	e.flows.Clients = clients
+	n := e.openIncident("Checkout 502s", "incident")
+	res, err := e.flows.Incident(e.ctx, e.incident(n))
+	e.must(err)
+	pr, _, err := e.alice.Client.PullRequests.Get(e.ctx, "acme", "services", res.PullRequest)
+	e.must(err)
+	tree, _, err := e.alice.Client.Git.GetTree(e.ctx, "acme", "services", pr.GetHead().GetSHA(), true)
+	e.must(err)
+	var paths []string
+	for _, en := range tree.Entries {
+		paths = append(paths, en.GetPath())
+	}
+	got := strings.Join(paths, " ")
+	for _, want := range []string{"README.md", "main.go", "postmortems/"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("draft branch tree %q lacks %s", got, want)
+		}
 	}
 }

@@ -220,6 +220,18 @@ func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *RepoCo
 	}
 	baseSHA := base.GetCommit().GetSHA()
 	baseTree := base.GetCommit().GetCommit().GetTree().GetSHA()
+	if baseTree == "" {
+		// Without a base tree the new tree would hold the postmortem only,
+		// and the branch would delete every other file. GitHub always sends
+		// it; an answer without it (emulate@0.12.2) costs one more read.
+		c, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.repo, baseSHA)
+		if err != nil {
+			return "", "", false, fmt.Errorf("get commit %s: %w", baseSHA, err)
+		}
+		if baseTree = c.GetTree().GetSHA(); baseTree == "" {
+			return "", "", false, fmt.Errorf("commit %s of the default branch has no tree", baseSHA)
+		}
+	}
 	tree, _, err := r.gh.Git.CreateTree(ctx, r.owner, r.repo, baseTree, []*github.TreeEntry{{
 		Path: github.String(file), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String(string(doc)),
 	}})
