@@ -59,7 +59,43 @@ const (
 // from GitHub's OpenAPI description (@octokit/openapi, see conformance).
 // Each one was observed in this test; the list is itself evidence of where
 // emulate and GitHub disagree. A deviation NOT on this list fails the test.
-var emulateDeviations = []conformance.AllowEntry{}
+var emulateDeviations = []conformance.AllowEntry{
+	{
+		Kind: conformance.KindResponse, Status: 200,
+		Detail: regexp.MustCompile(`owner/(followers_url|following_url|gists_url|starred_url|subscriptions_url|organizations_url|received_events_url|gravatar_id): property "\w+" is missing`),
+		Reason: "emulate: an organization as a repository's owner is the org object (members_url, hooks_url, …), not GitHub's simple-user shape",
+	},
+	{
+		Kind: conformance.KindResponse, Status: 201,
+		Detail: regexp.MustCompile(`owner/(followers_url|following_url|gists_url|starred_url|subscriptions_url|organizations_url|received_events_url|gravatar_id): property "\w+" is missing`),
+		Reason: "emulate: an organization as a repository's owner is the org object, not GitHub's simple-user shape",
+	},
+	{
+		Kind: conformance.KindResponse, Detail: regexp.MustCompile(`… and \d+ more$`),
+		Reason: "the conformance report lists a few details per body and truncates the rest; in pull requests, repositories and branches they are more of the org-owner and short-commit shapes listed here (seen in full while writing this list)",
+	},
+	{
+		Kind: conformance.KindResponse, Detail: regexp.MustCompile(`output/annotations_url: property "annotations_url" is missing`),
+		Reason: "emulate: a check run's output has no annotations_url",
+	},
+	{
+		Kind: conformance.KindResponse, Method: "GET", Route: "/repos/{owner}/{repo}/branches/{branch}",
+		Detail: regexp.MustCompile(`at /(commit/\w+|_links): property "\w+" is missing`),
+		Reason: "emulate: a branch's commit is only {sha, url} (no commit.tree: the App then reads the commit), and there are no _links",
+	},
+	{
+		Kind: conformance.KindResponse, Method: "POST", Route: "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", Status: 201, Contains: "is not declared",
+		Reason: "emulate answers 201 to a new review; GitHub 200",
+	},
+	{
+		Kind: conformance.KindResponse, Method: "POST", Route: "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", Status: 200, Contains: "is not declared",
+		Reason: "emulate answers 200 to requesting reviewers; GitHub 201",
+	},
+	{
+		Kind: conformance.KindResponse, Method: "POST", Route: "/repos/{owner}/{repo}/issues/{issue_number}/assignees", Status: 200, Contains: "is not declared",
+		Reason: "emulate answers 200 to adding assignees; GitHub 201",
+	},
+}
 
 // emulateGaps are the documented gaps worked around in this test (not in
 // the App):
@@ -796,6 +832,10 @@ func TestEmulateLifecycle(t *testing.T) {
 	e.must(err)
 	_, _, err = e.bob.PullRequests.Merge(ctx, emuOwner, emuName, pr.GetNumber(), "", &github.PullRequestOptions{MergeMethod: "squash"})
 	e.must(err)
+	// The merge kept the repository's other files (the App's draft was made on the full tree).
+	if _, _, _, err := e.alice.Repositories.GetContents(ctx, emuOwner, emuName, RepoConfigPath, nil); err != nil {
+		t.Errorf("after the merge %s is gone from main: %v", RepoConfigPath, err)
+	}
 	var fus []*github.Issue
 	e.wait("three follow-up issues and the tracking comment", func() (bool, error) {
 		fus = e.followUps(n)
@@ -806,7 +846,11 @@ func TestEmulateLifecycle(t *testing.T) {
 		t.Fatalf("%d follow-ups, want exactly 3", len(fus))
 	}
 	for _, f := range fus {
-		t.Logf("step 3: follow-up #%d %q assignees %v", f.GetNumber(), f.GetTitle(), f.Assignees)
+		var who []string
+		for _, u := range f.Assignees {
+			who = append(who, u.GetLogin())
+		}
+		t.Logf("step 3: follow-up #%d %q assigned to %v", f.GetNumber(), f.GetTitle(), who)
 	}
 
 	// 4. The follow-ups are closed; the incident follows.
@@ -844,13 +888,26 @@ func (e *emuEnv) report(start time.Time) {
 		for _, v := range c.Violations() {
 			t.Errorf("emulate deviates from GitHub's OpenAPI in a way not listed in emulateDeviations:\n%s", v)
 		}
+		seen := map[string]int{}
 		for _, v := range c.Allowed() {
-			t.Logf("known deviation: %s %s: %s", v.Method, v.Route, v.Kind)
+			seen[fmt.Sprintf("%s %s %s %d", v.Kind, v.Method, v.Route, v.Status)]++
+		}
+		keys := make([]string, 0, len(seen))
+		for k := range seen {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			t.Logf("known deviation (%d×): %s", seen[k], k)
 		}
 	}
 	e.hooks.mu.Lock()
+	// Deliveries are logged, not failed on: emulate's differ from GitHub's
+	// in every one (X-GitHub-Delivery is a number, not a GUID; User-Agent
+	// "node"; an organization owner in the org shape; pull_request.* without
+	// the top-level number, which the App does not need).
 	for name, p := range e.hooks.invalid {
-		t.Logf("delivery %s: %s", name, p)
+		t.Logf("delivery %s deviates: %s", name, strings.ReplaceAll(p, "\n", "; "))
 	}
 	e.hooks.mu.Unlock()
 	t.Logf("App calls: %d (pulls/files answered from compare: %d); deliveries: %d; %s",
