@@ -81,11 +81,13 @@ func (f *Flows) Register(w *Workers) error {
 			return snoozeInProgress(err)
 		})),
 		Register(w, ReconcileFunc[PullRequestArgs](func(ctx context.Context, job *river.Job[PullRequestArgs]) error {
-			_, err := f.PullRequest(ctx, job.Args, job.Args.Rerequested)
+			res, err := f.PullRequest(ctx, job.Args, job.Args.Rerequested)
+			w.metrics.observePullRequest(job.Args.Owner+"/"+job.Args.Repo, res, err) // metrics_ops.go
 			return snoozeInProgress(err)
 		})),
 		Register(w, ReconcileFunc[FollowUpArgs](func(ctx context.Context, job *river.Job[FollowUpArgs]) error {
-			_, err := f.FollowUp(ctx, job.Args)
+			res, err := f.FollowUp(ctx, job.Args)
+			w.metrics.observeTracking(job.Args.Owner+"/"+job.Args.Repo, res, err) // metrics_ops.go
 			return snoozeInProgress(err)
 		})),
 	)

@@ -33,6 +33,8 @@ type TrackingResult struct {
 	Incident        int
 	FollowUps       int
 	Done            int
+	Open            int // follow-ups still open
+	Overdue         int // open follow-ups past their due date
 	CommentChanged  bool
 	Completed       bool // every follow-up is done
 	IncidentClosed  bool // this run closed the incident
@@ -362,9 +364,15 @@ func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus [
 	sort.Slice(fus, func(i, j int) bool { return fus[i].GetNumber() < fus[j].GetNumber() })
 	res := &TrackingResult{Incident: incident, FollowUps: len(fus)}
 	var b strings.Builder
+	today := r.f.now().UTC().Format("2006-01-02")
 	for _, is := range fus {
 		if is.GetState() == "closed" {
 			res.Done++
+		} else {
+			res.Open++
+			if m := reDueLine.FindStringSubmatch(is.GetBody()); m != nil && m[1] < today {
+				res.Overdue++
+			}
 		}
 	}
 	allDone := res.Done == len(fus)

@@ -22,6 +22,8 @@ type Metrics struct {
 	jobSeconds  *prometheus.HistogramVec
 	githubCalls *prometheus.CounterVec
 	rateLimit   *prometheus.GaugeVec
+
+	ops *opsMetrics // metrics_ops.go: retries, check conclusions, follow-ups
 }
 
 // NewMetrics returns metrics registered on a fresh registry, with the Go
@@ -58,6 +60,7 @@ func NewMetrics() *Metrics {
 	}
 	m.registry.MustRegister(m.webhooks, m.ingest, m.jobs, m.jobSeconds, m.githubCalls, m.rateLimit,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.ops = newOpsMetrics(m.registry)
 	return m
 }
 

@@ -51,6 +51,7 @@ type Workers struct {
 	river   *river.Workers
 	kinds   map[string]bool
 	metrics *Metrics
+	log     *slog.Logger // set by OpenQueue; see metrics_ops.go
 }
 
 // NewWorkers returns an empty set of workers.
@@ -103,7 +104,9 @@ func (rw *reconcileWorker[A]) Work(ctx context.Context, job *river.Job[A]) error
 			outcome = "snoozed"
 		}
 	}
-	rw.w.metrics.job(job.Kind, outcome, time.Since(start))
+	d := time.Since(start)
+	rw.w.metrics.job(job.Kind, outcome, d)
+	rw.w.observeJob(ctx, job.JobRow, outcome, d, err) // metrics_ops.go: retries, log with delivery and installation
 	return err
 }
 
@@ -247,6 +250,7 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 	}
 	if cfg.Workers != nil && len(cfg.Workers.kinds) > 0 {
 		cfg.Workers.metrics = cfg.Metrics
+		cfg.Workers.log = cfg.Logger
 		rc.Workers = cfg.Workers.river
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
 		rc.FetchOnlyKnownKinds = true
@@ -411,7 +415,7 @@ func (q *Queue) Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, er
 	}
 	params := make([]river.InsertManyParams, len(jobs))
 	for i, j := range jobs {
-		params[i] = river.InsertManyParams{Args: j}
+		params[i] = river.InsertManyParams{Args: j, InsertOpts: insertOptsWithDelivery(ctx, j)}
 	}
 	res, err := q.client.InsertMany(ctx, params)
 	if err != nil {

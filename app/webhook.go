@@ -242,16 +242,14 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	event := "unverified"
+	var inst int64 // the delivery's installation, once routed
 	answer := func(code int, outcome, msg string) {
 		h.Metrics.webhook(event, outcome, time.Since(start))
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(code)
 		io.WriteString(w, msg+"\n")
-		if code >= 400 && h.Logger != nil {
-			h.Logger.Warn("webhook refused", "status", code, "reason", msg,
-				"delivery", r.Header.Get("X-GitHub-Delivery"), "event", r.Header.Get("X-GitHub-Event"))
-		}
+		h.logDelivery(r, code, outcome, msg, inst) // metrics_ops.go
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -317,6 +315,7 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusBadRequest, "malformed", err.Error())
 		return
 	}
+	inst = installationOf(jobs...)
 	if len(jobs) == 0 {
 		answer(http.StatusOK, "ignored", "ignored: "+reason)
 		return
@@ -325,12 +324,12 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	ctx, cancel := context.WithTimeout(WithDelivery(r.Context(), r.Header.Get("X-GitHub-Delivery")), timeout)
 	defer cancel()
 	res, err := h.Queue.Enqueue(ctx, jobs...)
 	if err != nil {
 		if h.Logger != nil {
-			h.Logger.Error("enqueue failed", "err", err, "delivery", r.Header.Get("X-GitHub-Delivery"))
+			h.Logger.Error("enqueue failed", "err", err, "delivery", r.Header.Get("X-GitHub-Delivery"), "installation", inst)
 		}
 		w.Header().Set("Retry-After", "10")
 		answer(http.StatusServiceUnavailable, "unavailable", "queue unavailable")

@@ -1,0 +1,193 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Operations: the metrics beyond webhooks, jobs and GitHub calls (metrics.go), and the
+// structured logs that carry a delivery's id and installation from the webhook to every job
+// run it caused.
+
+type opsMetrics struct {
+	retries  *prometheus.CounterVec
+	attempts *prometheus.HistogramVec
+	checks   *prometheus.CounterVec
+	open     *prometheus.GaugeVec
+	overdue  *prometheus.GaugeVec
+}
+
+func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
+	o := &opsMetrics{
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "postmortem_job_retries_total",
+			Help: "Job runs that were retries (attempt 2 or later), by kind.",
+		}, []string{"kind"}),
+		attempts: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "postmortem_job_attempt",
+			Help:    "The attempt number of each job run, by kind and outcome (1 = first try).",
+			Buckets: []float64{1, 2, 3, 5, 8, 12},
+		}, []string{"kind", "outcome"}),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "postmortem_check_conclusions_total",
+			Help: "Check runs completed by the App, by check (completeness, blameless) and conclusion (success, failure, neutral).",
+		}, []string{"check", "conclusion"}),
+		open: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "postmortem_followups_open",
+			Help: "Open follow-up issues of an incident, as last seen by this replica's tracking job.",
+		}, []string{"repository", "incident"}),
+		overdue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "postmortem_followups_overdue",
+			Help: "Open follow-up issues of an incident past their due date, as last seen by this replica's tracking job.",
+		}, []string{"repository", "incident"}),
+	}
+	reg.MustRegister(o.retries, o.attempts, o.checks, o.open, o.overdue)
+	return o
+}
+
+func (m *Metrics) jobAttempt(kind, outcome string, attempt int) {
+	if m == nil || m.ops == nil {
+		return
+	}
+	if attempt > 1 {
+		m.ops.retries.WithLabelValues(kind).Inc()
+	}
+	m.ops.attempts.WithLabelValues(kind, outcome).Observe(float64(attempt))
+}
+
+// observePullRequest counts the conclusions of the check runs a pull-request job completed,
+// and on a merge the follow-ups it tracks.
+func (m *Metrics) observePullRequest(repo string, res *PullRequestResult, err error) {
+	if m == nil || m.ops == nil || res == nil {
+		return
+	}
+	if res.FollowUps != nil { // a merged postmortem (the result says Skipped: "merged")
+		m.observeTracking(repo, res.FollowUps.Tracking, err)
+	}
+	if res.Skipped != "" {
+		return
+	}
+	for check, o := range map[string]CheckOutcome{"completeness": res.Completeness, "blameless": res.Blameless} {
+		if o.Conclusion != "" {
+			m.ops.checks.WithLabelValues(check, o.Conclusion).Inc()
+		}
+	}
+}
+
+// observeTracking sets an incident's open and overdue follow-ups; an incident whose follow-ups
+// are all done leaves the gauges (no series for finished incidents).
+func (m *Metrics) observeTracking(repo string, res *TrackingResult, err error) {
+	if m == nil || m.ops == nil || res == nil || res.Skipped != "" || res.Incident == 0 {
+		return
+	}
+	inc := strconv.Itoa(res.Incident)
+	if res.Open == 0 {
+		m.ops.open.DeleteLabelValues(repo, inc)
+		m.ops.overdue.DeleteLabelValues(repo, inc)
+		return
+	}
+	m.ops.open.WithLabelValues(repo, inc).Set(float64(res.Open))
+	m.ops.overdue.WithLabelValues(repo, inc).Set(float64(res.Overdue))
+}
+
+type deliveryKey struct{}
+
+// WithDelivery returns ctx carrying a webhook delivery id (X-GitHub-Delivery): jobs enqueued
+// with it record the id in their metadata, and every run of them logs it.
+func WithDelivery(ctx context.Context, id string) context.Context {
+	if id == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, deliveryKey{}, id)
+}
+
+// DeliveryFrom returns the delivery id WithDelivery put in ctx.
+func DeliveryFrom(ctx context.Context) string {
+	s, _ := ctx.Value(deliveryKey{}).(string)
+	return s
+}
+
+type jobMeta struct {
+	Delivery string `json:"delivery,omitempty"`
+}
+
+// insertOptsWithDelivery is the job's own insert options plus the delivery id as metadata
+// (metadata is not part of a job's uniqueness); nil when ctx has no delivery.
+func insertOptsWithDelivery(ctx context.Context, j JobArgs) *river.InsertOpts {
+	id := DeliveryFrom(ctx)
+	if id == "" {
+		return nil
+	}
+	var opts river.InsertOpts
+	if wo, ok := j.(river.JobArgsWithInsertOpts); ok {
+		opts = wo.InsertOpts()
+	}
+	opts.Metadata, _ = json.Marshal(jobMeta{Delivery: id})
+	return &opts
+}
+
+// installationOf is the installation of the first job that names one.
+func installationOf(jobs ...JobArgs) int64 {
+	for _, j := range jobs {
+		b, _ := json.Marshal(j)
+		if id := installationInArgs(b); id != 0 {
+			return id
+		}
+	}
+	return 0
+}
+
+func installationInArgs(encoded []byte) int64 {
+	var a struct {
+		InstallationID int64 `json:"installation_id"`
+	}
+	json.Unmarshal(encoded, &a)
+	return a.InstallationID
+}
+
+// observeJob counts retries and logs one line per job run with its delivery and installation.
+func (w *Workers) observeJob(ctx context.Context, job *rivertype.JobRow, outcome string, d time.Duration, err error) {
+	w.metrics.jobAttempt(job.Kind, outcome, job.Attempt)
+	if w.log == nil {
+		return
+	}
+	var meta jobMeta
+	json.Unmarshal(job.Metadata, &meta)
+	attrs := []slog.Attr{
+		slog.Int64("job", job.ID), slog.String("kind", job.Kind), slog.Int("attempt", job.Attempt),
+		slog.String("delivery", meta.Delivery), slog.Int64("installation", installationInArgs(job.EncodedArgs)),
+		slog.String("outcome", outcome), slog.Duration("duration", d),
+	}
+	level := slog.LevelInfo
+	if outcome == "error" {
+		level = slog.LevelWarn
+		if job.Attempt >= job.MaxAttempts {
+			level = slog.LevelError // discarded: no more retries
+		}
+		attrs = append(attrs, slog.String("err", err.Error()), slog.Int("max_attempts", job.MaxAttempts))
+	}
+	w.log.LogAttrs(ctx, level, "job", attrs...)
+}
+
+// logDelivery logs one line per webhook delivery answered: refusals as warnings, the rest
+// (enqueued, ignored) at info, all with the delivery id and installation.
+func (h *WebhookHandler) logDelivery(r *http.Request, code int, outcome, msg string, inst int64) {
+	if h.Logger == nil {
+		return
+	}
+	level := slog.LevelInfo
+	if code >= 400 {
+		level = slog.LevelWarn
+	}
+	h.Logger.LogAttrs(r.Context(), level, "webhook",
+		slog.String("delivery", r.Header.Get("X-GitHub-Delivery")), slog.String("event", r.Header.Get("X-GitHub-Event")),
+		slog.Int64("installation", inst), slog.Int("status", code), slog.String("outcome", outcome), slog.String("reason", msg))
+}
