@@ -1,0 +1,793 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/postmortem-app/postmortem/app/githubsim"
+)
+
+// The chaos suite: one end-to-end scenario (N incidents, each with three
+// follow-ups, through the whole lifecycle) run against three App replicas on
+// one PostgreSQL schema under duplicated/delayed/reordered deliveries, API
+// faults, SIGKILLed replicas and lost deliveries, separately and together.
+// It asserts exactly one postmortem pull request per incident, one issue per
+// action item, every tracking comment right and every incident closed, and
+// prints the figures. Seeded: POSTMORTEM_CHAOS_SEED or -chaos.seed.
+
+var (
+	chaosIncidents = flag.Int("chaos.incidents", 3, "incidents per chaos scenario")
+	chaosSeedFlag  = flag.Int64("chaos.seed", 0, "chaos seed (default POSTMORTEM_CHAOS_SEED or a fixed seed)")
+	chaosTimeout   = flag.Duration("chaos.timeout", 60*time.Second, "time for one chaos scenario to converge")
+)
+
+const (
+	chaosAppID  = 41
+	chaosInstID = 410
+	chaosRepo   = "acme/payments"
+)
+
+func chaosSeed(t *testing.T) uint64 {
+	if *chaosSeedFlag != 0 {
+		return uint64(*chaosSeedFlag)
+	}
+	if s := os.Getenv("POSTMORTEM_CHAOS_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("POSTMORTEM_CHAOS_SEED=%q: %v", s, err)
+		}
+		return n
+	}
+	return 20260301
+}
+
+// ---- a replica: the serve wiring, in this process or in a child ------------
+
+// replicaConfig is what a replica needs (JSON in the child's environment).
+type replicaConfig struct {
+	APIURL      string        `json:"api_url"`
+	AppID       int64         `json:"app_id"`
+	KeyPEM      []byte        `json:"key_pem"`
+	Secret      string        `json:"secret"`
+	DatabaseURL string        `json:"database_url"`
+	Schema      string        `json:"schema"`
+	Resync      time.Duration `json:"resync"`
+	Name        string        `json:"name"`
+}
+
+type replica struct {
+	addr string
+	q    *Queue
+	srv  *http.Server
+}
+
+// startReplica wires one App replica like `postmortem serve`: clients,
+// flows, resync and redelivery reconcilers, a PostgreSQL queue, the periodic
+// resync, the start-up redelivery job and the webhook server.
+func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
+	key, err := ParsePrivateKey(c.KeyPEM)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := NewClients(ClientsConfig{
+		AppID: c.AppID, PrivateKey: key, APIURL: c.APIURL,
+		Retry: RetryConfig{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond, MaxWait: 3 * time.Second},
+		Pacer: PacerConfig{Interval: time.Millisecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: 10 * time.Second},
+	})
+	if err != nil {
+		return nil, err
+	}
+	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem")}
+	rs := &Resyncer{Flows: flows, App: clients.App()}
+	w := NewWorkers()
+	if err := flows.Register(w); err != nil {
+		return nil, err
+	}
+	if err := rs.Register(w); err != nil {
+		return nil, err
+	}
+	q, err := OpenQueue(ctx, QueueConfig{DatabaseURL: c.DatabaseURL, Schema: c.Schema, Workers: w, MaxWorkers: 4,
+		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: 30 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	rd := &Redeliverer{App: clients.App(), DB: q.DB(), Dialect: q.Dialect()}
+	if err := rd.Register(w); err != nil {
+		q.Close()
+		return nil, err
+	}
+	rs.Queue = q
+	if err := flows.UseQueue(ctx, q); err != nil {
+		q.Close()
+		return nil, err
+	}
+	if err := rd.Migrate(ctx); err != nil {
+		q.Close()
+		return nil, err
+	}
+	if c.Resync > 0 {
+		if err := q.AddPeriodic(PeriodicResync(c.Resync)); err != nil {
+			q.Close()
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		q.Close()
+		return nil, err
+	}
+	if err := q.Start(ctx); err != nil {
+		ln.Close()
+		q.Close()
+		return nil, err
+	}
+	if err := q.EnqueueStartup(ctx); err != nil {
+		ln.Close()
+		q.Close()
+		return nil, err
+	}
+	hook := &WebhookHandler{Secret: []byte(c.Secret), Queue: q, BotLogin: flows.BotLogin}
+	srv := NewHTTPServer(NewMux(hook, q, NewMetrics()))
+	go srv.Serve(ln)
+	return &replica{addr: ln.Addr().String(), q: q, srv: srv}, nil
+}
+
+func (r *replica) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	r.srv.Shutdown(ctx)
+	r.q.Stop(ctx)
+	r.q.Close()
+}
+
+// TestHelperReplica is not a test: the kill mode runs it as a child process
+// (a replica that can be SIGKILLed). It prints "ADDR host:port" and serves
+// until killed or until its stdin closes.
+func TestHelperReplica(t *testing.T) {
+	cfgJSON := os.Getenv("POSTMORTEM_CHAOS_REPLICA")
+	if cfgJSON == "" {
+		t.Skip("helper process of the chaos suite's kill mode (runs only as a child with POSTMORTEM_CHAOS_REPLICA)")
+	}
+	var c replicaConfig
+	if err := json.Unmarshal([]byte(cfgJSON), &c); err != nil {
+		t.Fatal(err)
+	}
+	r, err := startReplica(context.Background(), c)
+	if err != nil {
+		fmt.Printf("ERR %v\n", err)
+		os.Exit(3)
+	}
+	fmt.Printf("ADDR %s\n", r.addr)
+	io.Copy(io.Discard, os.Stdin) // the parent went away: stop
+	r.stop()
+	os.Exit(0)
+}
+
+// replicaSlot is one of the three replicas: in this process or a child.
+type replicaSlot struct {
+	in   *replica
+	cmd  *exec.Cmd
+	addr string
+}
+
+// ---- the webhook load balancer -----------------------------------------------
+
+// hookProxy spreads deliveries round-robin over the live replicas (a dead
+// one is skipped, like a load balancer's failed health check).
+type hookProxy struct {
+	mu      sync.Mutex
+	targets []string
+	next    int
+	client  *http.Client
+}
+
+func (p *hookProxy) set(i int, addr string) {
+	p.mu.Lock()
+	p.targets[i] = addr
+	p.mu.Unlock()
+}
+
+func (p *hookProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	p.mu.Lock()
+	start := p.next
+	p.next++
+	targets := append([]string(nil), p.targets...)
+	p.mu.Unlock()
+	for i := range targets {
+		addr := targets[(start+i)%len(targets)]
+		if addr == "" {
+			continue
+		}
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, "http://"+addr+"/webhook", strings.NewReader(string(body)))
+		req.Header = r.Header.Clone()
+		resp, err := p.client.Do(req)
+		if err != nil {
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" {
+				continue // down: try the next replica
+			}
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		w.Write(b)
+		return
+	}
+	http.Error(w, "no replica up", http.StatusBadGateway)
+}
+
+// ---- the scenario ---------------------------------------------------------------
+
+type chaosMode struct {
+	name       string
+	duplicates bool // every delivery 1–10 times, delayed, reordered
+	faults     bool // 20 % of API calls fail
+	kill       bool // replicas are child processes, SIGKILLed at step boundaries
+	lost       bool // deliveries fail; restarts redeliver; resync
+}
+
+type chaosEnv struct {
+	t            *testing.T
+	mode         chaosMode
+	seed         uint64
+	rng          *rand.Rand
+	sim          *githubsim.Server
+	cfg          replicaConfig
+	proxy        *hookProxy
+	slots        []*replicaSlot
+	slotMu       sync.Mutex
+	alice        *githubsim.Actor
+	bob          *githubsim.Actor
+	restart      atomic.Int64
+	actorRetries atomic.Int64
+}
+
+func TestChaos(t *testing.T) {
+	modes := []chaosMode{
+		{name: "duplicates", duplicates: true},
+		{name: "replicas"},
+		{name: "faults", faults: true},
+		{name: "kill", kill: true},
+		{name: "lost", lost: true},
+		{name: "all", duplicates: true, faults: true, kill: true, lost: true},
+	}
+	u := pgURL(t)
+	seed := chaosSeed(t)
+	for i, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			runChaos(t, u, m, seed+uint64(i))
+		})
+	}
+}
+
+func runChaos(t *testing.T, dbURL string, mode chaosMode, seed uint64) {
+	defer func() {
+		if t.Failed() {
+			t.Logf("reproduce with POSTMORTEM_CHAOS_SEED=%d (this mode's seed %d) -run 'TestChaos/%s'", chaosSeed(t), seed, mode.name)
+		}
+	}()
+	db := newTestDB(t, "postgres")
+	_ = dbURL
+	e := &chaosEnv{t: t, mode: mode, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	e.proxy = &hookProxy{targets: make([]string, 3), client: &http.Client{Timeout: 10 * time.Second}}
+	ps := httptest.NewServer(e.proxy)
+	t.Cleanup(ps.Close)
+	secret := "chaos-" + strconv.FormatUint(seed, 16)
+	sim, err := githubsim.New(githubsim.Options{Seed: &githubsim.Seed{GitHub: githubsim.SeedGitHub{
+		Users: []githubsim.SeedUser{{Login: "alice", Name: "Alice"}, {Login: "bob", Name: "Bob"}},
+		Orgs:  []githubsim.SeedOrg{{Login: "acme", Members: []githubsim.SeedMember{{Login: "alice", Role: "admin"}, {Login: "bob"}}}},
+		Repos: []githubsim.SeedRepo{{Owner: "acme", Name: "payments", Files: map[string]string{
+			".github/postmortem.yml": "close_incident: true\n",
+		}}},
+		Apps: []githubsim.SeedApp{{
+			AppID: chaosAppID, Slug: "postmortem", Name: "postmortem",
+			Permissions:   map[string]string{"issues": "write", "pull_requests": "write", "contents": "write", "checks": "write", "metadata": "read"},
+			Events:        []string{"issues", "pull_request", "check_suite", "check_run"},
+			WebhookURL:    ps.URL + "/webhook",
+			WebhookSecret: secret,
+			Installations: []githubsim.SeedInstallation{{InstallationID: chaosInstID, Account: "acme", RepositorySelection: "all"}},
+		}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Start()
+	t.Cleanup(sim.Close)
+	e.sim = sim
+	e.alice, e.bob = sim.As("alice"), sim.As("bob")
+	resync := 0 * time.Second
+	if mode.lost || mode.kill || mode.faults {
+		resync = 1500 * time.Millisecond
+	}
+	e.cfg = replicaConfig{APIURL: sim.URL() + "/", AppID: chaosAppID, KeyPEM: sim.AppPrivateKey(chaosAppID), Secret: secret,
+		DatabaseURL: db.url, Schema: db.schema, Resync: resync}
+	for i := 0; i < 3; i++ {
+		e.slots = append(e.slots, &replicaSlot{})
+		e.startSlot(i)
+	}
+	t.Cleanup(func() {
+		for i := range e.slots {
+			e.stopSlot(i, false)
+		}
+	})
+
+	f := e.sim.Faults()
+	if mode.duplicates {
+		f.AddHook(githubsim.HookFault{Kind: githubsim.HookReorder, Probability: 0.15, Seed: int64(seed)})
+		f.AddHook(githubsim.HookFault{Kind: githubsim.HookDelay, Delay: time.Duration(50+e.rng.IntN(250)) * time.Millisecond, Probability: 0.2, Seed: int64(seed + 1)})
+		// 1–10 deliveries: N extra copies drawn per fault; several faults
+		// with different N cover the range.
+		for n := 1; n <= 9; n += 2 {
+			f.AddHook(githubsim.HookFault{Kind: githubsim.HookDuplicate, N: n, Probability: 0.25, Seed: int64(seed) + int64(n)})
+		}
+	}
+	if mode.lost {
+		f.AddHook(githubsim.HookFault{Kind: githubsim.HookFail, Probability: 0.3, Seed: int64(seed + 7)})
+	}
+	if mode.faults {
+		// 20 % of every call fails, spread over the kinds (each fault draws
+		// on what the previous ones left: 1-(1-p)^4 ≈ 0.2).
+		p := 0.055
+		f.Add(githubsim.Fault{Route: "*", Kind: githubsim.Status5xx, Probability: p, Seed: int64(seed + 11)})
+		f.Add(githubsim.Fault{Route: "*", Kind: githubsim.Timeout, Latency: 300 * time.Millisecond, Probability: p, Seed: int64(seed + 12)})
+		f.Add(githubsim.Fault{Route: "*", Kind: githubsim.Drop, Probability: p, Seed: int64(seed + 13)})
+		f.Add(githubsim.Fault{Route: "*", Kind: githubsim.SecondaryRateLimit, RetryAfter: 1, Probability: p, Seed: int64(seed + 14)})
+	}
+
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), *chaosTimeout)
+	defer cancel()
+	stopChaos := make(chan struct{})
+	var chaosWG sync.WaitGroup
+	if mode.kill {
+		chaosWG.Add(1)
+		go func() { defer chaosWG.Done(); e.killer(stopChaos) }()
+	} else if mode.lost {
+		chaosWG.Add(1)
+		go func() { defer chaosWG.Done(); e.restarter(stopChaos) }()
+	}
+
+	n := *chaosIncidents
+	incidents := make([]int, n)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			num, err := e.story(ctx, i)
+			incidents[i] = num
+			if err != nil {
+				errs <- fmt.Errorf("incident %d (#%d): %w", i, num, err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(stopChaos)
+	chaosWG.Wait()
+	converged := time.Since(start)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// Let the tail settle (echoes, duplicates still in flight), then check
+	// that nothing more was made.
+	sim.Faults().Clear()
+	sim.Flush()
+	time.Sleep(500 * time.Millisecond)
+	sim.Flush()
+	e.assertInvariants(incidents)
+	e.figures(converged)
+}
+
+// retry runs a person's action until it goes through (faults hit people's
+// calls too; an injected fault rejects a request before acting on it).
+func (e *chaosEnv) retry(ctx context.Context, what string, fn func() error) error {
+	var err error
+	for i := 0; i < 50; i++ {
+		if err = fn(); err == nil {
+			return nil
+		}
+		e.actorRetries.Add(1)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w (last error %v)", what, ctx.Err(), err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func (e *chaosEnv) wait(ctx context.Context, what string, cond func() bool) error {
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("still waiting for %s: %w", what, ctx.Err())
+		case <-time.After(30 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+func (e *chaosEnv) issue(n int) (githubsim.Issue, bool) {
+	for _, is := range e.sim.Issues(chaosRepo) {
+		if is.Number == n {
+			return is, true
+		}
+	}
+	return githubsim.Issue{}, false
+}
+
+func (e *chaosEnv) followUps(incident int) []githubsim.Issue {
+	var out []githubsim.Issue
+	for _, is := range e.sim.Issues(chaosRepo) {
+		if m := reFollowUpMarker.FindStringSubmatch(is.Body); m != nil && m[1] == strconv.Itoa(incident) {
+			out = append(out, is)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+func (e *chaosEnv) postmortemPRs(incident int) []githubsim.Pull {
+	var out []githubsim.Pull
+	for _, pr := range e.sim.Pulls(chaosRepo) {
+		if strings.Contains(pr.Body, markerIncidentPR(incident)) {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// story drives one incident through the whole lifecycle as people would.
+func (e *chaosEnv) story(ctx context.Context, i int) (int, error) {
+	var n int
+	title := fmt.Sprintf("Payments %d times out after deploy %d", i+1, 100+i)
+	if err := e.retry(ctx, "open the incident", func() (err error) {
+		n, err = e.alice.OpenIssue(chaosRepo, title, "Payments time out since 10:00 UTC.")
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	if err := e.retry(ctx, "label it", func() error { return e.alice.AddLabels(chaosRepo, n, "incident", "sev2") }); err != nil {
+		return n, err
+	}
+	var pr githubsim.Pull
+	if err := e.wait(ctx, "the postmortem pull request", func() bool {
+		prs := e.postmortemPRs(n)
+		if len(prs) > 0 {
+			pr = prs[0]
+			return true
+		}
+		return false
+	}); err != nil {
+		return n, err
+	}
+	var file string
+	if err := e.retry(ctx, "find the postmortem file", func() error {
+		files, _, err := e.alice.Client.PullRequests.ListFiles(ctx, "acme", "payments", pr.Number, nil)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if strings.HasPrefix(f.GetFilename(), "postmortems/") {
+				file = f.GetFilename()
+				return nil
+			}
+		}
+		return fmt.Errorf("no postmortem file in #%d", pr.Number)
+	}); err != nil {
+		return n, err
+	}
+	if err := e.retry(ctx, "write the postmortem", func() error {
+		_, err := e.alice.EditFile(chaosRepo, pr.Number, file, playgroundPostmortem(n), "Write the postmortem")
+		return err
+	}); err != nil {
+		return n, err
+	}
+	if err := e.retry(ctx, "approve", func() error { return e.bob.ApprovePR(chaosRepo, pr.Number, "LGTM") }); err != nil {
+		return n, err
+	}
+	if err := e.retry(ctx, "merge", func() error {
+		_, err := e.bob.MergePR(chaosRepo, pr.Number, "squash")
+		if err != nil && strings.Contains(err.Error(), "405") {
+			for _, p := range e.sim.Pulls(chaosRepo) {
+				if p.Number == pr.Number && p.Merged {
+					return nil
+				}
+			}
+		}
+		return err
+	}); err != nil {
+		return n, err
+	}
+	var fus []githubsim.Issue
+	if err := e.wait(ctx, "three follow-ups and the tracking comment", func() bool {
+		fus = e.followUps(n)
+		inc, _ := e.issue(n)
+		return len(fus) >= 3 && hasCommentWith(inc, markerTracking(n))
+	}); err != nil {
+		return n, err
+	}
+	for _, f := range fus {
+		if err := e.retry(ctx, fmt.Sprintf("close follow-up #%d", f.Number), func() error {
+			return e.alice.CloseIssue(chaosRepo, f.Number, "completed")
+		}); err != nil {
+			return n, err
+		}
+	}
+	err := e.wait(ctx, "the incident to be closed", func() bool {
+		inc, _ := e.issue(n)
+		return inc.State == "closed" && hasLabelName(inc.Labels, "postmortem-complete")
+	})
+	return n, err
+}
+
+// ---- replicas: start, kill, restart -----------------------------------------------
+
+func (e *chaosEnv) startSlot(i int) {
+	t := e.t
+	s := e.slots[i]
+	c := e.cfg
+	c.Name = fmt.Sprintf("replica-%d", i)
+	if !e.mode.kill {
+		r, err := startReplica(context.Background(), c)
+		if err != nil {
+			t.Errorf("start %s: %v", c.Name, err)
+			return
+		}
+		e.slotMu.Lock()
+		s.in, s.addr = r, r.addr
+		e.slotMu.Unlock()
+		e.proxy.set(i, r.addr)
+		return
+	}
+	js, _ := json.Marshal(c)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperReplica$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "POSTMORTEM_CHAOS_REPLICA="+string(js))
+	stdin, _ := cmd.StdinPipe()
+	_ = stdin // closed when the parent exits: the child stops
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Errorf("start %s: %v", c.Name, err)
+		return
+	}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		line := sc.Text()
+		if addr, ok := strings.CutPrefix(line, "ADDR "); ok {
+			e.slotMu.Lock()
+			s.cmd, s.addr = cmd, addr
+			e.slotMu.Unlock()
+			e.proxy.set(i, addr)
+			go io.Copy(io.Discard, out)
+			return
+		}
+		if strings.HasPrefix(line, "ERR ") {
+			break
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	t.Errorf("start %s: the child did not report its address", c.Name)
+}
+
+// stopSlot stops replica i: gracefully (in-process) or with SIGKILL.
+func (e *chaosEnv) stopSlot(i int, kill bool) {
+	e.slotMu.Lock()
+	s := e.slots[i]
+	in, cmd := s.in, s.cmd
+	s.in, s.cmd, s.addr = nil, nil, ""
+	e.slotMu.Unlock()
+	e.proxy.set(i, "")
+	if in != nil {
+		in.stop()
+	}
+	if cmd != nil {
+		if kill {
+			cmd.Process.Signal(syscall.SIGKILL)
+		} else {
+			cmd.Process.Kill()
+		}
+		cmd.Wait()
+	}
+}
+
+// appWrites counts the App's writes so far (installation token, not GET).
+func (e *chaosEnv) appWrites() int {
+	n := 0
+	for _, c := range e.sim.Calls() {
+		if c.TokenKind == "installation" && c.Method != http.MethodGet && c.Status != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// killer SIGKILLs a replica at step boundaries — right after the App's
+// k-th write (each write is a step of some flow), k drawn from the seed —
+// and restarts it at once.
+func (e *chaosEnv) killer(stop <-chan struct{}) {
+	next := 3 + e.rng.IntN(6)
+	victim := 0
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+		if e.appWrites() < next {
+			continue
+		}
+		e.stopSlot(victim, true)
+		e.restart.Add(1)
+		e.startSlot(victim)
+		victim = (victim + 1) % len(e.slots)
+		next = e.appWrites() + 3 + e.rng.IntN(10)
+	}
+}
+
+// restarter restarts a replica every so often (lost mode without kills):
+// each start-up runs the redelivery pass.
+func (e *chaosEnv) restarter(stop <-chan struct{}) {
+	victim := 0
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(time.Duration(800+e.rng.IntN(800)) * time.Millisecond):
+		}
+		e.stopSlot(victim, false)
+		e.restart.Add(1)
+		e.startSlot(victim)
+		victim = (victim + 1) % len(e.slots)
+	}
+}
+
+// ---- invariants and figures ------------------------------------------------------
+
+func (e *chaosEnv) assertInvariants(incidents []int) {
+	t := e.t
+	for _, n := range incidents {
+		if n == 0 {
+			continue
+		}
+		if prs := e.postmortemPRs(n); len(prs) != 1 {
+			t.Errorf("incident #%d: %d postmortem pull requests, want exactly 1", n, len(prs))
+		}
+		inc, ok := e.issue(n)
+		if !ok {
+			t.Errorf("incident #%d not found", n)
+			continue
+		}
+		fus := e.followUps(n)
+		keys := map[string]int{}
+		for _, f := range fus {
+			m := reFollowUpMarker.FindStringSubmatch(f.Body)
+			keys[m[2]]++
+			if f.Parent != n {
+				t.Errorf("follow-up #%d: parent %d, want sub-issue of #%d", f.Number, f.Parent, n)
+			}
+			if f.State != "closed" {
+				t.Errorf("follow-up #%d is %s", f.Number, f.State)
+			}
+		}
+		if len(fus) != 3 || len(keys) != 3 {
+			t.Errorf("incident #%d: %d follow-up issues for %d action items, want exactly one per item (3)", n, len(fus), len(keys))
+		}
+		count := func(marker string) (int, string) {
+			c, body := 0, ""
+			for _, cm := range inc.Comments {
+				if strings.Contains(cm.Body, marker) {
+					c++
+					body = cm.Body
+				}
+			}
+			return c, body
+		}
+		if c, _ := count(markerPointer(n)); c != 1 {
+			t.Errorf("incident #%d: %d pointer comments, want 1", n, c)
+		}
+		c, body := count(markerTracking(n))
+		if c != 1 {
+			t.Errorf("incident #%d: %d tracking comments, want 1", n, c)
+		}
+		if !strings.Contains(body, "3 of 3 done") || !strings.Contains(body, "Every follow-up is done.") {
+			t.Errorf("incident #%d: tracking comment does not say 3 of 3 done:\n%s", n, body)
+		}
+		for _, f := range fus {
+			if !strings.Contains(body, fmt.Sprintf("| ✅ | #%d ", f.Number)) {
+				t.Errorf("incident #%d: tracking comment does not list #%d as done:\n%s", n, f.Number, body)
+			}
+		}
+		if c, _ := count(markerComplete(n)); c != 1 {
+			t.Errorf("incident #%d: %d completion comments, want 1", n, c)
+		}
+		if inc.State != "closed" || !hasLabelName(inc.Labels, "postmortem-complete") {
+			t.Errorf("incident #%d: state %s labels %v, want closed and postmortem-complete", n, inc.State, inc.Labels)
+		}
+	}
+	// Nothing else: no stray issues or pull requests.
+	want := len(incidents) * 4
+	prNums := map[int]bool{}
+	for _, pr := range e.sim.Pulls(chaosRepo) {
+		prNums[pr.Number] = true
+	}
+	got := 0
+	for _, is := range e.sim.Issues(chaosRepo) {
+		if !prNums[is.Number] {
+			got++
+		}
+	}
+	if got != want {
+		t.Errorf("%d issues in the repository, want %d (incidents and their follow-ups)", got, want)
+	}
+	if got := len(e.sim.Pulls(chaosRepo)); got != len(incidents) {
+		t.Errorf("%d pull requests, want %d", got, len(incidents))
+	}
+}
+
+func (e *chaosEnv) figures(converged time.Duration) {
+	ds := e.sim.Deliveries()
+	seen := map[string]bool{}
+	dups, failed, redelivered := 0, 0, 0
+	for _, d := range ds {
+		switch {
+		case d.Redelivery:
+			redelivered++
+		case seen[d.GUID]:
+			dups++
+		}
+		seen[d.GUID] = true
+		if d.Attempted && !d.OK() {
+			failed++
+		}
+	}
+	faults := 0
+	for _, h := range e.sim.Faults().Hits() {
+		faults += h
+	}
+	calls, appCalls, faulted := 0, 0, 0
+	for _, c := range e.sim.Calls() {
+		calls++
+		if c.TokenKind == "installation" || c.TokenKind == "app" {
+			appCalls++
+		}
+		if c.Fault != "" {
+			faulted++
+		}
+	}
+	e.t.Logf("chaos %s seed %d: %d incidents × 3 follow-ups converged in %s", e.mode.name, e.seed, *chaosIncidents, converged.Round(time.Millisecond))
+	e.t.Logf("  deliveries %d (%d distinct, %d duplicates, %d redeliveries, %d failed)", len(ds), len(seen), dups, redelivered, failed)
+	e.t.Logf("  API faults injected %d (of %d calls); people's retries %d; replica restarts %d", faulted, calls, e.actorRetries.Load(), e.restart.Load())
+	e.t.Logf("  GitHub calls by the App %d", appCalls)
+	fmt.Printf("chaos mode=%s seed=%d incidents=%d deliveries=%d duplicates=%d redeliveries=%d failed=%d faults=%d restarts=%d app_calls=%d converge=%s\n",
+		e.mode.name, e.seed, *chaosIncidents, len(ds), dups, redelivered, failed, faulted, e.restart.Load(), appCalls, converged.Round(time.Millisecond))
+}

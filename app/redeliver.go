@@ -1,0 +1,227 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/riverqueue/river"
+)
+
+// GitHub never redelivers a webhook on its own: a delivery that failed
+// (the App was down, restarting, or answered 5xx) is lost unless someone
+// asks GET /app/hook/deliveries and POST …/{id}/attempts. Redeliverer does
+// that on start-up (as a job, so start-up is never blocked and a crash
+// retries it), and records each delivery it redelivered in the database so
+// replicas starting together redeliver it once.
+
+// KindRedeliver is the job kind of RedeliverArgs.
+const KindRedeliver = "redeliver"
+
+// RedeliverArgs: look for failed webhook deliveries and redeliver them.
+// One pending job at a time (unique); Rerun keys a follow-up run.
+type RedeliverArgs struct {
+	Rerun int64 `json:"rerun,omitempty" river:"unique"`
+}
+
+func (RedeliverArgs) Kind() string                 { return KindRedeliver }
+func (RedeliverArgs) InsertOpts() river.InsertOpts { return uniqueInsertOpts() }
+func (a RedeliverArgs) rerun(id int64) JobArgs     { a.Rerun = id; return a }
+
+// DefaultRedeliverHorizon is how far back Redeliverer looks: GitHub keeps
+// deliveries for a few days; a day covers any outage the App recovers from.
+const DefaultRedeliverHorizon = 24 * time.Hour
+
+// Redeliverer finds webhook deliveries that failed and whose GUID was never
+// delivered successfully afterwards, and redelivers each once.
+type Redeliverer struct {
+	// App is a client authenticated as the App (JWT): Clients.App().
+	App *github.Client
+	DB  *sql.DB
+	// Dialect of DB: "sqlite" or "postgres".
+	Dialect string
+	// Horizon bounds how far back the deliveries are paged (default
+	// DefaultRedeliverHorizon).
+	Horizon time.Duration
+	// MinAge skips failures younger than this (default 0): GitHub may still
+	// be retrying… it does not, but a delivery failing right now may be
+	// in flight to another replica.
+	MinAge time.Duration
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// RedeliverResult counts what one pass did.
+type RedeliverResult struct {
+	Scanned     int     // deliveries read
+	Failed      int     // GUIDs whose every attempt failed
+	Redelivered []int64 // delivery ids redelivered by this pass
+	Claimed     int     // failed deliveries another pass already redelivered
+}
+
+func (r *Redeliverer) log() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
+}
+
+func (r *Redeliverer) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Redeliverer) q(s string) string {
+	if r.Dialect == "postgres" {
+		return rebindDollar(s)
+	}
+	return s
+}
+
+// rebindDollar turns ? placeholders into $1, $2….
+func rebindDollar(s string) string {
+	out := make([]byte, 0, len(s)+8)
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '?' {
+			n++
+			out = append(out, '$')
+			out = strconv.AppendInt(out, int64(n), 10)
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+// Migrate creates the redeliveries table when missing.
+func (r *Redeliverer) Migrate(ctx context.Context) error {
+	_, err := r.DB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS postmortem_redeliveries (
+	delivery_id BIGINT PRIMARY KEY,
+	guid TEXT NOT NULL,
+	event TEXT NOT NULL,
+	redelivered_at TIMESTAMP NOT NULL
+)`)
+	if err != nil {
+		return fmt.Errorf("create redeliveries table: %w", err)
+	}
+	return nil
+}
+
+// claim records that delivery id is being redelivered; false when another
+// pass did (or does) it.
+func (r *Redeliverer) claim(ctx context.Context, d *github.HookDelivery) (bool, error) {
+	res, err := r.DB.ExecContext(ctx, r.q(`INSERT INTO postmortem_redeliveries (delivery_id, guid, event, redelivered_at)
+VALUES (?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`), d.GetID(), d.GetGUID(), d.GetEvent(), r.now().UTC())
+	if err != nil {
+		return false, fmt.Errorf("claim redelivery of %d: %w", d.GetID(), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	return n == 1, nil
+}
+
+func (r *Redeliverer) unclaim(ctx context.Context, id int64) {
+	if _, err := r.DB.ExecContext(ctx, r.q(`DELETE FROM postmortem_redeliveries WHERE delivery_id = ?`), id); err != nil {
+		r.log().Warn("release redelivery claim", "delivery", id, "err", err)
+	}
+}
+
+// Run pages through the App's deliveries, newest first, back to the
+// horizon, and redelivers the latest failed attempt of every GUID that was
+// never delivered successfully. Deliveries not attempted yet ("pending")
+// are left alone.
+func (r *Redeliverer) Run(ctx context.Context) (*RedeliverResult, error) {
+	if r.App == nil || r.DB == nil {
+		return nil, errors.New("redeliver: no App client or database")
+	}
+	horizon := r.Horizon
+	if horizon <= 0 {
+		horizon = DefaultRedeliverHorizon
+	}
+	now := r.now()
+	since := now.Add(-horizon)
+	res := &RedeliverResult{}
+	ok := map[string]bool{}                         // GUIDs delivered successfully at least once
+	latestFail := map[string]*github.HookDelivery{} // newest failed attempt per GUID
+	var order []string
+	opts := &github.ListCursorOptions{PerPage: 100}
+	for {
+		ds, resp, err := r.App.Apps.ListHookDeliveries(ctx, opts)
+		if err != nil {
+			return res, fmt.Errorf("list hook deliveries: %w", err)
+		}
+		stop := false
+		for _, d := range ds {
+			res.Scanned++
+			at := d.GetDeliveredAt().Time
+			if !at.IsZero() && at.Before(since) {
+				stop = true
+				break
+			}
+			guid := d.GetGUID()
+			code := d.GetStatusCode()
+			switch {
+			case code >= 200 && code < 300:
+				ok[guid] = true
+			case d.GetStatus() == "pending":
+				// not attempted yet
+			default:
+				if _, seen := latestFail[guid]; !seen {
+					latestFail[guid] = d // newest first: the first one seen is the latest
+					order = append(order, guid)
+				}
+			}
+		}
+		if stop || resp == nil || resp.Cursor == "" || len(ds) == 0 {
+			break
+		}
+		opts.Cursor = resp.Cursor
+	}
+	for _, guid := range order {
+		if ok[guid] {
+			continue
+		}
+		d := latestFail[guid]
+		if r.MinAge > 0 && now.Sub(d.GetDeliveredAt().Time) < r.MinAge {
+			continue
+		}
+		res.Failed++
+		won, err := r.claim(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		if !won {
+			res.Claimed++
+			continue
+		}
+		if _, _, err := r.App.Apps.RedeliverHookDelivery(ctx, d.GetID()); err != nil {
+			// go-github reports 202 Accepted as an AcceptedError: success.
+			var acc *github.AcceptedError
+			if !errors.As(err, &acc) {
+				r.unclaim(context.WithoutCancel(ctx), d.GetID())
+				return res, fmt.Errorf("redeliver %d (%s %s): %w", d.GetID(), d.GetEvent(), guid, err)
+			}
+		}
+		res.Redelivered = append(res.Redelivered, d.GetID())
+		r.log().Info("redelivered a failed webhook delivery", "delivery", d.GetID(), "guid", guid, "event", d.GetEvent(), "action", d.GetAction(), "status", d.GetStatusCode())
+	}
+	return res, nil
+}
+
+// Register adds the redeliver reconciler to w.
+func (r *Redeliverer) Register(w *Workers) error {
+	return Register(w, ReconcileFunc[RedeliverArgs](func(ctx context.Context, job *river.Job[RedeliverArgs]) error {
+		_, err := r.Run(ctx)
+		return err
+	}))
+}

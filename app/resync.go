@@ -1,0 +1,286 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/riverqueue/river"
+)
+
+// Resync catches what webhooks missed. GitHub does not redeliver a failed
+// delivery on its own, and a replica killed mid-job leaves its job stuck
+// "running" for a long while, so every so often (a River periodic job, run
+// by the leader only: once across replicas) the App lists its installations
+// and their repositories and, per repository, with a few cheap list calls
+// (conditional requests: an unchanged list is a free 304):
+//   - open issues carrying the incident label whose postmortem pull request
+//     or pointer comment is missing → IncidentArgs;
+//   - merged postmortem pull requests (updated in the window) whose incident
+//     is still open and not labelled complete → PullRequestArgs (the merge
+//     flow opens missing follow-ups and completes the tracking);
+//   - open postmortem pull requests updated in the window → PullRequestArgs
+//     (check runs for a head whose delivery was lost).
+// Every enqueue is idempotent: an equal pending job absorbs it, a running
+// one gets one follow-up run.
+
+// DefaultResyncInterval is how often the periodic resync runs.
+const DefaultResyncInterval = 15 * time.Minute
+
+// DefaultResyncWindow bounds how far back pull requests are looked at.
+const DefaultResyncWindow = 14 * 24 * time.Hour
+
+// Resyncer reconciles ResyncArgs and InstallationArgs.
+type Resyncer struct {
+	Flows *Flows
+	// App is a client authenticated as the App (JWT), to list installations.
+	App *github.Client
+	// Queue receives the jobs the resync finds necessary. Set it after
+	// OpenQueue, before Start.
+	Queue *Queue
+	// Window: pull requests updated longer ago are not looked at (default
+	// DefaultResyncWindow).
+	Window time.Duration
+}
+
+// ResyncResult counts what one repository's resync found.
+type ResyncResult struct {
+	Repos     int
+	Incidents int // open incidents seen
+	PullsSeen int // postmortem pull requests seen in the window
+	Enqueued  []JobArgs
+	Skipped   []string
+}
+
+// Register adds the resync and installation reconcilers to w.
+func (rs *Resyncer) Register(w *Workers) error {
+	return errors.Join(
+		Register(w, ReconcileFunc[ResyncArgs](func(ctx context.Context, job *river.Job[ResyncArgs]) error {
+			_, err := rs.Resync(ctx, job.Args)
+			return snoozeInProgress(err)
+		})),
+		Register(w, ReconcileFunc[InstallationArgs](func(ctx context.Context, job *river.Job[InstallationArgs]) error {
+			_, err := rs.Resync(ctx, ResyncArgs{InstallationID: job.Args.InstallationID})
+			return snoozeInProgress(err)
+		})),
+	)
+}
+
+// PeriodicResync is the River periodic job enqueuing ResyncArgs{} (every
+// installation) every interval, and once when the leader starts.
+func PeriodicResync(interval time.Duration) *river.PeriodicJob {
+	if interval <= 0 {
+		interval = DefaultResyncInterval
+	}
+	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
+		return ResyncArgs{}, nil
+	}, &river.PeriodicJobOpts{ID: "postmortem-resync", RunOnStart: true})
+}
+
+// AddPeriodic adds River periodic jobs to the queue (before or after
+// Start). River runs them on the elected leader only, so with several
+// replicas on one PostgreSQL each runs once per period.
+func (q *Queue) AddPeriodic(jobs ...*river.PeriodicJob) error {
+	type periodic interface {
+		PeriodicJobs() *river.PeriodicJobBundle
+	}
+	p, ok := q.client.(periodic)
+	if !ok {
+		return errors.New("queue: periodic jobs not supported by this client")
+	}
+	if !q.working {
+		return errors.New("queue: periodic jobs need a queue with workers")
+	}
+	_, err := p.PeriodicJobs().AddManySafely(jobs)
+	return err
+}
+
+// Resync reconciles one ResyncArgs: every installation (InstallationID 0),
+// every repository of one installation (Owner/Repo empty, fanned out as one
+// job per repository), or one repository.
+func (rs *Resyncer) Resync(ctx context.Context, a ResyncArgs) (*ResyncResult, error) {
+	if rs.Flows == nil || rs.Queue == nil {
+		return nil, errors.New("resync: no flows or queue")
+	}
+	res := &ResyncResult{}
+	switch {
+	case a.InstallationID == 0:
+		if rs.App == nil {
+			return nil, errors.New("resync: no App client")
+		}
+		insts, err := listAll(ctx, func(o github.ListOptions) ([]*github.Installation, *github.Response, error) {
+			return rs.App.Apps.ListInstallations(ctx, &o)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list installations: %w", err)
+		}
+		for _, in := range insts {
+			if in.SuspendedAt != nil {
+				res.Skipped = append(res.Skipped, fmt.Sprintf("installation %d is suspended", in.GetID()))
+				continue
+			}
+			res.Enqueued = append(res.Enqueued, ResyncArgs{InstallationID: in.GetID()})
+		}
+	case a.Owner == "" || a.Repo == "":
+		gh, err := rs.Flows.Clients.Installation(a.InstallationID)
+		if err != nil {
+			return nil, err
+		}
+		var repos []*github.Repository
+		opts := github.ListOptions{PerPage: 100, Page: 1}
+		for {
+			lr, resp, err := gh.Apps.ListRepos(ctx, &opts)
+			if err != nil {
+				if s := statusOf(err); s == http.StatusNotFound || s == http.StatusForbidden || s == http.StatusUnauthorized {
+					// uninstalled or suspended since: nothing to resync
+					res.Skipped = append(res.Skipped, fmt.Sprintf("installation %d: %v", a.InstallationID, err))
+					return res, nil
+				}
+				return nil, fmt.Errorf("list repositories of installation %d: %w", a.InstallationID, err)
+			}
+			repos = append(repos, lr.Repositories...)
+			if resp == nil || resp.NextPage == 0 {
+				break
+			}
+			opts.Page = resp.NextPage
+		}
+		for _, r := range repos {
+			if r.GetArchived() {
+				continue
+			}
+			res.Enqueued = append(res.Enqueued, ResyncArgs{InstallationID: a.InstallationID, Owner: r.GetOwner().GetLogin(), Repo: r.GetName()})
+		}
+	default:
+		if err := rs.repo(ctx, a, res); err != nil {
+			return res, err
+		}
+	}
+	if len(res.Enqueued) > 0 {
+		if _, err := rs.Queue.Enqueue(ctx, res.Enqueued...); err != nil {
+			return res, fmt.Errorf("resync: enqueue: %w", err)
+		}
+	}
+	return res, nil
+}
+
+func (rs *Resyncer) window() time.Duration {
+	if rs.Window > 0 {
+		return rs.Window
+	}
+	return DefaultResyncWindow
+}
+
+// repo resyncs one repository.
+func (rs *Resyncer) repo(ctx context.Context, a ResyncArgs, res *ResyncResult) error {
+	r, err := rs.Flows.newRun(a.InstallationID, a.Owner, a.Repo)
+	if err != nil {
+		return err
+	}
+	res.Repos = 1
+	cfg, err := r.config(ctx)
+	if err != nil {
+		var ce *RepoConfigError
+		if errors.As(err, &ce) {
+			res.Skipped = append(res.Skipped, r.fullName()+": configuration is broken")
+			return nil // the flows report it when something happens
+		}
+		if s := statusOf(err); s == http.StatusNotFound {
+			res.Skipped = append(res.Skipped, r.fullName()+": not found")
+			return nil
+		}
+		return err
+	}
+	incidents, err := listAll(ctx, func(o github.ListOptions) ([]*github.Issue, *github.Response, error) {
+		return r.gh.Issues.ListByRepo(ctx, r.owner, r.repo, &github.IssueListByRepoOptions{
+			State: "open", Labels: []string{cfg.IncidentLabel}, Sort: "created", Direction: "asc", ListOptions: o,
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("list open incidents: %w", err)
+	}
+	open := map[int]*github.Issue{}
+	for _, is := range incidents {
+		if is.IsPullRequest() {
+			continue
+		}
+		open[is.GetNumber()] = is
+		res.Incidents++
+	}
+
+	// Postmortem pull requests updated in the window, newest first.
+	since := rs.Flows.now().Add(-rs.window())
+	pulls := map[int][]*github.PullRequest{} // incident → its postmortem pull requests
+	opts := github.PullRequestListOptions{State: "all", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100, Page: 1}}
+	for {
+		prs, resp, err := r.gh.PullRequests.List(ctx, r.owner, r.repo, &opts)
+		if err != nil {
+			return fmt.Errorf("list pull requests: %w", err)
+		}
+		old := false
+		for _, pr := range prs {
+			if pr.GetUpdatedAt().Time.Before(since) {
+				old = true
+				break
+			}
+			if n := incidentOfPR(pr); n != 0 && strings.HasPrefix(pr.GetHead().GetRef(), "postmortem/") {
+				pulls[n] = append(pulls[n], pr)
+				res.PullsSeen++
+			}
+		}
+		if old || resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+
+	for n, prs := range pulls {
+		for _, pr := range prs {
+			args := PullRequestArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA()}
+			switch {
+			case pr.GetState() == "open":
+				res.Enqueued = append(res.Enqueued, args)
+			case pr.MergedAt != nil:
+				if is := open[n]; is != nil && !hasLabel(is.Labels, cfg.CompleteLabel) {
+					res.Enqueued = append(res.Enqueued, args)
+				}
+			}
+		}
+	}
+	for n, is := range open {
+		if hasLabel(is.Labels, cfg.CompleteLabel) {
+			continue
+		}
+		need := true
+		for _, pr := range pulls[n] {
+			if pr.GetState() == "open" || pr.MergedAt != nil {
+				need = false
+			}
+		}
+		if !need {
+			// The pull request exists; the pointer comment is the incident
+			// flow's commit point: look for it (usually a 304).
+			comments, err := r.issueComments(ctx, n)
+			if err != nil {
+				return err
+			}
+			need = r.findComment(comments, markerPointer(n)) == nil
+		}
+		if need {
+			res.Enqueued = append(res.Enqueued, IncidentArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: n})
+		}
+	}
+	return nil
+}
+
+// ---- helpers for wiring --------------------------------------------------------
+
+// EnqueueStartup enqueues the start-up jobs: one redelivery pass. It is a
+// job, so start-up does not wait on GitHub and a failure is retried.
+func (q *Queue) EnqueueStartup(ctx context.Context) error {
+	_, err := q.Enqueue(ctx, RedeliverArgs{})
+	return err
+}
