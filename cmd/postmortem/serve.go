@@ -56,6 +56,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	slug := fl.String("app-slug", "", "the App's `slug` (its bot is SLUG[bot])")
 	workers := fl.Int("workers", 4, "jobs worked at once")
 	writeGap := fl.Duration("write-interval", time.Second, "least time between two writes of one installation (GitHub asks for about a second)")
+	resyncEvery := fl.Duration("resync-interval", app.DefaultResyncInterval, "how often the periodic resync looks for incidents and merged postmortems whose webhooks were lost (0: never)")
+	redeliver := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
 	fl.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
@@ -137,6 +139,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
 		return 1
 	}
+	resyncer := &app.Resyncer{Flows: flows, App: clients.App()}
+	if err := resyncer.Register(w); err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
+	redeliverer := &app.Redeliverer{App: clients.App(), Logger: log.With("component", "redeliver")}
+	if err := redeliverer.Register(w); err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
 	q, err := app.OpenQueue(ctx, app.QueueConfig{DatabaseURL: cfg.DatabaseURL, Workers: w, MaxWorkers: *workers, Metrics: metrics, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: queue: %v\n", err)
@@ -146,6 +158,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := flows.UseQueue(ctx, q); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: claims table: %v\n", err)
 		return 1
+	}
+	resyncer.Queue = q
+	redeliverer.DB, redeliverer.Dialect = q.DB(), q.Dialect()
+	if err := redeliverer.Migrate(ctx); err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: redeliveries table: %v\n", err)
+		return 1
+	}
+	if *resyncEvery > 0 {
+		// River runs periodic jobs on the elected leader: once across replicas.
+		if err := q.AddPeriodic(app.PeriodicResync(*resyncEvery)); err != nil {
+			fmt.Fprintf(stderr, "postmortem serve: periodic resync: %v\n", err)
+			return 1
+		}
+	}
+	if *redeliver {
+		// A job, not a call: start-up does not wait on GitHub, and a
+		// failure is retried.
+		if err := q.EnqueueStartup(ctx); err != nil {
+			fmt.Fprintf(stderr, "postmortem serve: start-up redelivery: %v\n", err)
+			return 1
+		}
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
