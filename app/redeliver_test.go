@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/postmortem-app/postmortem/app/githubsim"
+)
+
+// TestRedelivererOncePerFailureAcrossReplicas: deliveries that failed are
+// redelivered exactly once by two passes running at once on one PostgreSQL
+// schema (two replicas starting together); a GUID that later succeeded is
+// left alone; a redelivery that fails again is picked up by the next pass.
+func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
+	db := newTestDB(t, "postgres")
+	q := db.open(t, nil)
+	var mu sync.Mutex
+	got := map[string]int{}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.Header.Get("X-GitHub-Delivery")]++
+		mu.Unlock()
+	}))
+	defer recv.Close()
+	seed := flowSeed(nil)
+	seed.GitHub.Apps[0].WebhookURL = recv.URL
+	seed.GitHub.Apps[0].WebhookSecret = "x"
+	sim, err := githubsim.New(githubsim.Options{Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Start()
+	defer sim.Close()
+	key, _ := ParsePrivateKey(sim.AppPrivateKey(flowAppID))
+	clients, err := NewClients(ClientsConfig{AppID: flowAppID, PrivateKey: key, APIURL: sim.URL() + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Faults().AddHook(githubsim.HookFault{Event: "issues.labeled", Kind: githubsim.HookFail})
+	alice := sim.As("alice")
+	for i := 0; i < 3; i++ {
+		n, err := alice.OpenIssue(flowRepo, "Outage", "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := alice.AddLabels(flowRepo, n, "incident"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sim.WaitIdle()
+	ctx := context.Background()
+	newPass := func() *Redeliverer {
+		return &Redeliverer{App: clients.App(), DB: q.DB(), Dialect: q.Dialect()}
+	}
+	if err := newPass().Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Failing again: the first redeliveries fail too.
+	var wg sync.WaitGroup
+	res := make([]*RedeliverResult, 2)
+	for i := range res {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r, err := newPass().Run(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			res[i] = r
+		}(i)
+	}
+	wg.Wait()
+	sim.WaitIdle()
+	if n := len(res[0].Redelivered) + len(res[1].Redelivered); n != 3 {
+		t.Fatalf("two passes redelivered %d deliveries, want 3 (each failed labeled once): %+v %+v", n, res[0], res[1])
+	}
+	// Those redeliveries failed as well (the fault is still on). Fix the
+	// App; the next pass redelivers the newest failed attempt of each.
+	sim.Faults().Clear()
+	r, err := newPass().Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.WaitIdle()
+	if len(r.Redelivered) != 3 {
+		t.Fatalf("third pass redelivered %d, want 3", len(r.Redelivered))
+	}
+	r, err = newPass().Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Redelivered) != 0 || r.Failed != 0 {
+		t.Fatalf("a pass after success redelivered %d (failed %d), want nothing", len(r.Redelivered), r.Failed)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	labeled := 0
+	for _, d := range sim.Deliveries() {
+		if d.Action == "labeled" && d.OK() {
+			labeled++
+			if got[d.GUID] != 1 {
+				t.Errorf("delivery %s received %d times, want 1", d.GUID, got[d.GUID])
+			}
+		}
+	}
+	if labeled != 3 {
+		t.Errorf("%d labeled deliveries succeeded, want 3", labeled)
+	}
+}
