@@ -302,5 +302,20 @@ func sentences(toks []token, dst [][2]int) [][2]int {
 	if from < len(toks) {
 		dst = append(dst, [2]int{from, len(toks)})
 	}
+	// The rules look around each word within its sentence, so a "sentence"
+	// of a whole pasted log (no full stop in 200 000 words) would take
+	// quadratic time: cut runs longer than any real sentence.
+	for i := 0; i < len(dst); i++ {
+		if r := dst[i]; r[1]-r[0] > maxSentenceTokens {
+			dst = append(dst, [2]int{})
+			copy(dst[i+2:], dst[i+1:])
+			dst[i] = [2]int{r[0], r[0] + maxSentenceTokens}
+			dst[i+1] = [2]int{r[0] + maxSentenceTokens, r[1]}
+		}
+	}
 	return dst
 }
+
+// maxSentenceTokens bounds a sentence (words and punctuation); longer runs
+// are judged in pieces.
+const maxSentenceTokens = 200
