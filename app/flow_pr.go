@@ -187,6 +187,13 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	var checked []*checkedFile
 	for _, cf := range changed {
 		src, found, err := getFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), head)
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			checked = append(checked, &checkedFile{path: cf.GetFilename(), patch: cf.GetPatch(), added: cf.GetStatus() == "added",
+				findings: tooLargeFindings(tl)})
+			res.Files = append(res.Files, cf.GetFilename())
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("read %s at %s: %w", cf.GetFilename(), shortSHA(head), err)
 		}
@@ -217,6 +224,19 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 		res.Completeness.Conclusion, countText(res.Completeness.Errors, res.Completeness.Warnings),
 		res.Blameless.Conclusion, countText(res.Blameless.Errors, res.Blameless.Warnings))
 	return nil
+}
+
+// tooLargeFindings stand for the findings of a file too large to lint: one
+// per check, on line 1, saying why it was not checked.
+func tooLargeFindings(tl *TooLargeError) []checks.Finding {
+	msg := fmt.Sprintf("This file is too large to check (%s; the App checks postmortems up to %s). "+
+		"Move logs, dumps and data out of it and link to them.", humanBytes(tl.Size), humanBytes(MaxFileBytes))
+	var out []checks.Finding
+	for _, c := range []checks.Check{checks.CheckCompleteness, checks.CheckBlameless} {
+		out = append(out, checks.Finding{Check: c, Rule: string(c) + "/too-large", Severity: checks.SeverityError,
+			Line: 1, EndLine: 1, Column: 1, EndColumn: 1, Message: msg})
+	}
+	return out
 }
 
 func inPostmortemDir(dir, file string) bool {

@@ -60,6 +60,11 @@ func loadRepoConfig(ctx context.Context, gh *github.Client, owner, repo string) 
 			break
 		}
 		data, found, err := getFile(ctx, gh, owner, r, RepoConfigPath, "")
+		var tl *TooLargeError
+		if err != nil && (errors.As(err, &tl) || errorIsDirectory(err)) {
+			return nil, &RepoConfigError{Repo: owner + "/" + r, Path: RepoConfigPath, Message: err.Error(),
+				IncidentLabel: checks.DefaultConfig().IncidentLabel}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read %s/%s:%s: %w", owner, r, RepoConfigPath, err)
 		}
@@ -100,13 +105,49 @@ func getFile(ctx context.Context, gh *github.Client, owner, repo, p, ref string)
 		return nil, false, err
 	}
 	if fc == nil {
-		return nil, false, fmt.Errorf("%s is a directory", p)
+		return nil, false, &dirError{p}
+	}
+	// GitHub sends files over 1 MB without their content (encoding "none").
+	if fc.GetEncoding() == "none" || fc.GetSize() > MaxFileBytes {
+		return nil, true, &TooLargeError{Path: p, Size: fc.GetSize()}
 	}
 	s, err := fc.GetContent()
 	if err != nil {
 		return nil, false, err
 	}
+	if len(s) > MaxFileBytes {
+		return nil, true, &TooLargeError{Path: p, Size: len(s)}
+	}
 	return []byte(s), true, nil
+}
+
+// MaxFileBytes is the largest file the App reads (a configuration, a
+// template) or lints (a postmortem): 1 MB, the most GitHub's contents API
+// returns inline.
+const MaxFileBytes = 1 << 20
+
+// TooLargeError is a file over MaxFileBytes.
+type TooLargeError struct {
+	Path string
+	Size int
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s is too large (%s; the App reads files up to %s)", e.Path, humanBytes(e.Size), humanBytes(MaxFileBytes))
+}
+
+// humanBytes says a size: exact bytes near the limit, where rounding would
+// make a file over it look equal to it.
+func humanBytes(n int) string {
+	switch {
+	case n == MaxFileBytes:
+		return "1 MB"
+	case n >= 10<<20:
+		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+	case n >= 2<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // isPresetName says whether a template setting names an embedded preset
@@ -132,6 +173,11 @@ func loadTemplate(ctx context.Context, gh *github.Client, owner, repo string, cf
 	}
 	p := strings.TrimPrefix(path.Clean("/"+name), "/")
 	data, found, err := getFile(ctx, gh, owner, repo, p, "")
+	var tl *TooLargeError
+	if err != nil && (errors.As(err, &tl) || errorIsDirectory(err)) {
+		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
+			Message: fmt.Sprintf("template %s: %v", p, err)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read template %s: %w", p, err)
 	}
@@ -140,4 +186,14 @@ func loadTemplate(ctx context.Context, gh *github.Client, owner, repo string, cf
 			Message: fmt.Sprintf("template file %s not found on %s/%s's default branch", p, owner, repo)}
 	}
 	return data, nil
+}
+
+// dirError is a path that names a directory where a file was expected.
+type dirError struct{ path string }
+
+func (e *dirError) Error() string { return e.path + " is a directory, not a file" }
+
+func errorIsDirectory(err error) bool {
+	var d *dirError
+	return errors.As(err, &d)
 }
