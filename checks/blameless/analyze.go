@@ -155,19 +155,19 @@ func matchPhrase(toks []token, words []string) [][2]int {
 }
 
 func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
+	anyAllowed := false
+	for k := range toks {
+		if toks[k].allowed {
+			anyAllowed = true
+			break
+		}
+	}
 	out := hits[:0]
 	for _, h := range hits {
 		if a.off[h.Rule] {
 			continue
 		}
-		allowed := false
-		for k := range toks {
-			if toks[k].allowed && toks[k].start < h.End && toks[k].end > h.Start {
-				allowed = true
-				break
-			}
-		}
-		if allowed {
+		if anyAllowed && allowedIn(toks, h) {
 			continue
 		}
 		if sev, ok := a.severity[h.Rule]; ok {
@@ -186,22 +186,49 @@ func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
 		out = append(out, h)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
-	// one hit per rule for overlapping spans
+	// One hit per rule for overlapping spans. Hits are ordered by start, so
+	// a kept hit d (d.Start <= h.Start) overlaps a non-empty h exactly when
+	// d.End > h.Start: the furthest end kept per rule answers it in constant
+	// time (a pasted page of blameful lines has one hit per line).
 	dedup := out[:0]
+	var maxEnd map[string]int
 	for _, h := range out {
 		dup := false
-		for _, d := range dedup {
-			if d.Rule == h.Rule && d.Start < h.End && h.Start < d.End {
-				dup = true
-				break
+		if h.End > h.Start {
+			end, ok := maxEnd[h.Rule]
+			dup = ok && end > h.Start
+		} else {
+			for _, d := range dedup {
+				if d.Rule == h.Rule && d.Start < h.End && h.Start < d.End {
+					dup = true
+					break
+				}
 			}
 		}
 		if !dup {
 			dedup = append(dedup, h)
+			if maxEnd == nil {
+				maxEnd = map[string]int{}
+			}
+			if end, ok := maxEnd[h.Rule]; !ok || h.End > end {
+				maxEnd[h.Rule] = h.End
+			}
 		}
 	}
 	if len(dedup) == 0 {
 		return nil
 	}
 	return dedup
+}
+
+// allowedIn reports whether a token covered by an Allow phrase overlaps h.
+// Tokens are ordered and disjoint: search the first ending after h.Start.
+func allowedIn(toks []token, h Hit) bool {
+	k := sort.Search(len(toks), func(k int) bool { return toks[k].end > h.Start })
+	for ; k < len(toks) && toks[k].start < h.End; k++ {
+		if toks[k].allowed {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,77 @@
+package checks
+
+import (
+	"strings"
+	"testing"
+)
+
+// hugeInputs are the shapes that used to take minutes: one 2 MB line of
+// blameful sentences (one hit each: de-duplicating the hits was quadratic),
+// a 2 MB line without a sentence end, a 2 MB line of quotation marks and
+// brackets (quoted, so unjudged) ending in a blameful sentence, a 2 MB word, and a 5 MB document of real postmortems.
+func hugeInputs(tb testing.TB) map[string]string {
+	blameful := string(mustReadNoT("testdata/blameful.md"))
+	return map[string]string{
+		"blameful line": "## Summary\n\n" + strings.Repeat("Bob caused the outage. ", 2<<20/23) + "\n",
+		"endless line":  "## Summary\n\n" + strings.Repeat("the engineer failed to check it and ", 2<<20/36) + "\n",
+		"quotes line":   "## Summary\n\n" + strings.Repeat("\"Bob' (caused) 'it\" ", 2<<20/20) + "Then Bob caused the outage.\n",
+		"one word":      "## Summary\n\n" + strings.Repeat("a", 2<<20) + "\n",
+		"5 MB document": strings.Repeat(blameful+"\n\n", 5<<20/(len(blameful)+2)),
+	}
+}
+
+// TestLintHugeInputs: each huge input lints, with findings where there is
+// blame, the last one near the end (the whole input was judged). The time
+// each takes is BenchmarkLintHuge's.
+func TestLintHugeInputs(t *testing.T) {
+	for name, doc := range hugeInputs(t) {
+		t.Run(name, func(t *testing.T) {
+			if len(doc) < 2<<20 {
+				t.Fatalf("input is %d bytes", len(doc))
+			}
+			fs := Lint([]byte(doc), Options{})
+			var bl []Finding
+			for _, f := range fs {
+				if f.Check == CheckBlameless {
+					bl = append(bl, f)
+				}
+			}
+			switch name {
+			case "one word":
+				if len(bl) != 0 {
+					t.Errorf("%d blameless findings in one long word", len(bl))
+				}
+				return
+			}
+			if len(bl) == 0 {
+				t.Fatal("no blameless findings")
+			}
+			last := bl[len(bl)-1]
+			lines := strings.Count(doc, "\n")
+			if name == "5 MB document" {
+				if last.Line < lines-200 {
+					t.Errorf("last finding on line %d of %d", last.Line, lines)
+				}
+				return
+			}
+			if last.Line != 3 || last.Column < len(doc)-100_000 {
+				t.Errorf("last finding at %d:%d of a %d-byte line", last.Line, last.Column, len(doc))
+			}
+			if name == "blameful line" && len(bl) < 2<<20/23/2 {
+				t.Errorf("%d findings for %d blameful sentences", len(bl), 2<<20/23)
+			}
+		})
+	}
+}
+
+func BenchmarkLintHuge(b *testing.B) {
+	for name, doc := range hugeInputs(b) {
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			src := []byte(doc)
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				Lint(src, Options{})
+			}
+		})
+	}
+}
