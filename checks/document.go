@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -402,7 +404,11 @@ func (d *Document) blockHasContent(b Block) bool {
 		}
 		return strings.TrimSpace(stripComments(buf.String())) != ""
 	case *ast.Paragraph, *ast.TextBlock:
-		return strings.TrimSpace(stripComments(string(d.md[b.Start:b.End]))) != ""
+		src := d.md[b.Start:b.End]
+		if !bytes.Contains(src, []byte("<!--")) {
+			return len(bytes.TrimSpace(src)) > 0
+		}
+		return strings.TrimSpace(stripComments(string(src))) != ""
 	}
 	return true
 }
@@ -425,16 +431,62 @@ func (d *Document) sectionHasContent(s *Section) bool {
 // bodyText is the section's own body as written, HTML comments removed and
 // white space collapsed: the form compared against the template's body.
 func (d *Document) bodyText(blocks []Block) string {
-	var parts []string
-	for _, b := range blocks {
-		if !d.blockHasContent(b) {
+	var b strings.Builder
+	first := true
+	for _, blk := range blocks {
+		if !d.blockHasContent(blk) {
 			continue
 		}
-		t := stripComments(string(d.Source[b.Start:b.End]))
-		parts = append(parts, strings.Join(strings.Fields(t), " "))
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		src := d.Source[blk.Start:blk.End]
+		if bytes.Contains(src, []byte("<!--")) {
+			src = []byte(stripComments(string(src)))
+		}
+		writeFields(&b, src)
 	}
-	return strings.Join(parts, " ")
+	return b.String()
 }
+
+// writeFields writes strings.Join(strings.Fields(s), " ") without the
+// intermediate slice and strings.
+func writeFields(b *strings.Builder, s []byte) {
+	gap := false
+	start := b.Len()
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				gap = true
+				i++
+				continue
+			}
+			if gap && b.Len() > start {
+				b.WriteByte(' ')
+			}
+			gap = false
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRune(s[i:])
+		if unicode.IsSpace(r) {
+			gap = true
+			i += w
+			continue
+		}
+		if gap && b.Len() > start {
+			b.WriteByte(' ')
+		}
+		gap = false
+		b.Write(s[i : i+w])
+		i += w
+	}
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // stripComments removes HTML comments; an unterminated comment runs to the end.
 func stripComments(s string) string {

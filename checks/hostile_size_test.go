@@ -8,7 +8,8 @@ import (
 // hugeInputs are the shapes that used to take minutes: one 2 MB line of
 // blameful sentences (one hit each: de-duplicating the hits was quadratic),
 // a 2 MB line without a sentence end, a 2 MB line of quotation marks and
-// brackets (quoted, so unjudged) ending in a blameful sentence, a 2 MB word, and a 5 MB document of real postmortems.
+// brackets (quoted, so unjudged) ending in a blameful sentence, a 2 MB
+// line of placeholders (removing each was quadratic), a 2 MB word, and a 5 MB document of real postmortems.
 func hugeInputs(tb testing.TB) map[string]string {
 	blameful := string(mustReadNoT("testdata/blameful.md"))
 	return map[string]string{
@@ -16,6 +17,7 @@ func hugeInputs(tb testing.TB) map[string]string {
 		"endless line":  "## Summary\n\n" + strings.Repeat("the engineer failed to check it and ", 2<<20/36) + "\n",
 		"quotes line":   "## Summary\n\n" + strings.Repeat("\"Bob' (caused) 'it\" ", 2<<20/20) + "Then Bob caused the outage.\n",
 		"one word":      "## Summary\n\n" + strings.Repeat("a", 2<<20) + "\n",
+		"placeholders":  "## Summary\n\n" + strings.Repeat("TODO <who did what> ", 2<<20/20) + "\n",
 		"5 MB document": strings.Repeat(blameful+"\n\n", 5<<20/(len(blameful)+2)),
 	}
 }
@@ -37,6 +39,17 @@ func TestLintHugeInputs(t *testing.T) {
 				}
 			}
 			switch name {
+			case "placeholders":
+				n := 0
+				for _, f := range fs {
+					if f.Rule == RulePlaceholder {
+						n++
+					}
+				}
+				if n < 2<<20/20*2 {
+					t.Errorf("%d placeholder findings, want %d", n, 2<<20/20*2)
+				}
+				return
 			case "one word":
 				if len(bl) != 0 {
 					t.Errorf("%d blameless findings in one long word", len(bl))
