@@ -106,7 +106,9 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 		return nil, err
 	}
 	q, err := OpenQueue(ctx, QueueConfig{DatabaseURL: c.DatabaseURL, Schema: c.Schema, Workers: w, MaxWorkers: 4,
-		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: 30 * time.Second})
+		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond,
+		// A killed replica's jobs are rescued (retried elsewhere) soon.
+		JobTimeout: 10 * time.Second, RescueStuckJobsAfter: 12 * time.Second})
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +122,9 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 		q.Close()
 		return nil, err
 	}
+	// A claim left by a SIGKILLed replica is taken over after this lease
+	// (a live creator gives up before it runs out).
+	flows.Claims.Lease = 4 * time.Second
 	if err := rd.Migrate(ctx); err != nil {
 		q.Close()
 		return nil, err

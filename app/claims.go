@@ -77,6 +77,10 @@ type Claim struct {
 	State  ClaimState
 	Token  string // identifies this claimer; pass to Complete/Release
 	Result string // for ClaimDone: what was created (e.g. an issue number)
+	// Deadline (ClaimAcquired): the creation must be over by then. Another
+	// worker takes the claim over once the lease has run out, a little
+	// later, so the creator gives up at Deadline (see Claims.Creating).
+	Deadline time.Time
 }
 
 // ErrInProgress reports that another worker holds the claim on an object this
@@ -168,7 +172,7 @@ func (c *Claims) Claim(ctx context.Context, key ClaimKey) (Claim, error) {
 		return Claim{}, fmt.Errorf("claims: claim %s: %w", key, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		return Claim{Key: key, State: ClaimAcquired, Token: tok}, nil
+		return c.acquired(key, tok), nil
 	}
 	var (
 		oldTok    string
@@ -201,9 +205,30 @@ func (c *Claims) Claim(ctx context.Context, key ClaimKey) (Claim, error) {
 		return Claim{}, fmt.Errorf("claims: take over %s: %w", key, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		return Claim{Key: key, State: ClaimAcquired, Token: tok}, nil
+		return c.acquired(key, tok), nil
 	}
 	return Claim{Key: key, State: ClaimHeld}, nil
+}
+
+// acquired is a claim taken just now: its creation must end a fifth of the
+// lease before the lease runs out (room for the Complete write and for
+// clocks of replicas a little apart).
+func (c *Claims) acquired(key ClaimKey, tok string) Claim {
+	l := c.lease()
+	return Claim{Key: key, State: ClaimAcquired, Token: tok, Deadline: time.Now().Add(l - l/5)}
+}
+
+// Creating bounds the creation under an acquired claim by its Deadline: a
+// worker that is still creating when its lease runs out would race the
+// worker taking the claim over, so it gives up first (its error releases
+// the claim; the retry finds the object by its marker if GitHub made it).
+// A claim held by a worker that died is thus taken over after the lease,
+// and never while its creator is alive.
+func (c *Claims) Creating(ctx context.Context, cl Claim) (context.Context, context.CancelFunc) {
+	if cl.Deadline.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, cl.Deadline)
 }
 
 // Complete marks a claim done with a result (what was created).

@@ -314,7 +314,7 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 		return ec, true, nil
 	}
 	var created *github.IssueComment
-	ok, err := r.createOnce(ctx, claimScope, item, func() (string, error) {
+	ok, err := r.createOnce(ctx, claimScope, item, func(ctx context.Context) (string, error) {
 		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: github.String(body)})
 		if err != nil {
 			return "", fmt.Errorf("comment on #%d: %w", number, err)
@@ -332,9 +332,9 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 // this worker acquires the claim. It returns whether it created. A claim held
 // by another live worker is ErrInProgress; a claim done earlier (the object
 // was made, then deleted by a person) is respected: nothing is created.
-func (r *run) createOnce(ctx context.Context, scope int, item string, create func() (string, error)) (bool, error) {
+func (r *run) createOnce(ctx context.Context, scope int, item string, create func(ctx context.Context) (string, error)) (bool, error) {
 	if r.f.Claims == nil {
-		_, err := create()
+		_, err := create(ctx)
 		return err == nil, err
 	}
 	key := ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: scope, Item: item}
@@ -349,7 +349,10 @@ func (r *run) createOnce(ctx context.Context, scope int, item string, create fun
 		r.f.log().Info("already created earlier; not creating again", "claim", key.String(), "result", cl.Result)
 		return false, nil
 	}
-	result, err := create()
+	// The creation ends before the claim's lease does (see Claims.Creating).
+	cctx, cancel := r.f.Claims.Creating(ctx, cl)
+	result, err := create(cctx)
+	cancel()
 	if err != nil {
 		// A clean failure: give the claim back so the retry can take it.
 		if rerr := r.f.Claims.Release(context.WithoutCancel(ctx), cl); rerr != nil {

@@ -154,7 +154,7 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 			continue
 		}
 		var issue *github.Issue
-		_, err := r.createOnce(ctx, incident, "followup:"+it.key, func() (string, error) {
+		_, err := r.createOnce(ctx, incident, "followup:"+it.key, func(ctx context.Context) (string, error) {
 			is, err := r.createFollowUp(ctx, cfg, pr, incident, ref, it)
 			if err != nil {
 				return "", err
@@ -449,7 +449,7 @@ func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus [
 	}
 	if !finalPosted {
 		// Posted once per incident (a reopen and re-close does not repeat it).
-		made, err := r.createOnce(ctx, incident, "comment:complete", func() (string, error) {
+		made, err := r.createOnce(ctx, incident, "comment:complete", func(ctx context.Context) (string, error) {
 			c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, incident, &github.IssueComment{Body: github.String(final)})
 			if err != nil {
 				return "", fmt.Errorf("comment on #%d: %w", incident, err)

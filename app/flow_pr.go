@@ -86,7 +86,7 @@ func (r *run) pullRequest(ctx context.Context, pr *github.PullRequest, rerequest
 		item += ":rerequest:" + newToken()
 	}
 	done := false
-	_, err := r.createOnce(ctx, n, item, func() (string, error) {
+	_, err := r.createOnce(ctx, n, item, func(ctx context.Context) (string, error) {
 		existing, err := r.existingRuns(ctx, head)
 		if err != nil {
 			return "", err
@@ -480,7 +480,7 @@ func (r *run) suggest(ctx context.Context, pr *github.PullRequest, files []*chec
 		return nil
 	}
 	head := pr.GetHead().GetSHA()
-	_, err = r.createOnce(ctx, n, "review:"+head, func() (string, error) {
+	_, err = r.createOnce(ctx, n, "review:"+head, func(ctx context.Context) (string, error) {
 		rv, _, err := r.gh.PullRequests.CreateReview(ctx, r.owner, r.repo, n, &github.PullRequestReviewRequest{
 			CommitID: github.String(head),
 			Event:    github.String("COMMENT"),

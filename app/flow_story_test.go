@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v62/github"
 )
@@ -272,7 +273,7 @@ func TestFlowFollowUpsCrashBetweenClaimAndCreate(t *testing.T) {
 		t.Fatal("created while another worker held the claim")
 	}
 	// Once the lease has expired the retry takes over and creates it.
-	e.claims.Lease = 1
+	e.claims.Now = func() time.Time { return time.Now().Add(e.claims.Lease) }
 	res, err := e.flows.PullRequest(e.ctx, e.pr(pr), false)
 	e.must(err)
 	if len(res.FollowUps.Created) != 1 || len(e.followUpIssues(n)) != 1 {

@@ -154,8 +154,18 @@ type QueueConfig struct {
 	// MaxAttempts before a job is discarded (default 12, about a day with
 	// the backoff below).
 	MaxAttempts int
-	// JobTimeout bounds one run of a job (default 5 minutes).
+	// JobTimeout bounds one run of a job (default DefaultJobTimeout): the
+	// flows are a few dozen GitHub calls, so a run that takes longer is
+	// stuck and is cancelled (and retried).
 	JobTimeout time.Duration
+	// RescueStuckJobsAfter: a job still "running" this long after it
+	// started belongs to a worker that died (SIGKILL, OOM, lost node); the
+	// leader's rescuer makes it retryable. Default JobTimeout + 30s (River's
+	// own default is an hour past JobTimeout). River's rescuer runs every
+	// 30s and a dead leader is replaced within its 15s TTL, so a killed
+	// replica's job is retried by a survivor within about
+	// RescueStuckJobsAfter + 45s. Must be ≥ JobTimeout.
+	RescueStuckJobsAfter time.Duration
 	// RerunDelay is how long after a running job the follow-up run for a
 	// delivery that arrived during it is scheduled (default 2s).
 	RerunDelay time.Duration
@@ -186,8 +196,16 @@ type Queue struct {
 	schema     string
 	working    bool
 	rerunDelay time.Duration
+	jobTimeout time.Duration
 	log        *slog.Logger
 }
+
+// DefaultJobTimeout bounds one run of a job when QueueConfig.JobTimeout is
+// not set.
+const DefaultJobTimeout = 2 * time.Minute
+
+// JobTimeout is how long one run of a job may last before it is cancelled.
+func (q *Queue) JobTimeout() time.Duration { return q.jobTimeout }
 
 // IsPostgresURL reports whether a DATABASE_URL names PostgreSQL.
 func IsPostgresURL(u string) bool {
@@ -230,7 +248,13 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 		cfg.MaxAttempts = 12
 	}
 	if cfg.JobTimeout <= 0 {
-		cfg.JobTimeout = 5 * time.Minute
+		cfg.JobTimeout = DefaultJobTimeout
+	}
+	if cfg.RescueStuckJobsAfter <= 0 {
+		cfg.RescueStuckJobsAfter = cfg.JobTimeout + 30*time.Second
+	}
+	if cfg.RescueStuckJobsAfter < cfg.JobTimeout {
+		return nil, fmt.Errorf("queue: RescueStuckJobsAfter %s is shorter than JobTimeout %s (running jobs would be rescued)", cfg.RescueStuckJobsAfter, cfg.JobTimeout)
 	}
 	if cfg.RerunDelay <= 0 {
 		cfg.RerunDelay = 2 * time.Second
@@ -238,15 +262,16 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
 	}
-	q := &Queue{rerunDelay: cfg.RerunDelay, log: cfg.Logger}
+	q := &Queue{rerunDelay: cfg.RerunDelay, jobTimeout: cfg.JobTimeout, log: cfg.Logger}
 	rc := &river.Config{
-		Logger:              cfg.Logger,
-		MaxAttempts:         cfg.MaxAttempts,
-		JobTimeout:          cfg.JobTimeout,
-		RetryPolicy:         retryPolicy{},
-		FetchPollInterval:   cfg.PollInterval,
-		FetchCooldown:       min(100*time.Millisecond, cfg.PollInterval),
-		SkipUnknownJobCheck: true,
+		Logger:               cfg.Logger,
+		MaxAttempts:          cfg.MaxAttempts,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
+		RetryPolicy:          retryPolicy{},
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(100*time.Millisecond, cfg.PollInterval),
+		SkipUnknownJobCheck:  true,
 	}
 	if cfg.Workers != nil && len(cfg.Workers.kinds) > 0 {
 		cfg.Workers.metrics = cfg.Metrics

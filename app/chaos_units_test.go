@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// A creator that is still creating when its claim's lease runs out would
+// race the worker taking the claim over: createOnce gives up at the claim's
+// deadline (before the lease ends), releasing the claim, and a claim left by
+// a worker that died (no release) is taken over once the lease has run out
+// and the object is created exactly once.
+func TestCreateOnceEndsBeforeLease(t *testing.T) {
+	for _, dialect := range dialects {
+		t.Run(dialect, func(t *testing.T) {
+			c := openClaimsDB(t, dialect)
+			c.Lease = 600 * time.Millisecond
+			r := &run{f: &Flows{Claims: c}, inst: 1, owner: "acme", repo: "svc"}
+			ctx := context.Background()
+
+			start := time.Now()
+			made, err := r.createOnce(ctx, 7, "comment:pr", func(ctx context.Context) (string, error) {
+				<-ctx.Done() // a create call that hangs
+				return "", ctx.Err()
+			})
+			took := time.Since(start)
+			if made || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("hanging create: made %v err %v, want the claim's deadline", made, err)
+			}
+			if took >= c.Lease {
+				t.Fatalf("hanging create returned after %s, not before the %s lease ran out", took, c.Lease)
+			}
+			// Its error released the claim: the retry creates at once.
+			creates := 0
+			create := func(ctx context.Context) (string, error) {
+				if _, ok := ctx.Deadline(); !ok {
+					t.Error("create runs without the claim's deadline")
+				}
+				creates++
+				return "11", nil
+			}
+			if made, err := r.createOnce(ctx, 7, "comment:pr", create); !made || err != nil {
+				t.Fatalf("retry after a released claim: made %v err %v", made, err)
+			}
+
+			// A worker SIGKILLed between claim and create: no release.
+			k := ClaimKey{InstallationID: 1, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
+			dead, err := c.Claim(ctx, k)
+			if err != nil || dead.State != ClaimAcquired {
+				t.Fatalf("claim = %+v, %v", dead, err)
+			}
+			if _, err := r.createOnce(ctx, 7, "followup:abc", create); !errors.Is(err, ErrInProgress) {
+				t.Fatalf("within the dead worker's lease: %v, want ErrInProgress", err)
+			}
+			time.Sleep(c.Lease)
+			if made, err := r.createOnce(ctx, 7, "followup:abc", create); !made || err != nil {
+				t.Fatalf("after the lease: made %v err %v, want the claim taken over", made, err)
+			}
+			if made, err := r.createOnce(ctx, 7, "followup:abc", create); made || err != nil {
+				t.Fatalf("once done: made %v err %v, want nothing created", made, err)
+			}
+			if creates != 2 {
+				t.Fatalf("%d creations, want 2 (one per object)", creates)
+			}
+		})
+	}
+}
