@@ -457,32 +457,32 @@ func writeFields(b *strings.Builder, s []byte) {
 	start := b.Len()
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if asciiSpace[c] {
-				gap = true
-				i++
-				continue
-			}
-			if gap && b.Len() > start {
-				b.WriteByte(' ')
-			}
-			gap = false
-			b.WriteByte(c)
+		if c < utf8.RuneSelf && asciiSpace[c] {
+			gap = true
 			i++
 			continue
 		}
-		r, w := utf8.DecodeRune(s[i:])
-		if unicode.IsSpace(r) {
-			gap = true
-			i += w
-			continue
+		w := 1
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, w = utf8.DecodeRune(s[i:])
+			if unicode.IsSpace(r) {
+				gap = true
+				i += w
+				continue
+			}
 		}
 		if gap && b.Len() > start {
 			b.WriteByte(' ')
 		}
 		gap = false
-		b.Write(s[i : i+w])
-		i += w
+		// the run of ASCII non-space bytes (and this rune) in one write
+		j := i + w
+		for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace[s[j]] {
+			j++
+		}
+		b.Write(s[i:j])
+		i = j
 	}
 }
 

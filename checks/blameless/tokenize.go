@@ -33,7 +33,28 @@ type token struct {
 }
 
 func isWordRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// asciiWord and asciiSpace answer isWordRune and unicode.IsSpace for ASCII
+// without the unicode tables (most of a postmortem is ASCII).
+var asciiWord, asciiSpace = func() (w, sp [utf8.RuneSelf]bool) {
+	for c := rune(0); c < utf8.RuneSelf; c++ {
+		w[c] = c == '_' || unicode.IsLetter(c) || unicode.IsDigit(c)
+		sp[c] = unicode.IsSpace(c)
+	}
+	return
+}()
+
+// decodeRune is utf8.DecodeRuneInString with the ASCII case inline.
+func decodeRune(s string) (rune, int) {
+	if len(s) > 0 && s[0] < utf8.RuneSelf {
+		return rune(s[0]), 1
+	}
+	return utf8.DecodeRuneInString(s)
 }
 
 // tokenize splits text into tokens. It keeps together contractions
@@ -42,9 +63,9 @@ func isWordRune(r rune) bool {
 func tokenize(s string, dst []token) []token {
 	i := 0
 	for i < len(s) {
-		r, w := utf8.DecodeRuneInString(s[i:])
+		r, w := decodeRune(s[i:])
 		switch {
-		case unicode.IsSpace(r):
+		case r < utf8.RuneSelf && asciiSpace[r], r >= utf8.RuneSelf && unicode.IsSpace(r):
 			i += w
 			continue
 		case r == '@' && i+w < len(s) && (i == 0 || !isWordBefore(s, i)):
@@ -74,16 +95,16 @@ func tokenize(s string, dst []token) []token {
 			j := i
 			digits := true
 			for j < len(s) {
-				c, cw := utf8.DecodeRuneInString(s[j:])
+				c, cw := decodeRune(s[j:])
 				if isWordRune(c) {
-					if !unicode.IsDigit(c) {
+					if digits && !unicode.IsDigit(c) {
 						digits = false
 					}
 					j += cw
 					continue
 				}
 				if j+cw < len(s) {
-					n, _ := utf8.DecodeRuneInString(s[j+cw:])
+					n, _ := decodeRune(s[j+cw:])
 					switch c {
 					case '\'', '’':
 						if unicode.IsLetter(n) {
@@ -133,8 +154,19 @@ func tokenize(s string, dst []token) []token {
 			t.low = lower(t.text)
 			first, _ := utf8.DecodeRuneInString(t.text)
 			upper, letters := 0, 0
-			for k, c := range t.text {
-				if unicode.IsLetter(c) {
+			for k := 0; k < len(t.text); {
+				c, w := decodeRune(t.text[k:])
+				if c < utf8.RuneSelf {
+					if 'a' <= c && c <= 'z' {
+						letters++
+					} else if 'A' <= c && c <= 'Z' {
+						letters++
+						upper++
+						if k > 0 {
+							t.camel = true
+						}
+					}
+				} else if unicode.IsLetter(c) {
 					letters++
 					if unicode.IsUpper(c) {
 						upper++
@@ -143,6 +175,7 @@ func tokenize(s string, dst []token) []token {
 						}
 					}
 				}
+				k += w
 			}
 			t.acronym = letters >= 2 && upper == letters
 			t.cap = unicode.IsUpper(first) && !t.acronym
@@ -174,6 +207,9 @@ func isWordBefore(s string, i int) bool {
 }
 
 func isSpaceAt(s string, i int) bool {
+	if s[i] < utf8.RuneSelf {
+		return asciiSpace[s[i]]
+	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsSpace(r)
 }
