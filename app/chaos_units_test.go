@@ -3,8 +3,12 @@ package app
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
 // A creator that is still creating when its claim's lease runs out would
@@ -65,5 +69,53 @@ func TestCreateOnceEndsBeforeLease(t *testing.T) {
 				t.Fatalf("%d creations, want 2 (one per object)", creates)
 			}
 		})
+	}
+}
+
+// A follow-up left unlinked from its incident (its link failed, the run
+// went on or a concurrent run wrote the tracking comment) is linked by the
+// next run of the merge flow, although its claim is done and the tracking
+// comment exists: the level-triggered flow re-checks the links every run
+// (one list call), not only before the tracking comment exists.
+func TestFollowUpsRelinkedAfterTrackingExists(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{})
+	n := e.openIncident("Pool exhausted", "incident")
+	pr := e.mergedPostmortem(n, threeActions)
+	// The first link answers 404 once (an API blip): the run goes on, the
+	// tracking comment is written, one follow-up stays unlinked.
+	e.sim.Faults().Add(githubsim.Fault{Route: "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", Kind: githubsim.Status5xx, Status: http.StatusNotFound, Count: 1})
+	res, err := e.flows.PullRequest(e.ctx, e.pr(pr), false)
+	e.must(err)
+	if len(res.FollowUps.Created) != 3 || res.FollowUps.Tracking == nil {
+		t.Fatalf("first run: %+v", res.FollowUps)
+	}
+	unlinked := 0
+	for _, f := range e.followUpIssues(n) {
+		if f.Parent != n {
+			unlinked++
+		}
+	}
+	if unlinked != 1 {
+		t.Fatalf("%d follow-ups unlinked after the blip, want 1 (the fault did not hit?)", unlinked)
+	}
+	res, err = e.flows.PullRequest(e.ctx, e.pr(pr), false)
+	e.must(err)
+	if len(res.FollowUps.Created) != 0 || len(res.FollowUps.Existing) != 3 {
+		t.Fatalf("second run: %+v", res.FollowUps)
+	}
+	for _, f := range e.followUpIssues(n) {
+		if f.Parent != n {
+			t.Errorf("follow-up #%d: parent %d after a second run, want #%d", f.Number, f.Parent, n)
+		}
+	}
+	// Everything linked: a third run links nothing (and lists once).
+	mark := e.mark()
+	_, err = e.flows.PullRequest(e.ctx, e.pr(pr), false)
+	e.must(err)
+	calls, _ := e.appCalls(mark)
+	for k, v := range calls {
+		if strings.Contains(k, "POST") && strings.Contains(k, "sub_issues") {
+			t.Errorf("third run: %s ×%d, want no link call", k, v)
+		}
 	}
 }

@@ -325,6 +325,22 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 	if err != nil {
 		return nil, false, err
 	}
+	if !ok {
+		// Claimed done, yet not in the comments read earlier: a concurrent
+		// run made it since (with what it saw then), or a person deleted
+		// it (respected). Read again and make it say body.
+		fresh, err := r.issueComments(ctx, number)
+		if err != nil {
+			return nil, false, err
+		}
+		if c := r.findComment(fresh, marker); c != nil && c.GetBody() != body {
+			ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: github.String(body)})
+			if err != nil {
+				return nil, false, fmt.Errorf("edit comment on #%d: %w", number, err)
+			}
+			return ec, true, nil
+		}
+	}
 	return created, ok, nil
 }
 

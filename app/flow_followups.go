@@ -138,7 +138,6 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 	if err != nil {
 		return nil, err
 	}
-	trackingExists := r.findComment(comments, markerTracking(incident)) != nil
 
 	byKey := map[string]*github.Issue{}
 	for _, is := range existing {
@@ -148,6 +147,8 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 	}
 	var inProgress error
 	var created []*github.Issue
+	linked := map[int64]bool{} // linked under the incident by this run
+	madeElsewhere := false
 	for _, it := range items {
 		if is := byKey[it.key]; is != nil {
 			res.Existing = append(res.Existing, is.GetNumber())
@@ -170,7 +171,11 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 			return res, err
 		}
 		if issue == nil {
-			continue // made earlier and since deleted by a person: respected
+			// Claimed done, yet not in the list read above: made by a
+			// concurrent run since (or made and deleted by a person,
+			// which is respected): read the list again below.
+			madeElsewhere = true
+			continue
 		}
 		created = append(created, issue)
 		existing = append(existing, issue)
@@ -178,33 +183,64 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 		if err := r.addSubIssue(ctx, incident, issue.GetID()); err != nil {
 			return res, fmt.Errorf("add #%d as a sub-issue of #%d: %w", issue.GetNumber(), incident, err)
 		}
+		linked[issue.GetID()] = true
 		r.emit("follow_ups", incident, "opened follow-up #%d %q and linked it under incident #%d", issue.GetNumber(), issue.GetTitle(), incident)
 	}
 	if inProgress != nil {
 		return res, inProgress
 	}
-	// A run that crashed between creating issues and the tracking comment
-	// may have left some unlinked: link what is missing (once, here).
-	if !trackingExists && len(existing) > len(created) {
-		subs, err := r.listSubIssues(ctx, incident)
-		if err != nil && statusOf(err) != http.StatusNotFound {
-			return res, fmt.Errorf("list sub-issues of #%d: %w", incident, err)
+	if madeElsewhere {
+		if existing, err = r.listFollowUps(ctx, cfg, incident); err != nil {
+			return res, err
 		}
-		linked := map[int64]bool{}
-		for _, s := range subs {
-			linked[s.GetID()] = true
-		}
-		for _, is := range existing {
-			if !linked[is.GetID()] {
-				if err := r.addSubIssue(ctx, incident, is.GetID()); err != nil {
-					return res, fmt.Errorf("add #%d as a sub-issue of #%d: %w", is.GetNumber(), incident, err)
-				}
-			}
-		}
+	}
+	// Level-triggered: every follow-up found by its marker must be a
+	// sub-issue of the incident, whoever created it and whether or not the
+	// tracking comment exists (a run that created an issue may have failed
+	// to link it, while a concurrent run went on to the tracking comment).
+	// One list call per run, only when some follow-up was not linked here.
+	if err := r.linkFollowUps(ctx, incident, existing, linked); err != nil {
+		return res, err
 	}
 	tr, err := r.tracking(ctx, cfg, incident, existing, comments, nil)
 	res.Tracking = tr
 	return res, err
+}
+
+// linkFollowUps links under the incident each follow-up not linked yet: it
+// lists the incident's sub-issues once (skipped when this run linked them
+// all) and links the missing ones ("already a sub-issue" is success).
+func (r *run) linkFollowUps(ctx context.Context, incident int, fus []*github.Issue, linkedNow map[int64]bool) error {
+	missing := false
+	for _, is := range fus {
+		if !linkedNow[is.GetID()] {
+			missing = true
+		}
+	}
+	if !missing {
+		return nil
+	}
+	subs, err := r.listSubIssues(ctx, incident)
+	if statusOf(err) == http.StatusNotFound {
+		return nil // no sub-issues API here (see addSubIssue)
+	}
+	if err != nil {
+		return fmt.Errorf("list sub-issues of #%d: %w", incident, err)
+	}
+	linked := map[int64]bool{}
+	for _, s := range subs {
+		linked[s.GetID()] = true
+	}
+	for _, is := range fus {
+		if linked[is.GetID()] || linkedNow[is.GetID()] {
+			continue
+		}
+		if err := r.addSubIssue(ctx, incident, is.GetID()); err != nil {
+			return fmt.Errorf("add #%d as a sub-issue of #%d: %w", is.GetNumber(), incident, err)
+		}
+		r.emit("follow_ups", incident, "linked follow-up #%d under incident #%d", is.GetNumber(), incident)
+	}
+	return nil
 }
 
 // listFollowUps lists the follow-up issues of an incident: the issues (any
