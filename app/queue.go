@@ -198,6 +198,7 @@ type Queue struct {
 	rerunDelay time.Duration
 	jobTimeout time.Duration
 	log        *slog.Logger
+	group      *groupCommitter // queue_group.go
 }
 
 // DefaultJobTimeout bounds one run of a job when QueueConfig.JobTimeout is
@@ -317,6 +318,7 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 			return nil, err
 		}
 		q.client = client
+		q.group = &groupCommitter{q: q, run: pgxTxRunner(pool.Begin, client), groupTimeout: 10 * time.Second}
 		return q, nil
 	}
 
@@ -355,6 +357,7 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 		return nil, err
 	}
 	q.client = client
+	q.group = &groupCommitter{q: q, run: sqliteTxRunner(db, client), groupTimeout: 10 * time.Second}
 	return q, nil
 }
 
@@ -442,7 +445,17 @@ func (q *Queue) Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, er
 	for i, j := range jobs {
 		params[i] = river.InsertManyParams{Args: j, InsertOpts: insertOptsWithDelivery(ctx, j)}
 	}
-	res, err := q.client.InsertMany(ctx, params)
+	if q.group != nil {
+		return q.group.enqueue(ctx, jobs, params) // queue_group.go
+	}
+	return q.insertJobs(ctx, q.client.InsertMany, jobs, params)
+}
+
+// insertJobs inserts one Enqueue's jobs with insert (inside a transaction
+// when grouped) and their follow-up runs.
+func (q *Queue) insertJobs(ctx context.Context, insert insertFunc, jobs []JobArgs, params []river.InsertManyParams) (EnqueueResult, error) {
+	var r EnqueueResult
+	res, err := insert(ctx, params)
 	if err != nil {
 		return r, err
 	}
@@ -460,7 +473,7 @@ func (q *Queue) Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, er
 		}
 	}
 	if len(reruns) > 0 {
-		res, err := q.client.InsertMany(ctx, reruns)
+		res, err := insert(ctx, reruns)
 		if err != nil {
 			return r, err
 		}

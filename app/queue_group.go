@@ -1,0 +1,184 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Group commit. A durable commit costs an fsync (SQLite, synchronous=FULL)
+// or a WAL flush and a round trip (PostgreSQL) whatever it holds, so
+// concurrent deliveries share one: the jobs of every Enqueue that arrives
+// while a commit is in flight go into the next transaction together, each
+// delivery's jobs inserted by its own statements (a job two deliveries both
+// carry is merged as it is across transactions). Every caller returns only
+// after the transaction holding ITS jobs committed: the acknowledgement rule
+// (202 means durable) is unchanged. A lone delivery does not wait for
+// company: with nothing in flight it commits at once. If a shared
+// transaction fails, each delivery of the group is retried in a
+// transaction of its own, so one bad delivery cannot fail the others.
+
+// insertFunc inserts jobs inside the current transaction.
+type insertFunc func(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+
+// txRunner runs fn in one transaction and commits it when fn returns nil.
+type txRunner func(ctx context.Context, fn func(insert insertFunc) error) error
+
+func sqliteTxRunner(db *sql.DB, client *river.Client[*sql.Tx]) txRunner {
+	return func(ctx context.Context, fn func(insertFunc) error) error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := fn(func(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+			return client.InsertManyTx(ctx, tx, p)
+		}); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+}
+
+func pgxTxRunner(begin func(context.Context) (pgx.Tx, error), client *river.Client[pgx.Tx]) txRunner {
+	return func(ctx context.Context, fn func(insertFunc) error) error {
+		tx, err := begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if err := fn(func(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+			return client.InsertManyTx(ctx, tx, p)
+		}); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	}
+}
+
+type groupReq struct {
+	ctx    context.Context // the caller's (delivery id, deadline)
+	params []river.InsertManyParams
+	jobs   []JobArgs
+	res    EnqueueResult
+	err    error
+	done   chan struct{}
+}
+
+type groupCommitter struct {
+	q   *Queue
+	run txRunner
+	// groupTimeout bounds one shared transaction.
+	groupTimeout time.Duration
+
+	mu      sync.Mutex
+	pending []*groupReq
+	leading bool // a goroutine is committing groups
+	// groups and grouped count commits and the deliveries they held
+	// (tests: proof that deliveries shared a commit).
+	groups, grouped int
+}
+
+// enqueue hands the jobs to the next group commit and waits for it.
+func (g *groupCommitter) enqueue(ctx context.Context, jobs []JobArgs, params []river.InsertManyParams) (EnqueueResult, error) {
+	r := &groupReq{ctx: ctx, params: params, jobs: jobs, done: make(chan struct{})}
+	g.mu.Lock()
+	g.pending = append(g.pending, r)
+	lead := !g.leading
+	g.leading = true
+	g.mu.Unlock()
+	if lead {
+		g.lead()
+	}
+	select {
+	case <-r.done:
+		return r.res, r.err
+	case <-ctx.Done():
+		// Not acknowledged: the jobs may still commit with the group, which
+		// a redelivery then merges into.
+		return EnqueueResult{}, ctx.Err()
+	}
+}
+
+// lead commits groups until none is pending. The caller's own group is the
+// first; later groups are handed to a new goroutine so that the caller can
+// answer as soon as its own commit is done.
+func (g *groupCommitter) lead() {
+	g.mu.Lock()
+	batch := g.pending
+	g.pending = nil
+	g.groups++
+	g.grouped += len(batch)
+	g.mu.Unlock()
+
+	g.commit(batch)
+
+	g.mu.Lock()
+	more := len(g.pending) > 0
+	if !more {
+		g.leading = false
+	}
+	g.mu.Unlock()
+	if more {
+		go g.lead()
+	}
+}
+
+func (g *groupCommitter) commit(batch []*groupReq) {
+	live := batch[:0:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			close(r.done)
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := g.commitTogether(live)
+	if err != nil && len(live) > 1 {
+		// One delivery may have spoiled the group: each on its own.
+		for _, r := range live {
+			r.err = g.commitTogether([]*groupReq{r})
+			close(r.done)
+		}
+		return
+	}
+	for _, r := range live {
+		r.err = err
+		close(r.done)
+	}
+}
+
+func (g *groupCommitter) commitTogether(batch []*groupReq) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), g.groupTimeout)
+	defer cancel()
+	return g.run(ctx, func(insert insertFunc) error {
+		for _, r := range batch {
+			res, err := g.q.insertJobs(ctx, insert, r.jobs, r.params)
+			if err != nil {
+				return err
+			}
+			r.res = res
+		}
+		return nil
+	})
+}
+
+// GroupCommits reports how many commits Enqueue made and how many Enqueue
+// calls they held (deliveries per commit = held / commits).
+func (q *Queue) GroupCommits() (commits, held int) {
+	if q.group == nil {
+		return 0, 0
+	}
+	q.group.mu.Lock()
+	defer q.group.mu.Unlock()
+	return q.group.groups, q.group.grouped
+}
