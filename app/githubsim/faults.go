@@ -64,6 +64,10 @@ type Fault struct {
 	Latency time.Duration
 	// RetryAfter seconds for SecondaryRateLimit (default 60).
 	RetryAfter int
+	// Reset for PrimaryExhausted: how far ahead x-ratelimit-reset is
+	// (rounded up to the next second; default an hour), so tests can
+	// inject an exhaustion that lifts a second later.
+	Reset time.Duration
 }
 
 // HookFaultKind is a kind of webhook delivery fault.
@@ -256,7 +260,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, c *ctx, f *F
 		if st == 0 {
 			st = http.StatusForbidden
 		}
-		reset := s.clockNow().Add(time.Hour).Unix()
+		ahead := f.Reset
+		if ahead <= 0 {
+			ahead = time.Hour
+		}
+		reset := s.clockNow().Add(ahead + time.Second - time.Nanosecond).Unix() // rounded up
 		c.header.Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
 		c.header.Set("X-RateLimit-Remaining", "0")
 		c.header.Set("X-RateLimit-Used", strconv.Itoa(s.opts.RateLimit))
