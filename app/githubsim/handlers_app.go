@@ -304,7 +304,8 @@ func (s *Server) redeliver(c *ctx) (any, error) {
 	if orig == nil {
 		return nil, notFound()
 	}
-	h.redeliver(orig)
+	// handlers run under s.mu: the app's current hook is read here
+	h.redeliver(orig, &hookConfig{url: c.auth.app.WebhookURL, secret: c.auth.app.WebhookSecret})
 	c.status = http.StatusAccepted
 	return map[string]any{}, nil
 }

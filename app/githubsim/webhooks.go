@@ -123,7 +123,7 @@ func (h *hookSystem) worker(appID int64) {
 			h.send(d)
 			if f != nil && f.Kind == HookDuplicate {
 				for i := 0; i < max(f.N, 1); i++ {
-					dup := h.cloneFor(d, false)
+					dup := h.cloneFor(d, false, nil)
 					h.mu.Lock()
 					h.pending++
 					h.mu.Unlock()
@@ -142,12 +142,24 @@ func (h *hookSystem) worker(appID int64) {
 	}
 }
 
-func (h *hookSystem) cloneFor(d *Delivery, redelivery bool) *Delivery {
+// cloneFor records a new attempt of d: a duplicate, or a redelivery sent
+// to hook (the app's webhook now; nil: where d went).
+func (h *hookSystem) cloneFor(d *Delivery, redelivery bool, hook *hookConfig) *Delivery {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.nextID++
 	nd := &Delivery{ID: h.nextID, GUID: d.GUID, AppID: d.AppID, InstallationID: d.InstallationID, RepositoryID: d.RepositoryID,
 		Event: d.Event, Action: d.Action, URL: d.URL, Payload: d.Payload, RequestHeader: d.RequestHeader.Clone(), Redelivery: redelivery}
+	if hook != nil {
+		nd.URL = hook.url
+		nd.RequestHeader.Del("X-Hub-Signature-256")
+		nd.RequestHeader.Del("X-Hub-Signature")
+		if hook.secret != "" {
+			s256, s1 := sign(hook.secret, nd.Payload)
+			nd.RequestHeader.Set("X-Hub-Signature-256", s256)
+			nd.RequestHeader.Set("X-Hub-Signature", s1)
+		}
+	}
 	h.all = append(h.all, nd)
 	return nd
 }
@@ -260,12 +272,25 @@ func (s *Server) Redeliver(id int64) bool {
 	if orig == nil {
 		return false
 	}
-	h.redeliver(orig)
+	s.mu.Lock()
+	a := s.apps[orig.AppID]
+	var hook *hookConfig
+	if a != nil {
+		hook = &hookConfig{url: a.WebhookURL, secret: a.WebhookSecret}
+	}
+	s.mu.Unlock()
+	h.redeliver(orig, hook)
 	return true
 }
 
-func (h *hookSystem) redeliver(orig *Delivery) {
-	nd := h.cloneFor(orig, true)
+// hookConfig is an app's webhook as it is now.
+type hookConfig struct{ url, secret string }
+
+// redeliver re-sends orig to the app's current webhook (read under s.mu by
+// the caller; nil: the app is gone, resend as before), signed with its
+// current secret, as GitHub does: the hook may have moved since.
+func (h *hookSystem) redeliver(orig *Delivery, hook *hookConfig) {
+	nd := h.cloneFor(orig, true, hook)
 	h.mu.Lock()
 	h.pending++
 	h.queues[nd.AppID] = append(h.queues[nd.AppID], nd)
