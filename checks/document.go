@@ -432,6 +432,11 @@ func (d *Document) sectionHasContent(s *Section) bool {
 // white space collapsed: the form compared against the template's body.
 func (d *Document) bodyText(blocks []Block) string {
 	var b strings.Builder
+	size := 0
+	for _, blk := range blocks {
+		size += blk.End - blk.Start
+	}
+	b.Grow(size)
 	first := true
 	for _, blk := range blocks {
 		if !d.blockHasContent(blk) {

@@ -97,7 +97,12 @@ func (d *Document) maskBlock(n ast.Node) (Prose, bool) {
 	if lines.Len() == 0 {
 		return p, false
 	}
-	var buf []byte
+	size := 0
+	for i := 0; i < lines.Len(); i++ {
+		s := lines.At(i)
+		size += max(s.Stop-s.Start, 0)
+	}
+	buf := make([]byte, 0, size)
 	for i := 0; i < lines.Len(); i++ {
 		s := lines.At(i)
 		if s.Stop <= s.Start {
