@@ -97,71 +97,90 @@ func (d *Document) maskBlock(n ast.Node) (Prose, bool) {
 	if lines.Len() == 0 {
 		return p, false
 	}
-	size := 0
+	size, count := 0, 0
 	for i := 0; i < lines.Len(); i++ {
 		s := lines.At(i)
-		size += max(s.Stop-s.Start, 0)
+		if s.Stop > s.Start {
+			size += s.Stop - s.Start
+			count++
+		}
 	}
-	buf := make([]byte, 0, size)
+	if count == 0 {
+		return p, false
+	}
+	// buf starts blank (new lines kept); the bytes of Text nodes are then
+	// copied in, tabs and carriage returns as spaces.
+	buf := make([]byte, size)
+	p.pieces = make([]piece, 0, count)
 	for i := 0; i < lines.Len(); i++ {
 		s := lines.At(i)
 		if s.Stop <= s.Start {
 			continue
 		}
-		p.pieces = append(p.pieces, piece{text: len(buf), file: s.Start, n: s.Stop - s.Start})
-		buf = append(buf, d.md[s.Start:s.Stop]...)
-	}
-	if len(p.pieces) == 0 {
-		return p, false
+		off := 0
+		if len(p.pieces) > 0 {
+			last := p.pieces[len(p.pieces)-1]
+			off = last.text + last.n
+		}
+		p.pieces = append(p.pieces, piece{text: off, file: s.Start, n: s.Stop - s.Start})
+		for k, c := range d.md[s.Start:s.Stop] {
+			if c == '\n' {
+				buf[off+k] = '\n'
+			} else {
+				buf[off+k] = ' '
+			}
+		}
 	}
 	p.Start = p.pieces[0].file
-	keep := make([]bool, len(buf))
-	pieceAt := func(off int) int {
-		return sort.Search(len(p.pieces), func(k int) bool { return p.pieces[k].file > off }) - 1
-	}
-	var walk func(ast.Node)
-	walk = func(c ast.Node) {
-		for x := c.FirstChild(); x != nil; x = x.NextSibling() {
-			switch t := x.(type) {
-			case *ast.CodeSpan, *ast.RawHTML, *ast.AutoLink, *east.TaskCheckBox:
-				continue
-			case *ast.Text:
-				for off := t.Segment.Start; off < t.Segment.Stop; {
-					k := pieceAt(off)
-					if k < 0 || off >= p.pieces[k].file+p.pieces[k].n {
-						off++
-						continue
-					}
-					pc := p.pieces[k]
-					end := min(t.Segment.Stop, pc.file+pc.n)
-					for o := off; o < end; o++ {
-						keep[pc.text+o-pc.file] = true
-					}
-					off = end
-				}
-			default:
-				walk(x)
-			}
-		}
-	}
-	walk(n)
-	blank := true
-	for i, c := range buf {
-		switch {
-		case c == '\n':
-		case c == '\r' || c == '\t' || !keep[i]:
-			buf[i] = ' '
-		default:
-			if c != ' ' {
-				blank = false
-			}
-		}
-	}
-	if blank {
+	m := masker{d: d, pieces: p.pieces, buf: buf, blank: true}
+	m.walk(n)
+	if m.blank {
 		return p, false
 	}
 	p.Text = string(buf)
 	return p, true
+}
+
+// masker copies the bytes of a block's Text nodes into its blank buffer.
+type masker struct {
+	d      *Document
+	pieces []piece
+	buf    []byte
+	blank  bool
+}
+
+func (m *masker) pieceAt(off int) int {
+	return sort.Search(len(m.pieces), func(k int) bool { return m.pieces[k].file > off }) - 1
+}
+
+func (m *masker) walk(c ast.Node) {
+	for x := c.FirstChild(); x != nil; x = x.NextSibling() {
+		switch t := x.(type) {
+		case *ast.CodeSpan, *ast.RawHTML, *ast.AutoLink, *east.TaskCheckBox:
+			continue
+		case *ast.Text:
+			for off := t.Segment.Start; off < t.Segment.Stop; {
+				k := m.pieceAt(off)
+				if k < 0 || off >= m.pieces[k].file+m.pieces[k].n {
+					off++
+					continue
+				}
+				pc := m.pieces[k]
+				end := min(t.Segment.Stop, pc.file+pc.n)
+				for o := off; o < end; o++ {
+					switch c := m.d.md[o]; c {
+					case '\n', '\r', '\t', ' ':
+					default:
+						m.buf[pc.text+o-pc.file] = c
+						m.blank = false
+					}
+				}
+				off = end
+			}
+		default:
+			m.walk(x)
+		}
+	}
 }
 
 // cellText returns a table cell's raw source text.

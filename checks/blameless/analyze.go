@@ -1,7 +1,9 @@
 package blameless
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -14,9 +16,16 @@ type Analyzer struct {
 	severity map[string]string
 	custom   []phrase
 	allow    []phrase
-	// bufs recycles token buffers between calls; hits keep no reference to
+	// bufs recycles *work between calls; hits keep no reference to
 	// tokens, so a buffer is free again when Analyze returns.
 	bufs sync.Pool
+}
+
+// work is the per-call state of Analyze, pooled so that neither the token
+// buffer nor the segment the sentences point at is a new allocation.
+type work struct {
+	toks []token
+	seg  Segment
 }
 
 type phrase struct {
@@ -89,10 +98,12 @@ func (a *Analyzer) Analyze(seg Segment) []Hit {
 	if seg.Quoted || strings.TrimSpace(seg.Text) == "" {
 		return nil
 	}
-	var toks []token
-	if bp, _ := a.bufs.Get().(*[]token); bp != nil {
-		toks = (*bp)[:0]
+	w, _ := a.bufs.Get().(*work)
+	if w == nil {
+		w = new(work)
 	}
+	w.seg = seg
+	toks := w.toks[:0]
 	if need := len(seg.Text)/4 + 8; cap(toks) < need {
 		toks = make([]token, 0, need)
 	}
@@ -100,11 +111,13 @@ func (a *Analyzer) Analyze(seg Segment) []Hit {
 	defer func() {
 		if cap(toks) <= 1<<16 {
 			clear(toks) // drop string references held by the pool
-			a.bufs.Put(&toks)
+			w.toks = toks[:0]
+			w.seg = Segment{}
+			a.bufs.Put(w)
 		}
 	}()
 	markQuotes(toks)
-	markUnjudged(toks, &sent{a: a, seg: &seg})
+	markUnjudged(toks, &sent{a: a, seg: &w.seg})
 	for _, p := range a.allow {
 		for _, m := range matchPhrase(toks, p.words) {
 			for k := m[0]; k < m[1]; k++ {
@@ -115,7 +128,7 @@ func (a *Analyzer) Analyze(seg Segment) []Hit {
 	var hits []Hit
 	var sbuf [8][2]int
 	for _, r := range sentences(toks, sbuf[:0]) {
-		s := sent{a: a, seg: &seg, t: toks[r[0]:r[1]]}
+		s := sent{a: a, seg: &w.seg, t: toks[r[0]:r[1]]}
 		s.run()
 		hits = append(hits, s.hits...)
 	}
@@ -185,18 +198,33 @@ func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
 		}
 		out = append(out, h)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	slices.SortStableFunc(out, func(x, y Hit) int { return cmp.Compare(x.Start, y.Start) })
 	// One hit per rule for overlapping spans. Hits are ordered by start, so
 	// a kept hit d (d.Start <= h.Start) overlaps a non-empty h exactly when
 	// d.End > h.Start: the furthest end kept per rule answers it in constant
 	// time (a pasted page of blameful lines has one hit per line).
 	dedup := out[:0]
-	var maxEnd map[string]int
+	// maxEnd: the furthest end kept per rule (few rules per segment: a
+	// slice, not a map).
+	type ruleEnd struct {
+		rule string
+		end  int
+	}
+	var endsBuf [8]ruleEnd
+	maxEnd := endsBuf[:0]
+	endOf := func(rule string) int {
+		for k := range maxEnd {
+			if maxEnd[k].rule == rule {
+				return k
+			}
+		}
+		return -1
+	}
 	for _, h := range out {
 		dup := false
 		if h.End > h.Start {
-			end, ok := maxEnd[h.Rule]
-			dup = ok && end > h.Start
+			k := endOf(h.Rule)
+			dup = k >= 0 && maxEnd[k].end > h.Start
 		} else {
 			for _, d := range dedup {
 				if d.Rule == h.Rule && d.Start < h.End && h.Start < d.End {
@@ -207,11 +235,10 @@ func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
 		}
 		if !dup {
 			dedup = append(dedup, h)
-			if maxEnd == nil {
-				maxEnd = map[string]int{}
-			}
-			if end, ok := maxEnd[h.Rule]; !ok || h.End > end {
-				maxEnd[h.Rule] = h.End
+			if k := endOf(h.Rule); k < 0 {
+				maxEnd = append(maxEnd, ruleEnd{h.Rule, h.End})
+			} else if h.End > maxEnd[k].end {
+				maxEnd[k].end = h.End
 			}
 		}
 	}
