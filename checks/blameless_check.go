@@ -57,7 +57,7 @@ func Blameless(doc *Document, opts Options) []Finding {
 			Message: "blameless configuration is invalid: " + err.Error()}}
 	}
 	var out []Finding
-	for _, p := range doc.Prose() {
+	doc.eachProse(func(p *Prose) {
 		for _, h := range a.Analyze(p.Segment) {
 			if h.Start < 0 || h.End > len(p.Text) || h.End < h.Start {
 				continue
@@ -80,6 +80,6 @@ func Blameless(doc *Document, opts Options) []Finding {
 			}
 			out = append(out, f)
 		}
-	}
+	})
 	return opts.finish(doc, out)
 }

@@ -51,8 +51,16 @@ func (p *Prose) Position(i int) (line, col int) {
 // section it sits in, in document order.
 func (d *Document) Prose() []Prose {
 	var out []Prose
+	d.eachProse(func(p *Prose) { out = append(out, *p) })
+	return out
+}
+
+// eachProse calls fn with every piece of prose, in document order, without
+// collecting them (p is only valid during the call).
+func (d *Document) eachProse(fn func(p *Prose)) {
+	scratch := new(Prose) // one Prose for all calls: fn's argument escapes
 	emit := func(n ast.Node, kind blameless.Section) {
-		d.proseOf(n, kind, false, &out)
+		d.proseOf(n, kind, false, scratch, fn)
 	}
 	if d.Title != nil {
 		emit(d.Title.node, blameless.SectionSummary)
@@ -66,10 +74,9 @@ func (d *Document) Prose() []Prose {
 			emit(b.Node, s.Kind)
 		}
 	}
-	return out
 }
 
-func (d *Document) proseOf(n ast.Node, kind blameless.Section, quoted bool, out *[]Prose) {
+func (d *Document) proseOf(n ast.Node, kind blameless.Section, quoted bool, scratch *Prose, fn func(*Prose)) {
 	switch n.(type) {
 	case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock, *ast.ThematicBreak:
 		return
@@ -79,12 +86,13 @@ func (d *Document) proseOf(n ast.Node, kind blameless.Section, quoted bool, out 
 		if p, ok := d.maskBlock(n); ok {
 			p.Section = kind
 			p.Quoted = quoted
-			*out = append(*out, p)
+			*scratch = p
+			fn(scratch)
 		}
 		return
 	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		d.proseOf(c, kind, quoted, out)
+		d.proseOf(c, kind, quoted, scratch, fn)
 	}
 }
 
