@@ -135,7 +135,7 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 		return nil, "event " + event + " is not used", nil
 	}
 	var d delivery
-	if err := json.Unmarshal(body, &d); err != nil {
+	if err := decodeDelivery(body, &d); err != nil {
 		return nil, "", fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	if event == "ping" {

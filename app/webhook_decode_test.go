@@ -1,0 +1,97 @@
+package app
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// decodeCases are payloads where a hand-written decoder could part from
+// json.Unmarshal: case-folded and escaped keys, duplicates, nulls, wrong
+// types, reused slice elements, numbers out of range, bad UTF-8, syntax.
+var decodeCases = []string{
+	`null`, `[]`, `"x"`, `1`, `true`, `{}`, ` {"action" : "opened" } `,
+	`{"ACTION":"opened","Installation":{"ID":7}}`,
+	`{"\u0061ction":"opened","installation":{"\u0069d":3}}`,
+	`{"ſender":{"login":"x"},"installation":{"İd":1}}`,
+	`{"installation":{"id":1},"installation":{"id":2}}`,
+	`{"installation":{"id":1},"installation":null}`,
+	`{"repository":{"name":"a"},"repository":{"owner":{"login":"o"}}}`,
+	`{"repository":{"name":"a","owner":null}}`,
+	`{"repository":"x"}`, `{"repository":[1]}`, `{"installation":{"id":"1"}}`,
+	`{"installation":{"id":1.5}}`, `{"installation":{"id":1e3}}`,
+	`{"installation":{"id":99999999999999999999}}`, `{"installation":{"id":-0}}`,
+	`{"action":5}`, `{"action":null}`, `{"action":"a","action":null}`,
+	`{"action":"caf\u00e9 \ud83d\ude00 \"q\" \\"}`, "{\"action\":\"\xff\xfe\"}",
+	`{"issue":{"number":3,"labels":[null,{"name":"x"},{}],"pull_request":null}}`,
+	`{"issue":{"labels":[]}}`, `{"issue":{"labels":null}}`, `{"issue":{"labels":{}}}`,
+	`{"issue":{"labels":[1]}}`, `{"issue":{"labels":[{"name":2}]}}`,
+	`{"issue":{"pull_request":{"url":"x"}}}`, `{"issue":{"pull_request":[1, 2]}}`,
+	`{"pull_request":{"number":4,"merged":true,"head":{"sha":"abc"},"base":{"ref":"main"}}}`,
+	`{"pull_request":{"merged":"yes"}}`, `{"pull_request":{"merged":null,"head":null}}`,
+	`{"pull_request":{"head":"x"}}`,
+	`{"check_suite":{"head_sha":"s","pull_requests":[{"number":1},{"number":2}]},"check_suite":{"pull_requests":[{}]}}`,
+	`{"check_run":{"pull_requests":[{"number":1},{"number":2}]},"check_run":{"pull_requests":[]},"check_run":{"pull_requests":[null,null]}}`,
+	`{"check_run":{"pull_requests":[{"number":1},{"number":2}]},"check_run":{"pull_requests":[{"x":1}]},"check_run":{"pull_requests":[null,null]}}`,
+	`{"x":[{"a":"]}\"["},{"b":[[],{}]}],"y":"\\","action":"after"}`,
+	`{"action":"opened"`, `{"action":"opened"}x`, `{"action":'x'}`, `{"a":01}`, ``,
+}
+
+func TestDecodeDeliveryMatchesUnmarshal(t *testing.T) {
+	cases := append([]string(nil), decodeCases...)
+	for _, e := range loadExamples(t) {
+		cases = append(cases, string(e.Payload))
+	}
+	for _, c := range cases {
+		checkDecodeSame(t, []byte(c))
+	}
+}
+
+func checkDecodeSame(t *testing.T, body []byte) {
+	t.Helper()
+	var want, got delivery
+	werr := json.Unmarshal(body, &want)
+	gerr := decodeDelivery(body, &got)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%q: json.Unmarshal error %v, decodeDelivery error %v", body, werr, gerr)
+	}
+	if werr != nil {
+		if werr.Error() != gerr.Error() {
+			t.Fatalf("%q: error %q, want %q", body, gerr, werr)
+		}
+		return
+	}
+	if !reflect.DeepEqual(want, got) {
+		wj, _ := json.Marshal(want)
+		gj, _ := json.Marshal(got)
+		t.Fatalf("%q:\n got %s\nwant %s", body, gj, wj)
+	}
+}
+
+func FuzzDecodeDelivery(f *testing.F) {
+	for _, c := range decodeCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) { checkDecodeSame(t, body) })
+}
+
+// BenchmarkRoute: decoding and routing alone, over the example payloads of
+// the routed events.
+func BenchmarkRoute(b *testing.B) {
+	var evs []string
+	var bodies [][]byte
+	size := 0
+	for _, e := range loadExamples(b) {
+		if routedEvents[e.Event] {
+			evs = append(evs, e.Event)
+			bodies = append(bodies, e.Payload)
+			size += len(e.Payload)
+		}
+	}
+	b.SetBytes(int64(size / len(bodies)))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		k := i % len(bodies)
+		Route(evs[k], bodies[k], "postmortem[bot]")
+	}
+}
