@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
@@ -167,5 +168,27 @@ func TestPrimaryExhaustionSnoozesUntilReset(t *testing.T) {
 	}
 	if len(e.sim.Pulls(flowRepo)) != 1 {
 		t.Errorf("%d pull requests after the reset, want the postmortem's", len(e.sim.Pulls(flowRepo)))
+	}
+}
+
+// QueueConfig.RetryBackoff sets the first wait of the retry policy (half
+// to all of it, doubling per attempt); zero keeps 5s.
+func TestRetryBackoffBase(t *testing.T) {
+	for _, c := range []struct {
+		base    time.Duration
+		attempt int
+		lo, hi  time.Duration
+	}{
+		{0, 1, 2500 * time.Millisecond, 5 * time.Second},
+		{300 * time.Millisecond, 1, 150 * time.Millisecond, 300 * time.Millisecond},
+		{300 * time.Millisecond, 3, 600 * time.Millisecond, 1200 * time.Millisecond},
+	} {
+		for range 20 {
+			now := time.Now()
+			d := retryPolicy{base: c.base}.NextRetry(&rivertype.JobRow{Attempt: c.attempt}).Sub(now)
+			if d < c.lo-10*time.Millisecond || d > c.hi+10*time.Millisecond {
+				t.Fatalf("base %s attempt %d: retry in %s, want %s–%s", c.base, c.attempt, d, c.lo, c.hi)
+			}
+		}
 	}
 }

@@ -166,6 +166,10 @@ type QueueConfig struct {
 	// replica's job is retried by a survivor within about
 	// RescueStuckJobsAfter + 45s. Must be ≥ JobTimeout.
 	RescueStuckJobsAfter time.Duration
+	// RetryBackoff is the first wait before a failed job is retried
+	// (default 5s), doubled per attempt with jitter, capped at 4h. Tests
+	// under injected faults use less.
+	RetryBackoff time.Duration
 	// RerunDelay is how long after a running job the follow-up run for a
 	// delivery that arrived during it is scheduled (default 2s).
 	RerunDelay time.Duration
@@ -269,7 +273,7 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 		MaxAttempts:          cfg.MaxAttempts,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
-		RetryPolicy:          retryPolicy{},
+		RetryPolicy:          retryPolicy{base: cfg.RetryBackoff},
 		FetchPollInterval:    cfg.PollInterval,
 		FetchCooldown:        min(100*time.Millisecond, cfg.PollInterval),
 		SkipUnknownJobCheck:  true,
@@ -488,13 +492,17 @@ func (q *Queue) insertJobs(ctx context.Context, insert insertFunc, jobs []JobArg
 	return r, nil
 }
 
-// retryPolicy: exponential backoff with full jitter, 5s doubling, capped at
-// 4h, so 12 attempts span roughly a day.
-type retryPolicy struct{}
+// retryPolicy: exponential backoff with full jitter, base (5s) doubling,
+// capped at 4h, so 12 attempts span roughly a day.
+type retryPolicy struct{ base time.Duration }
 
-func (retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+func (p retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 	n := max(job.Attempt, 1)
-	d := 5 * time.Second << min(n-1, 12)
+	base := p.base
+	if base <= 0 {
+		base = 5 * time.Second
+	}
+	d := base << min(n-1, 12)
 	d = min(d, 4*time.Hour)
 	d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 	return time.Now().Add(d)

@@ -284,3 +284,14 @@ func (q *Queue) EnqueueStartup(ctx context.Context) error {
 	_, err := q.Enqueue(ctx, RedeliverArgs{})
 	return err
 }
+
+// EnqueueStartupResync enqueues one resync of every installation now. A
+// replica that comes back after it was killed reconciles at once what its
+// jobs left half-done: those jobs stay "running" until River's rescuer
+// (RescueStuckJobsAfter, run by the leader, which itself is replaced only
+// after its 15s lease when it was the one killed), while the resync's jobs
+// run beside them as follow-up runs. Equal to a pending resync, it merges.
+func (q *Queue) EnqueueStartupResync(ctx context.Context) error {
+	_, err := q.Enqueue(ctx, ResyncArgs{})
+	return err
+}
