@@ -20,7 +20,7 @@ import (
 // to nil), type mismatches are errors. TestDecodeDeliveryMatchesUnmarshal
 // and FuzzDecodeDelivery hold it to json.Unmarshal.
 func decodeDelivery(body []byte, d *delivery) error {
-	if !json.Valid(body) {
+	if !validJSON(body) {
 		// The same error (and message) as before.
 		return json.Unmarshal(body, d)
 	}

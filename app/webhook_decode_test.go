@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -94,4 +95,38 @@ func BenchmarkRoute(b *testing.B) {
 		k := i % len(bodies)
 		Route(evs[k], bodies[k], "postmortem[bot]")
 	}
+}
+
+var validCases = []string{
+	``, ` `, `0`, `-0`, `01`, `-`, `1.`, `1.5e`, `1e+5`, `1E-05`, `.5`, `-01`, `1.0.0`,
+	`"a\u00e9\"\\\/\b\f\n\r\t"`, `"\u00g0"`, `"\x"`, "\"a\x01\"", "\"\xff\"", `"abc`,
+	`tru`, `true `, ` null`, `nul`, `falsey`, `[]`, `[ ]`, `[1,]`, `[,1]`, `[1 2]`,
+	`{}`, `{ }`, `{"a":1,}`, `{"a" 1}`, `{"a":}`, `{1:2}`, `{"a":1}}`, `[}`, `{]`,
+	`{"a":[{"b":[]},{}],"c":{"d":null}}`, `[[[[[]]]]]`, `[[[[[]]]]`, `1 2`,
+	strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
+	strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+	strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001),
+}
+
+func TestValidJSONMatchesValid(t *testing.T) {
+	cases := append([]string(nil), validCases...)
+	for _, e := range loadExamples(t) {
+		cases = append(cases, string(e.Payload))
+	}
+	for _, c := range cases {
+		if got, want := validJSON([]byte(c)), json.Valid([]byte(c)); got != want {
+			t.Fatalf("validJSON(%.80q) = %v, json.Valid %v", c, got, want)
+		}
+	}
+}
+
+func FuzzValidJSON(f *testing.F) {
+	for _, c := range append(validCases, decodeCases...) {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, json.Valid %v", b, got, want)
+		}
+	})
 }
