@@ -60,20 +60,20 @@ type flowBudget struct {
 // The minimum calls per flow, for a repository with .github/postmortem.yml,
 // the default template, one postmortem file and three action items.
 var flowBudgets = []flowBudget{
-	{"incident labelled → postmortem PR (with checks of the draft)", 15, 18,
+	{"incident labelled → postmortem PR (with checks of the draft)", 15, 17,
 		"GET issue (current state and labels; the job carries only the number) · GET config (first read of the installation; 304 after) · " +
 			"GET issue comments (the pointer comment is the commit point: is it done?) · GET timeline (the draft's timeline) · " +
 			"GET matching refs (a branch of an earlier run under another title) · GET repo (default branch name) · GET branch (base commit and tree) · " +
 			"POST tree + POST commit + POST ref (the branch appears whole, atomically: 'already exists' means another worker won) · " +
 			"POST pull · POST requested_reviewers (the incident's assignees) · 2× POST check-runs created completed · POST comment. " +
-			"Over the minimum by 3: the draft's checks list the PR's files, list existing check runs and read the postmortem back, " +
-			"all of which this run just wrote itself."},
+			"Over the minimum by 2: the draft's checks list the PR's files and read the postmortem back, " +
+			"both of which this run just wrote itself."},
 	{"incident redelivered (PR exists)", 2, 2,
 		"GET issue · GET issue comments (finds the pointer: done); config is a 304"},
-	{"push → both check runs", 5, 6,
+	{"push → both check runs", 5, 5,
 		"GET pull (head and state now) · GET files (which postmortems changed) · GET contents per changed postmortem · 2× POST check-runs " +
-			"created completed with their first 50 annotations; config is a 304. Over the minimum by 1: GET check-runs of the head " +
-			"(guards a crash between creating the runs and recording the claim done; needless on a freshly acquired claim)."},
+			"created completed with their first 50 annotations; config is a 304. The head's existing check runs are listed only on a claim " +
+			"that is not fresh (taken over from a crashed worker, or abandoned after a failure that may have reached GitHub)."},
 	{"same head again (redelivery)", 0, 0, "GET pull, a 304 when nothing changed (the claim on the head's check runs answers the rest without GitHub)"},
 	{"merge → follow-ups (3 items)", 10, 10,
 		"GET pull · GET contents of the postmortem at the merge commit · GET issues with the follow-up label (markers of earlier runs) · " +

@@ -81,6 +81,11 @@ type Claim struct {
 	// worker takes the claim over once the lease has run out, a little
 	// later, so the creator gives up at Deadline (see Claims.Creating).
 	Deadline time.Time
+	// Fresh (ClaimAcquired): the claim did not exist before this call, so
+	// no earlier attempt can have made any part of the object. A claim taken
+	// over (its creator crashed, or abandoned it after a failure that may
+	// have reached GitHub) is not fresh: look for what was made first.
+	Fresh bool
 }
 
 // ErrInProgress reports that another worker holds the claim on an object this
@@ -172,7 +177,9 @@ func (c *Claims) Claim(ctx context.Context, key ClaimKey) (Claim, error) {
 		return Claim{}, fmt.Errorf("claims: claim %s: %w", key, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		return c.acquired(key, tok), nil
+		cl := c.acquired(key, tok)
+		cl.Fresh = true
+		return cl, nil
 	}
 	var (
 		oldTok    string
@@ -254,6 +261,21 @@ func (c *Claims) Release(ctx context.Context, cl Claim) error {
 		cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item, cl.Token)
 	if err != nil {
 		return fmt.Errorf("claims: release %s: %w", cl.Key, err)
+	}
+	return nil
+}
+
+// Abandon gives up a claim this worker holds after a failure that may have
+// reached GitHub (a request whose answer was lost may have created the
+// object): the claim stays, its lease ended, so the next claimer takes it
+// over at once but not Fresh, and looks for what was made before creating.
+func (c *Claims) Abandon(ctx context.Context, cl Claim) error {
+	_, err := c.db.ExecContext(ctx, c.q(`UPDATE postmortem_claims SET claimed_at = 0
+		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4
+		AND token = $5 AND result = ''`),
+		cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item, cl.Token)
+	if err != nil {
+		return fmt.Errorf("claims: abandon %s: %w", cl.Key, err)
 	}
 	return nil
 }

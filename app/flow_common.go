@@ -349,8 +349,23 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 // by another live worker is ErrInProgress; a claim done earlier (the object
 // was made, then deleted by a person) is respected: nothing is created.
 func (r *run) createOnce(ctx context.Context, scope int, item string, create func(ctx context.Context) (string, error)) (bool, error) {
+	return r.createOnceFresh(ctx, scope, item, func(ctx context.Context, _ bool) (string, error) { return create(ctx) })
+}
+
+// errMaybeMade wraps a creation's error when a write may have reached
+// GitHub (its answer lost): the claim is abandoned, not released, so the
+// retry is not fresh and looks for what was made.
+type errMaybeMade struct{ err error }
+
+func (e errMaybeMade) Error() string { return e.err.Error() }
+func (e errMaybeMade) Unwrap() error { return e.err }
+
+// createOnceFresh is createOnce telling create whether its claim is fresh:
+// no earlier attempt ever held it, so nothing of the object can exist yet
+// (without claims it is never fresh).
+func (r *run) createOnceFresh(ctx context.Context, scope int, item string, create func(ctx context.Context, fresh bool) (string, error)) (bool, error) {
 	if r.f.Claims == nil {
-		_, err := create(ctx)
+		_, err := create(ctx, false)
 		return err == nil, err
 	}
 	key := ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: scope, Item: item}
@@ -367,12 +382,18 @@ func (r *run) createOnce(ctx context.Context, scope int, item string, create fun
 	}
 	// The creation ends before the claim's lease does (see Claims.Creating).
 	cctx, cancel := r.f.Claims.Creating(ctx, cl)
-	result, err := create(cctx)
+	result, err := create(cctx, cl.Fresh)
 	cancel()
 	if err != nil {
-		// A clean failure: give the claim back so the retry can take it.
-		if rerr := r.f.Claims.Release(context.WithoutCancel(ctx), cl); rerr != nil {
-			r.f.log().Warn("release claim", "claim", key.String(), "err", rerr)
+		// A clean failure: give the claim back so the retry can take it
+		// (not fresh when a write may have reached GitHub).
+		give, what := r.f.Claims.Release, "release claim"
+		var mm errMaybeMade
+		if errors.As(err, &mm) {
+			give, what = r.f.Claims.Abandon, "abandon claim"
+		}
+		if rerr := give(context.WithoutCancel(ctx), cl); rerr != nil {
+			r.f.log().Warn(what, "claim", key.String(), "err", rerr)
 		}
 		return false, err
 	}

@@ -86,16 +86,25 @@ func (r *run) pullRequest(ctx context.Context, pr *github.PullRequest, rerequest
 		item += ":rerequest:" + newToken()
 	}
 	done := false
-	_, err := r.createOnce(ctx, n, item, func(ctx context.Context) (string, error) {
-		existing, err := r.existingRuns(ctx, head)
-		if err != nil {
-			return "", err
+	_, err := r.createOnceFresh(ctx, n, item, func(ctx context.Context, fresh bool) (string, error) {
+		// A fresh claim means no attempt made check runs on this head yet;
+		// a rerequest makes new ones whatever exists. Otherwise an earlier
+		// attempt may have made them (crashed before recording it done).
+		if !fresh && !rerequested {
+			existing, err := r.existingRuns(ctx, head)
+			if err != nil {
+				return "", err
+			}
+			if existing[CheckRunCompleteness] && existing[CheckRunBlameless] {
+				done = true
+				return "existing", nil
+			}
 		}
-		if !rerequested && existing[CheckRunCompleteness] && existing[CheckRunBlameless] {
-			done = true
-			return "existing", nil
-		}
-		if err := r.checkHead(ctx, pr, res); err != nil {
+		posted := false
+		if err := r.checkHead(ctx, pr, res, &posted); err != nil {
+			if posted {
+				return "", errMaybeMade{err}
+			}
 			return "", err
 		}
 		return strconv.FormatInt(res.Completeness.ID, 10), nil
@@ -142,7 +151,9 @@ type checkedFile struct {
 
 // checkHead lints the postmortems the pull request changes and publishes
 // the review of suggestions and the two check runs.
-func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRequestResult) error {
+// *posted becomes true once a check run request was sent (it may exist on
+// GitHub from then on, even if this call fails).
+func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRequestResult, posted *bool) error {
 	n, head := pr.GetNumber(), pr.GetHead().GetSHA()
 	files, err := listAll(ctx, func(o github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
 		return r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, n, &o)
@@ -180,6 +191,7 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 		}
 	}
 	if ce != nil {
+		*posted = true
 		return r.failOnConfig(ctx, head, ce, res)
 	}
 
@@ -209,6 +221,7 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	if err := r.suggest(ctx, pr, checked, res); err != nil {
 		return err
 	}
+	*posted = true
 	for _, check := range []checks.Check{checks.CheckCompleteness, checks.CheckBlameless} {
 		out, err := r.publishRun(ctx, head, check, checked)
 		if err != nil {
