@@ -39,7 +39,7 @@ import (
 var (
 	chaosIncidents = flag.Int("chaos.incidents", 3, "incidents per chaos scenario")
 	chaosSeedFlag  = flag.Int64("chaos.seed", 0, "chaos seed (default POSTMORTEM_CHAOS_SEED or a fixed seed)")
-	chaosTimeout   = flag.Duration("chaos.timeout", 60*time.Second, "time for one chaos scenario to converge")
+	chaosTimeout   = flag.Duration("chaos.timeout", 90*time.Second, "time for one chaos scenario to converge (typically 1–50 s; a killed River leader stalls scheduled jobs for its 15 s lease)")
 )
 
 const (
