@@ -60,14 +60,14 @@ type flowBudget struct {
 // The minimum calls per flow, for a repository with .github/postmortem.yml,
 // the default template, one postmortem file and three action items.
 var flowBudgets = []flowBudget{
-	{"incident labelled → postmortem PR (with checks of the draft)", 15, 17,
+	{"incident labelled → postmortem PR (with checks of the draft)", 15, 15,
 		"GET issue (current state and labels; the job carries only the number) · GET config (first read of the installation; 304 after) · " +
 			"GET issue comments (the pointer comment is the commit point: is it done?) · GET timeline (the draft's timeline) · " +
 			"GET matching refs (a branch of an earlier run under another title) · GET repo (default branch name) · GET branch (base commit and tree) · " +
 			"POST tree + POST commit + POST ref (the branch appears whole, atomically: 'already exists' means another worker won) · " +
 			"POST pull · POST requested_reviewers (the incident's assignees) · 2× POST check-runs created completed · POST comment. " +
-			"Over the minimum by 2: the draft's checks list the PR's files and read the postmortem back, " +
-			"both of which this run just wrote itself."},
+			"The draft's checks use what this run wrote (its commit adds one file, whose content it has) " +
+			"instead of listing the PR's files and reading the postmortem back; there are no check runs of ours on a fresh claim."},
 	{"incident redelivered (PR exists)", 2, 2,
 		"GET issue · GET issue comments (finds the pointer: done); config is a 304"},
 	{"push → both check runs", 5, 5,

@@ -116,6 +116,15 @@ type run struct {
 	repoObj *github.Repository
 	schema  *checks.Schema
 	tmpl    []byte
+	// drafted is the postmortem this run committed (publishDraft): a pull
+	// request whose head is that commit changes just that file, with just
+	// that content, so its checks need not read either back.
+	drafted *draftedFile
+}
+
+type draftedFile struct {
+	commit, path string
+	src          []byte
 }
 
 func (f *Flows) newRun(inst int64, owner, repo string) (*run, error) {

@@ -255,6 +255,9 @@ func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *RepoCo
 		}
 		return "", "", false, fmt.Errorf("create branch %s: %w", branch, err)
 	}
+	if len(doc) <= MaxFileBytes {
+		r.drafted = &draftedFile{commit: commit.GetSHA(), path: file, src: doc}
+	}
 	r.emit("incident", number, "drafted %s from the %s template on branch %s", file, cfg.Template, branch)
 	return branch, file, true, nil
 }

@@ -155,11 +155,20 @@ type checkedFile struct {
 // GitHub from then on, even if this call fails).
 func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRequestResult, posted *bool) error {
 	n, head := pr.GetNumber(), pr.GetHead().GetSHA()
-	files, err := listAll(ctx, func(o github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
-		return r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, n, &o)
-	})
-	if err != nil {
-		return fmt.Errorf("list files of #%d: %w", n, err)
+	var files []*github.CommitFile
+	drafted := r.drafted
+	if drafted != nil && drafted.commit == head {
+		// This run's own draft commit: one file added on top of the base.
+		files = []*github.CommitFile{{Filename: github.String(drafted.path), Status: github.String("added")}}
+	} else {
+		drafted = nil
+		var err error
+		files, err = listAll(ctx, func(o github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
+			return r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, n, &o)
+		})
+		if err != nil {
+			return fmt.Errorf("list files of #%d: %w", n, err)
+		}
 	}
 	cfg, cfgErr := r.config(ctx)
 	var ce *RepoConfigError
@@ -198,7 +207,13 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	opts := cfg.Options(schema)
 	var checked []*checkedFile
 	for _, cf := range changed {
-		src, found, err := getFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), head)
+		var src []byte
+		found, err := true, error(nil)
+		if drafted != nil && cf.GetFilename() == drafted.path {
+			src = drafted.src
+		} else {
+			src, found, err = getFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), head)
+		}
 		var tl *TooLargeError
 		if errors.As(err, &tl) {
 			checked = append(checked, &checkedFile{path: cf.GetFilename(), patch: cf.GetPatch(), added: cf.GetStatus() == "added",
