@@ -171,6 +171,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			fmt.Fprintf(stderr, "postmortem serve: periodic resync: %v\n", err)
 			return 1
 		}
+		// And one now, whichever replica this is: a replica that restarts
+		// after a crash catches up at once instead of at the next period
+		// (unique: replicas starting together queue one).
+		if err := q.EnqueueStartupResync(ctx); err != nil {
+			fmt.Fprintf(stderr, "postmortem serve: start-up resync: %v\n", err)
+			return 1
+		}
 	}
 	if *redeliver {
 		// A job, not a call: start-up does not wait on GitHub, and a
