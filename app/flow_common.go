@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/riverqueue/river"
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/postmortem-app/postmortem/checks"
@@ -109,6 +110,8 @@ type run struct {
 	inst        int64
 	owner, repo string
 
+	emitMu  sync.Mutex // emit is called from parallel calls of one run
+	repoMu  sync.Mutex
 	mu      sync.Mutex
 	cfg     *RepoConfig
 	cfgErr  error
@@ -120,6 +123,8 @@ type run struct {
 	// request whose head is that commit changes just that file, with just
 	// that content, so its checks need not read either back.
 	drafted *draftedFile
+	// prefetched are the files of the pull request the flow started from.
+	prefetched *prefetchedFiles
 }
 
 type draftedFile struct {
@@ -140,7 +145,22 @@ func (f *Flows) newRun(inst int64, owner, repo string) (*run, error) {
 
 func (r *run) fullName() string { return r.owner + "/" + r.repo }
 
+// maxParallel bounds the GitHub calls one run makes at once (GitHub asks
+// integrators not to flood it with concurrent requests).
+const maxParallel = 4
+
+// group runs independent calls of one run in parallel, at most maxParallel
+// at a time. The calls record their own results and errors: each flow
+// decides, in its usual order, what an error means.
+func (r *run) group() *errgroup.Group {
+	g := new(errgroup.Group)
+	g.SetLimit(maxParallel)
+	return g
+}
+
 func (r *run) emit(flow string, number int, format string, args ...any) {
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
 	what := fmt.Sprintf(format, args...)
 	r.f.log().Info(what, "flow", flow, "repo", r.fullName(), "number", number)
 	if r.f.OnEvent != nil {
@@ -164,6 +184,8 @@ func (r *run) config(ctx context.Context) (*RepoConfig, error) {
 
 // repository reads the repository once per run (default branch).
 func (r *run) repository(ctx context.Context) (*github.Repository, error) {
+	r.repoMu.Lock()
+	defer r.repoMu.Unlock()
 	if r.repoObj != nil {
 		return r.repoObj, nil
 	}

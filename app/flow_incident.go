@@ -46,7 +46,28 @@ func (f *Flows) Incident(ctx context.Context, a IncidentArgs) (*IncidentResult, 
 }
 
 func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error) {
-	issue, resp, err := r.gh.Issues.Get(ctx, r.owner, r.repo, number)
+	// The first reads do not depend on each other: the issue, the
+	// configuration (a 304 once seen) and the comments (is the pointer
+	// there?) go together. The comments are read ahead of knowing the issue
+	// is an incident, which costs a read on other labelled issues (a 304
+	// once seen) and saves the reviewer a round trip. The repository is not
+	// read ahead: its ETag changes with every push, so a redelivery would
+	// pay for it.
+	var (
+		issue       *github.Issue
+		resp        *github.Response
+		err         error
+		comments    []*github.IssueComment
+		commentsErr error
+	)
+	g := r.group()
+	g.Go(func() error {
+		issue, resp, err = r.gh.Issues.Get(ctx, r.owner, r.repo, number)
+		return nil
+	})
+	g.Go(func() error { _, _ = r.config(ctx); return nil })
+	g.Go(func() error { comments, commentsErr = r.issueComments(ctx, number); return nil })
+	_ = g.Wait()
 	if err != nil {
 		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
 			return &IncidentResult{Skipped: "issue not found"}, nil
@@ -76,9 +97,8 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 
 	// The pointer comment is written last: when it exists, the pull request
 	// was opened and reviewers requested; nothing is left to do.
-	comments, err := r.issueComments(ctx, number)
-	if err != nil {
-		return nil, err
+	if commentsErr != nil {
+		return nil, commentsErr
 	}
 	if c := r.findComment(comments, markerPointer(number)); c != nil {
 		res := &IncidentResult{Skipped: "postmortem pull request already opened"}
@@ -98,11 +118,24 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 	}
 
 	res := &IncidentResult{}
-	// Find the branch of an earlier run (whatever the title was then).
+	// Find the branch of an earlier run (whatever the title was then), and
+	// meanwhile prepare the draft (template, timeline, base branch): reads
+	// only, wasted when an earlier run's branch exists.
 	prefix := fmt.Sprintf("postmortem/%d-", number)
-	refs, err := listAll(ctx, func(o github.ListOptions) ([]*github.Reference, *github.Response, error) {
-		return r.gh.Git.ListMatchingRefs(ctx, r.owner, r.repo, &github.ReferenceListOptions{Ref: "heads/" + prefix, ListOptions: o})
+	var (
+		refs    []*github.Reference
+		prep    *draftPrep
+		prepErr error
+	)
+	g = r.group()
+	g.Go(func() error {
+		refs, err = listAll(ctx, func(o github.ListOptions) ([]*github.Reference, *github.Response, error) {
+			return r.gh.Git.ListMatchingRefs(ctx, r.owner, r.repo, &github.ReferenceListOptions{Ref: "heads/" + prefix, ListOptions: o})
+		})
+		return nil
 	})
+	g.Go(func() error { prep, prepErr = r.prepareDraft(ctx, issue, cfg); return nil })
+	_ = g.Wait()
 	if err != nil && statusOf(err) != http.StatusNotFound {
 		return nil, fmt.Errorf("list branches: %w", err)
 	}
@@ -114,7 +147,10 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 	}
 	publishedNow := false
 	if res.Branch == "" {
-		branch, file, created, err := r.publishDraft(ctx, issue, cfg)
+		if prepErr != nil {
+			return nil, r.configProblem(ctx, number, prepErr)
+		}
+		branch, file, created, err := r.publishDraft(ctx, issue, cfg, prep)
 		if err != nil {
 			return nil, err
 		}
@@ -146,22 +182,23 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 		r.emit("incident", number, "opened postmortem pull request #%d from %s", pr.GetNumber(), res.Branch)
 	}
 
+	// Request the reviewers and check the postmortem pull request right
+	// away, together (independent), before the pointer comment (the commit
+	// point) so a retry does both too; the claim on the head's check runs
+	// makes a repeat free, and the webhook echo of the pull request finds
+	// them done.
 	if pr.GetState() == "open" {
-		if err := r.requestReviewers(ctx, pr, issue); err != nil {
-			return nil, err
+		var revErr, checkErr error
+		g = r.group()
+		g.Go(func() error { revErr = r.requestReviewers(ctx, pr, issue); return nil })
+		g.Go(func() error { res.Checks, checkErr = r.pullRequest(ctx, pr, false); return nil })
+		_ = g.Wait()
+		if revErr != nil {
+			return nil, revErr
 		}
-	}
-
-	// Check the postmortem pull request right away, before the pointer
-	// comment (the commit point) so a retry checks it too; the claim on the
-	// head's check runs makes a repeat free, and the webhook echo of the
-	// pull request finds them done.
-	if pr.GetState() == "open" {
-		pres, err := r.pullRequest(ctx, pr, false)
-		if err != nil {
-			return res, err
+		if checkErr != nil {
+			return res, checkErr
 		}
-		res.Checks = pres
 	}
 
 	body := fmt.Sprintf("%s\nA blameless postmortem for this incident is being drafted in #%d (branch `%s`).\n\n"+
@@ -177,61 +214,94 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 	return res, nil
 }
 
-// publishDraft renders the postmortem, writes it in a commit on top of the
-// default branch and publishes branch postmortem/<n>-<slug> pointing at it.
-// Creating the ref is atomic and comes last: a branch never exists
-// half-built, and "Reference already exists" means another worker won.
-func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *RepoConfig) (branch, file string, created bool, err error) {
-	number := issue.GetNumber()
-	slug := Slug(issue.GetTitle())
-	branch = fmt.Sprintf("postmortem/%d-%s", number, slug)
+// draftPrep is what publishing the draft needs, read ahead: the rendered
+// postmortem, its path and the default branch's head commit and tree.
+type draftPrep struct {
+	doc               []byte
+	file              string
+	baseSHA, baseTree string
+}
 
-	tmpl, _, err := r.template(ctx, cfg)
-	if err != nil {
-		return "", "", false, r.configProblem(ctx, number, err)
+// prepareDraft renders the postmortem and reads the base it goes on; the
+// template, the timeline and the default branch are read in parallel.
+// Reads only: a configuration problem is returned (as a *RepoConfigError),
+// not reported, so that it is reported only when the draft is needed.
+func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *RepoConfig) (*draftPrep, error) {
+	number := issue.GetNumber()
+	var (
+		tmpl              []byte
+		inc               templates.Incident
+		tmplErr, incErr   error
+		baseSHA, baseTree string
+		baseErr           error
+	)
+	g := r.group()
+	g.Go(func() error { tmpl, _, tmplErr = r.template(ctx, cfg); return nil })
+	g.Go(func() error { inc, incErr = r.incidentData(ctx, issue); return nil })
+	g.Go(func() error { baseSHA, baseTree, baseErr = r.baseCommit(ctx); return nil })
+	_ = g.Wait()
+	if tmplErr != nil {
+		return nil, tmplErr
 	}
-	inc, err := r.incidentData(ctx, issue)
-	if err != nil {
-		return "", "", false, err
+	if incErr != nil {
+		return nil, incErr
 	}
 	doc, err := templates.Render(tmpl, inc)
 	if err != nil {
-		return "", "", false, r.configProblem(ctx, number, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
-			IncidentLabel: cfg.IncidentLabel, Message: fmt.Sprintf("template %s does not render: %v", cfg.Template, err)})
+		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
+			IncidentLabel: cfg.IncidentLabel, Message: fmt.Sprintf("template %s does not render: %v", cfg.Template, err)}
 	}
+	slug := Slug(issue.GetTitle())
 	created0 := issue.GetCreatedAt().Time.UTC()
 	name, err := cfg.FileName(checks.FilenameData{
 		Date: created0.Format("2006-01-02"), Year: created0.Format("2006"), Month: created0.Format("01"), Day: created0.Format("02"),
 		Number: number, Slug: slug, Title: issue.GetTitle(),
 	})
 	if err != nil {
-		return "", "", false, r.configProblem(ctx, number, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
-			IncidentLabel: cfg.IncidentLabel, Message: "filename: " + err.Error()})
+		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
+			IncidentLabel: cfg.IncidentLabel, Message: "filename: " + err.Error()}
 	}
-	file = path.Join(strings.Trim(cfg.Directory, "/"), name)
+	if baseErr != nil {
+		return nil, baseErr
+	}
+	return &draftPrep{doc: doc, file: path.Join(strings.Trim(cfg.Directory, "/"), name), baseSHA: baseSHA, baseTree: baseTree}, nil
+}
 
+// baseCommit is the default branch's head commit and its tree.
+func (r *run) baseCommit(ctx context.Context) (sha, tree string, err error) {
 	repo, err := r.repository(ctx)
 	if err != nil {
-		return "", "", false, err
+		return "", "", err
 	}
 	base, _, err := r.gh.Repositories.GetBranch(ctx, r.owner, r.repo, repo.GetDefaultBranch(), 1)
 	if err != nil {
-		return "", "", false, fmt.Errorf("get default branch: %w", err)
+		return "", "", fmt.Errorf("get default branch: %w", err)
 	}
-	baseSHA := base.GetCommit().GetSHA()
-	baseTree := base.GetCommit().GetCommit().GetTree().GetSHA()
-	if baseTree == "" {
+	sha = base.GetCommit().GetSHA()
+	tree = base.GetCommit().GetCommit().GetTree().GetSHA()
+	if tree == "" {
 		// Without a base tree the new tree would hold the postmortem only,
 		// and the branch would delete every other file. GitHub always sends
 		// it; an answer without it (emulate@0.12.2) costs one more read.
-		c, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.repo, baseSHA)
+		c, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.repo, sha)
 		if err != nil {
-			return "", "", false, fmt.Errorf("get commit %s: %w", baseSHA, err)
+			return "", "", fmt.Errorf("get commit %s: %w", sha, err)
 		}
-		if baseTree = c.GetTree().GetSHA(); baseTree == "" {
-			return "", "", false, fmt.Errorf("commit %s of the default branch has no tree", baseSHA)
+		if tree = c.GetTree().GetSHA(); tree == "" {
+			return "", "", fmt.Errorf("commit %s of the default branch has no tree", sha)
 		}
 	}
+	return sha, tree, nil
+}
+
+// publishDraft writes the prepared postmortem in a commit on top of the
+// default branch and publishes branch postmortem/<n>-<slug> pointing at it.
+// Creating the ref is atomic and comes last: a branch never exists
+// half-built, and "Reference already exists" means another worker won.
+func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *RepoConfig, prep *draftPrep) (branch, file string, created bool, err error) {
+	number := issue.GetNumber()
+	branch = fmt.Sprintf("postmortem/%d-%s", number, Slug(issue.GetTitle()))
+	file, doc, baseSHA, baseTree := prep.file, prep.doc, prep.baseSHA, prep.baseTree
 	tree, _, err := r.gh.Git.CreateTree(ctx, r.owner, r.repo, baseTree, []*github.TreeEntry{{
 		Path: github.String(file), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String(string(doc)),
 	}})

@@ -53,7 +53,27 @@ func (f *Flows) PullRequest(ctx context.Context, a PullRequestArgs, rerequested 
 	if err != nil {
 		return nil, err
 	}
-	pr, resp, err := r.gh.PullRequests.Get(ctx, a.Owner, a.Repo, a.Number)
+	// The pull request, its files and the configuration do not depend on
+	// each other: read together. The files are read ahead of knowing the
+	// pull request is open; on a head checked already they are a 304 (free).
+	var (
+		pr   *github.PullRequest
+		resp *github.Response
+	)
+	g := r.group()
+	g.Go(func() error {
+		pr, resp, err = r.gh.PullRequests.Get(ctx, a.Owner, a.Repo, a.Number)
+		return nil
+	})
+	g.Go(func() error {
+		files, ferr := r.listFiles(ctx, a.Number)
+		if ferr == nil {
+			r.prefetched = &prefetchedFiles{number: a.Number, files: files}
+		}
+		return nil
+	})
+	g.Go(func() error { _, _ = r.config(ctx); return nil })
+	_ = g.Wait()
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusNotFound {
 			return &PullRequestResult{Skipped: "pull request not found"}, nil
@@ -90,18 +110,20 @@ func (r *run) pullRequest(ctx context.Context, pr *github.PullRequest, rerequest
 		// A fresh claim means no attempt made check runs on this head yet;
 		// a rerequest makes new ones whatever exists. Otherwise an earlier
 		// attempt may have made them (crashed before recording it done).
+		// Only the runs still missing are made.
+		var existing map[string]*github.CheckRun
 		if !fresh && !rerequested {
-			existing, err := r.existingRuns(ctx, head)
-			if err != nil {
+			var err error
+			if existing, err = r.existingRuns(ctx, head); err != nil {
 				return "", err
 			}
-			if existing[CheckRunCompleteness] && existing[CheckRunBlameless] {
+			if existing[CheckRunCompleteness] != nil && existing[CheckRunBlameless] != nil {
 				done = true
 				return "existing", nil
 			}
 		}
 		posted := false
-		if err := r.checkHead(ctx, pr, res, &posted); err != nil {
+		if err := r.checkHead(ctx, pr, res, existing, &posted); err != nil {
 			if posted {
 				return "", errMaybeMade{err}
 			}
@@ -124,9 +146,25 @@ func (r *run) pullRequest(ctx context.Context, pr *github.PullRequest, rerequest
 
 var errNoPostmortem = errors.New("no postmortem in this pull request")
 
-// existingRuns lists which of our check runs exist, completed, on sha.
-func (r *run) existingRuns(ctx context.Context, sha string) (map[string]bool, error) {
-	out := map[string]bool{}
+// prefetchedFiles are a pull request's files read together with it.
+type prefetchedFiles struct {
+	number int
+	files  []*github.CommitFile
+}
+
+func (r *run) listFiles(ctx context.Context, n int) ([]*github.CommitFile, error) {
+	files, err := listAll(ctx, func(o github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
+		return r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, n, &o)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list files of #%d: %w", n, err)
+	}
+	return files, nil
+}
+
+// existingRuns lists our check runs that exist, completed, on sha.
+func (r *run) existingRuns(ctx context.Context, sha string) (map[string]*github.CheckRun, error) {
+	out := map[string]*github.CheckRun{}
 	runs, _, err := r.gh.Checks.ListCheckRunsForRef(ctx, r.owner, r.repo, sha, &github.ListCheckRunsOptions{
 		Filter: github.String("latest"), ListOptions: github.ListOptions{PerPage: 100},
 	})
@@ -135,7 +173,7 @@ func (r *run) existingRuns(ctx context.Context, sha string) (map[string]bool, er
 	}
 	for _, cr := range runs.CheckRuns {
 		if cr.GetStatus() == "completed" && (cr.GetName() == CheckRunCompleteness || cr.GetName() == CheckRunBlameless) {
-			out[cr.GetName()] = true
+			out[cr.GetName()] = cr
 		}
 	}
 	return out, nil
@@ -151,23 +189,23 @@ type checkedFile struct {
 
 // checkHead lints the postmortems the pull request changes and publishes
 // the review of suggestions and the two check runs.
-// *posted becomes true once a check run request was sent (it may exist on
-// GitHub from then on, even if this call fails).
-func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRequestResult, posted *bool) error {
+// The check runs in existing (made by an earlier attempt) are not made
+// again. *posted becomes true once a check run request was sent (it may
+// exist on GitHub from then on, even if this call fails).
+func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRequestResult, existing map[string]*github.CheckRun, posted *bool) error {
 	n, head := pr.GetNumber(), pr.GetHead().GetSHA()
 	var files []*github.CommitFile
 	drafted := r.drafted
 	if drafted != nil && drafted.commit == head {
 		// This run's own draft commit: one file added on top of the base.
 		files = []*github.CommitFile{{Filename: github.String(drafted.path), Status: github.String("added")}}
+	} else if pf := r.prefetched; pf != nil && pf.number == n {
+		drafted, files = nil, pf.files
 	} else {
 		drafted = nil
 		var err error
-		files, err = listAll(ctx, func(o github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
-			return r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, n, &o)
-		})
-		if err != nil {
-			return fmt.Errorf("list files of #%d: %w", n, err)
+		if files, err = r.listFiles(ctx, n); err != nil {
+			return err
 		}
 	}
 	cfg, cfgErr := r.config(ctx)
@@ -201,7 +239,7 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	}
 	if ce != nil {
 		*posted = true
-		return r.failOnConfig(ctx, head, ce, res)
+		return r.failOnConfig(ctx, head, ce, res, existing)
 	}
 
 	opts := cfg.Options(schema)
@@ -233,25 +271,41 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 		})
 		res.Files = append(res.Files, cf.GetFilename())
 	}
-	if err := r.suggest(ctx, pr, checked, res); err != nil {
+	// The review of suggestions and the two check runs are independent:
+	// all three go together.
+	*posted = true
+	var (
+		suggestErr, compErr, blameErr error
+		comp, blame                   CheckOutcome
+		suggested                     = *res
+	)
+	g := r.group()
+	g.Go(func() error { suggestErr = r.suggest(ctx, pr, checked, &suggested); return nil })
+	if cr := existing[CheckRunCompleteness]; cr != nil {
+		comp = outcomeOf(cr)
+	} else {
+		g.Go(func() error { comp, compErr = r.publishRun(ctx, head, checks.CheckCompleteness, checked); return nil })
+	}
+	if cr := existing[CheckRunBlameless]; cr != nil {
+		blame = outcomeOf(cr)
+	} else {
+		g.Go(func() error { blame, blameErr = r.publishRun(ctx, head, checks.CheckBlameless, checked); return nil })
+	}
+	_ = g.Wait()
+	res.Suggestions = suggested.Suggestions
+	if err := errors.Join(suggestErr, compErr, blameErr); err != nil {
 		return err
 	}
-	*posted = true
-	for _, check := range []checks.Check{checks.CheckCompleteness, checks.CheckBlameless} {
-		out, err := r.publishRun(ctx, head, check, checked)
-		if err != nil {
-			return err
-		}
-		if check == checks.CheckCompleteness {
-			res.Completeness = out
-		} else {
-			res.Blameless = out
-		}
-	}
+	res.Completeness, res.Blameless = comp, blame
 	r.emit("pull_request", n, "checked #%d at %s: completeness %s (%s), blameless %s (%s)", n, shortSHA(head),
 		res.Completeness.Conclusion, countText(res.Completeness.Errors, res.Completeness.Warnings),
 		res.Blameless.Conclusion, countText(res.Blameless.Errors, res.Blameless.Warnings))
 	return nil
+}
+
+// outcomeOf is a check run an earlier attempt made, as this run's outcome.
+func outcomeOf(cr *github.CheckRun) CheckOutcome {
+	return CheckOutcome{ID: cr.GetID(), Conclusion: cr.GetConclusion(), Annotations: cr.GetOutput().GetAnnotationsCount()}
 }
 
 // tooLargeFindings stand for the findings of a file too large to lint: one
@@ -411,7 +465,7 @@ func annotationMessage(f checks.Finding) string {
 
 // failOnConfig publishes both check runs as failures explaining the broken
 // configuration.
-func (r *run) failOnConfig(ctx context.Context, head string, ce *RepoConfigError, res *PullRequestResult) error {
+func (r *run) failOnConfig(ctx context.Context, head string, ce *RepoConfigError, res *PullRequestResult, existing map[string]*github.CheckRun) error {
 	where := ce.Repo + ":" + ce.Path
 	if ce.Line > 0 {
 		where += fmt.Sprintf(" line %d", ce.Line)
@@ -419,6 +473,14 @@ func (r *run) failOnConfig(ctx context.Context, head string, ce *RepoConfigError
 	summary := fmt.Sprintf("**The postmortem configuration has a problem**, so the postmortem could not be checked.\n\n`%s`: %s\n", where, ce.Message)
 	now := github.Timestamp{Time: r.f.now()}
 	for _, name := range []string{CheckRunCompleteness, CheckRunBlameless} {
+		if cr := existing[name]; cr != nil {
+			if name == CheckRunCompleteness {
+				res.Completeness = outcomeOf(cr)
+			} else {
+				res.Blameless = outcomeOf(cr)
+			}
+			continue
+		}
 		opts := github.CreateCheckRunOptions{
 			Name: name, HeadSHA: head, Status: github.String("completed"), Conclusion: github.String("failure"),
 			StartedAt: &now, CompletedAt: &now,

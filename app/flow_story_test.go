@@ -68,12 +68,15 @@ func TestFlowStory(t *testing.T) {
 		!strings.Contains(pull.Reviews[0].Comments[0].Body, "```suggestion\nThe pool size was not checked") {
 		t.Fatalf("reviews = %+v", pull.Reviews)
 	}
-	// The same head again: nothing at all is called but GET pull.
+	// The same head again: nothing is called but GET pull (a 200 here: the
+	// review changed it) and, read together with it, the files and the
+	// configuration, both conditional 304s (free).
 	mark = e.mark()
 	again, err := e.flows.PullRequest(e.ctx, e.pr(prNum), false)
 	e.must(err)
-	if _, total := e.appCalls(mark); total != 1 || again.Completeness.ID != 0 {
-		t.Errorf("same head rechecked: %d calls, %+v", total, again)
+	if fc := e.callsSince(mark); fc.total+fc.free != 3 || fc.counted["GET /repos/{owner}/{repo}/pulls/{pull_number}"]+fc.hits["GET /repos/{owner}/{repo}/pulls/{pull_number}"] != 1 ||
+		fc.hits["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"] != 1 || fc.hits["GET /repos/{owner}/{repo}/contents/{path...}"] != 1 || again.Completeness.ID != 0 {
+		t.Errorf("same head rechecked: %d counted calls, %d 304s, %+v\n%s", fc.total, fc.free, again, fc)
 	}
 	// Rerequested: new check runs, but the suggestion is not repeated.
 	rr, err := e.flows.PullRequest(e.ctx, e.pr(prNum), true)
