@@ -271,16 +271,18 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 		})
 		res.Files = append(res.Files, cf.GetFilename())
 	}
-	// The review of suggestions and the two check runs are independent:
-	// all three go together.
+	// The review of suggestions comes first: the completed check runs tell
+	// people (and the playground) that the review is there to read. Then
+	// the two check runs, independent, together.
+	if err := r.suggest(ctx, pr, checked, res); err != nil {
+		return err
+	}
 	*posted = true
 	var (
-		suggestErr, compErr, blameErr error
-		comp, blame                   CheckOutcome
-		suggested                     = *res
+		compErr, blameErr error
+		comp, blame       CheckOutcome
 	)
 	g := r.group()
-	g.Go(func() error { suggestErr = r.suggest(ctx, pr, checked, &suggested); return nil })
 	if cr := existing[CheckRunCompleteness]; cr != nil {
 		comp = outcomeOf(cr)
 	} else {
@@ -292,8 +294,7 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 		g.Go(func() error { blame, blameErr = r.publishRun(ctx, head, checks.CheckBlameless, checked); return nil })
 	}
 	_ = g.Wait()
-	res.Suggestions = suggested.Suggestions
-	if err := errors.Join(suggestErr, compErr, blameErr); err != nil {
+	if err := errors.Join(compErr, blameErr); err != nil {
 		return err
 	}
 	res.Completeness, res.Blameless = comp, blame
