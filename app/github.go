@@ -59,10 +59,22 @@ type RetryConfig struct {
 
 // PacerConfig spaces an installation's writes (POST, PATCH, PUT, DELETE) as
 // GitHub asks for content-creating requests.
+//
+// Writes are paced by a token bucket: up to Burst writes of a quiet
+// installation go at once, then one per Interval (GitHub asks for about a
+// second between content-creating requests when many are made; a flow's
+// handful of writes after a quiet spell is not that). PerMinute and
+// PerHour cap the writes whatever the bucket holds (GitHub's secondary
+// limits: 80 content-creating requests a minute, 500 an hour).
 type PacerConfig struct {
-	Interval  time.Duration // at least this far apart (default 1s)
-	PerMinute int           // at most this many per rolling minute (default 80)
-	PerHour   int           // at most this many per rolling hour (default 500)
+	Interval time.Duration // one write's worth of bucket refills in this (default 1s)
+	// Burst is how many writes may go back to back after a quiet spell
+	// (default 8: every write of the incident flow, so a quiet
+	// installation's postmortem pull request is not slowed; sustained
+	// writes are still one per Interval). 1 is a strict interval.
+	Burst     int
+	PerMinute int // at most this many per rolling minute (default 80)
+	PerHour   int // at most this many per rolling hour (default 500)
 	// MaxWait: a write that would have to wait longer fails with a
 	// *RateLimitError instead (default 60s).
 	MaxWait time.Duration
@@ -175,6 +187,9 @@ func NewClients(cfg ClientsConfig) (*Clients, error) {
 	p := &cfg.Pacer
 	if p.Interval <= 0 {
 		p.Interval = time.Second
+	}
+	if p.Burst <= 0 {
+		p.Burst = DefaultPacerBurst
 	}
 	if p.PerMinute <= 0 {
 		p.PerMinute = 80
@@ -470,12 +485,17 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// pacer reserves send times for one installation's writes: at least
-// Interval apart, at most PerMinute per rolling minute and PerHour per hour.
+// DefaultPacerBurst is PacerConfig.Burst's default.
+const DefaultPacerBurst = 8
+
+// pacer reserves send times for one installation's writes: a token bucket
+// of Burst writes refilled one per Interval (GCRA), at most PerMinute per
+// rolling minute and PerHour per hour.
 type pacer struct {
 	cfg  PacerConfig
 	mu   sync.Mutex
 	sent []time.Time // reserved send times within the last hour, ascending
+	tat  time.Time   // the bucket's theoretical arrival time: full again at tat-Interval
 }
 
 func newPacer(cfg PacerConfig) *pacer { return &pacer{cfg: cfg} }
@@ -491,8 +511,10 @@ func (p *pacer) reserve(now time.Time) (time.Time, error) {
 	}
 	p.sent = p.sent[i:]
 	at := now
+	if !p.tat.IsZero() {
+		at = later(at, p.tat.Add(-time.Duration(max(p.cfg.Burst, 1)-1)*p.cfg.Interval))
+	}
 	if n := len(p.sent); n > 0 {
-		at = later(at, p.sent[n-1].Add(p.cfg.Interval))
 		if n >= p.cfg.PerMinute {
 			at = later(at, p.sent[n-p.cfg.PerMinute].Add(time.Minute))
 		}
@@ -504,6 +526,7 @@ func (p *pacer) reserve(now time.Time) (time.Time, error) {
 		return at, &RateLimitError{Reset: at, Secondary: true}
 	}
 	p.sent = append(p.sent, at)
+	p.tat = later(p.tat, at).Add(p.cfg.Interval)
 	return at, nil
 }
 
