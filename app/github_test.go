@@ -403,7 +403,8 @@ func TestRetryConnectionErrorsOnIdempotentOnly(t *testing.T) {
 
 func TestWritesPaced(t *testing.T) {
 	f, srv := newFakeGitHub(t, "")
-	c := testClients(t, srv.URL+"/", func(cfg *ClientsConfig) { cfg.Pacer.Interval = 60 * time.Millisecond })
+	// Burst 1: a strict interval (the default burst is TestPacerBurst's).
+	c := testClients(t, srv.URL+"/", func(cfg *ClientsConfig) { cfg.Pacer.Interval, cfg.Pacer.Burst = 60*time.Millisecond, 1 })
 	gh, _ := c.Installation(1)
 	for range 3 {
 		req, _ := gh.NewRequest("PATCH", "repos/o/r/issues/1", map[string]string{"title": "x"})
