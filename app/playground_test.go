@@ -40,8 +40,12 @@ func TestPlaygroundStory(t *testing.T) {
 		}
 	}
 	// The App's spending stays within a budget per step (the exact counts
-	// per flow are pinned in TestFlowStory); a regression shows here too.
-	budget := []int{30, 12, 20, 24}
+	// per flow are pinned in TestFlowStory and TestCallBudget); a regression
+	// shows here too. How many times a flow runs depends on when webhooks
+	// arrive: a delivery during a run gets exactly one rerun. Step 4 is three
+	// closes, each a tracking run (4 calls) that may be followed by its one
+	// rerun, plus the completion (comment, label, close): 3×2×4 + 4 = 28.
+	budget := []int{30, 12, 20, 28}
 	for i, st := range res.Steps {
 		if st.Calls == 0 || st.Calls > budget[i] {
 			t.Errorf("step %d %q: %d calls, budget %d", i+1, st.Title, st.Calls, budget[i])

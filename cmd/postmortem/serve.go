@@ -55,7 +55,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	dbURL := fl.String("database-url", "", "queue database: SQLite `file` or postgres:// URL")
 	slug := fl.String("app-slug", "", "the App's `slug` (its bot is SLUG[bot])")
 	workers := fl.Int("workers", 4, "jobs worked at once")
-	writeGap := fl.Duration("write-interval", time.Second, "least time between two writes of one installation (GitHub asks for about a second)")
+	writeGap := fl.Duration("write-interval", time.Second, "pace of one installation's sustained writes, after a short burst (GitHub asks for about a second apart)")
 	resyncEvery := fl.Duration("resync-interval", app.DefaultResyncInterval, "how often the periodic resync looks for incidents and merged postmortems whose webhooks were lost (0: never)")
 	redeliver := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
