@@ -2,6 +2,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -54,4 +56,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "postmortem: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
+}
+
+// parseFlags parses a subcommand's flags, which take no positional
+// arguments, printing usage and then the flags' defaults for -h. When the
+// command should stop it returns false and the exit code: 0 for -h, 2 for a
+// usage error.
+func parseFlags(fl *flag.FlagSet, args []string, usage string, stderr io.Writer) (int, bool) {
+	fl.SetOutput(stderr)
+	fl.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "postmortem %s: unexpected argument %q\n", fl.Name(), fl.Arg(0))
+		return 2, false
+	}
+	return 0, true
 }

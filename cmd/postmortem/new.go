@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,25 +20,12 @@ Flags:
 
 func runNew(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("new", flag.ContinueOnError)
-	fl.SetOutput(stderr)
 	tmpl := fl.String("template", "", "template `NAME|PATH` (default: the template of .github/postmortem.yml at the repository root, else \"default\")")
 	title := fl.String("title", "", "the incident's `title`")
 	severity := fl.String("severity", "", "the incident's `severity`, e.g. SEV2")
 	list := fl.Bool("list", false, "list the preset templates and exit")
-	fl.Usage = func() {
-		fmt.Fprintf(stderr, newUsage, strings.Join(templates.Names(), ", "))
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "postmortem new: unexpected argument %q\n", fl.Arg(0))
-		fl.Usage()
-		return 2
+	if code, ok := parseFlags(fl, args, fmt.Sprintf(newUsage, strings.Join(templates.Names(), ", ")), stderr); !ok {
+		return code
 	}
 	if *list {
 		for _, n := range templates.Names() {

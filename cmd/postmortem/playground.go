@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,23 +33,11 @@ func runPlayground(args []string, stdout, stderr io.Writer) int {
 
 func playground(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("playground", flag.ContinueOnError)
-	fl.SetOutput(stderr)
 	keep := fl.Bool("keep", false, "leave the simulated GitHub running after the story and print how to reach it")
 	verbose := fl.Bool("verbose", false, "log what the App and the simulator do (to stderr)")
 	timeout := fl.Duration("timeout", 20*time.Second, "how long each step may take to converge")
-	fl.Usage = func() {
-		fmt.Fprint(stderr, playgroundUsage)
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "postmortem playground: unexpected argument %q\n", fl.Arg(0))
-		return 2
+	if code, ok := parseFlags(fl, args, playgroundUsage, stderr); !ok {
+		return code
 	}
 	opts := app.PlaygroundOptions{Out: stdout, Keep: *keep, StepTimeout: *timeout}
 	if *verbose {

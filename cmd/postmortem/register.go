@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,7 +32,6 @@ func runRegister(args []string, stdout, stderr io.Writer) int {
 
 func register(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(string)) int {
 	fl := flag.NewFlagSet("register", flag.ContinueOnError)
-	fl.SetOutput(stderr)
 	org := fl.String("org", "", "register the App under this `organization` (default: your user account)")
 	githubURL := fl.String("github-url", "https://github.com", "GitHub's web `URL` (GitHub Enterprise Server: https://HOST)")
 	apiURL := fl.String("api-url", "", "REST API `URL` (default https://api.github.com/, or GITHUB_URL/api/v3/ for GHES)")
@@ -43,19 +41,8 @@ func register(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	out := fl.String("out", "postmortem-app.env", "credentials `file` to create (mode 0600; never overwritten)")
 	addr := fl.String("addr", "127.0.0.1:0", "loopback `address` of the local page")
 	timeout := fl.Duration("timeout", 30*time.Minute, "give up after this long")
-	fl.Usage = func() {
-		fmt.Fprint(stderr, registerUsage)
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "postmortem register: unexpected argument %q\n", fl.Arg(0))
-		return 2
+	if code, ok := parseFlags(fl, args, registerUsage, stderr); !ok {
+		return code
 	}
 	if *webhookURL == "" {
 		fmt.Fprintln(stderr, "postmortem register: --webhook-url is required (e.g. https://postmortem.example.com/webhook)")

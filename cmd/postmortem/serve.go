@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,7 +45,6 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // address.
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) int {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.SetOutput(stderr)
 	appID := fl.String("app-id", "", "GitHub App `ID`")
 	keyPath := fl.String("private-key-path", "", "GitHub App private key `file` (PEM)")
 	secret := fl.String("webhook-secret", "", "webhook `secret` (prefer GITHUB_WEBHOOK_SECRET: flags show in ps)")
@@ -59,19 +57,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	resyncEvery := fl.Duration("resync-interval", app.DefaultResyncInterval, "how often the periodic resync looks for incidents and merged postmortems whose webhooks were lost (0: never)")
 	redeliver := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
-	fl.Usage = func() {
-		fmt.Fprint(stderr, serveUsage)
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "postmortem serve: unexpected argument %q\n", fl.Arg(0))
-		return 2
+	if code, ok := parseFlags(fl, args, serveUsage, stderr); !ok {
+		return code
 	}
 
 	cfg, err := app.ConfigFromEnv(getenv)
