@@ -56,39 +56,49 @@ type WebhookHandler struct {
 // delivery is the part of a webhook payload routing reads. Everything else
 // is skipped by the decoder.
 type delivery struct {
-	Action       string `json:"action"`
-	Installation *struct {
-		ID int64 `json:"id"`
-	} `json:"installation"`
-	Repository *struct {
-		Name  string `json:"name"`
-		Owner struct {
-			Login string `json:"login"`
-		} `json:"owner"`
-	} `json:"repository"`
-	Issue *struct {
-		Number int `json:"number"`
-		Labels []struct {
-			Name string `json:"name"`
-		} `json:"labels"`
-		PullRequest json.RawMessage `json:"pull_request"`
-	} `json:"issue"`
-	PullRequest *struct {
-		Number int  `json:"number"`
-		Merged bool `json:"merged"`
-		Head   struct {
-			SHA string `json:"sha"`
-		} `json:"head"`
-		Base struct {
-			Ref string `json:"ref"`
-		} `json:"base"`
-	} `json:"pull_request"`
-	CheckSuite *checkDelivery `json:"check_suite"`
-	CheckRun   *checkDelivery `json:"check_run"`
-	Sender     *struct {
+	Action       string                `json:"action"`
+	Installation *deliveryInstallation `json:"installation"`
+	Repository   *deliveryRepository   `json:"repository"`
+	Issue        *deliveryIssue        `json:"issue"`
+	PullRequest  *deliveryPullRequest  `json:"pull_request"`
+	CheckSuite   *checkDelivery        `json:"check_suite"`
+	CheckRun     *checkDelivery        `json:"check_run"`
+	Sender       *deliverySender       `json:"sender"`
+}
+
+type deliveryInstallation struct {
+	ID int64 `json:"id"`
+}
+
+type deliveryRepository struct {
+	Name  string `json:"name"`
+	Owner struct {
 		Login string `json:"login"`
-		Type  string `json:"type"`
-	} `json:"sender"`
+	} `json:"owner"`
+}
+
+type deliveryIssue struct {
+	Number int `json:"number"`
+	Labels []struct {
+		Name string `json:"name"`
+	} `json:"labels"`
+	PullRequest json.RawMessage `json:"pull_request"`
+}
+
+type deliveryPullRequest struct {
+	Number int  `json:"number"`
+	Merged bool `json:"merged"`
+	Head   struct {
+		SHA string `json:"sha"`
+	} `json:"head"`
+	Base struct {
+		Ref string `json:"ref"`
+	} `json:"base"`
+}
+
+type deliverySender struct {
+	Login string `json:"login"`
+	Type  string `json:"type"`
 }
 
 type checkDelivery struct {

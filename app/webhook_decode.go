@@ -46,9 +46,7 @@ func decodeDelivery(body []byte, d *delivery) error {
 				return
 			}
 			if d.Installation == nil {
-				d.Installation = &struct {
-					ID int64 `json:"id"`
-				}{}
+				d.Installation = new(deliveryInstallation)
 			}
 			in := d.Installation
 			s.object(func(k []byte) {
@@ -67,12 +65,7 @@ func decodeDelivery(body []byte, d *delivery) error {
 				return
 			}
 			if d.Repository == nil {
-				d.Repository = new(struct {
-					Name  string `json:"name"`
-					Owner struct {
-						Login string `json:"login"`
-					} `json:"owner"`
-				})
+				d.Repository = new(deliveryRepository)
 			}
 			r := d.Repository
 			s.object(func(k []byte) {
@@ -102,10 +95,7 @@ func decodeDelivery(body []byte, d *delivery) error {
 				return
 			}
 			if d.Sender == nil {
-				d.Sender = new(struct {
-					Login string `json:"login"`
-					Type  string `json:"type"`
-				})
+				d.Sender = new(deliverySender)
 			}
 			u := d.Sender
 			s.object(func(k []byte) {
@@ -442,13 +432,7 @@ func (s *scan) issue(d *delivery) {
 		return
 	}
 	if d.Issue == nil {
-		d.Issue = new(struct {
-			Number int `json:"number"`
-			Labels []struct {
-				Name string `json:"name"`
-			} `json:"labels"`
-			PullRequest json.RawMessage `json:"pull_request"`
-		})
+		d.Issue = new(deliveryIssue)
 	}
 	is := d.Issue
 	s.object(func(k []byte) {
@@ -491,16 +475,7 @@ func (s *scan) pullRequest(d *delivery) {
 		return
 	}
 	if d.PullRequest == nil {
-		d.PullRequest = new(struct {
-			Number int  `json:"number"`
-			Merged bool `json:"merged"`
-			Head   struct {
-				SHA string `json:"sha"`
-			} `json:"head"`
-			Base struct {
-				Ref string `json:"ref"`
-			} `json:"base"`
-		})
+		d.PullRequest = new(deliveryPullRequest)
 	}
 	pr := d.PullRequest
 	s.object(func(k []byte) {
