@@ -35,7 +35,7 @@ type ingestItem struct {
 func ingestMix(tb testing.TB) []ingestItem {
 	tb.Helper()
 	mk := func(event, action string, edit func(m map[string]any), unique bool) ingestItem {
-		raw := findExampleAny(tb, event, action)
+		raw := findExample(tb, event, action)
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
 			tb.Fatal(err)
@@ -63,22 +63,6 @@ func ingestMix(tb testing.TB) []ingestItem {
 	mix := []ingestItem{push, sync, comment, push, checkRun, sync, push, comment, status, push,
 		sync, labeled, push, prLabeled, comment, push, sync, issueNoLabel, push, push}
 	return mix
-}
-
-// findExampleAny is findExample where action "" matches events without one.
-func findExampleAny(tb testing.TB, event, action string) []byte {
-	tb.Helper()
-	for _, e := range loadExamples(tb) {
-		var a struct {
-			Action string `json:"action"`
-		}
-		json.Unmarshal(e.Payload, &a)
-		if e.Event == event && a.Action == action {
-			return e.Payload
-		}
-	}
-	tb.Fatalf("no example %s %q", event, action)
-	return nil
 }
 
 // at is the i-th send of the item: a unique one gets its own installation
