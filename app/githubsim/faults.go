@@ -108,14 +108,31 @@ type Faults struct {
 
 type faultState struct {
 	Fault
-	rng  *rand.Rand
-	hits int
+	trigger
 }
 
 type hookFaultState struct {
 	HookFault
+	trigger
+}
+
+// trigger decides, for API and webhook faults alike, whether a fault hits
+// this time: within its Count, and by its Probability drawn from its own
+// seeded source (drawn only while Count allows, so a seed replays exactly).
+type trigger struct {
 	rng  *rand.Rand
 	hits int
+}
+
+func (t *trigger) take(count int, probability float64) bool {
+	if count > 0 && t.hits >= count {
+		return false
+	}
+	if probability > 0 && probability < 1 && t.rng.Float64() >= probability {
+		return false
+	}
+	t.hits++
+	return true
 }
 
 func newFaults() *Faults { return &Faults{} }
@@ -124,14 +141,14 @@ func newFaults() *Faults { return &Faults{} }
 func (f *Faults) Add(ft Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.api = append(f.api, &faultState{Fault: ft, rng: rand.New(rand.NewSource(ft.Seed))})
+	f.api = append(f.api, &faultState{Fault: ft, trigger: trigger{rng: rand.New(rand.NewSource(ft.Seed))}})
 }
 
 // AddHook activates a webhook fault.
 func (f *Faults) AddHook(h HookFault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.hooks = append(f.hooks, &hookFaultState{HookFault: h, rng: rand.New(rand.NewSource(h.Seed))})
+	f.hooks = append(f.hooks, &hookFaultState{HookFault: h, trigger: trigger{rng: rand.New(rand.NewSource(h.Seed))}})
 }
 
 // Clear removes every fault.
@@ -162,13 +179,9 @@ func (f *Faults) match(route string) *Fault {
 		if st.Route != "*" && st.Route != route {
 			continue
 		}
-		if st.Count > 0 && st.hits >= st.Count {
+		if !st.take(st.Count, st.Probability) {
 			continue
 		}
-		if st.Probability > 0 && st.Probability < 1 && st.rng.Float64() >= st.Probability {
-			continue
-		}
-		st.hits++
 		ft := st.Fault
 		return &ft
 	}
@@ -182,13 +195,9 @@ func (f *Faults) matchHook(event, action string) *HookFault {
 		if st.Event != "" && st.Event != "*" && st.Event != event && st.Event != event+"."+action {
 			continue
 		}
-		if st.Count > 0 && st.hits >= st.Count {
+		if !st.take(st.Count, st.Probability) {
 			continue
 		}
-		if st.Probability > 0 && st.Probability < 1 && st.rng.Float64() >= st.Probability {
-			continue
-		}
-		st.hits++
 		h := st.HookFault
 		return &h
 	}
