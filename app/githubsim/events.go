@@ -16,13 +16,7 @@ func (v view) orgObj(a *account) map[string]any {
 // hookRepository is the repository object of webhook payloads.
 func (v view) hookRepository(r *repo) map[string]any {
 	m := v.repository(r)
-	m["allow_merge_commit"] = true
-	m["allow_squash_merge"] = true
-	m["allow_rebase_merge"] = true
-	m["allow_auto_merge"] = false
-	m["delete_branch_on_merge"] = false
-	m["allow_update_branch"] = false
-	m["use_squash_pr_title_as_default"] = false
+	mergeSettings(m)
 	m["has_discussions"] = false
 	m["custom_properties"] = map[string]any{}
 	return m

@@ -121,10 +121,9 @@ func (v view) repository(r *repo) map[string]any {
 	return m
 }
 
-func (v view) fullRepository(r *repo, viewer *account) map[string]any {
-	m := v.repository(r)
-	m["network_count"] = 0
-	m["subscribers_count"] = 0
+// mergeSettings adds the repository's merge settings, which the full REST
+// representation and webhook payloads both carry.
+func mergeSettings(m map[string]any) {
 	m["allow_merge_commit"] = true
 	m["allow_squash_merge"] = true
 	m["allow_rebase_merge"] = true
@@ -132,6 +131,13 @@ func (v view) fullRepository(r *repo, viewer *account) map[string]any {
 	m["delete_branch_on_merge"] = false
 	m["allow_update_branch"] = false
 	m["use_squash_pr_title_as_default"] = false
+}
+
+func (v view) fullRepository(r *repo, viewer *account) map[string]any {
+	m := v.repository(r)
+	m["network_count"] = 0
+	m["subscribers_count"] = 0
+	mergeSettings(m)
 	m["squash_merge_commit_title"] = "COMMIT_OR_PR_TITLE"
 	m["squash_merge_commit_message"] = "COMMIT_MESSAGES"
 	m["merge_commit_title"] = "MERGE_MESSAGE"
