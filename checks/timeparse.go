@@ -68,11 +68,6 @@ func scanStamp(s string) (st stamp, ok bool) {
 		st.year, st.month, st.day = atoi(m[1]), atoi(m[2]), atoi(m[3])
 		st.hasDate = true
 		i = len(m[0])
-		if m := reDateTime.FindStringSubmatch(s[i:]); m != nil {
-			st.hour, st.min, st.sec, st.nsec = atoi(m[1]), atoi(m[2]), atoi(m[3]), nanos(m[4])
-			st.hasTime = true
-			i += len(m[0])
-		}
 	} else if m := reMonthDay.FindStringSubmatch(s); m != nil {
 		st.month = months[strings.ToLower(m[1])[:3]]
 		st.day = atoi(m[2])
@@ -81,17 +76,20 @@ func scanStamp(s string) (st stamp, ok bool) {
 		}
 		st.hasDate = true
 		i = len(m[0])
-		if m := reDateTime.FindStringSubmatch(s[i:]); m != nil {
-			st.hour, st.min, st.sec, st.nsec = atoi(m[1]), atoi(m[2]), atoi(m[3]), nanos(m[4])
-			st.hasTime = true
-			i += len(m[0])
-		}
 	} else if m := reClock.FindStringSubmatch(s); m != nil {
 		st.hour, st.min, st.sec, st.nsec = atoi(m[1]), atoi(m[2]), atoi(m[3]), nanos(m[4])
 		st.hasTime = true
 		i = len(m[0])
 	} else {
 		return st, false
+	}
+	if st.hasDate && !st.hasTime {
+		// A date may be followed by its time ("2026-03-01 14:02", "Mar 1 14:02").
+		if m := reDateTime.FindStringSubmatch(s[i:]); m != nil {
+			st.hour, st.min, st.sec, st.nsec = atoi(m[1]), atoi(m[2]), atoi(m[3]), nanos(m[4])
+			st.hasTime = true
+			i += len(m[0])
+		}
 	}
 	if st.hasTime {
 		if m := reAMPM.FindStringSubmatch(s[i:]); m != nil {
