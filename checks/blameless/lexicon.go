@@ -358,4 +358,61 @@ func init() {
 	for w := range errVerbs {
 		lex[w] |= fTrigger
 	}
+	buildLexTable() // lex is complete: this is its last writer
+}
+
+// lexTable is lex as an open-addressed hash table (FNV-1a, linear probing)
+// for the tokenizer's one lookup per word, which a string-keyed map made a
+// tenth of the analyzer's time. lexFlags(w) == lex[w] for every w.
+var lexTable struct {
+	slots []lexSlot
+	mask  uint32
+}
+
+type lexSlot struct {
+	key string
+	f   uint32
+}
+
+func lexHash(w string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		h ^= uint32(w[i])
+		h *= 16777619
+	}
+	return h
+}
+
+func buildLexTable() {
+	n := 1
+	for n < 4*len(lex) {
+		n <<= 1
+	}
+	lexTable.slots = make([]lexSlot, n)
+	lexTable.mask = uint32(n - 1)
+	for w, f := range lex {
+		if w == "" || f == 0 {
+			continue // "" marks an empty slot; no flags reads as absent anyway
+		}
+		i := lexHash(w) & lexTable.mask
+		for lexTable.slots[i].key != "" {
+			i = (i + 1) & lexTable.mask
+		}
+		lexTable.slots[i] = lexSlot{w, f}
+	}
+}
+
+// lexFlags returns the word classes of a lower-case word: lex[w].
+func lexFlags(w string) uint32 {
+	i := lexHash(w) & lexTable.mask
+	for {
+		s := &lexTable.slots[i]
+		if s.key == w {
+			return s.f
+		}
+		if s.key == "" {
+			return 0
+		}
+		i = (i + 1) & lexTable.mask
+	}
 }

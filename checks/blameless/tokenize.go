@@ -60,12 +60,34 @@ func decodeRune(s string) (rune, int) {
 // tokenize splits text into tokens. It keeps together contractions
 // (didn't, wasn’t), possessives, hyphenated words (on-call, fat-fingered),
 // @handles and @org/team, versions (v3.8.1), decimals (4.5) and times (14:02).
+//
+// ASCII is scanned byte by byte without decoding runes or the unicode
+// tables, and the lower-case forms of the ASCII words that need one share a
+// single string per call; tokenizeRef (tests) is the plain version it must
+// match token for token.
 func tokenize(s string, dst []token) []token {
 	i := 0
 	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				i++
+				continue
+			}
+			if asciiWord[c] {
+				j := scanWord(s, i)
+				t := token{start: i, end: j, text: s[i:j], kind: tWord}
+				if isDigits(t.text) {
+					t.kind = tNum
+				}
+				dst = append(dst, t)
+				i = j
+				continue
+			}
+		}
 		r, w := decodeRune(s[i:])
 		switch {
-		case r < utf8.RuneSelf && asciiSpace[r], r >= utf8.RuneSelf && unicode.IsSpace(r):
+		case r >= utf8.RuneSelf && unicode.IsSpace(r):
 			i += w
 			continue
 		case r == '@' && i+w < len(s) && (i == 0 || !isWordBefore(s, i)):
@@ -91,48 +113,12 @@ func tokenize(s string, dst []token) []token {
 				i = j
 				continue
 			}
-		case isWordRune(r):
-			j := i
-			digits := true
-			for j < len(s) {
-				c, cw := decodeRune(s[j:])
-				if isWordRune(c) {
-					if digits && !unicode.IsDigit(c) {
-						digits = false
-					}
-					j += cw
-					continue
-				}
-				if j+cw < len(s) {
-					n, _ := decodeRune(s[j+cw:])
-					switch c {
-					case '\'', '’':
-						if unicode.IsLetter(n) {
-							j += cw
-							continue
-						}
-					case '-', '.', '/':
-						if isWordRune(n) {
-							j += cw
-							continue
-						}
-					case ':', ',':
-						// 14:02 and 1,000 but not "items: 3"
-						p, _ := utf8.DecodeLastRuneInString(s[:j])
-						if unicode.IsDigit(p) && unicode.IsDigit(n) {
-							j += cw
-							continue
-						}
-					}
-				}
-				break
-			}
+		case r >= utf8.RuneSelf && isWordRune(r):
+			j := scanWord(s, i)
 			t := token{start: i, end: j, text: s[i:j], kind: tWord}
-			if digits {
+			if isDigits(t.text) {
 				t.kind = tNum
 			}
-			// possessive plural: engineers' / engineers’ (only when no quote is open;
-			// resolved later in markQuotes)
 			dst = append(dst, t)
 			i = j
 			continue
@@ -144,51 +130,189 @@ func tokenize(s string, dst []token) []token {
 		dst = append(dst, token{start: i, end: i + w, text: s[i : i+w], low: s[i : i+w], kind: tPunct})
 		i += w
 	}
+	// Word classes. ASCII words with an upper-case letter are lowered into
+	// one shared buffer (their lengths summed first); other words are
+	// already lower case or take the general path.
+	lowBytes := 0
 	for k := range dst {
 		t := &dst[k]
 		t.spaceAfter = t.end >= len(s) || isSpaceAt(s, t.end)
-		if t.kind == tPunct {
+		if t.kind != tWord && t.kind != tNum {
 			continue
 		}
-		if t.kind == tWord || t.kind == tNum {
-			t.low = lower(t.text)
-			first, _ := utf8.DecodeRuneInString(t.text)
-			upper, letters := 0, 0
-			for k := 0; k < len(t.text); {
-				c, w := decodeRune(t.text[k:])
-				if c < utf8.RuneSelf {
-					if 'a' <= c && c <= 'z' {
-						letters++
-					} else if 'A' <= c && c <= 'Z' {
-						letters++
-						upper++
-						if k > 0 {
-							t.camel = true
-						}
-					}
-				} else if unicode.IsLetter(c) {
+		if wordShapeASCII(t) {
+			if t.low == "" {
+				lowBytes += len(t.text)
+			}
+			continue
+		}
+		t.low = lower(t.text)
+		first, _ := utf8.DecodeRuneInString(t.text)
+		upper, letters := 0, 0
+		for k := 0; k < len(t.text); {
+			c, w := decodeRune(t.text[k:])
+			if c < utf8.RuneSelf {
+				if 'a' <= c && c <= 'z' {
 					letters++
-					if unicode.IsUpper(c) {
-						upper++
-						if k > 0 {
-							t.camel = true
-						}
+				} else if 'A' <= c && c <= 'Z' {
+					letters++
+					upper++
+					if k > 0 {
+						t.camel = true
 					}
 				}
-				k += w
+			} else if unicode.IsLetter(c) {
+				letters++
+				if unicode.IsUpper(c) {
+					upper++
+					if k > 0 {
+						t.camel = true
+					}
+				}
 			}
-			t.acronym = letters >= 2 && upper == letters
-			t.cap = unicode.IsUpper(first) && !t.acronym
-			if t.acronym {
-				t.camel = false
-			}
-			if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 && !isContractionS(t.low) {
-				t.poss = true
-			}
-			t.f = lex[t.low]
+			k += w
+		}
+		t.acronym = letters >= 2 && upper == letters
+		t.cap = unicode.IsUpper(first) && !t.acronym
+		if t.acronym {
+			t.camel = false
 		}
 	}
+	var lows string
+	if lowBytes > 0 {
+		var b strings.Builder
+		b.Grow(lowBytes)
+		for k := range dst {
+			if t := &dst[k]; (t.kind == tWord || t.kind == tNum) && t.low == "" {
+				for x := 0; x < len(t.text); x++ {
+					c := t.text[x]
+					if 'A' <= c && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					b.WriteByte(c)
+				}
+			}
+		}
+		lows = b.String()
+	}
+	off := 0
+	for k := range dst {
+		t := &dst[k]
+		if t.kind != tWord && t.kind != tNum {
+			continue
+		}
+		if t.low == "" {
+			t.low = lows[off : off+len(t.text)]
+			off += len(t.text)
+		}
+		if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 && !isContractionS(t.low) {
+			t.poss = true
+		}
+		t.f = lexFlags(t.low)
+	}
 	return dst
+}
+
+// scanWord returns the end of the word that starts at s[i] (a word rune):
+// word runes, joined by an apostrophe before a letter, by - . / before a
+// word rune, and by : , between digits (14:02, 1,000 but not "items: 3").
+func scanWord(s string, i int) int {
+	j := i
+	for j < len(s) {
+		c := s[j]
+		cw := 1
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				j++
+				continue
+			}
+		} else {
+			var r rune
+			r, cw = decodeRune(s[j:])
+			if isWordRune(r) {
+				j += cw
+				continue
+			}
+			if r != '’' {
+				break
+			}
+			c = '\''
+		}
+		if j+cw >= len(s) {
+			break
+		}
+		switch c {
+		case '\'':
+			if n, _ := decodeRune(s[j+cw:]); unicode.IsLetter(n) {
+				j += cw
+				continue
+			}
+		case '-', '.', '/':
+			if n, _ := decodeRune(s[j+cw:]); isWordRune(n) {
+				j += cw
+				continue
+			}
+		case ':', ',':
+			p, _ := utf8.DecodeLastRuneInString(s[:j])
+			n, _ := decodeRune(s[j+cw:])
+			if unicode.IsDigit(p) && unicode.IsDigit(n) {
+				j += cw
+				continue
+			}
+		}
+		break
+	}
+	return j
+}
+
+// isDigits reports whether a word has no word rune other than a digit.
+func isDigits(w string) bool {
+	for k := 0; k < len(w); {
+		c := w[k]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] && (c < '0' || c > '9') {
+				return false
+			}
+			k++
+			continue
+		}
+		r, n := decodeRune(w[k:])
+		if isWordRune(r) && !unicode.IsDigit(r) {
+			return false
+		}
+		k += n
+	}
+	return true
+}
+
+// wordShapeASCII sets cap, acronym and camel of an all-ASCII word, and low
+// when the word has no upper-case letter (it is its own lower case); it
+// returns false, changing nothing, for a word with other bytes.
+func wordShapeASCII(t *token) bool {
+	upper, letters := 0, 0
+	camel := false
+	for k := 0; k < len(t.text); k++ {
+		c := t.text[k]
+		switch {
+		case c >= utf8.RuneSelf:
+			return false
+		case 'a' <= c && c <= 'z':
+			letters++
+		case 'A' <= c && c <= 'Z':
+			letters++
+			upper++
+			if k > 0 {
+				camel = true
+			}
+		}
+	}
+	t.acronym = letters >= 2 && upper == letters
+	t.cap = 'A' <= t.text[0] && t.text[0] <= 'Z' && !t.acronym
+	t.camel = camel && !t.acronym
+	if upper == 0 {
+		t.low = t.text
+	}
+	return true
 }
 
 // isContractionS reports whether a word ending in 's is a contraction (it's,
