@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"gopkg.in/yaml.v3"
@@ -266,8 +267,10 @@ func (c *completeness) fields() {
 	}
 }
 
+var sevSeparators = strings.NewReplacer(" ", "", "-", "", "_", "")
+
 func normSev(s string) string {
-	return strings.NewReplacer(" ", "", "-", "", "_", "").Replace(strings.ToUpper(strings.TrimSpace(s)))
+	return sevSeparators.Replace(strings.ToUpper(strings.TrimSpace(s)))
 }
 
 func severityAllowed(v string, allowed []string) bool {
@@ -368,7 +371,12 @@ func (c *completeness) sections() {
 			}
 			continue
 		}
-		body := d.bodyText(s.Blocks)
+		// The body text is built only to compare it with the template's, or
+		// when the section may be nothing but placeholders.
+		var body string
+		if spec != nil && spec.Body != "" {
+			body = d.bodyText(s.Blocks)
+		}
 		if spec != nil && spec.Body != "" && body == spec.Body {
 			c.unfilled[s] = true
 			if !spec.Required {
@@ -399,8 +407,13 @@ func (c *completeness) sections() {
 			c.placeholders(b.Node, where)
 		}
 		// A section whose only content is placeholders is not filled either.
-		if len(s.Children) == 0 && onlyPlaceholders(body) {
-			c.unfilled[s] = true
+		if len(s.Children) == 0 && !d.notOnlyPlaceholders(s.Blocks) {
+			if body == "" {
+				body = d.bodyText(s.Blocks)
+			}
+			if onlyPlaceholders(body) {
+				c.unfilled[s] = true
+			}
 		}
 	}
 }
@@ -440,6 +453,35 @@ func onlyPlaceholders(text string) bool {
 }
 
 const placeholderTrim = " -*:|.[]"
+
+// notOnlyPlaceholders answers onlyPlaceholders(d.bodyText(blocks)) == false
+// without building the text, for blocks with no '<' (so no HTML comment is
+// stripped and no <hint> can match) and an ASCII byte that is neither white
+// space, nor in placeholderTrim, nor a letter of TODO, TBD or FIXME: that
+// byte is in the body text, outside every placeholder, and not trimmed. It
+// returns false (unknown) otherwise.
+func (d *Document) notOnlyPlaceholders(blocks []Block) bool {
+	found := false
+	for _, b := range blocks {
+		for _, c := range d.Source[b.Start:b.End] {
+			if c == '<' {
+				return false
+			}
+			if !found && c < utf8.RuneSelf && !placeholderBytes[c] {
+				found = true
+			}
+		}
+	}
+	return found
+}
+
+// placeholderBytes: the ASCII bytes a section of placeholders only may hold.
+var placeholderBytes = func() (t [utf8.RuneSelf]bool) {
+	for _, c := range []byte(" \t\n\v\f\r" + placeholderTrim + "TODBFIXME") {
+		t[c] = true
+	}
+	return
+}()
 
 func (c *completeness) timeOrder() {
 	fm := c.doc.FrontMatter

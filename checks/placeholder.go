@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"regexp"
 	"slices"
 	"strings"
@@ -186,6 +187,34 @@ func (d *Document) rawText(n ast.Node) (Prose, bool) {
 	return p, true
 }
 
+// mayHavePlaceholders reports whether rawText(n) could hold a placeholder:
+// blanking code and comments only removes text, so there is none unless a
+// line of the block has a '<', a TODO, TBD or FIXME, or ends in an upper-case
+// letter (a token split over two lines of the concatenated text).
+func (d *Document) mayHavePlaceholders(n ast.Node) bool {
+	may := func(s, e int) bool {
+		if e <= s {
+			return false
+		}
+		b := d.md[s:e]
+		if last := b[len(b)-1]; 'A' <= last && last <= 'Z' {
+			return true
+		}
+		return bytes.IndexByte(b, '<') >= 0 || bytes.Contains(b, []byte("TODO")) ||
+			bytes.Contains(b, []byte("TBD")) || bytes.Contains(b, []byte("FIXME"))
+	}
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		if s := lines.At(i); may(s.Start, s.Stop) {
+			return true
+		}
+	}
+	if h, ok := n.(*ast.HTMLBlock); ok && h.HasClosure() {
+		return may(h.ClosureLine.Start, h.ClosureLine.Stop)
+	}
+	return false
+}
+
 func isCommentRaw(d *Document, t *ast.RawHTML) bool {
 	if t.Segments.Len() == 0 {
 		return false
@@ -201,6 +230,9 @@ func (d *Document) placeholdersIn(n ast.Node, out *[]placeholderSpan) {
 	case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.ThematicBreak:
 		return
 	case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *east.TableCell, *ast.HTMLBlock:
+		if !d.mayHavePlaceholders(n) {
+			return
+		}
 		p, ok := d.rawText(n)
 		if !ok {
 			return
