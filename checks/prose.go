@@ -1,8 +1,10 @@
 package checks
 
 import (
+	"bytes"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
@@ -131,12 +133,17 @@ func (d *Document) maskBlock(n ast.Node) (Prose, bool) {
 			off = last.text + last.n
 		}
 		p.pieces = append(p.pieces, piece{text: off, file: s.Start, n: s.Stop - s.Start})
-		for k, c := range d.md[s.Start:s.Stop] {
-			if c == '\n' {
-				buf[off+k] = '\n'
-			} else {
-				buf[off+k] = ' '
+		dst := buf[off : off+s.Stop-s.Start]
+		for k := 0; k < len(dst); k += copy(dst[k:], blanks) {
+		}
+		src := d.md[s.Start:s.Stop]
+		for k := bytes.IndexByte(src, '\n'); k >= 0; {
+			dst[k] = '\n'
+			next := bytes.IndexByte(src[k+1:], '\n')
+			if next < 0 {
+				break
 			}
+			k += 1 + next
 		}
 	}
 	p.Start = p.pieces[0].file
@@ -145,9 +152,29 @@ func (d *Document) maskBlock(n ast.Node) (Prose, bool) {
 	if m.blank {
 		return p, false
 	}
-	p.Text = string(buf)
+	// buf is not written after this: the string shares its bytes instead
+	// of copying them (as strings.Builder does).
+	p.Text = unsafe.String(&buf[0], len(buf))
 	return p, true
 }
+
+// blanks is a run of spaces copied over buffers to blank them.
+var blanks = bytes.Repeat([]byte{' '}, 256)
+
+// maskByte maps a byte of a Text node to its byte in masked prose (tabs and
+// carriage returns become spaces); inkByte is 1 for bytes that are not white
+// space (' ', '\t', '\r', '\n').
+var maskByte, inkByte = func() (m, ink [256]byte) {
+	for c := range m {
+		m[c] = byte(c)
+		ink[c] = 1
+	}
+	m['\t'], m['\r'] = ' ', ' '
+	for _, c := range []byte(" \t\r\n") {
+		ink[c] = 0
+	}
+	return
+}()
 
 // masker copies the bytes of a block's Text nodes into its blank buffer.
 type masker struct {
@@ -175,13 +202,15 @@ func (m *masker) walk(c ast.Node) {
 				}
 				pc := m.pieces[k]
 				end := min(t.Segment.Stop, pc.file+pc.n)
-				for o := off; o < end; o++ {
-					switch c := m.d.md[o]; c {
-					case '\n', '\r', '\t', ' ':
-					default:
-						m.buf[pc.text+o-pc.file] = c
-						m.blank = false
-					}
+				src := m.d.md[off:end]
+				dst := m.buf[pc.text+off-pc.file:][:len(src)]
+				var ink byte
+				for i, c := range src {
+					dst[i] = maskByte[c]
+					ink |= inkByte[c]
+				}
+				if ink != 0 {
+					m.blank = false
 				}
 				off = end
 			}
