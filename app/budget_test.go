@@ -60,16 +60,20 @@ type flowBudget struct {
 // The minimum calls per flow, for a repository with .github/postmortem.yml,
 // the default template, one postmortem file and three action items.
 var flowBudgets = []flowBudget{
-	{"incident labelled → postmortem PR (with checks of the draft)", 15, 15,
-		"GET issue (current state and labels; the job carries only the number) · GET config (first read of the installation; 304 after) · " +
-			"GET issue comments (the pointer comment is the commit point: is it done?) · GET timeline (the draft's timeline) · " +
-			"GET matching refs (a branch of an earlier run under another title) · GET repo (default branch name) · GET branch (base commit and tree) · " +
+	{"incident labelled → postmortem PR (with checks of the draft)", 14, 14,
+		"GET issue (current state and labels; the delivery's copy is only a hint) · GET config (first read of the installation; 304 after) · " +
+			"GET issue comments (is the pointer comment there: the pull request was opened) · GET timeline (the draft's timeline) · " +
+			"GET matching refs (a branch of an earlier run under another title) · GET branch (base commit and tree; the job carries the " +
+			"default branch's name from the delivery) · " +
 			"POST tree + POST commit + POST ref (the branch appears whole, atomically: 'already exists' means another worker won) · " +
 			"POST pull · POST requested_reviewers (the incident's assignees) · 2× POST check-runs created completed · POST comment. " +
 			"The draft's checks use what this run wrote (its commit adds one file, whose content it has) " +
 			"instead of listing the PR's files and reading the postmortem back; there are no check runs of ours on a fresh claim."},
 	{"incident redelivered (PR exists)", 2, 2,
-		"GET issue · GET issue comments (finds the pointer: done); config is a 304"},
+		"GET issue · GET issue comments (finds the pointer; the run is recorded settled, so nothing is read ahead); config is a 304"},
+	{"second incident, without the delivery's hints (resync, reopened)", 13, 13,
+		"as labelled, plus GET repo (without the delivery's default branch the repository names it; its ETag changed with the first " +
+			"incident's branch, so it is counted), minus GET branch and GET config, 304s (the default branch did not move since the first incident)"},
 	{"push → both check runs", 5, 5,
 		"GET pull (head and state now) · GET files (which postmortems changed) · GET contents per changed postmortem · 2× POST check-runs " +
 			"created completed with their first 50 annotations; config is a 304. The head's existing check runs are listed only on a claim " +
@@ -116,14 +120,22 @@ func TestCallBudget(t *testing.T) {
 	})
 	_, err = e.alice.EditFile(flowRepo, ires.PullRequest, ires.Path, fixedPostmortem(n, threeActions), "Write the postmortem")
 	e.must(err)
+	n2 := e.openIncident("Login outage", "incident", "sev3")
 	measure(flowBudgets[2].flow, func() {
+		res, err := e.flows.Incident(e.ctx, e.incidentBare(n2))
+		e.must(err)
+		if !res.Created || res.Checks == nil || res.Checks.Blameless.ID == 0 {
+			t.Fatalf("incident flow without hints: %+v", res)
+		}
+	})
+	measure(flowBudgets[3].flow, func() {
 		res, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
 		e.must(err)
 		if res.Completeness.Conclusion != "success" || res.Blameless.Conclusion != "success" {
 			t.Fatalf("checks: %+v", res)
 		}
 	})
-	measure(flowBudgets[3].flow, func() {
+	measure(flowBudgets[4].flow, func() {
 		res, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
 		e.must(err)
 		if res.Completeness.ID != 0 {
@@ -132,7 +144,7 @@ func TestCallBudget(t *testing.T) {
 	})
 	_, err = e.bob.MergePR(flowRepo, ires.PullRequest, "squash")
 	e.must(err)
-	measure(flowBudgets[4].flow, func() {
+	measure(flowBudgets[5].flow, func() {
 		res, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
 		e.must(err)
 		if res.FollowUps == nil || len(res.FollowUps.Created) != 3 {
@@ -141,7 +153,7 @@ func TestCallBudget(t *testing.T) {
 	})
 	fus := e.followUpIssues(n)
 	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed"))
-	measure(flowBudgets[5].flow, func() {
+	measure(flowBudgets[6].flow, func() {
 		res, err := e.flows.FollowUp(e.ctx, e.followUp(fus[0].Number))
 		e.must(err)
 		if !res.CommentChanged || res.Done != 1 {

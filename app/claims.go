@@ -292,6 +292,37 @@ func (c *Claims) Forget(ctx context.Context, key ClaimKey) error {
 	return nil
 }
 
+// Done reports whether key's claim is done, and its result.
+func (c *Claims) Done(ctx context.Context, key ClaimKey) (result string, done bool, err error) {
+	err = c.db.QueryRowContext(ctx, c.q(`SELECT result FROM postmortem_claims
+		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
+		key.InstallationID, key.Repo, key.Incident, key.Item).Scan(&result)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("claims: read %s: %w", key, err)
+	}
+	return result, result != "", nil
+}
+
+// MarkDone records key as done with result, claimed or not: for facts the
+// App keeps about what it finished, rather than objects it creates.
+func (c *Claims) MarkDone(ctx context.Context, key ClaimKey, result string) error {
+	if result == "" {
+		result = "done"
+	}
+	_, err := c.db.ExecContext(ctx, c.q(`INSERT INTO postmortem_claims
+		(installation_id, repo, incident, item, token, claimed_at, result)
+		VALUES ($1, $2, $3, $4, '', $5, $6)
+		ON CONFLICT (installation_id, repo, incident, item) DO UPDATE SET result = excluded.result`),
+		key.InstallationID, key.Repo, key.Incident, key.Item, c.now().UnixMilli(), result)
+	if err != nil {
+		return fmt.Errorf("claims: mark %s done: %w", key, err)
+	}
+	return nil
+}
+
 // Results lists the done claims of an incident whose item starts with prefix,
 // item → result.
 func (c *Claims) Results(ctx context.Context, installationID int64, repo string, incident int, prefix string) (map[string]string, error) {

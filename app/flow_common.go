@@ -49,7 +49,38 @@ type Flows struct {
 	// OnEvent, when set, is told what each flow did (the playground narrates
 	// from it). Called synchronously; keep it cheap.
 	OnEvent func(FlowEvent)
+
+	// labels remembers each repository's incident label (from its last
+	// configuration read), so a delivery's labels tell whether the issue
+	// is an incident before the configuration is read again.
+	labelsMu sync.Mutex
+	labels   map[string]string
 }
+
+// maxRememberedLabels bounds Flows.labels (a few bytes per repository).
+const maxRememberedLabels = 1 << 14
+
+// incidentLabel is the incident label r's repository used last time, or
+// the default.
+func (f *Flows) incidentLabel(r *run) string {
+	f.labelsMu.Lock()
+	defer f.labelsMu.Unlock()
+	if l, ok := f.labels[r.labelKey()]; ok {
+		return l
+	}
+	return checks.DefaultConfig().IncidentLabel
+}
+
+func (f *Flows) rememberIncidentLabel(r *run, label string) {
+	f.labelsMu.Lock()
+	defer f.labelsMu.Unlock()
+	if f.labels == nil || len(f.labels) >= maxRememberedLabels {
+		f.labels = map[string]string{}
+	}
+	f.labels[r.labelKey()] = label
+}
+
+func (r *run) labelKey() string { return strconv.FormatInt(r.inst, 10) + "/" + r.fullName() }
 
 // FlowEvent is one thing a flow did on GitHub.
 type FlowEvent struct {
@@ -146,8 +177,9 @@ func (f *Flows) newRun(inst int64, owner, repo string) (*run, error) {
 func (r *run) fullName() string { return r.owner + "/" + r.repo }
 
 // maxParallel bounds the GitHub calls one run makes at once (GitHub asks
-// integrators not to flood it with concurrent requests).
-const maxParallel = 4
+// integrators not to flood it with concurrent requests; its secondary limit
+// is 100 at once). Six: the incident flow's first reads.
+const maxParallel = 6
 
 // group runs independent calls of one run in parallel, at most maxParallel
 // at a time. The calls record their own results and errors: each flow

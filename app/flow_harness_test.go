@@ -140,8 +140,42 @@ func fmtCalls(m map[string]int) string {
 	return strings.Join(ks, "\n")
 }
 
+// incident is the incident job the webhook would enqueue for issue n: the
+// simulator's latest issues delivery about n, routed (with its hints).
 func (e *flowEnv) incident(n int) IncidentArgs {
+	e.t.Helper()
+	return incidentJobFromDeliveries(e.t, e.sim, n)
+}
+
+// incidentBare is the incident job without the delivery's hints, as resync
+// enqueues it.
+func (e *flowEnv) incidentBare(n int) IncidentArgs {
 	return IncidentArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: n}
+}
+
+// incidentJobFromDeliveries routes the simulator's latest issues delivery
+// about issue n and returns its incident job.
+func incidentJobFromDeliveries(tb testing.TB, sim *githubsim.Server, n int) IncidentArgs {
+	tb.Helper()
+	sim.WaitIdle()
+	ds := sim.Deliveries()
+	for i := len(ds) - 1; i >= 0; i-- {
+		d := ds[i]
+		if d.Event != "issues" {
+			continue
+		}
+		jobs, _, err := Route(d.Event, d.Payload, flowBot)
+		if err != nil {
+			tb.Fatalf("route delivery %d: %v", d.ID, err)
+		}
+		for _, j := range jobs {
+			if a, ok := j.(IncidentArgs); ok && a.Number == n {
+				return a
+			}
+		}
+	}
+	tb.Fatalf("no issues delivery routes issue #%d to an incident job", n)
+	return IncidentArgs{}
 }
 
 func (e *flowEnv) pr(n int) PullRequestArgs {

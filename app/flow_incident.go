@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,28 +39,57 @@ func (f *Flows) Incident(ctx context.Context, a IncidentArgs) (*IncidentResult, 
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.incident(ctx, a.Number)
+	res, err := r.incident(ctx, a)
 	if errors.Is(err, errStop) {
 		return &IncidentResult{Skipped: "a problem was reported on the incident"}, nil
 	}
 	return res, err
 }
 
-func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error) {
+// claimSettled is the claim item recorded once the incident's pull request
+// is opened, its reviewers requested, its checks made and the pointer
+// comment posted: the commit point of the incident flow.
+const claimSettled = "incident:settled"
+
+// aheadReads are the draft's reads made in parallel with the incident
+// flow's first reads, on the delivery's hints (see IncidentArgs).
+type aheadReads struct {
+	branch            string // the default branch, as the delivery named it
+	refs              []*github.Reference
+	refsErr           error
+	events            []*github.Timeline
+	eventsErr         error
+	baseSHA, baseTree string
+	baseErr           error
+}
+
+func (r *run) incident(ctx context.Context, a IncidentArgs) (*IncidentResult, error) {
+	number := a.Number
+	// Settled: an earlier run finished everything (a redelivery, an edit of
+	// the issue); nothing to read ahead. Without claims the pointer comment
+	// alone says so.
+	settled, err := r.settled(ctx, number)
+	if err != nil {
+		return nil, err
+	}
 	// The first reads do not depend on each other: the issue, the
 	// configuration (a 304 once seen) and the comments (is the pointer
 	// there?) go together. The comments are read ahead of knowing the issue
 	// is an incident, which costs a read on other labelled issues (a 304
-	// once seen) and saves the reviewer a round trip. The repository is not
-	// read ahead: its ETag changes with every push, so a redelivery would
-	// pay for it.
+	// once seen) and saves the reviewer a round trip. When the delivery said
+	// the issue carries the incident label and nothing is settled yet, what
+	// the draft needs goes too: the branches of an earlier run, the issue's
+	// timeline and the head of the default branch the delivery named.
 	var (
 		issue       *github.Issue
 		resp        *github.Response
-		err         error
 		comments    []*github.IssueComment
 		commentsErr error
+		ahead       *aheadReads
 	)
+	if !settled && a.DefaultBranch != "" && slices.Contains(a.Labels, r.f.incidentLabel(r)) {
+		ahead = &aheadReads{branch: a.DefaultBranch}
+	}
 	g := r.group()
 	g.Go(func() error {
 		issue, resp, err = r.gh.Issues.Get(ctx, r.owner, r.repo, number)
@@ -67,6 +97,14 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 	})
 	g.Go(func() error { _, _ = r.config(ctx); return nil })
 	g.Go(func() error { comments, commentsErr = r.issueComments(ctx, number); return nil })
+	if ahead != nil {
+		g.Go(func() error { ahead.refs, ahead.refsErr = r.matchingRefs(ctx, number); return nil })
+		g.Go(func() error { ahead.events, ahead.eventsErr = r.timeline(ctx, number); return nil })
+		g.Go(func() error {
+			ahead.baseSHA, ahead.baseTree, ahead.baseErr = r.branchHead(ctx, a.DefaultBranch)
+			return nil
+		})
+	}
 	_ = g.Wait()
 	if err != nil {
 		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
@@ -91,21 +129,27 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 		}
 		return nil, err
 	}
+	r.f.rememberIncidentLabel(r, cfg.IncidentLabel)
 	if !hasLabel(issue.Labels, cfg.IncidentLabel) {
 		return &IncidentResult{Skipped: "not labelled " + cfg.IncidentLabel}, nil
 	}
 
-	// The pointer comment is written last: when it exists, the pull request
-	// was opened and reviewers requested; nothing is left to do.
 	if commentsErr != nil {
 		return nil, commentsErr
 	}
+	// The pointer comment says the pull request was opened: it is never
+	// opened again. Settled, nothing is left to do; otherwise the run that
+	// posted it may have stopped before the reviewers or the checks (they
+	// go in parallel), and this one finishes them.
 	if c := r.findComment(comments, markerPointer(number)); c != nil {
 		res := &IncidentResult{Skipped: "postmortem pull request already opened"}
 		if m := rePointerPR.FindStringSubmatch(c.GetBody()); m != nil {
 			res.PullRequest, _ = strconv.Atoi(m[1])
 		}
-		return res, nil
+		if settled || r.f.Claims == nil || res.PullRequest == 0 {
+			return res, nil
+		}
+		return res, r.finishPointed(ctx, issue, res)
 	}
 	if c := r.findComment(comments, markerConfigError); c != nil {
 		// The configuration was fixed since: say so (once) and carry on.
@@ -120,25 +164,26 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 	res := &IncidentResult{}
 	// Find the branch of an earlier run (whatever the title was then), and
 	// meanwhile prepare the draft (template, timeline, base branch): reads
-	// only, wasted when an earlier run's branch exists.
-	prefix := fmt.Sprintf("postmortem/%d-", number)
+	// only, wasted when an earlier run's branch exists. Read ahead, only the
+	// template is left (none for a built-in one).
 	var (
 		refs    []*github.Reference
 		prep    *draftPrep
 		prepErr error
 	)
-	g = r.group()
-	g.Go(func() error {
-		refs, err = listAll(ctx, func(o github.ListOptions) ([]*github.Reference, *github.Response, error) {
-			return r.gh.Git.ListMatchingRefs(ctx, r.owner, r.repo, &github.ReferenceListOptions{Ref: "heads/" + prefix, ListOptions: o})
-		})
-		return nil
-	})
-	g.Go(func() error { prep, prepErr = r.prepareDraft(ctx, issue, cfg); return nil })
-	_ = g.Wait()
+	if ahead != nil {
+		refs, err = ahead.refs, ahead.refsErr
+		prep, prepErr = r.prepareDraft(ctx, issue, cfg, ahead)
+	} else {
+		g = r.group()
+		g.Go(func() error { refs, err = r.matchingRefs(ctx, number); return nil })
+		g.Go(func() error { prep, prepErr = r.prepareDraft(ctx, issue, cfg, nil); return nil })
+		_ = g.Wait()
+	}
 	if err != nil && statusOf(err) != http.StatusNotFound {
 		return nil, fmt.Errorf("list branches: %w", err)
 	}
+	prefix := fmt.Sprintf("postmortem/%d-", number)
 	for _, ref := range refs {
 		if b := strings.TrimPrefix(ref.GetRef(), "refs/heads/"); strings.HasPrefix(b, prefix) {
 			res.Branch = b
@@ -158,9 +203,16 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 		res.Created = created
 	}
 
-	repo, err := r.repository(ctx)
-	if err != nil {
-		return nil, err
+	// The pull request's base: the branch the draft was made on.
+	base := ""
+	if prep != nil && prepErr == nil {
+		base = prep.base
+	} else {
+		repo, err := r.repository(ctx)
+		if err != nil {
+			return nil, err
+		}
+		base = repo.GetDefaultBranch()
 	}
 	var pr *github.PullRequest
 	if !publishedNow { // a branch this run created has no pull request yet
@@ -171,7 +223,7 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 	}
 	prCreated := false
 	if pr == nil {
-		pr, prCreated, err = r.openPR(ctx, issue, res.Branch, repo.GetDefaultBranch())
+		pr, prCreated, err = r.openPR(ctx, issue, res.Branch, base)
 		if err != nil {
 			return nil, err
 		}
@@ -182,71 +234,152 @@ func (r *run) incident(ctx context.Context, number int) (*IncidentResult, error)
 		r.emit("incident", number, "opened postmortem pull request #%d from %s", pr.GetNumber(), res.Branch)
 	}
 
-	// Request the reviewers and check the postmortem pull request right
-	// away, together (independent), before the pointer comment (the commit
-	// point) so a retry does both too; the claim on the head's check runs
-	// makes a repeat free, and the webhook echo of the pull request finds
-	// them done.
-	if pr.GetState() == "open" {
-		var revErr, checkErr error
-		g = r.group()
-		g.Go(func() error { revErr = r.requestReviewers(ctx, pr, issue); return nil })
-		g.Go(func() error { res.Checks, checkErr = r.pullRequest(ctx, pr, false); return nil })
-		_ = g.Wait()
-		if revErr != nil {
-			return nil, revErr
-		}
-		if checkErr != nil {
-			return res, checkErr
-		}
-	}
-
+	// The reviewers, the checks of the draft and the pointer comment on the
+	// incident are independent: together. The run is settled once all three
+	// are done; a retry after a failure of one finds the pointer, opens
+	// nothing again and finishes the others (finishPointed).
 	body := fmt.Sprintf("%s\nA blameless postmortem for this incident is being drafted in #%d (branch `%s`).\n\n"+
 		"Fill in the TODOs there: the checks `postmortem/completeness` and `postmortem/blameless` say what is still missing. "+
 		"When it is merged, each action item becomes a follow-up issue linked here.",
 		markerPointer(number), pr.GetNumber(), res.Branch)
-	if _, created, err := r.upsertComment(ctx, comments, number, number, "comment:pr", markerPointer(number), body); err != nil {
-		return nil, err
-	} else if created {
-		r.emit("incident", number, "commented on incident #%d with a link to #%d", number, pr.GetNumber())
+	var revErr, checkErr, ptrErr error
+	g = r.group()
+	if pr.GetState() == "open" {
+		g.Go(func() error { revErr = r.requestReviewers(ctx, pr, issue); return nil })
+		g.Go(func() error { res.Checks, checkErr = r.pullRequest(ctx, pr, false); return nil })
 	}
+	g.Go(func() error {
+		_, created, err := r.upsertComment(ctx, comments, number, number, "comment:pr", markerPointer(number), body)
+		if created {
+			r.emit("incident", number, "commented on incident #%d with a link to #%d", number, pr.GetNumber())
+		}
+		ptrErr = err
+		return nil
+	})
+	_ = g.Wait()
+	if err := errors.Join(revErr, checkErr, ptrErr); err != nil {
+		return res, err
+	}
+	return res, r.settle(ctx, number, pr.GetNumber())
+}
 
-	return res, nil
+// finishPointed completes a run that posted the pointer comment but did not
+// settle: the reviewers and the checks of the pull request the pointer names
+// (both free when already done), never a second branch or pull request.
+func (r *run) finishPointed(ctx context.Context, issue *github.Issue, res *IncidentResult) error {
+	pr, resp, err := r.gh.PullRequests.Get(ctx, r.owner, r.repo, res.PullRequest)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return r.settle(ctx, issue.GetNumber(), res.PullRequest)
+		}
+		return fmt.Errorf("get pull request #%d: %w", res.PullRequest, err)
+	}
+	if pr.GetState() == "open" {
+		var revErr, checkErr error
+		g := r.group()
+		g.Go(func() error { revErr = r.requestReviewers(ctx, pr, issue); return nil })
+		g.Go(func() error { res.Checks, checkErr = r.pullRequest(ctx, pr, false); return nil })
+		_ = g.Wait()
+		if err := errors.Join(revErr, checkErr); err != nil {
+			return err
+		}
+	}
+	return r.settle(ctx, issue.GetNumber(), res.PullRequest)
+}
+
+// settled reports whether an earlier run settled the incident.
+func (r *run) settled(ctx context.Context, number int) (bool, error) {
+	if r.f.Claims == nil {
+		return false, nil
+	}
+	_, done, err := r.f.Claims.Done(ctx, ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimSettled})
+	return done, err
+}
+
+// settle records that the incident's pull request is complete.
+func (r *run) settle(ctx context.Context, number, pr int) error {
+	if r.f.Claims == nil {
+		return nil
+	}
+	return r.f.Claims.MarkDone(context.WithoutCancel(ctx),
+		ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimSettled}, "#"+strconv.Itoa(pr))
+}
+
+// matchingRefs lists the branches an earlier run of incident number may
+// have published (postmortem/<number>-…).
+func (r *run) matchingRefs(ctx context.Context, number int) ([]*github.Reference, error) {
+	prefix := fmt.Sprintf("heads/postmortem/%d-", number)
+	return listAll(ctx, func(o github.ListOptions) ([]*github.Reference, *github.Response, error) {
+		return r.gh.Git.ListMatchingRefs(ctx, r.owner, r.repo, &github.ReferenceListOptions{Ref: prefix, ListOptions: o})
+	})
+}
+
+// timeline reads the whole timeline of issue number.
+func (r *run) timeline(ctx context.Context, number int) ([]*github.Timeline, error) {
+	events, err := listAll(ctx, func(o github.ListOptions) ([]*github.Timeline, *github.Response, error) {
+		return r.gh.Issues.ListIssueTimeline(ctx, r.owner, r.repo, number, &o)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the timeline of #%d: %w", number, err)
+	}
+	return events, nil
 }
 
 // draftPrep is what publishing the draft needs, read ahead: the rendered
-// postmortem, its path and the default branch's head commit and tree.
+// postmortem, its path, and the branch it goes on with its head commit and
+// tree.
 type draftPrep struct {
 	doc               []byte
 	file              string
+	base              string
 	baseSHA, baseTree string
 }
 
 // prepareDraft renders the postmortem and reads the base it goes on; the
-// template, the timeline and the default branch are read in parallel.
-// Reads only: a configuration problem is returned (as a *RepoConfigError),
-// not reported, so that it is reported only when the draft is needed.
-func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *RepoConfig) (*draftPrep, error) {
+// template, the timeline and the default branch are read in parallel (or
+// were read ahead). Reads only: a configuration problem is returned (as a
+// *RepoConfigError), not reported, so that it is reported only when the
+// draft is needed.
+func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *RepoConfig, ahead *aheadReads) (*draftPrep, error) {
 	number := issue.GetNumber()
 	var (
-		tmpl              []byte
-		inc               templates.Incident
-		tmplErr, incErr   error
-		baseSHA, baseTree string
-		baseErr           error
+		tmpl            []byte
+		events          []*github.Timeline
+		tmplErr, evErr  error
+		base            string
+		baseSHA, baseTr string
+		baseErr         error
 	)
 	g := r.group()
 	g.Go(func() error { tmpl, _, tmplErr = r.template(ctx, cfg); return nil })
-	g.Go(func() error { inc, incErr = r.incidentData(ctx, issue); return nil })
-	g.Go(func() error { baseSHA, baseTree, baseErr = r.baseCommit(ctx); return nil })
+	if ahead != nil {
+		events, evErr = ahead.events, ahead.eventsErr
+		base, baseSHA, baseTr, baseErr = ahead.branch, ahead.baseSHA, ahead.baseTree, ahead.baseErr
+	} else {
+		g.Go(func() error { events, evErr = r.timeline(ctx, number); return nil })
+	}
+	if ahead == nil || errors.Is(baseErr, errNoBranch) {
+		// Not read ahead, or the delivery's default branch is gone (renamed
+		// since): the repository says which it is now.
+		g.Go(func() error {
+			repo, err := r.repository(ctx)
+			if err != nil {
+				baseErr = err
+				return nil
+			}
+			base = repo.GetDefaultBranch()
+			baseSHA, baseTr, baseErr = r.branchHead(ctx, base)
+			return nil
+		})
+	}
 	_ = g.Wait()
 	if tmplErr != nil {
 		return nil, tmplErr
 	}
-	if incErr != nil {
-		return nil, incErr
+	if evErr != nil {
+		return nil, evErr
 	}
-	doc, err := templates.Render(tmpl, inc)
+	doc, err := templates.Render(tmpl, r.incidentData(issue, events))
 	if err != nil {
 		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
 			IncidentLabel: cfg.IncidentLabel, Message: fmt.Sprintf("template %s does not render: %v", cfg.Template, err)}
@@ -264,21 +397,24 @@ func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *RepoCo
 	if baseErr != nil {
 		return nil, baseErr
 	}
-	return &draftPrep{doc: doc, file: path.Join(strings.Trim(cfg.Directory, "/"), name), baseSHA: baseSHA, baseTree: baseTree}, nil
+	return &draftPrep{doc: doc, file: path.Join(strings.Trim(cfg.Directory, "/"), name),
+		base: base, baseSHA: baseSHA, baseTree: baseTr}, nil
 }
 
-// baseCommit is the default branch's head commit and its tree.
-func (r *run) baseCommit(ctx context.Context) (sha, tree string, err error) {
-	repo, err := r.repository(ctx)
+// errNoBranch: the branch does not exist.
+var errNoBranch = errors.New("no such branch")
+
+// branchHead is the head commit of branch and its tree.
+func (r *run) branchHead(ctx context.Context, branch string) (sha, tree string, err error) {
+	b, resp, err := r.gh.Repositories.GetBranch(ctx, r.owner, r.repo, branch, 1)
 	if err != nil {
-		return "", "", err
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			err = errNoBranch
+		}
+		return "", "", fmt.Errorf("get branch %s: %w", branch, err)
 	}
-	base, _, err := r.gh.Repositories.GetBranch(ctx, r.owner, r.repo, repo.GetDefaultBranch(), 1)
-	if err != nil {
-		return "", "", fmt.Errorf("get default branch: %w", err)
-	}
-	sha = base.GetCommit().GetSHA()
-	tree = base.GetCommit().GetCommit().GetTree().GetSHA()
+	sha = b.GetCommit().GetSHA()
+	tree = b.GetCommit().GetCommit().GetTree().GetSHA()
 	if tree == "" {
 		// Without a base tree the new tree would hold the postmortem only,
 		// and the branch would delete every other file. GitHub always sends
@@ -288,7 +424,7 @@ func (r *run) baseCommit(ctx context.Context) (sha, tree string, err error) {
 			return "", "", fmt.Errorf("get commit %s: %w", sha, err)
 		}
 		if tree = c.GetTree().GetSHA(); tree == "" {
-			return "", "", fmt.Errorf("commit %s of the default branch has no tree", sha)
+			return "", "", fmt.Errorf("commit %s of branch %s has no tree", sha, branch)
 		}
 	}
 	return sha, tree, nil
@@ -374,7 +510,7 @@ func (r *run) reportConfigError(ctx context.Context, number int, ce *RepoConfigE
 
 // incidentData gathers what the template shows: title, severity from the
 // labels, times, assignees and a timeline from the issue's history.
-func (r *run) incidentData(ctx context.Context, issue *github.Issue) (templates.Incident, error) {
+func (r *run) incidentData(issue *github.Issue, events []*github.Timeline) templates.Incident {
 	labels := labelNames(issue.Labels)
 	inc := templates.Incident{
 		Title:      issue.GetTitle(),
@@ -391,18 +527,12 @@ func (r *run) incidentData(ctx context.Context, issue *github.Issue) (templates.
 	for _, u := range issue.Assignees {
 		inc.Assignees = append(inc.Assignees, u.GetLogin())
 	}
-	events, err := listAll(ctx, func(o github.ListOptions) ([]*github.Timeline, *github.Response, error) {
-		return r.gh.Issues.ListIssueTimeline(ctx, r.owner, r.repo, issue.GetNumber(), &o)
-	})
-	if err != nil {
-		return inc, fmt.Errorf("read the timeline of #%d: %w", issue.GetNumber(), err)
-	}
 	inc.Timeline = append(inc.Timeline, templates.TimelineEntry{
 		Time: inc.CreatedAt, Actor: issue.GetUser().GetLogin(), Text: "opened the incident: " + issue.GetTitle(), URL: issue.GetHTMLURL(),
 	})
 	inc.Timeline = append(inc.Timeline, r.timelineEntries(events)...)
 	sort.SliceStable(inc.Timeline, func(i, j int) bool { return inc.Timeline[i].Time.Before(inc.Timeline[j].Time) })
-	return inc, nil
+	return inc
 }
 
 // timelineEntries turns issue timeline events into postmortem timeline

@@ -53,12 +53,20 @@ const (
 // IncidentArgs: reconcile incident issue Number (draft or update its
 // postmortem pull request). The job decides whether the issue is an incident
 // (the label name is per-repository configuration).
+//
+// Labels and DefaultBranch are hints from the delivery (not part of the
+// identity, possibly stale): when the labels include the repository's
+// incident label, the flow reads what a draft needs (matching branches,
+// the issue's timeline, the default branch's head) in parallel with its
+// first reads instead of after them.
 type IncidentArgs struct {
-	InstallationID int64  `json:"installation_id" river:"unique"`
-	Owner          string `json:"owner" river:"unique"`
-	Repo           string `json:"repo" river:"unique"`
-	Number         int    `json:"number" river:"unique"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	InstallationID int64    `json:"installation_id" river:"unique"`
+	Owner          string   `json:"owner" river:"unique"`
+	Repo           string   `json:"repo" river:"unique"`
+	Number         int      `json:"number" river:"unique"`
+	Rerun          int64    `json:"rerun,omitempty" river:"unique"`
+	Labels         []string `json:"labels,omitempty"`
+	DefaultBranch  string   `json:"default_branch,omitempty"`
 }
 
 func (IncidentArgs) Kind() string                 { return KindIncident }

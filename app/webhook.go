@@ -71,8 +71,9 @@ type deliveryInstallation struct {
 }
 
 type deliveryRepository struct {
-	Name  string `json:"name"`
-	Owner struct {
+	Name          string `json:"name"`
+	DefaultBranch string `json:"default_branch"`
+	Owner         struct {
 		Login string `json:"login"`
 	} `json:"owner"`
 }
@@ -113,6 +114,20 @@ type checkDelivery struct {
 var routedEvents = map[string]bool{
 	"issues": true, "pull_request": true, "check_suite": true, "check_run": true,
 	"installation": true, "installation_repositories": true, "ping": true,
+}
+
+// incidentArgs is the incident job of an issues delivery, with the hints the
+// flow uses to start drafting before its own reads come back: the issue's
+// labels and the repository's default branch as the delivery saw them.
+func incidentArgs(inst int64, d *delivery) IncidentArgs {
+	a := IncidentArgs{InstallationID: inst, Owner: d.Repository.Owner.Login, Repo: d.Repository.Name,
+		Number: d.Issue.Number, DefaultBranch: d.Repository.DefaultBranch}
+	for _, l := range d.Issue.Labels {
+		if l.Name != "" {
+			a.Labels = append(a.Labels, l.Name)
+		}
+	}
+	return a
 }
 
 // errMalformed marks payloads that are not what GitHub sends (400).
@@ -186,10 +201,10 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 			if d.Action == "unlabeled" {
 				return nil, "issues unlabeled is not used", nil
 			}
-			jobs = append(jobs, IncidentArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+			jobs = append(jobs, incidentArgs(inst, &d))
 		case "reopened":
 			jobs = append(jobs,
-				IncidentArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n},
+				incidentArgs(inst, &d),
 				FollowUpArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
 		case "closed", "deleted":
 			jobs = append(jobs, FollowUpArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})

@@ -72,6 +72,8 @@ func decodeDelivery(body []byte, d *delivery) error {
 				switch {
 				case keyIs(k, "name"):
 					s.str(&r.Name)
+				case keyIs(k, "default_branch"):
+					s.str(&r.DefaultBranch)
 				case keyIs(k, "owner"):
 					s.loginOnly(&r.Owner.Login)
 				default:

@@ -19,6 +19,7 @@ var decodeCases = []string{
 	`{"installation":{"id":1},"installation":null}`,
 	`{"repository":{"name":"a"},"repository":{"owner":{"login":"o"}}}`,
 	`{"repository":{"name":"a","owner":null}}`,
+	`{"repository":{"default_branch":"main","Default_Branch":null,"name":"a"}}`, `{"repository":{"default_branch":1}}`,
 	`{"repository":"x"}`, `{"repository":[1]}`, `{"installation":{"id":"1"}}`,
 	`{"installation":{"id":1.5}}`, `{"installation":{"id":1e3}}`,
 	`{"installation":{"id":99999999999999999999}}`, `{"installation":{"id":-0}}`,

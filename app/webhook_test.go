@@ -198,7 +198,7 @@ func TestExamplePayloadsAccepted(t *testing.T) {
 }
 
 func TestRoute(t *testing.T) {
-	repo := `"installation":{"id":5},"repository":{"name":"svc","owner":{"login":"acme"}}`
+	repo := `"installation":{"id":5},"repository":{"name":"svc","default_branch":"trunk","owner":{"login":"acme"}}`
 	issue := func(action, sender string, labels ...string) []byte {
 		var ls []string
 		for _, l := range labels {
@@ -207,7 +207,11 @@ func TestRoute(t *testing.T) {
 		return fmt.Appendf(nil, `{"action":%q,%s,"issue":{"number":3,"labels":[%s]},"sender":{"login":%q,"type":"Bot"}}`,
 			action, repo, strings.Join(ls, ","), sender)
 	}
-	inc := IncidentArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: 3}
+	// The incident job carries the delivery's labels and default branch as
+	// hints (not part of its identity).
+	inc := func(labels ...string) IncidentArgs {
+		return IncidentArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: 3, Labels: labels, DefaultBranch: "trunk"}
+	}
 	fu := FollowUpArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: 3}
 	pr := func(n int, sha string) PullRequestArgs {
 		return PullRequestArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: n, HeadSHA: sha}
@@ -219,10 +223,10 @@ func TestRoute(t *testing.T) {
 		body  []byte
 		want  []JobArgs
 	}{
-		{"issue opened", "issues", issue("opened", "alice", "incident"), []JobArgs{inc}},
-		{"issue labeled", "issues", issue("labeled", "alice", "sev1"), []JobArgs{inc}},
-		{"issue edited", "issues", issue("edited", "alice", "incident"), []JobArgs{inc}},
-		{"issue reopened", "issues", issue("reopened", "alice", "follow-up"), []JobArgs{inc, fu}},
+		{"issue opened", "issues", issue("opened", "alice", "incident"), []JobArgs{inc("incident")}},
+		{"issue labeled", "issues", issue("labeled", "alice", "sev1", "incident"), []JobArgs{inc("sev1", "incident")}},
+		{"issue edited", "issues", issue("edited", "alice", "incident"), []JobArgs{inc("incident")}},
+		{"issue reopened", "issues", issue("reopened", "alice", "follow-up"), []JobArgs{inc("follow-up"), fu}},
 		{"issue closed", "issues", issue("closed", "alice", "follow-up"), []JobArgs{fu}},
 		{"issue deleted", "issues", issue("deleted", "alice", "follow-up"), []JobArgs{fu}},
 		{"issue without labels", "issues", issue("opened", "alice"), nil},
