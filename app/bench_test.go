@@ -64,6 +64,19 @@ func signedRequest(event string, body []byte) *http.Request {
 	return req
 }
 
+// reportCPU reports the process's CPU time (user+system, all goroutines:
+// River's and the database driver's included) per iteration as cpu-µs/op:
+// wall time on a shared machine swings with the disk's fsync latency and
+// with other processes, CPU time much less. Call as defer reportCPU(b)().
+func reportCPU(b *testing.B) func() {
+	cpu0 := cpuTime()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64(cpuTime()-cpu0)/1e3/float64(b.N), "cpu-µs/op")
+		}
+	}
+}
+
 // BenchmarkWebhookIngest: the handler end to end (verify, decode, route,
 // commit), in process. "ignored" never touches the database; "relevant"
 // commits one new job per delivery.
@@ -76,6 +89,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 			b.Run("ignored", func(b *testing.B) {
 				mix := ignoredMix(b)
 				b.ReportAllocs()
+				defer reportCPU(b)()
 				for i := 0; b.Loop(); i++ {
 					d := mix[i%len(mix)]
 					rec := httptest.NewRecorder()
@@ -88,6 +102,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 			b.Run("relevant", func(b *testing.B) {
 				tmpl := relevantTemplates(b)
 				b.ReportAllocs()
+				defer reportCPU(b)()
 				for i := 0; b.Loop(); i++ {
 					d := tmpl[i%len(tmpl)]
 					rec := httptest.NewRecorder()
@@ -107,6 +122,7 @@ func BenchmarkBareBaseline(b *testing.B) {
 	secret := []byte(testSecret)
 	run := func(b *testing.B, next func(i int) (string, []byte)) {
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for i := 0; b.Loop(); i++ {
 			event, body := next(i)
 			req := signedRequest(event, body)

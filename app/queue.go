@@ -22,7 +22,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+	"modernc.org/sqlite"
 )
 
 // DefaultDatabaseURL is the embedded default: a SQLite file in the working
@@ -202,7 +202,8 @@ type Queue struct {
 	rerunDelay time.Duration
 	jobTimeout time.Duration
 	log        *slog.Logger
-	group      *groupCommitter // queue_group.go
+	group      *groupCommitter     // queue_group.go
+	stmtCache  *stmtCacheConnector // SQLite: prepared statements (sqldb_stmtcache.go)
 }
 
 // DefaultJobTimeout bounds one run of a job when QueueConfig.JobTimeout is
@@ -336,10 +337,14 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 	// deadlocks); busy_timeout waits out another process's lock.
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	connector, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
+	// River's SQLite driver runs its queries by SQL text; the cache keeps
+	// them prepared instead of parsing and planning each one per call.
+	q.stmtCache = newStmtCacheConnector(connector, defaultStmtCacheSize)
+	db := sql.OpenDB(q.stmtCache)
 	// River's SQLite driver: SQLite allows one writer at a time, River runs
 	// maintenance in parallel; one connection serialises them instead of
 	// failing with SQLITE_BUSY. Jobs still run on several goroutines, only
