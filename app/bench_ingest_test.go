@@ -98,6 +98,7 @@ func (h bareHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type ingestTarget struct {
 	name string
 	url  string
+	q    *Queue // nil for the baseline
 }
 
 func ingestTargets(b *testing.B) []ingestTarget {
@@ -107,11 +108,11 @@ func ingestTargets(b *testing.B) []ingestTarget {
 		q := db.open(b, nil)
 		srv := httptest.NewServer(&WebhookHandler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]"})
 		b.Cleanup(srv.Close)
-		out = append(out, ingestTarget{"full-" + dialect, srv.URL})
+		out = append(out, ingestTarget{"full-" + dialect, srv.URL, q})
 	}
 	srv := httptest.NewServer(bareHandler{secret: []byte(testSecret)})
 	b.Cleanup(srv.Close)
-	return append(out, ingestTarget{"bare-go-github", srv.URL})
+	return append(out, ingestTarget{"bare-go-github", srv.URL, nil})
 }
 
 var ingestClient = &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512}}
@@ -173,6 +174,10 @@ func BenchmarkIngestMix(b *testing.B) {
 				var next atomic.Int64
 				lats := make([][]time.Duration, senders)
 				var wg sync.WaitGroup
+				var commits0, held0 int
+				if tg.q != nil {
+					commits0, held0 = tg.q.GroupCommits()
+				}
 				b.ResetTimer()
 				cpu0 := cpuTime()
 				start := time.Now()
@@ -194,6 +199,13 @@ func BenchmarkIngestMix(b *testing.B) {
 				b.StopTimer()
 				b.ReportMetric(float64(b.N)/el.Seconds(), "events/s")
 				b.ReportMetric(float64(cpuTime()-cpu0)/1e3/float64(b.N), "cpu-µs/event")
+				if tg.q != nil {
+					// Enqueued deliveries per commit (group commit at work).
+					commits, held := tg.q.GroupCommits()
+					if commits > commits0 {
+						b.ReportMetric(float64(held-held0)/float64(commits-commits0), "deliveries/commit")
+					}
+				}
 				reportLatency(b, slices.Concat(lats...))
 			})
 		}

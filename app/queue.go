@@ -178,6 +178,10 @@ type QueueConfig struct {
 	PollInterval time.Duration
 	Metrics      *Metrics
 	Logger       *slog.Logger
+
+	// pgConfig, when set (tests), adjusts the PostgreSQL pool's
+	// configuration before the pool is created.
+	pgConfig func(*pgxpool.Config)
 }
 
 // riverClient is what Queue uses of a River client, whatever its driver.
@@ -298,6 +302,9 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 			// The App's own tables (Queue.DB) live in the schema too.
 			pcfg.ConnConfig.RuntimeParams["search_path"] = cfg.Schema
 		}
+		if cfg.pgConfig != nil {
+			cfg.pgConfig(pcfg)
+		}
 		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL: %w", err)
@@ -323,7 +330,7 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 			return nil, err
 		}
 		q.client = client
-		q.group = &groupCommitter{q: q, run: pgxTxRunner(pool.Begin, client), groupTimeout: 10 * time.Second}
+		q.group = &groupCommitter{q: q, run: pgxTxRunner(pool.Begin, client), runOne: pgxAutocommitRunner(pool, client), groupTimeout: 10 * time.Second}
 		return q, nil
 	}
 

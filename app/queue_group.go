@@ -3,10 +3,13 @@ package app
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -61,6 +64,62 @@ func pgxTxRunner(begin func(context.Context) (pgx.Tx, error), client *river.Clie
 	}
 }
 
+// pgxAutocommitRunner runs fn without a transaction block: each statement
+// commits on its own when it completes. A lone delivery's jobs are one
+// River insert statement, atomic by itself, so BEGIN and COMMIT would only
+// add two round trips to PostgreSQL: with synchronous_commit on, the
+// statement's answer arrives after its commit is flushed, exactly as
+// COMMIT's would. (A follow-up run for a job that is running is a second
+// statement, committed after the first; the first inserted nothing new
+// for that job.)
+func pgxAutocommitRunner(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) txRunner {
+	return func(ctx context.Context, fn func(insertFunc) error) error {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Release()
+		tx := autocommitTx{c}
+		return fn(func(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+			return client.InsertManyTx(ctx, tx, p)
+		})
+	}
+}
+
+// autocommitTx gives River's InsertManyTx a pgx.Tx whose statements run on
+// a pooled connection outside any transaction block (see
+// pgxAutocommitRunner). Commit and Rollback have nothing to end.
+type autocommitTx struct{ c *pgxpool.Conn }
+
+// Begin starts a real transaction on the connection.
+func (t autocommitTx) Begin(ctx context.Context) (pgx.Tx, error) { return t.c.Begin(ctx) }
+func (t autocommitTx) Commit(context.Context) error              { return nil }
+func (t autocommitTx) Rollback(context.Context) error {
+	return errors.New("queue: autocommit: statements already committed, nothing to roll back")
+}
+func (t autocommitTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
+	return t.c.CopyFrom(ctx, table, cols, src)
+}
+func (t autocommitTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return t.c.SendBatch(ctx, b)
+}
+func (t autocommitTx) LargeObjects() pgx.LargeObjects {
+	panic("queue: autocommit: large objects need a transaction")
+}
+func (t autocommitTx) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
+	return t.c.Conn().Prepare(ctx, name, sql)
+}
+func (t autocommitTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.c.Exec(ctx, sql, args...)
+}
+func (t autocommitTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.c.Query(ctx, sql, args...)
+}
+func (t autocommitTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return t.c.QueryRow(ctx, sql, args...)
+}
+func (t autocommitTx) Conn() *pgx.Conn { return t.c.Conn() }
+
 type groupReq struct {
 	ctx    context.Context // the caller's (delivery id, deadline)
 	params []river.InsertManyParams
@@ -73,6 +132,8 @@ type groupReq struct {
 type groupCommitter struct {
 	q   *Queue
 	run txRunner
+	// runOne, if set, commits a group of one delivery instead of run.
+	runOne txRunner
 	// groupTimeout bounds one shared transaction.
 	groupTimeout time.Duration
 
@@ -160,7 +221,11 @@ func (g *groupCommitter) commit(batch []*groupReq) {
 func (g *groupCommitter) commitTogether(batch []*groupReq) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), g.groupTimeout)
 	defer cancel()
-	return g.run(ctx, func(insert insertFunc) error {
+	run := g.run
+	if len(batch) == 1 && g.runOne != nil {
+		run = g.runOne
+	}
+	return run(ctx, func(insert insertFunc) error {
 		for _, r := range batch {
 			res, err := g.q.insertJobs(ctx, insert, r.jobs, r.params)
 			if err != nil {
