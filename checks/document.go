@@ -9,7 +9,6 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
 
@@ -115,11 +114,15 @@ func (d *Document) AllSections() []*Section {
 	return out
 }
 
-var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
-
 // Parse builds the document model of a postmortem. It never fails: a broken
 // document is still a document, and problems are recorded in Problems.
 func Parse(src []byte) *Document {
+	return parse(src, nil)
+}
+
+// parse is Parse with the Markdown parser given (tests); nil means
+// parseMarkdown.
+func parse(src []byte, gm goldmark.Markdown) *Document {
 	d := &Document{Source: src}
 	d.lineStarts = lineStarts(src)
 	md := make([]byte, len(src))
@@ -133,7 +136,11 @@ func Parse(src []byte) *Document {
 	}
 	d.parseFrontMatter(start, md)
 	d.md = md
-	d.root = markdown.Parser().Parse(text.NewReader(md))
+	if gm == nil {
+		d.root = parseMarkdown(md)
+	} else {
+		d.root = gm.Parser().Parse(text.NewReader(md))
+	}
 	d.buildSections()
 	d.collectDirectives()
 	d.extractTimeline()
