@@ -59,3 +59,41 @@ func BenchmarkLintCorpus(b *testing.B) {
 		Lint(src, opts)
 	}
 }
+
+// BenchmarkCorpusStages splits BenchmarkLintCorpus into its stages: the
+// Markdown parse alone (goldmark, as Parse calls it), Parse (goldmark and
+// the document model), and each check on a parsed document.
+func BenchmarkCorpusStages(b *testing.B) {
+	src := lintCorpus(b)
+	opts := Options{Schema: DefaultSchema()}
+	md := Parse(src).md
+	b.Run("goldmark", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		b.ReportAllocs()
+		for b.Loop() {
+			parseMarkdown(md)
+		}
+	})
+	b.Run("parse", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		b.ReportAllocs()
+		for b.Loop() {
+			Parse(src)
+		}
+	})
+	doc := Parse(src)
+	b.Run("completeness", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		b.ReportAllocs()
+		for b.Loop() {
+			Completeness(doc, opts)
+		}
+	})
+	b.Run("blameless", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		b.ReportAllocs()
+		for b.Loop() {
+			Blameless(doc, opts)
+		}
+	})
+}
