@@ -402,6 +402,36 @@ func buildLexTable() {
 	}
 }
 
+// lexFold looks up an ASCII word whatever its case: the lexicon's
+// (lower-case) word and its classes, ok false when lex has no
+// strings.ToLower(w).
+func lexFold(w string) (key string, f uint32, ok bool) {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		h ^= uint32(lowerASCII[w[i]])
+		h *= 16777619
+	}
+	for i := h & lexTable.mask; ; i = (i + 1) & lexTable.mask {
+		s := &lexTable.slots[i]
+		if s.key == "" {
+			return "", 0, false
+		}
+		if len(s.key) == len(w) && equalLower(s.key, w) {
+			return s.key, s.f, true
+		}
+	}
+}
+
+// equalLower reports whether w lowered (ASCII) is low; same lengths.
+func equalLower(low, w string) bool {
+	for i := 0; i < len(w); i++ {
+		if lowerASCII[w[i]] != low[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // lexFlags returns the word classes of a lower-case word: lex[w].
 func lexFlags(w string) uint32 {
 	i := lexHash(w) & lexTable.mask

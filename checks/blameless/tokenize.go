@@ -61,11 +61,13 @@ func decodeRune(s string) (rune, int) {
 // (didn't, wasn’t), possessives, hyphenated words (on-call, fat-fingered),
 // @handles and @org/team, versions (v3.8.1), decimals (4.5) and times (14:02).
 //
-// ASCII is scanned byte by byte without decoding runes or the unicode
-// tables, and the lower-case forms of the ASCII words that need one share a
-// single string per call; tokenizeRef (tests) is the plain version it must
-// match token for token.
+// An ASCII word is scanned, shaped and looked up in one pass over its bytes
+// (asciiWord); a capitalised word of the lexicon takes the lexicon's
+// lower-case string, and the other ASCII words with an upper-case letter
+// are lowered into one string shared by the call. tokenizeRef (tests) is the
+// plain version it must match token for token.
 func tokenize(s string, dst []token) []token {
+	lowBytes := 0 // bytes of the ASCII words still to lower
 	i := 0
 	for i < len(s) {
 		c := s[i]
@@ -75,12 +77,16 @@ func tokenize(s string, dst []token) []token {
 				continue
 			}
 			if asciiWord[c] {
-				j := scanWord(s, i)
-				t := token{start: i, end: j, text: s[i:j], kind: tWord}
-				if isDigits(t.text) {
-					t.kind = tNum
+				if t, ok := asciiWordAt(s, i); ok {
+					if t.low == "" {
+						lowBytes += len(t.text)
+					}
+					dst = append(dst, t)
+					i = t.end
+					continue
 				}
-				dst = append(dst, t)
+				j := scanWord(s, i)
+				dst = append(dst, wordToken(s, i, j))
 				i = j
 				continue
 			}
@@ -109,17 +115,14 @@ func tokenize(s string, dst []token) []token {
 					}
 					break
 				}
-				dst = append(dst, token{start: i, end: j, text: s[i:j], low: strings.ToLower(s[i:j]), kind: tHandle})
+				dst = append(dst, token{start: i, end: j, text: s[i:j], low: strings.ToLower(s[i:j]), kind: tHandle,
+					spaceAfter: spaceAt(s, j)})
 				i = j
 				continue
 			}
 		case r >= utf8.RuneSelf && isWordRune(r):
 			j := scanWord(s, i)
-			t := token{start: i, end: j, text: s[i:j], kind: tWord}
-			if isDigits(t.text) {
-				t.kind = tNum
-			}
-			dst = append(dst, t)
+			dst = append(dst, wordToken(s, i, j))
 			i = j
 			continue
 		}
@@ -127,90 +130,198 @@ func tokenize(s string, dst []token) []token {
 			i += w // Markdown emphasis left in by the caller
 			continue
 		}
-		dst = append(dst, token{start: i, end: i + w, text: s[i : i+w], low: s[i : i+w], kind: tPunct})
+		dst = append(dst, token{start: i, end: i + w, text: s[i : i+w], low: s[i : i+w], kind: tPunct,
+			spaceAfter: spaceAt(s, i+w)})
 		i += w
 	}
-	// Word classes. ASCII words with an upper-case letter are lowered into
-	// one shared buffer (their lengths summed first); other words are
-	// already lower case or take the general path.
-	lowBytes := 0
+	if lowBytes == 0 {
+		return dst
+	}
+	var b strings.Builder
+	b.Grow(lowBytes)
 	for k := range dst {
-		t := &dst[k]
-		t.spaceAfter = t.end >= len(s) || isSpaceAt(s, t.end)
-		if t.kind != tWord && t.kind != tNum {
-			continue
-		}
-		if wordShapeASCII(t) {
-			if t.low == "" {
-				lowBytes += len(t.text)
+		if t := &dst[k]; t.low == "" {
+			for x := 0; x < len(t.text); x++ {
+				b.WriteByte(lowerASCII[t.text[x]])
 			}
-			continue
-		}
-		t.low = lower(t.text)
-		first, _ := utf8.DecodeRuneInString(t.text)
-		upper, letters := 0, 0
-		for k := 0; k < len(t.text); {
-			c, w := decodeRune(t.text[k:])
-			if c < utf8.RuneSelf {
-				if 'a' <= c && c <= 'z' {
-					letters++
-				} else if 'A' <= c && c <= 'Z' {
-					letters++
-					upper++
-					if k > 0 {
-						t.camel = true
-					}
-				}
-			} else if unicode.IsLetter(c) {
-				letters++
-				if unicode.IsUpper(c) {
-					upper++
-					if k > 0 {
-						t.camel = true
-					}
-				}
-			}
-			k += w
-		}
-		t.acronym = letters >= 2 && upper == letters
-		t.cap = unicode.IsUpper(first) && !t.acronym
-		if t.acronym {
-			t.camel = false
 		}
 	}
-	var lows string
-	if lowBytes > 0 {
-		var b strings.Builder
-		b.Grow(lowBytes)
-		for k := range dst {
-			if t := &dst[k]; (t.kind == tWord || t.kind == tNum) && t.low == "" {
-				for x := 0; x < len(t.text); x++ {
-					c := t.text[x]
-					if 'A' <= c && c <= 'Z' {
-						c += 'a' - 'A'
-					}
-					b.WriteByte(c)
-				}
-			}
-		}
-		lows = b.String()
-	}
+	lows := b.String()
 	off := 0
 	for k := range dst {
-		t := &dst[k]
-		if t.kind != tWord && t.kind != tNum {
-			continue
-		}
-		if t.low == "" {
+		if t := &dst[k]; t.low == "" {
 			t.low = lows[off : off+len(t.text)]
 			off += len(t.text)
+			t.poss = isPossessive(t.low)
 		}
-		if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 && !isContractionS(t.low) {
-			t.poss = true
-		}
-		t.f = lexFlags(t.low)
 	}
 	return dst
+}
+
+// spaceAt reports whether s[i] starts white space or i is the end of s.
+func spaceAt(s string, i int) bool { return i >= len(s) || isSpaceAt(s, i) }
+
+// isPossessive: a lower-case word ending in 's that is not a contraction.
+func isPossessive(low string) bool {
+	return strings.HasSuffix(low, "'s") && len(low) > 2 && !isContractionS(low)
+}
+
+// Classes of ASCII bytes in words.
+const (
+	cNone uint8 = iota
+	cLower
+	cUpper
+	cDigit
+	cUnderscore
+)
+
+var asciiClass, lowerASCII = func() (cl [utf8.RuneSelf]uint8, lo [256]byte) {
+	for c := range lo {
+		lo[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		cl[c] = cLower
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		cl[c] = cUpper
+		lo[c] = byte(c) + 'a' - 'A'
+	}
+	for c := '0'; c <= '9'; c++ {
+		cl[c] = cDigit
+	}
+	cl['_'] = cUnderscore
+	return
+}()
+
+// asciiWordAt scans the word that starts at s[i] (an ASCII word byte) as
+// scanWord does, and makes its token in the same pass, when the word and
+// what joins it are ASCII; ok is false (nothing done) otherwise. low is left
+// empty for a word with an upper-case letter that is not in the lexicon.
+func asciiWordAt(s string, i int) (t token, ok bool) {
+	j := i
+	upper, letters := 0, 0
+	camel, digits := false, true
+scan:
+	for j < len(s) {
+		c := s[j]
+		if c >= utf8.RuneSelf {
+			if r, _ := decodeRune(s[j:]); r == '’' || isWordRune(r) {
+				return t, false
+			}
+			break
+		}
+		switch asciiClass[c] {
+		case cLower:
+			letters++
+			digits = false
+			j++
+			continue
+		case cUpper:
+			letters++
+			upper++
+			if j > i {
+				camel = true
+			}
+			digits = false
+			j++
+			continue
+		case cDigit:
+			j++
+			continue
+		case cUnderscore:
+			digits = false
+			j++
+			continue
+		}
+		if j+1 >= len(s) {
+			break
+		}
+		n := s[j+1]
+		switch c {
+		case '\'', '-', '.', '/', ':', ',':
+			if n >= utf8.RuneSelf {
+				return t, false // joined or not by a non-ASCII rune: the general path
+			}
+		default:
+			break scan
+		}
+		switch c {
+		case '\'':
+			if cl := asciiClass[n]; cl == cLower || cl == cUpper {
+				j++
+				continue
+			}
+		case '-', '.', '/':
+			if asciiWord[n] {
+				j++
+				continue
+			}
+		case ':', ',':
+			if asciiClass[s[j-1]] == cDigit && asciiClass[n] == cDigit {
+				j++
+				continue
+			}
+		}
+		break
+	}
+	t = token{start: i, end: j, text: s[i:j], kind: tWord, spaceAfter: spaceAt(s, j)}
+	if digits {
+		t.kind = tNum
+	}
+	t.acronym = letters >= 2 && upper == letters
+	t.cap = asciiClass[s[i]] == cUpper && !t.acronym
+	t.camel = camel && !t.acronym
+	if upper == 0 {
+		t.low = t.text
+		t.f = lexFlags(t.low)
+		t.poss = isPossessive(t.low)
+	} else if key, f, found := lexFold(t.text); found {
+		t.low, t.f = key, f
+		t.poss = isPossessive(t.low)
+	} // else: lowered by tokenize; not in the lexicon, so no classes
+	return t, true
+}
+
+// wordToken makes the token of the word s[i:j] that has non-ASCII bytes.
+func wordToken(s string, i, j int) token {
+	t := token{start: i, end: j, text: s[i:j], kind: tWord, spaceAfter: spaceAt(s, j)}
+	if isDigits(t.text) {
+		t.kind = tNum
+	}
+	t.low = lower(t.text)
+	first, _ := utf8.DecodeRuneInString(t.text)
+	upper, letters := 0, 0
+	for k := 0; k < len(t.text); {
+		c, w := decodeRune(t.text[k:])
+		if c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				letters++
+			} else if 'A' <= c && c <= 'Z' {
+				letters++
+				upper++
+				if k > 0 {
+					t.camel = true
+				}
+			}
+		} else if unicode.IsLetter(c) {
+			letters++
+			if unicode.IsUpper(c) {
+				upper++
+				if k > 0 {
+					t.camel = true
+				}
+			}
+		}
+		k += w
+	}
+	t.acronym = letters >= 2 && upper == letters
+	t.cap = unicode.IsUpper(first) && !t.acronym
+	if t.acronym {
+		t.camel = false
+	}
+	t.poss = isPossessive(t.low)
+	t.f = lexFlags(t.low)
+	return t
 }
 
 // scanWord returns the end of the word that starts at s[i] (a word rune):
@@ -281,36 +392,6 @@ func isDigits(w string) bool {
 			return false
 		}
 		k += n
-	}
-	return true
-}
-
-// wordShapeASCII sets cap, acronym and camel of an all-ASCII word, and low
-// when the word has no upper-case letter (it is its own lower case); it
-// returns false, changing nothing, for a word with other bytes.
-func wordShapeASCII(t *token) bool {
-	upper, letters := 0, 0
-	camel := false
-	for k := 0; k < len(t.text); k++ {
-		c := t.text[k]
-		switch {
-		case c >= utf8.RuneSelf:
-			return false
-		case 'a' <= c && c <= 'z':
-			letters++
-		case 'A' <= c && c <= 'Z':
-			letters++
-			upper++
-			if k > 0 {
-				camel = true
-			}
-		}
-	}
-	t.acronym = letters >= 2 && upper == letters
-	t.cap = 'A' <= t.text[0] && t.text[0] <= 'Z' && !t.acronym
-	t.camel = camel && !t.acronym
-	if upper == 0 {
-		t.low = t.text
 	}
 	return true
 }
