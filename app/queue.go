@@ -470,38 +470,9 @@ func (q *Queue) Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, er
 // insertJobs inserts one Enqueue's jobs with insert (inside a transaction
 // when grouped) and their follow-up runs.
 func (q *Queue) insertJobs(ctx context.Context, insert insertFunc, jobs []JobArgs, params []river.InsertManyParams) (EnqueueResult, error) {
-	var r EnqueueResult
-	res, err := insert(ctx, params)
-	if err != nil {
-		return r, err
-	}
-	var reruns []river.InsertManyParams
-	for i, x := range res {
-		switch {
-		case !x.UniqueSkippedAsDuplicate:
-			r.Inserted++
-		case x.Job != nil && x.Job.State == rivertype.JobStateRunning:
-			opts := uniqueInsertOpts()
-			opts.ScheduledAt = time.Now().Add(q.rerunDelay)
-			reruns = append(reruns, river.InsertManyParams{Args: jobs[i].rerun(x.Job.ID), InsertOpts: &opts})
-		default:
-			r.Duplicates++
-		}
-	}
-	if len(reruns) > 0 {
-		res, err := insert(ctx, reruns)
-		if err != nil {
-			return r, err
-		}
-		for _, x := range res {
-			if x.UniqueSkippedAsDuplicate {
-				r.Duplicates++
-			} else {
-				r.Reruns++
-			}
-		}
-	}
-	return r, nil
+	d := &insertDelivery{jobs: jobs, params: params}
+	err := q.insertGroup(ctx, insert, []*insertDelivery{d}) // queue_combine.go
+	return d.res, err
 }
 
 // retryPolicy: exponential backoff with full jitter, base (5s) doubling,

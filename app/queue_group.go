@@ -121,12 +121,10 @@ func (t autocommitTx) QueryRow(ctx context.Context, sql string, args ...any) pgx
 func (t autocommitTx) Conn() *pgx.Conn { return t.c.Conn() }
 
 type groupReq struct {
-	ctx    context.Context // the caller's (delivery id, deadline)
-	params []river.InsertManyParams
-	jobs   []JobArgs
-	res    EnqueueResult
-	err    error
-	done   chan struct{}
+	ctx context.Context // the caller's (delivery id, deadline)
+	insertDelivery
+	err  error
+	done chan struct{}
 }
 
 type groupCommitter struct {
@@ -147,7 +145,7 @@ type groupCommitter struct {
 
 // enqueue hands the jobs to the next group commit and waits for it.
 func (g *groupCommitter) enqueue(ctx context.Context, jobs []JobArgs, params []river.InsertManyParams) (EnqueueResult, error) {
-	r := &groupReq{ctx: ctx, params: params, jobs: jobs, done: make(chan struct{})}
+	r := &groupReq{ctx: ctx, insertDelivery: insertDelivery{jobs: jobs, params: params}, done: make(chan struct{})}
 	g.mu.Lock()
 	g.pending = append(g.pending, r)
 	lead := !g.leading
@@ -225,15 +223,12 @@ func (g *groupCommitter) commitTogether(batch []*groupReq) error {
 	if len(batch) == 1 && g.runOne != nil {
 		run = g.runOne
 	}
+	ds := make([]*insertDelivery, len(batch))
+	for i, r := range batch {
+		ds[i] = &r.insertDelivery
+	}
 	return run(ctx, func(insert insertFunc) error {
-		for _, r := range batch {
-			res, err := g.q.insertJobs(ctx, insert, r.jobs, r.params)
-			if err != nil {
-				return err
-			}
-			r.res = res
-		}
-		return nil
+		return g.q.insertGroup(ctx, insert, ds) // queue_combine.go
 	})
 }
 

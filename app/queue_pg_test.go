@@ -98,7 +98,7 @@ func TestPostgresGroupIsOneTransaction(t *testing.T) {
 		for i, j := range jobs {
 			params[i] = river.InsertManyParams{Args: j, InsertOpts: insertOptsWithDelivery(ctx, j)}
 		}
-		return &groupReq{ctx: ctx, jobs: jobs, params: params, done: make(chan struct{})}
+		return &groupReq{ctx: ctx, insertDelivery: insertDelivery{jobs: jobs, params: params}, done: make(chan struct{})}
 	}
 	batch := []*groupReq{
 		req(PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1}),
