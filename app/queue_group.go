@@ -32,14 +32,27 @@ type insertFunc func(ctx context.Context, params []river.InsertManyParams) ([]*r
 // txRunner runs fn in one transaction and commits it when fn returns nil.
 type txRunner func(ctx context.Context, fn func(insert insertFunc) error) error
 
+// sqliteTxRunner: ctx bounds the wait for the connection (River's
+// maintenance and workers share it). The statements themselves run without
+// ctx's deadline: modernc.org/sqlite watches a cancellable context with a
+// goroutine per statement (BEGIN, each insert, COMMIT), which costs more
+// than the statements' own bookkeeping, and a SQLite statement's only wait,
+// for another process's lock, is bounded by busy_timeout (10 s, the group
+// timeout) anyway.
 func sqliteTxRunner(db *sql.DB, client *river.Client[*sql.Tx]) txRunner {
 	return func(ctx context.Context, fn func(insertFunc) error) error {
-		tx, err := db.BeginTx(ctx, nil)
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		ctx = context.WithoutCancel(ctx)
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
 		defer tx.Rollback()
-		if err := fn(func(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+		if err := fn(func(_ context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
 			return client.InsertManyTx(ctx, tx, p)
 		}); err != nil {
 			return err
