@@ -38,14 +38,9 @@ type ActionItem struct {
 	Section   *Section
 }
 
-var (
-	reOwner        = regexp.MustCompile(`(?i)(?:^|[\s(\[,;:])((?:owners?|assignee|assigned to)\s*:?\s*)?(@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]|/[A-Za-z0-9])?)`)
-	reDue          = regexp.MustCompile(`(?i)\b(due(?:\s+(?:on|by))?\s*:?\s*(\d{4}-\d{1,2}-\d{1,2}))\b`)
-	rePriority     = regexp.MustCompile(`(?i)(?:^|[\s(\[,;:])((?:priority\s*:?\s*)?(P[0-3]))(?:$|[\s,;:.)\]])`)
-	reEmptyGroup   = regexp.MustCompile(`[(\[][\s,;:|/-]*[)\]]|[(\[]\s*$`)
-	rePriorityCell = regexp.MustCompile(`(?i)\bP[0-3]\b`)
-	reLabel        = regexp.MustCompile(`(?:^|[\s(\[,;])(#([A-Za-z][A-Za-z0-9_./-]*[A-Za-z0-9_]|[A-Za-z]))`)
-)
+// rePriorityCell finds the priority in a table cell. The metadata of an
+// action item's text is found by the scanners of actionscan.go.
+var rePriorityCell = regexp.MustCompile(`(?i)\bP[0-3]\b`)
 
 // parseActionText reads the metadata of an action item from its prose text
 // (code, HTML and URLs already blanked) and returns the title left over.
@@ -58,7 +53,7 @@ func parseActionText(text string, a *ActionItem) {
 			}
 		}
 	}
-	for _, m := range reOwner.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range findOwners(text) {
 		// Not an e-mail-like or a word continuing after the handle.
 		if m[5] < len(text) && (text[m[5]] == '@' || isWordByte(text[m[5]])) {
 			continue
@@ -74,18 +69,18 @@ func parseActionText(text string, a *ActionItem) {
 	if len(a.Owners) > 0 {
 		a.Owner = a.Owners[0]
 	}
-	if m := reDue.FindStringSubmatchIndex(text); m != nil {
+	if m := findDue(text); m != nil {
 		a.DueRaw = text[m[4]:m[5]]
 		if t, err := time.Parse("2006-1-2", a.DueRaw); err == nil {
 			a.Due, a.HasDue = t, true
 		}
 		blank(m[0], m[1])
 	}
-	if m := rePriority.FindStringSubmatchIndex(string(cut)); m != nil {
+	if m := findPriority(string(cut)); m != nil {
 		a.Priority = strings.ToUpper(string(cut[m[4]:m[5]]))
 		blank(m[2], m[3])
 	}
-	for _, m := range reLabel.FindAllStringSubmatchIndex(string(cut), -1) {
+	for _, m := range findLabels(string(cut)) {
 		a.Labels = append(a.Labels, string(cut[m[4]:m[5]]))
 		blank(m[2], m[3])
 	}
@@ -98,7 +93,7 @@ func cleanTitle(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	for {
 		before := s
-		s = reEmptyGroup.ReplaceAllString(s, "")
+		s = removeEmptyGroups(s)
 		s = strings.Join(strings.Fields(s), " ")
 		s = strings.Trim(s, " -–—,;:|/")
 		if s == before {
