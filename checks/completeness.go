@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -455,31 +456,62 @@ func onlyPlaceholders(text string) bool {
 const placeholderTrim = " -*:|.[]"
 
 // notOnlyPlaceholders answers onlyPlaceholders(d.bodyText(blocks)) == false
-// without building the text, for blocks with no '<' (so no HTML comment is
-// stripped and no <hint> can match) and an ASCII byte that is neither white
-// space, nor in placeholderTrim, nor a letter of TODO, TBD or FIXME: that
-// byte is in the body text, outside every placeholder, and not trimmed. It
-// returns false (unknown) otherwise.
+// without building the text when it can; false means unknown. Without an
+// HTML comment ("<!--", stripped from the body text) the body text holds
+// the blocks' ink: their ASCII bytes other than white space and
+// placeholderTrim, which is never trimmed. A placeholder covers at most 5
+// of them (TODO, TBD, FIXME: starting at a 'T' or 'F') or 122 (a <hint> of
+// at most 120 characters: starting at a '<'). So the body is more than
+// placeholders when there is more ink than its T, F and '<' can cover, or
+// when, with no '<' at all, one ink byte is none of the letters of the
+// placeholder words.
 func (d *Document) notOnlyPlaceholders(blocks []Block) bool {
-	found := false
+	ink, tf, lt := 0, 0, 0
+	other := false
 	for _, b := range blocks {
-		for _, c := range d.Source[b.Start:b.End] {
-			if c == '<' {
-				return false
-			}
-			if !found && c < utf8.RuneSelf && !placeholderBytes[c] {
-				found = true
+		src := d.Source[b.Start:b.End]
+		if bytes.Contains(src, []byte("<!--")) {
+			return false
+		}
+		for _, c := range src {
+			switch placeholderByte[c] {
+			case pbInk:
+				ink++
+				other = true
+			case pbLetter:
+				ink++
+			case pbTF:
+				ink++
+				tf++
+			case pbLT:
+				ink++
+				lt++
 			}
 		}
 	}
-	return found
+	return lt == 0 && other || ink > 5*tf+122*lt
 }
 
-// placeholderBytes: the ASCII bytes a section of placeholders only may hold.
-var placeholderBytes = func() (t [utf8.RuneSelf]bool) {
-	for _, c := range []byte(" \t\n\v\f\r" + placeholderTrim + "TODBFIXME") {
-		t[c] = true
+// Classes of bytes for notOnlyPlaceholders.
+const (
+	pbNone   uint8 = iota // white space, placeholderTrim, non-ASCII
+	pbInk                 // other ASCII
+	pbLetter              // a letter of TODO, TBD, FIXME other than T and F
+	pbTF                  // 'T' or 'F'
+	pbLT                  // '<'
+)
+
+var placeholderByte = func() (t [256]uint8) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = pbInk
 	}
+	for _, c := range []byte(" \t\n\v\f\r" + placeholderTrim) {
+		t[c] = pbNone
+	}
+	for _, c := range []byte("ODBIXME") {
+		t[c] = pbLetter
+	}
+	t['T'], t['F'], t['<'] = pbTF, pbTF, pbLT
 	return
 }()
 

@@ -53,6 +53,10 @@ var fastPathEdgeCases = []string{
 	"## Summary\n<div>\nTODO\n</div>\n", "## TODO\n", "# <title>\n## Impact\n[TODO]: TBD -- FIXME\n",
 	"## Impact\n\u00a0TODO\u2003TBD\n", "## Impact\nTODO\u00e9\n", "## Impact\n>TODO\n\n> TBD\n",
 	"## Impact\n* TODO\n  * TBD\n", "## Impact\n\tTODO\n", "## Impact\nT\\\nODO\n",
+	"## Impact\n<" + strings.Repeat("a", 120) + ">\n", "## Impact\n<" + strings.Repeat("a", 121) + ">\n",
+	"## Impact\n<" + strings.Repeat("é", 120) + ">\n", "## Impact\nFIXME\n", "## Impact\nFIXMEE\n",
+	"## Impact\nTODO TBD FIXME <x> <y z> [TODO]: - * | .\n", "## Impact\n<a> >\n", "## Impact\n> TODO\n\n<b>\n",
+	"## Impact\n<details>\nTODO\n</details>\n", "## Impact\n<hint>TODO<hint>\n\n`x`\n",
 }
 
 // checkFastPaths asserts that each fast path only answers what the slow
