@@ -50,25 +50,30 @@ func parseMarkdown(md []byte) ast.Node {
 // start a link from, sorted by start; see parseMarkdown.
 func linkifyCues(md []byte) [][2]int {
 	var cues [][2]int
-	for _, cue := range []string{"http:", "https:", "ftp:", "www.", "\r("} {
-		shift := 0
-		if cue == "\r(" {
-			shift = 1 // the '('
-		}
-		for at := 0; ; {
-			i := bytes.Index(md[at:], []byte(cue))
-			if i < 0 {
-				break
+	// "http:", "https:" and "ftp:" from their ':', "www." from its '.' and
+	// "\r(" from its '\r' (rare bytes, found with IndexByte; searching the
+	// words themselves stopped at every 'h').
+	eachByte(md, ':', func(i int) {
+		for _, scheme := range [...]string{"http", "https", "ftp"} {
+			if i >= len(scheme) && string(md[i-len(scheme):i]) == scheme {
+				cues = append(cues, [2]int{i - len(scheme), i - len(scheme) + 1})
 			}
-			at += i
-			cues = append(cues, [2]int{at + shift, at + shift + 1})
-			at += len(cue)
 		}
-	}
+	})
+	eachByte(md, '.', func(i int) {
+		if i >= 3 && string(md[i-3:i]) == "www" {
+			cues = append(cues, [2]int{i - 3, i - 2})
+		}
+	})
+	eachByte(md, '\r', func(i int) {
+		if i+1 < len(md) && md[i+1] == '(' {
+			cues = append(cues, [2]int{i + 1, i + 2}) // the '('
+		}
+	})
 	// '@' after address characters: the 64 bytes before it that could be
 	// the address (a superset: notEmailLocal excludes only bytes goldmark's
 	// address scan stops at).
-	for k := bytes.IndexByte(md, '@'); k >= 0; {
+	eachByte(md, '@', func(k int) {
 		j := k
 		for j > 0 && k-j < 64 && !notEmailLocal[md[j-1]] {
 			j--
@@ -76,14 +81,21 @@ func linkifyCues(md []byte) [][2]int {
 		if j < k {
 			cues = append(cues, [2]int{j, k})
 		}
-		next := bytes.IndexByte(md[k+1:], '@')
-		if next < 0 {
-			break
-		}
-		k += 1 + next
-	}
+	})
 	slices.SortFunc(cues, func(a, b [2]int) int { return a[0] - b[0] })
 	return cues
+}
+
+// eachByte calls fn with the index of every c in b.
+func eachByte(b []byte, c byte, fn func(int)) {
+	for at := 0; ; {
+		i := bytes.IndexByte(b[at:], c)
+		if i < 0 {
+			return
+		}
+		fn(at + i)
+		at += i + 1
+	}
 }
 
 // notEmailLocal: bytes that cannot be part of the local part of an address

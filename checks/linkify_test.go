@@ -2,7 +2,9 @@ package checks
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -152,4 +154,68 @@ func TestLinkifyDecision(t *testing.T) {
 			t.Errorf("%q: parsed without linkify = %v, want %v", src, got, want)
 		}
 	}
+}
+
+// linkifyCuesRef finds the cues by searching for each cue word (the first
+// version of linkifyCues): linkifyCues must find the same ranges.
+func linkifyCuesRef(md []byte) [][2]int {
+	var cues [][2]int
+	for _, cue := range []string{"http:", "https:", "ftp:", "www.", "\r("} {
+		shift := 0
+		if cue == "\r(" {
+			shift = 1
+		}
+		for at := 0; ; {
+			i := bytes.Index(md[at:], []byte(cue))
+			if i < 0 {
+				break
+			}
+			at += i
+			cues = append(cues, [2]int{at + shift, at + shift + 1})
+			at += len(cue)
+		}
+	}
+	for k := bytes.IndexByte(md, '@'); k >= 0; {
+		j := k
+		for j > 0 && k-j < 64 && !notEmailLocal[md[j-1]] {
+			j--
+		}
+		if j < k {
+			cues = append(cues, [2]int{j, k})
+		}
+		next := bytes.IndexByte(md[k+1:], '@')
+		if next < 0 {
+			break
+		}
+		k += 1 + next
+	}
+	slices.SortFunc(cues, func(a, b [2]int) int { return a[0] - b[0] })
+	return cues
+}
+
+func checkLinkifyCues(t *testing.T, md []byte) {
+	t.Helper()
+	sortAll := func(c [][2]int) [][2]int {
+		c = slices.Clone(c)
+		slices.SortFunc(c, func(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) })
+		return c
+	}
+	if got, want := sortAll(linkifyCues(md)), sortAll(linkifyCuesRef(md)); !slices.Equal(got, want) {
+		t.Fatalf("linkifyCues(%q) = %v, reference %v", md, got, want)
+	}
+}
+
+func TestLinkifyCuesMatchSearch(t *testing.T) {
+	for _, src := range append(fastPathDocs(t), linkifyEdgeCases...) {
+		checkLinkifyCues(t, src)
+	}
+	checkLinkifyCues(t, []byte("http:https:ftp:www.wwww.\r(\r\r(httphttp: ftp:/ a@b x@@y @ z\x00@"))
+}
+
+func FuzzLinkifyCues(f *testing.F) {
+	for _, s := range linkifyEdgeCases {
+		f.Add(s)
+	}
+	f.Add([]byte("http:https:ftp:www.wwww.\r(\r\r(httphttp: ftp:/ a@b x@@y @ z\x00@"))
+	f.Fuzz(func(t *testing.T, md []byte) { checkLinkifyCues(t, md) })
 }
