@@ -19,6 +19,7 @@ const (
 	fPron                        // personal pronoun (class in pronouns)
 	fVerbBase                    // base-form verbs we use in fix-the-human and imperatives
 	fTrigger                     // a word some rule starts from
+	fMeta                        // a word detectMeta starts from
 )
 
 var lex = map[string]uint32{}
@@ -358,6 +359,9 @@ func init() {
 	for w := range errVerbs {
 		lex[w] |= fTrigger
 	}
+	// detectMeta's cues (its switch must list no other word)
+	addWords(fMeta, `blameless blamelessly blame-free blamelessness avoid avoiding avoids stop rather not
+		concept notion framing narrative`)
 	buildLexTable() // lex is complete: this is its last writer
 }
 

@@ -100,6 +100,9 @@ func (s *sent) run() {
 // detectMeta spots sentences that talk about blame rather than assign it.
 func (s *sent) detectMeta() bool {
 	for i := range s.t {
+		if s.t[i].f&fMeta == 0 {
+			continue // none of the words below
+		}
 		l := s.t[i].low
 		switch l {
 		case "blameless", "blamelessly", "blame-free", "blamelessness":

@@ -1,0 +1,51 @@
+package blameless
+
+import (
+	"go/ast"
+	"go/parser"
+	gotoken "go/token"
+	"strconv"
+	"testing"
+)
+
+// detectMeta skips the words without fMeta: every word its switch starts
+// from must have it (read from the source, so a new case cannot be missed).
+func TestDetectMetaCuesHaveFlag(t *testing.T) {
+	f, err := parser.ParseFile(gotoken.NewFileSet(), "rules.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var words []string
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Name.Name != "detectMeta" {
+			continue
+		}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			sw, ok := n.(*ast.SwitchStmt)
+			if !ok {
+				return true
+			}
+			if id, ok := sw.Tag.(*ast.Ident); !ok || id.Name != "l" {
+				return true // the inner switches look at the next words
+			}
+			for _, st := range sw.Body.List {
+				for _, e := range st.(*ast.CaseClause).List {
+					if lit, ok := e.(*ast.BasicLit); ok {
+						w, _ := strconv.Unquote(lit.Value)
+						words = append(words, w)
+					}
+				}
+			}
+			return false
+		})
+	}
+	if len(words) < 10 {
+		t.Fatalf("found %d words in detectMeta's switch", len(words))
+	}
+	for _, w := range words {
+		if lexFlags(w)&fMeta == 0 {
+			t.Errorf("detectMeta starts from %q, which lacks fMeta", w)
+		}
+	}
+}
