@@ -466,30 +466,34 @@ const placeholderTrim = " -*:|.[]"
 // when, with no '<' at all, one ink byte is none of the letters of the
 // placeholder words.
 func (d *Document) notOnlyPlaceholders(blocks []Block) bool {
-	ink, tf, lt := 0, 0, 0
-	other := false
+	tf, lt := 0, 0
 	for _, b := range blocks {
 		src := d.Source[b.Start:b.End]
 		if bytes.Contains(src, []byte("<!--")) {
 			return false
 		}
-		for _, c := range src {
+		tf += bytes.Count(src, []byte("T")) + bytes.Count(src, []byte("F"))
+		lt += bytes.Count(src, []byte("<"))
+	}
+	// Count ink until it is more than the placeholders could cover.
+	limit := 5*tf + 122*lt
+	ink := 0
+	for _, b := range blocks {
+		for _, c := range d.Source[b.Start:b.End] {
 			switch placeholderByte[c] {
+			case pbNone:
+				continue
 			case pbInk:
-				ink++
-				other = true
-			case pbLetter:
-				ink++
-			case pbTF:
-				ink++
-				tf++
-			case pbLT:
-				ink++
-				lt++
+				if lt == 0 {
+					return true
+				}
+			}
+			if ink++; ink > limit {
+				return true
 			}
 		}
 	}
-	return lt == 0 && other || ink > 5*tf+122*lt
+	return false
 }
 
 // Classes of bytes for notOnlyPlaceholders.
