@@ -2,7 +2,6 @@ package checks
 
 import (
 	"bytes"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -167,9 +166,15 @@ func (d *Document) Position(offset int) (line, col int) {
 	if offset > len(d.Source) {
 		offset = len(d.Source)
 	}
-	i := sort.Search(len(d.lineStarts), func(i int) bool { return d.lineStarts[i] > offset }) - 1
-	if i < 0 {
-		i = 0
+	// i: the last line starting at or before offset (lineStarts[0] is 0)
+	i, j := 0, len(d.lineStarts)
+	for j-i > 1 {
+		m := int(uint(i+j) >> 1)
+		if d.lineStarts[m] <= offset {
+			i = m
+		} else {
+			j = m
+		}
 	}
 	return i + 1, offset - d.lineStarts[i] + 1
 }
@@ -340,6 +345,21 @@ func (d *Document) makeBlock(n ast.Node) (Block, bool) {
 func (d *Document) buildSections() {
 	var stack []*Section
 	var all []*Section
+	// The blocks of the preamble and of each section follow one another:
+	// they share one array, each owner taking its run when the next heading
+	// starts (a 300-paragraph section no longer grows its slice 9 times).
+	top := 0
+	for c := d.root.FirstChild(); c != nil; c = c.NextSibling() {
+		top++
+	}
+	blocks := make([]Block, 0, top)
+	owner, from := &d.Preamble, 0
+	flush := func() {
+		if len(blocks) > from {
+			*owner = blocks[from:len(blocks):len(blocks)]
+		}
+		from = len(blocks)
+	}
 	for n := d.root.FirstChild(); n != nil; n = n.NextSibling() {
 		if h, ok := n.(*ast.Heading); ok {
 			if h.Level == 1 && d.Title == nil && len(all) == 0 && !knownSectionName(d.headingText(h)) {
@@ -347,6 +367,7 @@ func (d *Document) buildSections() {
 				d.Title = &hd
 				continue
 			}
+			flush()
 			s := &Section{Heading: d.headingOf(h)}
 			s.Kind = SectionKind(s.Text)
 			for len(stack) > 0 && stack[len(stack)-1].Level >= s.Level {
@@ -364,19 +385,14 @@ func (d *Document) buildSections() {
 			}
 			stack = append(stack, s)
 			all = append(all, s)
+			owner = &s.Blocks
 			continue
 		}
-		b, ok := d.makeBlock(n)
-		if !ok {
-			continue
-		}
-		if len(stack) == 0 {
-			d.Preamble = append(d.Preamble, b)
-		} else {
-			top := stack[len(stack)-1]
-			top.Blocks = append(top.Blocks, b)
+		if b, ok := d.makeBlock(n); ok {
+			blocks = append(blocks, b)
 		}
 	}
+	flush()
 	// Body spans: from the line after the heading to the line before the next
 	// heading of the same or a higher level (or the end of the file).
 	last := d.LineCount()

@@ -3,6 +3,8 @@ package checks
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,4 +104,57 @@ func FuzzFastPaths(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) { checkFastPaths(t, src) })
+}
+
+// checkBlocksAndPositions: every top-level block belongs to the preamble or
+// to the section of the heading before it, in order (buildSections shares
+// one array between them); Position agrees with a search by sort.Search.
+func checkBlocksAndPositions(t *testing.T, src []byte) {
+	t.Helper()
+	d := Parse(src)
+	var want [][]Block // per owner, in document order: preamble, then sections
+	var cur []Block
+	sections := 0
+	for n := d.root.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok && (d.Title == nil || h != d.Title.node) {
+			want = append(want, cur)
+			cur = nil
+			sections++
+			continue
+		}
+		if _, ok := n.(*ast.Heading); ok {
+			continue // the title
+		}
+		if b, ok := d.makeBlock(n); ok {
+			cur = append(cur, b)
+		}
+	}
+	want = append(want, cur)
+	got := [][]Block{d.Preamble}
+	for _, s := range d.AllSections() {
+		got = append(got, s.Blocks)
+	}
+	if len(got) != sections+1 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("blocks of %q:\n got %v\nwant %v", src, got, want)
+	}
+	for off := -1; off <= len(src)+1; off++ {
+		o := min(max(off, 0), len(src))
+		i := sort.Search(len(d.lineStarts), func(i int) bool { return d.lineStarts[i] > o }) - 1
+		line, col := d.Position(off)
+		if line != i+1 || col != o-d.lineStarts[i]+1 {
+			t.Fatalf("Position(%d) = %d:%d, want %d:%d in %q", off, line, col, i+1, o-d.lineStarts[i]+1, src)
+		}
+	}
+}
+
+func TestBlocksAndPositions(t *testing.T) {
+	for _, src := range fastPathDocs(t) {
+		checkBlocksAndPositions(t, src)
+	}
+	checkBlocksAndPositions(t, []byte("intro\n\n# Title\n\nmore intro\n\n## A\n\n## B\n\ntext\n\n### C\n\n- x\n\n# D\n"))
+}
+
+func FuzzBlocksAndPositions(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, src []byte) { checkBlocksAndPositions(t, src) })
 }
