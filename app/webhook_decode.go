@@ -205,21 +205,28 @@ func (s *scan) object(field func(key []byte)) {
 	}
 }
 
-// stringToken returns the string token at s.i, quotes included.
+// stringToken returns the string token at s.i, quotes included. The
+// closing quote is the first '"' not escaped, that is not preceded by an
+// odd run of backslashes (json.Valid has checked the escapes).
 func (s *scan) stringToken() []byte {
 	start := s.i
 	j := s.i + 1
 	for {
-		k := bytes.IndexAny(s.b[j:], `"\`)
-		j += k
-		if s.b[j] == '\\' {
-			j += 2
-			continue
+		j += bytes.IndexByte(s.b[j:], '"')
+		p := j - 1
+		for p > start && s.b[p] == '\\' {
+			p--
 		}
-		s.i = j + 1
-		return s.b[start:s.i]
+		if (j-1-p)%2 == 0 {
+			s.i = j + 1
+			return s.b[start:s.i]
+		}
+		j++
 	}
 }
+
+// structural marks the bytes skip stops at inside a container.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
 
 // skip passes over one value.
 func (s *scan) skip() {
@@ -229,10 +236,14 @@ func (s *scan) skip() {
 		s.stringToken()
 	case '{', '[':
 		depth := 0
+		b := s.b
 		for {
-			k := bytes.IndexAny(s.b[s.i:], `"{}[]`)
-			s.i += k
-			switch s.b[s.i] {
+			i := s.i
+			for !structural[b[i]] {
+				i++
+			}
+			s.i = i
+			switch b[i] {
 			case '"':
 				s.stringToken()
 				continue

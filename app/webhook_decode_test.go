@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -130,4 +131,29 @@ func FuzzValidJSON(f *testing.F) {
 			t.Fatalf("validJSON(%q) = %v, json.Valid %v", b, got, want)
 		}
 	})
+}
+
+// special8 never misses a byte strSpecial marks, at any of the 8 positions,
+// whatever the other bytes are (a miss would let validJSON accept a raw
+// control character or read past a string's end).
+func TestSpecial8NeverMisses(t *testing.T) {
+	fillers := []byte{'a', ' ', 0x7f, 0x80, 0xff, '!', '#', '[', 0x21, 0x5b, 0x5d}
+	for c := 0; c < 256; c++ {
+		for p := 0; p < 8; p++ {
+			for _, f := range fillers {
+				var b [8]byte
+				for i := range b {
+					b[i] = f
+				}
+				b[p] = byte(c)
+				x := binary.LittleEndian.Uint64(b[:])
+				if strSpecial[c] && !special8(x) {
+					t.Fatalf("special8 misses %#02x at %d among %#02x", c, p, f)
+				}
+				if !strSpecial[c] && !strSpecial[f] && special8(x) && c < 0x80 && f < 0x80 && c >= 0x21 && f >= 0x21 {
+					t.Fatalf("special8 flags %q among %q: no special byte", b, f)
+				}
+			}
+		}
+	}
 }

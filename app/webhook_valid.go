@@ -1,5 +1,7 @@
 package app
 
+import "encoding/binary"
+
 // validJSON reports whether b is one JSON value, exactly as json.Valid does
 // (same grammar, same 10 000-level nesting limit, invalid UTF-8 inside
 // strings accepted), without its byte-at-a-time state machine: strings run
@@ -127,11 +129,25 @@ var strSpecial = func() (t [256]bool) {
 	return
 }()
 
+// special8 reports whether any of the 8 bytes in x may be one strSpecial
+// marks (a quote, a backslash or a byte under 0x20). Borrows may flag a
+// byte after a real one, never miss one: a false answer lets the scan skip
+// all 8 bytes at once.
+func special8(x uint64) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (lsb * '"')
+	bs := x ^ (lsb * '\\')
+	return ((x-lsb*0x20)&^x|(q-lsb)&^q|(bs-lsb)&^bs)&msb != 0
+}
+
 // stringEnd returns the offset after the string starting at b[i] == '"',
 // or -1.
 func stringEnd(b []byte, i int) int {
 	i++
 	for {
+		for i+8 <= len(b) && !special8(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
 		for i < len(b) && !strSpecial[b[i]] {
 			i++
 		}
