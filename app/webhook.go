@@ -11,10 +11,52 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v62/github"
 )
+
+// bodyPool holds the buffers webhook bodies are read into: a delivery's
+// body is read whole (its signature covers all of it), and reading into a
+// pooled buffer of the announced length spares the regrowing copies of
+// io.ReadAll and the garbage they leave. Buffers over maxPooledBody are not
+// kept. Nothing decoded from a body refers to it: routing copies the few
+// strings it keeps.
+var bodyPool sync.Pool // of *[]byte
+
+const maxPooledBody = 1 << 20
+
+// readBody reads the request body, at most limit bytes (413 beyond), into
+// a pooled buffer when the length is announced; buf goes back with putBody.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, buf *[]byte, err error) {
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	n := r.ContentLength
+	if n < 0 || n > maxPooledBody {
+		body, err = io.ReadAll(rd)
+		return body, nil, err
+	}
+	if p, ok := bodyPool.Get().(*[]byte); ok && int64(cap(*p)) >= n+1 {
+		buf = p
+	} else {
+		b := make([]byte, 0, max(n+1, 4096))
+		buf = &b
+	}
+	// One byte more than announced: a body longer than its Content-Length
+	// is cut by net/http, so the read ends at n with io.EOF.
+	b := (*buf)[:n+1]
+	m, err := io.ReadFull(rd, b)
+	if int64(m) == n && (err == io.ErrUnexpectedEOF || err == io.EOF) {
+		err = nil // all that was announced
+	}
+	return b[:m], buf, err
+}
+
+func putBody(buf *[]byte) {
+	if buf != nil && cap(*buf) <= maxPooledBody+1 {
+		bodyPool.Put(buf)
+	}
+}
 
 // MaxWebhookBody is GitHub's cap on a webhook payload: 25 MB. Larger bodies
 // are refused with 413 before being read in full.
@@ -294,7 +336,8 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, buf, err := readBody(w, r, limit)
+	defer putBody(buf)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
