@@ -67,15 +67,20 @@ func ownerBoundary(c byte) bool {
 // findOwners is reOwner.FindAllStringSubmatchIndex(s, -1):
 //
 //	(?i)(?:^|[\s(\[,;:])((?:owners?|assignee|assigned to)\s*:?\s*)?(@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]|/[A-Za-z0-9])?)
-func findOwners(s string) [][]int {
+func findOwners(s string) [][]int { return findAll(s, ownerBoundary, ownerAfter) }
+
+// findAll is FindAllStringSubmatchIndex for a pattern (?:^|[boundary])X:
+// at(s, start, q) matches X at s[q:] for a match starting at start (the
+// boundary byte, or 0), nil when it does not. Matches do not overlap.
+func findAll(s string, boundary func(byte) bool, at func(s string, start, q int) []int) [][]int {
 	var out [][]int
 	for p := 0; p < len(s); {
 		var m []int
 		if p == 0 {
-			m = ownerAfter(s, 0, 0)
+			m = at(s, 0, 0)
 		}
-		if m == nil && ownerBoundary(s[p]) {
-			m = ownerAfter(s, p, p+1)
+		if m == nil && boundary(s[p]) {
+			m = at(s, p, p+1)
 		}
 		if m == nil {
 			p++
@@ -276,24 +281,11 @@ func priorityAt(s string, i int) (end int, ok bool) {
 // findLabels is reLabel.FindAllStringSubmatchIndex(s, -1):
 //
 //	(?:^|[\s(\[,;])(#([A-Za-z][A-Za-z0-9_./-]*[A-Za-z0-9_]|[A-Za-z]))
-func findLabels(s string) [][]int {
-	var out [][]int
-	for p := 0; p < len(s); {
-		var m []int
-		if p == 0 {
-			m = labelAt(s, 0, 0)
-		}
-		if m == nil && (reSpace(s[p]) || s[p] == '(' || s[p] == '[' || s[p] == ',' || s[p] == ';') {
-			m = labelAt(s, p, p+1)
-		}
-		if m == nil {
-			p++
-			continue
-		}
-		out = append(out, m)
-		p = m[1]
-	}
-	return out
+func findLabels(s string) [][]int { return findAll(s, labelBoundary, labelAt) }
+
+// labelBoundary is [\s(\[,;].
+func labelBoundary(c byte) bool {
+	return reSpace(c) || c == '(' || c == '[' || c == ',' || c == ';'
 }
 
 func labelAt(s string, start, q int) []int {
