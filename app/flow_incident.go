@@ -242,22 +242,14 @@ func (r *run) incident(ctx context.Context, a IncidentArgs) (*IncidentResult, er
 		"Fill in the TODOs there: the checks `postmortem/completeness` and `postmortem/blameless` say what is still missing. "+
 		"When it is merged, each action item becomes a follow-up issue linked here.",
 		markerPointer(number), pr.GetNumber(), res.Branch)
-	var revErr, checkErr, ptrErr error
-	g = r.group()
-	if pr.GetState() == "open" {
-		g.Go(func() error { revErr = r.requestReviewers(ctx, pr, issue); return nil })
-		g.Go(func() error { res.Checks, checkErr = r.pullRequest(ctx, pr, false); return nil })
-	}
-	g.Go(func() error {
+	err = r.reviewersAndChecks(ctx, pr, issue, res, func() error {
 		_, created, err := r.upsertComment(ctx, comments, number, number, "comment:pr", markerPointer(number), body)
 		if created {
 			r.emit("incident", number, "commented on incident #%d with a link to #%d", number, pr.GetNumber())
 		}
-		ptrErr = err
-		return nil
+		return err
 	})
-	_ = g.Wait()
-	if err := errors.Join(revErr, checkErr, ptrErr); err != nil {
+	if err != nil {
 		return res, err
 	}
 	return res, r.settle(ctx, number, pr.GetNumber())
@@ -274,17 +266,27 @@ func (r *run) finishPointed(ctx context.Context, issue *github.Issue, res *Incid
 		}
 		return fmt.Errorf("get pull request #%d: %w", res.PullRequest, err)
 	}
-	if pr.GetState() == "open" {
-		var revErr, checkErr error
-		g := r.group()
-		g.Go(func() error { revErr = r.requestReviewers(ctx, pr, issue); return nil })
-		g.Go(func() error { res.Checks, checkErr = r.pullRequest(ctx, pr, false); return nil })
-		_ = g.Wait()
-		if err := errors.Join(revErr, checkErr); err != nil {
-			return err
-		}
+	if err := r.reviewersAndChecks(ctx, pr, issue, res, nil); err != nil {
+		return err
 	}
 	return r.settle(ctx, issue.GetNumber(), res.PullRequest)
+}
+
+// reviewersAndChecks requests the incident's assignees as reviewers of pr
+// and makes its check runs (when it is open), and runs also (when not nil),
+// all three in parallel.
+func (r *run) reviewersAndChecks(ctx context.Context, pr *github.PullRequest, issue *github.Issue, res *IncidentResult, also func() error) error {
+	var revErr, checkErr, alsoErr error
+	g := r.group()
+	if pr.GetState() == "open" {
+		g.Go(func() error { revErr = r.requestReviewers(ctx, pr, issue); return nil })
+		g.Go(func() error { res.Checks, checkErr = r.pullRequest(ctx, pr, false); return nil })
+	}
+	if also != nil {
+		g.Go(func() error { alsoErr = also(); return nil })
+	}
+	_ = g.Wait()
+	return errors.Join(revErr, checkErr, alsoErr)
 }
 
 // settled reports whether an earlier run settled the incident.
