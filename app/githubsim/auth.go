@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,26 @@ func (s *Server) authenticate(c *ctx) (*principal, *apiError) {
 		p.key = fmt.Sprintf("installation:%d", t.Inst.ID)
 	}
 	return p, nil
+}
+
+// tokenKind is the kind of credential r carries, without checking it (for
+// faults aimed at one kind): "app" for a JWT, the token's kind, or
+// "anonymous".
+func (s *Server) tokenKind(r *http.Request) string {
+	_, raw, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	raw = strings.TrimSpace(raw)
+	switch {
+	case !ok:
+		return "anonymous"
+	case strings.Count(raw, ".") == 2 && strings.HasPrefix(raw, "eyJ"):
+		return "app"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.tokens[raw]; t != nil {
+		return t.Kind
+	}
+	return "anonymous"
 }
 
 func (s *Server) verifyJWT(raw string) (*app, *apiError) {

@@ -27,6 +27,10 @@ const (
 	SecondaryRateLimit
 	// PrimaryExhausted answers 403 (or Status 429) with x-ratelimit-remaining 0.
 	PrimaryExhausted
+	// LostAnswer serves the request (what it creates or changes is done,
+	// its webhooks are sent), then closes the connection without the
+	// answer: the client cannot tell whether the write happened.
+	LostAnswer
 )
 
 func (k FaultKind) String() string {
@@ -43,6 +47,8 @@ func (k FaultKind) String() string {
 		return "secondary_rate_limit"
 	case PrimaryExhausted:
 		return "primary_exhausted"
+	case LostAnswer:
+		return "lost_answer"
 	}
 	return "unknown"
 }
@@ -51,7 +57,10 @@ func (k FaultKind) String() string {
 type Fault struct {
 	// Route is a route template such as "POST /repos/{owner}/{repo}/pulls", or "*".
 	Route string
-	Kind  FaultKind
+	// TokenKind limits the fault to requests made with one kind of
+	// credential ("installation", "user", "app", "anonymous"); "" is any.
+	TokenKind string
+	Kind      FaultKind
 	// Probability of applying to a matching request (0 means 1).
 	Probability float64
 	// Count limits how many requests are hit (0: unlimited).
@@ -172,11 +181,11 @@ func (f *Faults) Hits() []int {
 	return out
 }
 
-func (f *Faults) match(route string) *Fault {
+func (f *Faults) match(route, tokenKind string) *Fault {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, st := range f.api {
-		if st.Route != "*" && st.Route != route {
+		if st.Route != "*" && st.Route != route || st.TokenKind != "" && st.TokenKind != tokenKind {
 			continue
 		}
 		if !st.take(st.Count, st.Probability) {
@@ -248,13 +257,8 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, c *ctx, f *F
 		return true
 	case Drop:
 		record(0)
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return true
-			}
-		}
-		panic(http.ErrAbortHandler)
+		hangUp(w)
+		return true
 	case SecondaryRateLimit:
 		ra := f.RetryAfter
 		if ra == 0 {
@@ -284,6 +288,17 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, c *ctx, f *F
 		return true
 	}
 	return false
+}
+
+// hangUp closes the request's connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 var _ = strings.TrimSpace

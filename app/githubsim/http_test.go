@@ -124,6 +124,34 @@ func TestFaults(t *testing.T) {
 	if _, _, err := alice.Issues.Create(bg, "acme", "services", &github.IssueRequest{Title: github.String("dropped")}); err == nil {
 		t.Fatal("dropped request succeeded")
 	}
+	// A dropped request did nothing; a lost answer did its work.
+	titles := func() (n map[string]int) {
+		n = map[string]int{}
+		for _, is := range e.srv.Issues("acme/services") {
+			n[is.Title]++
+		}
+		return n
+	}
+	if titles()["dropped"] != 0 {
+		t.Fatal("a dropped request created its issue")
+	}
+	e.srv.Faults().Add(Fault{Route: "POST /repos/{owner}/{repo}/issues", Kind: LostAnswer, Count: 1})
+	if _, _, err := alice.Issues.Create(bg, "acme", "services", &github.IssueRequest{Title: github.String("lost")}); err == nil {
+		t.Fatal("a request whose answer was lost succeeded")
+	}
+	if titles()["lost"] != 1 {
+		t.Fatalf("the request whose answer was lost did not create its issue once: %v", titles())
+	}
+	if c := e.srv.Calls(); c[len(c)-1].Fault != "lost_answer" || c[len(c)-1].Status != http.StatusCreated {
+		t.Fatalf("recorded as %+v, want the 201 GitHub made, marked lost_answer", c[len(c)-1])
+	}
+	// A fault aimed at installation tokens leaves a user's request alone.
+	e.srv.Faults().Clear()
+	e.srv.Faults().Add(Fault{Route: "POST /repos/{owner}/{repo}/issues", Kind: Status5xx, Count: 1, TokenKind: "installation"})
+	must[*github.Issue](t)(alice.Issues.Create(bg, "acme", "services", &github.IssueRequest{Title: github.String("user")}))
+	if hits := e.srv.Faults().Hits(); hits[0] != 0 {
+		t.Fatalf("an installation-token fault hit a user's request (%d)", hits[0])
+	}
 	e.srv.Faults().Add(Fault{Route: "*", Kind: PrimaryExhausted, Count: 1, Status: 429})
 	_, resp, err = alice.Repositories.Get(bg, "acme", "services")
 	if resp == nil || resp.StatusCode != 429 || resp.Header.Get("X-RateLimit-Remaining") != "0" {

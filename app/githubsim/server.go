@@ -641,10 +641,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, a
 	call := Call{Method: r.Method, Route: pattern, Path: r.URL.Path, RequestID: reqID}
 
 	// faults first: they stand for GitHub's own trouble
-	if f := s.faults.match(pattern); f != nil {
+	lost := false
+	if f := s.faults.match(pattern, s.tokenKind(r)); f != nil {
 		call.Fault = f.Kind.String()
-		done := s.applyFault(w, r, c, f, &call)
-		if done {
+		if f.Kind == LostAnswer {
+			lost = true
+		} else if s.applyFault(w, r, c, f, &call) {
 			return
 		}
 	}
@@ -653,6 +655,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, a
 	call.Time = s.clock()
 	status, out, hdr := s.run(c, acc, h, &call)
 	s.mu.Unlock()
+	if lost {
+		hangUp(w) // done, and the answer never arrives
+		return
+	}
 	for k, v := range hdr {
 		w.Header()[k] = v
 	}
