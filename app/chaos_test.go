@@ -367,8 +367,11 @@ func runChaos(t *testing.T, dbURL string, mode chaosMode, seed uint64) {
 	if mode.faults {
 		// 20 % of every call fails, spread over the kinds (each fault draws
 		// on what the previous ones left: 1-(1-p)^5 ≈ 0.2). Primary
-		// exhaustion lifts a second later: the job snoozes until then.
+		// exhaustion lifts a second later: the job snoozes until then. And
+		// a few of the App's calls are done by GitHub but their answer is
+		// lost (the people's actions are not: they would not retry).
 		p := 0.044
+		f.Add(githubsim.Fault{Route: "*", Kind: githubsim.LostAnswer, TokenKind: "installation", Probability: 0.04, Seed: int64(seed + 16)})
 		f.Add(githubsim.Fault{Route: "*", Kind: githubsim.Status5xx, Probability: p, Seed: int64(seed + 11)})
 		f.Add(githubsim.Fault{Route: "*", Kind: githubsim.Timeout, Latency: 300 * time.Millisecond, Probability: p, Seed: int64(seed + 12)})
 		f.Add(githubsim.Fault{Route: "*", Kind: githubsim.Drop, Probability: p, Seed: int64(seed + 13)})
@@ -801,7 +804,7 @@ func (e *chaosEnv) figures(converged time.Duration) {
 	for _, h := range e.sim.Faults().Hits() {
 		faults += h
 	}
-	calls, appCalls, faulted := 0, 0, 0
+	calls, appCalls, faulted, lost := 0, 0, 0, 0
 	for _, c := range e.sim.Calls() {
 		calls++
 		if c.TokenKind == "installation" || c.TokenKind == "app" {
@@ -810,10 +813,14 @@ func (e *chaosEnv) figures(converged time.Duration) {
 		if c.Fault != "" {
 			faulted++
 		}
+		if c.Fault == githubsim.LostAnswer.String() && c.Method != http.MethodGet {
+			lost++
+		}
 	}
 	e.t.Logf("chaos %s seed %d: %d incidents × 3 follow-ups converged in %s", e.mode.name, e.seed, *chaosIncidents, converged.Round(time.Millisecond))
 	e.t.Logf("  deliveries %d (%d distinct, %d duplicates, %d redeliveries, %d failed)", len(ds), len(seen), dups, redelivered, failed)
-	e.t.Logf("  API faults injected %d (of %d calls); people's retries %d; replica restarts %d", faulted, calls, e.actorRetries.Load(), e.restart.Load())
+	e.t.Logf("  API faults injected %d (of %d calls, %d of them writes done with their answer lost); people's retries %d; replica restarts %d",
+		faulted, calls, lost, e.actorRetries.Load(), e.restart.Load())
 	e.t.Logf("  GitHub calls by the App %d", appCalls)
 	fmt.Printf("chaos mode=%s seed=%d incidents=%d deliveries=%d duplicates=%d redeliveries=%d failed=%d faults=%d restarts=%d app_calls=%d converge=%s\n",
 		e.mode.name, e.seed, *chaosIncidents, len(ds), dups, redelivered, failed, faulted, e.restart.Load(), appCalls, converged.Round(time.Millisecond))
