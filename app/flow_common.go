@@ -466,6 +466,38 @@ func (r *run) createOnceFresh(ctx context.Context, scope int, item string, creat
 	return true, nil
 }
 
+// lockIncident makes runs that read an incident's state and write what
+// follows from it take turns, across workers and replicas: it holds the
+// claim (incident, item) until unlock, which releases it. Held by another
+// live run, it is ErrInProgress (the job is snoozed and runs again); held
+// by a run that died, it is taken over once its lease ran out. The
+// returned context ends before the lease does, so a run never outlives
+// its turn. Without claims there is nothing to lock.
+func (r *run) lockIncident(ctx context.Context, incident int, item string) (context.Context, func(), error) {
+	if r.f.Claims == nil {
+		return ctx, func() {}, nil
+	}
+	key := ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: incident, Item: item}
+	cl, err := r.f.Claims.Claim(ctx, key)
+	if err != nil {
+		return ctx, nil, err
+	}
+	if cl.State != ClaimAcquired {
+		// A lock is never completed; a done row is not ours to keep.
+		if cl.State == ClaimDone {
+			_ = r.f.Claims.Forget(ctx, key)
+		}
+		return ctx, nil, fmt.Errorf("%s: %w", key, ErrInProgress)
+	}
+	lctx, cancel := r.f.Claims.Creating(ctx, cl)
+	return lctx, func() {
+		cancel()
+		if err := r.f.Claims.Release(context.WithoutCancel(ctx), cl); err != nil {
+			r.f.log().Warn("release lock", "claim", key.String(), "err", err)
+		}
+	}, nil
+}
+
 // addSubIssue links child (by its database id) under parent; already linked
 // is fine. go-github v62 has no sub-issue API, so the request is built here.
 func (r *run) addSubIssue(ctx context.Context, parent int, childID int64) error {

@@ -202,6 +202,11 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 	if err := r.linkFollowUps(ctx, incident, existing, linked); err != nil {
 		return res, err
 	}
+	ctx, unlock, err := r.lockIncident(ctx, incident, "lock:tracking")
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
 	tr, err := r.tracking(ctx, cfg, incident, existing, comments, nil)
 	res.Tracking = tr
 	return res, err
@@ -377,6 +382,15 @@ func (f *Flows) FollowUp(ctx context.Context, a FollowUpArgs) (*TrackingResult, 
 		}
 		return nil, err
 	}
+	// One tracking run per incident at a time: runs for two follow-ups
+	// closed together would otherwise read the follow-ups at different
+	// moments, and the one that read earlier could write its older count
+	// (and take the complete label away) after the other completed.
+	ctx, unlock, err := r.lockIncident(ctx, incident, "lock:tracking")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	fus, err := r.listFollowUps(ctx, cfg, incident)
 	if err != nil {
 		return nil, err
