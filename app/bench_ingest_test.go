@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // ingestItem is one delivery of the realistic mix.
@@ -108,9 +109,9 @@ type timedEnqueuer struct {
 	n, total atomic.Int64
 }
 
-func (t *timedEnqueuer) Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, error) {
+func (t *timedEnqueuer) Enqueue(ctx context.Context, js ...jobs.Args) (jobs.EnqueueResult, error) {
 	start := time.Now()
-	r, err := t.Queue.Enqueue(ctx, jobs...)
+	r, err := t.Queue.Enqueue(ctx, js...)
 	t.total.Add(int64(time.Since(start)))
 	t.n.Add(1)
 	return r, err

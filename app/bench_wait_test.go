@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // githubLatency is what the simulator adds to every call in the reviewer's
@@ -128,7 +129,7 @@ func BenchmarkReviewerWait(b *testing.B) {
 				e.slow(true)
 				mark = len(e.sim.Calls())
 				t0 = time.Now()
-				pres, err := e.flows.PullRequest(ctx, PullRequestArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: res.PullRequest}, false)
+				pres, err := e.flows.PullRequest(ctx, jobs.PullRequestArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: res.PullRequest}, false)
 				push += time.Since(t0)
 				pushCalls += len(e.sim.Calls()) - mark
 				if err != nil || pres.Blameless.ID == 0 || !strings.Contains(pres.Completeness.Conclusion, "success") {

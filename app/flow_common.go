@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/templates"
 )
@@ -108,16 +109,16 @@ func (f *Flows) now() time.Time {
 // to w.
 func (f *Flows) Register(w *Workers) error {
 	return errors.Join(
-		Register(w, ReconcileFunc[IncidentArgs](func(ctx context.Context, job *river.Job[IncidentArgs]) error {
+		Register(w, ReconcileFunc[jobs.IncidentArgs](func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) error {
 			_, err := f.Incident(ctx, job.Args)
 			return snoozeInProgress(err)
 		})),
-		Register(w, ReconcileFunc[PullRequestArgs](func(ctx context.Context, job *river.Job[PullRequestArgs]) error {
+		Register(w, ReconcileFunc[jobs.PullRequestArgs](func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) error {
 			res, err := f.PullRequest(ctx, job.Args, job.Args.Rerequested)
 			w.metrics.observePullRequest(job.Args.Owner+"/"+job.Args.Repo, res, err) // metrics_ops.go
 			return snoozeInProgress(err)
 		})),
-		Register(w, ReconcileFunc[FollowUpArgs](func(ctx context.Context, job *river.Job[FollowUpArgs]) error {
+		Register(w, ReconcileFunc[jobs.TrackingArgs](func(ctx context.Context, job *river.Job[jobs.TrackingArgs]) error {
 			res, err := f.FollowUp(ctx, job.Args)
 			w.metrics.observeTracking(job.Args.Owner+"/"+job.Args.Repo, res, err) // metrics_ops.go
 			return snoozeInProgress(err)

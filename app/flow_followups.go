@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 )
 
@@ -353,7 +354,7 @@ func dedupeFold(xs []string) []string {
 
 // FollowUp reconciles the tracking of an incident after one of its
 // follow-ups was closed or reopened (or the incident itself changed).
-func (f *Flows) FollowUp(ctx context.Context, a FollowUpArgs) (*TrackingResult, error) {
+func (f *Flows) FollowUp(ctx context.Context, a jobs.TrackingArgs) (*TrackingResult, error) {
 	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 const (
@@ -142,20 +143,20 @@ func fmtCalls(m map[string]int) string {
 
 // incident is the incident job the webhook would enqueue for issue n: the
 // simulator's latest issues delivery about n, routed (with its hints).
-func (e *flowEnv) incident(n int) IncidentArgs {
+func (e *flowEnv) incident(n int) jobs.IncidentArgs {
 	e.t.Helper()
 	return incidentJobFromDeliveries(e.t, e.sim, n)
 }
 
 // incidentBare is the incident job without the delivery's hints, as resync
 // enqueues it.
-func (e *flowEnv) incidentBare(n int) IncidentArgs {
-	return IncidentArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: n}
+func (e *flowEnv) incidentBare(n int) jobs.IncidentArgs {
+	return jobs.IncidentArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: n}
 }
 
 // incidentJobFromDeliveries routes the simulator's latest issues delivery
 // about issue n and returns its incident job.
-func incidentJobFromDeliveries(tb testing.TB, sim *githubsim.Server, n int) IncidentArgs {
+func incidentJobFromDeliveries(tb testing.TB, sim *githubsim.Server, n int) jobs.IncidentArgs {
 	tb.Helper()
 	sim.WaitIdle()
 	ds := sim.Deliveries()
@@ -164,26 +165,26 @@ func incidentJobFromDeliveries(tb testing.TB, sim *githubsim.Server, n int) Inci
 		if d.Event != "issues" {
 			continue
 		}
-		jobs, _, err := Route(d.Event, d.Payload, flowBot)
+		js, _, err := Route(d.Event, d.Payload, flowBot)
 		if err != nil {
 			tb.Fatalf("route delivery %d: %v", d.ID, err)
 		}
-		for _, j := range jobs {
-			if a, ok := j.(IncidentArgs); ok && a.Number == n {
+		for _, j := range js {
+			if a, ok := j.(jobs.IncidentArgs); ok && a.Number == n {
 				return a
 			}
 		}
 	}
 	tb.Fatalf("no issues delivery routes issue #%d to an incident job", n)
-	return IncidentArgs{}
+	return jobs.IncidentArgs{}
 }
 
-func (e *flowEnv) pr(n int) PullRequestArgs {
-	return PullRequestArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: n}
+func (e *flowEnv) pr(n int) jobs.PullRequestArgs {
+	return jobs.PullRequestArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: n}
 }
 
-func (e *flowEnv) followUp(n int) FollowUpArgs {
-	return FollowUpArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: n}
+func (e *flowEnv) followUp(n int) jobs.TrackingArgs {
+	return jobs.TrackingArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", Number: n}
 }
 
 func (e *flowEnv) issue(n int) githubsim.Issue {

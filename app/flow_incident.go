@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/templates"
 )
@@ -34,7 +35,7 @@ type IncidentResult struct {
 // a pull request from it, its assignees as reviewers and one comment on the
 // incident pointing to it. What exists already is kept; what is missing is
 // completed.
-func (f *Flows) Incident(ctx context.Context, a IncidentArgs) (*IncidentResult, error) {
+func (f *Flows) Incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResult, error) {
 	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
 	if err != nil {
 		return nil, err
@@ -63,7 +64,7 @@ type aheadReads struct {
 	baseErr           error
 }
 
-func (r *run) incident(ctx context.Context, a IncidentArgs) (*IncidentResult, error) {
+func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResult, error) {
 	number := a.Number
 	// Settled: an earlier run finished everything (a redelivery, an edit of
 	// the issue); nothing to read ahead. Without claims the pointer comment

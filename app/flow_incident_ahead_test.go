@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // The reviewers, the checks and the pointer comment go in parallel: when the
@@ -106,7 +107,7 @@ func TestIncidentHintsNotInIdentity(t *testing.T) {
 	db := newTestDB(t, "sqlite")
 	q := db.open(t, nil)
 	ctx := context.Background()
-	a := IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 4, Labels: []string{"incident"}, DefaultBranch: "main"}
+	a := jobs.IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 4, Labels: []string{"incident"}, DefaultBranch: "main"}
 	if r, err := q.Enqueue(ctx, a); err != nil || r.Inserted != 1 {
 		t.Fatalf("first: %+v, %v", r, err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 )
 
@@ -48,7 +49,7 @@ type PullRequestResult struct {
 // its head commit for every postmortem it adds or changes (and one review
 // of suggested rewordings); once merged, the follow-up issues. rerequested
 // forces new check runs on a head that has them already.
-func (f *Flows) PullRequest(ctx context.Context, a PullRequestArgs, rerequested bool) (*PullRequestResult, error) {
+func (f *Flows) PullRequest(ctx context.Context, a jobs.PullRequestArgs, rerequested bool) (*PullRequestResult, error) {
 	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
 	if err != nil {
 		return nil, err

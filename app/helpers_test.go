@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 const testSecret = "It's a Secret to Everybody"
@@ -195,7 +196,7 @@ func post(t testing.TB, url, event string, body []byte) (int, string) {
 	return resp.StatusCode, b.String()
 }
 
-func webhookServer(t testing.TB, q Enqueuer, m *Metrics) *httptest.Server {
+func webhookServer(t testing.TB, q jobs.Enqueuer, m *Metrics) *httptest.Server {
 	t.Helper()
 	h := &WebhookHandler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]", Metrics: m}
 	srv := httptest.NewServer(h)

@@ -28,7 +28,7 @@ func TestEveryExampleThroughTheHandler(t *testing.T) {
 	q := db.open(t, nil)
 	srv := webhookServer(t, q, nil)
 	var ignored, queued, ghes, ghesQueued int
-	jobs := db.countJobs(t, "")
+	js := db.countJobs(t, "")
 	for i, e := range conformance.Examples() {
 		for _, body := range [][]byte{e.Payload, withInstallation(t, e.Payload, 5000+int64(i))} {
 			code, msg := post(t, srv.URL, e.Event, body)
@@ -36,8 +36,8 @@ func TestEveryExampleThroughTheHandler(t *testing.T) {
 			switch code {
 			case 200:
 				ignored++
-				if after != jobs {
-					t.Errorf("%s/%s: ignored (%s) but %d jobs were queued", e.Target, e.Name, msg, after-jobs)
+				if after != js {
+					t.Errorf("%s/%s: ignored (%s) but %d jobs were queued", e.Target, e.Name, msg, after-js)
 				}
 			case 202:
 				queued++
@@ -45,8 +45,8 @@ func TestEveryExampleThroughTheHandler(t *testing.T) {
 				if acts == nil || !acts["*"] && !acts[e.Action] {
 					t.Errorf("%s/%s: %s %s was queued (%s)", e.Target, e.Name, e.Event, e.Action, msg)
 				}
-				if after < jobs {
-					t.Errorf("%s/%s: jobs went from %d to %d", e.Target, e.Name, jobs, after)
+				if after < js {
+					t.Errorf("%s/%s: jobs went from %d to %d", e.Target, e.Name, js, after)
 				}
 				if e.GHES {
 					ghesQueued++
@@ -57,7 +57,7 @@ func TestEveryExampleThroughTheHandler(t *testing.T) {
 			if e.GHES {
 				ghes++
 			}
-			jobs = after
+			js = after
 		}
 	}
 	if ghes == 0 || ghesQueued == 0 {
@@ -66,5 +66,5 @@ func TestEveryExampleThroughTheHandler(t *testing.T) {
 	if queued == 0 || ignored == 0 {
 		t.Fatalf("%d queued, %d ignored", queued, ignored)
 	}
-	t.Logf("%d deliveries: %d ignored with no job, %d queued (%d of %d GHES); %d jobs", ignored+queued, ignored, queued, ghesQueued, ghes, jobs)
+	t.Logf("%d deliveries: %d ignored with no job, %d queued (%d of %d GHES); %d jobs", ignored+queued, ignored, queued, ghesQueued, ghes, js)
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -98,31 +99,14 @@ func (m *Metrics) observeTracking(repo string, res *TrackingResult, err error) {
 	m.ops.overdue.WithLabelValues(repo, inc).Set(float64(res.Overdue))
 }
 
-type deliveryKey struct{}
-
-// WithDelivery returns ctx carrying a webhook delivery id (X-GitHub-Delivery): jobs enqueued
-// with it record the id in their metadata, and every run of them logs it.
-func WithDelivery(ctx context.Context, id string) context.Context {
-	if id == "" {
-		return ctx
-	}
-	return context.WithValue(ctx, deliveryKey{}, id)
-}
-
-// DeliveryFrom returns the delivery id WithDelivery put in ctx.
-func DeliveryFrom(ctx context.Context) string {
-	s, _ := ctx.Value(deliveryKey{}).(string)
-	return s
-}
-
 type jobMeta struct {
 	Delivery string `json:"delivery,omitempty"`
 }
 
 // insertOptsWithDelivery is the job's own insert options plus the delivery id as metadata
 // (metadata is not part of a job's uniqueness); nil when ctx has no delivery.
-func insertOptsWithDelivery(ctx context.Context, j JobArgs) *river.InsertOpts {
-	id := DeliveryFrom(ctx)
+func insertOptsWithDelivery(ctx context.Context, j jobs.Args) *river.InsertOpts {
+	id := jobs.DeliveryFrom(ctx)
 	if id == "" {
 		return nil
 	}
@@ -132,25 +116,6 @@ func insertOptsWithDelivery(ctx context.Context, j JobArgs) *river.InsertOpts {
 	}
 	opts.Metadata, _ = json.Marshal(jobMeta{Delivery: id})
 	return &opts
-}
-
-// installationOf is the installation of the first job that names one.
-func installationOf(jobs ...JobArgs) int64 {
-	for _, j := range jobs {
-		b, _ := json.Marshal(j)
-		if id := installationInArgs(b); id != 0 {
-			return id
-		}
-	}
-	return 0
-}
-
-func installationInArgs(encoded []byte) int64 {
-	var a struct {
-		InstallationID int64 `json:"installation_id"`
-	}
-	json.Unmarshal(encoded, &a)
-	return a.InstallationID
 }
 
 // observeJob counts retries and logs one line per job run with its delivery and installation.
@@ -163,7 +128,7 @@ func (w *Workers) observeJob(ctx context.Context, job *rivertype.JobRow, outcome
 	json.Unmarshal(job.Metadata, &meta)
 	attrs := []slog.Attr{
 		slog.Int64("job", job.ID), slog.String("kind", job.Kind), slog.Int("attempt", job.Attempt),
-		slog.String("delivery", meta.Delivery), slog.Int64("installation", installationInArgs(job.EncodedArgs)),
+		slog.String("delivery", meta.Delivery), slog.Int64("installation", jobs.EncodedInstallation(job.EncodedArgs)),
 		slog.String("outcome", outcome), slog.Duration("duration", d),
 	}
 	level := slog.LevelInfo

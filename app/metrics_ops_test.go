@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -91,7 +92,7 @@ func TestOpsDeliveryToJobLogsAndRetries(t *testing.T) {
 	m := NewMetrics()
 	ran := make(chan int, 4)
 	w := NewWorkers()
-	if err := Register(w, ReconcileFunc[IncidentArgs](func(ctx context.Context, job *river.Job[IncidentArgs]) error {
+	if err := Register(w, ReconcileFunc[jobs.IncidentArgs](func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) error {
 		ran <- job.Attempt
 		if job.Attempt == 1 {
 			return errors.New("GitHub said 502")
@@ -175,18 +176,18 @@ func TestOpsDeliveryToJobLogsAndRetries(t *testing.T) {
 	if h := hooks[1]; h["delivery"] != "forged-1" || h["outcome"] != "unauthorized" || h["level"] != "WARN" {
 		t.Errorf("refused webhook line %v", h)
 	}
-	jobs := logs.lines(t, "job")
-	if len(jobs) != 2 {
-		t.Fatalf("job log lines: %v", jobs)
+	js := logs.lines(t, "job")
+	if len(js) != 2 {
+		t.Fatalf("job log lines: %v", js)
 	}
-	for i, j := range jobs {
-		if j["delivery"] != "72d3162e-cc78-11e3-81ab-4c9367dc0958" || j["installation"] != float64(4242) || j["kind"] != KindIncident ||
+	for i, j := range js {
+		if j["delivery"] != "72d3162e-cc78-11e3-81ab-4c9367dc0958" || j["installation"] != float64(4242) || j["kind"] != jobs.KindIncident ||
 			j["attempt"] != float64(i+1) {
 			t.Errorf("job line %d: %v", i, j)
 		}
 	}
-	if jobs[0]["level"] != "WARN" || jobs[0]["outcome"] != "error" || jobs[0]["err"] != "GitHub said 502" || jobs[1]["outcome"] != "ok" {
-		t.Errorf("job lines %v", jobs)
+	if js[0]["level"] != "WARN" || js[0]["outcome"] != "error" || js[0]["err"] != "GitHub said 502" || js[1]["outcome"] != "ok" {
+		t.Errorf("job lines %v", js)
 	}
 
 	text := scrape(t, m)
@@ -221,7 +222,7 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	runJob := func(a JobArgs) {
+	runJob := func(a jobs.Args) {
 		t.Helper()
 		if _, err := q.Enqueue(ctx, a); err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -34,12 +35,12 @@ const DefaultDatabaseURL = "postmortem.db"
 // (a job may run more than once). Returning an error retries the job with
 // backoff; returning a *RateLimitError (or go-github's rate limit errors)
 // snoozes it until the limit resets without spending an attempt.
-type Reconciler[A JobArgs] interface {
+type Reconciler[A jobs.Args] interface {
 	Reconcile(ctx context.Context, job *river.Job[A]) error
 }
 
 // ReconcileFunc adapts a function to a Reconciler.
-type ReconcileFunc[A JobArgs] func(ctx context.Context, job *river.Job[A]) error
+type ReconcileFunc[A jobs.Args] func(ctx context.Context, job *river.Job[A]) error
 
 // Reconcile calls f.
 func (f ReconcileFunc[A]) Reconcile(ctx context.Context, job *river.Job[A]) error { return f(ctx, job) }
@@ -61,7 +62,7 @@ func NewWorkers() *Workers {
 
 // Register adds the reconciler for job kind A. Registering a kind twice is an
 // error.
-func Register[A JobArgs](w *Workers, r Reconciler[A]) error {
+func Register[A jobs.Args](w *Workers, r Reconciler[A]) error {
 	var zero A
 	if w.kinds[zero.Kind()] {
 		return fmt.Errorf("app: reconciler for %q registered twice", zero.Kind())
@@ -83,7 +84,7 @@ func (w *Workers) Kinds() []string {
 	return kinds
 }
 
-type reconcileWorker[A JobArgs] struct {
+type reconcileWorker[A jobs.Args] struct {
 	river.WorkerDefaults[A]
 	r Reconciler[A]
 	w *Workers
@@ -442,35 +443,28 @@ func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()
 	return q.client.Subscribe(kinds...)
 }
 
-// EnqueueResult counts what Enqueue did.
-type EnqueueResult struct {
-	Inserted   int // new jobs
-	Duplicates int // merged into an equal pending job
-	Reruns     int // follow-up runs added behind a running job
-}
-
 // Enqueue durably inserts jobs in one transaction: when it returns nil, they
 // are committed. A job equal to a pending one is merged into it; one equal
-// to a running job gets one follow-up run (see JobArgs).
-func (q *Queue) Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, error) {
-	var r EnqueueResult
-	if len(jobs) == 0 {
+// to a running job gets one follow-up run (see jobs.Args).
+func (q *Queue) Enqueue(ctx context.Context, js ...jobs.Args) (jobs.EnqueueResult, error) {
+	var r jobs.EnqueueResult
+	if len(js) == 0 {
 		return r, nil
 	}
-	params := make([]river.InsertManyParams, len(jobs))
-	for i, j := range jobs {
+	params := make([]river.InsertManyParams, len(js))
+	for i, j := range js {
 		params[i] = river.InsertManyParams{Args: j, InsertOpts: insertOptsWithDelivery(ctx, j)}
 	}
 	if q.group != nil {
-		return q.group.enqueue(ctx, jobs, params) // queue_group.go
+		return q.group.enqueue(ctx, js, params) // queue_group.go
 	}
-	return q.insertJobs(ctx, q.client.InsertMany, jobs, params)
+	return q.insertJobs(ctx, q.client.InsertMany, js, params)
 }
 
 // insertJobs inserts one Enqueue's jobs with insert (inside a transaction
 // when grouped) and their follow-up runs.
-func (q *Queue) insertJobs(ctx context.Context, insert insertFunc, jobs []JobArgs, params []river.InsertManyParams) (EnqueueResult, error) {
-	d := &insertDelivery{jobs: jobs, params: params}
+func (q *Queue) insertJobs(ctx context.Context, insert insertFunc, js []jobs.Args, params []river.InsertManyParams) (jobs.EnqueueResult, error) {
+	d := &insertDelivery{js: js, params: params}
 	err := q.insertGroup(ctx, insert, []*insertDelivery{d}) // queue_combine.go
 	return d.res, err
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -29,9 +30,9 @@ import (
 
 // insertDelivery is what insertGroup needs of one delivery.
 type insertDelivery struct {
-	jobs   []JobArgs
+	js     []jobs.Args
 	params []river.InsertManyParams
-	res    EnqueueResult
+	res    jobs.EnqueueResult
 }
 
 // insertGroup inserts the jobs of the deliveries and their follow-up runs
@@ -40,9 +41,9 @@ func (q *Queue) insertGroup(ctx context.Context, insert insertFunc, ds []*insert
 	sets := make([][]river.InsertManyParams, len(ds))
 	keys := make([][]string, len(ds))
 	for i, d := range ds {
-		d.res = EnqueueResult{}
+		d.res = jobs.EnqueueResult{}
 		sets[i] = d.params
-		keys[i] = jobKeys(d.jobs)
+		keys[i] = jobKeys(d.js)
 	}
 	res, err := insertCombined(ctx, insert, sets, keys)
 	if err != nil {
@@ -51,7 +52,7 @@ func (q *Queue) insertGroup(ctx context.Context, insert insertFunc, ds []*insert
 	var reruns [][]river.InsertManyParams
 	var rerunKeys [][]string
 	for i, d := range ds {
-		var rerunJobs []JobArgs
+		var rerunJobs []jobs.Args
 		for j, x := range res[i] {
 			switch {
 			case !x.UniqueSkippedAsDuplicate:
@@ -61,9 +62,9 @@ func (q *Queue) insertGroup(ctx context.Context, insert insertFunc, ds []*insert
 					reruns = make([][]river.InsertManyParams, len(ds))
 					rerunKeys = make([][]string, len(ds))
 				}
-				opts := uniqueInsertOpts()
+				opts := jobs.UniqueInsertOpts()
 				opts.ScheduledAt = time.Now().Add(q.rerunDelay)
-				job := d.jobs[j].rerun(x.Job.ID)
+				job := d.js[j].RerunOf(x.Job.ID)
 				rerunJobs = append(rerunJobs, job)
 				reruns[i] = append(reruns[i], river.InsertManyParams{Args: job, InsertOpts: &opts})
 			default:
@@ -139,9 +140,9 @@ func hasAny(seen map[string]bool, keys []string) bool {
 	return false
 }
 
-func jobKeys(jobs []JobArgs) []string {
-	keys := make([]string, len(jobs))
-	for i, j := range jobs {
+func jobKeys(js []jobs.Args) []string {
+	keys := make([]string, len(js))
+	for i, j := range js {
 		keys[i] = jobKey(j)
 	}
 	return keys
@@ -154,7 +155,7 @@ func jobKeys(jobs []JobArgs) []string {
 // River would refuse the statement and the group commit would retry each
 // delivery in a transaction of its own); two jobs with the same key merely
 // go into separate statements.
-func jobKey(a JobArgs) string {
+func jobKey(a jobs.Args) string {
 	v := reflect.ValueOf(a)
 	for v.Kind() == reflect.Pointer && !v.IsNil() {
 		v = v.Elem()

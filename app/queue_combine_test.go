@@ -8,36 +8,37 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
 
 func TestJobKey(t *testing.T) {
-	pr := PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2, HeadSHA: "a"}
+	pr := jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2, HeadSHA: "a"}
 	same := pr
 	same.HeadSHA = "b" // not part of the identity
 	if jobKey(pr) != jobKey(same) {
 		t.Errorf("jobs River merges have different keys: %q, %q", jobKey(pr), jobKey(same))
 	}
-	inc := IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2, Labels: []string{"x"}}
+	inc := jobs.IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2, Labels: []string{"x"}}
 	incSame := inc
 	incSame.Labels = nil
 	if jobKey(inc) != jobKey(incSame) {
 		t.Errorf("incident keys differ on labels: %q, %q", jobKey(inc), jobKey(incSame))
 	}
-	for _, other := range []JobArgs{
-		PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 3},
-		PullRequestArgs{InstallationID: 2, Owner: "o", Repo: "r", Number: 2},
-		PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r2", Number: 2},
-		PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2, Rerequested: true},
-		pr.rerun(77),
-		IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2}, // other kind
+	for _, other := range []jobs.Args{
+		jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 3},
+		jobs.PullRequestArgs{InstallationID: 2, Owner: "o", Repo: "r", Number: 2},
+		jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r2", Number: 2},
+		jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2, Rerequested: true},
+		pr.RerunOf(77),
+		jobs.IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2}, // other kind
 	} {
 		if jobKey(other) == jobKey(pr) {
 			t.Errorf("%#v has the key of %#v: %q", other, pr, jobKey(pr))
 		}
 	}
-	if jobKey(pr.rerun(77)) == jobKey(pr.rerun(78)) {
+	if jobKey(pr.RerunOf(77)) == jobKey(pr.RerunOf(78)) {
 		t.Error("follow-ups of different runs share a key")
 	}
 }
@@ -100,37 +101,37 @@ func jobRows(t *testing.T, q *Queue) []string {
 // merged. And with fewer statements.
 func TestInsertGroupMatchesOneByOne(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db testDB) {
-		pr := func(n int, sha string) JobArgs {
-			return PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n, HeadSHA: sha}
+		pr := func(n int, sha string) jobs.Args {
+			return jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n, HeadSHA: sha}
 		}
-		inc := func(n int) JobArgs { return IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n} }
-		setup := [][]JobArgs{{pr(1, "a")}, {pr(2, "a")}, {inc(5)}}
-		group := [][]JobArgs{
+		inc := func(n int) jobs.Args { return jobs.IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n} }
+		setup := [][]jobs.Args{{pr(1, "a")}, {pr(2, "a")}, {inc(5)}}
+		group := [][]jobs.Args{
 			{pr(1, "b"), pr(3, "a")}, // duplicate of a pending job; new
 			{pr(2, "b")},             // running: a follow-up
 			{pr(2, "c")},             // running: its follow-up is the previous one's
-			{inc(5), InstallationArgs{InstallationID: 9}}, // running: follow-up; new
+			{inc(5), jobs.InstallationArgs{InstallationID: 9}}, // running: follow-up; new
 			{pr(3, "b")}, // duplicate of the first delivery's new job
-			{FollowUpArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1, Incident: 5}},
+			{jobs.TrackingArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1, Incident: 5}},
 		}
-		want := []EnqueueResult{{Inserted: 1, Duplicates: 1}, {Reruns: 1}, {Duplicates: 1}, {Inserted: 1, Reruns: 1}, {Duplicates: 1}, {Inserted: 1}}
+		want := []jobs.EnqueueResult{{Inserted: 1, Duplicates: 1}, {Reruns: 1}, {Duplicates: 1}, {Inserted: 1, Reruns: 1}, {Duplicates: 1}, {Inserted: 1}}
 
 		ctx := context.Background()
-		run := func(q *Queue, combined bool) (res []EnqueueResult, statements int) {
-			for _, jobs := range setup {
-				if _, err := q.Enqueue(ctx, jobs...); err != nil {
+		run := func(q *Queue, combined bool) (res []jobs.EnqueueResult, statements int) {
+			for _, js := range setup {
+				if _, err := q.Enqueue(ctx, js...); err != nil {
 					t.Fatal(err)
 				}
 			}
-			markRunning(t, q, KindPullRequest, 2)
-			markRunning(t, q, KindIncident, 5)
+			markRunning(t, q, jobs.KindPullRequest, 2)
+			markRunning(t, q, jobs.KindIncident, 5)
 			ds := make([]*insertDelivery, len(group))
-			for i, jobs := range group {
-				params := make([]river.InsertManyParams, len(jobs))
-				for j, a := range jobs {
+			for i, js := range group {
+				params := make([]river.InsertManyParams, len(js))
+				for j, a := range js {
 					params[j] = river.InsertManyParams{Args: a}
 				}
-				ds[i] = &insertDelivery{jobs: jobs, params: params}
+				ds[i] = &insertDelivery{js: js, params: params}
 			}
 			err := q.group.run(ctx, func(insert insertFunc) error {
 				counting := func(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {

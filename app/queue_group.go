@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -157,8 +158,8 @@ type groupCommitter struct {
 }
 
 // enqueue hands the jobs to the next group commit and waits for it.
-func (g *groupCommitter) enqueue(ctx context.Context, jobs []JobArgs, params []river.InsertManyParams) (EnqueueResult, error) {
-	r := &groupReq{ctx: ctx, insertDelivery: insertDelivery{jobs: jobs, params: params}, done: make(chan struct{})}
+func (g *groupCommitter) enqueue(ctx context.Context, js []jobs.Args, params []river.InsertManyParams) (jobs.EnqueueResult, error) {
+	r := &groupReq{ctx: ctx, insertDelivery: insertDelivery{js: js, params: params}, done: make(chan struct{})}
 	g.mu.Lock()
 	g.pending = append(g.pending, r)
 	lead := !g.leading
@@ -173,7 +174,7 @@ func (g *groupCommitter) enqueue(ctx context.Context, jobs []JobArgs, params []r
 	case <-ctx.Done():
 		// Not acknowledged: the jobs may still commit with the group, which
 		// a redelivery then merges into.
-		return EnqueueResult{}, ctx.Err()
+		return jobs.EnqueueResult{}, ctx.Err()
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 )
 
@@ -53,10 +54,10 @@ func openCountingPG(t *testing.T) (*Queue, *atomic.Int64) {
 func TestPostgresEnqueueRoundTrips(t *testing.T) {
 	q, writes := openCountingPG(t)
 	ctx := context.Background()
-	enqueue := func(n int) EnqueueResult {
+	enqueue := func(n int) jobs.EnqueueResult {
 		t.Helper()
-		r, err := q.Enqueue(ctx, PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n},
-			InstallationArgs{InstallationID: int64(n)})
+		r, err := q.Enqueue(ctx, jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n},
+			jobs.InstallationArgs{InstallationID: int64(n)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,20 +91,20 @@ func TestPostgresEnqueueRoundTrips(t *testing.T) {
 func TestPostgresGroupIsOneTransaction(t *testing.T) {
 	q, writes := openCountingPG(t)
 	ctx := context.Background()
-	if _, err := q.Enqueue(ctx, InstallationArgs{InstallationID: 1}); err != nil { // warm up
+	if _, err := q.Enqueue(ctx, jobs.InstallationArgs{InstallationID: 1}); err != nil { // warm up
 		t.Fatal(err)
 	}
-	req := func(jobs ...JobArgs) *groupReq {
-		params := make([]river.InsertManyParams, len(jobs))
-		for i, j := range jobs {
+	req := func(js ...jobs.Args) *groupReq {
+		params := make([]river.InsertManyParams, len(js))
+		for i, j := range js {
 			params[i] = river.InsertManyParams{Args: j, InsertOpts: insertOptsWithDelivery(ctx, j)}
 		}
-		return &groupReq{ctx: ctx, insertDelivery: insertDelivery{jobs: jobs, params: params}, done: make(chan struct{})}
+		return &groupReq{ctx: ctx, insertDelivery: insertDelivery{js: js, params: params}, done: make(chan struct{})}
 	}
 	batch := []*groupReq{
-		req(PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1}),
-		req(PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2}, InstallationArgs{InstallationID: 2}),
-		req(PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1, HeadSHA: "other"}),
+		req(jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1}),
+		req(jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 2}, jobs.InstallationArgs{InstallationID: 2}),
+		req(jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1, HeadSHA: "other"}),
 	}
 	before := writes.Load()
 	q.group.commit(batch)
@@ -114,7 +115,7 @@ func TestPostgresGroupIsOneTransaction(t *testing.T) {
 			t.Fatalf("delivery %d: %v", i, r.err)
 		}
 	}
-	if got := [3]EnqueueResult{batch[0].res, batch[1].res, batch[2].res}; got != [3]EnqueueResult{{Inserted: 1}, {Inserted: 2}, {Duplicates: 1}} {
+	if got := [3]jobs.EnqueueResult{batch[0].res, batch[1].res, batch[2].res}; got != [3]jobs.EnqueueResult{{Inserted: 1}, {Inserted: 2}, {Duplicates: 1}} {
 		t.Errorf("results = %+v", got)
 	}
 	// BEGIN, the inserts (at most one per delivery), COMMIT.

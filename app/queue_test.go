@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
 
 // recorder is a trivial reconciler: it records the jobs it works and can be
 // told to block or fail.
-type recorder[A JobArgs] struct {
+type recorder[A jobs.Args] struct {
 	mu      sync.Mutex
 	got     []A
 	ran     chan A
@@ -25,7 +26,7 @@ type recorder[A JobArgs] struct {
 	err     error
 }
 
-func newRecorder[A JobArgs]() *recorder[A] {
+func newRecorder[A jobs.Args]() *recorder[A] {
 	return &recorder[A]{ran: make(chan A, 100), started: make(chan int64, 100)}
 }
 
@@ -109,11 +110,11 @@ func TestBurstIsOneJob(t *testing.T) {
 func TestJobRuns(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db testDB) {
 		w := NewWorkers()
-		rec := newRecorder[PullRequestArgs]()
-		if err := Register[PullRequestArgs](w, rec); err != nil {
+		rec := newRecorder[jobs.PullRequestArgs]()
+		if err := Register[jobs.PullRequestArgs](w, rec); err != nil {
 			t.Fatal(err)
 		}
-		if err := Register[PullRequestArgs](w, rec); err == nil {
+		if err := Register[jobs.PullRequestArgs](w, rec); err == nil {
 			t.Fatal("registering a kind twice succeeded")
 		}
 		m := NewMetrics()
@@ -131,7 +132,7 @@ func TestJobRuns(t *testing.T) {
 			t.Fatalf("status %d", code)
 		}
 		got := waitFor(t, rec.ran, "the job to run")
-		want := PullRequestArgs{InstallationID: 7, Owner: "acme", Repo: "svc", Number: 12, HeadSHA: "abc"}
+		want := jobs.PullRequestArgs{InstallationID: 7, Owner: "acme", Repo: "svc", Number: 12, HeadSHA: "abc"}
 		if got != want {
 			t.Fatalf("reconciled %+v, want %+v", got, want)
 		}
@@ -148,7 +149,7 @@ func TestJobRuns(t *testing.T) {
 			t.Fatal("job metric not recorded")
 		}
 		// Kinds without a reconciler are stored and wait, not failed.
-		if _, err := q.Enqueue(context.Background(), IncidentArgs{InstallationID: 7, Owner: "acme", Repo: "svc", Number: 1}); err != nil {
+		if _, err := q.Enqueue(context.Background(), jobs.IncidentArgs{InstallationID: 7, Owner: "acme", Repo: "svc", Number: 1}); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -175,8 +176,8 @@ func TestCrashBetweenCommitAndRun(t *testing.T) {
 		q1.Close() // "crash": nothing was worked
 
 		w := NewWorkers()
-		rec := newRecorder[IncidentArgs]()
-		Register[IncidentArgs](w, rec)
+		rec := newRecorder[jobs.IncidentArgs]()
+		Register[jobs.IncidentArgs](w, rec)
 		q2 := db.open(t, w)
 		if err := q2.Start(context.Background()); err != nil {
 			t.Fatal(err)
@@ -193,15 +194,15 @@ func TestCrashBetweenCommitAndRun(t *testing.T) {
 func TestDeliveryDuringRunGetsOneRerun(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db testDB) {
 		w := NewWorkers()
-		rec := newRecorder[PullRequestArgs]()
+		rec := newRecorder[jobs.PullRequestArgs]()
 		rec.block = make(chan struct{})
-		Register[PullRequestArgs](w, rec)
+		Register[jobs.PullRequestArgs](w, rec)
 		q := db.open(t, w)
 		if err := q.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		args := PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
+		args := jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
 		if _, err := q.Enqueue(ctx, args); err != nil {
 			t.Fatal(err)
 		}
@@ -235,15 +236,15 @@ func TestDeliveryDuringRunGetsOneRerun(t *testing.T) {
 func TestRateLimitSnoozes(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db testDB) {
 		w := NewWorkers()
-		rec := newRecorder[InstallationArgs]()
+		rec := newRecorder[jobs.InstallationArgs]()
 		reset := time.Now().Add(time.Hour)
 		rec.err = &RateLimitError{Reset: reset, Method: "GET", URL: "https://api.github.com/x"}
-		Register[InstallationArgs](w, rec)
+		Register[jobs.InstallationArgs](w, rec)
 		q := db.open(t, w)
 		events, cancel := q.Subscribe(river.EventKindJobSnoozed)
 		defer cancel()
 		q.Start(context.Background())
-		if _, err := q.Enqueue(context.Background(), InstallationArgs{InstallationID: 3}); err != nil {
+		if _, err := q.Enqueue(context.Background(), jobs.InstallationArgs{InstallationID: 3}); err != nil {
 			t.Fatal(err)
 		}
 		ev := waitFor(t, events, "snooze event")
@@ -309,7 +310,7 @@ func TestWorkersAndReplicas(t *testing.T) {
 		var mu sync.Mutex
 		runs := map[int]int{}
 		running, peak := 0, 0
-		work := ReconcileFunc[IncidentArgs](func(ctx context.Context, job *river.Job[IncidentArgs]) error {
+		work := ReconcileFunc[jobs.IncidentArgs](func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) error {
 			mu.Lock()
 			runs[job.Args.Number]++
 			running++
@@ -328,16 +329,16 @@ func TestWorkersAndReplicas(t *testing.T) {
 		var queues []*Queue
 		for range replicas {
 			w := NewWorkers()
-			Register[IncidentArgs](w, work)
+			Register[jobs.IncidentArgs](w, work)
 			q := db.open(t, w)
 			queues = append(queues, q)
 		}
 		const n = 24
-		var jobs []JobArgs
+		var js []jobs.Args
 		for i := 1; i <= n; i++ {
-			jobs = append(jobs, IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: i})
+			js = append(js, jobs.IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: i})
 		}
-		if res, err := queues[0].Enqueue(context.Background(), jobs...); err != nil || res.Inserted != n {
+		if res, err := queues[0].Enqueue(context.Background(), js...); err != nil || res.Inserted != n {
 			t.Fatalf("Enqueue = %+v, %v", res, err)
 		}
 		for _, q := range queues {

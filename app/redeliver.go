@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 )
 
@@ -19,19 +20,6 @@ import (
 // that on start-up (as a job, so start-up is never blocked and a crash
 // retries it), and records each delivery it redelivered in the database so
 // replicas starting together redeliver it once.
-
-// KindRedeliver is the job kind of RedeliverArgs.
-const KindRedeliver = "redeliver"
-
-// RedeliverArgs: look for failed webhook deliveries and redeliver them.
-// One pending job at a time (unique); Rerun keys a follow-up run.
-type RedeliverArgs struct {
-	Rerun int64 `json:"rerun,omitempty" river:"unique"`
-}
-
-func (RedeliverArgs) Kind() string                 { return KindRedeliver }
-func (RedeliverArgs) InsertOpts() river.InsertOpts { return uniqueInsertOpts() }
-func (a RedeliverArgs) rerun(id int64) JobArgs     { a.Rerun = id; return a }
 
 // DefaultRedeliverHorizon is how far back Redeliverer looks: GitHub keeps
 // deliveries for a few days; a day covers any outage the App recovers from.
@@ -220,7 +208,7 @@ func (r *Redeliverer) Run(ctx context.Context) (*RedeliverResult, error) {
 
 // Register adds the redeliver reconciler to w.
 func (r *Redeliverer) Register(w *Workers) error {
-	return Register(w, ReconcileFunc[RedeliverArgs](func(ctx context.Context, job *river.Job[RedeliverArgs]) error {
+	return Register(w, ReconcileFunc[jobs.RedeliverArgs](func(ctx context.Context, job *river.Job[jobs.RedeliverArgs]) error {
 		_, err := r.Run(ctx)
 		return err
 	}))

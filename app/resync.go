@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 )
 
@@ -52,19 +53,19 @@ type ResyncResult struct {
 	Repos     int
 	Incidents int // open incidents seen
 	PullsSeen int // postmortem pull requests seen in the window
-	Enqueued  []JobArgs
+	Enqueued  []jobs.Args
 	Skipped   []string
 }
 
 // Register adds the resync and installation reconcilers to w.
 func (rs *Resyncer) Register(w *Workers) error {
 	return errors.Join(
-		Register(w, ReconcileFunc[ResyncArgs](func(ctx context.Context, job *river.Job[ResyncArgs]) error {
+		Register(w, ReconcileFunc[jobs.ResyncArgs](func(ctx context.Context, job *river.Job[jobs.ResyncArgs]) error {
 			_, err := rs.Resync(ctx, job.Args)
 			return snoozeInProgress(err)
 		})),
-		Register(w, ReconcileFunc[InstallationArgs](func(ctx context.Context, job *river.Job[InstallationArgs]) error {
-			_, err := rs.Resync(ctx, ResyncArgs{InstallationID: job.Args.InstallationID})
+		Register(w, ReconcileFunc[jobs.InstallationArgs](func(ctx context.Context, job *river.Job[jobs.InstallationArgs]) error {
+			_, err := rs.Resync(ctx, jobs.ResyncArgs{InstallationID: job.Args.InstallationID})
 			return snoozeInProgress(err)
 		})),
 	)
@@ -77,14 +78,14 @@ func PeriodicResync(interval time.Duration) *river.PeriodicJob {
 		interval = DefaultResyncInterval
 	}
 	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
-		return ResyncArgs{}, nil
+		return jobs.ResyncArgs{}, nil
 	}, &river.PeriodicJobOpts{ID: "postmortem-resync", RunOnStart: true})
 }
 
 // AddPeriodic adds River periodic jobs to the queue (before or after
 // Start). River runs them on the elected leader only, so with several
 // replicas on one PostgreSQL each runs once per period.
-func (q *Queue) AddPeriodic(jobs ...*river.PeriodicJob) error {
+func (q *Queue) AddPeriodic(js ...*river.PeriodicJob) error {
 	type periodic interface {
 		PeriodicJobs() *river.PeriodicJobBundle
 	}
@@ -95,14 +96,14 @@ func (q *Queue) AddPeriodic(jobs ...*river.PeriodicJob) error {
 	if !q.working {
 		return errors.New("queue: periodic jobs need a queue with workers")
 	}
-	_, err := p.PeriodicJobs().AddManySafely(jobs)
+	_, err := p.PeriodicJobs().AddManySafely(js)
 	return err
 }
 
 // Resync reconciles one ResyncArgs: every installation (InstallationID 0),
 // every repository of one installation (Owner/Repo empty, fanned out as one
 // job per repository), or one repository.
-func (rs *Resyncer) Resync(ctx context.Context, a ResyncArgs) (*ResyncResult, error) {
+func (rs *Resyncer) Resync(ctx context.Context, a jobs.ResyncArgs) (*ResyncResult, error) {
 	if rs.Flows == nil || rs.Queue == nil {
 		return nil, errors.New("resync: no flows or queue")
 	}
@@ -123,7 +124,7 @@ func (rs *Resyncer) Resync(ctx context.Context, a ResyncArgs) (*ResyncResult, er
 				res.Skipped = append(res.Skipped, fmt.Sprintf("installation %d is suspended", in.GetID()))
 				continue
 			}
-			res.Enqueued = append(res.Enqueued, ResyncArgs{InstallationID: in.GetID()})
+			res.Enqueued = append(res.Enqueued, jobs.ResyncArgs{InstallationID: in.GetID()})
 		}
 	case a.Owner == "" || a.Repo == "":
 		gh, err := rs.Flows.Clients.Installation(a.InstallationID)
@@ -152,7 +153,7 @@ func (rs *Resyncer) Resync(ctx context.Context, a ResyncArgs) (*ResyncResult, er
 			if r.GetArchived() {
 				continue
 			}
-			res.Enqueued = append(res.Enqueued, ResyncArgs{InstallationID: a.InstallationID, Owner: r.GetOwner().GetLogin(), Repo: r.GetName()})
+			res.Enqueued = append(res.Enqueued, jobs.ResyncArgs{InstallationID: a.InstallationID, Owner: r.GetOwner().GetLogin(), Repo: r.GetName()})
 		}
 	default:
 		if err := rs.repo(ctx, a, res); err != nil {
@@ -175,7 +176,7 @@ func (rs *Resyncer) window() time.Duration {
 }
 
 // repo resyncs one repository.
-func (rs *Resyncer) repo(ctx context.Context, a ResyncArgs, res *ResyncResult) error {
+func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResult) error {
 	r, err := rs.Flows.newRun(a.InstallationID, a.Owner, a.Repo)
 	if err != nil {
 		return err
@@ -239,7 +240,7 @@ func (rs *Resyncer) repo(ctx context.Context, a ResyncArgs, res *ResyncResult) e
 
 	for n, prs := range pulls {
 		for _, pr := range prs {
-			args := PullRequestArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA()}
+			args := jobs.PullRequestArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA()}
 			switch {
 			case pr.GetState() == "open":
 				res.Enqueued = append(res.Enqueued, args)
@@ -270,7 +271,7 @@ func (rs *Resyncer) repo(ctx context.Context, a ResyncArgs, res *ResyncResult) e
 			need = r.findComment(comments, markerPointer(n)) == nil
 		}
 		if need {
-			res.Enqueued = append(res.Enqueued, IncidentArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: n})
+			res.Enqueued = append(res.Enqueued, jobs.IncidentArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: n})
 		}
 	}
 	return nil
@@ -281,7 +282,7 @@ func (rs *Resyncer) repo(ctx context.Context, a ResyncArgs, res *ResyncResult) e
 // EnqueueStartup enqueues the start-up jobs: one redelivery pass. It is a
 // job, so start-up does not wait on GitHub and a failure is retried.
 func (q *Queue) EnqueueStartup(ctx context.Context) error {
-	_, err := q.Enqueue(ctx, RedeliverArgs{})
+	_, err := q.Enqueue(ctx, jobs.RedeliverArgs{})
 	return err
 }
 
@@ -292,6 +293,6 @@ func (q *Queue) EnqueueStartup(ctx context.Context) error {
 // after its 15s lease when it was the one killed), while the resync's jobs
 // run beside them as follow-up runs. Equal to a pending resync, it merges.
 func (q *Queue) EnqueueStartupResync(ctx context.Context) error {
-	_, err := q.Enqueue(ctx, ResyncArgs{})
+	_, err := q.Enqueue(ctx, jobs.ResyncArgs{})
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 )
 
@@ -29,9 +30,9 @@ func TestServerRunAndGracefulShutdown(t *testing.T) {
 	db := newTestDB(t, "sqlite")
 	w := NewWorkers()
 	release := make(chan struct{})
-	finished := make(chan PullRequestArgs, 1)
+	finished := make(chan jobs.PullRequestArgs, 1)
 	started := make(chan struct{}, 1)
-	Register[PullRequestArgs](w, ReconcileFunc[PullRequestArgs](func(ctx context.Context, job *river.Job[PullRequestArgs]) error {
+	Register[jobs.PullRequestArgs](w, ReconcileFunc[jobs.PullRequestArgs](func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) error {
 		started <- struct{}{}
 		<-release // not ctx: a job that finishes within the grace period
 		finished <- job.Args
@@ -90,7 +91,7 @@ func TestServerShutdownCancelsAfterGrace(t *testing.T) {
 	w := NewWorkers()
 	started := make(chan struct{}, 1)
 	cancelled := make(chan struct{}, 1)
-	Register[IncidentArgs](w, ReconcileFunc[IncidentArgs](func(ctx context.Context, job *river.Job[IncidentArgs]) error {
+	Register[jobs.IncidentArgs](w, ReconcileFunc[jobs.IncidentArgs](func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) error {
 		started <- struct{}{}
 		<-ctx.Done()
 		cancelled <- struct{}{}
@@ -102,7 +103,7 @@ func TestServerShutdownCancelsAfterGrace(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, ln) }()
-	if _, err := q.Enqueue(context.Background(), IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1}); err != nil {
+	if _, err := q.Enqueue(context.Background(), jobs.IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 1}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, started, "job start")

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"modernc.org/sqlite"
 )
 
@@ -357,7 +358,7 @@ func TestQueueSQLiteStatementsCached(t *testing.T) {
 	ctx := context.Background()
 	enqueue := func(n int) {
 		t.Helper()
-		r, err := q.Enqueue(ctx, PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n})
+		r, err := q.Enqueue(ctx, jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n})
 		if err != nil || r.Inserted != 1 {
 			t.Fatalf("enqueue %d: %+v, %v", n, r, err)
 		}
@@ -375,7 +376,7 @@ func TestQueueSQLiteStatementsCached(t *testing.T) {
 	}
 	// A duplicate is still merged (the insert's RETURNING read through the
 	// cached statement).
-	r, err := q.Enqueue(ctx, PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 3})
+	r, err := q.Enqueue(ctx, jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 3})
 	if err != nil || r.Duplicates != 1 || r.Inserted != 0 {
 		t.Fatalf("duplicate: %+v, %v", r, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // bodyPool holds the buffers webhook bodies are read into: a delivery's
@@ -62,11 +63,6 @@ func putBody(buf *[]byte) {
 // are refused with 413 before being read in full.
 const MaxWebhookBody = 25 << 20
 
-// Enqueuer durably stores jobs; Queue implements it.
-type Enqueuer interface {
-	Enqueue(ctx context.Context, jobs ...JobArgs) (EnqueueResult, error)
-}
-
 // WebhookHandler serves POST /webhook. It verifies the delivery, decodes the
 // few fields routing needs, and turns it into zero or more jobs, committed in
 // one transaction before it answers 202. It never calls GitHub.
@@ -83,7 +79,7 @@ type Enqueuer interface {
 // on, say, a `star` delivery is still a 200.
 type WebhookHandler struct {
 	Secret []byte
-	Queue  Enqueuer
+	Queue  jobs.Enqueuer
 	// BotLogin is the App's bot account ("<slug>[bot]"); issue edits and
 	// label changes it made itself are ignored. Empty disables the check.
 	BotLogin string
@@ -161,8 +157,8 @@ var routedEvents = map[string]bool{
 // incidentArgs is the incident job of an issues delivery, with the hints the
 // flow uses to start drafting before its own reads come back: the issue's
 // labels and the repository's default branch as the delivery saw them.
-func incidentArgs(inst int64, d *delivery) IncidentArgs {
-	a := IncidentArgs{InstallationID: inst, Owner: d.Repository.Owner.Login, Repo: d.Repository.Name,
+func incidentArgs(inst int64, d *delivery) jobs.IncidentArgs {
+	a := jobs.IncidentArgs{InstallationID: inst, Owner: d.Repository.Owner.Login, Repo: d.Repository.Name,
 		Number: d.Issue.Number, DefaultBranch: d.Repository.DefaultBranch}
 	for _, l := range d.Issue.Labels {
 		if l.Name != "" {
@@ -182,7 +178,7 @@ var errMalformed = errors.New("malformed payload")
 // Routing table:
 //
 //	issues opened, edited, labeled, reopened   → IncidentArgs
-//	issues closed, reopened, deleted           → FollowUpArgs
+//	issues closed, reopened, deleted           → TrackingArgs
 //	pull_request opened, synchronize, reopened,
 //	  ready_for_review, edited, closed+merged  → PullRequestArgs
 //	check_suite requested, rerequested         → PullRequestArgs per associated PR
@@ -197,7 +193,7 @@ var errMalformed = errors.New("malformed payload")
 // issues without labels are neither and are ignored here, as are issue events
 // the App's own bot caused by editing or labelling (its echo). The App's own
 // pull requests are NOT ignored: they need their check runs.
-func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error) {
+func Route(event string, body []byte, botLogin string) ([]jobs.Args, string, error) {
 	if !routedEvents[event] {
 		return nil, "event " + event + " is not used", nil
 	}
@@ -214,7 +210,7 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 	inst := d.Installation.ID
 	switch event {
 	case "installation", "installation_repositories":
-		return []JobArgs{InstallationArgs{InstallationID: inst}}, "installation " + d.Action, nil
+		return []jobs.Args{jobs.InstallationArgs{InstallationID: inst}}, "installation " + d.Action, nil
 	}
 	if d.Repository == nil || d.Repository.Name == "" || d.Repository.Owner.Login == "" {
 		return nil, "", fmt.Errorf("%w: %s without repository", errMalformed, event)
@@ -234,7 +230,7 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 			return nil, "issue has no labels", nil
 		}
 		n := d.Issue.Number
-		var jobs []JobArgs
+		var js []jobs.Args
 		switch d.Action {
 		case "opened", "edited", "labeled", "unlabeled":
 			if bot {
@@ -243,17 +239,17 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 			if d.Action == "unlabeled" {
 				return nil, "issues unlabeled is not used", nil
 			}
-			jobs = append(jobs, incidentArgs(inst, &d))
+			js = append(js, incidentArgs(inst, &d))
 		case "reopened":
-			jobs = append(jobs,
+			js = append(js,
 				incidentArgs(inst, &d),
-				FollowUpArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+				jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
 		case "closed", "deleted":
-			jobs = append(jobs, FollowUpArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+			js = append(js, jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
 		default:
 			return nil, "issues " + d.Action + " is not used", nil
 		}
-		return jobs, "issues " + d.Action, nil
+		return js, "issues " + d.Action, nil
 
 	case "pull_request":
 		if d.PullRequest == nil || d.PullRequest.Number <= 0 {
@@ -272,7 +268,7 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 		default:
 			return nil, "pull_request " + d.Action + " is not used", nil
 		}
-		return []JobArgs{PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo,
+		return []jobs.Args{jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo,
 			Number: d.PullRequest.Number, HeadSHA: d.PullRequest.Head.SHA}}, "pull_request " + d.Action, nil
 
 	case "check_suite", "check_run":
@@ -289,19 +285,19 @@ func Route(event string, body []byte, botLogin string) ([]JobArgs, string, error
 			return nil, "", fmt.Errorf("%w: %s without its object", errMalformed, event)
 		}
 		seen := map[int]bool{}
-		var jobs []JobArgs
+		var js []jobs.Args
 		for _, pr := range c.PullRequests {
 			if pr.Number <= 0 || seen[pr.Number] {
 				continue
 			}
 			seen[pr.Number] = true
-			jobs = append(jobs, PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: pr.Number, HeadSHA: c.HeadSHA,
+			js = append(js, jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: pr.Number, HeadSHA: c.HeadSHA,
 				Rerequested: d.Action == "rerequested"})
 		}
-		if len(jobs) == 0 {
+		if len(js) == 0 {
 			return nil, event + " has no pull request of this repository", nil
 		}
-		return jobs, event + " " + d.Action, nil
+		return js, event + " " + d.Action, nil
 	}
 	return nil, "event " + event + " is not used", nil
 }
@@ -378,13 +374,13 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		payload = []byte(form.Get("payload"))
 	}
-	jobs, reason, err := Route(name, payload, h.BotLogin)
+	js, reason, err := Route(name, payload, h.BotLogin)
 	if err != nil {
 		answer(http.StatusBadRequest, "malformed", err.Error())
 		return
 	}
-	inst = installationOf(jobs...)
-	if len(jobs) == 0 {
+	inst = jobs.InstallationOf(js...)
+	if len(js) == 0 {
 		answer(http.StatusOK, "ignored", "ignored: "+reason)
 		return
 	}
@@ -392,9 +388,9 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(WithDelivery(r.Context(), r.Header.Get("X-GitHub-Delivery")), timeout)
+	ctx, cancel := context.WithTimeout(jobs.WithDelivery(r.Context(), r.Header.Get("X-GitHub-Delivery")), timeout)
 	defer cancel()
-	res, err := h.Queue.Enqueue(ctx, jobs...)
+	res, err := h.Queue.Enqueue(ctx, js...)
 	if err != nil {
 		if h.Logger != nil {
 			h.Logger.Error("enqueue failed", "err", err, "delivery", r.Header.Get("X-GitHub-Delivery"), "installation", inst)

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // Bodies are read into pooled buffers of the announced length. A body
@@ -47,11 +49,11 @@ func TestWebhookBodyReading(t *testing.T) {
 			t.Fatalf("delivery %d (%d bytes): %d %s", i, len(b), code, msg)
 		}
 	}
-	if len(q.jobs) != 6 {
-		t.Fatalf("%d jobs, want 6", len(q.jobs))
+	if len(q.js) != 6 {
+		t.Fatalf("%d jobs, want 6", len(q.js))
 	}
-	for i, j := range q.jobs {
-		a := j.(PullRequestArgs)
+	for i, j := range q.js {
+		a := j.(jobs.PullRequestArgs)
 		if a.InstallationID != int64(100+i) || a.Number != i+1 || a.HeadSHA != fmt.Sprintf("s%d", i) {
 			t.Fatalf("job %d = %+v", i, a)
 		}

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 func TestWebhookAnswers(t *testing.T) {
@@ -134,8 +136,8 @@ func TestWebhookAnswers(t *testing.T) {
 // failingQueue is a queue whose database is down.
 type failingQueue struct{}
 
-func (failingQueue) Enqueue(context.Context, ...JobArgs) (EnqueueResult, error) {
-	return EnqueueResult{}, errors.New("database is locked")
+func (failingQueue) Enqueue(context.Context, ...jobs.Args) (jobs.EnqueueResult, error) {
+	return jobs.EnqueueResult{}, errors.New("database is locked")
 }
 
 func TestWebhookQueueDown(t *testing.T) {
@@ -155,15 +157,15 @@ func TestWebhookQueueDown(t *testing.T) {
 
 // memQueue records what would be enqueued (routing tests, fuzzing).
 type memQueue struct {
-	mu   sync.Mutex
-	jobs []JobArgs
+	mu sync.Mutex
+	js []jobs.Args
 }
 
-func (m *memQueue) Enqueue(_ context.Context, jobs ...JobArgs) (EnqueueResult, error) {
+func (m *memQueue) Enqueue(_ context.Context, js ...jobs.Args) (jobs.EnqueueResult, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.jobs = append(m.jobs, jobs...)
-	return EnqueueResult{Inserted: len(jobs)}, nil
+	m.js = append(m.js, js...)
+	return jobs.EnqueueResult{Inserted: len(js)}, nil
 }
 
 // Every example payload GitHub documents is answered 200 or 202, as sent
@@ -209,46 +211,46 @@ func TestRoute(t *testing.T) {
 	}
 	// The incident job carries the delivery's labels and default branch as
 	// hints (not part of its identity).
-	inc := func(labels ...string) IncidentArgs {
-		return IncidentArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: 3, Labels: labels, DefaultBranch: "trunk"}
+	inc := func(labels ...string) jobs.IncidentArgs {
+		return jobs.IncidentArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: 3, Labels: labels, DefaultBranch: "trunk"}
 	}
-	fu := FollowUpArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: 3}
-	pr := func(n int, sha string) PullRequestArgs {
-		return PullRequestArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: n, HeadSHA: sha}
+	fu := jobs.TrackingArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: 3}
+	pr := func(n int, sha string) jobs.PullRequestArgs {
+		return jobs.PullRequestArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: n, HeadSHA: sha}
 	}
-	rerequested := func(a PullRequestArgs) PullRequestArgs { a.Rerequested = true; return a }
+	rerequested := func(a jobs.PullRequestArgs) jobs.PullRequestArgs { a.Rerequested = true; return a }
 	cases := []struct {
 		name  string
 		event string
 		body  []byte
-		want  []JobArgs
+		want  []jobs.Args
 	}{
-		{"issue opened", "issues", issue("opened", "alice", "incident"), []JobArgs{inc("incident")}},
-		{"issue labeled", "issues", issue("labeled", "alice", "sev1", "incident"), []JobArgs{inc("sev1", "incident")}},
-		{"issue edited", "issues", issue("edited", "alice", "incident"), []JobArgs{inc("incident")}},
-		{"issue reopened", "issues", issue("reopened", "alice", "follow-up"), []JobArgs{inc("follow-up"), fu}},
-		{"issue closed", "issues", issue("closed", "alice", "follow-up"), []JobArgs{fu}},
-		{"issue deleted", "issues", issue("deleted", "alice", "follow-up"), []JobArgs{fu}},
+		{"issue opened", "issues", issue("opened", "alice", "incident"), []jobs.Args{inc("incident")}},
+		{"issue labeled", "issues", issue("labeled", "alice", "sev1", "incident"), []jobs.Args{inc("sev1", "incident")}},
+		{"issue edited", "issues", issue("edited", "alice", "incident"), []jobs.Args{inc("incident")}},
+		{"issue reopened", "issues", issue("reopened", "alice", "follow-up"), []jobs.Args{inc("follow-up"), fu}},
+		{"issue closed", "issues", issue("closed", "alice", "follow-up"), []jobs.Args{fu}},
+		{"issue deleted", "issues", issue("deleted", "alice", "follow-up"), []jobs.Args{fu}},
 		{"issue without labels", "issues", issue("opened", "alice"), nil},
 		{"issue assigned", "issues", issue("assigned", "alice", "incident"), nil},
 		{"issue unlabeled", "issues", issue("unlabeled", "alice", "incident"), nil},
 		{"own edit echo", "issues", issue("edited", "postmortem[bot]", "incident"), nil},
 		{"own label echo", "issues", issue("labeled", "PostMortem[bot]", "incident"), nil},
-		{"own close still routed", "issues", issue("closed", "postmortem[bot]", "follow-up"), []JobArgs{fu}},
+		{"own close still routed", "issues", issue("closed", "postmortem[bot]", "follow-up"), []jobs.Args{fu}},
 		{"issue on a PR", "issues", fmt.Appendf(nil, `{"action":"opened",%s,"issue":{"number":3,"labels":[{"name":"x"}],"pull_request":{"url":"u"}}}`, repo), nil},
-		{"pr opened", "pull_request", fmt.Appendf(nil, `{"action":"opened",%s,"pull_request":{"number":9,"head":{"sha":"h"}}}`, repo), []JobArgs{pr(9, "h")}},
-		{"pr by the bot still routed", "pull_request", fmt.Appendf(nil, `{"action":"opened",%s,"pull_request":{"number":9,"head":{"sha":"h"}},"sender":{"login":"postmortem[bot]"}}`, repo), []JobArgs{pr(9, "h")}},
+		{"pr opened", "pull_request", fmt.Appendf(nil, `{"action":"opened",%s,"pull_request":{"number":9,"head":{"sha":"h"}}}`, repo), []jobs.Args{pr(9, "h")}},
+		{"pr by the bot still routed", "pull_request", fmt.Appendf(nil, `{"action":"opened",%s,"pull_request":{"number":9,"head":{"sha":"h"}},"sender":{"login":"postmortem[bot]"}}`, repo), []jobs.Args{pr(9, "h")}},
 		{"pr edited by bot", "pull_request", fmt.Appendf(nil, `{"action":"edited",%s,"pull_request":{"number":9,"head":{"sha":"h"}},"sender":{"login":"postmortem[bot]"}}`, repo), nil},
-		{"pr merged", "pull_request", fmt.Appendf(nil, `{"action":"closed",%s,"pull_request":{"number":9,"merged":true,"head":{"sha":"h"}}}`, repo), []JobArgs{pr(9, "h")}},
+		{"pr merged", "pull_request", fmt.Appendf(nil, `{"action":"closed",%s,"pull_request":{"number":9,"merged":true,"head":{"sha":"h"}}}`, repo), []jobs.Args{pr(9, "h")}},
 		{"pr closed", "pull_request", fmt.Appendf(nil, `{"action":"closed",%s,"pull_request":{"number":9,"merged":false}}`, repo), nil},
-		{"check suite", "check_suite", fmt.Appendf(nil, `{"action":"requested",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":1},{"number":2},{"number":1}]}}`, repo), []JobArgs{pr(1, "s"), pr(2, "s")}},
+		{"check suite", "check_suite", fmt.Appendf(nil, `{"action":"requested",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":1},{"number":2},{"number":1}]}}`, repo), []jobs.Args{pr(1, "s"), pr(2, "s")}},
 		{"check suite no PRs", "check_suite", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_suite":{"head_sha":"s","pull_requests":[]}}`, repo), nil},
 		{"check suite completed", "check_suite", fmt.Appendf(nil, `{"action":"completed",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":1}]}}`, repo), nil},
-		{"check run rerequested", "check_run", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_run":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []JobArgs{rerequested(pr(4, "s"))}},
-		{"check suite rerequested", "check_suite", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []JobArgs{rerequested(pr(4, "s"))}},
+		{"check run rerequested", "check_run", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_run":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []jobs.Args{rerequested(pr(4, "s"))}},
+		{"check suite rerequested", "check_suite", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []jobs.Args{rerequested(pr(4, "s"))}},
 		{"check run created", "check_run", fmt.Appendf(nil, `{"action":"created",%s,"check_run":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), nil},
-		{"installation", "installation", []byte(`{"action":"created","installation":{"id":5}}`), []JobArgs{InstallationArgs{InstallationID: 5}}},
-		{"installation repos", "installation_repositories", []byte(`{"action":"added","installation":{"id":5}}`), []JobArgs{InstallationArgs{InstallationID: 5}}},
+		{"installation", "installation", []byte(`{"action":"created","installation":{"id":5}}`), []jobs.Args{jobs.InstallationArgs{InstallationID: 5}}},
+		{"installation repos", "installation_repositories", []byte(`{"action":"added","installation":{"id":5}}`), []jobs.Args{jobs.InstallationArgs{InstallationID: 5}}},
 		{"no installation", "pull_request", []byte(`{"action":"opened","pull_request":{"number":9}}`), nil},
 		{"star", "star", []byte(`not even json`), nil},
 	}
@@ -308,27 +310,27 @@ func FuzzWebhook(f *testing.F) {
 				t.Fatalf("status %d for %q", rec.Code, event)
 			}
 		}
-		if (rec.Code == 202) != (len(q.jobs) > 0) {
-			t.Fatalf("status %d with %d jobs", rec.Code, len(q.jobs))
+		if (rec.Code == 202) != (len(q.js) > 0) {
+			t.Fatalf("status %d with %d jobs", rec.Code, len(q.js))
 		}
 		if rec.Code == 202 && !json.Valid(body) {
 			t.Fatalf("invalid JSON routed")
 		}
-		for _, j := range q.jobs {
+		for _, j := range q.js {
 			switch a := j.(type) {
-			case IncidentArgs:
+			case jobs.IncidentArgs:
 				if a.InstallationID <= 0 || a.Owner == "" || a.Repo == "" || a.Number <= 0 {
 					t.Fatalf("bad job %+v", a)
 				}
-			case FollowUpArgs:
+			case jobs.TrackingArgs:
 				if a.InstallationID <= 0 || a.Owner == "" || a.Repo == "" || a.Number <= 0 {
 					t.Fatalf("bad job %+v", a)
 				}
-			case PullRequestArgs:
+			case jobs.PullRequestArgs:
 				if a.InstallationID <= 0 || a.Owner == "" || a.Repo == "" || a.Number <= 0 {
 					t.Fatalf("bad job %+v", a)
 				}
-			case InstallationArgs:
+			case jobs.InstallationArgs:
 				if a.InstallationID <= 0 {
 					t.Fatalf("bad job %+v", a)
 				}

@@ -1,4 +1,9 @@
-package app
+// Package jobs is what the App asks its queue to do: one argument type per
+// kind of job (which incident, pull request or installation to reconcile),
+// how two jobs are the same job, and the Enqueuer that durably stores them.
+// A webhook delivery becomes jobs here; the queue runs them; the flows do
+// the work. Nothing here calls GitHub or a database.
+package jobs
 
 import (
 	"github.com/riverqueue/river"
@@ -15,7 +20,7 @@ import (
 // among pending states, so a burst of deliveries for one pull request is ONE
 // pending job. Finished jobs do not count: an event after a job completed
 // enqueues a new one. A running job does count (River requires it), so when a
-// delivery arrives while its job is running, Queue.Enqueue adds one follow-up
+// delivery arrives while its job is running, the queue adds one follow-up
 // run keyed by Rerun = the running job's ID: changes made during a run are
 // never lost, and a burst during a run still adds only one job.
 
@@ -30,24 +35,30 @@ var uniquePending = []rivertype.JobState{
 	rivertype.JobStateScheduled,
 }
 
-func uniqueInsertOpts() river.InsertOpts {
+// UniqueInsertOpts are the insert options of every kind: unique by the
+// fields tagged river:"unique" among pending states.
+func UniqueInsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniquePending}}
 }
 
-// JobArgs is implemented by the App's job kinds.
-type JobArgs interface {
+// Args is implemented by the App's job kinds.
+type Args interface {
 	river.JobArgs
-	// rerun returns a copy keyed as the follow-up of the running job id.
-	rerun(id int64) JobArgs
+	// RerunOf returns a copy keyed as the follow-up run of the running
+	// job id (see Rerun in each kind).
+	RerunOf(id int64) Args
 }
 
 // Job kinds.
 const (
-	KindIncident     = "incident"
-	KindPullRequest  = "pull_request"
-	KindFollowUp     = "follow_up"
+	KindIncident    = "incident"
+	KindPullRequest = "pull_request"
+	// KindTracking runs the tracking flow. Its stored name is "follow_up"
+	// (jobs queued before the flow was named tracking must still run).
+	KindTracking     = "follow_up"
 	KindInstallation = "installation"
 	KindResync       = "resync"
+	KindRedeliver    = "redeliver"
 )
 
 // IncidentArgs: reconcile incident issue Number (draft or update its
@@ -70,8 +81,8 @@ type IncidentArgs struct {
 }
 
 func (IncidentArgs) Kind() string                 { return KindIncident }
-func (IncidentArgs) InsertOpts() river.InsertOpts { return uniqueInsertOpts() }
-func (a IncidentArgs) rerun(id int64) JobArgs     { a.Rerun = id; return a }
+func (IncidentArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a IncidentArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
 
 // PullRequestArgs: reconcile pull request Number (check runs while open, the
 // merge flow once merged). HeadSHA is the head the delivery saw; it is not
@@ -89,14 +100,15 @@ type PullRequestArgs struct {
 }
 
 func (PullRequestArgs) Kind() string                 { return KindPullRequest }
-func (PullRequestArgs) InsertOpts() river.InsertOpts { return uniqueInsertOpts() }
-func (a PullRequestArgs) rerun(id int64) JobArgs     { a.Rerun = id; return a }
+func (PullRequestArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a PullRequestArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
 
-// FollowUpArgs: reconcile follow-up tracking. Number is the follow-up issue
+// TrackingArgs: reconcile the tracking of an incident's follow-ups (its
+// tracking comment, complete label and closing). Number is the follow-up issue
 // whose state changed (0 when the job is about a whole incident); Incident is
 // the incident issue number when known (0: the job finds it from the
 // follow-up). The job decides whether Number is a follow-up at all.
-type FollowUpArgs struct {
+type TrackingArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner" river:"unique"`
 	Repo           string `json:"repo" river:"unique"`
@@ -105,9 +117,9 @@ type FollowUpArgs struct {
 	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
 }
 
-func (FollowUpArgs) Kind() string                 { return KindFollowUp }
-func (FollowUpArgs) InsertOpts() river.InsertOpts { return uniqueInsertOpts() }
-func (a FollowUpArgs) rerun(id int64) JobArgs     { a.Rerun = id; return a }
+func (TrackingArgs) Kind() string                 { return KindTracking }
+func (TrackingArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a TrackingArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
 
 // InstallationArgs: an installation was created, deleted, suspended or its
 // repositories changed; reconcile what the App keeps per installation.
@@ -117,8 +129,8 @@ type InstallationArgs struct {
 }
 
 func (InstallationArgs) Kind() string                 { return KindInstallation }
-func (InstallationArgs) InsertOpts() river.InsertOpts { return uniqueInsertOpts() }
-func (a InstallationArgs) rerun(id int64) JobArgs     { a.Rerun = id; return a }
+func (InstallationArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a InstallationArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
 
 // ResyncArgs: periodic or manual full resync of one repository (or of every
 // repository of the installation when Owner and Repo are empty), to catch
@@ -131,5 +143,15 @@ type ResyncArgs struct {
 }
 
 func (ResyncArgs) Kind() string                 { return KindResync }
-func (ResyncArgs) InsertOpts() river.InsertOpts { return uniqueInsertOpts() }
-func (a ResyncArgs) rerun(id int64) JobArgs     { a.Rerun = id; return a }
+func (ResyncArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a ResyncArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// RedeliverArgs: look for failed webhook deliveries and redeliver them.
+// One pending job at a time (unique); Rerun keys a follow-up run.
+type RedeliverArgs struct {
+	Rerun int64 `json:"rerun,omitempty" river:"unique"`
+}
+
+func (RedeliverArgs) Kind() string                 { return KindRedeliver }
+func (RedeliverArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a RedeliverArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
