@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 // Config is what `postmortem serve` needs. ConfigFromEnv reads it from the
@@ -54,7 +56,7 @@ func (c *Config) Defaults() {
 		c.Addr = ":8080"
 	}
 	if c.DatabaseURL == "" {
-		c.DatabaseURL = DefaultDatabaseURL
+		c.DatabaseURL = sqldb.DefaultURL
 	}
 }
 
@@ -93,10 +95,8 @@ func (c *Config) Validate() (*rsa.PrivateKey, error) {
 	if c.APIURL != "" && !strings.HasPrefix(c.APIURL, "https://") && !strings.HasPrefix(c.APIURL, "http://") {
 		errs = append(errs, fmt.Errorf("GITHUB_API_URL=%q: want https://api.github.com/ or https://HOST/api/v3/ for GitHub Enterprise Server", c.APIURL))
 	}
-	if !IsPostgresURL(c.DatabaseURL) {
-		if _, err := sqlitePath(c.DatabaseURL); err != nil {
-			errs = append(errs, err)
-		}
+	if err := sqldb.CheckURL(c.DatabaseURL); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

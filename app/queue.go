@@ -7,28 +7,20 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/go-github/v62/github"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
-	"modernc.org/sqlite"
 )
-
-// DefaultDatabaseURL is the embedded default: a SQLite file in the working
-// directory.
-const DefaultDatabaseURL = "postmortem.db"
 
 // Reconciler works one kind of job. The job's Args say what to look at; the
 // reconciler reads GitHub's current state and makes it right, idempotently
@@ -143,7 +135,7 @@ func SnoozeFor(err error, now time.Time) (time.Duration, bool) {
 // QueueConfig configures OpenQueue.
 type QueueConfig struct {
 	// DatabaseURL: a SQLite file path (or sqlite:PATH, file:PATH), or a
-	// postgres:// / postgresql:// URL. Empty means DefaultDatabaseURL.
+	// postgres:// / postgresql:// URL. Empty means sqldb.DefaultURL.
 	DatabaseURL string
 	// Schema is the PostgreSQL schema River's tables live in (created if
 	// missing). Empty: the connection's search_path. Ignored for SQLite.
@@ -199,16 +191,12 @@ type riverClient interface {
 // connection, several workers) or on PostgreSQL (many replicas).
 type Queue struct {
 	client     riverClient
-	dialect    string // "sqlite" or "postgres"
-	sqlDB      *sql.DB
-	pgPool     *pgxpool.Pool
-	schema     string
+	db         *sqldb.DB
 	working    bool
 	rerunDelay time.Duration
 	jobTimeout time.Duration
 	log        *slog.Logger
-	group      *groupCommitter     // queue_group.go
-	stmtCache  *stmtCacheConnector // SQLite: prepared statements (sqldb_stmtcache.go)
+	group      *groupCommitter // queue_group.go
 }
 
 // DefaultJobTimeout bounds one run of a job when QueueConfig.JobTimeout is
@@ -218,37 +206,22 @@ const DefaultJobTimeout = 2 * time.Minute
 // JobTimeout is how long one run of a job may last before it is cancelled.
 func (q *Queue) JobTimeout() time.Duration { return q.jobTimeout }
 
-// IsPostgresURL reports whether a DATABASE_URL names PostgreSQL.
-func IsPostgresURL(u string) bool {
-	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
-}
-
-// sqlitePath turns a DATABASE_URL into a file path.
-func sqlitePath(u string) (string, error) {
-	switch {
-	case u == "":
-		return DefaultDatabaseURL, nil
-	case strings.HasPrefix(u, "sqlite://"):
-		u = strings.TrimPrefix(u, "sqlite://")
-	case strings.HasPrefix(u, "sqlite:"):
-		u = strings.TrimPrefix(u, "sqlite:")
-	case strings.HasPrefix(u, "file:"):
-		u = strings.TrimPrefix(u, "file:")
-	case strings.Contains(u, "://"):
-		return "", fmt.Errorf("DATABASE_URL %q: want a SQLite file path or a postgres:// URL", u)
-	}
-	if i := strings.IndexByte(u, '?'); i >= 0 {
-		u = u[:i]
-	}
-	if u == "" || u == ":memory:" {
-		return "", errors.New("DATABASE_URL: the queue must be durable; give a SQLite file path, not memory")
-	}
-	return u, nil
-}
-
 // OpenQueue opens the database, migrates River's tables and builds the
 // client. Call Start to work jobs, Close when done.
 func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{Schema: cfg.Schema, PoolConfig: cfg.pgConfig})
+	if err != nil {
+		return nil, err
+	}
+	q, err := openOn(ctx, db, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+func openOn(ctx context.Context, db *sqldb.DB, cfg QueueConfig) (*Queue, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -273,7 +246,7 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
 	}
-	q := &Queue{rerunDelay: cfg.RerunDelay, jobTimeout: cfg.JobTimeout, log: cfg.Logger}
+	q := &Queue{db: db, rerunDelay: cfg.RerunDelay, jobTimeout: cfg.JobTimeout, log: cfg.Logger}
 	rc := &river.Config{
 		Logger:               cfg.Logger,
 		MaxAttempts:          cfg.MaxAttempts,
@@ -292,89 +265,30 @@ func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 		rc.FetchOnlyKnownKinds = true
 		q.working = true
 	}
-
-	if IsPostgresURL(cfg.DatabaseURL) {
-		q.dialect = "postgres"
-		pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
-		if err != nil {
-			return nil, fmt.Errorf("DATABASE_URL: %w", err)
-		}
-		if cfg.Schema != "" {
-			// The App's own tables (Queue.DB) live in the schema too.
-			pcfg.ConnConfig.RuntimeParams["search_path"] = cfg.Schema
-		}
-		if cfg.pgConfig != nil {
-			cfg.pgConfig(pcfg)
-		}
-		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
-		if err != nil {
-			return nil, fmt.Errorf("open PostgreSQL: %w", err)
-		}
-		q.pgPool = pool
-		q.sqlDB = stdlib.OpenDBFromPool(pool)
-		if cfg.Schema != "" {
-			if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{cfg.Schema}.Sanitize()); err != nil {
-				pool.Close()
-				return nil, fmt.Errorf("create schema %q: %w", cfg.Schema, err)
-			}
-		}
-		q.schema = cfg.Schema
-		rc.Schema = cfg.Schema
+	if pool := db.Pool(); pool != nil {
+		rc.Schema = db.Schema()
 		driver := riverpgxv5.New(pool)
-		if err := migrate(ctx, driver, cfg.Schema, cfg.Logger); err != nil {
-			pool.Close()
+		if err := migrate(ctx, driver, db.Schema(), cfg.Logger); err != nil {
 			return nil, err
 		}
 		client, err := river.NewClient(driver, rc)
 		if err != nil {
-			pool.Close()
 			return nil, err
 		}
 		q.client = client
 		q.group = &groupCommitter{q: q, run: pgxTxRunner(pool.Begin, client), runOne: pgxAutocommitRunner(pool, client), groupTimeout: 10 * time.Second}
 		return q, nil
 	}
-
-	q.dialect = "sqlite"
-	path, err := sqlitePath(cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	// WAL with synchronous=FULL: a commit is on disk before we acknowledge.
-	// immediate transactions take the write lock up front (no upgrade
-	// deadlocks); busy_timeout waits out another process's lock.
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
-	connector, err := sqlite.NewConnector(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
-	}
-	// River's SQLite driver runs its queries by SQL text; the cache keeps
-	// them prepared instead of parsing and planning each one per call.
-	q.stmtCache = newStmtCacheConnector(connector, defaultStmtCacheSize)
-	db := sql.OpenDB(q.stmtCache)
-	// River's SQLite driver: SQLite allows one writer at a time, River runs
-	// maintenance in parallel; one connection serialises them instead of
-	// failing with SQLITE_BUSY. Jobs still run on several goroutines, only
-	// their queue bookkeeping is serialised.
-	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
-	}
-	q.sqlDB = db
-	driver := riversqlite.New(db)
+	driver := riversqlite.New(db.SQL())
 	if err := migrate(ctx, driver, "", cfg.Logger); err != nil {
-		db.Close()
 		return nil, err
 	}
 	client, err := river.NewClient(driver, rc)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	q.client = client
-	q.group = &groupCommitter{q: q, run: sqliteTxRunner(db, client), groupTimeout: 10 * time.Second}
+	q.group = &groupCommitter{q: q, run: sqliteTxRunner(db.SQL(), client), groupTimeout: 10 * time.Second}
 	return q, nil
 }
 
@@ -390,7 +304,7 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], schem
 }
 
 // Dialect is "sqlite" or "postgres".
-func (q *Queue) Dialect() string { return q.dialect }
+func (q *Queue) Dialect() string { return q.db.Dialect() }
 
 // Start starts working jobs (no-op for an insert-only queue).
 func (q *Queue) Start(ctx context.Context) error {
@@ -416,27 +330,16 @@ func (q *Queue) Stop(ctx context.Context) error {
 }
 
 // Close releases the database. Stop first if started.
-func (q *Queue) Close() error {
-	var err error
-	if q.sqlDB != nil {
-		err = q.sqlDB.Close()
-	}
-	if q.pgPool != nil {
-		q.pgPool.Close()
-	}
-	return err
-}
+func (q *Queue) Close() error { return q.db.Close() }
 
 // DB is the queue's database for the App's own tables (claims…), as
 // database/sql: the SQLite file's single connection (statements wait their
 // turn with River's; never hold a transaction across a GitHub call), or the
 // PostgreSQL pool (in the queue's schema).
-func (q *Queue) DB() *sql.DB { return q.sqlDB }
+func (q *Queue) DB() *sql.DB { return q.db.SQL() }
 
 // Ping checks the database is reachable (readiness).
-func (q *Queue) Ping(ctx context.Context) error {
-	return q.sqlDB.PingContext(ctx)
-}
+func (q *Queue) Ping(ctx context.Context) error { return q.db.Ping(ctx) }
 
 // Subscribe is River's event subscription (tests, tools).
 func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {

@@ -1,4 +1,4 @@
-package app
+package sqldb
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/postmortem-app/postmortem/app/jobs"
 	"modernc.org/sqlite"
 )
 
@@ -348,36 +347,5 @@ func TestStmtCacheBoundedAndClosed(t *testing.T) {
 	}
 	if p, c := counting.prepares.Load(), counting.closes.Load(); p != c {
 		t.Errorf("%d statements prepared, %d closed", p, c)
-	}
-}
-
-// The queue's River inserts reuse one prepared statement: after the first
-// delivery, more deliveries prepare nothing.
-func TestQueueSQLiteStatementsCached(t *testing.T) {
-	q := newTestDB(t, "sqlite").open(t, nil)
-	ctx := context.Background()
-	enqueue := func(n int) {
-		t.Helper()
-		r, err := q.Enqueue(ctx, jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n})
-		if err != nil || r.Inserted != 1 {
-			t.Fatalf("enqueue %d: %+v, %v", n, r, err)
-		}
-	}
-	enqueue(1)
-	prepares, hits := q.stmtCache.stats.prepares.Load(), q.stmtCache.stats.hits.Load()
-	for n := 2; n <= 21; n++ {
-		enqueue(n)
-	}
-	if got := q.stmtCache.stats.prepares.Load() - prepares; got != 0 {
-		t.Errorf("20 more enqueues prepared %d statements, want 0", got)
-	}
-	if got := q.stmtCache.stats.hits.Load() - hits; got < 20 {
-		t.Errorf("20 more enqueues ran %d cached statements, want ≥ 20", got)
-	}
-	// A duplicate is still merged (the insert's RETURNING read through the
-	// cached statement).
-	r, err := q.Enqueue(ctx, jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 3})
-	if err != nil || r.Duplicates != 1 || r.Inserted != 0 {
-		t.Fatalf("duplicate: %+v, %v", r, err)
 	}
 }
