@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/jobs"
 )
@@ -40,18 +41,18 @@ type waitEnv struct {
 	alice *githubsim.Actor
 }
 
-func newWaitEnv(b *testing.B, pacer PacerConfig) *waitEnv {
+func newWaitEnv(b *testing.B, pacer ghclient.PacerConfig) *waitEnv {
 	sim, err := githubsim.New(githubsim.Options{Seed: flowSeed(map[string]string{".github/postmortem.yml": "close_incident: true\n"})})
 	if err != nil {
 		b.Fatal(err)
 	}
 	sim.Start()
 	b.Cleanup(sim.Close)
-	key, err := ParsePrivateKey(sim.AppPrivateKey(flowAppID))
+	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowAppID))
 	if err != nil {
 		b.Fatal(err)
 	}
-	clients, err := NewClients(ClientsConfig{AppID: flowAppID, PrivateKey: key, APIURL: sim.URL() + "/", Pacer: pacer})
+	clients, err := ghclient.New(ghclient.Config{AppID: flowAppID, PrivateKey: key, APIURL: sim.URL() + "/", Pacer: pacer})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -87,14 +88,14 @@ func (e *waitEnv) slow(on bool) {
 func BenchmarkReviewerWait(b *testing.B) {
 	for _, pc := range []struct {
 		name  string
-		pacer PacerConfig
+		pacer ghclient.PacerConfig
 		quiet time.Duration // untimed pause before each label (the bucket refills)
 	}{
-		{"pacer=off", PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20}, 0},
-		{"pacer=default", PacerConfig{}, 0},
+		{"pacer=off", ghclient.PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20}, 0},
+		{"pacer=default", ghclient.PacerConfig{}, 0},
 		// A quiet installation: its bucket full when the label comes.
-		{"pacer=default,quiet", PacerConfig{}, DefaultPacerBurst * time.Second},
-		{"pacer=strict", PacerConfig{Burst: 1}, 0}, // the pacer before the burst: every write 1 s after the last
+		{"pacer=default,quiet", ghclient.PacerConfig{}, ghclient.DefaultPacerBurst * time.Second},
+		{"pacer=strict", ghclient.PacerConfig{Burst: 1}, 0}, // the pacer before the burst: every write 1 s after the last
 	} {
 		b.Run(pc.name, func(b *testing.B) {
 			e := newWaitEnv(b, pc.pacer)

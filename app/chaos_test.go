@@ -25,6 +25,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
@@ -86,14 +87,14 @@ type replica struct {
 // flows, resync and redelivery reconcilers, a PostgreSQL queue, the periodic
 // resync, the start-up redelivery job and the webhook server.
 func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
-	key, err := ParsePrivateKey(c.KeyPEM)
+	key, err := ghclient.ParsePrivateKey(c.KeyPEM)
 	if err != nil {
 		return nil, err
 	}
-	clients, err := NewClients(ClientsConfig{
+	clients, err := ghclient.New(ghclient.Config{
 		AppID: c.AppID, PrivateKey: key, APIURL: c.APIURL,
-		Retry: RetryConfig{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond, MaxWait: 3 * time.Second},
-		Pacer: PacerConfig{Interval: time.Millisecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: 10 * time.Second},
+		Retry: ghclient.RetryConfig{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond, MaxWait: 3 * time.Second},
+		Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: 10 * time.Second},
 	})
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
@@ -50,7 +51,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // Defaults fills empty fields with their defaults.
 func (c *Config) Defaults() {
 	if c.APIURL == "" {
-		c.APIURL = DefaultAPIURL
+		c.APIURL = ghclient.DefaultAPIURL
 	}
 	if c.Addr == "" {
 		c.Addr = ":8080"
@@ -86,7 +87,7 @@ func (c *Config) Validate() (*rsa.PrivateKey, error) {
 		errs = append(errs, errors.New("no private key: set GITHUB_APP_PRIVATE_KEY_PATH (or --private-key-path) to the App's .pem file, or GITHUB_APP_PRIVATE_KEY to its contents"))
 	}
 	if len(pem) > 0 {
-		k, err := ParsePrivateKey(pem)
+		k, err := ghclient.ParsePrivateKey(pem)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("the App's private key is not a valid RSA PEM key (%v): use the .pem file downloaded from the App's settings", err))
 		}

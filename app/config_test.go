@@ -1,12 +1,17 @@
 package app
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/postmortem-app/postmortem/app/ghclient"
 )
 
 func keyPEM(t *testing.T) []byte {
@@ -27,7 +32,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.AppID != 42 || cfg.Addr != ":8080" || cfg.APIURL != DefaultAPIURL || cfg.DatabaseURL != "postmortem.db" {
+	if cfg.AppID != 42 || cfg.Addr != ":8080" || cfg.APIURL != ghclient.DefaultAPIURL || cfg.DatabaseURL != "postmortem.db" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	key, err := cfg.Validate()
@@ -72,3 +77,20 @@ func TestConfigRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestBotLogin(t *testing.T) {
+	if got := BotLogin("postmortem"); got != "postmortem[bot]" {
+		t.Errorf("BotLogin = %q", got)
+	}
+	if got := BotLogin(""); got != "" {
+		t.Errorf("BotLogin of no slug = %q", got)
+	}
+}
+
+var testKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})

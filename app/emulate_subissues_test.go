@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
@@ -77,11 +78,11 @@ func (s stripBranchCommit) RoundTrip(req *http.Request) (*http.Response, error) 
 // commit instead.
 func TestFlowIncidentDraftKeepsFilesWithoutBranchTree(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{files: map[string]string{"main.go": "package main\n"}})
-	key, err := ParsePrivateKey(e.sim.AppPrivateKey(flowAppID))
+	key, err := ghclient.ParsePrivateKey(e.sim.AppPrivateKey(flowAppID))
 	e.must(err)
-	clients, err := NewClients(ClientsConfig{
+	clients, err := ghclient.New(ghclient.Config{
 		AppID: flowAppID, PrivateKey: key, APIURL: e.sim.URL() + "/", Base: stripBranchCommit{next: http.DefaultTransport},
-		Pacer: PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second},
+		Pacer: ghclient.PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second},
 	})
 	e.must(err)
 	e.flows.Clients = clients

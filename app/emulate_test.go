@@ -44,6 +44,7 @@ import (
 	"github.com/google/go-github/v62/github"
 	"gopkg.in/yaml.v3"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 )
 
@@ -455,9 +456,9 @@ func newEmuEnv(t *testing.T) *emuEnv {
 	e.app = &counting{next: e.files}
 
 	logger := slog.New(slog.NewTextHandler(&testLogWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	clients, err := NewClients(ClientsConfig{
+	clients, err := ghclient.New(ghclient.Config{
 		AppID: emuAppID, PrivateKey: rsaKey, APIURL: emu.url + "/", Base: e.app,
-		Pacer: PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second},
+		Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/jobs"
@@ -66,14 +67,14 @@ func newFlowEnv(t *testing.T, o flowEnvOpts) *flowEnv {
 	}
 	sim.Start()
 	t.Cleanup(sim.Close)
-	key, err := ParsePrivateKey(sim.AppPrivateKey(flowAppID))
+	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowAppID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	conf := conformance.NewTransport(t, nil)
-	clients, err := NewClients(ClientsConfig{
+	clients, err := ghclient.New(ghclient.Config{
 		AppID: flowAppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: conf,
-		Pacer: PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second},
+		Pacer: ghclient.PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second},
 	})
 	if err != nil {
 		t.Fatal(err)

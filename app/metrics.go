@@ -99,14 +99,17 @@ func (m *Metrics) job(kind, outcome string, d time.Duration) {
 	m.jobSeconds.WithLabelValues(kind).Observe(d.Seconds())
 }
 
-func (m *Metrics) githubCall(method, route, status string) {
+// GitHubRequest counts one request to GitHub (ghclient.Observer).
+func (m *Metrics) GitHubRequest(method, route, status string) {
 	if m == nil {
 		return
 	}
 	m.githubCalls.WithLabelValues(method, route, status).Inc()
 }
 
-func (m *Metrics) rateLimitRemaining(installation int64, remaining int) {
+// RateLimitRemaining records an installation's remaining rate limit
+// (ghclient.Observer).
+func (m *Metrics) RateLimitRemaining(installation int64, remaining int) {
 	if m == nil {
 		return
 	}

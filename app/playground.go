@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
@@ -128,15 +129,15 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 	sim.Start()
 	defer sim.Close()
 
-	key, err := ParsePrivateKey(sim.AppPrivateKey(pgAppID))
+	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(pgAppID))
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
-	clients, err := NewClients(ClientsConfig{
+	clients, err := ghclient.New(ghclient.Config{
 		AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: o.Transport,
 		// The simulator needs no pacing between writes; GitHub does.
-		Pacer: PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second},
+		Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second},
 	})
 	if err != nil {
 		ln.Close()

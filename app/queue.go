@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/sqldb"
 	"github.com/riverqueue/river"
@@ -108,7 +109,7 @@ func (rw *reconcileWorker[A]) Work(ctx context.Context, job *river.Job[A]) error
 // snoozed jobs don't all wake in the same second.
 func SnoozeFor(err error, now time.Time) (time.Duration, bool) {
 	var until time.Time
-	var rl *RateLimitError
+	var rl *ghclient.RateLimitError
 	var gh *github.RateLimitError
 	var abuse *github.AbuseRateLimitError
 	switch {

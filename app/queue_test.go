@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -238,7 +239,7 @@ func TestRateLimitSnoozes(t *testing.T) {
 		w := NewWorkers()
 		rec := newRecorder[jobs.InstallationArgs]()
 		reset := time.Now().Add(time.Hour)
-		rec.err = &RateLimitError{Reset: reset, Method: "GET", URL: "https://api.github.com/x"}
+		rec.err = &ghclient.RateLimitError{Reset: reset, Method: "GET", URL: "https://api.github.com/x"}
 		Register[jobs.InstallationArgs](w, rec)
 		q := db.open(t, w)
 		events, cancel := q.Subscribe(river.EventKindJobSnoozed)
@@ -265,7 +266,7 @@ func TestSnoozeFor(t *testing.T) {
 	if _, ok := SnoozeFor(errors.New("boom"), now); ok {
 		t.Fatal("plain error snoozes")
 	}
-	d, ok := SnoozeFor(&RateLimitError{Reset: now.Add(10 * time.Minute)}, now)
+	d, ok := SnoozeFor(&ghclient.RateLimitError{Reset: now.Add(10 * time.Minute)}, now)
 	if !ok || d < 10*time.Minute || d > 10*time.Minute+2*time.Second {
 		t.Fatalf("SnoozeFor = %s, %v", d, ok)
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
@@ -34,8 +35,8 @@ func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
 	}
 	sim.Start()
 	defer sim.Close()
-	key, _ := ParsePrivateKey(sim.AppPrivateKey(flowAppID))
-	clients, err := NewClients(ClientsConfig{AppID: flowAppID, PrivateKey: key, APIURL: sim.URL() + "/"})
+	key, _ := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowAppID))
+	clients, err := ghclient.New(ghclient.Config{AppID: flowAppID, PrivateKey: key, APIURL: sim.URL() + "/"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app"
+	"github.com/postmortem-app/postmortem/app/ghclient"
 )
 
 const serveUsage = `Usage: postmortem serve [flags]
@@ -102,8 +103,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	metrics := app.NewMetrics()
-	clients, err := app.NewClients(app.ClientsConfig{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Metrics: metrics,
-		Pacer: app.PacerConfig{Interval: *writeGap}})
+	clients, err := ghclient.New(ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Observer: metrics,
+		Pacer: ghclient.PacerConfig{Interval: *writeGap}})
 	if err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
 		return 2

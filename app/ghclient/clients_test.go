@@ -1,4 +1,4 @@
-package app
+package ghclient
 
 import (
 	"bytes"
@@ -149,14 +149,14 @@ func (f *fakeGitHub) minted(inst int64) int {
 	return f.tokens[inst]
 }
 
-func testClients(t *testing.T, apiURL string, mut ...func(*ClientsConfig)) *Clients {
-	cfg := ClientsConfig{AppID: 42, PrivateKey: testKey(), APIURL: apiURL,
+func testClients(t *testing.T, apiURL string, mut ...func(*Config)) *Clients {
+	cfg := Config{AppID: 42, PrivateKey: testKey(), APIURL: apiURL,
 		Retry: RetryConfig{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 5 * time.Second},
 		Pacer: PacerConfig{Interval: time.Millisecond}}
 	for _, m := range mut {
 		m(&cfg)
 	}
-	c, err := NewClients(cfg)
+	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,8 +225,8 @@ func TestTokenRefreshedNearExpiry(t *testing.T) {
 // own token.
 func TestConditionalRequestServedFromCache(t *testing.T) {
 	f, srv := newFakeGitHub(t, "")
-	m := NewMetrics()
-	c := testClients(t, srv.URL+"/", func(cfg *ClientsConfig) { cfg.Metrics = m })
+	m := &recordObserver{remaining: map[int64]int{}}
+	c := testClients(t, srv.URL+"/", func(cfg *Config) { cfg.Observer = m })
 	first, _, err := get(t, c, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -254,16 +254,36 @@ func TestConditionalRequestServedFromCache(t *testing.T) {
 	if resp.Rate.Remaining != 4999 {
 		t.Fatalf("rate from 304 = %+v", resp.Rate)
 	}
-	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	for _, want := range []string{
-		`postmortem_github_requests_total{method="GET",route="/repos/{owner}/{repo}/contents/{path}",status="304"} 1`,
-		`postmortem_github_ratelimit_remaining{installation="1"} 4999`,
-	} {
-		if !strings.Contains(rec.Body.String(), want) {
-			t.Errorf("metrics lack %s", want)
-		}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n := m.requests["GET /repos/{owner}/{repo}/contents/{path} 304"]; n != 1 {
+		t.Errorf("observed requests %v, want one 304 of the contents route", m.requests)
 	}
+	if r := m.remaining[1]; r != 4999 {
+		t.Errorf("observed rate limit remaining %d, want 4999", r)
+	}
+}
+
+// recordObserver records what the clients report.
+type recordObserver struct {
+	mu        sync.Mutex
+	requests  map[string]int // "METHOD route status"
+	remaining map[int64]int
+}
+
+func (o *recordObserver) GitHubRequest(method, route, status string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.requests == nil {
+		o.requests = map[string]int{}
+	}
+	o.requests[method+" "+route+" "+status]++
+}
+
+func (o *recordObserver) RateLimitRemaining(installation int64, remaining int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.remaining[installation] = remaining
 }
 
 // The server is adversarial: one ETag for everyone, 304 to anyone who
@@ -347,8 +367,8 @@ func TestPrimaryRateLimitTypedError(t *testing.T) {
 	if n := len(f.reqs()); n != 1 {
 		t.Fatalf("%d requests: the transport must not wait out an hourly limit", n)
 	}
-	if d, ok := SnoozeFor(err, time.Now()); !ok || d < 36*time.Minute {
-		t.Fatalf("SnoozeFor = %s, %v", d, ok)
+	if d := time.Until(rl.RetryAt()); d < 36*time.Minute {
+		t.Fatalf("RetryAt in %s", d)
 	}
 }
 
@@ -404,7 +424,7 @@ func TestRetryConnectionErrorsOnIdempotentOnly(t *testing.T) {
 func TestWritesPaced(t *testing.T) {
 	f, srv := newFakeGitHub(t, "")
 	// Burst 1: a strict interval (the default burst is TestPacerBurst's).
-	c := testClients(t, srv.URL+"/", func(cfg *ClientsConfig) { cfg.Pacer.Interval, cfg.Pacer.Burst = 60*time.Millisecond, 1 })
+	c := testClients(t, srv.URL+"/", func(cfg *Config) { cfg.Pacer.Interval, cfg.Pacer.Burst = 60*time.Millisecond, 1 })
 	gh, _ := c.Installation(1)
 	for range 3 {
 		req, _ := gh.NewRequest("PATCH", "repos/o/r/issues/1", map[string]string{"title": "x"})
@@ -474,14 +494,11 @@ func TestEnterpriseServerURL(t *testing.T) {
 	if err != nil || app.GetSlug() != "postmortem" {
 		t.Fatalf("GET /app: %+v %v", app, err)
 	}
-	if BotLogin(app.GetSlug()) != "postmortem[bot]" {
-		t.Fatal(BotLogin(app.GetSlug()))
-	}
 }
 
 func TestClientsBounded(t *testing.T) {
 	_, srv := newFakeGitHub(t, "")
-	c := testClients(t, srv.URL+"/", func(cfg *ClientsConfig) { cfg.MaxInstallations = 2 })
+	c := testClients(t, srv.URL+"/", func(cfg *Config) { cfg.MaxInstallations = 2 })
 	a, _ := c.Installation(1)
 	c.Installation(2)
 	c.Installation(1) // 1 is now the most recent
@@ -541,5 +558,32 @@ func TestRouteTemplate(t *testing.T) {
 		if got := routeTemplate(in); got != want {
 			t.Errorf("routeTemplate(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// go-github's own rate-limit errors say when to retry as ours do.
+func TestAsRateLimit(t *testing.T) {
+	now := time.Now()
+	plain := errors.New("boom")
+	if got := AsRateLimit(plain, now); got != plain {
+		t.Fatalf("a plain error became %v", got)
+	}
+	ours := &RateLimitError{Reset: now.Add(time.Hour)}
+	if got := AsRateLimit(ours, now); got != ours {
+		t.Fatalf("ours became %v", got)
+	}
+	reset := now.Add(10 * time.Minute)
+	gh := fmt.Errorf("get issue: %w", &github.RateLimitError{Rate: github.Rate{Reset: github.Timestamp{Time: reset}}, Message: "API rate limit exceeded"})
+	var rl *RateLimitError
+	if !errors.As(AsRateLimit(gh, now), &rl) || !rl.RetryAt().Equal(reset) || rl.Secondary || !errors.Is(rl, gh) {
+		t.Fatalf("go-github primary limit: %+v", rl)
+	}
+	wait := 90 * time.Second
+	abuse := &github.AbuseRateLimitError{RetryAfter: &wait, Message: "secondary"}
+	if !errors.As(AsRateLimit(abuse, now), &rl) || !rl.RetryAt().Equal(now.Add(wait)) || !rl.Secondary {
+		t.Fatalf("go-github secondary limit: %+v", rl)
+	}
+	if !errors.As(AsRateLimit(&github.AbuseRateLimitError{}, now), &rl) || !rl.RetryAt().Equal(now.Add(time.Minute)) {
+		t.Fatalf("secondary limit without Retry-After: %+v", rl)
 	}
 }

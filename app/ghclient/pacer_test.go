@@ -1,4 +1,4 @@
-package app
+package ghclient
 
 import (
 	"testing"
@@ -52,7 +52,7 @@ func TestPacerBurst(t *testing.T) {
 		t.Fatalf("81st write of a minute at +%s", last.Sub(t0))
 	}
 	// The default is a burst of one incident flow's writes.
-	c, err := NewClients(ClientsConfig{AppID: 1, PrivateKey: testKey()})
+	c, err := New(Config{AppID: 1, PrivateKey: testKey()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package app
+package ghclient
 
 import (
 	"bufio"
@@ -55,9 +55,12 @@ func TestHelperMemorySim(t *testing.T) {
 // memorySeed is n organizations, each with a repository holding
 // .github/postmortem.yml, and the App (with keyPEM) installed on all of them
 // as installations 10000…10000+n-1.
+// memoryAppID is the App the child simulator holds.
+const memoryAppID = 31
+
 func memorySeed(n int, keyPEM string) *githubsim.Seed {
 	seed := &githubsim.Seed{GitHub: githubsim.SeedGitHub{Users: []githubsim.SeedUser{{Login: "alice"}}}}
-	app := githubsim.SeedApp{AppID: flowAppID, Slug: "postmortem", Name: "Postmortem", PrivateKey: keyPEM,
+	app := githubsim.SeedApp{AppID: memoryAppID, Slug: "postmortem", Name: "Postmortem", PrivateKey: keyPEM,
 		Permissions: map[string]string{"issues": "write", "pull_requests": "write", "contents": "write", "checks": "write", "metadata": "read"},
 		Events:      []string{"issues", "pull_request"}}
 	for i := range n {

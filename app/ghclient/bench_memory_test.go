@@ -1,4 +1,4 @@
-package app
+package ghclient
 
 import (
 	"context"
@@ -17,18 +17,18 @@ import (
 // The simulated GitHub runs in a child process (TestHelperMemorySim), so this
 // process holds only the App's side and its resident set means something:
 //
-//   - heap-MB: live heap after GC, minus the one before NewClients;
+//   - heap-MB: live heap after GC, minus the one before New;
 //     KB/installation divides it by the clients held.
 //   - rss-MB: VmRSS after GC and debug.FreeOSMemory, with the clients
 //     warm (absolute: Go runtime, touched text of the test binary, stacks,
 //     heap and its free spans); rss-anon-MB: its anonymous part (RssAnon:
 //     all but the binary's mapped pages); rss-delta-MB: VmRSS minus the one
-//     before NewClients, measured the same way.
-//   - peak-rss-MB: VmHWM while warming (reset before NewClients through
+//     before New, measured the same way.
+//   - peak-rss-MB: VmHWM while warming (reset before New through
 //     /proc/self/clear_refs; left out where the kernel refuses), garbage
 //     not yet collected included.
 //
-// max=1024 is the default ClientsConfig.MaxInstallations (all 1 000 held);
+// max=1024 is the default Config.MaxInstallations (all 1 000 held);
 // max=256 shows the bound: the least recently used are evicted with their
 // caches and 256 stay. Each runs after the other in the same process: for a
 // sub-benchmark's absolute rss-MB alone, select it with -bench.
@@ -50,7 +50,7 @@ func BenchmarkClientsWarm1000(b *testing.B) {
 					b.Fatal(err)
 				}
 				peakReset := resetPeakRSS()
-				clients, err := NewClients(ClientsConfig{AppID: flowAppID, PrivateKey: key, APIURL: url + "/", MaxInstallations: limit,
+				clients, err := New(Config{AppID: memoryAppID, PrivateKey: key, APIURL: url + "/", MaxInstallations: limit,
 					Pacer: PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20}})
 				if err != nil {
 					b.Fatal(err)
@@ -64,7 +64,7 @@ func BenchmarkClientsWarm1000(b *testing.B) {
 					if _, _, err := gh.Repositories.Get(ctx, org, "services"); err != nil {
 						b.Fatal(err)
 					}
-					if _, _, _, err := gh.Repositories.GetContents(ctx, org, "services", RepoConfigPath, nil); err != nil {
+					if _, _, _, err := gh.Repositories.GetContents(ctx, org, "services", ".github/postmortem.yml", nil); err != nil {
 						b.Fatal(err)
 					}
 				}
