@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 // githubLatency is what the simulator adds to every call in the reviewer's
@@ -61,14 +63,11 @@ func newWaitEnv(b *testing.B, pacer ghclient.PacerConfig) *waitEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	claims, err := NewClaims(db, "sqlite")
-	if err != nil {
+	cl := claims.New(sqldb.Wrap(db, "sqlite"))
+	if err := cl.Migrate(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	if err := claims.Migrate(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	return &waitEnv{sim: sim, flows: &Flows{Clients: clients, Claims: claims, BotLogin: flowBot}, alice: sim.As("alice")}
+	return &waitEnv{sim: sim, flows: &Flows{Clients: clients, Claims: cl, BotLogin: flowBot}, alice: sim.As("alice")}
 }
 
 func (e *waitEnv) slow(on bool) {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 )
 
 // The chaos suite: one end-to-end scenario (N incidents, each with three
@@ -115,7 +116,7 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd := &Redeliverer{App: clients.App(), DB: q.DB(), Dialect: q.Dialect()}
+	rd := &Redeliverer{App: clients.App(), DB: q.DB().SQL(), Dialect: q.Dialect()}
 	if err := rd.Register(w); err != nil {
 		q.Close()
 		return nil, err
@@ -292,7 +293,7 @@ func TestChaos(t *testing.T) {
 		{name: "lost", lost: true},
 		{name: "all", duplicates: true, faults: true, kill: true, lost: true},
 	}
-	u := pgURL(t)
+	u := dbtest.PostgresURL(t)
 	seed := chaosSeed(t)
 	for i, m := range modes {
 		t.Run(m.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
@@ -57,12 +58,12 @@ func TestCreateOnceEndsBeforeLease(t *testing.T) {
 			}
 
 			// A worker SIGKILLed between claim and create: no release.
-			k := ClaimKey{InstallationID: 1, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
+			k := claims.Key{InstallationID: 1, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
 			dead, err := c.Claim(ctx, k)
-			if err != nil || dead.State != ClaimAcquired {
+			if err != nil || dead.State != claims.Acquired {
 				t.Fatalf("claim = %+v, %v", dead, err)
 			}
-			if _, err := r.createOnce(ctx, 7, "followup:abc", create); !errors.Is(err, ErrInProgress) {
+			if _, err := r.createOnce(ctx, 7, "followup:abc", create); !errors.Is(err, claims.ErrInProgress) {
 				t.Fatalf("within the dead worker's lease: %v, want ErrInProgress", err)
 			}
 			time.Sleep(c.Lease)

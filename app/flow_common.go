@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/templates"
@@ -40,7 +41,7 @@ type InstallationClients interface {
 // hidden marker and claimed in the database before they are created.
 type Flows struct {
 	Clients InstallationClients
-	Claims  *Claims
+	Claims  *claims.Store
 	// BotLogin is the App's bot ("<slug>[bot]"): only its comments count when
 	// looking for markers. Empty: any comment carrying a marker counts.
 	BotLogin string
@@ -129,7 +130,7 @@ func (f *Flows) Register(w *Workers) error {
 // snoozeInProgress turns "another worker is creating it" into a short snooze
 // (not an attempt): by then the object exists or the claim's lease expired.
 func snoozeInProgress(err error) error {
-	if errors.Is(err, ErrInProgress) {
+	if errors.Is(err, claims.ErrInProgress) {
 		return river.JobSnooze(5 * time.Second)
 	}
 	return err
@@ -432,15 +433,15 @@ func (r *run) createOnceFresh(ctx context.Context, scope int, item string, creat
 		_, err := create(ctx, false)
 		return err == nil, err
 	}
-	key := ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: scope, Item: item}
+	key := claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: scope, Item: item}
 	cl, err := r.f.Claims.Claim(ctx, key)
 	if err != nil {
 		return false, err
 	}
 	switch cl.State {
-	case ClaimHeld:
-		return false, fmt.Errorf("%s: %w", key, ErrInProgress)
-	case ClaimDone:
+	case claims.Held:
+		return false, fmt.Errorf("%s: %w", key, claims.ErrInProgress)
+	case claims.Done:
 		r.f.log().Info("already created earlier; not creating again", "claim", key.String(), "result", cl.Result)
 		return false, nil
 	}
@@ -478,17 +479,17 @@ func (r *run) lockIncident(ctx context.Context, incident int, item string) (cont
 	if r.f.Claims == nil {
 		return ctx, func() {}, nil
 	}
-	key := ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: incident, Item: item}
+	key := claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: incident, Item: item}
 	cl, err := r.f.Claims.Claim(ctx, key)
 	if err != nil {
 		return ctx, nil, err
 	}
-	if cl.State != ClaimAcquired {
+	if cl.State != claims.Acquired {
 		// A lock is never completed; a done row is not ours to keep.
-		if cl.State == ClaimDone {
+		if cl.State == claims.Done {
 			_ = r.f.Claims.Forget(ctx, key)
 		}
-		return ctx, nil, fmt.Errorf("%s: %w", key, ErrInProgress)
+		return ctx, nil, fmt.Errorf("%s: %w", key, claims.ErrInProgress)
 	}
 	lctx, cancel := r.f.Claims.Creating(ctx, cl)
 	return lctx, func() {

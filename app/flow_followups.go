@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 )
@@ -164,7 +165,7 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 			issue = is
 			return strconv.Itoa(is.GetNumber()), nil
 		})
-		if errors.Is(err, ErrInProgress) {
+		if errors.Is(err, claims.ErrInProgress) {
 			inProgress = err
 			continue
 		}

@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 const (
@@ -31,7 +33,7 @@ type flowEnv struct {
 	ctx    context.Context
 	sim    *githubsim.Server
 	flows  *Flows
-	claims *Claims
+	claims *claims.Store
 	alice  *githubsim.Actor
 	bob    *githubsim.Actor
 	conf   *conformance.Transport
@@ -83,17 +85,14 @@ func newFlowEnv(t *testing.T, o flowEnvOpts) *flowEnv {
 	if db == nil {
 		db, dial = openSQLiteForTest(t, filepath.Join(t.TempDir(), "claims.db"))
 	}
-	claims, err := NewClaims(db, dial)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := claims.New(sqldb.Wrap(db, dial))
 	ctx := context.Background()
-	if err := claims.Migrate(ctx); err != nil {
+	if err := cl.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return &flowEnv{
-		t: t, ctx: ctx, sim: sim, conf: conf, claims: claims,
-		flows: &Flows{Clients: clients, Claims: claims, BotLogin: flowBot},
+		t: t, ctx: ctx, sim: sim, conf: conf, claims: cl,
+		flows: &Flows{Clients: clients, Claims: cl, BotLogin: flowBot},
 		alice: sim.As("alice"), bob: sim.As("bob"),
 	}
 }

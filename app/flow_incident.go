@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/templates"
@@ -295,7 +296,7 @@ func (r *run) settled(ctx context.Context, number int) (bool, error) {
 	if r.f.Claims == nil {
 		return false, nil
 	}
-	_, done, err := r.f.Claims.Done(ctx, ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimSettled})
+	_, done, err := r.f.Claims.Done(ctx, claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimSettled})
 	return done, err
 }
 
@@ -305,7 +306,7 @@ func (r *run) settle(ctx context.Context, number, pr int) error {
 		return nil
 	}
 	return r.f.Claims.MarkDone(context.WithoutCancel(ctx),
-		ClaimKey{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimSettled}, "#"+strconv.Itoa(pr))
+		claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimSettled}, "#"+strconv.Itoa(pr))
 }
 
 // matchingRefs lists the branches an earlier run of incident number may

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -104,7 +106,7 @@ func (r *run) pullRequest(ctx context.Context, pr *github.PullRequest, rerequest
 	// claim answers "done already" without a call to GitHub.
 	item := "checks:" + head
 	if rerequested {
-		item += ":rerequest:" + newToken()
+		item += ":rerequest:" + randomToken()
 	}
 	done := false
 	_, err := r.createOnceFresh(ctx, n, item, func(ctx context.Context, fresh bool) (string, error) {
@@ -652,4 +654,11 @@ func rightLines(patch string, added bool, total int) map[int]bool {
 		}
 	}
 	return out
+}
+
+// randomToken is 24 random hex digits.
+func randomToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

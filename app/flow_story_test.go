@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/claims"
 )
 
 // TestFlowStory walks the four flows in order, calling them as the job
@@ -262,15 +263,15 @@ func TestFlowFollowUpsCrashBetweenClaimAndCreate(t *testing.T) {
 	n := e.openIncident("Disk full", "incident")
 	pr := e.mergedPostmortem(n, "- [ ] Add disk usage alerts (owner: @carol, due: 2026-06-01)\n")
 	// A worker claimed the item, then died before creating the issue.
-	key := ClaimKey{InstallationID: flowInstID, Repo: flowRepo, Incident: n, Item: "followup:" + ItemKey("Add disk usage alerts", 0)}
+	key := claims.Key{InstallationID: flowInstID, Repo: flowRepo, Incident: n, Item: "followup:" + ItemKey("Add disk usage alerts", 0)}
 	cl, err := e.claims.Claim(e.ctx, key)
 	e.must(err)
-	if cl.State != ClaimAcquired {
+	if cl.State != claims.Acquired {
 		t.Fatalf("claim = %+v", cl)
 	}
 	// Within the lease the claim is respected (another worker may be busy).
 	_, err = e.flows.PullRequest(e.ctx, e.pr(pr), false)
-	if err == nil || !strings.Contains(err.Error(), ErrInProgress.Error()) {
+	if err == nil || !strings.Contains(err.Error(), claims.ErrInProgress.Error()) {
 		t.Fatalf("err = %v, want in progress", err)
 	}
 	if len(e.followUpIssues(n)) != 0 {

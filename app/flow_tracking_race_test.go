@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
@@ -44,7 +45,7 @@ func TestTrackingRunsTakeTurns(t *testing.T) {
 	runUntilDone := func(number int) {
 		for {
 			_, err := e.flows.FollowUp(e.ctx, e.followUp(number))
-			if !errors.Is(err, ErrInProgress) {
+			if !errors.Is(err, claims.ErrInProgress) {
 				e.must(err)
 				return
 			}

@@ -5,20 +5,17 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
+	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
@@ -30,62 +27,20 @@ func sign(body []byte, secret string) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// pgURL is the test PostgreSQL; tests needing it skip when it is not
-// reachable unless POSTMORTEM_TEST_DATABASE_URL is set (CI sets it).
-func pgURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("POSTMORTEM_TEST_DATABASE_URL")
-	explicit := u != ""
-	if !explicit {
-		u = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		if explicit {
-			t.Fatalf("PostgreSQL at POSTMORTEM_TEST_DATABASE_URL: %v", err)
-		}
-		t.Skipf("PostgreSQL not reachable at %s: %v", u, err)
-	}
-	conn.Close(ctx)
-	return u
-}
-
-// testDB names one database for one test: a SQLite file in t.TempDir() or a
-// fresh PostgreSQL schema dropped at the end.
+// testDB names one database for one test (dbtest.New).
 type testDB struct {
 	dialect string
 	url     string
 	schema  string
 }
 
-var schemaSeq struct {
-	sync.Mutex
-	n int
-}
-
 func newTestDB(t testing.TB, dialect string) testDB {
 	t.Helper()
-	if dialect == "sqlite" {
-		return testDB{dialect: dialect, url: filepath.Join(t.TempDir(), "queue.db")}
-	}
-	u := pgURL(t)
-	schemaSeq.Lock()
-	schemaSeq.n++
-	schema := fmt.Sprintf("pm_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, schemaSeq.n)
-	schemaSeq.Unlock()
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, u)
-		if err != nil {
-			return
-		}
-		defer conn.Close(ctx)
-		conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-	})
-	return testDB{dialect: dialect, url: u, schema: schema}
+	d := dbtest.New(t, dialect)
+	return testDB{dialect: d.Dialect, url: d.URL, schema: d.Schema}
 }
+
+func (d testDB) db() dbtest.DB { return dbtest.DB{Dialect: d.dialect, URL: d.url, Schema: d.schema} }
 
 func (d testDB) open(t testing.TB, w *Workers) *Queue {
 	t.Helper()
@@ -105,43 +60,13 @@ func (d testDB) open(t testing.TB, w *Workers) *Queue {
 	return q
 }
 
-// countJobs counts river_job rows through a connection of its own, so it
-// sees only what is committed.
+// countJobs counts the committed river_job rows.
 func (d testDB) countJobs(t testing.TB, where string) int {
 	t.Helper()
-	query := "SELECT count(*) FROM river_job"
-	if where != "" {
-		query += " WHERE " + where
-	}
-	if d.dialect == "sqlite" {
-		db, err := sql.Open("sqlite", "file:"+d.url+"?_pragma=busy_timeout(5000)")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		var n int
-		if err := db.QueryRow(query).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		return n
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, d.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "SET search_path TO "+pgx.Identifier{d.schema}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := conn.QueryRow(ctx, query).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
+	return d.db().CountJobs(t, where)
 }
 
-var dialects = []string{"sqlite", "postgres"}
+var dialects = dbtest.Dialects
 
 type example struct {
 	Event   string
@@ -225,4 +150,14 @@ func withInstallation(t testing.TB, payload []byte, id int64) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// openClaimsDB opens migrated claims on a real database of dialect.
+func openClaimsDB(t *testing.T, dialect string) *claims.Store {
+	t.Helper()
+	c := claims.New(newTestDB(t, dialect).db().Open(t))
+	if err := c.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
@@ -203,10 +204,7 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 // file or PostgreSQL schema), creating the table when missing. Call it
 // after OpenQueue and before Queue.Start.
 func (f *Flows) UseQueue(ctx context.Context, q *Queue) error {
-	c, err := NewClaims(q.DB(), q.Dialect())
-	if err != nil {
-		return err
-	}
+	c := claims.New(q.DB())
 	if err := c.Migrate(ctx); err != nil {
 		return err
 	}

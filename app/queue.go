@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -333,11 +332,8 @@ func (q *Queue) Stop(ctx context.Context) error {
 // Close releases the database. Stop first if started.
 func (q *Queue) Close() error { return q.db.Close() }
 
-// DB is the queue's database for the App's own tables (claims…), as
-// database/sql: the SQLite file's single connection (statements wait their
-// turn with River's; never hold a transaction across a GitHub call), or the
-// PostgreSQL pool (in the queue's schema).
-func (q *Queue) DB() *sql.DB { return q.db.SQL() }
+// DB is the queue's database, for the App's own tables (claims…).
+func (q *Queue) DB() *sqldb.DB { return q.db }
 
 // Ping checks the database is reachable (readiness).
 func (q *Queue) Ping(ctx context.Context) error { return q.db.Ping(ctx) }

@@ -51,7 +51,7 @@ func markRunning(t *testing.T, q *Queue, kind string, number int) {
 	if q.Dialect() == "postgres" {
 		where = fmt.Sprintf(`kind = '%s' AND (args->>'number')::int = %d`, kind, number)
 	}
-	res, err := q.DB().Exec(`UPDATE river_job SET state = 'running', attempt = 1 WHERE ` + where)
+	res, err := q.DB().SQL().Exec(`UPDATE river_job SET state = 'running', attempt = 1 WHERE ` + where)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func jobRows(t *testing.T, q *Queue) []string {
 	if q.Dialect() == "postgres" {
 		query = `SELECT kind, args::text, state::text FROM river_job ORDER BY id`
 	}
-	rows, err := q.DB().Query(query)
+	rows, err := q.DB().SQL().Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -285,15 +285,15 @@ func TestQueueDB(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db testDB) {
 		q := db.open(t, nil)
 		ctx := context.Background()
-		if _, err := q.DB().ExecContext(ctx, "CREATE TABLE app_probe (k TEXT PRIMARY KEY)"); err != nil {
+		if _, err := q.DB().SQL().ExecContext(ctx, "CREATE TABLE app_probe (k TEXT PRIMARY KEY)"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := q.DB().ExecContext(ctx, "INSERT INTO app_probe (k) VALUES ('x')"); err != nil {
+		if _, err := q.DB().SQL().ExecContext(ctx, "INSERT INTO app_probe (k) VALUES ('x')"); err != nil {
 			t.Fatal(err)
 		}
 		if db.dialect == "postgres" {
 			var schema string
-			if err := q.DB().QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil || schema != db.schema {
+			if err := q.DB().SQL().QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil || schema != db.schema {
 				t.Fatalf("current_schema = %q, %v; want %q", schema, err, db.schema)
 			}
 		}

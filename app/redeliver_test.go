@@ -54,7 +54,7 @@ func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
 	sim.WaitIdle()
 	ctx := context.Background()
 	newPass := func() *Redeliverer {
-		return &Redeliverer{App: clients.App(), DB: q.DB(), Dialect: q.Dialect()}
+		return &Redeliverer{App: clients.App(), DB: q.DB().SQL(), Dialect: q.Dialect()}
 	}
 	if err := newPass().Migrate(ctx); err != nil {
 		t.Fatal(err)

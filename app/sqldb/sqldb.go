@@ -145,6 +145,11 @@ func openSQLite(ctx context.Context, databaseURL string) (*DB, error) {
 	return &DB{sql: db, dialect: "sqlite", stmts: stmts}, nil
 }
 
+// Wrap is a database opened elsewhere, used as it is (its settings, no
+// statement cache); dialect is "sqlite" or "postgres". Tests and
+// benchmarks that want their own connection settings use it.
+func Wrap(db *sql.DB, dialect string) *DB { return &DB{sql: db, dialect: dialect} }
+
 // SQL is the database as database/sql: the SQLite file's single
 // connection (statements wait their turn with the queue's; never hold a
 // transaction across a GitHub call), or the PostgreSQL pool (in the

@@ -148,7 +148,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return 1
 	}
 	resyncer.Queue = q
-	redeliverer.DB, redeliverer.Dialect = q.DB(), q.Dialect()
+	redeliverer.DB, redeliverer.Dialect = q.DB().SQL(), q.Dialect()
 	if err := redeliverer.Migrate(ctx); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: redeliveries table: %v\n", err)
 		return 1

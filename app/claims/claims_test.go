@@ -1,30 +1,20 @@
-package app
+package claims
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 )
 
 // openClaimsDB opens the claims on a real database: a SQLite file, or the
-// test PostgreSQL in a fresh schema (through the queue, as the App does).
-func openClaimsDB(t *testing.T, dialect string) *Claims {
+// test PostgreSQL in a fresh schema.
+func openClaimsDB(t *testing.T, dialect string) *Store {
 	t.Helper()
 	ctx := context.Background()
-	var db *sql.DB
-	if dialect == "sqlite" {
-		db, _ = openSQLiteForTest(t, filepath.Join(t.TempDir(), "claims.db"))
-	} else {
-		q := newTestDB(t, dialect).open(t, nil)
-		db = q.DB()
-	}
-	c, err := NewClaims(db, dialect)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := New(dbtest.New(t, dialect).Open(t))
 	if err := c.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -35,25 +25,25 @@ func openClaimsDB(t *testing.T, dialect string) *Claims {
 }
 
 func TestClaims(t *testing.T) {
-	for _, dialect := range dialects {
+	for _, dialect := range dbtest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			c := openClaimsDB(t, dialect)
 			ctx := context.Background()
 			now := time.Unix(1_700_000_000, 0)
 			c.Now = func() time.Time { return now }
 			c.Lease = time.Minute
-			k := ClaimKey{InstallationID: 1, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
+			k := Key{InstallationID: 1, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
 
 			a, err := c.Claim(ctx, k)
-			if err != nil || a.State != ClaimAcquired || a.Token == "" {
+			if err != nil || a.State != Acquired || a.Token == "" {
 				t.Fatalf("first claim = %+v, %v", a, err)
 			}
 			b, err := c.Claim(ctx, k)
-			if err != nil || b.State != ClaimHeld {
+			if err != nil || b.State != Held {
 				t.Fatalf("second claim = %+v, %v", b, err)
 			}
 			// Other keys are independent.
-			if o, _ := c.Claim(ctx, ClaimKey{InstallationID: 2, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}); o.State != ClaimAcquired {
+			if o, _ := c.Claim(ctx, Key{InstallationID: 2, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}); o.State != Acquired {
 				t.Fatalf("other installation = %+v", o)
 			}
 			// Released: claimable at once.
@@ -61,20 +51,20 @@ func TestClaims(t *testing.T) {
 				t.Fatal(err)
 			}
 			a, _ = c.Claim(ctx, k)
-			if a.State != ClaimAcquired {
+			if a.State != Acquired {
 				t.Fatalf("after release = %+v", a)
 			}
 			// The holder crashed: after the lease another worker takes over,
 			// and the old holder's release no longer removes the claim.
 			now = now.Add(2 * time.Minute)
 			taken, _ := c.Claim(ctx, k)
-			if taken.State != ClaimAcquired || taken.Token == a.Token {
+			if taken.State != Acquired || taken.Token == a.Token {
 				t.Fatalf("takeover = %+v", taken)
 			}
 			if err := c.Release(ctx, a); err != nil {
 				t.Fatal(err)
 			}
-			if again, _ := c.Claim(ctx, k); again.State != ClaimHeld {
+			if again, _ := c.Claim(ctx, k); again.State != Held {
 				t.Fatalf("stale release removed the new claim: %+v", again)
 			}
 			// Done: reported with its result forever, never re-acquired.
@@ -83,7 +73,7 @@ func TestClaims(t *testing.T) {
 			}
 			now = now.Add(time.Hour)
 			d, _ := c.Claim(ctx, k)
-			if d.State != ClaimDone || d.Result != "42" {
+			if d.State != Done || d.Result != "42" {
 				t.Fatalf("done claim = %+v", d)
 			}
 			res, err := c.Results(ctx, 1, "acme/svc", 7, "followup:")
@@ -93,7 +83,7 @@ func TestClaims(t *testing.T) {
 			if err := c.Forget(ctx, k); err != nil {
 				t.Fatal(err)
 			}
-			if f, _ := c.Claim(ctx, k); f.State != ClaimAcquired {
+			if f, _ := c.Claim(ctx, k); f.State != Acquired {
 				t.Fatalf("after forget = %+v", f)
 			}
 		})
@@ -101,11 +91,11 @@ func TestClaims(t *testing.T) {
 }
 
 func TestClaimsConcurrentExactlyOneWinner(t *testing.T) {
-	for _, dialect := range dialects {
+	for _, dialect := range dbtest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			c := openClaimsDB(t, dialect)
 			ctx := context.Background()
-			k := ClaimKey{InstallationID: 1, Repo: "acme/svc", Incident: 1, Item: "comment:tracking"}
+			k := Key{InstallationID: 1, Repo: "acme/svc", Incident: 1, Item: "comment:tracking"}
 			var mu sync.Mutex
 			won := 0
 			var wg sync.WaitGroup
@@ -118,7 +108,7 @@ func TestClaimsConcurrentExactlyOneWinner(t *testing.T) {
 						t.Error(err)
 						return
 					}
-					if cl.State == ClaimAcquired {
+					if cl.State == Acquired {
 						mu.Lock()
 						won++
 						mu.Unlock()
@@ -133,11 +123,5 @@ func TestClaimsConcurrentExactlyOneWinner(t *testing.T) {
 				t.Fatalf("%d winners, want 1", won)
 			}
 		})
-	}
-}
-
-func TestNewClaimsRejectsUnknownDialect(t *testing.T) {
-	if _, err := NewClaims(nil, "mysql"); err == nil {
-		t.Fatal("want an error")
 	}
 }

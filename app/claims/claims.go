@@ -1,4 +1,9 @@
-package app
+// Package claims is the App's memory of what it is creating on GitHub, so
+// that an object GitHub cannot deduplicate (a follow-up issue, a comment, a
+// review) is created exactly once across retries, workers and replicas, and
+// so that runs which must take turns do. It is one table in the App's
+// database.
+package claims
 
 import (
 	"context"
@@ -10,9 +15,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
-// Claims is the App's memory of "I am creating that": GitHub has no unique key
+// Store is the App's memory of "I am creating that": GitHub has no unique key
 // for issues or comments, so before a flow creates an object that must exist
 // exactly once (a follow-up issue, the pointer and tracking comments, the
 // suggestion review of a head commit) it claims the object's key here with
@@ -23,9 +30,8 @@ import (
 // never loses the object; a claim marked Done is never created again.
 //
 // Claims live in the same database as the job queue (SQLite or PostgreSQL).
-type Claims struct {
-	db      *sql.DB
-	dialect string // "sqlite" or "postgres"
+type Store struct {
+	db *sqldb.DB
 	// Lease is how long a claim protects an unfinished creation before another
 	// worker may take it over. Default 2 minutes.
 	Lease time.Duration
@@ -33,55 +39,55 @@ type Claims struct {
 	Now func() time.Time
 }
 
-// ClaimKey identifies one object to create exactly once.
-type ClaimKey struct {
+// Key identifies one object to create exactly once.
+type Key struct {
 	InstallationID int64
 	Repo           string // "owner/name"
 	Incident       int
 	Item           string // e.g. "followup:3f2a…", "comment:pr", "review:<sha>"
 }
 
-func (k ClaimKey) String() string {
+func (k Key) String() string {
 	return fmt.Sprintf("%d/%s#%d/%s", k.InstallationID, k.Repo, k.Incident, k.Item)
 }
 
-// ClaimState says what a Claim call found.
-type ClaimState int
+// State says what a Claim call found.
+type State int
 
 const (
-	// ClaimAcquired: the caller owns the claim (new, or taken over from a
+	// Acquired: the caller owns the claim (new, or taken over from a
 	// creator whose lease expired) and must create the object, then Complete.
-	ClaimAcquired ClaimState = iota
-	// ClaimHeld: another worker claimed the object within its lease and is
+	Acquired State = iota
+	// Held: another worker claimed the object within its lease and is
 	// creating it right now (or crashed very recently): do not create.
-	ClaimHeld
-	// ClaimDone: the object was created earlier; Result says which.
-	ClaimDone
+	Held
+	// Done: the object was created earlier; Result says which.
+	Done
 )
 
-func (s ClaimState) String() string {
+func (s State) String() string {
 	switch s {
-	case ClaimAcquired:
+	case Acquired:
 		return "acquired"
-	case ClaimHeld:
+	case Held:
 		return "held"
-	case ClaimDone:
+	case Done:
 		return "done"
 	}
-	return "ClaimState(" + strconv.Itoa(int(s)) + ")"
+	return "State(" + strconv.Itoa(int(s)) + ")"
 }
 
-// Claim is the outcome of Claims.Claim.
+// Claim is the outcome of Store.Claim.
 type Claim struct {
-	Key    ClaimKey
-	State  ClaimState
+	Key    Key
+	State  State
 	Token  string // identifies this claimer; pass to Complete/Release
-	Result string // for ClaimDone: what was created (e.g. an issue number)
-	// Deadline (ClaimAcquired): the creation must be over by then. Another
+	Result string // for Done: what was created (e.g. an issue number)
+	// Deadline (Acquired): the creation must be over by then. Another
 	// worker takes the claim over once the lease has run out, a little
-	// later, so the creator gives up at Deadline (see Claims.Creating).
+	// later, so the creator gives up at Deadline (see Store.Creating).
 	Deadline time.Time
-	// Fresh (ClaimAcquired): the claim did not exist before this call, so
+	// Fresh (Acquired): the claim did not exist before this call, so
 	// no earlier attempt can have made any part of the object. A claim taken
 	// over (its creator crashed, or abandoned it after a failure that may
 	// have reached GitHub) is not fresh: look for what was made first.
@@ -93,22 +99,13 @@ type Claim struct {
 // runner snoozes it), by which time the object exists or the lease expired.
 var ErrInProgress = errors.New("another worker is creating this object")
 
-// NewClaims returns claims stored in db; dialect is "sqlite" or "postgres"
-// ("pgx" and "sqlite3" are accepted too).
-func NewClaims(db *sql.DB, dialect string) (*Claims, error) {
-	switch strings.ToLower(dialect) {
-	case "sqlite", "sqlite3":
-		dialect = "sqlite"
-	case "postgres", "postgresql", "pgx":
-		dialect = "postgres"
-	default:
-		return nil, fmt.Errorf("claims: unknown SQL dialect %q", dialect)
-	}
-	return &Claims{db: db, dialect: dialect, Lease: 2 * time.Minute, Now: time.Now}, nil
+// New returns the claims stored in db (Migrate creates their table).
+func New(db *sqldb.DB) *Store {
+	return &Store{db: db, Lease: 2 * time.Minute, Now: time.Now}
 }
 
-// ClaimsSchema is the claims table (portable between SQLite and PostgreSQL).
-const ClaimsSchema = `CREATE TABLE IF NOT EXISTS postmortem_claims (
+// Schema is the claims table (portable between SQLite and PostgreSQL).
+const Schema = `CREATE TABLE IF NOT EXISTS postmortem_claims (
 	installation_id BIGINT NOT NULL,
 	repo TEXT NOT NULL,
 	incident BIGINT NOT NULL,
@@ -120,38 +117,25 @@ const ClaimsSchema = `CREATE TABLE IF NOT EXISTS postmortem_claims (
 )`
 
 // Migrate creates the claims table if it does not exist.
-func (c *Claims) Migrate(ctx context.Context) error {
-	_, err := c.db.ExecContext(ctx, ClaimsSchema)
+func (c *Store) Migrate(ctx context.Context) error {
+	_, err := c.db.SQL().ExecContext(ctx, Schema)
 	if err != nil {
 		return fmt.Errorf("claims: migrate: %w", err)
 	}
 	return nil
 }
 
-// q rewrites $n placeholders for the dialect.
-func (c *Claims) q(query string) string {
-	if c.dialect == "postgres" {
-		return query
-	}
-	var b strings.Builder
-	for i := 0; i < len(query); i++ {
-		if query[i] == '$' && i+1 < len(query) && query[i+1] >= '1' && query[i+1] <= '9' {
-			b.WriteByte('?')
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
-}
+// q adapts a query's $n placeholders to the database (sqldb.DB.Rebind).
+func (c *Store) q(query string) string { return c.db.Rebind(query) }
 
-func (c *Claims) now() time.Time {
+func (c *Store) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
 	}
 	return time.Now()
 }
 
-func (c *Claims) lease() time.Duration {
+func (c *Store) lease() time.Duration {
 	if c.Lease > 0 {
 		return c.Lease
 	}
@@ -165,10 +149,10 @@ func newToken() string {
 }
 
 // Claim tries to take the claim on key.
-func (c *Claims) Claim(ctx context.Context, key ClaimKey) (Claim, error) {
+func (c *Store) Claim(ctx context.Context, key Key) (Claim, error) {
 	tok := newToken()
 	now := c.now().UnixMilli()
-	res, err := c.db.ExecContext(ctx, c.q(`INSERT INTO postmortem_claims
+	res, err := c.db.SQL().ExecContext(ctx, c.q(`INSERT INTO postmortem_claims
 		(installation_id, repo, incident, item, token, claimed_at, result)
 		VALUES ($1, $2, $3, $4, $5, $6, '')
 		ON CONFLICT (installation_id, repo, incident, item) DO NOTHING`),
@@ -186,7 +170,7 @@ func (c *Claims) Claim(ctx context.Context, key ClaimKey) (Claim, error) {
 		claimedAt int64
 		result    string
 	)
-	err = c.db.QueryRowContext(ctx, c.q(`SELECT token, claimed_at, result FROM postmortem_claims
+	err = c.db.SQL().QueryRowContext(ctx, c.q(`SELECT token, claimed_at, result FROM postmortem_claims
 		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
 		key.InstallationID, key.Repo, key.Incident, key.Item).Scan(&oldTok, &claimedAt, &result)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -197,14 +181,14 @@ func (c *Claims) Claim(ctx context.Context, key ClaimKey) (Claim, error) {
 		return Claim{}, fmt.Errorf("claims: read %s: %w", key, err)
 	}
 	if result != "" {
-		return Claim{Key: key, State: ClaimDone, Result: result}, nil
+		return Claim{Key: key, State: Done, Result: result}, nil
 	}
 	if now-claimedAt < c.lease().Milliseconds() {
-		return Claim{Key: key, State: ClaimHeld}, nil
+		return Claim{Key: key, State: Held}, nil
 	}
 	// The creator's lease expired (it crashed, or failed without releasing):
 	// take the claim over, atomically against other workers doing the same.
-	res, err = c.db.ExecContext(ctx, c.q(`UPDATE postmortem_claims SET token = $1, claimed_at = $2
+	res, err = c.db.SQL().ExecContext(ctx, c.q(`UPDATE postmortem_claims SET token = $1, claimed_at = $2
 		WHERE installation_id = $3 AND repo = $4 AND incident = $5 AND item = $6
 		AND token = $7 AND result = ''`),
 		tok, now, key.InstallationID, key.Repo, key.Incident, key.Item, oldTok)
@@ -214,15 +198,15 @@ func (c *Claims) Claim(ctx context.Context, key ClaimKey) (Claim, error) {
 	if n, _ := res.RowsAffected(); n == 1 {
 		return c.acquired(key, tok), nil
 	}
-	return Claim{Key: key, State: ClaimHeld}, nil
+	return Claim{Key: key, State: Held}, nil
 }
 
 // acquired is a claim taken just now: its creation must end a fifth of the
 // lease before the lease runs out (room for the Complete write and for
 // clocks of replicas a little apart).
-func (c *Claims) acquired(key ClaimKey, tok string) Claim {
+func (c *Store) acquired(key Key, tok string) Claim {
 	l := c.lease()
-	return Claim{Key: key, State: ClaimAcquired, Token: tok, Deadline: time.Now().Add(l - l/5)}
+	return Claim{Key: key, State: Acquired, Token: tok, Deadline: time.Now().Add(l - l/5)}
 }
 
 // Creating bounds the creation under an acquired claim by its Deadline: a
@@ -231,7 +215,7 @@ func (c *Claims) acquired(key ClaimKey, tok string) Claim {
 // the claim; the retry finds the object by its marker if GitHub made it).
 // A claim held by a worker that died is thus taken over after the lease,
 // and never while its creator is alive.
-func (c *Claims) Creating(ctx context.Context, cl Claim) (context.Context, context.CancelFunc) {
+func (c *Store) Creating(ctx context.Context, cl Claim) (context.Context, context.CancelFunc) {
 	if cl.Deadline.IsZero() {
 		return context.WithCancel(ctx)
 	}
@@ -239,11 +223,11 @@ func (c *Claims) Creating(ctx context.Context, cl Claim) (context.Context, conte
 }
 
 // Complete marks a claim done with a result (what was created).
-func (c *Claims) Complete(ctx context.Context, cl Claim, result string) error {
+func (c *Store) Complete(ctx context.Context, cl Claim, result string) error {
 	if result == "" {
 		result = "done"
 	}
-	_, err := c.db.ExecContext(ctx, c.q(`UPDATE postmortem_claims SET result = $1
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`UPDATE postmortem_claims SET result = $1
 		WHERE installation_id = $2 AND repo = $3 AND incident = $4 AND item = $5`),
 		result, cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item)
 	if err != nil {
@@ -254,8 +238,8 @@ func (c *Claims) Complete(ctx context.Context, cl Claim, result string) error {
 
 // Release gives up a claim this worker holds (its creation failed cleanly),
 // so that a retry may claim it at once.
-func (c *Claims) Release(ctx context.Context, cl Claim) error {
-	_, err := c.db.ExecContext(ctx, c.q(`DELETE FROM postmortem_claims
+func (c *Store) Release(ctx context.Context, cl Claim) error {
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`DELETE FROM postmortem_claims
 		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4
 		AND token = $5 AND result = ''`),
 		cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item, cl.Token)
@@ -269,8 +253,8 @@ func (c *Claims) Release(ctx context.Context, cl Claim) error {
 // reached GitHub (a request whose answer was lost may have created the
 // object): the claim stays, its lease ended, so the next claimer takes it
 // over at once but not Fresh, and looks for what was made before creating.
-func (c *Claims) Abandon(ctx context.Context, cl Claim) error {
-	_, err := c.db.ExecContext(ctx, c.q(`UPDATE postmortem_claims SET claimed_at = 0
+func (c *Store) Abandon(ctx context.Context, cl Claim) error {
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`UPDATE postmortem_claims SET claimed_at = 0
 		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4
 		AND token = $5 AND result = ''`),
 		cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item, cl.Token)
@@ -282,8 +266,8 @@ func (c *Claims) Abandon(ctx context.Context, cl Claim) error {
 
 // Forget deletes a claim whatever its state; used when the object it stood
 // for is known to be gone and must be created again.
-func (c *Claims) Forget(ctx context.Context, key ClaimKey) error {
-	_, err := c.db.ExecContext(ctx, c.q(`DELETE FROM postmortem_claims
+func (c *Store) Forget(ctx context.Context, key Key) error {
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`DELETE FROM postmortem_claims
 		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
 		key.InstallationID, key.Repo, key.Incident, key.Item)
 	if err != nil {
@@ -293,8 +277,8 @@ func (c *Claims) Forget(ctx context.Context, key ClaimKey) error {
 }
 
 // Done reports whether key's claim is done, and its result.
-func (c *Claims) Done(ctx context.Context, key ClaimKey) (result string, done bool, err error) {
-	err = c.db.QueryRowContext(ctx, c.q(`SELECT result FROM postmortem_claims
+func (c *Store) Done(ctx context.Context, key Key) (result string, done bool, err error) {
+	err = c.db.SQL().QueryRowContext(ctx, c.q(`SELECT result FROM postmortem_claims
 		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
 		key.InstallationID, key.Repo, key.Incident, key.Item).Scan(&result)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -308,11 +292,11 @@ func (c *Claims) Done(ctx context.Context, key ClaimKey) (result string, done bo
 
 // MarkDone records key as done with result, claimed or not: for facts the
 // App keeps about what it finished, rather than objects it creates.
-func (c *Claims) MarkDone(ctx context.Context, key ClaimKey, result string) error {
+func (c *Store) MarkDone(ctx context.Context, key Key, result string) error {
 	if result == "" {
 		result = "done"
 	}
-	_, err := c.db.ExecContext(ctx, c.q(`INSERT INTO postmortem_claims
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`INSERT INTO postmortem_claims
 		(installation_id, repo, incident, item, token, claimed_at, result)
 		VALUES ($1, $2, $3, $4, '', $5, $6)
 		ON CONFLICT (installation_id, repo, incident, item) DO UPDATE SET result = excluded.result`),
@@ -325,8 +309,8 @@ func (c *Claims) MarkDone(ctx context.Context, key ClaimKey, result string) erro
 
 // Results lists the done claims of an incident whose item starts with prefix,
 // item → result.
-func (c *Claims) Results(ctx context.Context, installationID int64, repo string, incident int, prefix string) (map[string]string, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT item, result FROM postmortem_claims
+func (c *Store) Results(ctx context.Context, installationID int64, repo string, incident int, prefix string) (map[string]string, error) {
+	rows, err := c.db.SQL().QueryContext(ctx, c.q(`SELECT item, result FROM postmortem_claims
 		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND result <> ''`),
 		installationID, repo, incident)
 	if err != nil {
