@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
 )
 
 // ingestItem is one delivery of the realistic mix.
@@ -105,7 +106,7 @@ type ingestTarget struct {
 
 // timedEnqueuer measures the wall time the handler spends in Enqueue.
 type timedEnqueuer struct {
-	*Queue
+	*queue.Queue
 	n, total atomic.Int64
 }
 

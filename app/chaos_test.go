@@ -28,6 +28,9 @@ import (
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/internal/dbtest"
+	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 // The chaos suite: one end-to-end scenario (N incidents, each with three
@@ -80,7 +83,8 @@ type replicaConfig struct {
 
 type replica struct {
 	addr string
-	q    *Queue
+	q    *queue.Queue
+	db   *sqldb.DB
 	srv  *http.Server
 }
 
@@ -100,71 +104,70 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem")}
-	rs := &Resyncer{Flows: flows, App: clients.App()}
-	w := NewWorkers()
-	if err := flows.Register(w); err != nil {
-		return nil, err
-	}
-	if err := rs.Register(w); err != nil {
-		return nil, err
-	}
-	q, err := OpenQueue(ctx, QueueConfig{DatabaseURL: c.DatabaseURL, Schema: c.Schema, Workers: w, MaxWorkers: 4,
-		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, RetryBackoff: 300 * time.Millisecond,
-		// A killed replica's jobs are rescued (retried elsewhere) soon.
-		JobTimeout: 10 * time.Second, RescueStuckJobsAfter: 12 * time.Second})
+	db, err := sqldb.Open(ctx, c.DatabaseURL, sqldb.Options{Schema: c.Schema})
 	if err != nil {
 		return nil, err
 	}
-	rd := &Redeliverer{App: clients.App(), DB: q.DB().SQL(), Dialect: q.Dialect()}
-	if err := rd.Register(w); err != nil {
-		q.Close()
-		return nil, err
-	}
-	rs.Queue = q
-	if err := flows.UseQueue(ctx, q); err != nil {
-		q.Close()
+	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem")}
+	if err := flows.UseQueue(ctx, db); err != nil {
+		db.Close()
 		return nil, err
 	}
 	// A claim left by a SIGKILLed replica is taken over after this lease
 	// (a live creator gives up before it runs out).
 	flows.Claims.Lease = 4 * time.Second
+	rs := &Resyncer{Flows: flows, App: clients.App()}
+	rd := &Redeliverer{App: clients.App(), DB: db.SQL(), Dialect: db.Dialect()}
 	if err := rd.Migrate(ctx); err != nil {
-		q.Close()
+		db.Close()
 		return nil, err
 	}
+	w := queue.NewWorkers()
+	if err := HandleJobs(w, flows, rs, rd, nil); err != nil {
+		db.Close()
+		return nil, err
+	}
+	q, err := queue.Open(ctx, db, w, queue.Config{MaxWorkers: 4,
+		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, RetryBackoff: 300 * time.Millisecond,
+		// A killed replica's jobs are rescued (retried elsewhere) soon.
+		JobTimeout: 10 * time.Second, RescueStuckJobsAfter: 12 * time.Second})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	rs.Queue = q
 	if c.Resync > 0 {
 		if err := q.AddPeriodic(PeriodicResync(c.Resync)); err != nil {
-			q.Close()
+			db.Close()
 			return nil, err
 		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		q.Close()
+		db.Close()
 		return nil, err
 	}
 	if err := q.Start(ctx); err != nil {
 		ln.Close()
-		q.Close()
+		db.Close()
 		return nil, err
 	}
-	if err := q.EnqueueStartup(ctx); err != nil {
+	if _, err := q.Enqueue(ctx, jobs.RedeliverArgs{}); err != nil {
 		ln.Close()
-		q.Close()
+		db.Close()
 		return nil, err
 	}
 	if c.Resync > 0 {
-		if err := q.EnqueueStartupResync(ctx); err != nil {
+		if _, err := q.Enqueue(ctx, jobs.ResyncArgs{}); err != nil {
 			ln.Close()
-			q.Close()
+			db.Close()
 			return nil, err
 		}
 	}
 	hook := &WebhookHandler{Secret: []byte(c.Secret), Queue: q, BotLogin: flows.BotLogin}
-	srv := NewHTTPServer(NewMux(hook, q, NewMetrics()))
+	srv := NewHTTPServer(NewMux(hook, db, NewMetrics()))
 	go srv.Serve(ln)
-	return &replica{addr: ln.Addr().String(), q: q, srv: srv}, nil
+	return &replica{addr: ln.Addr().String(), q: q, db: db, srv: srv}, nil
 }
 
 func (r *replica) stop() {
@@ -172,7 +175,7 @@ func (r *replica) stop() {
 	defer cancel()
 	r.srv.Shutdown(ctx)
 	r.q.Stop(ctx)
-	r.q.Close()
+	r.db.Close()
 }
 
 // TestHelperReplica is not a test: the kill mode runs it as a child process

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/queue"
 )
 
 // A creator that is still creating when its claim's lease runs out would
@@ -134,8 +134,8 @@ func TestFollowUpsRelinkedAfterTrackingExists(t *testing.T) {
 func TestPrimaryExhaustionSnoozesUntilReset(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
 	n := e.openIncident("Quota gone", "incident")
-	w := NewWorkers()
-	e.must(e.flows.Register(w))
+	w := queue.NewWorkers()
+	e.must(HandleJobs(w, e.flows, nil, nil, nil))
 	q := newTestDB(t, "sqlite").open(t, w)
 	events, cancel := q.Subscribe(river.EventKindJobCompleted, river.EventKindJobSnoozed, river.EventKindJobFailed)
 	defer cancel()
@@ -173,27 +173,5 @@ func TestPrimaryExhaustionSnoozesUntilReset(t *testing.T) {
 	}
 	if len(e.sim.Pulls(flowRepo)) != 1 {
 		t.Errorf("%d pull requests after the reset, want the postmortem's", len(e.sim.Pulls(flowRepo)))
-	}
-}
-
-// QueueConfig.RetryBackoff sets the first wait of the retry policy (half
-// to all of it, doubling per attempt); zero keeps 5s.
-func TestRetryBackoffBase(t *testing.T) {
-	for _, c := range []struct {
-		base    time.Duration
-		attempt int
-		lo, hi  time.Duration
-	}{
-		{0, 1, 2500 * time.Millisecond, 5 * time.Second},
-		{300 * time.Millisecond, 1, 150 * time.Millisecond, 300 * time.Millisecond},
-		{300 * time.Millisecond, 3, 600 * time.Millisecond, 1200 * time.Millisecond},
-	} {
-		for range 20 {
-			now := time.Now()
-			d := retryPolicy{base: c.base}.NextRetry(&rivertype.JobRow{Attempt: c.attempt}).Sub(now)
-			if d < c.lo-10*time.Millisecond || d > c.hi+10*time.Millisecond {
-				t.Fatalf("base %s attempt %d: retry in %s, want %s–%s", c.base, c.attempt, d, c.lo, c.hi)
-			}
-		}
 	}
 }

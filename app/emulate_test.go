@@ -46,6 +46,8 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
+	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 const (
@@ -464,25 +466,29 @@ func newEmuEnv(t *testing.T) *emuEnv {
 		t.Fatal(err)
 	}
 	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
-	w := NewWorkers()
-	if err := flows.Register(w); err != nil {
+	w := queue.NewWorkers()
+	if err := HandleJobs(w, flows, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	q, err := OpenQueue(ctx, QueueConfig{
-		DatabaseURL: filepath.Join(t.TempDir(), "postmortem.db"), Workers: w, MaxWorkers: 4,
+	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "postmortem.db"), sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	q, err := queue.Open(ctx, db, w, queue.Config{
+		MaxWorkers:   4,
 		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute,
 		Logger: logger.With("component", "queue"),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { q.Close() })
-	if err := flows.UseQueue(ctx, q); err != nil {
+	if err := flows.UseQueue(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	webhook := &WebhookHandler{Secret: e.secret, Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
 	e.hooks = &hookLog{secret: e.secret, next: webhook}
-	srv := NewHTTPServer(NewMux(e.hooks, q, NewMetrics()))
+	srv := NewHTTPServer(NewMux(e.hooks, db, NewMetrics()))
 	go srv.Serve(ln)
 	t.Cleanup(func() {
 		sctx, c := context.WithTimeout(context.Background(), 2*time.Second)

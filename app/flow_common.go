@@ -14,12 +14,10 @@ import (
 	"unicode"
 
 	"github.com/google/go-github/v62/github"
-	"github.com/riverqueue/river"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/postmortem-app/postmortem/app/claims"
-	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/templates"
 )
@@ -104,36 +102,6 @@ func (f *Flows) now() time.Time {
 		return f.Now()
 	}
 	return time.Now()
-}
-
-// Register adds the flows' reconcilers (incident, pull request, follow-up)
-// to w.
-func (f *Flows) Register(w *Workers) error {
-	return errors.Join(
-		Register(w, ReconcileFunc[jobs.IncidentArgs](func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) error {
-			_, err := f.Incident(ctx, job.Args)
-			return snoozeInProgress(err)
-		})),
-		Register(w, ReconcileFunc[jobs.PullRequestArgs](func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) error {
-			res, err := f.PullRequest(ctx, job.Args, job.Args.Rerequested)
-			w.metrics.observePullRequest(job.Args.Owner+"/"+job.Args.Repo, res, err) // metrics_ops.go
-			return snoozeInProgress(err)
-		})),
-		Register(w, ReconcileFunc[jobs.TrackingArgs](func(ctx context.Context, job *river.Job[jobs.TrackingArgs]) error {
-			res, err := f.FollowUp(ctx, job.Args)
-			w.metrics.observeTracking(job.Args.Owner+"/"+job.Args.Repo, res, err) // metrics_ops.go
-			return snoozeInProgress(err)
-		})),
-	)
-}
-
-// snoozeInProgress turns "another worker is creating it" into a short snooze
-// (not an attempt): by then the object exists or the claim's lease expired.
-func snoozeInProgress(err error) error {
-	if errors.Is(err, claims.ErrInProgress) {
-		return river.JobSnooze(5 * time.Second)
-	}
-	return err
 }
 
 // run is one reconcile of one repository: its client and what was read once.

@@ -17,6 +17,8 @@ import (
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 const testSecret = "It's a Secret to Everybody"
@@ -42,22 +44,30 @@ func newTestDB(t testing.TB, dialect string) testDB {
 
 func (d testDB) db() dbtest.DB { return dbtest.DB{Dialect: d.dialect, URL: d.url, Schema: d.schema} }
 
-func (d testDB) open(t testing.TB, w *Workers) *Queue {
+// open opens the database and a queue working w (nil: insert-only) on it,
+// with the tests' short poll and rerun delays, stopped when the test ends.
+func (d testDB) open(t testing.TB, w *queue.Workers) *queue.Queue {
 	t.Helper()
-	q, err := OpenQueue(context.Background(), QueueConfig{
-		DatabaseURL: d.url, Schema: d.schema, Workers: w,
+	q, _ := d.openWithDB(t, w)
+	return q
+}
+
+// openWithDB is open, also returning the database.
+func (d testDB) openWithDB(t testing.TB, w *queue.Workers) (*queue.Queue, *sqldb.DB) {
+	t.Helper()
+	db := d.db().Open(t)
+	q, err := queue.Open(context.Background(), db, w, queue.Config{
 		PollInterval: 50 * time.Millisecond, RerunDelay: 20 * time.Millisecond,
 	})
 	if err != nil {
-		t.Fatalf("OpenQueue(%s): %v", d.dialect, err)
+		t.Fatalf("queue.Open(%s): %v", d.dialect, err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		q.Stop(ctx)
-		q.Close()
 	})
-	return q
+	return q, db
 }
 
 // countJobs counts the committed river_job rows.
@@ -160,4 +170,20 @@ func openClaimsDB(t *testing.T, dialect string) *claims.Store {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// openQueueAt opens a SQLite database at path and a queue working w on it
+// with cfg; both closed when the test ends.
+func openQueueAt(t testing.TB, ctx context.Context, path string, w *queue.Workers, cfg queue.Config) (*queue.Queue, *sqldb.DB) {
+	t.Helper()
+	db, err := sqldb.Open(ctx, path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	q, err := queue.Open(ctx, db, w, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q, db
 }

@@ -1,17 +1,12 @@
 package app
 
 import (
-	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 )
 
 // Operations: the metrics beyond webhooks, jobs and GitHub calls (metrics.go), and the
@@ -52,6 +47,13 @@ func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
 	}
 	reg.MustRegister(o.retries, o.attempts, o.checks, o.open, o.overdue)
 	return o
+}
+
+// Job counts one run of a job: its kind and outcome, how long it took, and
+// which attempt it was (queue.Observer).
+func (m *Metrics) Job(kind, outcome string, attempt int, d time.Duration) {
+	m.job(kind, outcome, d)
+	m.jobAttempt(kind, outcome, attempt)
 }
 
 func (m *Metrics) jobAttempt(kind, outcome string, attempt int) {
@@ -97,49 +99,6 @@ func (m *Metrics) observeTracking(repo string, res *TrackingResult, err error) {
 	}
 	m.ops.open.WithLabelValues(repo, inc).Set(float64(res.Open))
 	m.ops.overdue.WithLabelValues(repo, inc).Set(float64(res.Overdue))
-}
-
-type jobMeta struct {
-	Delivery string `json:"delivery,omitempty"`
-}
-
-// insertOptsWithDelivery is the job's own insert options plus the delivery id as metadata
-// (metadata is not part of a job's uniqueness); nil when ctx has no delivery.
-func insertOptsWithDelivery(ctx context.Context, j jobs.Args) *river.InsertOpts {
-	id := jobs.DeliveryFrom(ctx)
-	if id == "" {
-		return nil
-	}
-	var opts river.InsertOpts
-	if wo, ok := j.(river.JobArgsWithInsertOpts); ok {
-		opts = wo.InsertOpts()
-	}
-	opts.Metadata, _ = json.Marshal(jobMeta{Delivery: id})
-	return &opts
-}
-
-// observeJob counts retries and logs one line per job run with its delivery and installation.
-func (w *Workers) observeJob(ctx context.Context, job *rivertype.JobRow, outcome string, d time.Duration, err error) {
-	w.metrics.jobAttempt(job.Kind, outcome, job.Attempt)
-	if w.log == nil {
-		return
-	}
-	var meta jobMeta
-	json.Unmarshal(job.Metadata, &meta)
-	attrs := []slog.Attr{
-		slog.Int64("job", job.ID), slog.String("kind", job.Kind), slog.Int("attempt", job.Attempt),
-		slog.String("delivery", meta.Delivery), slog.Int64("installation", jobs.EncodedInstallation(job.EncodedArgs)),
-		slog.String("outcome", outcome), slog.Duration("duration", d),
-	}
-	level := slog.LevelInfo
-	if outcome == "error" {
-		level = slog.LevelWarn
-		if job.Attempt >= job.MaxAttempts {
-			level = slog.LevelError // discarded: no more retries
-		}
-		attrs = append(attrs, slog.String("err", err.Error()), slog.Int("max_attempts", job.MaxAttempts))
-	}
-	w.log.LogAttrs(ctx, level, "job", attrs...)
 }
 
 // logDelivery logs one line per webhook delivery answered: refusals as warnings, the rest

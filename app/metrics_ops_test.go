@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 )
 
 type lockedBuffer struct {
@@ -91,21 +91,17 @@ func TestOpsDeliveryToJobLogsAndRetries(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	m := NewMetrics()
 	ran := make(chan int, 4)
-	w := NewWorkers()
-	if err := Register(w, ReconcileFunc[jobs.IncidentArgs](func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) error {
+	w := queue.NewWorkers()
+	if err := queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
 		ran <- job.Attempt
 		if job.Attempt == 1 {
-			return errors.New("GitHub said 502")
+			return nil, errors.New("GitHub said 502")
 		}
-		return nil
-	})); err != nil {
+		return nil, nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	q, err := OpenQueue(ctx, QueueConfig{DatabaseURL: filepath.Join(t.TempDir(), "q.db"), Workers: w, Metrics: m, Logger: log, PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q, _ := openQueueAt(t, ctx, filepath.Join(t.TempDir(), "q.db"), w, queue.Config{Observer: m, Logger: log, PollInterval: 20 * time.Millisecond})
 	defer q.Stop(context.Background())
 	failed, unsub := q.Subscribe(river.EventKindJobFailed)
 	defer unsub()
@@ -148,13 +144,7 @@ func TestOpsDeliveryToJobLogsAndRetries(t *testing.T) {
 		t.Fatal("the failure was not reported")
 	}
 	// retry now instead of after the backoff
-	retrier, ok := q.client.(interface {
-		JobRetry(context.Context, int64) (*rivertype.JobRow, error)
-	})
-	if !ok {
-		t.Fatal("the River client cannot retry a job")
-	}
-	if _, err := retrier.JobRetry(ctx, ev.Job.ID); err != nil {
+	if err := q.Retry(ctx, ev.Job.ID); err != nil {
 		t.Fatal(err)
 	}
 	if a := <-ran; a != 2 {
@@ -205,17 +195,13 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
 	e.flows.Now = func() time.Time { return time.Date(2026, 4, 20, 12, 0, 0, 0, time.UTC) } // two of three due dates passed
 	m := NewMetrics()
-	w := NewWorkers()
-	if err := e.flows.Register(w); err != nil {
+	w := queue.NewWorkers()
+	if err := HandleJobs(w, e.flows, nil, nil, m); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	q, err := OpenQueue(ctx, QueueConfig{DatabaseURL: filepath.Join(t.TempDir(), "q.db"), Workers: w, Metrics: m, PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q, _ := openQueueAt(t, ctx, filepath.Join(t.TempDir(), "q.db"), w, queue.Config{Observer: m, PollInterval: 20 * time.Millisecond})
 	defer q.Stop(context.Background())
 	done, unsub := q.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 	defer unsub()
@@ -239,7 +225,7 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 
 	n := e.openIncident("Checkout outage", "incident")
 	branch := "postmortem/" + strconv.Itoa(n) + "-by-hand"
-	_, err = e.alice.PushFiles(flowRepo, branch, map[string]string{"postmortems/2026-03-01-checkout.md": fixedPostmortem(n, threeActions)}, "Postmortem")
+	_, err := e.alice.PushFiles(flowRepo, branch, map[string]string{"postmortems/2026-03-01-checkout.md": fixedPostmortem(n, threeActions)}, "Postmortem")
 	e.must(err)
 	pr, err := e.alice.OpenPR(flowRepo, branch, "main", "Postmortem", "Postmortem of #"+strconv.Itoa(n)+"\n\n"+markerIncidentPR(n))
 	e.must(err)

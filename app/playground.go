@@ -19,6 +19,8 @@ import (
 	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 // PlaygroundOptions configure RunPlayground.
@@ -145,8 +147,8 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		return nil, err
 	}
 	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
-	w := NewWorkers()
-	if err := flows.Register(w); err != nil {
+	w := queue.NewWorkers()
+	if err := HandleJobs(w, flows, nil, nil, nil); err != nil {
 		ln.Close()
 		return nil, err
 	}
@@ -154,8 +156,14 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 	if o.DatabaseURL != "" {
 		dbURL, where = o.DatabaseURL, "PostgreSQL, schema "+o.Schema
 	}
-	q, err := OpenQueue(ctx, QueueConfig{
-		DatabaseURL: dbURL, Schema: o.Schema, Workers: w, MaxWorkers: 4,
+	db, err := sqldb.Open(ctx, dbURL, sqldb.Options{Schema: o.Schema})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	defer db.Close()
+	q, err := queue.Open(ctx, db, w, queue.Config{
+		MaxWorkers:   4,
 		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute,
 		Logger: logger.With("component", "queue"),
 	})
@@ -163,13 +171,12 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		ln.Close()
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	defer q.Close()
-	if err := flows.UseQueue(ctx, q); err != nil {
+	if err := flows.UseQueue(ctx, db); err != nil {
 		ln.Close()
 		return nil, err
 	}
 	webhook := &WebhookHandler{Secret: []byte(secret), Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
-	srv := NewHTTPServer(NewMux(webhook, q, NewMetrics()))
+	srv := NewHTTPServer(NewMux(webhook, db, NewMetrics()))
 	go srv.Serve(ln)
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -203,8 +210,8 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 // UseQueue stores the flows' claims in the queue's database (same SQLite
 // file or PostgreSQL schema), creating the table when missing. Call it
 // after OpenQueue and before Queue.Start.
-func (f *Flows) UseQueue(ctx context.Context, q *Queue) error {
-	c := claims.New(q.DB())
+func (f *Flows) UseQueue(ctx context.Context, db *sqldb.DB) error {
+	c := claims.New(db)
 	if err := c.Migrate(ctx); err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
-	"github.com/postmortem-app/postmortem/app/jobs"
-	"github.com/riverqueue/river"
 )
 
 // GitHub never redelivers a webhook on its own: a delivery that failed
@@ -204,12 +202,4 @@ func (r *Redeliverer) Run(ctx context.Context) (*RedeliverResult, error) {
 		r.log().Info("redelivered a failed webhook delivery", "delivery", d.GetID(), "guid", guid, "event", d.GetEvent(), "action", d.GetAction(), "status", d.GetStatusCode())
 	}
 	return res, nil
-}
-
-// Register adds the redeliver reconciler to w.
-func (r *Redeliverer) Register(w *Workers) error {
-	return Register(w, ReconcileFunc[jobs.RedeliverArgs](func(ctx context.Context, job *river.Job[jobs.RedeliverArgs]) error {
-		_, err := r.Run(ctx)
-		return err
-	}))
 }

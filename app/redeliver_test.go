@@ -17,7 +17,7 @@ import (
 // left alone; a redelivery that fails again is picked up by the next pass.
 func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
 	db := newTestDB(t, "postgres")
-	q := db.open(t, nil)
+	sdb := db.db().Open(t)
 	var mu sync.Mutex
 	got := map[string]int{}
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +54,7 @@ func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
 	sim.WaitIdle()
 	ctx := context.Background()
 	newPass := func() *Redeliverer {
-		return &Redeliverer{App: clients.App(), DB: q.DB().SQL(), Dialect: q.Dialect()}
+		return &Redeliverer{App: clients.App(), DB: sdb.SQL(), Dialect: sdb.Dialect()}
 	}
 	if err := newPass().Migrate(ctx); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/riverqueue/river"
 )
 
@@ -42,7 +43,7 @@ type Resyncer struct {
 	App *github.Client
 	// Queue receives the jobs the resync finds necessary. Set it after
 	// OpenQueue, before Start.
-	Queue *Queue
+	Queue *queue.Queue
 	// Window: pull requests updated longer ago are not looked at (default
 	// DefaultResyncWindow).
 	Window time.Duration
@@ -57,20 +58,6 @@ type ResyncResult struct {
 	Skipped   []string
 }
 
-// Register adds the resync and installation reconcilers to w.
-func (rs *Resyncer) Register(w *Workers) error {
-	return errors.Join(
-		Register(w, ReconcileFunc[jobs.ResyncArgs](func(ctx context.Context, job *river.Job[jobs.ResyncArgs]) error {
-			_, err := rs.Resync(ctx, job.Args)
-			return snoozeInProgress(err)
-		})),
-		Register(w, ReconcileFunc[jobs.InstallationArgs](func(ctx context.Context, job *river.Job[jobs.InstallationArgs]) error {
-			_, err := rs.Resync(ctx, jobs.ResyncArgs{InstallationID: job.Args.InstallationID})
-			return snoozeInProgress(err)
-		})),
-	)
-}
-
 // PeriodicResync is the River periodic job enqueuing ResyncArgs{} (every
 // installation) every interval, and once when the leader starts.
 func PeriodicResync(interval time.Duration) *river.PeriodicJob {
@@ -80,24 +67,6 @@ func PeriodicResync(interval time.Duration) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
 		return jobs.ResyncArgs{}, nil
 	}, &river.PeriodicJobOpts{ID: "postmortem-resync", RunOnStart: true})
-}
-
-// AddPeriodic adds River periodic jobs to the queue (before or after
-// Start). River runs them on the elected leader only, so with several
-// replicas on one PostgreSQL each runs once per period.
-func (q *Queue) AddPeriodic(js ...*river.PeriodicJob) error {
-	type periodic interface {
-		PeriodicJobs() *river.PeriodicJobBundle
-	}
-	p, ok := q.client.(periodic)
-	if !ok {
-		return errors.New("queue: periodic jobs not supported by this client")
-	}
-	if !q.working {
-		return errors.New("queue: periodic jobs need a queue with workers")
-	}
-	_, err := p.PeriodicJobs().AddManySafely(js)
-	return err
 }
 
 // Resync reconciles one ResyncArgs: every installation (InstallationID 0),
@@ -275,24 +244,4 @@ func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResu
 		}
 	}
 	return nil
-}
-
-// ---- helpers for wiring --------------------------------------------------------
-
-// EnqueueStartup enqueues the start-up jobs: one redelivery pass. It is a
-// job, so start-up does not wait on GitHub and a failure is retried.
-func (q *Queue) EnqueueStartup(ctx context.Context) error {
-	_, err := q.Enqueue(ctx, jobs.RedeliverArgs{})
-	return err
-}
-
-// EnqueueStartupResync enqueues one resync of every installation now. A
-// replica that comes back after it was killed reconciles at once what its
-// jobs left half-done: those jobs stay "running" until River's rescuer
-// (RescueStuckJobsAfter, run by the leader, which itself is replaced only
-// after its 15s lease when it was the one killed), while the resync's jobs
-// run beside them as follow-up runs. Equal to a pending resync, it merges.
-func (q *Queue) EnqueueStartupResync(ctx context.Context) error {
-	_, err := q.Enqueue(ctx, jobs.ResyncArgs{})
-	return err
 }

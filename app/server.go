@@ -7,9 +7,12 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
-// Pinger reports whether the database is reachable; Queue implements it.
+// Pinger reports whether the database is reachable; sqldb.DB implements it.
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
@@ -18,7 +21,8 @@ type Pinger interface {
 // metrics over HTTP, and the queue's workers.
 type Server struct {
 	Webhook *WebhookHandler
-	Queue   *Queue
+	Queue   *queue.Queue
+	DB      *sqldb.DB
 	Metrics *Metrics
 	Logger  *slog.Logger
 	// ShutdownGrace is how long shutdown waits for in-flight requests and
@@ -28,7 +32,7 @@ type Server struct {
 
 // Handler routes POST /webhook, GET /healthz, GET /readyz and GET /metrics.
 func (s *Server) Handler() http.Handler {
-	return NewMux(s.Webhook, s.Queue, s.Metrics)
+	return NewMux(s.Webhook, s.DB, s.Metrics)
 }
 
 // NewMux builds the App's HTTP routes.
@@ -93,7 +97,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	srv := NewHTTPServer(s.Handler())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "database", s.Queue.Dialect())
+	log.Info("serving", "addr", ln.Addr().String(), "database", s.DB.Dialect())
 
 	var serveErr error
 	select {

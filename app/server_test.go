@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/riverqueue/river"
 )
 
@@ -28,19 +29,19 @@ func httpGet(t *testing.T, url string) (int, string) {
 // a graceful shutdown that lets the running job finish.
 func TestServerRunAndGracefulShutdown(t *testing.T) {
 	db := newTestDB(t, "sqlite")
-	w := NewWorkers()
+	w := queue.NewWorkers()
 	release := make(chan struct{})
 	finished := make(chan jobs.PullRequestArgs, 1)
 	started := make(chan struct{}, 1)
-	Register[jobs.PullRequestArgs](w, ReconcileFunc[jobs.PullRequestArgs](func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) error {
+	queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) ([]jobs.Args, error) {
 		started <- struct{}{}
 		<-release // not ctx: a job that finishes within the grace period
 		finished <- job.Args
-		return nil
-	}))
+		return nil, nil
+	})
 	m := NewMetrics()
-	q := db.open(t, w)
-	srv := &Server{Webhook: &WebhookHandler{Secret: []byte(testSecret), Queue: q, Metrics: m}, Queue: q, Metrics: m, ShutdownGrace: 10 * time.Second}
+	q, sdb := db.openWithDB(t, w)
+	srv := &Server{Webhook: &WebhookHandler{Secret: []byte(testSecret), Queue: q, Metrics: m}, Queue: q, DB: sdb, Metrics: m, ShutdownGrace: 10 * time.Second}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -88,17 +89,17 @@ func TestServerRunAndGracefulShutdown(t *testing.T) {
 // is done) and left to be retried, and Run returns.
 func TestServerShutdownCancelsAfterGrace(t *testing.T) {
 	db := newTestDB(t, "sqlite")
-	w := NewWorkers()
+	w := queue.NewWorkers()
 	started := make(chan struct{}, 1)
 	cancelled := make(chan struct{}, 1)
-	Register[jobs.IncidentArgs](w, ReconcileFunc[jobs.IncidentArgs](func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) error {
+	queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
 		started <- struct{}{}
 		<-ctx.Done()
 		cancelled <- struct{}{}
-		return ctx.Err()
-	}))
-	q := db.open(t, w)
-	srv := &Server{Webhook: &WebhookHandler{Secret: []byte(testSecret), Queue: q}, Queue: q, ShutdownGrace: 200 * time.Millisecond}
+		return nil, ctx.Err()
+	})
+	q, sdb := db.openWithDB(t, w)
+	srv := &Server{Webhook: &WebhookHandler{Secret: []byte(testSecret), Queue: q}, Queue: q, DB: sdb, ShutdownGrace: 200 * time.Millisecond}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -124,8 +125,8 @@ func TestServerShutdownCancelsAfterGrace(t *testing.T) {
 
 func TestReadyzWhenDatabaseDown(t *testing.T) {
 	db := newTestDB(t, "sqlite")
-	q := db.open(t, nil)
-	h := NewMux(http.NotFoundHandler(), q, nil)
+	sdb := db.db().Open(t)
+	h := NewMux(http.NotFoundHandler(), sdb, nil)
 	s := &http.Server{Handler: h}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	go s.Serve(ln)
@@ -134,7 +135,7 @@ func TestReadyzWhenDatabaseDown(t *testing.T) {
 	if code, _ := httpGet(t, base+"/readyz"); code != 200 {
 		t.Fatalf("readyz %d", code)
 	}
-	q.Close()
+	sdb.Close()
 	if code, _ := httpGet(t, base+"/readyz"); code != 503 {
 		t.Fatalf("readyz with the database closed: %d, want 503", code)
 	}

@@ -147,8 +147,8 @@ func TestWebhookQueueDown(t *testing.T) {
 	}
 	// A real queue whose database was closed.
 	db := newTestDB(t, "sqlite")
-	q := db.open(t, nil)
-	q.Close()
+	q, sdb := db.openWithDB(t, nil)
+	sdb.Close()
 	srv2 := webhookServer(t, q, nil)
 	if code, _ := post(t, srv2.URL, "pull_request", prPayload("opened", 1, 2, "x")); code != http.StatusServiceUnavailable {
 		t.Fatalf("closed queue: status %d, want 503", code)

@@ -15,6 +15,9 @@ import (
 
 	"github.com/postmortem-app/postmortem/app"
 	"github.com/postmortem-app/postmortem/app/ghclient"
+	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 const serveUsage = `Usage: postmortem serve [flags]
@@ -121,38 +124,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 	}
 
-	w := app.NewWorkers()
-	flows := &app.Flows{Clients: clients, BotLogin: bot, Logger: log.With("component", "flows")}
-	if err := flows.Register(w); err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
-		return 1
-	}
-	resyncer := &app.Resyncer{Flows: flows, App: clients.App()}
-	if err := resyncer.Register(w); err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
-		return 1
-	}
-	redeliverer := &app.Redeliverer{App: clients.App(), Logger: log.With("component", "redeliver")}
-	if err := redeliverer.Register(w); err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
-		return 1
-	}
-	q, err := app.OpenQueue(ctx, app.QueueConfig{DatabaseURL: cfg.DatabaseURL, Workers: w, MaxWorkers: *workers, Metrics: metrics, Logger: log})
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: queue: %v\n", err)
 		return 1
 	}
-	defer q.Close()
-	if err := flows.UseQueue(ctx, q); err != nil {
+	defer db.Close()
+	flows := &app.Flows{Clients: clients, BotLogin: bot, Logger: log.With("component", "flows")}
+	if err := flows.UseQueue(ctx, db); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: claims table: %v\n", err)
 		return 1
 	}
-	resyncer.Queue = q
-	redeliverer.DB, redeliverer.Dialect = q.DB().SQL(), q.Dialect()
+	resyncer := &app.Resyncer{Flows: flows, App: clients.App()}
+	redeliverer := &app.Redeliverer{App: clients.App(), DB: db.SQL(), Dialect: db.Dialect(), Logger: log.With("component", "redeliver")}
 	if err := redeliverer.Migrate(ctx); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: redeliveries table: %v\n", err)
 		return 1
 	}
+	w := queue.NewWorkers()
+	if err := app.HandleJobs(w, flows, resyncer, redeliverer, metrics); err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
+	q, err := queue.Open(ctx, db, w, queue.Config{MaxWorkers: *workers, Observer: metrics, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: queue: %v\n", err)
+		return 1
+	}
+	resyncer.Queue = q
 	if *resyncEvery > 0 {
 		// River runs periodic jobs on the elected leader: once across replicas.
 		if err := q.AddPeriodic(app.PeriodicResync(*resyncEvery)); err != nil {
@@ -162,7 +161,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		// And one now, whichever replica this is: a replica that restarts
 		// after a crash catches up at once instead of at the next period
 		// (unique: replicas starting together queue one).
-		if err := q.EnqueueStartupResync(ctx); err != nil {
+		if _, err := q.Enqueue(ctx, jobs.ResyncArgs{}); err != nil {
 			fmt.Fprintf(stderr, "postmortem serve: start-up resync: %v\n", err)
 			return 1
 		}
@@ -170,7 +169,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if *redeliver {
 		// A job, not a call: start-up does not wait on GitHub, and a
 		// failure is retried.
-		if err := q.EnqueueStartup(ctx); err != nil {
+		if _, err := q.Enqueue(ctx, jobs.RedeliverArgs{}); err != nil {
 			fmt.Fprintf(stderr, "postmortem serve: start-up redelivery: %v\n", err)
 			return 1
 		}
@@ -187,6 +186,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	srv := &app.Server{
 		Webhook:       &app.WebhookHandler{Secret: []byte(cfg.WebhookSecret), Queue: q, BotLogin: bot, Metrics: metrics, Logger: log},
 		Queue:         q,
+		DB:            db,
 		Metrics:       metrics,
 		Logger:        log,
 		ShutdownGrace: *grace,

@@ -1,17 +1,21 @@
-package app
+// Package queue is the App's durable job queue: River on the App's
+// database (SQLite or PostgreSQL). Enqueue returns once the jobs are
+// committed, sharing commits between concurrent callers (group commit) and
+// their River statements (insert combining); a burst of equal jobs is one
+// job, and a job equal to a running one gets one follow-up run. Workers
+// hold one Reconciler per kind of job; a run that fails is retried with
+// backoff, or snoozed until a rate limit resets.
+package queue
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"slices"
 	"time"
 
-	"github.com/google/go-github/v62/github"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/sqldb"
 	"github.com/riverqueue/river"
@@ -22,126 +26,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// Reconciler works one kind of job. The job's Args say what to look at; the
-// reconciler reads GitHub's current state and makes it right, idempotently
-// (a job may run more than once). Returning an error retries the job with
-// backoff; returning a *RateLimitError (or go-github's rate limit errors)
-// snoozes it until the limit resets without spending an attempt.
-type Reconciler[A jobs.Args] interface {
-	Reconcile(ctx context.Context, job *river.Job[A]) error
-}
-
-// ReconcileFunc adapts a function to a Reconciler.
-type ReconcileFunc[A jobs.Args] func(ctx context.Context, job *river.Job[A]) error
-
-// Reconcile calls f.
-func (f ReconcileFunc[A]) Reconcile(ctx context.Context, job *river.Job[A]) error { return f(ctx, job) }
-
-// Workers is the set of reconcilers a Queue works, one per kind, registered
-// with Register before OpenQueue. Kinds without a reconciler are still
-// accepted and stored; they wait until a process that has one runs them.
-type Workers struct {
-	river   *river.Workers
-	kinds   map[string]bool
-	metrics *Metrics
-	log     *slog.Logger // set by OpenQueue; see metrics_ops.go
-}
-
-// NewWorkers returns an empty set of workers.
-func NewWorkers() *Workers {
-	return &Workers{river: river.NewWorkers(), kinds: map[string]bool{}}
-}
-
-// Register adds the reconciler for job kind A. Registering a kind twice is an
-// error.
-func Register[A jobs.Args](w *Workers, r Reconciler[A]) error {
-	var zero A
-	if w.kinds[zero.Kind()] {
-		return fmt.Errorf("app: reconciler for %q registered twice", zero.Kind())
-	}
-	if err := river.AddWorkerSafely(w.river, &reconcileWorker[A]{r: r, w: w}); err != nil {
-		return err
-	}
-	w.kinds[zero.Kind()] = true
-	return nil
-}
-
-// Kinds lists the job kinds with a registered reconciler, sorted.
-func (w *Workers) Kinds() []string {
-	kinds := make([]string, 0, len(w.kinds))
-	for k := range w.kinds {
-		kinds = append(kinds, k)
-	}
-	slices.Sort(kinds)
-	return kinds
-}
-
-type reconcileWorker[A jobs.Args] struct {
-	river.WorkerDefaults[A]
-	r Reconciler[A]
-	w *Workers
-}
-
-func (rw *reconcileWorker[A]) Work(ctx context.Context, job *river.Job[A]) error {
-	start := time.Now()
-	err := rw.r.Reconcile(ctx, job)
-	outcome := "ok"
-	if err != nil {
-		outcome = "error"
-		if d, ok := SnoozeFor(err, time.Now()); ok {
-			outcome = "snoozed"
-			err = river.JobSnooze(d)
-		} else if errors.Is(err, &rivertype.JobCancelError{}) {
-			outcome = "cancelled"
-		} else if errors.Is(err, &rivertype.JobSnoozeError{}) {
-			outcome = "snoozed"
-		}
-	}
-	d := time.Since(start)
-	rw.w.metrics.job(job.Kind, outcome, d)
-	rw.w.observeJob(ctx, job.JobRow, outcome, d, err) // metrics_ops.go: retries, log with delivery and installation
-	return err
-}
-
-// SnoozeFor says how long to snooze a job that failed with err, if err is a
-// rate limit (ours or go-github's): until the reset plus a little jitter so
-// snoozed jobs don't all wake in the same second.
-func SnoozeFor(err error, now time.Time) (time.Duration, bool) {
-	var until time.Time
-	var rl *ghclient.RateLimitError
-	var gh *github.RateLimitError
-	var abuse *github.AbuseRateLimitError
-	switch {
-	case errors.As(err, &rl):
-		until = rl.Reset
-	case errors.As(err, &gh):
-		until = gh.Rate.Reset.Time
-	case errors.As(err, &abuse):
-		d := time.Minute
-		if abuse.RetryAfter != nil {
-			d = *abuse.RetryAfter
-		}
-		until = now.Add(d)
-	default:
-		return 0, false
-	}
-	d := until.Sub(now)
-	if d < time.Second {
-		d = time.Second
-	}
-	return d + time.Duration(rand.Int64N(int64(2*time.Second))), true
-}
-
-// QueueConfig configures OpenQueue.
-type QueueConfig struct {
-	// DatabaseURL: a SQLite file path (or sqlite:PATH, file:PATH), or a
-	// postgres:// / postgresql:// URL. Empty means sqldb.DefaultURL.
-	DatabaseURL string
-	// Schema is the PostgreSQL schema River's tables live in (created if
-	// missing). Empty: the connection's search_path. Ignored for SQLite.
-	Schema string
-	// Workers to run; nil or empty opens an insert-only queue.
-	Workers *Workers
+// Config configures Open.
+type Config struct {
 	// MaxWorkers is the number of jobs worked at once (default 4).
 	MaxWorkers int
 	// MaxAttempts before a job is discarded (default 12, about a day with
@@ -169,12 +55,9 @@ type QueueConfig struct {
 	// PollInterval is how often workers poll for jobs on drivers without
 	// LISTEN/NOTIFY (SQLite) (default 1s; tests use less).
 	PollInterval time.Duration
-	Metrics      *Metrics
-	Logger       *slog.Logger
-
-	// pgConfig, when set (tests), adjusts the PostgreSQL pool's
-	// configuration before the pool is created.
-	pgConfig func(*pgxpool.Config)
+	// Observer, when set, is told of every job run (metrics).
+	Observer Observer
+	Logger   *slog.Logger
 }
 
 // riverClient is what Queue uses of a River client, whatever its driver.
@@ -184,6 +67,7 @@ type riverClient interface {
 	StopAndCancel(ctx context.Context) error
 	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	JobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	JobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func())
 }
 
@@ -199,29 +83,17 @@ type Queue struct {
 	group      *groupCommitter // queue_group.go
 }
 
-// DefaultJobTimeout bounds one run of a job when QueueConfig.JobTimeout is
+// DefaultJobTimeout bounds one run of a job when Config.JobTimeout is
 // not set.
 const DefaultJobTimeout = 2 * time.Minute
 
 // JobTimeout is how long one run of a job may last before it is cancelled.
 func (q *Queue) JobTimeout() time.Duration { return q.jobTimeout }
 
-// OpenQueue opens the database, migrates River's tables and builds the
-// client. Call Start to work jobs, Close when done.
-func OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{Schema: cfg.Schema, PoolConfig: cfg.pgConfig})
-	if err != nil {
-		return nil, err
-	}
-	q, err := openOn(ctx, db, cfg)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return q, nil
-}
-
-func openOn(ctx context.Context, db *sqldb.DB, cfg QueueConfig) (*Queue, error) {
+// Open migrates River's tables in db and builds the queue that works w's
+// reconcilers (w nil or empty: an insert-only queue). Call Start to work
+// jobs. db stays the caller's to close.
+func Open(ctx context.Context, db *sqldb.DB, w *Workers, cfg Config) (*Queue, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -257,10 +129,9 @@ func openOn(ctx context.Context, db *sqldb.DB, cfg QueueConfig) (*Queue, error) 
 		FetchCooldown:        min(100*time.Millisecond, cfg.PollInterval),
 		SkipUnknownJobCheck:  true,
 	}
-	if cfg.Workers != nil && len(cfg.Workers.kinds) > 0 {
-		cfg.Workers.metrics = cfg.Metrics
-		cfg.Workers.log = cfg.Logger
-		rc.Workers = cfg.Workers.river
+	if w != nil && len(w.kinds) > 0 {
+		w.q, w.observe, w.log = q, cfg.Observer, cfg.Logger
+		rc.Workers = w.river
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
 		rc.FetchOnlyKnownKinds = true
 		q.working = true
@@ -303,9 +174,6 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], schem
 	return nil
 }
 
-// Dialect is "sqlite" or "postgres".
-func (q *Queue) Dialect() string { return q.db.Dialect() }
-
 // Start starts working jobs (no-op for an insert-only queue).
 func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
@@ -329,14 +197,30 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return err
 }
 
-// Close releases the database. Stop first if started.
-func (q *Queue) Close() error { return q.db.Close() }
+// AddPeriodic adds River periodic jobs to the queue (before or after
+// Start). River runs them on the elected leader only, so with several
+// replicas on one PostgreSQL each runs once per period.
+func (q *Queue) AddPeriodic(js ...*river.PeriodicJob) error {
+	type periodic interface {
+		PeriodicJobs() *river.PeriodicJobBundle
+	}
+	p, ok := q.client.(periodic)
+	if !ok {
+		return errors.New("queue: periodic jobs not supported by this client")
+	}
+	if !q.working {
+		return errors.New("queue: periodic jobs need a queue with workers")
+	}
+	_, err := p.PeriodicJobs().AddManySafely(js)
+	return err
+}
 
-// DB is the queue's database, for the App's own tables (claims…).
-func (q *Queue) DB() *sqldb.DB { return q.db }
-
-// Ping checks the database is reachable (readiness).
-func (q *Queue) Ping(ctx context.Context) error { return q.db.Ping(ctx) }
+// Retry makes a job that failed (or waits to run) available at once, as an
+// operator's "retry now" (River's JobRetry).
+func (q *Queue) Retry(ctx context.Context, id int64) error {
+	_, err := q.client.JobRetry(ctx, id)
+	return err
+}
 
 // Subscribe is River's event subscription (tests, tools).
 func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
@@ -367,6 +251,26 @@ func (q *Queue) insertJobs(ctx context.Context, insert insertFunc, js []jobs.Arg
 	d := &insertDelivery{js: js, params: params}
 	err := q.insertGroup(ctx, insert, []*insertDelivery{d}) // queue_combine.go
 	return d.res, err
+}
+
+// jobMeta is what a job records about the delivery that enqueued it.
+type jobMeta struct {
+	Delivery string `json:"delivery,omitempty"`
+}
+
+// insertOptsWithDelivery is the job's own insert options plus the delivery id as metadata
+// (metadata is not part of a job's uniqueness); nil when ctx has no delivery.
+func insertOptsWithDelivery(ctx context.Context, j jobs.Args) *river.InsertOpts {
+	id := jobs.DeliveryFrom(ctx)
+	if id == "" {
+		return nil
+	}
+	var opts river.InsertOpts
+	if wo, ok := j.(river.JobArgsWithInsertOpts); ok {
+		opts = wo.InsertOpts()
+	}
+	opts.Metadata, _ = json.Marshal(jobMeta{Delivery: id})
+	return &opts
 }
 
 // retryPolicy: exponential backoff with full jitter, base (5s) doubling,

@@ -1,4 +1,4 @@
-package app
+package queue
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -48,10 +49,10 @@ func TestJobKey(t *testing.T) {
 func markRunning(t *testing.T, q *Queue, kind string, number int) {
 	t.Helper()
 	where := fmt.Sprintf(`kind = '%s' AND json_extract(args, '$.number') = %d`, kind, number)
-	if q.Dialect() == "postgres" {
+	if q.db.Dialect() == "postgres" {
 		where = fmt.Sprintf(`kind = '%s' AND (args->>'number')::int = %d`, kind, number)
 	}
-	res, err := q.DB().SQL().Exec(`UPDATE river_job SET state = 'running', attempt = 1 WHERE ` + where)
+	res, err := q.db.SQL().Exec(`UPDATE river_job SET state = 'running', attempt = 1 WHERE ` + where)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,10 +67,10 @@ func markRunning(t *testing.T, q *Queue, kind string, number int) {
 func jobRows(t *testing.T, q *Queue) []string {
 	t.Helper()
 	query := `SELECT kind, json(args), state FROM river_job ORDER BY id`
-	if q.Dialect() == "postgres" {
+	if q.db.Dialect() == "postgres" {
 		query = `SELECT kind, args::text, state::text FROM river_job ORDER BY id`
 	}
-	rows, err := q.DB().SQL().Query(query)
+	rows, err := q.db.SQL().Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func jobRows(t *testing.T, q *Queue) []string {
 // pending jobs, one follow-up run per running job, duplicate follow-ups
 // merged. And with fewer statements.
 func TestInsertGroupMatchesOneByOne(t *testing.T) {
-	eachDialect(t, func(t *testing.T, db testDB) {
+	eachDialect(t, func(t *testing.T, db dbtest.DB) {
 		pr := func(n int, sha string) jobs.Args {
 			return jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: n, HeadSHA: sha}
 		}
@@ -156,8 +157,8 @@ func TestInsertGroupMatchesOneByOne(t *testing.T) {
 			}
 			return res, statements
 		}
-		qc := db.open(t, nil)
-		qs := newTestDB(t, db.dialect).open(t, nil)
+		qc := openQueue(t, db, nil)
+		qs := openQueue(t, dbtest.New(t, db.Dialect), nil)
 		gotC, stmtsC := run(qc, true)
 		gotS, stmtsS := run(qs, false)
 		if !reflect.DeepEqual(gotC, want) || !reflect.DeepEqual(gotS, want) {

@@ -1,4 +1,4 @@
-package app
+package queue
 
 import (
 	"context"
@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 	"github.com/riverqueue/river"
 )
 
@@ -27,11 +29,11 @@ func (c countingNetConn) Write(p []byte) (int, error) {
 // count their writes.
 func openCountingPG(t *testing.T) (*Queue, *atomic.Int64) {
 	t.Helper()
-	db := newTestDB(t, "postgres")
+	db := dbtest.New(t, "postgres")
 	writes := new(atomic.Int64)
-	q, err := OpenQueue(context.Background(), QueueConfig{
-		DatabaseURL: db.url, Schema: db.schema,
-		pgConfig: func(c *pgxpool.Config) {
+	sdb, err := sqldb.Open(context.Background(), db.URL, sqldb.Options{
+		Schema: db.Schema,
+		PoolConfig: func(c *pgxpool.Config) {
 			dial := c.ConnConfig.DialFunc
 			c.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 				nc, err := dial(ctx, network, addr)
@@ -45,7 +47,11 @@ func openCountingPG(t *testing.T) (*Queue, *atomic.Int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { q.Close() })
+	t.Cleanup(func() { sdb.Close() })
+	q, err := Open(context.Background(), sdb, nil, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return q, writes
 }
 

@@ -1,16 +1,17 @@
-package app
+package queue
 
 import (
 	"context"
 	"testing"
 
+	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // The queue's River inserts reuse one prepared statement: after the first
 // delivery, more deliveries prepare nothing.
 func TestQueueSQLiteStatementsCached(t *testing.T) {
-	q := newTestDB(t, "sqlite").open(t, nil)
+	q := openQueue(t, dbtest.New(t, "sqlite"), nil)
 	ctx := context.Background()
 	enqueue := func(n int) {
 		t.Helper()

@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/ghclient"
+	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
+)
+
+// HandleJobs adds the reconciler of each job kind to w: the flows'
+// (incident, pull request, tracking), the resync's (resync, installation)
+// and the redelivery's. A nil resyncer or redeliverer leaves its kinds out.
+func HandleJobs(w *queue.Workers, f *Flows, rs *Resyncer, rd *Redeliverer, m *Metrics) error {
+	errs := []error{
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
+			_, err := f.Incident(ctx, job.Args)
+			return nil, retryLater(err)
+		}),
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) ([]jobs.Args, error) {
+			res, err := f.PullRequest(ctx, job.Args, job.Args.Rerequested)
+			m.observePullRequest(job.Args.Owner+"/"+job.Args.Repo, res, err)
+			return nil, retryLater(err)
+		}),
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.TrackingArgs]) ([]jobs.Args, error) {
+			res, err := f.FollowUp(ctx, job.Args)
+			m.observeTracking(job.Args.Owner+"/"+job.Args.Repo, res, err)
+			return nil, retryLater(err)
+		}),
+	}
+	if rs != nil {
+		errs = append(errs,
+			queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.ResyncArgs]) ([]jobs.Args, error) {
+				_, err := rs.Resync(ctx, job.Args)
+				return nil, retryLater(err)
+			}),
+			queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.InstallationArgs]) ([]jobs.Args, error) {
+				_, err := rs.Resync(ctx, jobs.ResyncArgs{InstallationID: job.Args.InstallationID})
+				return nil, retryLater(err)
+			}))
+	}
+	if rd != nil {
+		errs = append(errs, queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.RedeliverArgs]) ([]jobs.Args, error) {
+			_, err := rd.Run(ctx)
+			return nil, retryLater(err)
+		}))
+	}
+	return errors.Join(errs...)
+}
+
+// retryLater says when a failed run is tried again: another worker
+// creating the same object (claims.ErrInProgress) is a short snooze, not an
+// attempt (by then the object exists or the claim's lease expired); a rate
+// limit, ours or go-github's, snoozes until it resets (the queue reads
+// RetryAt); anything else is retried with backoff.
+func retryLater(err error) error {
+	if errors.Is(err, claims.ErrInProgress) {
+		return river.JobSnooze(5 * time.Second)
+	}
+	return ghclient.AsRateLimit(err, time.Now())
+}
