@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 // ingestItem is one delivery of the realistic mix.
@@ -123,7 +124,7 @@ func ingestTargets(b *testing.B) []ingestTarget {
 	for _, dialect := range dialects {
 		db := newTestDB(b, dialect)
 		q := &timedEnqueuer{Queue: db.open(b, nil)}
-		srv := httptest.NewServer(&WebhookHandler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]"})
+		srv := httptest.NewServer(&webhook.Handler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]"})
 		b.Cleanup(srv.Close)
 		out = append(out, ingestTarget{"full-" + dialect, srv.URL, q})
 	}

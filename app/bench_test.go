@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 // benchDelivery is one signed delivery of the benchmark mixes.
@@ -23,7 +24,7 @@ func ignoredMix(b *testing.B) []benchDelivery {
 	var out []benchDelivery
 	for i, e := range loadExamples(b) {
 		body := withInstallation(b, e.Payload, int64(i+1))
-		if jobs, _, err := Route(e.Event, body, "postmortem[bot]"); err == nil && len(jobs) == 0 && e.Event != "ping" {
+		if jobs, _, err := webhook.Route(e.Event, body, "postmortem[bot]"); err == nil && len(jobs) == 0 && e.Event != "ping" {
 			out = append(out, benchDelivery{e.Event, body})
 		}
 	}
@@ -85,7 +86,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 		b.Run(dialect, func(b *testing.B) {
 			db := newTestDB(b, dialect)
 			q := db.open(b, nil)
-			h := &WebhookHandler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]"}
+			h := &webhook.Handler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]"}
 			b.Run("ignored", func(b *testing.B) {
 				mix := ignoredMix(b)
 				b.ReportAllocs()

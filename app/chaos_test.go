@@ -31,6 +31,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 // The chaos suite: one end-to-end scenario (N incidents, each with three
@@ -164,7 +165,7 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 			return nil, err
 		}
 	}
-	hook := &WebhookHandler{Secret: []byte(c.Secret), Queue: q, BotLogin: flows.BotLogin}
+	hook := &webhook.Handler{Secret: []byte(c.Secret), Queue: q, BotLogin: flows.BotLogin}
 	srv := NewHTTPServer(NewMux(hook, db, NewMetrics()))
 	go srv.Serve(ln)
 	return &replica{addr: ln.Addr().String(), q: q, db: db, srv: srv}, nil

@@ -48,6 +48,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 const (
@@ -486,8 +487,8 @@ func newEmuEnv(t *testing.T) *emuEnv {
 	if err := flows.UseQueue(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	webhook := &WebhookHandler{Secret: e.secret, Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
-	e.hooks = &hookLog{secret: e.secret, next: webhook}
+	hook := &webhook.Handler{Secret: e.secret, Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
+	e.hooks = &hookLog{secret: e.secret, next: hook}
 	srv := NewHTTPServer(NewMux(e.hooks, db, NewMetrics()))
 	go srv.Serve(ln)
 	t.Cleanup(func() {

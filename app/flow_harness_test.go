@@ -17,6 +17,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 const (
@@ -165,7 +166,7 @@ func incidentJobFromDeliveries(tb testing.TB, sim *githubsim.Server, n int) jobs
 		if d.Event != "issues" {
 			continue
 		}
-		js, _, err := Route(d.Event, d.Payload, flowBot)
+		js, _, err := webhook.Route(d.Event, d.Payload, flowBot)
 		if err != nil {
 			tb.Fatalf("route delivery %d: %v", d.ID, err)
 		}

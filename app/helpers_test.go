@@ -1,33 +1,23 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/claims"
-	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/internal/dbtest"
+	"github.com/postmortem-app/postmortem/app/internal/hooktest"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
-const testSecret = "It's a Secret to Everybody"
+const testSecret = hooktest.Secret
 
-func sign(body []byte, secret string) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
+func sign(body []byte, secret string) string { return hooktest.Sign(body, secret) }
 
 // testDB names one database for one test (dbtest.New).
 type testDB struct {
@@ -78,62 +68,24 @@ func (d testDB) countJobs(t testing.TB, where string) int {
 
 var dialects = dbtest.Dialects
 
-type example struct {
-	Event   string
-	Name    string
-	Payload json.RawMessage
-}
+type example = hooktest.Example
 
-// loadExamples is every @octokit/webhooks-examples payload (api.github.com
-// and GHES), as embedded by the conformance package.
-func loadExamples(t testing.TB) []example {
-	t.Helper()
-	var out []example
-	for _, e := range conformance.Examples() {
-		out = append(out, example{Event: e.Event, Name: e.Target + "/" + e.Name, Payload: e.Payload})
-	}
-	if len(out) < 300 {
-		t.Fatalf("only %d webhook examples", len(out))
-	}
-	return out
-}
+func loadExamples(t testing.TB) []example { t.Helper(); return hooktest.Examples(t) }
 
 func findExample(t testing.TB, event, action string) []byte {
 	t.Helper()
-	for _, e := range loadExamples(t) {
-		var a struct {
-			Action string `json:"action"`
-		}
-		json.Unmarshal(e.Payload, &a)
-		if e.Event == event && a.Action == action {
-			return e.Payload
-		}
-	}
-	t.Fatalf("no example %s.%s", event, action)
-	return nil
+	return hooktest.FindExample(t, event, action)
 }
 
 // post sends a signed delivery to the handler over real HTTP.
 func post(t testing.TB, url, event string, body []byte) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", event)
-	req.Header.Set("X-GitHub-Delivery", "test")
-	req.Header.Set("X-Hub-Signature-256", sign(body, testSecret))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	b.ReadFrom(resp.Body)
-	return resp.StatusCode, b.String()
+	return hooktest.Post(t, url, event, body)
 }
 
 func webhookServer(t testing.TB, q jobs.Enqueuer, m *Metrics) *httptest.Server {
 	t.Helper()
-	h := &WebhookHandler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]", Metrics: m}
+	h := &webhook.Handler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]", Observer: m}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
@@ -141,25 +93,13 @@ func webhookServer(t testing.TB, q jobs.Enqueuer, m *Metrics) *httptest.Server {
 
 // prPayload is a minimal pull_request delivery.
 func prPayload(action string, inst int64, number int, sha string) []byte {
-	return fmt.Appendf(nil, `{"action":%q,"installation":{"id":%d},"repository":{"name":"svc","owner":{"login":"acme"}},`+
-		`"pull_request":{"number":%d,"merged":false,"head":{"sha":%q},"base":{"ref":"main"}},"sender":{"login":"alice","type":"User"}}`,
-		action, inst, number, sha)
+	return hooktest.PRPayload(action, inst, number, sha)
 }
 
-// withInstallation sets installation.id on a payload (most of the octokit
-// examples are repository webhooks, without one).
+// withInstallation sets installation.id on a payload.
 func withInstallation(t testing.TB, payload []byte, id int64) []byte {
 	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(payload, &m); err != nil {
-		t.Fatal(err)
-	}
-	m["installation"] = map[string]any{"id": id}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return hooktest.WithInstallation(t, payload, id)
 }
 
 // openClaimsDB opens migrated claims on a real database of dialect.

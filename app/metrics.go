@@ -80,7 +80,9 @@ func (m *Metrics) Registry() *prometheus.Registry {
 	return m.registry
 }
 
-func (m *Metrics) webhook(event, outcome string, d time.Duration) {
+// WebhookDelivery counts one webhook delivery answered and how long the
+// answer took (webhook.Observer).
+func (m *Metrics) WebhookDelivery(event, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}

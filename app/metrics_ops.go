@@ -1,8 +1,6 @@
 package app
 
 import (
-	"log/slog"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -99,19 +97,4 @@ func (m *Metrics) observeTracking(repo string, res *TrackingResult, err error) {
 	}
 	m.ops.open.WithLabelValues(repo, inc).Set(float64(res.Open))
 	m.ops.overdue.WithLabelValues(repo, inc).Set(float64(res.Overdue))
-}
-
-// logDelivery logs one line per webhook delivery answered: refusals as warnings, the rest
-// (enqueued, ignored) at info, all with the delivery id and installation.
-func (h *WebhookHandler) logDelivery(r *http.Request, code int, outcome, msg string, inst int64) {
-	if h.Logger == nil {
-		return
-	}
-	level := slog.LevelInfo
-	if code >= 400 {
-		level = slog.LevelWarn
-	}
-	h.Logger.LogAttrs(r.Context(), level, "webhook",
-		slog.String("delivery", r.Header.Get("X-GitHub-Delivery")), slog.String("event", r.Header.Get("X-GitHub-Event")),
-		slog.Int64("installation", inst), slog.Int("status", code), slog.String("outcome", outcome), slog.String("reason", msg))
 }

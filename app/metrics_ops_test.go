@@ -18,6 +18,7 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/webhook"
 	"github.com/riverqueue/river"
 )
 
@@ -108,7 +109,7 @@ func TestOpsDeliveryToJobLogsAndRetries(t *testing.T) {
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(&WebhookHandler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]", Metrics: m, Logger: log})
+	srv := httptest.NewServer(&webhook.Handler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]", Observer: m, Logger: log})
 	defer srv.Close()
 
 	body := withInstallation(t, findExample(t, "issues", "labeled"), 4242)

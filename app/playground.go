@@ -21,6 +21,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 // PlaygroundOptions configure RunPlayground.
@@ -175,8 +176,8 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		ln.Close()
 		return nil, err
 	}
-	webhook := &WebhookHandler{Secret: []byte(secret), Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
-	srv := NewHTTPServer(NewMux(webhook, db, NewMetrics()))
+	hook := &webhook.Handler{Secret: []byte(secret), Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
+	srv := NewHTTPServer(NewMux(hook, db, NewMetrics()))
 	go srv.Serve(ln)
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

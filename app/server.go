@@ -10,6 +10,7 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 // Pinger reports whether the database is reachable; sqldb.DB implements it.
@@ -20,7 +21,7 @@ type Pinger interface {
 // Server is `postmortem serve`: the webhook endpoint, health, readiness and
 // metrics over HTTP, and the queue's workers.
 type Server struct {
-	Webhook *WebhookHandler
+	Webhook *webhook.Handler
 	Queue   *queue.Queue
 	DB      *sqldb.DB
 	Metrics *Metrics

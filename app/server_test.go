@@ -11,6 +11,7 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/webhook"
 	"github.com/riverqueue/river"
 )
 
@@ -41,7 +42,7 @@ func TestServerRunAndGracefulShutdown(t *testing.T) {
 	})
 	m := NewMetrics()
 	q, sdb := db.openWithDB(t, w)
-	srv := &Server{Webhook: &WebhookHandler{Secret: []byte(testSecret), Queue: q, Metrics: m}, Queue: q, DB: sdb, Metrics: m, ShutdownGrace: 10 * time.Second}
+	srv := &Server{Webhook: &webhook.Handler{Secret: []byte(testSecret), Queue: q, Observer: m}, Queue: q, DB: sdb, Metrics: m, ShutdownGrace: 10 * time.Second}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func TestServerShutdownCancelsAfterGrace(t *testing.T) {
 		return nil, ctx.Err()
 	})
 	q, sdb := db.openWithDB(t, w)
-	srv := &Server{Webhook: &WebhookHandler{Secret: []byte(testSecret), Queue: q}, Queue: q, DB: sdb, ShutdownGrace: 200 * time.Millisecond}
+	srv := &Server{Webhook: &webhook.Handler{Secret: []byte(testSecret), Queue: q}, Queue: q, DB: sdb, ShutdownGrace: 200 * time.Millisecond}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

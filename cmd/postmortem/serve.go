@@ -18,6 +18,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 const serveUsage = `Usage: postmortem serve [flags]
@@ -184,7 +185,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		ready <- ln.Addr().String()
 	}
 	srv := &app.Server{
-		Webhook:       &app.WebhookHandler{Secret: []byte(cfg.WebhookSecret), Queue: q, BotLogin: bot, Metrics: metrics, Logger: log},
+		Webhook:       &webhook.Handler{Secret: []byte(cfg.WebhookSecret), Queue: q, BotLogin: bot, Observer: metrics, Logger: log},
 		Queue:         q,
 		DB:            db,
 		Metrics:       metrics,

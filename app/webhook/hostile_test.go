@@ -1,4 +1,4 @@
-package app
+package webhook
 
 import (
 	"testing"
@@ -24,15 +24,14 @@ var wantRouted = map[string]map[string]bool{
 // after each: an ignored delivery (200) adds none, a queued one (202) is an
 // event/action the App routes, and nothing else answers.
 func TestEveryExampleThroughTheHandler(t *testing.T) {
-	db := newTestDB(t, "sqlite")
-	q := db.open(t, nil)
+	q, db := openQueue(t)
 	srv := webhookServer(t, q, nil)
 	var ignored, queued, ghes, ghesQueued int
-	js := db.countJobs(t, "")
+	js := db.CountJobs(t, "")
 	for i, e := range conformance.Examples() {
 		for _, body := range [][]byte{e.Payload, withInstallation(t, e.Payload, 5000+int64(i))} {
 			code, msg := post(t, srv.URL, e.Event, body)
-			after := db.countJobs(t, "")
+			after := db.CountJobs(t, "")
 			switch code {
 			case 200:
 				ignored++

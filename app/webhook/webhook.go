@@ -1,4 +1,9 @@
-package app
+// Package webhook is the App's POST /webhook: it verifies a delivery's
+// signature, reads only the fields routing needs (a scanner of its own,
+// after a validity check), turns the delivery into jobs, and answers 202
+// only once they are durably queued. It never calls GitHub. Each answer is
+// logged with the delivery's id and installation.
+package webhook
 
 import (
 	"context"
@@ -59,11 +64,21 @@ func putBody(buf *[]byte) {
 	}
 }
 
-// MaxWebhookBody is GitHub's cap on a webhook payload: 25 MB. Larger bodies
+// MaxBody is GitHub's cap on a webhook payload: 25 MB. Larger bodies
 // are refused with 413 before being read in full.
-const MaxWebhookBody = 25 << 20
+const MaxBody = 25 << 20
 
-// WebhookHandler serves POST /webhook. It verifies the delivery, decodes the
+// Observer is told of every delivery answered (the App's metrics implement
+// it).
+type Observer interface {
+	// WebhookDelivery: one delivery of event ("unverified" before the
+	// signature is checked, "other" for events the App does not use), its
+	// outcome (enqueued, ignored, unauthorized, malformed, too_large,
+	// unsupported_media_type, unavailable) and the time to answer it.
+	WebhookDelivery(event, outcome string, d time.Duration)
+}
+
+// Handler serves POST /webhook. It verifies the delivery, decodes the
 // few fields routing needs, and turns it into zero or more jobs, committed in
 // one transaction before it answers 202. It never calls GitHub.
 //
@@ -77,15 +92,16 @@ const MaxWebhookBody = 25 << 20
 //
 // Events the App does not route are not decoded at all, so a malformed body
 // on, say, a `star` delivery is still a 200.
-type WebhookHandler struct {
+type Handler struct {
 	Secret []byte
 	Queue  jobs.Enqueuer
 	// BotLogin is the App's bot account ("<slug>[bot]"); issue edits and
 	// label changes it made itself are ignored. Empty disables the check.
 	BotLogin string
-	Metrics  *Metrics
+	// Observer, when set, is told of every answer (metrics).
+	Observer Observer
 	Logger   *slog.Logger
-	// MaxBody overrides MaxWebhookBody (tests).
+	// MaxBody overrides the package's MaxBody (tests).
 	MaxBody int64
 	// EnqueueTimeout bounds the insert (default 10s).
 	EnqueueTimeout time.Duration
@@ -302,17 +318,19 @@ func Route(event string, body []byte, botLogin string) ([]jobs.Args, string, err
 	return nil, "event " + event + " is not used", nil
 }
 
-func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	event := "unverified"
 	var inst int64 // the delivery's installation, once routed
 	answer := func(code int, outcome, msg string) {
-		h.Metrics.webhook(event, outcome, time.Since(start))
+		if h.Observer != nil {
+			h.Observer.WebhookDelivery(event, outcome, time.Since(start))
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(code)
 		io.WriteString(w, msg+"\n")
-		h.logDelivery(r, code, outcome, msg, inst) // metrics_ops.go
+		h.logDelivery(r, code, outcome, msg, inst)
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -326,7 +344,7 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := h.MaxBody
 	if limit <= 0 {
-		limit = MaxWebhookBody
+		limit = MaxBody
 	}
 	if r.ContentLength > limit {
 		answer(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
@@ -400,4 +418,19 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer(http.StatusAccepted, "enqueued", fmt.Sprintf("queued: %s (%d new, %d merged, %d rerun)", reason, res.Inserted, res.Duplicates, res.Reruns))
+}
+
+// logDelivery logs one line per webhook delivery answered: refusals as warnings, the rest
+// (enqueued, ignored) at info, all with the delivery id and installation.
+func (h *Handler) logDelivery(r *http.Request, code int, outcome, msg string, inst int64) {
+	if h.Logger == nil {
+		return
+	}
+	level := slog.LevelInfo
+	if code >= 400 {
+		level = slog.LevelWarn
+	}
+	h.Logger.LogAttrs(r.Context(), level, "webhook",
+		slog.String("delivery", r.Header.Get("X-GitHub-Delivery")), slog.String("event", r.Header.Get("X-GitHub-Event")),
+		slog.Int64("installation", inst), slog.Int("status", code), slog.String("outcome", outcome), slog.String("reason", msg))
 }
