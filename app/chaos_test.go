@@ -30,6 +30,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/redeliver"
 	"github.com/postmortem-app/postmortem/app/sqldb"
 	"github.com/postmortem-app/postmortem/app/webhook"
 )
@@ -118,7 +119,7 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 	// (a live creator gives up before it runs out).
 	flows.Claims.Lease = 4 * time.Second
 	rs := &Resyncer{Flows: flows, App: clients.App()}
-	rd := &Redeliverer{App: clients.App(), DB: db.SQL(), Dialect: db.Dialect()}
+	rd := &redeliver.Redeliverer{App: clients.App(), DB: db}
 	if err := rd.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -11,12 +11,13 @@ import (
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/redeliver"
 )
 
 // HandleJobs adds the reconciler of each job kind to w: the flows'
 // (incident, pull request, tracking), the resync's (resync, installation)
 // and the redelivery's. A nil resyncer or redeliverer leaves its kinds out.
-func HandleJobs(w *queue.Workers, f *Flows, rs *Resyncer, rd *Redeliverer, m *Metrics) error {
+func HandleJobs(w *queue.Workers, f *Flows, rs *Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
 	errs := []error{
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
 			_, err := f.Incident(ctx, job.Args)

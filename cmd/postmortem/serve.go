@@ -17,6 +17,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/redeliver"
 	"github.com/postmortem-app/postmortem/app/sqldb"
 	"github.com/postmortem-app/postmortem/app/webhook"
 )
@@ -60,7 +61,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	workers := fl.Int("workers", 4, "jobs worked at once")
 	writeGap := fl.Duration("write-interval", time.Second, "pace of one installation's sustained writes, after a short burst (GitHub asks for about a second apart)")
 	resyncEvery := fl.Duration("resync-interval", app.DefaultResyncInterval, "how often the periodic resync looks for incidents and merged postmortems whose webhooks were lost (0: never)")
-	redeliver := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
+	redeliverOnStart := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
 	if code, ok := parseFlags(fl, args, serveUsage, stderr); !ok {
 		return code
@@ -137,7 +138,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return 1
 	}
 	resyncer := &app.Resyncer{Flows: flows, App: clients.App()}
-	redeliverer := &app.Redeliverer{App: clients.App(), DB: db.SQL(), Dialect: db.Dialect(), Logger: log.With("component", "redeliver")}
+	redeliverer := &redeliver.Redeliverer{App: clients.App(), DB: db, Logger: log.With("component", "redeliver")}
 	if err := redeliverer.Migrate(ctx); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: redeliveries table: %v\n", err)
 		return 1
@@ -167,7 +168,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			return 1
 		}
 	}
-	if *redeliver {
+	if *redeliverOnStart {
 		// A job, not a call: start-up does not wait on GitHub, and a
 		// failure is retried.
 		if _, err := q.Enqueue(ctx, jobs.RedeliverArgs{}); err != nil {

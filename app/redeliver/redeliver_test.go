@@ -1,4 +1,4 @@
-package app
+package redeliver
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/internal/dbtest"
+	"github.com/postmortem-app/postmortem/app/internal/flowtest"
 )
 
 // TestRedelivererOncePerFailureAcrossReplicas: deliveries that failed are
@@ -16,8 +18,7 @@ import (
 // schema (two replicas starting together); a GUID that later succeeded is
 // left alone; a redelivery that fails again is picked up by the next pass.
 func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
-	db := newTestDB(t, "postgres")
-	sdb := db.db().Open(t)
+	sdb := dbtest.New(t, "postgres").Open(t)
 	var mu sync.Mutex
 	got := map[string]int{}
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -26,7 +27,7 @@ func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer recv.Close()
-	seed := flowSeed(nil)
+	seed := flowtest.Seed(nil)
 	seed.GitHub.Apps[0].WebhookURL = recv.URL
 	seed.GitHub.Apps[0].WebhookSecret = "x"
 	sim, err := githubsim.New(githubsim.Options{Seed: seed})
@@ -35,33 +36,33 @@ func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
 	}
 	sim.Start()
 	defer sim.Close()
-	key, _ := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowAppID))
-	clients, err := ghclient.New(ghclient.Config{AppID: flowAppID, PrivateKey: key, APIURL: sim.URL() + "/"})
+	key, _ := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowtest.AppID))
+	clients, err := ghclient.New(ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: sim.URL() + "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sim.Faults().AddHook(githubsim.HookFault{Event: "issues.labeled", Kind: githubsim.HookFail})
 	alice := sim.As("alice")
 	for i := 0; i < 3; i++ {
-		n, err := alice.OpenIssue(flowRepo, "Outage", "x")
+		n, err := alice.OpenIssue(flowtest.Repo, "Outage", "x")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := alice.AddLabels(flowRepo, n, "incident"); err != nil {
+		if err := alice.AddLabels(flowtest.Repo, n, "incident"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sim.WaitIdle()
 	ctx := context.Background()
 	newPass := func() *Redeliverer {
-		return &Redeliverer{App: clients.App(), DB: sdb.SQL(), Dialect: sdb.Dialect()}
+		return &Redeliverer{App: clients.App(), DB: sdb}
 	}
 	if err := newPass().Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// Failing again: the first redeliveries fail too.
 	var wg sync.WaitGroup
-	res := make([]*RedeliverResult, 2)
+	res := make([]*Result, 2)
 	for i := range res {
 		wg.Add(1)
 		go func(i int) {

@@ -1,38 +1,38 @@
-package app
+// Package redeliver asks GitHub again for webhook deliveries that failed.
+// GitHub never redelivers on its own: a delivery that failed while the App
+// was down, restarting or answering 5xx is lost unless someone lists the
+// App's deliveries and asks for another attempt. A Redeliverer does that
+// once per failed delivery, across replicas.
+package redeliver
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
-// GitHub never redelivers a webhook on its own: a delivery that failed
-// (the App was down, restarting, or answered 5xx) is lost unless someone
-// asks GET /app/hook/deliveries and POST …/{id}/attempts. Redeliverer does
-// that on start-up (as a job, so start-up is never blocked and a crash
-// retries it), and records each delivery it redelivered in the database so
-// replicas starting together redeliver it once.
+// A Redeliverer runs on start-up as a job (so start-up is never blocked
+// and a crash retries it), and records each delivery it redelivered in the
+// database so replicas starting together redeliver it once.
 
-// DefaultRedeliverHorizon is how far back Redeliverer looks: GitHub keeps
+// DefaultHorizon is how far back a Redeliverer looks: GitHub keeps
 // deliveries for a few days; a day covers any outage the App recovers from.
-const DefaultRedeliverHorizon = 24 * time.Hour
+const DefaultHorizon = 24 * time.Hour
 
 // Redeliverer finds webhook deliveries that failed and whose GUID was never
 // delivered successfully afterwards, and redelivers each once.
 type Redeliverer struct {
-	// App is a client authenticated as the App (JWT): Clients.App().
+	// App is a client authenticated as the App (JWT): ghclient.Clients.App().
 	App *github.Client
-	DB  *sql.DB
-	// Dialect of DB: "sqlite" or "postgres".
-	Dialect string
+	// DB holds the redeliveries table (Migrate creates it).
+	DB *sqldb.DB
 	// Horizon bounds how far back the deliveries are paged (default
-	// DefaultRedeliverHorizon).
+	// DefaultHorizon).
 	Horizon time.Duration
 	// MinAge skips failures younger than this (default 0): GitHub may still
 	// be retrying… it does not, but a delivery failing right now may be
@@ -42,8 +42,8 @@ type Redeliverer struct {
 	Now    func() time.Time
 }
 
-// RedeliverResult counts what one pass did.
-type RedeliverResult struct {
+// Result counts what one pass did.
+type Result struct {
 	Scanned     int     // deliveries read
 	Failed      int     // GUIDs whose every attempt failed
 	Redelivered []int64 // delivery ids redelivered by this pass
@@ -64,32 +64,9 @@ func (r *Redeliverer) now() time.Time {
 	return time.Now()
 }
 
-func (r *Redeliverer) q(s string) string {
-	if r.Dialect == "postgres" {
-		return rebindDollar(s)
-	}
-	return s
-}
-
-// rebindDollar turns ? placeholders into $1, $2….
-func rebindDollar(s string) string {
-	out := make([]byte, 0, len(s)+8)
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '?' {
-			n++
-			out = append(out, '$')
-			out = strconv.AppendInt(out, int64(n), 10)
-			continue
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
-
 // Migrate creates the redeliveries table when missing.
 func (r *Redeliverer) Migrate(ctx context.Context) error {
-	_, err := r.DB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS postmortem_redeliveries (
+	_, err := r.DB.SQL().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS postmortem_redeliveries (
 	delivery_id BIGINT PRIMARY KEY,
 	guid TEXT NOT NULL,
 	event TEXT NOT NULL,
@@ -104,8 +81,8 @@ func (r *Redeliverer) Migrate(ctx context.Context) error {
 // claim records that delivery id is being redelivered; false when another
 // pass did (or does) it.
 func (r *Redeliverer) claim(ctx context.Context, d *github.HookDelivery) (bool, error) {
-	res, err := r.DB.ExecContext(ctx, r.q(`INSERT INTO postmortem_redeliveries (delivery_id, guid, event, redelivered_at)
-VALUES (?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`), d.GetID(), d.GetGUID(), d.GetEvent(), r.now().UTC())
+	res, err := r.DB.SQL().ExecContext(ctx, r.DB.Rebind(`INSERT INTO postmortem_redeliveries (delivery_id, guid, event, redelivered_at)
+VALUES ($1, $2, $3, $4) ON CONFLICT (delivery_id) DO NOTHING`), d.GetID(), d.GetGUID(), d.GetEvent(), r.now().UTC())
 	if err != nil {
 		return false, fmt.Errorf("claim redelivery of %d: %w", d.GetID(), err)
 	}
@@ -117,7 +94,7 @@ VALUES (?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`), d.GetID(), d.GetGUID
 }
 
 func (r *Redeliverer) unclaim(ctx context.Context, id int64) {
-	if _, err := r.DB.ExecContext(ctx, r.q(`DELETE FROM postmortem_redeliveries WHERE delivery_id = ?`), id); err != nil {
+	if _, err := r.DB.SQL().ExecContext(ctx, r.DB.Rebind(`DELETE FROM postmortem_redeliveries WHERE delivery_id = $1`), id); err != nil {
 		r.log().Warn("release redelivery claim", "delivery", id, "err", err)
 	}
 }
@@ -126,17 +103,17 @@ func (r *Redeliverer) unclaim(ctx context.Context, id int64) {
 // horizon, and redelivers the latest failed attempt of every GUID that was
 // never delivered successfully. Deliveries not attempted yet ("pending")
 // are left alone.
-func (r *Redeliverer) Run(ctx context.Context) (*RedeliverResult, error) {
+func (r *Redeliverer) Run(ctx context.Context) (*Result, error) {
 	if r.App == nil || r.DB == nil {
 		return nil, errors.New("redeliver: no App client or database")
 	}
 	horizon := r.Horizon
 	if horizon <= 0 {
-		horizon = DefaultRedeliverHorizon
+		horizon = DefaultHorizon
 	}
 	now := r.now()
 	since := now.Add(-horizon)
-	res := &RedeliverResult{}
+	res := &Result{}
 	ok := map[string]bool{}                         // GUIDs delivered successfully at least once
 	latestFail := map[string]*github.HookDelivery{} // newest failed attempt per GUID
 	var order []string
