@@ -14,7 +14,7 @@ import (
 	"github.com/yannh/kubeconform/pkg/validator"
 	"gopkg.in/yaml.v3"
 
-	"github.com/postmortem-app/postmortem/app"
+	"github.com/postmortem-app/postmortem/app/registration"
 )
 
 // schemaDir unpacks the committed standalone-strict JSON schemas (testdata/schemas, Kubernetes
@@ -302,7 +302,7 @@ func TestDockerfile(t *testing.T) {
 // TestAppManifest: the manifest parses strictly, asks for the least the flows need, and every
 // permission and event is justified in the README.
 func TestAppManifest(t *testing.T) {
-	m, err := app.ParseAppManifest(AppManifest)
+	m, err := registration.ParseManifest(AppManifest)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/postmortem-app/postmortem/app"
+	"github.com/postmortem-app/postmortem/app/registration"
 	"github.com/postmortem-app/postmortem/deploy"
 )
 
@@ -57,14 +57,14 @@ func register(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		}
 		raw = b
 	}
-	m, err := app.ParseAppManifest(raw)
+	m, err := registration.ParseManifest(raw)
 	if err != nil {
 		fmt.Fprintf(stderr, "postmortem register: %v\n", err)
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	reg, err := app.RegisterApp(ctx, app.RegisterOptions{
+	reg, err := registration.Register(ctx, registration.Options{
 		Manifest: m, GitHubURL: *githubURL, APIURL: *apiURL, Org: *org, Name: *name, WebhookURL: *webhookURL,
 		Addr: *addr, Out: *out,
 		Ready: func(u string) {

@@ -1,4 +1,4 @@
-package app
+package registration
 
 import (
 	"context"
@@ -32,13 +32,13 @@ func registerSeed() *githubsim.Seed {
 	}}
 }
 
-func loadDeployManifest(t *testing.T) *AppManifest {
+func loadDeployManifest(t *testing.T) *Manifest {
 	t.Helper()
-	b, err := os.ReadFile("../deploy/app-manifest.yml")
+	b, err := os.ReadFile("../../deploy/app-manifest.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := ParseAppManifest(b)
+	m, err := ParseManifest(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,12 +101,12 @@ func TestRegisterEndToEndAgainstSimulator(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	type res struct {
-		reg *Registration
+		reg *Result
 		err error
 	}
 	done := make(chan res, 1)
 	go func() {
-		reg, err := RegisterApp(ctx, RegisterOptions{
+		reg, err := Register(ctx, Options{
 			Manifest: loadDeployManifest(t), GitHubURL: sim.URL(), Org: "acme", Name: "postmortem-test",
 			WebhookURL: hook.URL + "/webhook", Out: out, Ready: func(u string) { pages <- u },
 		})
@@ -201,7 +201,7 @@ func TestRegisterEndToEndAgainstSimulator(t *testing.T) {
 	}
 
 	// running again never overwrites the key
-	_, err = RegisterApp(ctx, RegisterOptions{Manifest: loadDeployManifest(t), GitHubURL: sim.URL(), Out: out})
+	_, err = Register(ctx, Options{Manifest: loadDeployManifest(t), GitHubURL: sim.URL(), Out: out})
 	if err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Fatalf("second run over the same file: %v", err)
 	}
@@ -235,7 +235,7 @@ func TestRegisterConversionFailureAndManifestErrors(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	go func() {
-		_, err := RegisterApp(ctx, RegisterOptions{Manifest: loadDeployManifest(t), GitHubURL: sim.URL(), WebhookURL: "https://x.example/webhook",
+		_, err := Register(ctx, Options{Manifest: loadDeployManifest(t), GitHubURL: sim.URL(), WebhookURL: "https://x.example/webhook",
 			Out: out, Ready: func(u string) { pages <- u }})
 		errc <- err
 	}()
@@ -261,13 +261,13 @@ func TestRegisterConversionFailureAndManifestErrors(t *testing.T) {
 		t.Fatalf("a file was written: %v", err)
 	}
 
-	if _, err := ParseAppManifest([]byte("name: x\nurl: https://x\ndefault_permision: {}\n")); err == nil {
+	if _, err := ParseManifest([]byte("name: x\nurl: https://x\ndefault_permision: {}\n")); err == nil {
 		t.Error("a typo'd manifest key parsed")
 	}
-	if _, err := ParseAppManifest([]byte("name: x\nurl: https://x\ndefault_permissions: {issues: all}\n")); err == nil {
+	if _, err := ParseManifest([]byte("name: x\nurl: https://x\ndefault_permissions: {issues: all}\n")); err == nil {
 		t.Error("an invalid permission level parsed")
 	}
-	if _, err := RegisterApp(ctx, RegisterOptions{Manifest: loadDeployManifest(t), Addr: "0.0.0.0:0", Out: filepath.Join(t.TempDir(), "x")}); err == nil {
+	if _, err := Register(ctx, Options{Manifest: loadDeployManifest(t), Addr: "0.0.0.0:0", Out: filepath.Join(t.TempDir(), "x")}); err == nil {
 		t.Error("listening beyond loopback was allowed")
 	}
 }

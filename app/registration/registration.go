@@ -1,4 +1,13 @@
-package app
+// Package registration registers the GitHub App by GitHub's App manifest
+// flow (docs.github.com: "Registering a GitHub App from a manifest"):
+//
+//  1. Register serves a page on 127.0.0.1 whose form posts the manifest (JSON) and a random state to
+//     {github}/settings/apps/new or {github}/organizations/{org}/settings/apps/new.
+//  2. GitHub shows the App to the person, creates it, and redirects the browser to the manifest's
+//     redirect_url — our /callback — with ?code=…&state=….
+//  3. The callback checks state, exchanges the code with POST {api}/app-manifests/{code}/conversions
+//     (no authentication; the code is valid once, for an hour) and writes the credentials, mode 0600.
+package registration
 
 import (
 	"bytes"
@@ -23,18 +32,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Registration by GitHub's App manifest flow
-// (docs.github.com: "Registering a GitHub App from a manifest"):
-//
-//  1. RegisterApp serves a page on 127.0.0.1 whose form posts the manifest (JSON) and a random state to
-//     {github}/settings/apps/new or {github}/organizations/{org}/settings/apps/new.
-//  2. GitHub shows the App to the person, creates it, and redirects the browser to the manifest's
-//     redirect_url — our /callback — with ?code=…&state=….
-//  3. The callback checks state, exchanges the code with POST {api}/app-manifests/{code}/conversions
-//     (no authentication; the code is valid once, for an hour) and writes the credentials, mode 0600.
-
-// AppManifest is a GitHub App manifest (the keys GitHub documents).
-type AppManifest struct {
+// Manifest is a GitHub App manifest (the keys GitHub documents).
+type Manifest struct {
 	Name           string `yaml:"name" json:"name"`
 	URL            string `yaml:"url" json:"url"`
 	Description    string `yaml:"description,omitempty" json:"description,omitempty"`
@@ -50,9 +49,9 @@ type AppManifest struct {
 	DefaultEvents      []string          `yaml:"default_events" json:"default_events"`
 }
 
-// ParseAppManifest reads a manifest in YAML (or JSON), strictly: an unknown key is an error.
-func ParseAppManifest(b []byte) (*AppManifest, error) {
-	var m AppManifest
+// ParseManifest reads a manifest in YAML (or JSON), strictly: an unknown key is an error.
+func ParseManifest(b []byte) (*Manifest, error) {
+	var m Manifest
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&m); err != nil {
@@ -69,9 +68,9 @@ func ParseAppManifest(b []byte) (*AppManifest, error) {
 	return &m, nil
 }
 
-// RegisterOptions configure RegisterApp.
-type RegisterOptions struct {
-	Manifest *AppManifest
+// Options configure Register.
+type Options struct {
+	Manifest *Manifest
 	// GitHubURL is the web root: https://github.com (default) or https://HOST for GitHub Enterprise Server.
 	GitHubURL string
 	// APIURL defaults to https://api.github.com/ for github.com and {GitHubURL}/api/v3/ otherwise.
@@ -91,8 +90,8 @@ type RegisterOptions struct {
 	Ready func(pageURL string)
 }
 
-// Registration is what GitHub returns for a newly created App.
-type Registration struct {
+// Result is what GitHub returns for a newly created App.
+type Result struct {
 	ID            int64  `json:"id"`
 	Slug          string `json:"slug"`
 	Name          string `json:"name"`
@@ -156,20 +155,46 @@ var donePage = template.Must(template.New("done").Parse(`<!doctype html>
 </body></html>
 `))
 
-// RegisterApp runs the manifest flow and returns when the App is created and its credentials are
-// written, or ctx ends.
-func RegisterApp(ctx context.Context, o RegisterOptions) (*Registration, error) {
+// Register runs the manifest flow and returns when the App is created and
+// its credentials are written, or ctx ends.
+func Register(ctx context.Context, o Options) (*Result, error) {
 	if o.Manifest == nil {
 		return nil, errors.New("register: no manifest")
 	}
-	m := *o.Manifest
-	if o.Name != "" {
-		m.Name = o.Name
+	o.defaults()
+	if err := checkWritable(o.Out); err != nil {
+		return nil, err
 	}
-	if o.WebhookURL != "" {
-		m.HookAttributes.URL = o.WebhookURL
-		m.HookAttributes.Active = true
+	l, err := listenLoopback(o.Addr)
+	if err != nil {
+		return nil, err
 	}
+	base := "http://" + l.Addr().String()
+	f, err := newFlow(o, base)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	hs := &http.Server{Handler: f.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(l)
+	defer hs.Close()
+	if o.Ready != nil {
+		o.Ready(base + "/")
+	}
+	select {
+	case res := <-f.done:
+		// let the browser receive the final page
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		hs.Shutdown(sctx)
+		cancel()
+		return res.reg, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// defaults fills the options' empty fields.
+func (o *Options) defaults() {
 	if o.GitHubURL == "" {
 		o.GitHubURL = "https://github.com"
 	}
@@ -188,102 +213,123 @@ func RegisterApp(ctx context.Context, o RegisterOptions) (*Registration, error) 
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	if err := checkWritable(o.Out); err != nil {
-		return nil, err
-	}
-	l, err := net.Listen("tcp", o.Addr)
+}
+
+// listenLoopback listens on addr, which must be a loopback address: the
+// callback receives a secret code.
+func listenLoopback(addr string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	if ip := l.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
 		l.Close()
-		return nil, fmt.Errorf("register: %s is not a loopback address (the callback receives a secret code)", o.Addr)
+		return nil, fmt.Errorf("register: %s is not a loopback address (the callback receives a secret code)", addr)
 	}
-	base := "http://" + l.Addr().String()
+	return l, nil
+}
+
+// flow is one run of the manifest flow: the manifest as posted, the state
+// that ties GitHub's callback to this run, and the result once it came.
+type flow struct {
+	o            Options
+	m            Manifest
+	manifestJSON []byte
+	state        string
+	done         chan flowResult
+	// turn is held while a callback is handled; finished says the App was
+	// created (a second callback is refused).
+	turn     chan struct{}
+	finished bool
+}
+
+type flowResult struct {
+	reg *Result
+	err error
+}
+
+// newFlow prepares the manifest (the options' name and webhook URL, the
+// callback at base) and a random state.
+func newFlow(o Options, base string) (*flow, error) {
+	m := *o.Manifest
+	if o.Name != "" {
+		m.Name = o.Name
+	}
+	if o.WebhookURL != "" {
+		m.HookAttributes.URL = o.WebhookURL
+		m.HookAttributes.Active = true
+	}
 	m.RedirectURL = base + "/callback"
 	manifestJSON, err := json.Marshal(m)
 	if err != nil {
-		l.Close()
 		return nil, err
 	}
 	sb := make([]byte, 16)
 	rand.Read(sb)
-	state := hex.EncodeToString(sb)
-
-	type result struct {
-		reg *Registration
-		err error
-	}
-	done := make(chan result, 1)
-	finished := false
-	var finishedMu = make(chan struct{}, 1)
-	finishedMu <- struct{}{}
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		registerPage.Execute(w, map[string]string{
-			"Name": m.Name, "Action": NewAppURL(o.GitHubURL, o.Org, state), "Manifest": string(manifestJSON), "State": state,
-		})
-	})
-	mux.HandleFunc("GET /callback", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
-			http.Error(w, "state does not match: this callback was not started by this postmortem register", http.StatusForbidden)
-			return
-		}
-		code := q.Get("code")
-		if code == "" {
-			http.Error(w, "no code", http.StatusBadRequest)
-			return
-		}
-		<-finishedMu
-		if finished {
-			finishedMu <- struct{}{}
-			http.Error(w, "already registered", http.StatusConflict)
-			return
-		}
-		reg, err := convertManifest(r.Context(), o.HTTPClient, o.APIURL, code)
-		if err == nil {
-			reg.APIURL = o.APIURL
-			reg.File = o.Out
-			err = writeCredentials(o.Out, reg)
-		}
-		if err != nil {
-			finishedMu <- struct{}{}
-			http.Error(w, "registration failed: "+err.Error(), http.StatusBadGateway)
-			done <- result{err: err}
-			return
-		}
-		finished = true
-		finishedMu <- struct{}{}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if reg.HTMLURL == "" {
-			reg.HTMLURL = strings.TrimRight(o.GitHubURL, "/") + "/apps/" + reg.Slug
-		}
-		donePage.Execute(w, reg)
-		done <- result{reg: reg}
-	})
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(l)
-	defer hs.Close()
-	if o.Ready != nil {
-		o.Ready(base + "/")
-	}
-	select {
-	case res := <-done:
-		// let the browser receive the final page
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		hs.Shutdown(sctx)
-		cancel()
-		return res.reg, res.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	f := &flow{o: o, m: m, manifestJSON: manifestJSON, state: hex.EncodeToString(sb),
+		done: make(chan flowResult, 1), turn: make(chan struct{}, 1)}
+	f.turn <- struct{}{}
+	return f, nil
 }
 
-func convertManifest(ctx context.Context, hc *http.Client, apiURL, code string) (*Registration, error) {
+// routes serve the page that posts the manifest and GitHub's callback.
+func (f *flow) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", f.page)
+	mux.HandleFunc("GET /callback", f.callback)
+	return mux
+}
+
+func (f *flow) page(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	registerPage.Execute(w, map[string]string{
+		"Name": f.m.Name, "Action": NewAppURL(f.o.GitHubURL, f.o.Org, f.state), "Manifest": string(f.manifestJSON), "State": f.state,
+	})
+}
+
+// callback checks the state, exchanges the code for the App's credentials
+// and writes them, once.
+func (f *flow) callback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.state)) != 1 {
+		http.Error(w, "state does not match: this callback was not started by this postmortem register", http.StatusForbidden)
+		return
+	}
+	code := q.Get("code")
+	if code == "" {
+		http.Error(w, "no code", http.StatusBadRequest)
+		return
+	}
+	<-f.turn
+	if f.finished {
+		f.turn <- struct{}{}
+		http.Error(w, "already registered", http.StatusConflict)
+		return
+	}
+	reg, err := convertManifest(r.Context(), f.o.HTTPClient, f.o.APIURL, code)
+	if err == nil {
+		reg.APIURL = f.o.APIURL
+		reg.File = f.o.Out
+		err = writeCredentials(f.o.Out, reg)
+	}
+	if err != nil {
+		f.turn <- struct{}{}
+		http.Error(w, "registration failed: "+err.Error(), http.StatusBadGateway)
+		f.done <- flowResult{err: err}
+		return
+	}
+	f.finished = true
+	f.turn <- struct{}{}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if reg.HTMLURL == "" {
+		reg.HTMLURL = strings.TrimRight(f.o.GitHubURL, "/") + "/apps/" + reg.Slug
+	}
+	donePage.Execute(w, reg)
+	f.done <- flowResult{reg: reg}
+}
+
+func convertManifest(ctx context.Context, hc *http.Client, apiURL, code string) (*Result, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL+"app-manifests/"+url.PathEscape(code)+"/conversions", nil)
 	if err != nil {
 		return nil, err
@@ -302,7 +348,7 @@ func convertManifest(ctx context.Context, hc *http.Client, apiURL, code string) 
 	if resp.StatusCode != http.StatusCreated {
 		return nil, fmt.Errorf("conversion: GitHub answered %s: %s", resp.Status, bytes.TrimSpace(body))
 	}
-	var reg Registration
+	var reg Result
 	if err := json.Unmarshal(body, &reg); err != nil {
 		return nil, fmt.Errorf("conversion: %w", err)
 	}
@@ -325,7 +371,7 @@ func checkWritable(path string) error {
 
 // writeCredentials writes a shell-sourceable env file (set -a; . FILE; set +a) with mode 0600,
 // created exclusively so an existing file is never overwritten.
-func writeCredentials(path string, r *Registration) error {
+func writeCredentials(path string, r *Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# GitHub App %q (%s), registered %s by postmortem register.\n", r.Name, r.Slug, time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "# Keep this file secret. Load it with: set -a; . %s; set +a\n", filepath.Base(path))
@@ -356,7 +402,7 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// ReadCredentials parses a file written by RegisterApp (the subset of shell quoting it writes).
+// ReadCredentials parses a file written by Register (the subset of shell quoting it writes).
 func ReadCredentials(path string) (map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
