@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/jobs"
@@ -39,7 +40,7 @@ const (
 
 type waitEnv struct {
 	sim   *githubsim.Server
-	flows *Flows
+	flows *flows.Flows
 	alice *githubsim.Actor
 }
 
@@ -67,7 +68,7 @@ func newWaitEnv(b *testing.B, pacer ghclient.PacerConfig) *waitEnv {
 	if err := cl.Migrate(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	return &waitEnv{sim: sim, flows: &Flows{Clients: clients, Claims: cl, BotLogin: flowBot}, alice: sim.As("alice")}
+	return &waitEnv{sim: sim, flows: &flows.Flows{Clients: clients, Claims: cl, BotLogin: flowBot}, alice: sim.As("alice")}
 }
 
 func (e *waitEnv) slow(on bool) {

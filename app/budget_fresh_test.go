@@ -3,6 +3,7 @@ package app
 import (
 	"testing"
 
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
@@ -43,7 +44,7 @@ func TestChecksClaimNotFreshLooksFirst(t *testing.T) {
 	for _, cr := range e.sim.CheckRuns(flowRepo, res.HeadSHA) {
 		names[cr.Name]++
 	}
-	if names[CheckRunCompleteness] != 1 || names[CheckRunBlameless] != 1 {
+	if names[flows.CheckRunCompleteness] != 1 || names[flows.CheckRunBlameless] != 1 {
 		t.Fatalf("check runs on the head: %v, want one of each", names)
 	}
 }

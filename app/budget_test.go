@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/postmortem-app/postmortem/app/flows"
 )
 
 // flowCalls are the App's (installation token) calls since a mark, split
@@ -103,7 +105,7 @@ func TestCallBudget(t *testing.T) {
 		f()
 		got[flow] = e.callsSince(mark)
 	}
-	var ires *IncidentResult
+	var ires *flows.IncidentResult
 	measure(flowBudgets[0].flow, func() {
 		ires, err = e.flows.Incident(e.ctx, e.incident(n))
 		e.must(err)

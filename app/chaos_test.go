@@ -25,6 +25,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/internal/dbtest"
@@ -110,22 +111,22 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem")}
-	if err := flows.UseQueue(ctx, db); err != nil {
+	fl := &flows.Flows{Clients: clients, BotLogin: BotLogin("postmortem")}
+	if err := UseClaims(ctx, fl, db); err != nil {
 		db.Close()
 		return nil, err
 	}
 	// A claim left by a SIGKILLed replica is taken over after this lease
 	// (a live creator gives up before it runs out).
-	flows.Claims.Lease = 4 * time.Second
-	rs := &Resyncer{Flows: flows, App: clients.App()}
+	fl.Claims.Lease = 4 * time.Second
+	rs := &flows.Resyncer{Flows: fl, App: clients.App()}
 	rd := &redeliver.Redeliverer{App: clients.App(), DB: db}
 	if err := rd.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	w := queue.NewWorkers()
-	if err := HandleJobs(w, flows, rs, rd, nil); err != nil {
+	if err := HandleJobs(w, fl, rs, rd, nil); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -137,7 +138,6 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 		db.Close()
 		return nil, err
 	}
-	rs.Queue = q
 	if c.Resync > 0 {
 		if err := q.AddPeriodic(PeriodicResync(c.Resync)); err != nil {
 			db.Close()
@@ -166,7 +166,7 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 			return nil, err
 		}
 	}
-	hook := &webhook.Handler{Secret: []byte(c.Secret), Queue: q, BotLogin: flows.BotLogin}
+	hook := &webhook.Handler{Secret: []byte(c.Secret), Queue: q, BotLogin: fl.BotLogin}
 	srv := NewHTTPServer(NewMux(hook, db, NewMetrics()))
 	go srv.Serve(ln)
 	return &replica{addr: ln.Addr().String(), q: q, db: db, srv: srv}, nil
@@ -483,7 +483,7 @@ func (e *chaosEnv) issue(n int) (githubsim.Issue, bool) {
 func (e *chaosEnv) followUps(incident int) []githubsim.Issue {
 	var out []githubsim.Issue
 	for _, is := range e.sim.Issues(chaosRepo) {
-		if m := reFollowUpMarker.FindStringSubmatch(is.Body); m != nil && m[1] == strconv.Itoa(incident) {
+		if inc, _, ok := flows.ParseFollowUpMarker(is.Body); ok && inc == incident {
 			out = append(out, is)
 		}
 	}
@@ -494,7 +494,7 @@ func (e *chaosEnv) followUps(incident int) []githubsim.Issue {
 func (e *chaosEnv) postmortemPRs(incident int) []githubsim.Pull {
 	var out []githubsim.Pull
 	for _, pr := range e.sim.Pulls(chaosRepo) {
-		if strings.Contains(pr.Body, markerIncidentPR(incident)) {
+		if strings.Contains(pr.Body, flows.MarkerIncidentPR(incident)) {
 			out = append(out, pr)
 		}
 	}
@@ -518,7 +518,7 @@ func (e *chaosEnv) story(ctx context.Context, i int) (int, error) {
 	if err := e.wait(ctx, "the postmortem pull request and the pointer comment", func() bool {
 		prs := e.postmortemPRs(n)
 		inc, _ := e.issue(n)
-		if len(prs) > 0 && hasCommentWith(inc, markerPointer(n)) {
+		if len(prs) > 0 && hasCommentWith(inc, flows.MarkerPointer(n)) {
 			pr = prs[0]
 			return true
 		}
@@ -568,7 +568,7 @@ func (e *chaosEnv) story(ctx context.Context, i int) (int, error) {
 	if err := e.wait(ctx, "three follow-ups and the tracking comment", func() bool {
 		fus = e.followUps(n)
 		inc, _ := e.issue(n)
-		return len(fus) >= 3 && hasCommentWith(inc, markerTracking(n))
+		return len(fus) >= 3 && hasCommentWith(inc, flows.MarkerTracking(n))
 	}); err != nil {
 		return n, err
 	}
@@ -727,8 +727,8 @@ func (e *chaosEnv) assertInvariants(incidents []int) {
 		fus := e.followUps(n)
 		keys := map[string]int{}
 		for _, f := range fus {
-			m := reFollowUpMarker.FindStringSubmatch(f.Body)
-			keys[m[2]]++
+			_, key, _ := flows.ParseFollowUpMarker(f.Body)
+			keys[key]++
 			if f.Parent != n {
 				t.Errorf("follow-up #%d: parent %d, want sub-issue of #%d", f.Number, f.Parent, n)
 			}
@@ -749,10 +749,10 @@ func (e *chaosEnv) assertInvariants(incidents []int) {
 			}
 			return c, body
 		}
-		if c, _ := count(markerPointer(n)); c != 1 {
+		if c, _ := count(flows.MarkerPointer(n)); c != 1 {
 			t.Errorf("incident #%d: %d pointer comments, want 1", n, c)
 		}
-		c, body := count(markerTracking(n))
+		c, body := count(flows.MarkerTracking(n))
 		if c != 1 {
 			t.Errorf("incident #%d: %d tracking comments, want 1", n, c)
 		}
@@ -764,7 +764,7 @@ func (e *chaosEnv) assertInvariants(incidents []int) {
 				t.Errorf("incident #%d: tracking comment does not list #%d as done:\n%s", n, f.Number, body)
 			}
 		}
-		if c, _ := count(markerComplete(n)); c != 1 {
+		if c, _ := count(flows.MarkerComplete(n)); c != 1 {
 			t.Errorf("incident #%d: %d completion comments, want 1", n, c)
 		}
 		if inc.State != "closed" || !hasLabelName(inc.Labels, "postmortem-complete") {

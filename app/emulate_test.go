@@ -33,6 +33,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -44,6 +45,7 @@ import (
 	"github.com/google/go-github/v62/github"
 	"gopkg.in/yaml.v3"
 
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/queue"
@@ -466,9 +468,9 @@ func newEmuEnv(t *testing.T) *emuEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
+	fl := &flows.Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
 	w := queue.NewWorkers()
-	if err := HandleJobs(w, flows, nil, nil, nil); err != nil {
+	if err := HandleJobs(w, fl, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "postmortem.db"), sqldb.Options{})
@@ -484,10 +486,10 @@ func newEmuEnv(t *testing.T) *emuEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := flows.UseQueue(ctx, db); err != nil {
+	if err := UseClaims(ctx, fl, db); err != nil {
 		t.Fatal(err)
 	}
-	hook := &webhook.Handler{Secret: e.secret, Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
+	hook := &webhook.Handler{Secret: e.secret, Queue: q, BotLogin: fl.BotLogin, Logger: logger.With("component", "webhook")}
 	e.hooks = &hookLog{secret: e.secret, next: hook}
 	srv := NewHTTPServer(NewMux(e.hooks, db, NewMetrics()))
 	go srv.Serve(ln)
@@ -599,7 +601,7 @@ func (e *emuEnv) ourRuns(sha string) (map[string]*github.CheckRun, error) {
 	}
 	out := map[string]*github.CheckRun{}
 	for _, cr := range res.CheckRuns {
-		if cr.GetStatus() == "completed" && (cr.GetName() == CheckRunCompleteness || cr.GetName() == CheckRunBlameless) {
+		if cr.GetStatus() == "completed" && (cr.GetName() == flows.CheckRunCompleteness || cr.GetName() == flows.CheckRunBlameless) {
 			out[cr.GetName()] = cr
 		}
 	}
@@ -636,7 +638,7 @@ func (e *emuEnv) postmortemPRs(incident int) []*github.PullRequest {
 	e.must(err)
 	var out []*github.PullRequest
 	for _, pr := range prs {
-		if strings.Contains(pr.GetBody(), markerIncidentPR(incident)) {
+		if strings.Contains(pr.GetBody(), flows.MarkerIncidentPR(incident)) {
 			out = append(out, pr)
 		}
 	}
@@ -650,7 +652,7 @@ func (e *emuEnv) followUps(incident int) []*github.Issue {
 	e.must(err)
 	var out []*github.Issue
 	for _, is := range all {
-		if m := reFollowUpMarker.FindStringSubmatch(is.GetBody()); m != nil && m[1] == fmt.Sprint(incident) && !is.IsPullRequest() {
+		if inc, _, ok := flows.ParseFollowUpMarker(is.GetBody()); ok && inc == incident && !is.IsPullRequest() {
 			out = append(out, is)
 		}
 	}
@@ -725,7 +727,7 @@ func TestEmulateLifecycle(t *testing.T) {
 	t.Logf("emulate up on %s in %s", e.emu.url, time.Since(start).Round(time.Millisecond))
 
 	// 0. alice configures the repository (auto_init only made a README).
-	_, _, err := e.alice.Repositories.CreateFile(ctx, emuOwner, emuName, RepoConfigPath, &github.RepositoryContentFileOptions{
+	_, _, err := e.alice.Repositories.CreateFile(ctx, emuOwner, emuName, flows.RepoConfigPath, &github.RepositoryContentFileOptions{
 		Message: github.String("Configure postmortems"),
 		Content: []byte("# Postmortems for the checkout service.\nclose_incident: true\n"),
 	})
@@ -773,13 +775,13 @@ func TestEmulateLifecycle(t *testing.T) {
 	if e.timelineHasComments(n) {
 		wantBlameless = "failure"
 	}
-	if got := runs[CheckRunCompleteness].GetConclusion(); got != "failure" {
-		t.Errorf("draft: %s is %q, want failure", CheckRunCompleteness, got)
+	if got := runs[flows.CheckRunCompleteness].GetConclusion(); got != "failure" {
+		t.Errorf("draft: %s is %q, want failure", flows.CheckRunCompleteness, got)
 	}
-	if got := runs[CheckRunBlameless].GetConclusion(); got != wantBlameless {
-		t.Errorf("draft: %s is %q, want %s", CheckRunBlameless, got, wantBlameless)
+	if got := runs[flows.CheckRunBlameless].GetConclusion(); got != wantBlameless {
+		t.Errorf("draft: %s is %q, want %s", flows.CheckRunBlameless, got, wantBlameless)
 	}
-	if c := commentWith(e.comments(n), markerPointer(n)); c == nil {
+	if c := commentWith(e.comments(n), flows.MarkerPointer(n)); c == nil {
 		t.Errorf("no pointer comment on incident #%d", n)
 	}
 	// The postmortem file, found through compare (pulls/files is a stub).
@@ -828,7 +830,7 @@ func TestEmulateLifecycle(t *testing.T) {
 	}
 	e.wait("both checks to pass on "+shortSHA(sha), func() (bool, error) {
 		runs, err := e.ourRuns(sha)
-		return len(runs) == 2 && runs[CheckRunCompleteness].GetConclusion() == "success" && runs[CheckRunBlameless].GetConclusion() == "success", err
+		return len(runs) == 2 && runs[flows.CheckRunCompleteness].GetConclusion() == "success" && runs[flows.CheckRunBlameless].GetConclusion() == "success", err
 	})
 	e.settle()
 	t.Logf("step 2: alice pushed %s; both checks pass on #%d", shortSHA(sha), pr.GetNumber())
@@ -841,13 +843,13 @@ func TestEmulateLifecycle(t *testing.T) {
 	_, _, err = e.bob.PullRequests.Merge(ctx, emuOwner, emuName, pr.GetNumber(), "", &github.PullRequestOptions{MergeMethod: "squash"})
 	e.must(err)
 	// The merge kept the repository's other files (the App's draft was made on the full tree).
-	if _, _, _, err := e.alice.Repositories.GetContents(ctx, emuOwner, emuName, RepoConfigPath, nil); err != nil {
-		t.Errorf("after the merge %s is gone from main: %v", RepoConfigPath, err)
+	if _, _, _, err := e.alice.Repositories.GetContents(ctx, emuOwner, emuName, flows.RepoConfigPath, nil); err != nil {
+		t.Errorf("after the merge %s is gone from main: %v", flows.RepoConfigPath, err)
 	}
 	var fus []*github.Issue
 	e.wait("three follow-up issues and the tracking comment", func() (bool, error) {
 		fus = e.followUps(n)
-		return len(fus) == 3 && commentWith(e.comments(n), markerTracking(n)) != nil, nil
+		return len(fus) == 3 && commentWith(e.comments(n), flows.MarkerTracking(n)) != nil, nil
 	})
 	e.settle()
 	if fus = e.followUps(n); len(fus) != 3 {
@@ -876,10 +878,10 @@ func TestEmulateLifecycle(t *testing.T) {
 	}
 	e.wait("the incident to be closed and labelled postmortem-complete", func() (bool, error) {
 		is := e.issue(n)
-		return is.GetState() == "closed" && hasLabel(is.Labels, "postmortem-complete"), nil
+		return is.GetState() == "closed" && slices.ContainsFunc(is.Labels, func(l *github.Label) bool { return l.GetName() == "postmortem-complete" }), nil
 	})
 	e.settle()
-	tracking := commentWith(e.comments(n), markerTracking(n))
+	tracking := commentWith(e.comments(n), flows.MarkerTracking(n))
 	if tracking == nil || !strings.Contains(tracking.GetBody(), "3 of 3") {
 		t.Errorf("tracking comment: %q", tracking.GetBody())
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/internal/flowtest"
@@ -26,7 +27,7 @@ type flowEnv struct {
 	t      *testing.T
 	ctx    context.Context
 	sim    *githubsim.Server
-	flows  *Flows
+	flows  *flows.Flows
 	claims *claims.Store
 	alice  *githubsim.Actor
 	bob    *githubsim.Actor
@@ -44,7 +45,7 @@ func newFlowEnv(t *testing.T, o flowEnvOpts) *flowEnv {
 	g := flowtest.New(t, o.files)
 	return &flowEnv{
 		env: g, t: t, ctx: g.Ctx, sim: g.Sim, conf: g.Conf, claims: g.Claims,
-		flows: &Flows{Clients: g.Clients, Claims: g.Claims, BotLogin: flowBot},
+		flows: &flows.Flows{Clients: g.Clients, Claims: g.Claims, BotLogin: flowBot},
 		alice: g.Alice, bob: g.Bob,
 	}
 }
@@ -66,6 +67,11 @@ func (e *flowEnv) followUpIssues(incident int) []githubsim.Issue {
 func (e *flowEnv) openIncident(title string, labels ...string) int {
 	e.t.Helper()
 	return e.env.OpenIncident(title, labels...)
+}
+
+func (e *flowEnv) mergedPostmortem(incident int, actions string) int {
+	e.t.Helper()
+	return e.env.MergedPostmortem(incident, actions)
 }
 
 func incidentJobFromDeliveries(tb testing.TB, sim *githubsim.Server, n int) jobs.IncidentArgs {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
@@ -51,7 +52,7 @@ func TestExactlyOnceWhenAnswersAreLost(t *testing.T) {
 			}
 
 			n := e.openIncident("Checkout outage", "incident", "sev2")
-			var ires *IncidentResult
+			var ires *flows.IncidentResult
 			retry("incident", func() (err error) { ires, err = e.flows.Incident(e.ctx, e.incident(n)); return err })
 			prs := e.pulls()
 			if len(prs) != 1 {
@@ -97,13 +98,13 @@ func TestExactlyOnceWhenAnswersAreLost(t *testing.T) {
 			if branches != 1 {
 				t.Errorf("%d postmortem branches", branches)
 			}
-			if got := len(e.commentsWith(n, markerPointer(n))); got != 1 {
+			if got := len(e.commentsWith(n, flows.MarkerPointer(n))); got != 1 {
 				t.Errorf("%d pointer comments", got)
 			}
-			if got := len(e.commentsWith(n, markerTracking(n))); got != 1 {
+			if got := len(e.commentsWith(n, flows.MarkerTracking(n))); got != 1 {
 				t.Errorf("%d tracking comments", got)
 			}
-			if got := len(e.commentsWith(n, markerComplete(n))); got != 1 {
+			if got := len(e.commentsWith(n, flows.MarkerComplete(n))); got != 1 {
 				t.Errorf("%d completion comments", got)
 			}
 			if len(fus) != 3 {

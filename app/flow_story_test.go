@@ -1,7 +1,6 @@
 package app
 
 import (
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows"
 )
 
 // TestFlowStory walks the four flows in order, calling them as the job
@@ -127,7 +127,7 @@ func TestFlowStory(t *testing.T) {
 	if len(team.Assignees) != 0 || !strings.Contains(team.Body, "teams cannot be assigned") {
 		t.Errorf("team follow-up = %+v", team)
 	}
-	if got := e.commentsWith(n, markerTracking(n)); len(got) != 1 || !strings.Contains(got[0].Body, "0 of 3 done") {
+	if got := e.commentsWith(n, flows.MarkerTracking(n)); len(got) != 1 || !strings.Contains(got[0].Body, "0 of 3 done") {
 		t.Fatalf("tracking = %+v", got)
 	}
 	// Merge flow again (a redelivered webhook): nothing new.
@@ -145,7 +145,7 @@ func TestFlowStory(t *testing.T) {
 	if !tr.CommentChanged || tr.Done != 2 || tr.Completed {
 		t.Fatalf("tracking after two closed = %+v", tr)
 	}
-	body := e.commentsWith(n, markerTracking(n))[0].Body
+	body := e.commentsWith(n, flows.MarkerTracking(n))[0].Body
 	if !strings.Contains(body, "2 of 3 done") || !strings.Contains(body, "not planned") {
 		t.Errorf("tracking body:\n%s", body)
 	}
@@ -168,7 +168,7 @@ func TestFlowStory(t *testing.T) {
 		t.Fatalf("final tracking = %+v", tr)
 	}
 	inc := e.issue(n)
-	if inc.State != "closed" || !hasAll(inc.Labels, "postmortem-complete") || len(e.commentsWith(n, markerComplete(n))) != 1 {
+	if inc.State != "closed" || !hasAll(inc.Labels, "postmortem-complete") || len(e.commentsWith(n, flows.MarkerComplete(n))) != 1 {
 		t.Fatalf("incident = %+v", inc)
 	}
 
@@ -186,7 +186,7 @@ func TestFlowStory(t *testing.T) {
 	e.must(e.bob.CloseIssue(flowRepo, second.Number, "completed"))
 	_, err = e.flows.FollowUp(e.ctx, e.followUp(second.Number))
 	e.must(err)
-	if got := len(e.commentsWith(n, markerComplete(n))); got != 1 {
+	if got := len(e.commentsWith(n, flows.MarkerComplete(n))); got != 1 {
 		t.Errorf("%d completion comments", got)
 	}
 	// Not a follow-up: ignored.
@@ -208,22 +208,6 @@ func hasAll(labels []string, want ...string) bool {
 		}
 	}
 	return true
-}
-
-// mergedPostmortem opens a postmortem PR by hand (as a person would) with
-// the given action items and merges it.
-func (e *flowEnv) mergedPostmortem(incident int, actions string) int {
-	e.t.Helper()
-	branch := "postmortem/" + strconv.Itoa(incident) + "-by-hand"
-	_, err := e.alice.PushFiles(flowRepo, branch, map[string]string{
-		"postmortems/2026-03-01-checkout.md": fixedPostmortem(incident, actions),
-	}, "Postmortem")
-	e.must(err)
-	pr, err := e.alice.OpenPR(flowRepo, branch, "main", "Postmortem", "Postmortem of #"+strconv.Itoa(incident)+"\n\n"+markerIncidentPR(incident))
-	e.must(err)
-	_, err = e.bob.MergePR(flowRepo, pr, "merge")
-	e.must(err)
-	return pr
 }
 
 func TestFlowFollowUpsConcurrentExactlyOnce(t *testing.T) {
@@ -250,7 +234,7 @@ func TestFlowFollowUpsConcurrentExactlyOnce(t *testing.T) {
 	if got := len(e.followUpIssues(n)); got != 3 {
 		t.Fatalf("%d follow-up issues, want 3", got)
 	}
-	if got := len(e.commentsWith(n, markerTracking(n))); got != 1 {
+	if got := len(e.commentsWith(n, flows.MarkerTracking(n))); got != 1 {
 		t.Fatalf("%d tracking comments, want 1", got)
 	}
 	if subs := e.issue(n).SubIssues; len(subs) != 3 {
@@ -263,7 +247,7 @@ func TestFlowFollowUpsCrashBetweenClaimAndCreate(t *testing.T) {
 	n := e.openIncident("Disk full", "incident")
 	pr := e.mergedPostmortem(n, "- [ ] Add disk usage alerts (owner: @carol, due: 2026-06-01)\n")
 	// A worker claimed the item, then died before creating the issue.
-	key := claims.Key{InstallationID: flowInstID, Repo: flowRepo, Incident: n, Item: "followup:" + ItemKey("Add disk usage alerts", 0)}
+	key := claims.Key{InstallationID: flowInstID, Repo: flowRepo, Incident: n, Item: "followup:" + flows.ItemKey("Add disk usage alerts", 0)}
 	cl, err := e.claims.Claim(e.ctx, key)
 	e.must(err)
 	if cl.State != claims.Acquired {
@@ -314,7 +298,7 @@ func TestFlowClosedUnmergedAndNoActionItems(t *testing.T) {
 	if res.FollowUps == nil || res.FollowUps.Items != 0 || len(e.followUpIssues(m)) != 0 {
 		t.Fatalf("no items: %+v", res.FollowUps)
 	}
-	if got := e.commentsWith(m, markerTracking(m)); len(got) != 1 || !strings.Contains(got[0].Body, "no open action items") {
+	if got := e.commentsWith(m, flows.MarkerTracking(m)); len(got) != 1 || !strings.Contains(got[0].Body, "no open action items") {
 		t.Fatalf("tracking = %+v", got)
 	}
 	if !hasAll(e.issue(m).Labels, "postmortem-complete") || e.issue(m).State != "open" {
@@ -371,12 +355,12 @@ func TestFlowManyAnnotationsArePaged(t *testing.T) {
 		t.Fatalf("blameless = %+v", res.Blameless)
 	}
 	calls, _ := e.appCalls(mark)
-	wantPatches := (res.Blameless.Annotations - 1) / maxAnnotations
+	wantPatches := (res.Blameless.Annotations - 1) / 50 // GitHub takes 50 annotations per request
 	if got := calls["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]; got != wantPatches {
 		t.Errorf("%d PATCHes, want %d", got, wantPatches)
 	}
 	for _, cr := range e.sim.CheckRuns(flowRepo, sha) {
-		if cr.Name == CheckRunBlameless && len(cr.Annotations) != res.Blameless.Annotations {
+		if cr.Name == flows.CheckRunBlameless && len(cr.Annotations) != res.Blameless.Annotations {
 			t.Errorf("%d annotations stored, want %d", len(cr.Annotations), res.Blameless.Annotations)
 		}
 	}

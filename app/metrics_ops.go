@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -66,7 +67,7 @@ func (m *Metrics) jobAttempt(kind, outcome string, attempt int) {
 
 // observePullRequest counts the conclusions of the check runs a pull-request job completed,
 // and on a merge the follow-ups it tracks.
-func (m *Metrics) observePullRequest(repo string, res *PullRequestResult, err error) {
+func (m *Metrics) observePullRequest(repo string, res *flows.PullRequestResult, err error) {
 	if m == nil || m.ops == nil || res == nil {
 		return
 	}
@@ -76,7 +77,7 @@ func (m *Metrics) observePullRequest(repo string, res *PullRequestResult, err er
 	if res.Skipped != "" {
 		return
 	}
-	for check, o := range map[string]CheckOutcome{"completeness": res.Completeness, "blameless": res.Blameless} {
+	for check, o := range map[string]flows.CheckOutcome{"completeness": res.Completeness, "blameless": res.Blameless} {
 		if o.Conclusion != "" {
 			m.ops.checks.WithLabelValues(check, o.Conclusion).Inc()
 		}
@@ -85,7 +86,7 @@ func (m *Metrics) observePullRequest(repo string, res *PullRequestResult, err er
 
 // observeTracking sets an incident's open and overdue follow-ups; an incident whose follow-ups
 // are all done leaves the gauges (no series for finished incidents).
-func (m *Metrics) observeTracking(repo string, res *TrackingResult, err error) {
+func (m *Metrics) observeTracking(repo string, res *flows.TrackingResult, err error) {
 	if m == nil || m.ops == nil || res == nil || res.Skipped != "" || res.Incident == 0 {
 		return
 	}

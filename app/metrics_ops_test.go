@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/webhook"
@@ -228,7 +229,7 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 	branch := "postmortem/" + strconv.Itoa(n) + "-by-hand"
 	_, err := e.alice.PushFiles(flowRepo, branch, map[string]string{"postmortems/2026-03-01-checkout.md": fixedPostmortem(n, threeActions)}, "Postmortem")
 	e.must(err)
-	pr, err := e.alice.OpenPR(flowRepo, branch, "main", "Postmortem", "Postmortem of #"+strconv.Itoa(n)+"\n\n"+markerIncidentPR(n))
+	pr, err := e.alice.OpenPR(flowRepo, branch, "main", "Postmortem", "Postmortem of #"+strconv.Itoa(n)+"\n\n"+flows.MarkerIncidentPR(n))
 	e.must(err)
 	runJob(e.pr(pr))
 	text := scrape(t, m)

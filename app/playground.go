@@ -13,10 +13,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/queue"
@@ -147,9 +148,9 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		ln.Close()
 		return nil, err
 	}
-	flows := &Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
+	fl := &flows.Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
 	w := queue.NewWorkers()
-	if err := HandleJobs(w, flows, nil, nil, nil); err != nil {
+	if err := HandleJobs(w, fl, nil, nil, nil); err != nil {
 		ln.Close()
 		return nil, err
 	}
@@ -172,11 +173,11 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		ln.Close()
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	if err := flows.UseQueue(ctx, db); err != nil {
+	if err := UseClaims(ctx, fl, db); err != nil {
 		ln.Close()
 		return nil, err
 	}
-	hook := &webhook.Handler{Secret: []byte(secret), Queue: q, BotLogin: flows.BotLogin, Logger: logger.With("component", "webhook")}
+	hook := &webhook.Handler{Secret: []byte(secret), Queue: q, BotLogin: fl.BotLogin, Logger: logger.With("component", "webhook")}
 	srv := NewHTTPServer(NewMux(hook, db, NewMetrics()))
 	go srv.Serve(ln)
 	defer func() {
@@ -206,18 +207,6 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		p.keep(ctx, hookURL)
 	}
 	return p.res, nil
-}
-
-// UseQueue stores the flows' claims in the queue's database (same SQLite
-// file or PostgreSQL schema), creating the table when missing. Call it
-// after OpenQueue and before Queue.Start.
-func (f *Flows) UseQueue(ctx context.Context, db *sqldb.DB) error {
-	c := claims.New(db)
-	if err := c.Migrate(ctx); err != nil {
-		return err
-	}
-	f.Claims = c
-	return nil
 }
 
 func randomHex(n int) string {
@@ -341,7 +330,7 @@ func (p *playground) pull(n int) (githubsim.Pull, bool) {
 func (p *playground) ourRuns(sha string) (map[string]githubsim.CheckRun, bool) {
 	out := map[string]githubsim.CheckRun{}
 	for _, cr := range p.sim.CheckRuns(pgRepo, sha) {
-		if cr.Status == "completed" && (cr.Name == CheckRunCompleteness || cr.Name == CheckRunBlameless) {
+		if cr.Status == "completed" && (cr.Name == flows.CheckRunCompleteness || cr.Name == flows.CheckRunBlameless) {
 			out[cr.Name] = cr
 		}
 	}
@@ -373,7 +362,7 @@ func (p *playground) story(ctx context.Context) error {
 	var pr githubsim.Pull
 	err = p.wait(ctx, "the postmortem pull request and its checks", func() bool {
 		for _, x := range p.sim.Pulls(pgRepo) {
-			if strings.Contains(x.Body, markerIncidentPR(n)) {
+			if strings.Contains(x.Body, flows.MarkerIncidentPR(n)) {
 				pr = x
 				_, ok := p.ourRuns(x.HeadSHA)
 				return ok
@@ -390,14 +379,14 @@ func (p *playground) story(ctx context.Context) error {
 	p.say("     on branch %s and opened pull request #%d %q, asking bob to review.\n", pr.Head, pr.Number, pr.Title)
 	if inc, ok := p.issue(n); ok {
 		for _, c := range inc.Comments {
-			if strings.Contains(c.Body, markerPointer(n)) {
-				p.say("   → It commented on incident #%d: %q\n", n, oneLine(strings.TrimPrefix(c.Body, markerPointer(n)), 100))
+			if strings.Contains(c.Body, flows.MarkerPointer(n)) {
+				p.say("   → It commented on incident #%d: %q\n", n, oneLine(strings.TrimPrefix(c.Body, flows.MarkerPointer(n)), 100))
 			}
 		}
 	}
 	if err := p.wait(ctx, "both checks to fail on the draft", func() bool {
 		runs, ok := p.ourRuns(pr.HeadSHA)
-		return ok && runs[CheckRunCompleteness].Conclusion == "failure" && runs[CheckRunBlameless].Conclusion == "failure"
+		return ok && runs[flows.CheckRunCompleteness].Conclusion == "failure" && runs[flows.CheckRunBlameless].Conclusion == "failure"
 	}); err != nil {
 		return err
 	}
@@ -415,7 +404,7 @@ func (p *playground) story(ctx context.Context) error {
 	p.say("   alice replaced the TODOs, reworded the timeline blamelessly and listed three action items (commit %s).\n", shortSHA(sha))
 	if err := p.wait(ctx, "both checks to pass on "+shortSHA(sha), func() bool {
 		runs, ok := p.ourRuns(sha)
-		return ok && runs[CheckRunCompleteness].Conclusion == "success" && runs[CheckRunBlameless].Conclusion == "success"
+		return ok && runs[flows.CheckRunCompleteness].Conclusion == "success" && runs[flows.CheckRunBlameless].Conclusion == "success"
 	}); err != nil {
 		return err
 	}
@@ -435,7 +424,7 @@ func (p *playground) story(ctx context.Context) error {
 	if err := p.wait(ctx, "three follow-up issues and the tracking comment", func() bool {
 		fus = p.followUps(n)
 		inc, _ := p.issue(n)
-		return len(fus) == 3 && hasCommentWith(inc, markerTracking(n))
+		return len(fus) == 3 && hasCommentWith(inc, flows.MarkerTracking(n))
 	}); err != nil {
 		return err
 	}
@@ -474,8 +463,8 @@ func (p *playground) story(ctx context.Context) error {
 	}
 	inc, _ := p.issue(n)
 	for _, c := range inc.Comments {
-		if strings.Contains(c.Body, markerTracking(n)) {
-			p.say("   → the tracking comment now reads %q\n", oneLine(strings.TrimPrefix(c.Body, markerTracking(n)), 100))
+		if strings.Contains(c.Body, flows.MarkerTracking(n)) {
+			p.say("   → the tracking comment now reads %q\n", oneLine(strings.TrimPrefix(c.Body, flows.MarkerTracking(n)), 100))
 		}
 	}
 	p.say("   → the App posted a closing comment, labelled #%d postmortem-complete and closed it.\n", n)
@@ -504,7 +493,7 @@ func hasLabelName(labels []string, name string) bool {
 func (p *playground) followUps(incident int) []githubsim.Issue {
 	var out []githubsim.Issue
 	for _, is := range p.sim.Issues(pgRepo) {
-		if m := reFollowUpMarker.FindStringSubmatch(is.Body); m != nil && m[1] == fmt.Sprint(incident) {
+		if inc, _, ok := flows.ParseFollowUpMarker(is.Body); ok && inc == incident {
 			out = append(out, is)
 		}
 	}
@@ -529,7 +518,7 @@ func (p *playground) postmortemPath(pr githubsim.Pull) string {
 func (p *playground) reportChecks(pr githubsim.Pull, showReview bool) {
 	runs, _ := p.ourRuns(pr.HeadSHA)
 	p.say("   → checks on #%d at %s:\n", pr.Number, shortSHA(pr.HeadSHA))
-	for _, name := range []string{CheckRunCompleteness, CheckRunBlameless} {
+	for _, name := range []string{flows.CheckRunCompleteness, flows.CheckRunBlameless} {
 		cr := runs[name]
 		mark := "✓"
 		if cr.Conclusion != "success" {
@@ -617,4 +606,33 @@ The configuration was rolled back; the pool recovered within a minute.
 - [ ] Alert on connection pool saturation (owner: @bob, due: 2026-04-15, priority: P2) #observability
 - [ ] Load-test configuration-only changes in staging (owner: @alice, due: 2026-05-01, priority: P3)
 `, n)
+}
+
+// oneLine returns the first non-empty line of s, at most n runes.
+func oneLine(s string, n int) string {
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "<!--") {
+			continue
+		}
+		if r := []rune(l); len(r) > n {
+			return string(r[:n-1]) + "…"
+		}
+		return l
+	}
+	return ""
+}
+
+func shortSHA(s string) string {
+	if len(s) > 7 {
+		return s[:7]
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -8,16 +8,32 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/redeliver"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
+
+// DefaultResyncInterval is how often the periodic resync runs.
+const DefaultResyncInterval = 15 * time.Minute
+
+// PeriodicResync is the River periodic job enqueuing ResyncArgs{} (every
+// installation) every interval, and once when the leader starts.
+func PeriodicResync(interval time.Duration) *river.PeriodicJob {
+	if interval <= 0 {
+		interval = DefaultResyncInterval
+	}
+	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
+		return jobs.ResyncArgs{}, nil
+	}, &river.PeriodicJobOpts{ID: "postmortem-resync", RunOnStart: true})
+}
 
 // HandleJobs adds the reconciler of each job kind to w: the flows'
 // (incident, pull request, tracking), the resync's (resync, installation)
 // and the redelivery's. A nil resyncer or redeliverer leaves its kinds out.
-func HandleJobs(w *queue.Workers, f *Flows, rs *Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
+func HandleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
 	errs := []error{
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
 			_, err := f.Incident(ctx, job.Args)
@@ -37,12 +53,12 @@ func HandleJobs(w *queue.Workers, f *Flows, rs *Resyncer, rd *redeliver.Redelive
 	if rs != nil {
 		errs = append(errs,
 			queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.ResyncArgs]) ([]jobs.Args, error) {
-				_, err := rs.Resync(ctx, job.Args)
-				return nil, retryLater(err)
+				res, err := rs.Resync(ctx, job.Args)
+				return enqueued(res), retryLater(err)
 			}),
 			queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.InstallationArgs]) ([]jobs.Args, error) {
-				_, err := rs.Resync(ctx, jobs.ResyncArgs{InstallationID: job.Args.InstallationID})
-				return nil, retryLater(err)
+				res, err := rs.Resync(ctx, jobs.ResyncArgs{InstallationID: job.Args.InstallationID})
+				return enqueued(res), retryLater(err)
 			}))
 	}
 	if rd != nil {
@@ -52,6 +68,14 @@ func HandleJobs(w *queue.Workers, f *Flows, rs *Resyncer, rd *redeliver.Redelive
 		}))
 	}
 	return errors.Join(errs...)
+}
+
+// enqueued are the jobs a resync found necessary.
+func enqueued(res *flows.ResyncResult) []jobs.Args {
+	if res == nil {
+		return nil
+	}
+	return res.Enqueued
 }
 
 // retryLater says when a failed run is tried again: another worker
@@ -64,4 +88,15 @@ func retryLater(err error) error {
 		return river.JobSnooze(5 * time.Second)
 	}
 	return ghclient.AsRateLimit(err, time.Now())
+}
+
+// UseClaims stores f's claims in db (the queue's database), creating their
+// table when missing.
+func UseClaims(ctx context.Context, f *flows.Flows, db *sqldb.DB) error {
+	c := claims.New(db)
+	if err := c.Migrate(ctx); err != nil {
+		return err
+	}
+	f.Claims = c
+	return nil
 }

@@ -286,3 +286,19 @@ func TestRetryBackoffBase(t *testing.T) {
 		}
 	}
 }
+
+// The hints are not part of a job's identity: deliveries about one issue
+// with other labels or another default branch are still one pending job.
+func TestIncidentHintsNotInIdentity(t *testing.T) {
+	q := openQueue(t, dbtest.New(t, "sqlite"), nil)
+	ctx := context.Background()
+	a := jobs.IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 4, Labels: []string{"incident"}, DefaultBranch: "main"}
+	if r, err := q.Enqueue(ctx, a); err != nil || r.Inserted != 1 {
+		t.Fatalf("first: %+v, %v", r, err)
+	}
+	b := a
+	b.Labels, b.DefaultBranch = []string{"incident", "sev1"}, "trunk"
+	if r, err := q.Enqueue(ctx, b); err != nil || r.Duplicates != 1 {
+		t.Fatalf("second: %+v, %v; want a duplicate", r, err)
+	}
+}

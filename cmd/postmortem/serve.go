@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app"
+	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
@@ -132,19 +133,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return 1
 	}
 	defer db.Close()
-	flows := &app.Flows{Clients: clients, BotLogin: bot, Logger: log.With("component", "flows")}
-	if err := flows.UseQueue(ctx, db); err != nil {
+	fw := &flows.Flows{Clients: clients, BotLogin: bot, Logger: log.With("component", "flows")}
+	if err := app.UseClaims(ctx, fw, db); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: claims table: %v\n", err)
 		return 1
 	}
-	resyncer := &app.Resyncer{Flows: flows, App: clients.App()}
+	resyncer := &flows.Resyncer{Flows: fw, App: clients.App()}
 	redeliverer := &redeliver.Redeliverer{App: clients.App(), DB: db, Logger: log.With("component", "redeliver")}
 	if err := redeliverer.Migrate(ctx); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: redeliveries table: %v\n", err)
 		return 1
 	}
 	w := queue.NewWorkers()
-	if err := app.HandleJobs(w, flows, resyncer, redeliverer, metrics); err != nil {
+	if err := app.HandleJobs(w, fw, resyncer, redeliverer, metrics); err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
 		return 1
 	}
@@ -153,7 +154,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		fmt.Fprintf(stderr, "postmortem serve: queue: %v\n", err)
 		return 1
 	}
-	resyncer.Queue = q
 	if *resyncEvery > 0 {
 		// River runs periodic jobs on the elected leader: once across replicas.
 		if err := q.AddPeriodic(app.PeriodicResync(*resyncEvery)); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -281,6 +282,22 @@ const ThreeActions = `- [ ] Validate pool sizes in the configuration pipeline (o
 - [ ] Add an alert on connection pool saturation (owner: @bob, due: 2026-04-15, priority: P2) #observability
 - [ ] Document the rollback runbook (owner: @acme/sre, due: 2026-05-01)
 `
+
+// mergedPostmortem opens a postmortem PR by hand (as a person would) with
+// the given action items and merges it.
+func (e *Env) MergedPostmortem(incident int, actions string) int {
+	e.T.Helper()
+	branch := "postmortem/" + strconv.Itoa(incident) + "-by-hand"
+	_, err := e.Alice.PushFiles(Repo, branch, map[string]string{
+		"postmortems/2026-03-01-checkout.md": FixedPostmortem(incident, actions),
+	}, "Postmortem")
+	e.Must(err)
+	pr, err := e.Alice.OpenPR(Repo, branch, "main", "Postmortem", "Postmortem of #"+strconv.Itoa(incident)+"\n\n"+fmt.Sprintf("<!-- postmortem:incident=%d -->", incident))
+	e.Must(err)
+	_, err = e.Bob.MergePR(Repo, pr, "merge")
+	e.Must(err)
+	return pr
+}
 
 // WaitFor polls cond up to d.
 func WaitFor(t *testing.T, d time.Duration, what string, cond func() bool) {

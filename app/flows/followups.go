@@ -1,4 +1,4 @@
-package app
+package flows
 
 import (
 	"context"
@@ -312,7 +312,7 @@ func (r *run) createFollowUp(ctx context.Context, cfg *RepoConfig, pr *github.Pu
 	body := func(note string) string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s\nFollow-up of incident #%d, from its postmortem [`%s`](%s) (merged in #%d, line %d).\n\n",
-			markerFollowUp(incident, it.key), incident, it.file, fileURL, pr.GetNumber(), it.Line)
+			MarkerFollowUp(incident, it.key), incident, it.file, fileURL, pr.GetNumber(), it.Line)
 		fmt.Fprintf(&b, "**Action item:** %s\n\n", it.Title)
 		fmt.Fprintf(&b, "- **Owner:** %s\n", note)
 		fmt.Fprintf(&b, "- **Due:** %s\n", due)
@@ -401,7 +401,7 @@ func (f *Flows) FollowUp(ctx context.Context, a jobs.TrackingArgs) (*TrackingRes
 	if err != nil {
 		return nil, err
 	}
-	if r.findComment(comments, markerTracking(incident)) == nil {
+	if r.findComment(comments, MarkerTracking(incident)) == nil {
 		// The merge flow has not run (or not finished): it owns creation.
 		return &TrackingResult{Skipped: "no tracking comment yet", Incident: incident}, nil
 	}
@@ -460,8 +460,8 @@ func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus [
 			b.WriteString("\nEvery follow-up is done.\n")
 		}
 	}
-	body := markerTracking(incident) + "\n" + b.String()
-	_, changed, err := r.upsertComment(ctx, comments, incident, incident, "comment:tracking", markerTracking(incident), body)
+	body := MarkerTracking(incident) + "\n" + b.String()
+	_, changed, err := r.upsertComment(ctx, comments, incident, incident, "comment:tracking", MarkerTracking(incident), body)
 	if err != nil {
 		return res, err
 	}
@@ -471,7 +471,7 @@ func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus [
 	}
 
 	label := cfg.CompleteLabel
-	finalPosted := r.findComment(comments, markerComplete(incident)) != nil
+	finalPosted := r.findComment(comments, MarkerComplete(incident)) != nil
 	if !allDone && !finalPosted {
 		// Never completed: the App never put the complete label on, so
 		// there is nothing to take back (and no need to read the incident).
@@ -495,9 +495,9 @@ func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus [
 	}
 	res.Completed = true
 	final := fmt.Sprintf("%s\n**The postmortem of this incident is complete**: it is merged and all %s done. Thank you all.",
-		markerComplete(incident), plural(len(fus), "follow-up is", "follow-ups are"))
+		MarkerComplete(incident), plural(len(fus), "follow-up is", "follow-ups are"))
 	if len(fus) == 0 {
-		final = markerComplete(incident) + "\n**The postmortem of this incident is complete**: it is merged and has no follow-ups."
+		final = MarkerComplete(incident) + "\n**The postmortem of this incident is complete**: it is merged and has no follow-ups."
 	}
 	if !finalPosted {
 		// Posted once per incident (a reopen and re-close does not repeat it).

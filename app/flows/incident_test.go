@@ -1,4 +1,4 @@
-package app
+package flows
 
 import (
 	"strings"
@@ -155,7 +155,7 @@ func TestFlowIncidentBrokenConfigIsReported(t *testing.T) {
 	if len(e.pulls()) != 0 {
 		t.Fatal("a pull request was opened despite the broken configuration")
 	}
-	got := e.commentsWith(n, markerConfigError)
+	got := e.commentsWith(n, MarkerConfigError)
 	if len(got) != 1 {
 		t.Fatalf("result %+v; %d config error comments, want 1", res, len(got))
 	}
@@ -165,7 +165,7 @@ func TestFlowIncidentBrokenConfigIsReported(t *testing.T) {
 	// Twice: still one comment.
 	_, err = e.flows.Incident(e.ctx, e.incident(n))
 	e.must(err)
-	if len(e.commentsWith(n, markerConfigError)) != 1 {
+	if len(e.commentsWith(n, MarkerConfigError)) != 1 {
 		t.Fatal("config error reported twice")
 	}
 }

@@ -1,4 +1,4 @@
-package app
+package flows
 
 import (
 	"bytes"
@@ -132,7 +132,7 @@ func TestHostileIncidentTitlesThroughTheFlow(t *testing.T) {
 			// One pointer comment by the App, pointing at the real PR; the
 			// forged ones by people are not taken for it.
 			ptr := 0
-			for _, c := range e.commentsWith(n, markerPointer(n)) {
+			for _, c := range e.commentsWith(n, MarkerPointer(n)) {
 				if c.User == flowBot {
 					ptr++
 					if m := rePointerPR.FindStringSubmatch(c.Body); m == nil || m[1] != itoa(res.PullRequest) {
@@ -178,7 +178,7 @@ func TestHostileTitleInFilenamePattern(t *testing.T) {
 			}
 			continue
 		}
-		if got := e.commentsWith(n, markerConfigError); len(got) != 1 {
+		if got := e.commentsWith(n, MarkerConfigError); len(got) != 1 {
 			t.Errorf("%q: result %+v, %d config error comments", title, res, len(got))
 		}
 	}

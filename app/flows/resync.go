@@ -1,4 +1,4 @@
-package app
+package flows
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/jobs"
-	"github.com/postmortem-app/postmortem/app/queue"
-	"github.com/riverqueue/river"
 )
 
 // Resync catches what webhooks missed. GitHub does not redeliver a failed
@@ -27,23 +25,19 @@ import (
 //     flow opens missing follow-ups and completes the tracking);
 //   - open postmortem pull requests updated in the window → PullRequestArgs
 //     (check runs for a head whose delivery was lost).
-// Every enqueue is idempotent: an equal pending job absorbs it, a running
-// one gets one follow-up run.
-
-// DefaultResyncInterval is how often the periodic resync runs.
-const DefaultResyncInterval = 15 * time.Minute
+// A resync returns the jobs it found necessary (ResyncResult.Enqueued): the
+// queue enqueues them, and every enqueue is idempotent (an equal pending job
+// absorbs it, a running one gets one follow-up run).
 
 // DefaultResyncWindow bounds how far back pull requests are looked at.
 const DefaultResyncWindow = 14 * 24 * time.Hour
 
-// Resyncer reconciles ResyncArgs and InstallationArgs.
+// Resyncer reconciles ResyncArgs and InstallationArgs: it says which
+// incidents and pull requests to reconcile again.
 type Resyncer struct {
 	Flows *Flows
 	// App is a client authenticated as the App (JWT), to list installations.
 	App *github.Client
-	// Queue receives the jobs the resync finds necessary. Set it after
-	// OpenQueue, before Start.
-	Queue *queue.Queue
 	// Window: pull requests updated longer ago are not looked at (default
 	// DefaultResyncWindow).
 	Window time.Duration
@@ -52,29 +46,18 @@ type Resyncer struct {
 // ResyncResult counts what one repository's resync found.
 type ResyncResult struct {
 	Repos     int
-	Incidents int // open incidents seen
-	PullsSeen int // postmortem pull requests seen in the window
-	Enqueued  []jobs.Args
+	Incidents int         // open incidents seen
+	PullsSeen int         // postmortem pull requests seen in the window
+	Enqueued  []jobs.Args // the jobs the resync found necessary, for the queue
 	Skipped   []string
-}
-
-// PeriodicResync is the River periodic job enqueuing ResyncArgs{} (every
-// installation) every interval, and once when the leader starts.
-func PeriodicResync(interval time.Duration) *river.PeriodicJob {
-	if interval <= 0 {
-		interval = DefaultResyncInterval
-	}
-	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
-		return jobs.ResyncArgs{}, nil
-	}, &river.PeriodicJobOpts{ID: "postmortem-resync", RunOnStart: true})
 }
 
 // Resync reconciles one ResyncArgs: every installation (InstallationID 0),
 // every repository of one installation (Owner/Repo empty, fanned out as one
 // job per repository), or one repository.
 func (rs *Resyncer) Resync(ctx context.Context, a jobs.ResyncArgs) (*ResyncResult, error) {
-	if rs.Flows == nil || rs.Queue == nil {
-		return nil, errors.New("resync: no flows or queue")
+	if rs.Flows == nil {
+		return nil, errors.New("resync: no flows")
 	}
 	res := &ResyncResult{}
 	switch {
@@ -127,11 +110,6 @@ func (rs *Resyncer) Resync(ctx context.Context, a jobs.ResyncArgs) (*ResyncResul
 	default:
 		if err := rs.repo(ctx, a, res); err != nil {
 			return res, err
-		}
-	}
-	if len(res.Enqueued) > 0 {
-		if _, err := rs.Queue.Enqueue(ctx, res.Enqueued...); err != nil {
-			return res, fmt.Errorf("resync: enqueue: %w", err)
 		}
 	}
 	return res, nil
@@ -237,7 +215,7 @@ func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResu
 			if err != nil {
 				return err
 			}
-			need = r.findComment(comments, markerPointer(n)) == nil
+			need = r.findComment(comments, MarkerPointer(n)) == nil
 		}
 		if need {
 			res.Enqueued = append(res.Enqueued, jobs.IncidentArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: n})

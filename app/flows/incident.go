@@ -1,4 +1,4 @@
-package app
+package flows
 
 import (
 	"context"
@@ -143,7 +143,7 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 	// opened again. Settled, nothing is left to do; otherwise the run that
 	// posted it may have stopped before the reviewers or the checks (they
 	// go in parallel), and this one finishes them.
-	if c := r.findComment(comments, markerPointer(number)); c != nil {
+	if c := r.findComment(comments, MarkerPointer(number)); c != nil {
 		res := &IncidentResult{Skipped: "postmortem pull request already opened"}
 		if m := rePointerPR.FindStringSubmatch(c.GetBody()); m != nil {
 			res.PullRequest, _ = strconv.Atoi(m[1])
@@ -153,9 +153,9 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 		}
 		return res, r.finishPointed(ctx, issue, res)
 	}
-	if c := r.findComment(comments, markerConfigError); c != nil {
+	if c := r.findComment(comments, MarkerConfigError); c != nil {
 		// The configuration was fixed since: say so (once) and carry on.
-		resolved := markerConfigError + "\n~~The postmortem configuration had a problem.~~ It is fixed now; drafting the postmortem."
+		resolved := MarkerConfigError + "\n~~The postmortem configuration had a problem.~~ It is fixed now; drafting the postmortem."
 		if c.GetBody() != resolved {
 			if _, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: github.String(resolved)}); err != nil {
 				return nil, fmt.Errorf("edit comment: %w", err)
@@ -243,9 +243,9 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 	body := fmt.Sprintf("%s\nA blameless postmortem for this incident is being drafted in #%d (branch `%s`).\n\n"+
 		"Fill in the TODOs there: the checks `postmortem/completeness` and `postmortem/blameless` say what is still missing. "+
 		"When it is merged, each action item becomes a follow-up issue linked here.",
-		markerPointer(number), pr.GetNumber(), res.Branch)
+		MarkerPointer(number), pr.GetNumber(), res.Branch)
 	err = r.reviewersAndChecks(ctx, pr, issue, res, func() error {
-		_, created, err := r.upsertComment(ctx, comments, number, number, "comment:pr", markerPointer(number), body)
+		_, created, err := r.upsertComment(ctx, comments, number, number, "comment:pr", MarkerPointer(number), body)
 		if created {
 			r.emit("incident", number, "commented on incident #%d with a link to #%d", number, pr.GetNumber())
 		}
@@ -501,8 +501,8 @@ func (r *run) reportConfigError(ctx context.Context, number int, ce *RepoConfigE
 	}
 	body := fmt.Sprintf("%s\n**The postmortem configuration has a problem, so no postmortem was drafted.**\n\n"+
 		"`%s`: %s\n\nFix the file on the default branch, then remove and re-add the incident label (or edit this issue) to try again.",
-		markerConfigError, where, ce.Message)
-	_, changed, err := r.upsertComment(ctx, comments, number, number, "comment:config-error", markerConfigError, body)
+		MarkerConfigError, where, ce.Message)
+	_, changed, err := r.upsertComment(ctx, comments, number, number, "comment:config-error", MarkerConfigError, body)
 	if err != nil {
 		return err
 	}
@@ -637,7 +637,7 @@ func (r *run) openPR(ctx context.Context, issue *github.Issue, branch, base stri
 		"- [ ] Replace every TODO (the `postmortem/completeness` check lists them)\n"+
 		"- [ ] Keep the wording blameless (the `postmortem/blameless` check suggests rewordings)\n"+
 		"- [ ] List the action items with an owner and a due date: each becomes a follow-up issue on merge\n\n%s",
-		n, markerIncidentPR(n))
+		n, MarkerIncidentPR(n))
 	pr, _, err := r.gh.PullRequests.Create(ctx, r.owner, r.repo, &github.NewPullRequest{
 		Title: github.String("Postmortem: " + issue.GetTitle()),
 		Head:  github.String(branch),

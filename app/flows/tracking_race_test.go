@@ -1,4 +1,4 @@
-package app
+package flows
 
 import (
 	"errors"
@@ -62,7 +62,7 @@ func TestTrackingRunsTakeTurns(t *testing.T) {
 	if inc.State != "closed" || !hasAll(inc.Labels, "postmortem-complete") {
 		t.Errorf("incident: %s, labels %v; want closed and postmortem-complete", inc.State, inc.Labels)
 	}
-	if got := e.commentsWith(n, markerTracking(n)); len(got) != 1 || !strings.Contains(got[0].Body, "3 of 3 done") {
+	if got := e.commentsWith(n, MarkerTracking(n)); len(got) != 1 || !strings.Contains(got[0].Body, "3 of 3 done") {
 		t.Errorf("tracking comment = %+v", got)
 	}
 }

@@ -1,13 +1,11 @@
-package app
+package flows
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/postmortem-app/postmortem/app/githubsim"
-	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // The reviewers, the checks and the pointer comment go in parallel: when the
@@ -22,8 +20,8 @@ func TestFlowIncidentFinishesAfterPointer(t *testing.T) {
 	if _, err := e.flows.Incident(e.ctx, e.incident(n)); err == nil {
 		t.Fatal("the reviewer request failed, yet the run succeeded")
 	}
-	if len(e.pulls()) != 1 || len(e.commentsWith(n, markerPointer(n))) != 1 {
-		t.Fatalf("after the failed run: %d pull requests, %d pointers; want 1 and 1", len(e.pulls()), len(e.commentsWith(n, markerPointer(n))))
+	if len(e.pulls()) != 1 || len(e.commentsWith(n, MarkerPointer(n))) != 1 {
+		t.Fatalf("after the failed run: %d pull requests, %d pointers; want 1 and 1", len(e.pulls()), len(e.commentsWith(n, MarkerPointer(n))))
 	}
 	pr := e.pulls()[0].Number
 	e.sim.Faults().Clear()
@@ -38,7 +36,7 @@ func TestFlowIncidentFinishesAfterPointer(t *testing.T) {
 	if len(revs.Users) != 1 || revs.Users[0].GetLogin() != "bob" {
 		t.Fatalf("requested reviewers = %+v, want bob (the incident's assignee)", revs.Users)
 	}
-	if len(e.pulls()) != 1 || len(e.commentsWith(n, markerPointer(n))) != 1 {
+	if len(e.pulls()) != 1 || len(e.commentsWith(n, MarkerPointer(n))) != 1 {
 		t.Fatal("the retry duplicated the pull request or the pointer")
 	}
 
@@ -98,22 +96,5 @@ func TestFlowIncidentStaleDefaultBranchHint(t *testing.T) {
 	prs := e.pulls()
 	if !res.Created || len(prs) != 1 || prs[0].Base != "main" {
 		t.Fatalf("result = %+v, pulls = %+v; want one on main", res, prs)
-	}
-}
-
-// The hints are not part of a job's identity: deliveries about one issue
-// with other labels or another default branch are still one pending job.
-func TestIncidentHintsNotInIdentity(t *testing.T) {
-	db := newTestDB(t, "sqlite")
-	q := db.open(t, nil)
-	ctx := context.Background()
-	a := jobs.IncidentArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 4, Labels: []string{"incident"}, DefaultBranch: "main"}
-	if r, err := q.Enqueue(ctx, a); err != nil || r.Inserted != 1 {
-		t.Fatalf("first: %+v, %v", r, err)
-	}
-	b := a
-	b.Labels, b.DefaultBranch = []string{"incident", "sev1"}, "trunk"
-	if r, err := q.Enqueue(ctx, b); err != nil || r.Duplicates != 1 {
-		t.Fatalf("second: %+v, %v; want a duplicate", r, err)
 	}
 }

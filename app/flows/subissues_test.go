@@ -1,4 +1,4 @@
-package app
+package flows
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ func TestFlowFollowUpsWithoutSubIssuesAPI(t *testing.T) {
 	if got := len(e.followUpIssues(n)); got != 3 {
 		t.Fatalf("%d follow-up issues, want 3", got)
 	}
-	if got := len(e.commentsWith(n, markerTracking(n))); got != 1 {
+	if got := len(e.commentsWith(n, MarkerTracking(n))); got != 1 {
 		t.Fatalf("%d tracking comments, want 1", got)
 	}
 	if subs := e.issue(n).SubIssues; len(subs) != 0 {

@@ -1,4 +1,4 @@
-package app
+package flows
 
 import (
 	"strings"
@@ -43,7 +43,7 @@ func TestHostileRepoConfigs(t *testing.T) {
 			if len(e.pulls()) != 0 {
 				t.Fatalf("a pull request was opened (result %+v)", res)
 			}
-			got := e.commentsWith(n, markerConfigError)
+			got := e.commentsWith(n, MarkerConfigError)
 			if len(got) != 1 {
 				t.Fatalf("result %+v: %d configuration error comments, want 1", res, len(got))
 			}
@@ -57,7 +57,7 @@ func TestHostileRepoConfigs(t *testing.T) {
 			if _, err := e.flows.Incident(e.ctx, e.incident(n)); err != nil {
 				t.Fatal(err)
 			}
-			if len(e.commentsWith(n, markerConfigError)) != 1 {
+			if len(e.commentsWith(n, MarkerConfigError)) != 1 {
 				t.Error("reported twice")
 			}
 

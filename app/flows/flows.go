@@ -1,0 +1,219 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/checks"
+	"github.com/postmortem-app/postmortem/templates"
+)
+
+// InstallationClients hands out an installation's GitHub client (*Clients
+// implements it).
+type InstallationClients interface {
+	Installation(id int64) (*github.Client, error)
+}
+
+// Flows are the App's four reconcilers: incident → postmortem pull request,
+// pull request → check runs (and review suggestions), merged postmortem →
+// follow-up issues, follow-up state → tracking comment and completion.
+//
+// Each is level-triggered and idempotent: it reads GitHub's current state
+// and creates only what is missing, so running it twice, late, concurrently
+// or after a crash halfway leaves exactly one of everything. Objects GitHub
+// cannot deduplicate (comments, issues, reviews, check runs) are found by a
+// hidden marker and claimed in the database before they are created.
+type Flows struct {
+	Clients InstallationClients
+	Claims  *claims.Store
+	// BotLogin is the App's bot ("<slug>[bot]"): only its comments count when
+	// looking for markers. Empty: any comment carrying a marker counts.
+	BotLogin string
+	Logger   *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// OnEvent, when set, is told what each flow did (the playground narrates
+	// from it). Called synchronously; keep it cheap.
+	OnEvent func(FlowEvent)
+
+	// labels remembers each repository's incident label (from its last
+	// configuration read), so a delivery's labels tell whether the issue
+	// is an incident before the configuration is read again.
+	labelsMu sync.Mutex
+	labels   map[string]string
+}
+
+// maxRememberedLabels bounds Flows.labels (a few bytes per repository).
+const maxRememberedLabels = 1 << 14
+
+// incidentLabel is the incident label r's repository used last time, or
+// the default.
+func (f *Flows) incidentLabel(r *run) string {
+	f.labelsMu.Lock()
+	defer f.labelsMu.Unlock()
+	if l, ok := f.labels[r.labelKey()]; ok {
+		return l
+	}
+	return checks.DefaultConfig().IncidentLabel
+}
+
+func (f *Flows) rememberIncidentLabel(r *run, label string) {
+	f.labelsMu.Lock()
+	defer f.labelsMu.Unlock()
+	if f.labels == nil || len(f.labels) >= maxRememberedLabels {
+		f.labels = map[string]string{}
+	}
+	f.labels[r.labelKey()] = label
+}
+
+func (r *run) labelKey() string { return strconv.FormatInt(r.inst, 10) + "/" + r.fullName() }
+
+// FlowEvent is one thing a flow did on GitHub.
+type FlowEvent struct {
+	Flow   string // "incident", "pull_request", "follow_ups", "tracking"
+	Repo   string // owner/name
+	Number int    // the issue or pull request acted on
+	What   string // a sentence
+}
+
+func (f *Flows) log() *slog.Logger {
+	if f.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return f.Logger
+}
+
+func (f *Flows) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// run is one reconcile of one repository: its client and what was read once.
+type run struct {
+	f           *Flows
+	gh          *github.Client
+	inst        int64
+	owner, repo string
+
+	emitMu  sync.Mutex // emit is called from parallel calls of one run
+	repoMu  sync.Mutex
+	mu      sync.Mutex
+	cfg     *RepoConfig
+	cfgErr  error
+	cfgRead bool
+	repoObj *github.Repository
+	schema  *checks.Schema
+	tmpl    []byte
+	// drafted is the postmortem this run committed (publishDraft): a pull
+	// request whose head is that commit changes just that file, with just
+	// that content, so its checks need not read either back.
+	drafted *draftedFile
+	// prefetched are the files of the pull request the flow started from.
+	prefetched *prefetchedFiles
+}
+
+type draftedFile struct {
+	commit, path string
+	src          []byte
+}
+
+func (f *Flows) newRun(inst int64, owner, repo string) (*run, error) {
+	if f.Clients == nil {
+		return nil, errors.New("flows: no GitHub clients")
+	}
+	gh, err := f.Clients.Installation(inst)
+	if err != nil {
+		return nil, err
+	}
+	return &run{f: f, gh: gh, inst: inst, owner: owner, repo: repo}, nil
+}
+
+func (r *run) fullName() string { return r.owner + "/" + r.repo }
+
+// maxParallel bounds the GitHub calls one run makes at once (GitHub asks
+// integrators not to flood it with concurrent requests; its secondary limit
+// is 100 at once). Six: the incident flow's first reads.
+const maxParallel = 6
+
+// group runs independent calls of one run in parallel, at most maxParallel
+// at a time. The calls record their own results and errors: each flow
+// decides, in its usual order, what an error means.
+func (r *run) group() *errgroup.Group {
+	g := new(errgroup.Group)
+	g.SetLimit(maxParallel)
+	return g
+}
+
+func (r *run) emit(flow string, number int, format string, args ...any) {
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	what := fmt.Sprintf(format, args...)
+	r.f.log().Info(what, "flow", flow, "repo", r.fullName(), "number", number)
+	if r.f.OnEvent != nil {
+		r.f.OnEvent(FlowEvent{Flow: flow, Repo: r.fullName(), Number: number, What: what})
+	}
+}
+
+// config reads the repository's configuration once per run.
+func (r *run) config(ctx context.Context) (*RepoConfig, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.cfgRead {
+		r.cfg, r.cfgErr = loadRepoConfig(ctx, r.gh, r.owner, r.repo)
+		var ce *RepoConfigError
+		if r.cfgErr == nil || errors.As(r.cfgErr, &ce) {
+			r.cfgRead = true // a transient error is not remembered
+		}
+	}
+	return r.cfg, r.cfgErr
+}
+
+// repository reads the repository once per run (default branch).
+func (r *run) repository(ctx context.Context) (*github.Repository, error) {
+	r.repoMu.Lock()
+	defer r.repoMu.Unlock()
+	if r.repoObj != nil {
+		return r.repoObj, nil
+	}
+	repo, _, err := r.gh.Repositories.Get(ctx, r.owner, r.repo)
+	if err != nil {
+		return nil, fmt.Errorf("get repository: %w", err)
+	}
+	r.repoObj = repo
+	return repo, nil
+}
+
+// template returns the configured template source, and the completeness
+// schema derived from its blank render.
+func (r *run) template(ctx context.Context, cfg *RepoConfig) ([]byte, *checks.Schema, error) {
+	if r.tmpl != nil {
+		return r.tmpl, r.schema, nil
+	}
+	src, err := loadTemplate(ctx, r.gh, r.owner, r.repo, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	blank, err := templates.Render(src, templates.Incident{})
+	if err != nil {
+		return nil, nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
+			Message: fmt.Sprintf("template %s does not render: %v", cfg.Template, err)}
+	}
+	schema, err := checks.SchemaFromTemplate(blank)
+	if err != nil {
+		return nil, nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
+			Message: fmt.Sprintf("template %s: %v", cfg.Template, err)}
+	}
+	r.tmpl, r.schema = src, schema
+	return src, schema, nil
+}
