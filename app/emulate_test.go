@@ -46,6 +46,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/postmortem-app/postmortem/app/flows"
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/queue"
@@ -727,7 +728,7 @@ func TestEmulateLifecycle(t *testing.T) {
 	t.Logf("emulate up on %s in %s", e.emu.url, time.Since(start).Round(time.Millisecond))
 
 	// 0. alice configures the repository (auto_init only made a README).
-	_, _, err := e.alice.Repositories.CreateFile(ctx, emuOwner, emuName, flows.RepoConfigPath, &github.RepositoryContentFileOptions{
+	_, _, err := e.alice.Repositories.CreateFile(ctx, emuOwner, emuName, repoconfig.Path, &github.RepositoryContentFileOptions{
 		Message: github.String("Configure postmortems"),
 		Content: []byte("# Postmortems for the checkout service.\nclose_incident: true\n"),
 	})
@@ -843,8 +844,8 @@ func TestEmulateLifecycle(t *testing.T) {
 	_, _, err = e.bob.PullRequests.Merge(ctx, emuOwner, emuName, pr.GetNumber(), "", &github.PullRequestOptions{MergeMethod: "squash"})
 	e.must(err)
 	// The merge kept the repository's other files (the App's draft was made on the full tree).
-	if _, _, _, err := e.alice.Repositories.GetContents(ctx, emuOwner, emuName, flows.RepoConfigPath, nil); err != nil {
-		t.Errorf("after the merge %s is gone from main: %v", flows.RepoConfigPath, err)
+	if _, _, _, err := e.alice.Repositories.GetContents(ctx, emuOwner, emuName, repoconfig.Path, nil); err != nil {
+		t.Errorf("after the merge %s is gone from main: %v", repoconfig.Path, err)
 	}
 	var fus []*github.Issue
 	e.wait("three follow-up issues and the tracking comment", func() (bool, error) {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/templates"
 )
@@ -109,7 +110,7 @@ type run struct {
 	emitMu  sync.Mutex // emit is called from parallel calls of one run
 	repoMu  sync.Mutex
 	mu      sync.Mutex
-	cfg     *RepoConfig
+	cfg     *repoconfig.Config
 	cfgErr  error
 	cfgRead bool
 	repoObj *github.Repository
@@ -166,12 +167,12 @@ func (r *run) emit(flow string, number int, format string, args ...any) {
 }
 
 // config reads the repository's configuration once per run.
-func (r *run) config(ctx context.Context) (*RepoConfig, error) {
+func (r *run) config(ctx context.Context) (*repoconfig.Config, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.cfgRead {
-		r.cfg, r.cfgErr = loadRepoConfig(ctx, r.gh, r.owner, r.repo)
-		var ce *RepoConfigError
+		r.cfg, r.cfgErr = repoconfig.Load(ctx, r.gh, r.owner, r.repo)
+		var ce *repoconfig.Error
 		if r.cfgErr == nil || errors.As(r.cfgErr, &ce) {
 			r.cfgRead = true // a transient error is not remembered
 		}
@@ -196,23 +197,21 @@ func (r *run) repository(ctx context.Context) (*github.Repository, error) {
 
 // template returns the configured template source, and the completeness
 // schema derived from its blank render.
-func (r *run) template(ctx context.Context, cfg *RepoConfig) ([]byte, *checks.Schema, error) {
+func (r *run) template(ctx context.Context, cfg *repoconfig.Config) ([]byte, *checks.Schema, error) {
 	if r.tmpl != nil {
 		return r.tmpl, r.schema, nil
 	}
-	src, err := loadTemplate(ctx, r.gh, r.owner, r.repo, cfg)
+	src, err := repoconfig.LoadTemplate(ctx, r.gh, r.owner, r.repo, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	blank, err := templates.Render(src, templates.Incident{})
 	if err != nil {
-		return nil, nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
-			Message: fmt.Sprintf("template %s does not render: %v", cfg.Template, err)}
+		return nil, nil, cfg.Errorf("template %s does not render: %v", cfg.Template, err)
 	}
 	schema, err := checks.SchemaFromTemplate(blank)
 	if err != nil {
-		return nil, nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
-			Message: fmt.Sprintf("template %s: %v", cfg.Template, err)}
+		return nil, nil, cfg.Errorf("template %s: %v", cfg.Template, err)
 	}
 	r.tmpl, r.schema = src, schema
 	return src, schema, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 )
@@ -86,7 +87,7 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 	res := &FollowUpsResult{Incident: incident}
 	cfg, err := r.config(ctx)
 	if err != nil {
-		var ce *RepoConfigError
+		var ce *repoconfig.Error
 		if errors.As(err, &ce) {
 			return &FollowUpsResult{Skipped: "configuration is broken", Incident: incident}, r.reportConfigError(ctx, incident, ce)
 		}
@@ -109,7 +110,7 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 		if !inPostmortemDir(cfg.Directory, cf.GetFilename()) || cf.GetStatus() == "removed" {
 			continue
 		}
-		src, ok, err := getFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), ref)
+		src, ok, err := repoconfig.GetFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), ref)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", cf.GetFilename(), err)
 		}
@@ -253,7 +254,7 @@ func (r *run) linkFollowUps(ctx context.Context, incident int, fus []*github.Iss
 // listFollowUps lists the follow-up issues of an incident: the issues (any
 // state) with the follow-up label whose marker names the incident. Listing
 // is consistent; search lags, so it is not used.
-func (r *run) listFollowUps(ctx context.Context, cfg *RepoConfig, incident int) ([]*github.Issue, error) {
+func (r *run) listFollowUps(ctx context.Context, cfg *repoconfig.Config, incident int) ([]*github.Issue, error) {
 	all, err := listAll(ctx, func(o github.ListOptions) ([]*github.Issue, *github.Response, error) {
 		return r.gh.Issues.ListByRepo(ctx, r.owner, r.repo, &github.IssueListByRepoOptions{
 			State: "all", Labels: []string{cfg.FollowUps.Label}, Sort: "created", Direction: "asc", ListOptions: o,
@@ -276,7 +277,7 @@ func (r *run) listFollowUps(ctx context.Context, cfg *RepoConfig, incident int) 
 
 // createFollowUp opens the issue of one action item: title, body linking the
 // postmortem and the incident, owner assigned when possible, labels.
-func (r *run) createFollowUp(ctx context.Context, cfg *RepoConfig, pr *github.PullRequest, incident int, ref string, it followUpItem) (*github.Issue, error) {
+func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *github.PullRequest, incident int, ref string, it followUpItem) (*github.Issue, error) {
 	labels := []string{cfg.FollowUps.Label}
 	labels = append(labels, cfg.FollowUps.Labels...)
 	labels = append(labels, it.Labels...)
@@ -377,7 +378,7 @@ func (f *Flows) FollowUp(ctx context.Context, a jobs.TrackingArgs) (*TrackingRes
 	}
 	cfg, err := r.config(ctx)
 	if err != nil {
-		var ce *RepoConfigError
+		var ce *repoconfig.Error
 		if errors.As(err, &ce) {
 			// Retrying cannot help; the incident and PR flows tell people.
 			return &TrackingResult{Skipped: "configuration is broken: " + ce.Error(), Incident: incident}, nil
@@ -412,7 +413,7 @@ func (f *Flows) FollowUp(ctx context.Context, a jobs.TrackingArgs) (*TrackingRes
 // edits it only when the text changed; when every follow-up is done it
 // posts the final comment, labels the incident complete and closes it when
 // configured. A follow-up reopened takes the complete label away again.
-func (r *run) tracking(ctx context.Context, cfg *RepoConfig, incident int, fus []*github.Issue, comments []*github.IssueComment, inc *github.Issue) (*TrackingResult, error) {
+func (r *run) tracking(ctx context.Context, cfg *repoconfig.Config, incident int, fus []*github.Issue, comments []*github.IssueComment, inc *github.Issue) (*TrackingResult, error) {
 	sort.Slice(fus, func(i, j int) bool { return fus[i].GetNumber() < fus[j].GetNumber() })
 	res := &TrackingResult{Incident: incident, FollowUps: len(fus)}
 	var b strings.Builder

@@ -3,6 +3,8 @@ package flows
 import (
 	"strings"
 	"testing"
+
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 )
 
 // TestHostileRepoConfigs puts broken .github/postmortem.yml files (and
@@ -24,7 +26,7 @@ func TestHostileRepoConfigs(t *testing.T) {
 			".github/postmortem.yml": "template: docs/templates\n", "docs/templates/a.md": "# A\n"}, "is a directory"},
 		"template missing":   {map[string]string{".github/postmortem.yml": "template: docs/nope.md\n"}, "not found"},
 		"template broken":    {map[string]string{".github/postmortem.yml": "template: t.md\n", "t.md": "# {{.Nope}\n"}, "does not render"},
-		"template huge":      {map[string]string{".github/postmortem.yml": "template: t.md\n", "t.md": strings.Repeat("x", MaxFileBytes+1)}, "too large"},
+		"template huge":      {map[string]string{".github/postmortem.yml": "template: t.md\n", "t.md": strings.Repeat("x", repoconfig.MaxFileBytes+1)}, "too large"},
 		"config huge":        {map[string]string{".github/postmortem.yml": huge}, "too large"},
 		"config is a dir":    {map[string]string{".github/postmortem.yml/x": "y"}, "is a directory"},
 		"config binary":      {map[string]string{".github/postmortem.yml": "\x00\x01\xff\xfe"}, ""},

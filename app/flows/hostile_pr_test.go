@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 
 	"math/rand/v2"
 	"strings"
@@ -85,7 +86,7 @@ func TestHostilePostmortemsPushedToAPR(t *testing.T) {
 			if res.Completeness.Conclusion != "failure" {
 				t.Errorf("completeness %s, want failure", res.Completeness.Conclusion)
 			}
-			if len(doc) > MaxFileBytes {
+			if len(doc) > repoconfig.MaxFileBytes {
 				for _, cr := range runs {
 					if !strings.Contains(cr.Summary, "too large") {
 						t.Errorf("%s does not say the file was too large to check:\n%.400s", cr.Name, cr.Summary)
@@ -108,8 +109,8 @@ func TestGetFileOverOneMegabyte(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, found, err := getFile(context.Background(), gh, "o", "r", "postmortems/big.md", "")
-	var tl *TooLargeError
+	_, found, err := repoconfig.GetFile(context.Background(), gh, "o", "r", "postmortems/big.md", "")
+	var tl *repoconfig.TooLargeError
 	if !errors.As(err, &tl) || !found || tl.Size != 5242880 {
 		t.Fatalf("found %v, err %v", found, err)
 	}

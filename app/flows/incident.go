@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/templates"
@@ -125,7 +126,7 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 	}
 	cfg, err := r.config(ctx)
 	if err != nil {
-		var ce *RepoConfigError
+		var ce *repoconfig.Error
 		if errors.As(err, &ce) && hasLabel(issue.Labels, ce.IncidentLabel) {
 			return &IncidentResult{Skipped: "configuration is broken"}, r.reportConfigError(ctx, number, ce)
 		}
@@ -344,7 +345,7 @@ type draftPrep struct {
 // were read ahead). Reads only: a configuration problem is returned (as a
 // *RepoConfigError), not reported, so that it is reported only when the
 // draft is needed.
-func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *RepoConfig, ahead *aheadReads) (*draftPrep, error) {
+func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *repoconfig.Config, ahead *aheadReads) (*draftPrep, error) {
 	number := issue.GetNumber()
 	var (
 		tmpl            []byte
@@ -385,8 +386,7 @@ func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *RepoCo
 	}
 	doc, err := templates.Render(tmpl, r.incidentData(issue, events))
 	if err != nil {
-		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
-			IncidentLabel: cfg.IncidentLabel, Message: fmt.Sprintf("template %s does not render: %v", cfg.Template, err)}
+		return nil, cfg.Errorf("template %s does not render: %v", cfg.Template, err)
 	}
 	slug := Slug(issue.GetTitle())
 	created0 := issue.GetCreatedAt().Time.UTC()
@@ -395,8 +395,7 @@ func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *RepoCo
 		Number: number, Slug: slug, Title: issue.GetTitle(),
 	})
 	if err != nil {
-		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path,
-			IncidentLabel: cfg.IncidentLabel, Message: "filename: " + err.Error()}
+		return nil, cfg.Errorf("filename: %v", err)
 	}
 	if baseErr != nil {
 		return nil, baseErr
@@ -438,7 +437,7 @@ func (r *run) branchHead(ctx context.Context, branch string) (sha, tree string, 
 // default branch and publishes branch postmortem/<n>-<slug> pointing at it.
 // Creating the ref is atomic and comes last: a branch never exists
 // half-built, and "Reference already exists" means another worker won.
-func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *RepoConfig, prep *draftPrep) (branch, file string, created bool, err error) {
+func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *repoconfig.Config, prep *draftPrep) (branch, file string, created bool, err error) {
 	number := issue.GetNumber()
 	branch = fmt.Sprintf("postmortem/%d-%s", number, Slug(issue.GetTitle()))
 	file, doc, baseSHA, baseTree := prep.file, prep.doc, prep.baseSHA, prep.baseTree
@@ -465,7 +464,7 @@ func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *RepoCo
 		}
 		return "", "", false, fmt.Errorf("create branch %s: %w", branch, err)
 	}
-	if len(doc) <= MaxFileBytes {
+	if len(doc) <= repoconfig.MaxFileBytes {
 		r.drafted = &draftedFile{commit: commit.GetSHA(), path: file, src: doc}
 	}
 	r.emit("incident", number, "drafted %s from the %s template on branch %s", file, cfg.Template, branch)
@@ -475,7 +474,7 @@ func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *RepoCo
 // configProblem reports a configuration error on the incident and returns
 // nil for it (retrying cannot fix it); other errors pass through.
 func (r *run) configProblem(ctx context.Context, number int, err error) error {
-	var ce *RepoConfigError
+	var ce *repoconfig.Error
 	if errors.As(err, &ce) {
 		if rerr := r.reportConfigError(ctx, number, ce); rerr != nil {
 			return rerr
@@ -490,7 +489,7 @@ var errStop = errors.New("stopped: reported to the user")
 
 // reportConfigError puts (or updates) one comment on the incident saying
 // what is wrong with the configuration and where.
-func (r *run) reportConfigError(ctx context.Context, number int, ce *RepoConfigError) error {
+func (r *run) reportConfigError(ctx context.Context, number int, ce *repoconfig.Error) error {
 	comments, err := r.issueComments(ctx, number)
 	if err != nil {
 		return err

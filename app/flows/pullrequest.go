@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 )
@@ -212,7 +213,7 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 		}
 	}
 	cfg, cfgErr := r.config(ctx)
-	var ce *RepoConfigError
+	var ce *repoconfig.Error
 	if cfgErr != nil && !errors.As(cfgErr, &ce) {
 		return cfgErr
 	}
@@ -223,7 +224,7 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	var changed []*github.CommitFile
 	touchesConfig := false
 	for _, cf := range files {
-		if cf.GetFilename() == RepoConfigPath && cf.GetStatus() != "removed" {
+		if cf.GetFilename() == repoconfig.Path && cf.GetStatus() != "removed" {
 			touchesConfig = true
 		}
 		if inPostmortemDir(dir, cf.GetFilename()) && cf.GetStatus() != "removed" {
@@ -253,9 +254,9 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 		if drafted != nil && cf.GetFilename() == drafted.path {
 			src = drafted.src
 		} else {
-			src, found, err = getFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), head)
+			src, found, err = repoconfig.GetFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), head)
 		}
-		var tl *TooLargeError
+		var tl *repoconfig.TooLargeError
 		if errors.As(err, &tl) {
 			checked = append(checked, &checkedFile{path: cf.GetFilename(), patch: cf.GetPatch(), added: cf.GetStatus() == "added",
 				findings: tooLargeFindings(tl)})
@@ -314,9 +315,9 @@ func outcomeOf(cr *github.CheckRun) CheckOutcome {
 
 // tooLargeFindings stand for the findings of a file too large to lint: one
 // per check, on line 1, saying why it was not checked.
-func tooLargeFindings(tl *TooLargeError) []checks.Finding {
+func tooLargeFindings(tl *repoconfig.TooLargeError) []checks.Finding {
 	msg := fmt.Sprintf("This file is too large to check (%s; the App checks postmortems up to %s). "+
-		"Move logs, dumps and data out of it and link to them.", humanBytes(tl.Size), humanBytes(MaxFileBytes))
+		"Move logs, dumps and data out of it and link to them.", repoconfig.HumanBytes(tl.Size), repoconfig.HumanBytes(repoconfig.MaxFileBytes))
 	var out []checks.Finding
 	for _, c := range []checks.Check{checks.CheckCompleteness, checks.CheckBlameless} {
 		out = append(out, checks.Finding{Check: c, Rule: string(c) + "/too-large", Severity: checks.SeverityError,
@@ -469,7 +470,7 @@ func annotationMessage(f checks.Finding) string {
 
 // failOnConfig publishes both check runs as failures explaining the broken
 // configuration.
-func (r *run) failOnConfig(ctx context.Context, head string, ce *RepoConfigError, res *PullRequestResult, existing map[string]*github.CheckRun) error {
+func (r *run) failOnConfig(ctx context.Context, head string, ce *repoconfig.Error, res *PullRequestResult, existing map[string]*github.CheckRun) error {
 	where := ce.Repo + ":" + ce.Path
 	if ce.Line > 0 {
 		where += fmt.Sprintf(" line %d", ce.Line)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
@@ -131,7 +132,7 @@ func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResu
 	res.Repos = 1
 	cfg, err := r.config(ctx)
 	if err != nil {
-		var ce *RepoConfigError
+		var ce *repoconfig.Error
 		if errors.As(err, &ce) {
 			res.Skipped = append(res.Skipped, r.fullName()+": configuration is broken")
 			return nil // the flows report it when something happens

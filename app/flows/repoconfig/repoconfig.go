@@ -1,4 +1,9 @@
-package flows
+// Package repoconfig reads what a repository tells the App: its
+// .github/postmortem.yml (or the owner's .github repository's, or the
+// built-in defaults), the template it names, and files through the
+// contents API, bounded to what the App reads. A broken configuration is an
+// *Error saying what is wrong and where, for the flows to report.
+package repoconfig
 
 import (
 	"context"
@@ -15,12 +20,12 @@ import (
 	"github.com/postmortem-app/postmortem/templates"
 )
 
-// RepoConfigPath is where a repository (or the owner's ".github" repository)
+// Path is where a repository (or the owner's ".github" repository)
 // keeps its postmortem configuration, on the default branch.
-const RepoConfigPath = ".github/postmortem.yml"
+const Path = ".github/postmortem.yml"
 
-// RepoConfig is the configuration a flow works with, and where it came from.
-type RepoConfig struct {
+// Config is the configuration a flow works with, and where it came from.
+type Config struct {
 	*checks.Config
 	// Source says where the configuration was read: "owner/repo:.github/postmortem.yml",
 	// "owner/.github:.github/postmortem.yml" or "built-in defaults".
@@ -29,10 +34,10 @@ type RepoConfig struct {
 	Repo, Path string
 }
 
-// RepoConfigError is a broken configuration: what is wrong and where. Flows
+// Error is a broken configuration: what is wrong and where. Flows
 // report it to people (a comment on the incident, a failing check run on the
 // pull request) instead of ignoring it.
-type RepoConfigError struct {
+type Error struct {
 	Repo    string // owner/name holding the file
 	Path    string // file path in that repository
 	Line    int    // 1-based, 0 when unknown
@@ -42,31 +47,47 @@ type RepoConfigError struct {
 	IncidentLabel string
 }
 
-func (e *RepoConfigError) Error() string {
+func (e *Error) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%s line %d: %s", e.Repo, e.Path, e.Line, e.Message)
 	}
 	return fmt.Sprintf("%s:%s: %s", e.Repo, e.Path, e.Message)
 }
 
+// Where locates the problem for people: "owner/repo:path", with " line N"
+// when the line is known.
+func (e *Error) Where() string {
+	where := e.Repo + ":" + e.Path
+	if e.Line > 0 {
+		where += fmt.Sprintf(" line %d", e.Line)
+	}
+	return where
+}
+
+// Errorf is a problem with c (its template, its file name pattern…),
+// reported against c's file.
+func (c *Config) Errorf(format string, args ...any) *Error {
+	return &Error{Repo: c.Repo, Path: c.Path, IncidentLabel: c.IncidentLabel, Message: fmt.Sprintf(format, args...)}
+}
+
 var reLenientLabel = regexp.MustCompile(`(?m)^incident_label:\s*["']?([^"'#\n]+?)["']?\s*(?:#.*)?$`)
 
-// loadRepoConfig reads .github/postmortem.yml from the repository's default
+// Load reads .github/postmortem.yml from the repository's default
 // branch, else from the owner's ".github" repository, else uses the
 // defaults. Parsing is strict: a broken file is a *RepoConfigError.
-func loadRepoConfig(ctx context.Context, gh *github.Client, owner, repo string) (*RepoConfig, error) {
+func Load(ctx context.Context, gh *github.Client, owner, repo string) (*Config, error) {
 	for _, r := range []string{repo, ".github"} {
 		if r == ".github" && strings.EqualFold(repo, ".github") {
 			break
 		}
-		data, found, err := getFile(ctx, gh, owner, r, RepoConfigPath, "")
+		data, found, err := GetFile(ctx, gh, owner, r, Path, "")
 		var tl *TooLargeError
 		if err != nil && (errors.As(err, &tl) || errorIsDirectory(err)) {
-			return nil, &RepoConfigError{Repo: owner + "/" + r, Path: RepoConfigPath, Message: err.Error(),
+			return nil, &Error{Repo: owner + "/" + r, Path: Path, Message: err.Error(),
 				IncidentLabel: checks.DefaultConfig().IncidentLabel}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s/%s:%s: %w", owner, r, RepoConfigPath, err)
+			return nil, fmt.Errorf("read %s/%s:%s: %w", owner, r, Path, err)
 		}
 		if !found {
 			continue
@@ -74,7 +95,7 @@ func loadRepoConfig(ctx context.Context, gh *github.Client, owner, repo string) 
 		full := owner + "/" + r
 		cfg, err := checks.ParseConfig(data)
 		if err != nil {
-			ce := &RepoConfigError{Repo: full, Path: RepoConfigPath, Message: err.Error()}
+			ce := &Error{Repo: full, Path: Path, Message: err.Error()}
 			var pe *checks.ConfigError
 			if errors.As(err, &pe) {
 				ce.Line, ce.Message = pe.Line, pe.Message
@@ -85,14 +106,14 @@ func loadRepoConfig(ctx context.Context, gh *github.Client, owner, repo string) 
 			}
 			return nil, ce
 		}
-		return &RepoConfig{Config: cfg, Source: full + ":" + RepoConfigPath, Repo: full, Path: RepoConfigPath}, nil
+		return &Config{Config: cfg, Source: full + ":" + Path, Repo: full, Path: Path}, nil
 	}
-	return &RepoConfig{Config: checks.DefaultConfig(), Source: "built-in defaults"}, nil
+	return &Config{Config: checks.DefaultConfig(), Source: "built-in defaults"}, nil
 }
 
-// getFile reads a file through the contents API; ref "" is the default
+// GetFile reads a file through the contents API; ref "" is the default
 // branch. A 404 is (nil, false, nil).
-func getFile(ctx context.Context, gh *github.Client, owner, repo, p, ref string) ([]byte, bool, error) {
+func GetFile(ctx context.Context, gh *github.Client, owner, repo, p, ref string) ([]byte, bool, error) {
 	var opts *github.RepositoryContentGetOptions
 	if ref != "" {
 		opts = &github.RepositoryContentGetOptions{Ref: ref}
@@ -133,12 +154,12 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("%s is too large (%s; the App reads files up to %s)", e.Path, humanBytes(e.Size), humanBytes(MaxFileBytes))
+	return fmt.Sprintf("%s is too large (%s; the App reads files up to %s)", e.Path, HumanBytes(e.Size), HumanBytes(MaxFileBytes))
 }
 
-// humanBytes says a size: exact bytes near the limit, where rounding would
+// HumanBytes says a size: exact bytes near the limit, where rounding would
 // make a file over it look equal to it.
-func humanBytes(n int) string {
+func HumanBytes(n int) string {
 	switch {
 	case n == MaxFileBytes:
 		return "1 MB"
@@ -156,9 +177,9 @@ func isPresetName(name string) bool {
 	return name != "" && !strings.ContainsAny(name, "/.")
 }
 
-// loadTemplate returns the template source the configuration names: an
+// LoadTemplate returns the template source the configuration names: an
 // embedded preset, or a file of the repository on its default branch.
-func loadTemplate(ctx context.Context, gh *github.Client, owner, repo string, cfg *RepoConfig) ([]byte, error) {
+func LoadTemplate(ctx context.Context, gh *github.Client, owner, repo string, cfg *Config) ([]byte, error) {
 	name := cfg.Template
 	if name == "" {
 		name = templates.DefaultPreset
@@ -166,24 +187,21 @@ func loadTemplate(ctx context.Context, gh *github.Client, owner, repo string, cf
 	if isPresetName(name) {
 		b, ok := templates.Preset(name)
 		if !ok {
-			return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
-				Message: fmt.Sprintf("template %q is neither a preset (%s) nor a file path", name, strings.Join(templates.Names(), ", "))}
+			return nil, cfg.Errorf("template %q is neither a preset (%s) nor a file path", name, strings.Join(templates.Names(), ", "))
 		}
 		return b, nil
 	}
 	p := strings.TrimPrefix(path.Clean("/"+name), "/")
-	data, found, err := getFile(ctx, gh, owner, repo, p, "")
+	data, found, err := GetFile(ctx, gh, owner, repo, p, "")
 	var tl *TooLargeError
 	if err != nil && (errors.As(err, &tl) || errorIsDirectory(err)) {
-		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
-			Message: fmt.Sprintf("template %s: %v", p, err)}
+		return nil, cfg.Errorf("template %s: %v", p, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read template %s: %w", p, err)
 	}
 	if !found {
-		return nil, &RepoConfigError{Repo: cfg.Repo, Path: cfg.Path, IncidentLabel: cfg.IncidentLabel,
-			Message: fmt.Sprintf("template file %s not found on %s/%s's default branch", p, owner, repo)}
+		return nil, cfg.Errorf("template file %s not found on %s/%s's default branch", p, owner, repo)
 	}
 	return data, nil
 }
