@@ -156,7 +156,7 @@ func TestCallBudget(t *testing.T) {
 	fus := e.followUpIssues(n)
 	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed"))
 	measure(flowBudgets[6].flow, func() {
-		res, err := e.flows.FollowUp(e.ctx, e.followUp(fus[0].Number))
+		res, err := e.flows.Tracking(e.ctx, e.trackingJob(fus[0].Number))
 		e.must(err)
 		if !res.CommentChanged || res.Done != 1 {
 			t.Fatalf("tracking: %+v", res)

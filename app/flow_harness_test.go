@@ -57,7 +57,7 @@ func fmtCalls(m map[string]int) string                              { return flo
 func (e *flowEnv) incident(n int) jobs.IncidentArgs                 { e.t.Helper(); return e.env.Incident(n) }
 func (e *flowEnv) incidentBare(n int) jobs.IncidentArgs             { return e.env.IncidentBare(n) }
 func (e *flowEnv) pr(n int) jobs.PullRequestArgs                    { return e.env.PR(n) }
-func (e *flowEnv) followUp(n int) jobs.TrackingArgs                 { return e.env.Tracking(n) }
+func (e *flowEnv) trackingJob(n int) jobs.TrackingArgs              { return e.env.Tracking(n) }
 func (e *flowEnv) issue(n int) githubsim.Issue                      { return e.env.Issue(n) }
 func (e *flowEnv) pulls() []githubsim.Pull                          { return e.env.Pulls() }
 func (e *flowEnv) commentsWith(n int, m string) []githubsim.Comment { return e.env.CommentsWith(n, m) }

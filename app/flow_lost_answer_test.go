@@ -79,7 +79,7 @@ func TestExactlyOnceWhenAnswersAreLost(t *testing.T) {
 			fus := e.followUpIssues(n)
 			for _, fu := range fus {
 				e.must(e.alice.CloseIssue(flowRepo, fu.Number, "completed"))
-				retry("tracking", func() error { _, err := e.flows.FollowUp(e.ctx, e.followUp(fu.Number)); return err })
+				retry("tracking", func() error { _, err := e.flows.Tracking(e.ctx, e.trackingJob(fu.Number)); return err })
 			}
 
 			if hits := e.sim.Faults().Hits(); hits[0] != 1 {

@@ -140,7 +140,7 @@ func TestFlowStory(t *testing.T) {
 	// Close two, one as not planned.
 	e.must(e.alice.CloseIssue(flowRepo, first.Number, "completed"))
 	e.must(e.alice.CloseIssue(flowRepo, team.Number, "not_planned"))
-	tr, err := e.flows.FollowUp(e.ctx, e.followUp(first.Number))
+	tr, err := e.flows.Tracking(e.ctx, e.trackingJob(first.Number))
 	e.must(err)
 	if !tr.CommentChanged || tr.Done != 2 || tr.Completed {
 		t.Fatalf("tracking after two closed = %+v", tr)
@@ -151,7 +151,7 @@ func TestFlowStory(t *testing.T) {
 	}
 	// Unchanged: no edit.
 	mark = e.mark()
-	tr, err = e.flows.FollowUp(e.ctx, e.followUp(team.Number))
+	tr, err = e.flows.Tracking(e.ctx, e.trackingJob(team.Number))
 	e.must(err)
 	if tr.CommentChanged {
 		t.Error("tracking edited without a change")
@@ -162,7 +162,7 @@ func TestFlowStory(t *testing.T) {
 
 	// The last one: the incident completes and closes.
 	e.must(e.bob.CloseIssue(flowRepo, second.Number, "completed"))
-	tr, err = e.flows.FollowUp(e.ctx, e.followUp(second.Number))
+	tr, err = e.flows.Tracking(e.ctx, e.trackingJob(second.Number))
 	e.must(err)
 	if !tr.Completed || !tr.IncidentClosed || !tr.LabelledDone {
 		t.Fatalf("final tracking = %+v", tr)
@@ -174,7 +174,7 @@ func TestFlowStory(t *testing.T) {
 
 	// Reopened: tracking goes back, the complete label comes off.
 	e.must(e.bob.ReopenIssue(flowRepo, second.Number))
-	tr, err = e.flows.FollowUp(e.ctx, e.followUp(second.Number))
+	tr, err = e.flows.Tracking(e.ctx, e.trackingJob(second.Number))
 	e.must(err)
 	if tr.Completed || !tr.LabelRemovedNow || tr.Done != 2 {
 		t.Fatalf("after reopen = %+v", tr)
@@ -184,13 +184,13 @@ func TestFlowStory(t *testing.T) {
 	}
 	// Done again: no second completion comment.
 	e.must(e.bob.CloseIssue(flowRepo, second.Number, "completed"))
-	_, err = e.flows.FollowUp(e.ctx, e.followUp(second.Number))
+	_, err = e.flows.Tracking(e.ctx, e.trackingJob(second.Number))
 	e.must(err)
 	if got := len(e.commentsWith(n, flows.MarkerComplete(n))); got != 1 {
 		t.Errorf("%d completion comments", got)
 	}
 	// Not a follow-up: ignored.
-	tr, err = e.flows.FollowUp(e.ctx, e.followUp(n))
+	tr, err = e.flows.Tracking(e.ctx, e.trackingJob(n))
 	e.must(err)
 	if tr.Skipped != "not a follow-up" {
 		t.Errorf("incident as follow-up: %+v", tr)

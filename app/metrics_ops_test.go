@@ -250,7 +250,7 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 
 	// one closed (an issues.closed delivery → a follow-up job)
 	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed"))
-	runJob(e.followUp(fus[0].Number))
+	runJob(e.trackingJob(fus[0].Number))
 	text = scrape(t, m)
 	wantMetric(t, text, `postmortem_followups_open{incident="`+inc+`",repository="acme/services"} 2`)
 	wantMetric(t, text, `postmortem_followups_overdue{incident="`+inc+`",repository="acme/services"} 1`)
@@ -259,7 +259,7 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 	for _, fu := range fus[1:] {
 		e.must(e.alice.CloseIssue(flowRepo, fu.Number, "completed"))
 	}
-	runJob(e.followUp(fus[2].Number))
+	runJob(e.trackingJob(fus[2].Number))
 	if text = scrape(t, m); strings.Contains(text, `postmortem_followups_open{incident="`+inc+`"`) {
 		t.Errorf("a finished incident still has a follow-up gauge:\n%s", text)
 	}

@@ -45,7 +45,7 @@ func HandleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeli
 			return nil, retryLater(err)
 		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.TrackingArgs]) ([]jobs.Args, error) {
-			res, err := f.FollowUp(ctx, job.Args)
+			res, err := f.Tracking(ctx, job.Args)
 			m.observeTracking(job.Args.Owner+"/"+job.Args.Repo, res, err)
 			return nil, retryLater(err)
 		}),

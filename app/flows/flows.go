@@ -42,9 +42,6 @@ type Flows struct {
 	Logger   *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// OnEvent, when set, is told what each flow did (the playground narrates
-	// from it). Called synchronously; keep it cheap.
-	OnEvent func(FlowEvent)
 
 	// labels remembers each repository's incident label (from its last
 	// configuration read), so a delivery's labels tell whether the issue
@@ -77,14 +74,6 @@ func (f *Flows) rememberIncidentLabel(r *run, label string) {
 }
 
 func (r *run) labelKey() string { return strconv.FormatInt(r.inst, 10) + "/" + r.fullName() }
-
-// FlowEvent is one thing a flow did on GitHub.
-type FlowEvent struct {
-	Flow   string // "incident", "pull_request", "follow_ups", "tracking"
-	Repo   string // owner/name
-	Number int    // the issue or pull request acted on
-	What   string // a sentence
-}
 
 func (f *Flows) log() *slog.Logger {
 	if f.Logger == nil {
@@ -161,9 +150,6 @@ func (r *run) emit(flow string, number int, format string, args ...any) {
 	defer r.emitMu.Unlock()
 	what := fmt.Sprintf(format, args...)
 	r.f.log().Info(what, "flow", flow, "repo", r.fullName(), "number", number)
-	if r.f.OnEvent != nil {
-		r.f.OnEvent(FlowEvent{Flow: flow, Repo: r.fullName(), Number: number, What: what})
-	}
 }
 
 // config reads the repository's configuration once per run.

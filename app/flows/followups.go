@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -16,7 +15,6 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
-	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
 )
 
@@ -28,21 +26,6 @@ type FollowUpsResult struct {
 	Created  []int // follow-up issues opened by this run
 	Existing []int // follow-up issues found from earlier runs
 	Tracking *TrackingResult
-}
-
-// TrackingResult says what the tracking flow found or did.
-type TrackingResult struct {
-	Skipped         string
-	Incident        int
-	FollowUps       int
-	Done            int
-	Open            int // follow-ups still open
-	Overdue         int // open follow-ups past their due date
-	CommentChanged  bool
-	Completed       bool // every follow-up is done
-	IncidentClosed  bool // this run closed the incident
-	LabelledDone    bool // this run added the complete label
-	LabelRemovedNow bool // a follow-up reopened: this run removed the complete label
 }
 
 // ItemKey is the stable key of an action item: a hash of its normalized
@@ -93,40 +76,13 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 		}
 		return nil, err
 	}
-	files, err := listAll(ctx, func(o github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
-		return r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, pr.GetNumber(), &o)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list files of #%d: %w", pr.GetNumber(), err)
-	}
 	ref := pr.GetMergeCommitSHA()
 	if ref == "" {
 		ref = pr.GetHead().GetSHA()
 	}
-	var items []followUpItem
-	seen := map[string]int{}
-	found := false
-	for _, cf := range files {
-		if !inPostmortemDir(cfg.Directory, cf.GetFilename()) || cf.GetStatus() == "removed" {
-			continue
-		}
-		src, ok, err := repoconfig.GetFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), ref)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", cf.GetFilename(), err)
-		}
-		if !ok {
-			continue
-		}
-		found = true
-		for _, a := range checks.Parse(src).ActionItems {
-			if a.Done || strings.TrimSpace(a.Title) == "" {
-				continue
-			}
-			norm := strings.Join(strings.Fields(strings.ToLower(a.Title)), " ")
-			key := ItemKey(a.Title, seen[norm])
-			seen[norm]++
-			items = append(items, followUpItem{ActionItem: a, key: key, file: cf.GetFilename()})
-		}
+	items, found, err := r.actionItems(ctx, cfg, pr.GetNumber(), ref)
+	if err != nil {
+		return nil, err
 	}
 	if !found {
 		return &FollowUpsResult{Skipped: "no postmortem in the merged pull request", Incident: incident}, nil
@@ -148,10 +104,44 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 			byKey[m[2]] = is
 		}
 	}
+	linked, madeElsewhere, err := r.openFollowUps(ctx, cfg, pr, incident, ref, items, byKey, &existing, res)
+	if err != nil {
+		return res, err
+	}
+
+	if madeElsewhere {
+		if existing, err = r.listFollowUps(ctx, cfg, incident); err != nil {
+			return res, err
+		}
+	}
+	// Level-triggered: every follow-up found by its marker must be a
+	// sub-issue of the incident, whoever created it and whether or not the
+	// tracking comment exists (a run that created an issue may have failed
+	// to link it, while a concurrent run went on to the tracking comment).
+	// One list call per run, only when some follow-up was not linked here.
+	if err := r.linkFollowUps(ctx, incident, existing, linked); err != nil {
+		return res, err
+	}
+	ctx, unlock, err := r.lockIncident(ctx, incident, "lock:tracking")
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
+	tr, err := r.tracking(ctx, cfg, incident, existing, comments)
+	res.Tracking = tr
+	return res, err
+}
+
+// openFollowUps opens the follow-up issue of each item not found by its key
+// (byKey), under its claim, and links it under the incident. It adds them to
+// *existing and res, and returns those it linked and whether a claim said
+// done for an issue not listed (made by a concurrent run since: the list
+// is read again). A claim another worker holds is ErrInProgress, after the
+// other items.
+func (r *run) openFollowUps(ctx context.Context, cfg *repoconfig.Config, pr *github.PullRequest, incident int, ref string,
+	items []followUpItem, byKey map[string]*github.Issue, existing *[]*github.Issue, res *FollowUpsResult) (linked map[int64]bool, madeElsewhere bool, err error) {
 	var inProgress error
-	var created []*github.Issue
-	linked := map[int64]bool{} // linked under the incident by this run
-	madeElsewhere := false
+	linked = map[int64]bool{} // linked under the incident by this run
 	for _, it := range items {
 		if is := byKey[it.key]; is != nil {
 			res.Existing = append(res.Existing, is.GetNumber())
@@ -171,7 +161,7 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 			continue
 		}
 		if err != nil {
-			return res, err
+			return linked, madeElsewhere, err
 		}
 		if issue == nil {
 			// Claimed done, yet not in the list read above: made by a
@@ -180,39 +170,49 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 			madeElsewhere = true
 			continue
 		}
-		created = append(created, issue)
-		existing = append(existing, issue)
+		*existing = append(*existing, issue)
 		res.Created = append(res.Created, issue.GetNumber())
 		if err := r.addSubIssue(ctx, incident, issue.GetID()); err != nil {
-			return res, fmt.Errorf("add #%d as a sub-issue of #%d: %w", issue.GetNumber(), incident, err)
+			return linked, madeElsewhere, fmt.Errorf("add #%d as a sub-issue of #%d: %w", issue.GetNumber(), incident, err)
 		}
 		linked[issue.GetID()] = true
 		r.emit("follow_ups", incident, "opened follow-up #%d %q and linked it under incident #%d", issue.GetNumber(), issue.GetTitle(), incident)
 	}
-	if inProgress != nil {
-		return res, inProgress
+	return linked, madeElsewhere, inProgress
+}
+
+// actionItems are the open action items of the postmortems a merged pull
+// request added or changed (read at ref), each with its stable key; found
+// says whether it held a postmortem at all.
+func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number int, ref string) (items []followUpItem, found bool, err error) {
+	files, err := r.listFiles(ctx, number)
+	if err != nil {
+		return nil, false, err
 	}
-	if madeElsewhere {
-		if existing, err = r.listFollowUps(ctx, cfg, incident); err != nil {
-			return res, err
+	seen := map[string]int{}
+	for _, cf := range files {
+		if !inPostmortemDir(cfg.Directory, cf.GetFilename()) || cf.GetStatus() == "removed" {
+			continue
+		}
+		src, ok, err := repoconfig.GetFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), ref)
+		if err != nil {
+			return nil, false, fmt.Errorf("read %s: %w", cf.GetFilename(), err)
+		}
+		if !ok {
+			continue
+		}
+		found = true
+		for _, a := range checks.Parse(src).ActionItems {
+			if a.Done || strings.TrimSpace(a.Title) == "" {
+				continue
+			}
+			norm := strings.Join(strings.Fields(strings.ToLower(a.Title)), " ")
+			key := ItemKey(a.Title, seen[norm])
+			seen[norm]++
+			items = append(items, followUpItem{ActionItem: a, key: key, file: cf.GetFilename()})
 		}
 	}
-	// Level-triggered: every follow-up found by its marker must be a
-	// sub-issue of the incident, whoever created it and whether or not the
-	// tracking comment exists (a run that created an issue may have failed
-	// to link it, while a concurrent run went on to the tracking comment).
-	// One list call per run, only when some follow-up was not linked here.
-	if err := r.linkFollowUps(ctx, incident, existing, linked); err != nil {
-		return res, err
-	}
-	ctx, unlock, err := r.lockIncident(ctx, incident, "lock:tracking")
-	if err != nil {
-		return res, err
-	}
-	defer unlock()
-	tr, err := r.tracking(ctx, cfg, incident, existing, comments, nil)
-	res.Tracking = tr
-	return res, err
+	return items, found, nil
 }
 
 // linkFollowUps links under the incident each follow-up not linked yet: it
@@ -353,186 +353,3 @@ func dedupeFold(xs []string) []string {
 	}
 	return out
 }
-
-// FollowUp reconciles the tracking of an incident after one of its
-// follow-ups was closed or reopened (or the incident itself changed).
-func (f *Flows) FollowUp(ctx context.Context, a jobs.TrackingArgs) (*TrackingResult, error) {
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
-	if err != nil {
-		return nil, err
-	}
-	incident := a.Incident
-	if incident == 0 {
-		is, resp, err := r.gh.Issues.Get(ctx, a.Owner, a.Repo, a.Number)
-		if err != nil {
-			if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
-				return &TrackingResult{Skipped: "issue not found"}, nil
-			}
-			return nil, fmt.Errorf("get issue #%d: %w", a.Number, err)
-		}
-		m := reFollowUpMarker.FindStringSubmatch(is.GetBody())
-		if m == nil || !f.isBot(is.GetUser()) {
-			return &TrackingResult{Skipped: "not a follow-up"}, nil
-		}
-		incident, _ = strconv.Atoi(m[1])
-	}
-	cfg, err := r.config(ctx)
-	if err != nil {
-		var ce *repoconfig.Error
-		if errors.As(err, &ce) {
-			// Retrying cannot help; the incident and PR flows tell people.
-			return &TrackingResult{Skipped: "configuration is broken: " + ce.Error(), Incident: incident}, nil
-		}
-		return nil, err
-	}
-	// One tracking run per incident at a time: runs for two follow-ups
-	// closed together would otherwise read the follow-ups at different
-	// moments, and the one that read earlier could write its older count
-	// (and take the complete label away) after the other completed.
-	ctx, unlock, err := r.lockIncident(ctx, incident, "lock:tracking")
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	fus, err := r.listFollowUps(ctx, cfg, incident)
-	if err != nil {
-		return nil, err
-	}
-	comments, err := r.issueComments(ctx, incident)
-	if err != nil {
-		return nil, err
-	}
-	if r.findComment(comments, MarkerTracking(incident)) == nil {
-		// The merge flow has not run (or not finished): it owns creation.
-		return &TrackingResult{Skipped: "no tracking comment yet", Incident: incident}, nil
-	}
-	return r.tracking(ctx, cfg, incident, fus, comments, nil)
-}
-
-// tracking renders the incident's tracking comment from its follow-ups and
-// edits it only when the text changed; when every follow-up is done it
-// posts the final comment, labels the incident complete and closes it when
-// configured. A follow-up reopened takes the complete label away again.
-func (r *run) tracking(ctx context.Context, cfg *repoconfig.Config, incident int, fus []*github.Issue, comments []*github.IssueComment, inc *github.Issue) (*TrackingResult, error) {
-	sort.Slice(fus, func(i, j int) bool { return fus[i].GetNumber() < fus[j].GetNumber() })
-	res := &TrackingResult{Incident: incident, FollowUps: len(fus)}
-	var b strings.Builder
-	today := r.f.now().UTC().Format("2006-01-02")
-	for _, is := range fus {
-		if is.GetState() == "closed" {
-			res.Done++
-		} else {
-			res.Open++
-			if m := reDueLine.FindStringSubmatch(is.GetBody()); m != nil && m[1] < today {
-				res.Overdue++
-			}
-		}
-	}
-	allDone := res.Done == len(fus)
-	switch {
-	case len(fus) == 0:
-		b.WriteString("### Postmortem follow-ups\n\nThe postmortem was merged with no open action items: nothing to follow up.\n")
-	default:
-		fmt.Fprintf(&b, "### Postmortem follow-ups: %d of %d done\n\n", res.Done, len(fus))
-		b.WriteString("| | Follow-up | Owner | Due | State |\n|---|---|---|---|---|\n")
-		for _, is := range fus {
-			icon, state := "⬜", "open"
-			if is.GetState() == "closed" {
-				icon, state = "✅", "done"
-				if is.GetStateReason() == "not_planned" {
-					icon, state = "➖", "not planned"
-				}
-			}
-			owner := "—"
-			if len(is.Assignees) > 0 {
-				var ls []string
-				for _, u := range is.Assignees {
-					ls = append(ls, "@"+u.GetLogin())
-				}
-				owner = strings.Join(ls, ", ")
-			}
-			due := "—"
-			if m := reDueLine.FindStringSubmatch(is.GetBody()); m != nil {
-				due = m[1]
-			}
-			fmt.Fprintf(&b, "| %s | #%d %s | %s | %s | %s |\n", icon, is.GetNumber(), cell(is.GetTitle()), owner, due, state)
-		}
-		if allDone {
-			b.WriteString("\nEvery follow-up is done.\n")
-		}
-	}
-	body := MarkerTracking(incident) + "\n" + b.String()
-	_, changed, err := r.upsertComment(ctx, comments, incident, incident, "comment:tracking", MarkerTracking(incident), body)
-	if err != nil {
-		return res, err
-	}
-	res.CommentChanged = changed
-	if changed {
-		r.emit("tracking", incident, "updated the tracking comment on incident #%d: %d of %d follow-ups done", incident, res.Done, len(fus))
-	}
-
-	label := cfg.CompleteLabel
-	finalPosted := r.findComment(comments, MarkerComplete(incident)) != nil
-	if !allDone && !finalPosted {
-		// Never completed: the App never put the complete label on, so
-		// there is nothing to take back (and no need to read the incident).
-		return res, nil
-	}
-	if inc == nil {
-		inc, _, err = r.gh.Issues.Get(ctx, r.owner, r.repo, incident)
-		if err != nil {
-			return res, fmt.Errorf("get incident #%d: %w", incident, err)
-		}
-	}
-	if !allDone {
-		if label != "" && hasLabel(inc.Labels, label) {
-			if _, err := r.gh.Issues.RemoveLabelForIssue(ctx, r.owner, r.repo, incident, label); err != nil && statusOf(err) != http.StatusNotFound {
-				return res, fmt.Errorf("remove label %s from #%d: %w", label, incident, err)
-			}
-			res.LabelRemovedNow = true
-			r.emit("tracking", incident, "a follow-up was reopened: removed %q from incident #%d", label, incident)
-		}
-		return res, nil
-	}
-	res.Completed = true
-	final := fmt.Sprintf("%s\n**The postmortem of this incident is complete**: it is merged and all %s done. Thank you all.",
-		MarkerComplete(incident), plural(len(fus), "follow-up is", "follow-ups are"))
-	if len(fus) == 0 {
-		final = MarkerComplete(incident) + "\n**The postmortem of this incident is complete**: it is merged and has no follow-ups."
-	}
-	if !finalPosted {
-		// Posted once per incident (a reopen and re-close does not repeat it).
-		made, err := r.createOnce(ctx, incident, "comment:complete", func(ctx context.Context) (string, error) {
-			c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, incident, &github.IssueComment{Body: github.String(final)})
-			if err != nil {
-				return "", fmt.Errorf("comment on #%d: %w", incident, err)
-			}
-			return strconv.FormatInt(c.GetID(), 10), nil
-		})
-		if err != nil {
-			return res, err
-		}
-		if made {
-			r.emit("tracking", incident, "posted the completion comment on incident #%d", incident)
-		}
-	}
-	if label != "" && !hasLabel(inc.Labels, label) {
-		if _, _, err := r.gh.Issues.AddLabelsToIssue(ctx, r.owner, r.repo, incident, []string{label}); err != nil {
-			return res, fmt.Errorf("label #%d %s: %w", incident, label, err)
-		}
-		res.LabelledDone = true
-		r.emit("tracking", incident, "labelled incident #%d %q", incident, label)
-	}
-	if cfg.CloseIncident && inc.GetState() == "open" {
-		if _, _, err := r.gh.Issues.Edit(ctx, r.owner, r.repo, incident, &github.IssueRequest{
-			State: github.String("closed"), StateReason: github.String("completed"),
-		}); err != nil {
-			return res, fmt.Errorf("close incident #%d: %w", incident, err)
-		}
-		res.IncidentClosed = true
-		r.emit("tracking", incident, "closed incident #%d", incident)
-	}
-	return res, nil
-}
-
-var reDueLine = regexp.MustCompile(`(?m)^- \*\*Due:\*\* (\d{4}-\d{2}-\d{2})`)

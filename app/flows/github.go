@@ -266,11 +266,3 @@ func hasLabel(labels []*github.Label, name string) bool {
 	}
 	return false
 }
-
-func labelNames(labels []*github.Label) []string {
-	out := make([]string, 0, len(labels))
-	for _, l := range labels {
-		out = append(out, l.GetName())
-	}
-	return out
-}

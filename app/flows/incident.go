@@ -7,14 +7,13 @@ import (
 	"net/http"
 	"path"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v62/github"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows/render"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
@@ -75,76 +74,19 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 	if err != nil {
 		return nil, err
 	}
-	// The first reads do not depend on each other: the issue, the
-	// configuration (a 304 once seen) and the comments (is the pointer
-	// there?) go together. The comments are read ahead of knowing the issue
-	// is an incident, which costs a read on other labelled issues (a 304
-	// once seen) and saves the reviewer a round trip. When the delivery said
-	// the issue carries the incident label and nothing is settled yet, what
-	// the draft needs goes too: the branches of an earlier run, the issue's
-	// timeline and the head of the default branch the delivery named.
-	var (
-		issue       *github.Issue
-		resp        *github.Response
-		comments    []*github.IssueComment
-		commentsErr error
-		ahead       *aheadReads
-	)
-	if !settled && a.DefaultBranch != "" && slices.Contains(a.Labels, r.f.incidentLabel(r)) {
-		ahead = &aheadReads{branch: a.DefaultBranch}
+	fr := r.firstReads(ctx, a, settled)
+	issue, cfg, skip, err := r.incidentIssue(ctx, number, fr)
+	if skip != nil || err != nil {
+		return skip, err
 	}
-	g := r.group()
-	g.Go(func() error {
-		issue, resp, err = r.gh.Issues.Get(ctx, r.owner, r.repo, number)
-		return nil
-	})
-	g.Go(func() error { _, _ = r.config(ctx); return nil })
-	g.Go(func() error { comments, commentsErr = r.issueComments(ctx, number); return nil })
-	if ahead != nil {
-		g.Go(func() error { ahead.refs, ahead.refsErr = r.matchingRefs(ctx, number); return nil })
-		g.Go(func() error { ahead.events, ahead.eventsErr = r.timeline(ctx, number); return nil })
-		g.Go(func() error {
-			ahead.baseSHA, ahead.baseTree, ahead.baseErr = r.branchHead(ctx, a.DefaultBranch)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	if err != nil {
-		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
-			return &IncidentResult{Skipped: "issue not found"}, nil
-		}
-		return nil, fmt.Errorf("get issue #%d: %w", number, err)
-	}
-	if issue.IsPullRequest() {
-		return &IncidentResult{Skipped: "a pull request"}, nil
-	}
-	if issue.GetState() != "open" {
-		return &IncidentResult{Skipped: "issue is closed"}, nil
-	}
-	if len(issue.Labels) == 0 {
-		return &IncidentResult{Skipped: "issue has no labels"}, nil
-	}
-	cfg, err := r.config(ctx)
-	if err != nil {
-		var ce *repoconfig.Error
-		if errors.As(err, &ce) && hasLabel(issue.Labels, ce.IncidentLabel) {
-			return &IncidentResult{Skipped: "configuration is broken"}, r.reportConfigError(ctx, number, ce)
-		}
-		return nil, err
-	}
-	r.f.rememberIncidentLabel(r, cfg.IncidentLabel)
-	if !hasLabel(issue.Labels, cfg.IncidentLabel) {
-		return &IncidentResult{Skipped: "not labelled " + cfg.IncidentLabel}, nil
-	}
-
-	if commentsErr != nil {
-		return nil, commentsErr
+	if fr.commentsErr != nil {
+		return nil, fr.commentsErr
 	}
 	// The pointer comment says the pull request was opened: it is never
 	// opened again. Settled, nothing is left to do; otherwise the run that
 	// posted it may have stopped before the reviewers or the checks (they
 	// go in parallel), and this one finishes them.
-	if c := r.findComment(comments, MarkerPointer(number)); c != nil {
+	if c := r.findComment(fr.comments, MarkerPointer(number)); c != nil {
 		res := &IncidentResult{Skipped: "postmortem pull request already opened"}
 		if m := rePointerPR.FindStringSubmatch(c.GetBody()); m != nil {
 			res.PullRequest, _ = strconv.Atoi(m[1])
@@ -154,89 +96,18 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 		}
 		return res, r.finishPointed(ctx, issue, res)
 	}
-	if c := r.findComment(comments, MarkerConfigError); c != nil {
-		// The configuration was fixed since: say so (once) and carry on.
-		resolved := MarkerConfigError + "\n~~The postmortem configuration had a problem.~~ It is fixed now; drafting the postmortem."
-		if c.GetBody() != resolved {
-			if _, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: github.String(resolved)}); err != nil {
-				return nil, fmt.Errorf("edit comment: %w", err)
-			}
-		}
+	if err := r.configFixed(ctx, fr.comments); err != nil {
+		return nil, err
 	}
-
 	res := &IncidentResult{}
-	// Find the branch of an earlier run (whatever the title was then), and
-	// meanwhile prepare the draft (template, timeline, base branch): reads
-	// only, wasted when an earlier run's branch exists. Read ahead, only the
-	// template is left (none for a built-in one).
-	var (
-		refs    []*github.Reference
-		prep    *draftPrep
-		prepErr error
-	)
-	if ahead != nil {
-		refs, err = ahead.refs, ahead.refsErr
-		prep, prepErr = r.prepareDraft(ctx, issue, cfg, ahead)
-	} else {
-		g = r.group()
-		g.Go(func() error { refs, err = r.matchingRefs(ctx, number); return nil })
-		g.Go(func() error { prep, prepErr = r.prepareDraft(ctx, issue, cfg, nil); return nil })
-		_ = g.Wait()
+	base, publishedNow, err := r.draftBranch(ctx, issue, cfg, fr.ahead, res)
+	if err != nil {
+		return nil, err
 	}
-	if err != nil && statusOf(err) != http.StatusNotFound {
-		return nil, fmt.Errorf("list branches: %w", err)
+	pr, err := r.postmortemPR(ctx, issue, base, publishedNow, res)
+	if err != nil {
+		return nil, err
 	}
-	prefix := fmt.Sprintf("postmortem/%d-", number)
-	for _, ref := range refs {
-		if b := strings.TrimPrefix(ref.GetRef(), "refs/heads/"); strings.HasPrefix(b, prefix) {
-			res.Branch = b
-			break
-		}
-	}
-	publishedNow := false
-	if res.Branch == "" {
-		if prepErr != nil {
-			return nil, r.configProblem(ctx, number, prepErr)
-		}
-		branch, file, created, err := r.publishDraft(ctx, issue, cfg, prep)
-		if err != nil {
-			return nil, err
-		}
-		res.Branch, res.Path, publishedNow = branch, file, created
-		res.Created = created
-	}
-
-	// The pull request's base: the branch the draft was made on.
-	base := ""
-	if prep != nil && prepErr == nil {
-		base = prep.base
-	} else {
-		repo, err := r.repository(ctx)
-		if err != nil {
-			return nil, err
-		}
-		base = repo.GetDefaultBranch()
-	}
-	var pr *github.PullRequest
-	if !publishedNow { // a branch this run created has no pull request yet
-		pr, err = r.findPR(ctx, res.Branch)
-		if err != nil {
-			return nil, err
-		}
-	}
-	prCreated := false
-	if pr == nil {
-		pr, prCreated, err = r.openPR(ctx, issue, res.Branch, base)
-		if err != nil {
-			return nil, err
-		}
-		res.Created = res.Created || prCreated
-	}
-	res.PullRequest = pr.GetNumber()
-	if prCreated {
-		r.emit("incident", number, "opened postmortem pull request #%d from %s", pr.GetNumber(), res.Branch)
-	}
-
 	// The reviewers, the checks of the draft and the pointer comment on the
 	// incident are independent: together. The run is settled once all three
 	// are done; a retry after a failure of one finds the pointer, opens
@@ -246,7 +117,7 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 		"When it is merged, each action item becomes a follow-up issue linked here.",
 		MarkerPointer(number), pr.GetNumber(), res.Branch)
 	err = r.reviewersAndChecks(ctx, pr, issue, res, func() error {
-		_, created, err := r.upsertComment(ctx, comments, number, number, "comment:pr", MarkerPointer(number), body)
+		_, created, err := r.upsertComment(ctx, fr.comments, number, number, "comment:pr", MarkerPointer(number), body)
 		if created {
 			r.emit("incident", number, "commented on incident #%d with a link to #%d", number, pr.GetNumber())
 		}
@@ -256,6 +127,177 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 		return res, err
 	}
 	return res, r.settle(ctx, number, pr.GetNumber())
+}
+
+// firstReads are the incident flow's first reads, made together.
+type firstReads struct {
+	issue       *github.Issue
+	resp        *github.Response
+	issueErr    error
+	comments    []*github.IssueComment
+	commentsErr error
+	ahead       *aheadReads
+}
+
+// firstReads reads what does not depend on anything else together: the
+// issue, the configuration (a 304 once seen) and the comments (is the
+// pointer there?). The comments are read ahead of knowing the issue is an
+// incident, which costs a read on other labelled issues (a 304 once seen)
+// and saves the reviewer a round trip. When the delivery said the issue
+// carries the incident label and nothing is settled yet, what the draft
+// needs goes too: the branches of an earlier run, the issue's timeline and
+// the head of the default branch the delivery named.
+func (r *run) firstReads(ctx context.Context, a jobs.IncidentArgs, settled bool) *firstReads {
+	fr := &firstReads{}
+	if !settled && a.DefaultBranch != "" && slices.Contains(a.Labels, r.f.incidentLabel(r)) {
+		fr.ahead = &aheadReads{branch: a.DefaultBranch}
+	}
+	g := r.group()
+	g.Go(func() error {
+		fr.issue, fr.resp, fr.issueErr = r.gh.Issues.Get(ctx, r.owner, r.repo, a.Number)
+		return nil
+	})
+	g.Go(func() error { _, _ = r.config(ctx); return nil })
+	g.Go(func() error { fr.comments, fr.commentsErr = r.issueComments(ctx, a.Number); return nil })
+	if ahead := fr.ahead; ahead != nil {
+		g.Go(func() error { ahead.refs, ahead.refsErr = r.matchingRefs(ctx, a.Number); return nil })
+		g.Go(func() error { ahead.events, ahead.eventsErr = r.timeline(ctx, a.Number); return nil })
+		g.Go(func() error {
+			ahead.baseSHA, ahead.baseTree, ahead.baseErr = r.branchHead(ctx, a.DefaultBranch)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return fr
+}
+
+// incidentIssue is the issue and its configuration when the issue is an
+// open incident; otherwise a result saying why it is skipped (a broken
+// configuration is reported on an issue that carries its incident label).
+func (r *run) incidentIssue(ctx context.Context, number int, fr *firstReads) (*github.Issue, *repoconfig.Config, *IncidentResult, error) {
+	issue := fr.issue
+	if err := fr.issueErr; err != nil {
+		if fr.resp != nil && (fr.resp.StatusCode == http.StatusNotFound || fr.resp.StatusCode == http.StatusGone) {
+			return nil, nil, &IncidentResult{Skipped: "issue not found"}, nil
+		}
+		return nil, nil, nil, fmt.Errorf("get issue #%d: %w", number, err)
+	}
+	switch {
+	case issue.IsPullRequest():
+		return nil, nil, &IncidentResult{Skipped: "a pull request"}, nil
+	case issue.GetState() != "open":
+		return nil, nil, &IncidentResult{Skipped: "issue is closed"}, nil
+	case len(issue.Labels) == 0:
+		return nil, nil, &IncidentResult{Skipped: "issue has no labels"}, nil
+	}
+	cfg, err := r.config(ctx)
+	if err != nil {
+		var ce *repoconfig.Error
+		if errors.As(err, &ce) && hasLabel(issue.Labels, ce.IncidentLabel) {
+			return nil, nil, &IncidentResult{Skipped: "configuration is broken"}, r.reportConfigError(ctx, number, ce)
+		}
+		return nil, nil, nil, err
+	}
+	r.f.rememberIncidentLabel(r, cfg.IncidentLabel)
+	if !hasLabel(issue.Labels, cfg.IncidentLabel) {
+		return nil, nil, &IncidentResult{Skipped: "not labelled " + cfg.IncidentLabel}, nil
+	}
+	return issue, cfg, nil, nil
+}
+
+// configFixed says (once) on the comment that reported a broken
+// configuration that it is fixed now, since the flow got this far.
+func (r *run) configFixed(ctx context.Context, comments []*github.IssueComment) error {
+	c := r.findComment(comments, MarkerConfigError)
+	if c == nil {
+		return nil
+	}
+	resolved := MarkerConfigError + "\n~~The postmortem configuration had a problem.~~ It is fixed now; drafting the postmortem."
+	if c.GetBody() == resolved {
+		return nil
+	}
+	if _, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: github.String(resolved)}); err != nil {
+		return fmt.Errorf("edit comment: %w", err)
+	}
+	return nil
+}
+
+// draftBranch finds the branch of an earlier run (whatever the title was
+// then), and meanwhile prepares the draft (template, timeline, base
+// branch): reads only, wasted when an earlier run's branch exists. Read
+// ahead, only the template is left (none for a built-in one). Without a
+// branch, it publishes the draft. It returns the pull request's base (the
+// branch the draft was made on) and whether it published the branch now.
+func (r *run) draftBranch(ctx context.Context, issue *github.Issue, cfg *repoconfig.Config, ahead *aheadReads, res *IncidentResult) (base string, publishedNow bool, err error) {
+	number := issue.GetNumber()
+	var (
+		refs    []*github.Reference
+		prep    *draftPrep
+		prepErr error
+	)
+	if ahead != nil {
+		refs, err = ahead.refs, ahead.refsErr
+		prep, prepErr = r.prepareDraft(ctx, issue, cfg, ahead)
+	} else {
+		g := r.group()
+		g.Go(func() error { refs, err = r.matchingRefs(ctx, number); return nil })
+		g.Go(func() error { prep, prepErr = r.prepareDraft(ctx, issue, cfg, nil); return nil })
+		_ = g.Wait()
+	}
+	if err != nil && statusOf(err) != http.StatusNotFound {
+		return "", false, fmt.Errorf("list branches: %w", err)
+	}
+	prefix := fmt.Sprintf("postmortem/%d-", number)
+	for _, ref := range refs {
+		if b := strings.TrimPrefix(ref.GetRef(), "refs/heads/"); strings.HasPrefix(b, prefix) {
+			res.Branch = b
+			break
+		}
+	}
+	if res.Branch == "" {
+		if prepErr != nil {
+			return "", false, r.configProblem(ctx, number, prepErr)
+		}
+		branch, file, created, err := r.publishDraft(ctx, issue, cfg, prep)
+		if err != nil {
+			return "", false, err
+		}
+		res.Branch, res.Path, publishedNow = branch, file, created
+		res.Created = created
+	}
+	if prep != nil && prepErr == nil {
+		return prep.base, publishedNow, nil
+	}
+	repo, err := r.repository(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	return repo.GetDefaultBranch(), publishedNow, nil
+}
+
+// postmortemPR finds the pull request of res.Branch, or opens it against
+// base (a branch this run published has none yet).
+func (r *run) postmortemPR(ctx context.Context, issue *github.Issue, base string, publishedNow bool, res *IncidentResult) (*github.PullRequest, error) {
+	var pr *github.PullRequest
+	if !publishedNow {
+		var err error
+		if pr, err = r.findPR(ctx, res.Branch); err != nil {
+			return nil, err
+		}
+	}
+	if pr == nil {
+		var created bool
+		var err error
+		if pr, created, err = r.openPR(ctx, issue, res.Branch, base); err != nil {
+			return nil, err
+		}
+		res.Created = res.Created || created
+		if created {
+			r.emit("incident", issue.GetNumber(), "opened postmortem pull request #%d from %s", pr.GetNumber(), res.Branch)
+		}
+	}
+	res.PullRequest = pr.GetNumber()
+	return pr, nil
 }
 
 // finishPointed completes a run that posted the pointer comment but did not
@@ -384,11 +426,11 @@ func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *repoco
 	if evErr != nil {
 		return nil, evErr
 	}
-	doc, err := templates.Render(tmpl, r.incidentData(issue, events))
+	doc, err := templates.Render(tmpl, render.Incident(issue, events, r.fullName(), r.f.BotLogin))
 	if err != nil {
 		return nil, cfg.Errorf("template %s does not render: %v", cfg.Template, err)
 	}
-	slug := Slug(issue.GetTitle())
+	slug := render.Slug(issue.GetTitle())
 	created0 := issue.GetCreatedAt().Time.UTC()
 	name, err := cfg.FileName(checks.FilenameData{
 		Date: created0.Format("2006-01-02"), Year: created0.Format("2006"), Month: created0.Format("01"), Day: created0.Format("02"),
@@ -439,7 +481,7 @@ func (r *run) branchHead(ctx context.Context, branch string) (sha, tree string, 
 // half-built, and "Reference already exists" means another worker won.
 func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *repoconfig.Config, prep *draftPrep) (branch, file string, created bool, err error) {
 	number := issue.GetNumber()
-	branch = fmt.Sprintf("postmortem/%d-%s", number, Slug(issue.GetTitle()))
+	branch = fmt.Sprintf("postmortem/%d-%s", number, render.Slug(issue.GetTitle()))
 	file, doc, baseSHA, baseTree := prep.file, prep.doc, prep.baseSHA, prep.baseTree
 	tree, _, err := r.gh.Git.CreateTree(ctx, r.owner, r.repo, baseTree, []*github.TreeEntry{{
 		Path: github.String(file), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String(string(doc)),
@@ -494,10 +536,7 @@ func (r *run) reportConfigError(ctx context.Context, number int, ce *repoconfig.
 	if err != nil {
 		return err
 	}
-	where := ce.Repo + ":" + ce.Path
-	if ce.Line > 0 {
-		where += fmt.Sprintf(" line %d", ce.Line)
-	}
+	where := ce.Where()
 	body := fmt.Sprintf("%s\n**The postmortem configuration has a problem, so no postmortem was drafted.**\n\n"+
 		"`%s`: %s\n\nFix the file on the default branch, then remove and re-add the incident label (or edit this issue) to try again.",
 		MarkerConfigError, where, ce.Message)
@@ -509,107 +548,6 @@ func (r *run) reportConfigError(ctx context.Context, number int, ce *repoconfig.
 		r.emit("incident", number, "reported a broken configuration on #%d (%s)", number, where)
 	}
 	return nil
-}
-
-// incidentData gathers what the template shows: title, severity from the
-// labels, times, assignees and a timeline from the issue's history.
-func (r *run) incidentData(issue *github.Issue, events []*github.Timeline) templates.Incident {
-	labels := labelNames(issue.Labels)
-	inc := templates.Incident{
-		Title:      issue.GetTitle(),
-		Number:     issue.GetNumber(),
-		URL:        issue.GetHTMLURL(),
-		Repository: r.fullName(),
-		Labels:     labels,
-		Severity:   SeverityFromLabels(labels),
-		CreatedAt:  issue.GetCreatedAt().Time.UTC(),
-	}
-	if issue.ClosedAt != nil {
-		inc.ClosedAt = issue.GetClosedAt().Time.UTC()
-	}
-	for _, u := range issue.Assignees {
-		inc.Assignees = append(inc.Assignees, u.GetLogin())
-	}
-	inc.Timeline = append(inc.Timeline, templates.TimelineEntry{
-		Time: inc.CreatedAt, Actor: issue.GetUser().GetLogin(), Text: "opened the incident: " + issue.GetTitle(), URL: issue.GetHTMLURL(),
-	})
-	inc.Timeline = append(inc.Timeline, r.timelineEntries(events)...)
-	sort.SliceStable(inc.Timeline, func(i, j int) bool { return inc.Timeline[i].Time.Before(inc.Timeline[j].Time) })
-	return inc
-}
-
-// timelineEntries turns issue timeline events into postmortem timeline
-// entries; noise (subscriptions, the bot's own doings) is left out.
-func (r *run) timelineEntries(events []*github.Timeline) []templates.TimelineEntry {
-	var out []templates.TimelineEntry
-	for _, e := range events {
-		actor := e.GetActor()
-		if actor == nil {
-			actor = e.GetUser()
-		}
-		if r.f.BotLogin != "" && strings.EqualFold(actor.GetLogin(), r.f.BotLogin) {
-			continue
-		}
-		var t time.Time
-		if e.CreatedAt != nil {
-			t = e.GetCreatedAt().Time.UTC()
-		} else if e.SubmittedAt != nil {
-			t = e.GetSubmittedAt().Time.UTC()
-		}
-		entry := templates.TimelineEntry{Time: t, Actor: actor.GetLogin()}
-		switch e.GetEvent() {
-		case "labeled":
-			entry.Text = "added the label " + e.GetLabel().GetName()
-		case "unlabeled":
-			entry.Text = "removed the label " + e.GetLabel().GetName()
-		case "assigned":
-			entry.Text = "assigned " + e.GetAssignee().GetLogin()
-		case "commented":
-			text := oneLine(e.GetBody(), 140)
-			if text == "" {
-				continue
-			}
-			entry.Text = "commented: " + text
-			entry.URL = e.GetURL()
-			if u := e.GetUser(); u != nil {
-				entry.Actor = u.GetLogin()
-			}
-		case "cross-referenced":
-			src := e.GetSource().GetIssue()
-			if src == nil {
-				continue
-			}
-			kind := "issue"
-			if src.IsPullRequest() {
-				kind = "pull request"
-			}
-			entry.Actor = e.GetActor().GetLogin()
-			entry.Text = fmt.Sprintf("referenced this in %s #%d: %s", kind, src.GetNumber(), src.GetTitle())
-			entry.URL = src.GetHTMLURL()
-		case "referenced":
-			entry.Text = "referenced this in commit " + shortSHA(e.GetCommitID())
-		case "closed":
-			entry.Text = "closed the incident"
-		case "reopened":
-			entry.Text = "reopened the incident"
-		case "renamed":
-			entry.Text = "renamed the incident to " + e.GetRename().GetTo()
-		default:
-			continue
-		}
-		if t.IsZero() {
-			continue
-		}
-		out = append(out, entry)
-	}
-	return out
-}
-
-func shortSHA(s string) string {
-	if len(s) > 7 {
-		return s[:7]
-	}
-	return s
 }
 
 // findPR returns the pull request (any state) whose head is branch.

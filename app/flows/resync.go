@@ -143,49 +143,15 @@ func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResu
 		}
 		return err
 	}
-	incidents, err := listAll(ctx, func(o github.ListOptions) ([]*github.Issue, *github.Response, error) {
-		return r.gh.Issues.ListByRepo(ctx, r.owner, r.repo, &github.IssueListByRepoOptions{
-			State: "open", Labels: []string{cfg.IncidentLabel}, Sort: "created", Direction: "asc", ListOptions: o,
-		})
-	})
+	open, err := rs.openIncidents(ctx, r, cfg.IncidentLabel)
 	if err != nil {
-		return fmt.Errorf("list open incidents: %w", err)
+		return err
 	}
-	open := map[int]*github.Issue{}
-	for _, is := range incidents {
-		if is.IsPullRequest() {
-			continue
-		}
-		open[is.GetNumber()] = is
-		res.Incidents++
+	res.Incidents = len(open)
+	pulls, err := rs.postmortemPulls(ctx, r, res)
+	if err != nil {
+		return err
 	}
-
-	// Postmortem pull requests updated in the window, newest first.
-	since := rs.Flows.now().Add(-rs.window())
-	pulls := map[int][]*github.PullRequest{} // incident → its postmortem pull requests
-	opts := github.PullRequestListOptions{State: "all", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100, Page: 1}}
-	for {
-		prs, resp, err := r.gh.PullRequests.List(ctx, r.owner, r.repo, &opts)
-		if err != nil {
-			return fmt.Errorf("list pull requests: %w", err)
-		}
-		old := false
-		for _, pr := range prs {
-			if pr.GetUpdatedAt().Time.Before(since) {
-				old = true
-				break
-			}
-			if n := incidentOfPR(pr); n != 0 && strings.HasPrefix(pr.GetHead().GetRef(), "postmortem/") {
-				pulls[n] = append(pulls[n], pr)
-				res.PullsSeen++
-			}
-		}
-		if old || resp == nil || resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
-	}
-
 	for n, prs := range pulls {
 		for _, pr := range prs {
 			args := jobs.PullRequestArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA()}
@@ -223,4 +189,56 @@ func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResu
 		}
 	}
 	return nil
+}
+
+// openIncidents are the repository's open issues carrying label, by number.
+func (rs *Resyncer) openIncidents(ctx context.Context, r *run, label string) (map[int]*github.Issue, error) {
+	incidents, err := listAll(ctx, func(o github.ListOptions) ([]*github.Issue, *github.Response, error) {
+		return r.gh.Issues.ListByRepo(ctx, r.owner, r.repo, &github.IssueListByRepoOptions{
+			State: "open", Labels: []string{label}, Sort: "created", Direction: "asc", ListOptions: o,
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list open incidents: %w", err)
+	}
+	open := map[int]*github.Issue{}
+	for _, is := range incidents {
+		if is.IsPullRequest() {
+			continue
+		}
+		open[is.GetNumber()] = is
+	}
+
+	return open, nil
+}
+
+// postmortemPulls are the postmortem pull requests updated in the window,
+// newest first, by incident.
+func (rs *Resyncer) postmortemPulls(ctx context.Context, r *run, res *ResyncResult) (map[int][]*github.PullRequest, error) {
+	since := rs.Flows.now().Add(-rs.window())
+	pulls := map[int][]*github.PullRequest{} // incident → its postmortem pull requests
+	opts := github.PullRequestListOptions{State: "all", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100, Page: 1}}
+	for {
+		prs, resp, err := r.gh.PullRequests.List(ctx, r.owner, r.repo, &opts)
+		if err != nil {
+			return nil, fmt.Errorf("list pull requests: %w", err)
+		}
+		old := false
+		for _, pr := range prs {
+			if pr.GetUpdatedAt().Time.Before(since) {
+				old = true
+				break
+			}
+			if n := incidentOfPR(pr); n != 0 && strings.HasPrefix(pr.GetHead().GetRef(), "postmortem/") {
+				pulls[n] = append(pulls[n], pr)
+				res.PullsSeen++
+			}
+		}
+		if old || resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+
+	return pulls, nil
 }

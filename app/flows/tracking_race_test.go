@@ -37,14 +37,14 @@ func TestTrackingRunsTakeTurns(t *testing.T) {
 	e.sim.Faults().Add(githubsim.Fault{Route: "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
 		TokenKind: "installation", Kind: githubsim.Latency, Latency: 400 * time.Millisecond, Count: 1})
 	first := make(chan error, 1)
-	go func() { _, err := e.flows.FollowUp(e.ctx, e.followUp(fus[0].Number)); first <- err }()
+	go func() { _, err := e.flows.Tracking(e.ctx, e.trackingJob(fus[0].Number)); first <- err }()
 	time.Sleep(150 * time.Millisecond) // the first run has listed the follow-ups
 
 	// runUntilDone retries a run the lock turned away, as the job runner's
 	// snooze would.
 	runUntilDone := func(number int) {
 		for {
-			_, err := e.flows.FollowUp(e.ctx, e.followUp(number))
+			_, err := e.flows.Tracking(e.ctx, e.trackingJob(number))
 			if !errors.Is(err, claims.ErrInProgress) {
 				e.must(err)
 				return

@@ -1,4 +1,8 @@
-package flows
+// Package render makes what the flows write on GitHub from what they read,
+// without calling it: the incident's data for the postmortem template,
+// check-run titles, summaries and annotations, suggested rewordings, the
+// follow-up issues' bodies and the tracking comment.
+package render
 
 import (
 	"regexp"
@@ -94,8 +98,8 @@ func SeverityFromLabels(labels []string) string {
 	return ""
 }
 
-// oneLine returns the first non-empty line of s, at most n runes.
-func oneLine(s string, n int) string {
+// OneLine returns the first non-empty line of s, at most n runes.
+func OneLine(s string, n int) string {
 	for _, l := range strings.Split(s, "\n") {
 		l = strings.TrimSpace(l)
 		if l == "" || strings.HasPrefix(l, "<!--") {
@@ -109,16 +113,25 @@ func oneLine(s string, n int) string {
 	return ""
 }
 
-// cell escapes text for a Markdown table cell.
-func cell(s string) string {
+// Cell escapes text for a Markdown table cell.
+func Cell(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return s
 }
 
-func plural(n int, one, many string) string {
+// Plural is "1 one" or "n many".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// ShortSHA is a commit's abbreviated name.
+func ShortSHA(s string) string {
+	if len(s) > 7 {
+		return s[:7]
+	}
+	return s
 }

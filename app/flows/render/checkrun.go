@@ -1,0 +1,170 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
+	"github.com/postmortem-app/postmortem/checks"
+)
+
+// File is one postmortem a pull request adds or changes, as the checks
+// read it.
+type File struct {
+	Path     string
+	Src      []byte
+	Patch    string // the pull request's diff of the file
+	Added    bool   // new in the pull request: every line may be commented
+	Findings []checks.Finding
+}
+
+// CheckRunOutput is a completed check run as the App writes it.
+type CheckRunOutput struct {
+	Conclusion string // success, failure, neutral
+	Title      string
+	Summary    string
+	// Annotations are every finding's, in file order; GitHub takes 50 per
+	// request.
+	Annotations      []*github.CheckRunAnnotation
+	Errors, Warnings int
+}
+
+// CheckRun is the check run of check over files: a conclusion by the
+// default policy, a title counting the findings, a summary with a table of
+// the first 100 of them and one annotation per finding.
+func CheckRun(check checks.Check, files []*File) CheckRunOutput {
+	var out CheckRunOutput
+	type row struct {
+		file string
+		f    checks.Finding
+	}
+	var rows []row
+	for _, cf := range files {
+		for _, fd := range cf.Findings {
+			if fd.Check != check {
+				continue
+			}
+			rows = append(rows, row{cf.Path, fd})
+			if fd.Severity == checks.SeverityError {
+				out.Errors++
+			} else {
+				out.Warnings++
+			}
+			out.Annotations = append(out.Annotations, annotation(cf.Path, fd))
+		}
+	}
+	out.Conclusion = conclusion(check, out.Errors, out.Warnings)
+	out.Title = "No problems found"
+	if out.Errors+out.Warnings > 0 {
+		out.Title = CountText(out.Errors, out.Warnings)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "**%s** in %s: ", out.Title, Plural(len(files), "postmortem", "postmortems"))
+	switch check {
+	case checks.CheckCompleteness:
+		if out.Errors > 0 {
+			sb.WriteString("some required parts are missing or still say TODO.\n\n")
+		} else {
+			sb.WriteString("every required part is there.\n\n")
+		}
+	case checks.CheckBlameless:
+		if out.Errors+out.Warnings > 0 {
+			sb.WriteString("some wording puts people at fault. Describe what the system allowed and what people knew at the time.\n\n")
+		} else {
+			sb.WriteString("the wording is blameless.\n\n")
+		}
+	}
+	if len(rows) > 0 {
+		sb.WriteString("| File | Line | Severity | Rule | Finding |\n|---|---:|---|---|---|\n")
+		for i, rw := range rows {
+			if i == 100 {
+				fmt.Fprintf(&sb, "\n…and %d more (see the annotations).\n", len(rows)-100)
+				break
+			}
+			fmt.Fprintf(&sb, "| `%s` | %d | %s | `%s` | %s |\n", Cell(rw.file), rw.f.Line, rw.f.Severity, rw.f.Rule, Cell(rw.f.Message))
+		}
+	}
+	out.Summary = sb.String()
+	return out
+}
+
+// annotation is one finding on file.
+func annotation(file string, fd checks.Finding) *github.CheckRunAnnotation {
+	level := "warning"
+	if fd.Severity == checks.SeverityError {
+		level = "failure"
+	}
+	a := &github.CheckRunAnnotation{
+		Path: github.String(file), StartLine: github.Int(max(fd.Line, 1)), EndLine: github.Int(max(fd.EndLine, fd.Line, 1)),
+		AnnotationLevel: github.String(level), Title: github.String(fd.Rule), Message: github.String(annotationMessage(fd)),
+	}
+	if fd.EndLine == fd.Line && fd.Column > 0 && fd.EndColumn >= fd.Column {
+		a.StartColumn, a.EndColumn = github.Int(fd.Column), github.Int(fd.EndColumn)
+	}
+	return a
+}
+
+func annotationMessage(f checks.Finding) string {
+	m := f.Message
+	if f.Suggestion != "" {
+		m += "\n\nSuggestion: " + f.Suggestion
+	}
+	return m
+}
+
+// conclusion applies the default policy: errors fail; blameless warnings
+// alone are neutral; nothing is success.
+func conclusion(check checks.Check, errs, warns int) string {
+	switch {
+	case errs > 0:
+		return "failure"
+	case warns > 0 && check == checks.CheckBlameless:
+		return "neutral"
+	}
+	return "success"
+}
+
+// CountText says how many errors and warnings: "no findings", "2 errors,
+// 1 warning"…
+func CountText(errs, warns int) string {
+	switch {
+	case errs == 0 && warns == 0:
+		return "no findings"
+	case warns == 0:
+		return Plural(errs, "error", "errors")
+	case errs == 0:
+		return Plural(warns, "warning", "warnings")
+	}
+	return Plural(errs, "error", "errors") + ", " + Plural(warns, "warning", "warnings")
+}
+
+// ConfigFailure is the failing check run of a postmortem that could not be
+// checked because the configuration is broken; the configuration file is
+// annotated when it is in repo.
+func ConfigFailure(ce *repoconfig.Error, repo string) CheckRunOutput {
+	out := CheckRunOutput{Conclusion: "failure", Title: "Configuration error", Errors: 1,
+		Summary: fmt.Sprintf("**The postmortem configuration has a problem**, so the postmortem could not be checked.\n\n`%s`: %s\n", ce.Where(), ce.Message)}
+	if ce.Repo == repo && ce.Path != "" {
+		line := max(ce.Line, 1)
+		out.Annotations = []*github.CheckRunAnnotation{{
+			Path: github.String(ce.Path), StartLine: github.Int(line), EndLine: github.Int(line),
+			AnnotationLevel: github.String("failure"), Title: github.String("postmortem configuration"), Message: github.String(ce.Message),
+		}}
+	}
+	return out
+}
+
+// TooLargeFindings stand for the findings of a file too large to lint: one
+// per check, on line 1, saying why it was not checked.
+func TooLargeFindings(tl *repoconfig.TooLargeError) []checks.Finding {
+	msg := fmt.Sprintf("This file is too large to check (%s; the App checks postmortems up to %s). "+
+		"Move logs, dumps and data out of it and link to them.", repoconfig.HumanBytes(tl.Size), repoconfig.HumanBytes(repoconfig.MaxFileBytes))
+	var out []checks.Finding
+	for _, c := range []checks.Check{checks.CheckCompleteness, checks.CheckBlameless} {
+		out = append(out, checks.Finding{Check: c, Rule: string(c) + "/too-large", Severity: checks.SeverityError,
+			Line: 1, EndLine: 1, Column: 1, EndColumn: 1, Message: msg})
+	}
+	return out
+}
