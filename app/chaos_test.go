@@ -29,11 +29,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/internal/dbtest"
-	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
-	"github.com/postmortem-app/postmortem/app/redeliver"
-	"github.com/postmortem-app/postmortem/app/sqldb"
-	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 // The chaos suite: one end-to-end scenario (N incidents, each with three
@@ -86,9 +82,9 @@ type replicaConfig struct {
 
 type replica struct {
 	addr string
-	q    *queue.Queue
-	db   *sqldb.DB
-	srv  *http.Server
+	app  *App
+	stop context.CancelFunc // ends Run: shutdown within the grace period
+	ran  chan error
 }
 
 // startReplica wires one App replica like `postmortem serve`: clients,
@@ -99,85 +95,42 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	clients, err := ghclient.New(ghclient.Config{
-		AppID: c.AppID, PrivateKey: key, APIURL: c.APIURL,
-		Retry: ghclient.RetryConfig{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond, MaxWait: 3 * time.Second},
-		Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: 10 * time.Second},
+	a, err := New(ctx, Options{
+		GitHub: ghclient.Config{AppID: c.AppID, PrivateKey: key, APIURL: c.APIURL,
+			Retry: ghclient.RetryConfig{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond, MaxWait: 3 * time.Second},
+			Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: 10 * time.Second},
+		},
+		WebhookSecret: c.Secret, BotLogin: BotLogin("postmortem"),
+		DatabaseURL: c.DatabaseURL, Schema: c.Schema,
+		Queue: queue.Config{MaxWorkers: 4,
+			PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, RetryBackoff: 300 * time.Millisecond,
+			// A killed replica's jobs are rescued (retried elsewhere) soon.
+			JobTimeout: 10 * time.Second, RescueStuckJobsAfter: 12 * time.Second},
+		// A claim left by a SIGKILLed replica is taken over after this lease
+		// (a live creator gives up before it runs out).
+		ClaimsLease:    4 * time.Second,
+		ResyncInterval: c.Resync,
+		Redeliver:      true,
+		ShutdownGrace:  3 * time.Second,
 	})
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqldb.Open(ctx, c.DatabaseURL, sqldb.Options{Schema: c.Schema})
-	if err != nil {
-		return nil, err
-	}
-	fl := &flows.Flows{Clients: clients, BotLogin: BotLogin("postmortem")}
-	if err := UseClaims(ctx, fl, db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	// A claim left by a SIGKILLed replica is taken over after this lease
-	// (a live creator gives up before it runs out).
-	fl.Claims.Lease = 4 * time.Second
-	rs := &flows.Resyncer{Flows: fl, App: clients.App()}
-	rd := &redeliver.Redeliverer{App: clients.App(), DB: db}
-	if err := rd.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	w := queue.NewWorkers()
-	if err := HandleJobs(w, fl, rs, rd, nil); err != nil {
-		db.Close()
-		return nil, err
-	}
-	q, err := queue.Open(ctx, db, w, queue.Config{MaxWorkers: 4,
-		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, RetryBackoff: 300 * time.Millisecond,
-		// A killed replica's jobs are rescued (retried elsewhere) soon.
-		JobTimeout: 10 * time.Second, RescueStuckJobsAfter: 12 * time.Second})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	if c.Resync > 0 {
-		if err := q.AddPeriodic(PeriodicResync(c.Resync)); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		db.Close()
+		a.Close()
 		return nil, err
 	}
-	if err := q.Start(ctx); err != nil {
-		ln.Close()
-		db.Close()
-		return nil, err
-	}
-	if _, err := q.Enqueue(ctx, jobs.RedeliverArgs{}); err != nil {
-		ln.Close()
-		db.Close()
-		return nil, err
-	}
-	if c.Resync > 0 {
-		if _, err := q.Enqueue(ctx, jobs.ResyncArgs{}); err != nil {
-			ln.Close()
-			db.Close()
-			return nil, err
-		}
-	}
-	hook := &webhook.Handler{Secret: []byte(c.Secret), Queue: q, BotLogin: fl.BotLogin}
-	srv := NewHTTPServer(NewMux(hook, db, NewMetrics()))
-	go srv.Serve(ln)
-	return &replica{addr: ln.Addr().String(), q: q, db: db, srv: srv}, nil
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	ran := make(chan error, 1)
+	go func() { ran <- a.Run(runCtx, ln) }()
+	return &replica{addr: ln.Addr().String(), app: a, stop: stop, ran: ran}, nil
 }
 
-func (r *replica) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	r.srv.Shutdown(ctx)
-	r.q.Stop(ctx)
-	r.db.Close()
+func (r *replica) shutdown() {
+	r.stop()
+	<-r.ran
+	r.app.Close()
 }
 
 // TestHelperReplica is not a test: the kill mode runs it as a child process
@@ -199,7 +152,7 @@ func TestHelperReplica(t *testing.T) {
 	}
 	fmt.Printf("ADDR %s\n", r.addr)
 	io.Copy(io.Discard, os.Stdin) // the parent went away: stop
-	r.stop()
+	r.shutdown()
 	os.Exit(0)
 }
 
@@ -645,7 +598,7 @@ func (e *chaosEnv) stopSlot(i int, kill bool) {
 	e.slotMu.Unlock()
 	e.proxy.set(i, "")
 	if in != nil {
-		in.stop()
+		in.shutdown()
 	}
 	if cmd != nil {
 		if kill {

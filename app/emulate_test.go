@@ -50,8 +50,6 @@ import (
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/queue"
-	"github.com/postmortem-app/postmortem/app/sqldb"
-	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 const (
@@ -462,50 +460,35 @@ func newEmuEnv(t *testing.T) *emuEnv {
 	e.app = &counting{next: e.files}
 
 	logger := slog.New(slog.NewTextHandler(&testLogWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	clients, err := ghclient.New(ghclient.Config{
-		AppID: emuAppID, PrivateKey: rsaKey, APIURL: emu.url + "/", Base: e.app,
-		Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second},
+	a, err := New(ctx, Options{
+		GitHub: ghclient.Config{AppID: emuAppID, PrivateKey: rsaKey, APIURL: emu.url + "/", Base: e.app,
+			Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second}},
+		WebhookSecret: string(e.secret), BotLogin: BotLogin("postmortem"),
+		DatabaseURL: filepath.Join(t.TempDir(), "postmortem.db"),
+		Queue:       queue.Config{MaxWorkers: 4, PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute},
+		Logger:      logger,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl := &flows.Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
-	w := queue.NewWorkers()
-	if err := HandleJobs(w, fl, nil, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "postmortem.db"), sqldb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	q, err := queue.Open(ctx, db, w, queue.Config{
-		MaxWorkers:   4,
-		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute,
-		Logger: logger.With("component", "queue"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := UseClaims(ctx, fl, db); err != nil {
-		t.Fatal(err)
-	}
-	hook := &webhook.Handler{Secret: e.secret, Queue: q, BotLogin: fl.BotLogin, Logger: logger.With("component", "webhook")}
-	e.hooks = &hookLog{secret: e.secret, next: hook}
-	srv := NewHTTPServer(NewMux(e.hooks, db, NewMetrics()))
+	t.Cleanup(func() { a.Close() })
+	// The webhook endpoint logs what emulate delivers (hookLog) before the
+	// App's handler answers.
+	e.hooks = &hookLog{secret: e.secret, next: a.Webhook}
+	srv := NewHTTPServer(NewMux(e.hooks, a.DB, a.Metrics))
 	go srv.Serve(ln)
 	t.Cleanup(func() {
 		sctx, c := context.WithTimeout(context.Background(), 2*time.Second)
 		defer c()
 		srv.Shutdown(sctx)
 	})
-	if err := q.Start(ctx); err != nil {
+	if err := a.Queue.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		defer c()
-		q.Stop(sctx)
+		a.Queue.Stop(sctx)
 	})
 	e.alice = e.person("ghp_alice_emulate")
 	e.bob = e.person("ghp_bob_emulate")

@@ -198,7 +198,7 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 	e.flows.Now = func() time.Time { return time.Date(2026, 4, 20, 12, 0, 0, 0, time.UTC) } // two of three due dates passed
 	m := NewMetrics()
 	w := queue.NewWorkers()
-	if err := HandleJobs(w, e.flows, nil, nil, m); err != nil {
+	if err := handleJobs(w, e.flows, nil, nil, m); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -21,8 +21,6 @@ import (
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/queue"
-	"github.com/postmortem-app/postmortem/app/sqldb"
-	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 // PlaygroundOptions configure RunPlayground.
@@ -139,60 +137,29 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 		ln.Close()
 		return nil, err
 	}
-	clients, err := ghclient.New(ghclient.Config{
-		AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: o.Transport,
-		// The simulator needs no pacing between writes; GitHub does.
-		Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second},
-	})
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	fl := &flows.Flows{Clients: clients, BotLogin: BotLogin("postmortem"), Logger: logger.With("component", "flows")}
-	w := queue.NewWorkers()
-	if err := HandleJobs(w, fl, nil, nil, nil); err != nil {
-		ln.Close()
-		return nil, err
-	}
 	dbURL, where := filepath.Join(dir, "postmortem.db"), "SQLite in "+dir
 	if o.DatabaseURL != "" {
 		dbURL, where = o.DatabaseURL, "PostgreSQL, schema "+o.Schema
 	}
-	db, err := sqldb.Open(ctx, dbURL, sqldb.Options{Schema: o.Schema})
-	if err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("queue: %w", err)
-	}
-	defer db.Close()
-	q, err := queue.Open(ctx, db, w, queue.Config{
-		MaxWorkers:   4,
-		PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute,
-		Logger: logger.With("component", "queue"),
+	a, err := New(ctx, Options{
+		GitHub: ghclient.Config{AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: o.Transport,
+			// The simulator needs no pacing between writes; GitHub does.
+			Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second}},
+		WebhookSecret: secret, BotLogin: BotLogin("postmortem"),
+		DatabaseURL: dbURL, Schema: o.Schema,
+		Queue:         queue.Config{MaxWorkers: 4, PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute},
+		ShutdownGrace: 5 * time.Second,
+		Logger:        logger,
 	})
 	if err != nil {
 		ln.Close()
-		return nil, fmt.Errorf("queue: %w", err)
-	}
-	if err := UseClaims(ctx, fl, db); err != nil {
-		ln.Close()
 		return nil, err
 	}
-	hook := &webhook.Handler{Secret: []byte(secret), Queue: q, BotLogin: fl.BotLogin, Logger: logger.With("component", "webhook")}
-	srv := NewHTTPServer(NewMux(hook, db, NewMetrics()))
-	go srv.Serve(ln)
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := q.Start(ctx); err != nil {
-		return nil, fmt.Errorf("queue: %w", err)
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		q.Stop(sctx)
-	}()
+	defer a.Close()
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- a.Run(runCtx, ln) }()
+	defer func() { stop(); <-ran }()
 
 	p := &playground{o: o, out: o.Out, sim: sim, alice: sim.As("alice"), bob: sim.As("bob"), res: &PlaygroundResult{}}
 	p.say("postmortem playground: the whole story against a simulated GitHub, in this process, offline.\n\n")

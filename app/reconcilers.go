@@ -13,15 +13,15 @@ import (
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/redeliver"
-	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
-// DefaultResyncInterval is how often the periodic resync runs.
+// DefaultResyncInterval is how often the periodic resync runs (serve's
+// default).
 const DefaultResyncInterval = 15 * time.Minute
 
-// PeriodicResync is the River periodic job enqueuing ResyncArgs{} (every
+// periodicResync is the River periodic job enqueuing ResyncArgs{} (every
 // installation) every interval, and once when the leader starts.
-func PeriodicResync(interval time.Duration) *river.PeriodicJob {
+func periodicResync(interval time.Duration) *river.PeriodicJob {
 	if interval <= 0 {
 		interval = DefaultResyncInterval
 	}
@@ -30,10 +30,10 @@ func PeriodicResync(interval time.Duration) *river.PeriodicJob {
 	}, &river.PeriodicJobOpts{ID: "postmortem-resync", RunOnStart: true})
 }
 
-// HandleJobs adds the reconciler of each job kind to w: the flows'
+// handleJobs adds the reconciler of each job kind to w: the flows'
 // (incident, pull request, tracking), the resync's (resync, installation)
 // and the redelivery's. A nil resyncer or redeliverer leaves its kinds out.
-func HandleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
+func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
 	errs := []error{
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
 			_, err := f.Incident(ctx, job.Args)
@@ -88,15 +88,4 @@ func retryLater(err error) error {
 		return river.JobSnooze(5 * time.Second)
 	}
 	return ghclient.AsRateLimit(err, time.Now())
-}
-
-// UseClaims stores f's claims in db (the queue's database), creating their
-// table when missing.
-func UseClaims(ctx context.Context, f *flows.Flows, db *sqldb.DB) error {
-	c := claims.New(db)
-	if err := c.Migrate(ctx); err != nil {
-		return err
-	}
-	f.Claims = c
-	return nil
 }

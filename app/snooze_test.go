@@ -16,7 +16,7 @@ func TestPrimaryExhaustionSnoozesUntilReset(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
 	n := e.openIncident("Quota gone", "incident")
 	w := queue.NewWorkers()
-	e.must(HandleJobs(w, e.flows, nil, nil, nil))
+	e.must(handleJobs(w, e.flows, nil, nil, nil))
 	q := newTestDB(t, "sqlite").open(t, w)
 	events, cancel := q.Subscribe(river.EventKindJobCompleted, river.EventKindJobSnoozed, river.EventKindJobFailed)
 	defer cancel()

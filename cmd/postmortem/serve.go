@@ -14,13 +14,8 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app"
-	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
-	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
-	"github.com/postmortem-app/postmortem/app/redeliver"
-	"github.com/postmortem-app/postmortem/app/sqldb"
-	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 const serveUsage = `Usage: postmortem serve [flags]
@@ -51,6 +46,36 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // runs it until ctx is done. ready, if non-nil, receives the listening
 // address.
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) int {
+	cfg, opts, code, ok := serveOptions(args, getenv, stderr)
+	if !ok {
+		return code
+	}
+	opts.Logger = slog.New(slog.NewJSONHandler(stderr, nil))
+	a, err := app.New(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	if err := a.Run(ctx, ln); err != nil {
+		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// serveOptions reads the environment, lets the flags override it and
+// validates the result. When serve should stop it returns false and the
+// exit code (0 for -h, 2 for a usage or configuration error).
+func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (app.Config, app.Options, int, bool) {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	appID := fl.String("app-id", "", "GitHub App `ID`")
 	keyPath := fl.String("private-key-path", "", "GitHub App private key `file` (PEM)")
@@ -65,13 +90,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	redeliverOnStart := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
 	if code, ok := parseFlags(fl, args, serveUsage, stderr); !ok {
-		return code
+		return app.Config{}, app.Options{}, code, false
 	}
-
 	cfg, err := app.ConfigFromEnv(getenv)
 	if err != nil && *appID == "" {
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
-		return 2
+		return cfg, app.Options{}, 2, false
 	}
 	var flagErr error
 	fl.Visit(func(f *flag.Flag) {
@@ -98,104 +122,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	})
 	if flagErr != nil {
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", flagErr)
-		return 2
+		return cfg, app.Options{}, 2, false
 	}
 	cfg.Defaults()
 	key, err := cfg.Validate()
 	if err != nil {
 		fmt.Fprintf(stderr, "postmortem serve: cannot start:\n%v\n", err)
-		return 2
+		return cfg, app.Options{}, 2, false
 	}
-
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	metrics := app.NewMetrics()
-	clients, err := ghclient.New(ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Observer: metrics,
-		Pacer: ghclient.PacerConfig{Interval: *writeGap}})
-	if err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
-		return 2
-	}
-	bot := app.BotLogin(cfg.AppSlug)
-	if bot == "" {
-		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		a, _, err := clients.App().Apps.Get(actx, "")
-		cancel()
-		if err != nil {
-			log.Warn("could not look up the App's slug (GET /app); its own edits will not be told apart", "err", err)
-		} else {
-			bot = app.BotLogin(a.GetSlug())
-		}
-	}
-
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: queue: %v\n", err)
-		return 1
-	}
-	defer db.Close()
-	fw := &flows.Flows{Clients: clients, BotLogin: bot, Logger: log.With("component", "flows")}
-	if err := app.UseClaims(ctx, fw, db); err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: claims table: %v\n", err)
-		return 1
-	}
-	resyncer := &flows.Resyncer{Flows: fw, App: clients.App()}
-	redeliverer := &redeliver.Redeliverer{App: clients.App(), DB: db, Logger: log.With("component", "redeliver")}
-	if err := redeliverer.Migrate(ctx); err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: redeliveries table: %v\n", err)
-		return 1
-	}
-	w := queue.NewWorkers()
-	if err := app.HandleJobs(w, fw, resyncer, redeliverer, metrics); err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
-		return 1
-	}
-	q, err := queue.Open(ctx, db, w, queue.Config{MaxWorkers: *workers, Observer: metrics, Logger: log})
-	if err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: queue: %v\n", err)
-		return 1
-	}
-	if *resyncEvery > 0 {
-		// River runs periodic jobs on the elected leader: once across replicas.
-		if err := q.AddPeriodic(app.PeriodicResync(*resyncEvery)); err != nil {
-			fmt.Fprintf(stderr, "postmortem serve: periodic resync: %v\n", err)
-			return 1
-		}
-		// And one now, whichever replica this is: a replica that restarts
-		// after a crash catches up at once instead of at the next period
-		// (unique: replicas starting together queue one).
-		if _, err := q.Enqueue(ctx, jobs.ResyncArgs{}); err != nil {
-			fmt.Fprintf(stderr, "postmortem serve: start-up resync: %v\n", err)
-			return 1
-		}
-	}
-	if *redeliverOnStart {
-		// A job, not a call: start-up does not wait on GitHub, and a
-		// failure is retried.
-		if _, err := q.Enqueue(ctx, jobs.RedeliverArgs{}); err != nil {
-			fmt.Fprintf(stderr, "postmortem serve: start-up redelivery: %v\n", err)
-			return 1
-		}
-	}
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
-		return 1
-	}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	srv := &app.Server{
-		Webhook:       &webhook.Handler{Secret: []byte(cfg.WebhookSecret), Queue: q, BotLogin: bot, Observer: metrics, Logger: log},
-		Queue:         q,
-		DB:            db,
-		Metrics:       metrics,
-		Logger:        log,
-		ShutdownGrace: *grace,
-	}
-	if err := srv.Run(ctx, ln); err != nil {
-		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
-		return 1
-	}
-	return 0
+	return cfg, app.Options{
+		GitHub:         ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Pacer: ghclient.PacerConfig{Interval: *writeGap}},
+		WebhookSecret:  cfg.WebhookSecret,
+		BotLogin:       app.BotLogin(cfg.AppSlug),
+		DatabaseURL:    cfg.DatabaseURL,
+		Queue:          queue.Config{MaxWorkers: *workers},
+		ResyncInterval: *resyncEvery,
+		Redeliver:      *redeliverOnStart,
+		ShutdownGrace:  *grace,
+	}, 0, true
 }

@@ -1,0 +1,187 @@
+// Package app is the postmortem GitHub App, wired: New opens the database,
+// builds the GitHub clients, the flows, the queue with its reconcilers and
+// the webhook endpoint, each whole, and Run serves them (POST /webhook,
+// GET /healthz, /readyz, /metrics) and works the queue until shutdown. The
+// package also holds the configuration `postmortem serve` reads and the
+// App's Prometheus metrics. The rooms it wires are its sub-packages: jobs,
+// sqldb, ghclient, claims, queue, webhook, flows, redeliver.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows"
+	"github.com/postmortem-app/postmortem/app/ghclient"
+	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/app/queue"
+	"github.com/postmortem-app/postmortem/app/redeliver"
+	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
+)
+
+// Options are what New builds the App from; zero values are the defaults
+// of `postmortem serve`.
+type Options struct {
+	// GitHub is the App's identity (AppID, PrivateKey), its API URL and its
+	// client stack's transport, retries and pacing. Its Observer is the
+	// App's metrics.
+	GitHub ghclient.Config
+	// WebhookSecret verifies deliveries.
+	WebhookSecret string
+	// BotLogin is the App's bot ("<slug>[bot]"): its own edits are told
+	// apart. Empty: asked of GET /app at start.
+	BotLogin string
+	// DatabaseURL is a SQLite file or a postgres:// URL (sqldb.Open), Schema
+	// a PostgreSQL schema of the App's own.
+	DatabaseURL string
+	Schema      string
+	// Queue is the queue's workers and timings (its Observer and Logger
+	// are the App's).
+	Queue queue.Config
+	// ClaimsLease is how long a claim protects an unfinished creation
+	// (default 2 minutes).
+	ClaimsLease time.Duration
+	// ResyncInterval is how often the resync looks for what webhooks
+	// missed; it also runs once at start. 0: never.
+	ResyncInterval time.Duration
+	// Redeliver asks GitHub, at start, to redeliver the webhook deliveries
+	// that failed.
+	Redeliver bool
+	// ShutdownGrace is how long Run's shutdown waits for running jobs
+	// (default 25s).
+	ShutdownGrace time.Duration
+	Logger        *slog.Logger
+}
+
+// App is the GitHub App, built whole by New.
+type App struct {
+	DB       *sqldb.DB
+	Clients  *ghclient.Clients
+	Flows    *flows.Flows
+	Queue    *queue.Queue
+	Webhook  *webhook.Handler
+	Metrics  *Metrics
+	BotLogin string
+	server   *Server
+}
+
+// New opens the database, creates the App's tables, and builds the App:
+// its clients, flows, resync and redelivery, the queue working their jobs,
+// and the webhook endpoint; then it enqueues the start-up jobs. Close it
+// when done.
+func New(ctx context.Context, o Options) (*App, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db, err := sqldb.Open(ctx, o.DatabaseURL, sqldb.Options{Schema: o.Schema})
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	a, err := build(ctx, o, db, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// build builds the App on db: tables first, then each part with what it
+// needs.
+func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App, error) {
+	cl := claims.New(db)
+	if o.ClaimsLease > 0 {
+		cl.Lease = o.ClaimsLease
+	}
+	if err := cl.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("claims table: %w", err)
+	}
+	metrics := NewMetrics()
+	gh := o.GitHub
+	gh.Observer = metrics
+	clients, err := ghclient.New(gh)
+	if err != nil {
+		return nil, err
+	}
+	rd := &redeliver.Redeliverer{App: clients.App(), DB: db, Logger: log.With("component", "redeliver")}
+	if err := rd.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("redeliveries table: %w", err)
+	}
+	bot := o.BotLogin
+	if bot == "" {
+		bot = lookUpBot(ctx, clients, log)
+	}
+	fl := &flows.Flows{Clients: clients, Claims: cl, BotLogin: bot, Logger: log.With("component", "flows")}
+	w := queue.NewWorkers()
+	if err := handleJobs(w, fl, &flows.Resyncer{Flows: fl, App: clients.App()}, rd, metrics); err != nil {
+		return nil, err
+	}
+	qc := o.Queue
+	qc.Observer, qc.Logger = metrics, log
+	q, err := queue.Open(ctx, db, w, qc)
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	if err := startUp(ctx, q, o); err != nil {
+		return nil, err
+	}
+	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Observer: metrics, Logger: log}
+	return &App{DB: db, Clients: clients, Flows: fl, Queue: q, Webhook: hook, Metrics: metrics, BotLogin: bot,
+		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace}}, nil
+}
+
+// lookUpBot asks GitHub the App's slug (GET /app); without it the App's
+// own edits are not told apart, which is logged.
+func lookUpBot(ctx context.Context, clients *ghclient.Clients, log *slog.Logger) string {
+	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	a, _, err := clients.App().Apps.Get(actx, "")
+	if err != nil {
+		log.Warn("could not look up the App's slug (GET /app); its own edits will not be told apart", "err", err)
+		return ""
+	}
+	return BotLogin(a.GetSlug())
+}
+
+// startUp adds the periodic resync and enqueues the start-up jobs. Each is
+// a job, not a call: start-up does not wait on GitHub, and a failure is
+// retried.
+func startUp(ctx context.Context, q *queue.Queue, o Options) error {
+	if o.ResyncInterval > 0 {
+		// River runs periodic jobs on the elected leader: once across
+		// replicas.
+		if err := q.AddPeriodic(periodicResync(o.ResyncInterval)); err != nil {
+			return fmt.Errorf("periodic resync: %w", err)
+		}
+		// And one now, whichever replica this is: a replica that restarts
+		// after a crash catches up at once instead of at the next period
+		// (the jobs it left half-done stay "running" until River's rescuer
+		// frees them; the resync's run beside them as follow-up runs).
+		// Unique: replicas starting together queue one.
+		if _, err := q.Enqueue(ctx, jobs.ResyncArgs{}); err != nil {
+			return fmt.Errorf("start-up resync: %w", err)
+		}
+	}
+	if o.Redeliver {
+		if _, err := q.Enqueue(ctx, jobs.RedeliverArgs{}); err != nil {
+			return fmt.Errorf("start-up redelivery: %w", err)
+		}
+	}
+	return nil
+}
+
+// Handler routes POST /webhook, GET /healthz, GET /readyz and GET /metrics.
+func (a *App) Handler() http.Handler { return a.server.Handler() }
+
+// Run starts the workers and serves on ln until ctx is cancelled, then shuts
+// down gracefully (see Server.Run).
+func (a *App) Run(ctx context.Context, ln net.Listener) error { return a.server.Run(ctx, ln) }
+
+// Close releases the database. Run has stopped the workers by then.
+func (a *App) Close() error { return a.DB.Close() }
