@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/postmortem-app/postmortem/app"
+	"github.com/postmortem-app/postmortem/app/playground"
 )
 
 const playgroundUsage = `Usage: postmortem playground [--keep] [--verbose] [--timeout D]
@@ -28,10 +28,10 @@ Flags:
 func runPlayground(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return playground(ctx, args, stdout, stderr)
+	return playStory(ctx, args, stdout, stderr)
 }
 
-func playground(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func playStory(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("playground", flag.ContinueOnError)
 	keep := fl.Bool("keep", false, "leave the simulated GitHub running after the story and print how to reach it")
 	verbose := fl.Bool("verbose", false, "log what the App and the simulator do (to stderr)")
@@ -39,11 +39,11 @@ func playground(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if code, ok := parseFlags(fl, args, playgroundUsage, stderr); !ok {
 		return code
 	}
-	opts := app.PlaygroundOptions{Out: stdout, Keep: *keep, StepTimeout: *timeout}
+	opts := playground.Options{Out: stdout, Keep: *keep, StepTimeout: *timeout}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	if _, err := app.RunPlayground(ctx, opts); err != nil {
+	if _, err := playground.Run(ctx, opts); err != nil {
 		fmt.Fprintf(stderr, "postmortem playground: %v\n", err)
 		return 1
 	}

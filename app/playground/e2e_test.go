@@ -1,4 +1,4 @@
-package app
+package playground
 
 import (
 	"bytes"
@@ -9,16 +9,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
+	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 )
 
 // TestE2EPostgres plays the whole story (webhooks over loopback, the four
 // flows as River jobs) with the queue and the claims on PostgreSQL, in a
 // schema of its own.
 func TestE2EPostgres(t *testing.T) {
-	db := newTestDB(t, "postgres")
+	db := dbtest.New(t, "postgres")
 	var out bytes.Buffer
-	res, err := RunPlayground(context.Background(), PlaygroundOptions{
-		Out: &out, DatabaseURL: db.url, Schema: db.schema, Transport: conformance.NewTransport(t, nil), StepTimeout: 15 * time.Second,
+	res, err := Run(context.Background(), Options{
+		Out: &out, DatabaseURL: db.URL, Schema: db.Schema, Transport: conformance.NewTransport(t, nil), StepTimeout: 15 * time.Second,
 	})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
@@ -27,14 +28,14 @@ func TestE2EPostgres(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db.url)
+	conn, err := pgx.Connect(ctx, db.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
 	var followups, done int
 	err = conn.QueryRow(ctx, "SELECT count(*) FILTER (WHERE item LIKE 'followup:%'), count(*) FILTER (WHERE result <> '') FROM "+
-		pgx.Identifier{db.schema, "postmortem_claims"}.Sanitize()).Scan(&followups, &done)
+		pgx.Identifier{db.Schema, "postmortem_claims"}.Sanitize()).Scan(&followups, &done)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package app
+package playground
 
 import (
 	"bytes"
@@ -146,7 +146,7 @@ func TestPlaygroundLogsHoldNoSecrets(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := RunPlayground(ctx, PlaygroundOptions{Out: &out, Dir: t.TempDir(), Logger: logger, Transport: rec, Keep: true,
+	_, err := Run(ctx, Options{Out: &out, Dir: t.TempDir(), Logger: logger, Transport: rec, Keep: true,
 		StepTimeout: 15 * time.Second,
 		Ready: func(sim *githubsim.Server) {
 			defer cancel()

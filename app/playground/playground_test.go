@@ -1,4 +1,4 @@
-package app
+package playground
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 func TestPlaygroundStory(t *testing.T) {
 	var out bytes.Buffer
 	conf := conformance.NewTransport(t, nil)
-	res, err := RunPlayground(context.Background(), PlaygroundOptions{Out: &out, Dir: t.TempDir(), Transport: conf, StepTimeout: 15 * time.Second})
+	res, err := Run(context.Background(), Options{Out: &out, Dir: t.TempDir(), Transport: conf, StepTimeout: 15 * time.Second})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -59,7 +59,7 @@ func TestPlaygroundKeepLeavesGitHubReachable(t *testing.T) {
 	defer cancel()
 	var listed []map[string]any
 	var status int
-	_, err := RunPlayground(ctx, PlaygroundOptions{Out: &out, Dir: t.TempDir(), Keep: true, Ready: func(sim *githubsim.Server) {
+	_, err := Run(ctx, Options{Out: &out, Dir: t.TempDir(), Keep: true, Ready: func(sim *githubsim.Server) {
 		defer cancel()
 		req, _ := http.NewRequest(http.MethodGet, sim.URL()+"/repos/acme/checkout/issues?state=all", nil)
 		req.Header.Set("Authorization", "token "+sim.UserToken("alice"))

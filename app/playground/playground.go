@@ -1,4 +1,12 @@
-package app
+// Package playground plays the App's whole story against a simulated GitHub
+// in one process, offline: an incident is opened and labelled, the
+// postmortem pull request appears and its checks fail, a person fixes the
+// document and they pass, the pull request merges, follow-up issues are
+// opened and closed, and the incident is closed. The App is the one
+// app.New builds for `postmortem serve`. Simulate serves the simulated
+// GitHub on its own. It is the only part of the App that imports the
+// simulator.
+package playground
 
 import (
 	"context"
@@ -17,14 +25,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app"
 	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/queue"
 )
 
-// PlaygroundOptions configure RunPlayground.
-type PlaygroundOptions struct {
+// Options configure Run.
+type Options struct {
 	// Out receives the narration.
 	Out io.Writer
 	// Keep leaves the simulated GitHub (and the App) running after the
@@ -49,17 +58,17 @@ type PlaygroundOptions struct {
 	Ready func(sim *githubsim.Server)
 }
 
-// PlaygroundResult is what the story produced, for tests.
-type PlaygroundResult struct {
+// Result is what the story produced, for tests.
+type Result struct {
 	Incident    int
 	PullRequest int
 	FollowUps   []int
 	Calls       int // GitHub API calls the App made in all
-	Steps       []PlaygroundStep
+	Steps       []Step
 }
 
-// PlaygroundStep is one step of the story and what it cost.
-type PlaygroundStep struct {
+// Step is one step of the story and what it cost.
+type Step struct {
 	Title  string
 	Calls  int
 	Reads  int
@@ -79,23 +88,23 @@ const (
 var ErrNotConverged = errors.New("the story did not converge")
 
 type playground struct {
-	o        PlaygroundOptions
+	o        Options
 	out      io.Writer
 	sim      *githubsim.Server
 	alice    *githubsim.Actor
 	bob      *githubsim.Actor
-	res      *PlaygroundResult
+	res      *Result
 	mark     int
 	stepName string
 }
 
-// RunPlayground starts a simulated GitHub and the App in this process
+// Run starts a simulated GitHub and the App in this process
 // (webhooks over real HTTP on loopback, the job queue on SQLite in a
 // temporary directory) and plays the whole story: an incident is opened and
 // labelled, the postmortem pull request appears and its checks fail, a
 // person fixes the document and they pass, the pull request merges,
 // follow-up issues are opened and closed, and the incident is closed.
-func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult, error) {
+func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
@@ -141,11 +150,11 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 	if o.DatabaseURL != "" {
 		dbURL, where = o.DatabaseURL, "PostgreSQL, schema "+o.Schema
 	}
-	a, err := New(ctx, Options{
+	a, err := app.New(ctx, app.Options{
 		GitHub: ghclient.Config{AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: o.Transport,
 			// The simulator needs no pacing between writes; GitHub does.
 			Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second}},
-		WebhookSecret: secret, BotLogin: BotLogin("postmortem"),
+		WebhookSecret: secret, BotLogin: app.BotLogin("postmortem"),
 		DatabaseURL: dbURL, Schema: o.Schema,
 		Queue:         queue.Config{MaxWorkers: 4, PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute},
 		ShutdownGrace: 5 * time.Second,
@@ -161,7 +170,7 @@ func RunPlayground(ctx context.Context, o PlaygroundOptions) (*PlaygroundResult,
 	go func() { ran <- a.Run(runCtx, ln) }()
 	defer func() { stop(); <-ran }()
 
-	p := &playground{o: o, out: o.Out, sim: sim, alice: sim.As("alice"), bob: sim.As("bob"), res: &PlaygroundResult{}}
+	p := &playground{o: o, out: o.Out, sim: sim, alice: sim.As("alice"), bob: sim.As("bob"), res: &Result{}}
 	p.say("postmortem playground: the whole story against a simulated GitHub, in this process, offline.\n\n")
 	p.say("  simulated GitHub  %s  (org %s, repository %s; people alice and bob)\n", sim.URL(), pgOwner, pgRepo)
 	p.say("  the App           %s  (job queue: %s)\n\n", hookURL, where)
@@ -220,7 +229,7 @@ func (p *playground) begin(title string) {
 func (p *playground) end(ctx context.Context) {
 	p.settle(ctx)
 	calls := p.sim.Calls()[p.mark:]
-	st := PlaygroundStep{Title: p.stepName}
+	st := Step{Title: p.stepName}
 	routes := map[string]int{}
 	for _, c := range calls {
 		if c.TokenKind != "installation" && c.TokenKind != "app" {
@@ -305,25 +314,42 @@ func (p *playground) ourRuns(sha string) (map[string]githubsim.CheckRun, bool) {
 }
 
 func (p *playground) story(ctx context.Context) error {
-	// 1. The incident.
+	n, pr, file, err := p.incidentOpened(ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.postmortemWritten(ctx, n, pr, file); err != nil {
+		return err
+	}
+	fus, err := p.merged(ctx, n, pr)
+	if err != nil {
+		return err
+	}
+	return p.followUpsClosed(ctx, n, fus)
+}
+
+// incidentOpened: alice opens an incident and labels it; the App drafts the
+// postmortem pull request and its checks fail. It returns the incident,
+// the pull request and the postmortem's path.
+func (p *playground) incidentOpened(ctx context.Context) (int, githubsim.Pull, string, error) {
 	p.begin("alice opens an incident and labels it.")
 	title := "Checkout returns 502s after a config push"
 	n, err := p.alice.OpenIssue(pgRepo, title, "Since 13:55 UTC most checkout requests fail with 502. Investigating.")
 	if err != nil {
-		return err
+		return 0, githubsim.Pull{}, "", err
 	}
 	p.res.Incident = n
 	if _, err := p.bob.Comment(pgRepo, n, "Bob should have checked the pool size before pushing the config."); err != nil {
-		return err
+		return 0, githubsim.Pull{}, "", err
 	}
 	if _, err := p.alice.Comment(pgRepo, n, "Rolled back the config change at 15:10 UTC; errors are gone."); err != nil {
-		return err
+		return 0, githubsim.Pull{}, "", err
 	}
 	if _, _, err := p.alice.Client.Issues.AddAssignees(ctx, pgOwner, pgName, n, []string{"bob"}); err != nil {
-		return err
+		return 0, githubsim.Pull{}, "", err
 	}
 	if err := p.alice.AddLabels(pgRepo, n, "incident", "sev2"); err != nil {
-		return err
+		return 0, githubsim.Pull{}, "", err
 	}
 	p.say("   alice opened issue #%d %q, bob and alice commented, alice assigned bob and added the labels incident and sev2.\n", n, title)
 	var pr githubsim.Pull
@@ -338,7 +364,7 @@ func (p *playground) story(ctx context.Context) error {
 		return false
 	})
 	if err != nil {
-		return err
+		return 0, githubsim.Pull{}, "", err
 	}
 	p.res.PullRequest = pr.Number
 	file := p.postmortemPath(pr)
@@ -355,13 +381,16 @@ func (p *playground) story(ctx context.Context) error {
 		runs, ok := p.ourRuns(pr.HeadSHA)
 		return ok && runs[flows.CheckRunCompleteness].Conclusion == "failure" && runs[flows.CheckRunBlameless].Conclusion == "failure"
 	}); err != nil {
-		return err
+		return 0, githubsim.Pull{}, "", err
 	}
 	pr, _ = p.pull(pr.Number)
 	p.reportChecks(pr, true)
 	p.end(ctx)
+	return n, pr, file, nil
+}
 
-	// 2. A person fixes the document.
+// postmortemWritten: alice writes the postmortem; both checks pass.
+func (p *playground) postmortemWritten(ctx context.Context, n int, pr githubsim.Pull, file string) error {
 	p.begin("alice writes the postmortem and pushes a commit to the pull request.")
 	fixed := playgroundPostmortem(n)
 	sha, err := p.alice.EditFile(pgRepo, pr.Number, file, fixed, "Write the postmortem: impact, root cause, follow-ups")
@@ -378,14 +407,18 @@ func (p *playground) story(ctx context.Context) error {
 	pr, _ = p.pull(pr.Number)
 	p.reportChecks(pr, false)
 	p.end(ctx)
+	return nil
+}
 
-	// 3. Merge → follow-ups.
+// merged: bob approves and merges; the App opens the follow-ups and the
+// tracking comment.
+func (p *playground) merged(ctx context.Context, n int, pr githubsim.Pull) ([]githubsim.Issue, error) {
 	p.begin("bob approves and merges the pull request.")
 	if err := p.bob.ApprovePR(pgRepo, pr.Number, "Thorough and blameless, thanks!"); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := p.bob.MergePR(pgRepo, pr.Number, "squash"); err != nil {
-		return err
+		return nil, err
 	}
 	var fus []githubsim.Issue
 	if err := p.wait(ctx, "three follow-up issues and the tracking comment", func() bool {
@@ -393,7 +426,7 @@ func (p *playground) story(ctx context.Context) error {
 		inc, _ := p.issue(n)
 		return len(fus) == 3 && hasCommentWith(inc, flows.MarkerTracking(n))
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range fus {
 		p.res.FollowUps = append(p.res.FollowUps, f.Number)
@@ -405,8 +438,12 @@ func (p *playground) story(ctx context.Context) error {
 	}
 	p.say("   → a tracking comment on incident #%d lists them: 0 of 3 done.\n", n)
 	p.end(ctx)
+	return fus, nil
+}
 
-	// 4. Follow-ups closed → incident closed.
+// followUpsClosed: the follow-ups are closed; the App completes and closes
+// the incident.
+func (p *playground) followUpsClosed(ctx context.Context, n int, fus []githubsim.Issue) error {
 	p.begin("alice and bob finish the follow-ups and close them.")
 	for i, f := range fus {
 		actor := p.alice
