@@ -38,48 +38,9 @@ func decodeDelivery(body []byte, d *delivery) error {
 		case keyIs(key, "action"):
 			s.str(&d.Action)
 		case keyIs(key, "installation"):
-			if s.null() {
-				d.Installation = nil
-				return
-			}
-			if !s.isObject() {
-				return
-			}
-			if d.Installation == nil {
-				d.Installation = new(deliveryInstallation)
-			}
-			in := d.Installation
-			s.object(func(k []byte) {
-				if keyIs(k, "id") {
-					s.int(&in.ID)
-				} else {
-					s.skip()
-				}
-			})
+			s.installation(d)
 		case keyIs(key, "repository"):
-			if s.null() {
-				d.Repository = nil
-				return
-			}
-			if !s.isObject() {
-				return
-			}
-			if d.Repository == nil {
-				d.Repository = new(deliveryRepository)
-			}
-			r := d.Repository
-			s.object(func(k []byte) {
-				switch {
-				case keyIs(k, "name"):
-					s.str(&r.Name)
-				case keyIs(k, "default_branch"):
-					s.str(&r.DefaultBranch)
-				case keyIs(k, "owner"):
-					s.loginOnly(&r.Owner.Login)
-				default:
-					s.skip()
-				}
-			})
+			s.repository(d)
 		case keyIs(key, "issue"):
 			s.issue(d)
 		case keyIs(key, "pull_request"):
@@ -89,27 +50,7 @@ func decodeDelivery(body []byte, d *delivery) error {
 		case keyIs(key, "check_run"):
 			s.check(&d.CheckRun)
 		case keyIs(key, "sender"):
-			if s.null() {
-				d.Sender = nil
-				return
-			}
-			if !s.isObject() {
-				return
-			}
-			if d.Sender == nil {
-				d.Sender = new(deliverySender)
-			}
-			u := d.Sender
-			s.object(func(k []byte) {
-				switch {
-				case keyIs(k, "login"):
-					s.str(&u.Login)
-				case keyIs(k, "type"):
-					s.str(&u.Type)
-				default:
-					s.skip()
-				}
-			})
+			s.sender(d)
 		default:
 			s.skip()
 		}
@@ -124,6 +65,80 @@ func decodeDelivery(body []byte, d *delivery) error {
 		return s.err
 	}
 	return nil
+}
+
+// installation reads the delivery's installation: its id.
+func (s *scan) installation(d *delivery) {
+	if s.null() {
+		d.Installation = nil
+		return
+	}
+	if !s.isObject() {
+		return
+	}
+	if d.Installation == nil {
+		d.Installation = new(deliveryInstallation)
+	}
+	in := d.Installation
+	s.object(func(k []byte) {
+		if keyIs(k, "id") {
+			s.int(&in.ID)
+		} else {
+			s.skip()
+		}
+	})
+}
+
+// repository reads the delivery's repository: name, default branch, owner.
+func (s *scan) repository(d *delivery) {
+	if s.null() {
+		d.Repository = nil
+		return
+	}
+	if !s.isObject() {
+		return
+	}
+	if d.Repository == nil {
+		d.Repository = new(deliveryRepository)
+	}
+	r := d.Repository
+	s.object(func(k []byte) {
+		switch {
+		case keyIs(k, "name"):
+			s.str(&r.Name)
+		case keyIs(k, "default_branch"):
+			s.str(&r.DefaultBranch)
+		case keyIs(k, "owner"):
+			s.loginOnly(&r.Owner.Login)
+		default:
+			s.skip()
+		}
+	})
+}
+
+// sender reads the delivery's sender: login and type.
+func (s *scan) sender(d *delivery) {
+	if s.null() {
+		d.Sender = nil
+		return
+	}
+	if !s.isObject() {
+		return
+	}
+	if d.Sender == nil {
+		d.Sender = new(deliverySender)
+	}
+	u := d.Sender
+	s.object(func(k []byte) {
+		switch {
+		case keyIs(k, "login"):
+			s.str(&u.Login)
+		case keyIs(k, "type"):
+			s.str(&u.Type)
+		default:
+			s.skip()
+		}
+	})
 }
 
 // errType stands for json.Unmarshal's *UnmarshalTypeError: a value of the

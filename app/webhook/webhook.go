@@ -231,175 +231,222 @@ func Route(event string, body []byte, botLogin string) ([]jobs.Args, string, err
 	if d.Repository == nil || d.Repository.Name == "" || d.Repository.Owner.Login == "" {
 		return nil, "", fmt.Errorf("%w: %s without repository", errMalformed, event)
 	}
-	owner, repo := d.Repository.Owner.Login, d.Repository.Name
 	bot := botLogin != "" && d.Sender != nil && strings.EqualFold(d.Sender.Login, botLogin)
 
 	switch event {
 	case "issues":
-		if d.Issue == nil || d.Issue.Number <= 0 {
-			return nil, "", fmt.Errorf("%w: issues without issue number", errMalformed)
-		}
-		if len(d.Issue.PullRequest) > 0 && string(d.Issue.PullRequest) != "null" {
-			return nil, "issue event on a pull request", nil
-		}
-		if len(d.Issue.Labels) == 0 {
-			return nil, "issue has no labels", nil
-		}
-		n := d.Issue.Number
-		var js []jobs.Args
-		switch d.Action {
-		case "opened", "edited", "labeled", "unlabeled":
-			if bot {
-				return nil, "the App's own change", nil
-			}
-			if d.Action == "unlabeled" {
-				return nil, "issues unlabeled is not used", nil
-			}
-			js = append(js, incidentArgs(inst, &d))
-		case "reopened":
-			js = append(js,
-				incidentArgs(inst, &d),
-				jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
-		case "closed", "deleted":
-			js = append(js, jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
-		default:
-			return nil, "issues " + d.Action + " is not used", nil
-		}
-		return js, "issues " + d.Action, nil
-
+		return routeIssues(&d, inst, bot)
 	case "pull_request":
-		if d.PullRequest == nil || d.PullRequest.Number <= 0 {
-			return nil, "", fmt.Errorf("%w: pull_request without number", errMalformed)
-		}
-		switch d.Action {
-		case "opened", "synchronize", "reopened", "ready_for_review":
-		case "edited":
-			if bot {
-				return nil, "the App's own change", nil
-			}
-		case "closed":
-			if !d.PullRequest.Merged {
-				return nil, "pull request closed without merge", nil
-			}
-		default:
-			return nil, "pull_request " + d.Action + " is not used", nil
-		}
-		return []jobs.Args{jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo,
-			Number: d.PullRequest.Number, HeadSHA: d.PullRequest.Head.SHA}}, "pull_request " + d.Action, nil
-
+		return routePullRequest(&d, inst, bot)
 	case "check_suite", "check_run":
-		c := d.CheckSuite
-		wanted := d.Action == "requested" || d.Action == "rerequested"
-		if event == "check_run" {
-			c = d.CheckRun
-			wanted = d.Action == "rerequested"
-		}
-		if !wanted {
-			return nil, event + " " + d.Action + " is not used", nil
-		}
-		if c == nil {
-			return nil, "", fmt.Errorf("%w: %s without its object", errMalformed, event)
-		}
-		seen := map[int]bool{}
-		var js []jobs.Args
-		for _, pr := range c.PullRequests {
-			if pr.Number <= 0 || seen[pr.Number] {
-				continue
-			}
-			seen[pr.Number] = true
-			js = append(js, jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: pr.Number, HeadSHA: c.HeadSHA,
-				Rerequested: d.Action == "rerequested"})
-		}
-		if len(js) == 0 {
-			return nil, event + " has no pull request of this repository", nil
-		}
-		return js, event + " " + d.Action, nil
+		return routeCheck(event, &d, inst)
 	}
 	return nil, "event " + event + " is not used", nil
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	event := "unverified"
-	var inst int64 // the delivery's installation, once routed
-	answer := func(code int, outcome, msg string) {
-		if h.Observer != nil {
-			h.Observer.WebhookDelivery(event, outcome, time.Since(start))
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(code)
-		io.WriteString(w, msg+"\n")
-		h.logDelivery(r, code, outcome, msg, inst)
+// routeIssues routes an issues delivery (see Route).
+func routeIssues(d *delivery, inst int64, bot bool) ([]jobs.Args, string, error) {
+	owner, repo := d.Repository.Owner.Login, d.Repository.Name
+	if d.Issue == nil || d.Issue.Number <= 0 {
+		return nil, "", fmt.Errorf("%w: issues without issue number", errMalformed)
 	}
+	if len(d.Issue.PullRequest) > 0 && string(d.Issue.PullRequest) != "null" {
+		return nil, "issue event on a pull request", nil
+	}
+	if len(d.Issue.Labels) == 0 {
+		return nil, "issue has no labels", nil
+	}
+	n := d.Issue.Number
+	var js []jobs.Args
+	switch d.Action {
+	case "opened", "edited", "labeled", "unlabeled":
+		if bot {
+			return nil, "the App's own change", nil
+		}
+		if d.Action == "unlabeled" {
+			return nil, "issues unlabeled is not used", nil
+		}
+		js = append(js, incidentArgs(inst, d))
+	case "reopened":
+		js = append(js,
+			incidentArgs(inst, d),
+			jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+	case "closed", "deleted":
+		js = append(js, jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+	default:
+		return nil, "issues " + d.Action + " is not used", nil
+	}
+	return js, "issues " + d.Action, nil
+
+}
+
+// routePullRequest routes a pull_request delivery (see Route).
+func routePullRequest(d *delivery, inst int64, bot bool) ([]jobs.Args, string, error) {
+	owner, repo := d.Repository.Owner.Login, d.Repository.Name
+	if d.PullRequest == nil || d.PullRequest.Number <= 0 {
+		return nil, "", fmt.Errorf("%w: pull_request without number", errMalformed)
+	}
+	switch d.Action {
+	case "opened", "synchronize", "reopened", "ready_for_review":
+	case "edited":
+		if bot {
+			return nil, "the App's own change", nil
+		}
+	case "closed":
+		if !d.PullRequest.Merged {
+			return nil, "pull request closed without merge", nil
+		}
+	default:
+		return nil, "pull_request " + d.Action + " is not used", nil
+	}
+	return []jobs.Args{jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo,
+		Number: d.PullRequest.Number, HeadSHA: d.PullRequest.Head.SHA}}, "pull_request " + d.Action, nil
+
+}
+
+// routeCheck routes a check_suite or check_run delivery (see Route).
+func routeCheck(event string, d *delivery, inst int64) ([]jobs.Args, string, error) {
+	owner, repo := d.Repository.Owner.Login, d.Repository.Name
+	c := d.CheckSuite
+	wanted := d.Action == "requested" || d.Action == "rerequested"
+	if event == "check_run" {
+		c = d.CheckRun
+		wanted = d.Action == "rerequested"
+	}
+	if !wanted {
+		return nil, event + " " + d.Action + " is not used", nil
+	}
+	if c == nil {
+		return nil, "", fmt.Errorf("%w: %s without its object", errMalformed, event)
+	}
+	seen := map[int]bool{}
+	var js []jobs.Args
+	for _, pr := range c.PullRequests {
+		if pr.Number <= 0 || seen[pr.Number] {
+			continue
+		}
+		seen[pr.Number] = true
+		js = append(js, jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: pr.Number, HeadSHA: c.HeadSHA,
+			Rerequested: d.Action == "rerequested"})
+	}
+	if len(js) == 0 {
+		return nil, event + " has no pull request of this repository", nil
+	}
+	return js, event + " " + d.Action, nil
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rp := &reply{h: h, w: w, r: r, start: time.Now(), event: "unverified"}
+	ctype, body, buf, ok := h.verified(rp)
+	defer putBody(buf)
+	if !ok {
+		return
+	}
+	h.route(rp, ctype, body)
+}
+
+// reply answers one delivery: the status, a one-line reason, the metric and
+// the log line.
+type reply struct {
+	h     *Handler
+	w     http.ResponseWriter
+	r     *http.Request
+	start time.Time
+	event string // "unverified" until the signature is checked
+	inst  int64  // the delivery's installation, once routed
+}
+
+func (rp *reply) send(code int, outcome, msg string) {
+	if rp.h.Observer != nil {
+		rp.h.Observer.WebhookDelivery(rp.event, outcome, time.Since(rp.start))
+	}
+	w := rp.w
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	io.WriteString(w, msg+"\n")
+	rp.h.logDelivery(rp.r, code, outcome, msg, rp.inst)
+}
+
+// verified reads a POST's body, bounded, and checks its signature; it
+// returns the content type and the body (in buf, to put back), or answers
+// and returns false.
+func (h *Handler) verified(rp *reply) (string, []byte, *[]byte, bool) {
+	w, r := rp.w, rp.r
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		answer(http.StatusMethodNotAllowed, "method_not_allowed", "POST only")
-		return
+		rp.send(http.StatusMethodNotAllowed, "method_not_allowed", "POST only")
+		return "", nil, nil, false
 	}
 	ctype, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (ctype != "application/json" && ctype != "application/x-www-form-urlencoded") {
-		answer(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json or application/x-www-form-urlencoded")
-		return
+		rp.send(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json or application/x-www-form-urlencoded")
+		return "", nil, nil, false
 	}
 	limit := h.MaxBody
 	if limit <= 0 {
 		limit = MaxBody
 	}
 	if r.ContentLength > limit {
-		answer(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
-		return
+		rp.send(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
+		return "", nil, nil, false
 	}
 	body, buf, err := readBody(w, r, limit)
-	defer putBody(buf)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			answer(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
-			return
+			rp.send(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
+			return "", nil, buf, false
 		}
-		answer(http.StatusBadRequest, "malformed", "could not read body")
-		return
+		rp.send(http.StatusBadRequest, "malformed", "could not read body")
+		return "", nil, buf, false
 	}
 	sig := r.Header.Get(github.SHA256SignatureHeader)
 	if !strings.HasPrefix(sig, "sha256=") {
-		answer(http.StatusUnauthorized, "unauthorized", "X-Hub-Signature-256 missing (sha1 signatures are not accepted)")
-		return
+		rp.send(http.StatusUnauthorized, "unauthorized", "X-Hub-Signature-256 missing (sha1 signatures are not accepted)")
+		return "", nil, buf, false
 	}
 	if err := github.ValidateSignature(sig, body, h.Secret); err != nil {
-		answer(http.StatusUnauthorized, "unauthorized", "signature does not match")
-		return
+		rp.send(http.StatusUnauthorized, "unauthorized", "signature does not match")
+		return "", nil, buf, false
 	}
+	return ctype, body, buf, true
+}
+
+// route turns a verified delivery into jobs and enqueues them, answering 202
+// once they are committed.
+func (h *Handler) route(rp *reply, ctype string, body []byte) {
+	w, r := rp.w, rp.r
 	name := r.Header.Get(github.EventTypeHeader)
 	if name == "" {
-		answer(http.StatusBadRequest, "malformed", "X-GitHub-Event missing")
+		rp.send(http.StatusBadRequest, "malformed", "X-GitHub-Event missing")
 		return
 	}
-	event = "other"
+	rp.event = "other"
 	if routedEvents[name] {
-		event = name
+		rp.event = name
 	}
 	if !routedEvents[name] {
-		answer(http.StatusOK, "ignored", "ignored: event "+name+" is not used")
+		rp.send(http.StatusOK, "ignored", "ignored: event "+name+" is not used")
 		return
 	}
 	payload := body
 	if ctype == "application/x-www-form-urlencoded" {
 		form, err := url.ParseQuery(string(body))
 		if err != nil || !form.Has("payload") {
-			answer(http.StatusBadRequest, "malformed", "form body without payload")
+			rp.send(http.StatusBadRequest, "malformed", "form body without payload")
 			return
 		}
 		payload = []byte(form.Get("payload"))
 	}
 	js, reason, err := Route(name, payload, h.BotLogin)
 	if err != nil {
-		answer(http.StatusBadRequest, "malformed", err.Error())
+		rp.send(http.StatusBadRequest, "malformed", err.Error())
 		return
 	}
-	inst = jobs.InstallationOf(js...)
+	rp.inst = jobs.InstallationOf(js...)
 	if len(js) == 0 {
-		answer(http.StatusOK, "ignored", "ignored: "+reason)
+		rp.send(http.StatusOK, "ignored", "ignored: "+reason)
 		return
 	}
 	timeout := h.EnqueueTimeout
@@ -411,13 +458,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, err := h.Queue.Enqueue(ctx, js...)
 	if err != nil {
 		if h.Logger != nil {
-			h.Logger.Error("enqueue failed", "err", err, "delivery", r.Header.Get("X-GitHub-Delivery"), "installation", inst)
+			h.Logger.Error("enqueue failed", "err", err, "delivery", r.Header.Get("X-GitHub-Delivery"), "installation", rp.inst)
 		}
 		w.Header().Set("Retry-After", "10")
-		answer(http.StatusServiceUnavailable, "unavailable", "queue unavailable")
+		rp.send(http.StatusServiceUnavailable, "unavailable", "queue unavailable")
 		return
 	}
-	answer(http.StatusAccepted, "enqueued", fmt.Sprintf("queued: %s (%d new, %d merged, %d rerun)", reason, res.Inserted, res.Duplicates, res.Reruns))
+	rp.send(http.StatusAccepted, "enqueued", fmt.Sprintf("queued: %s (%d new, %d merged, %d rerun)", reason, res.Inserted, res.Duplicates, res.Reruns))
 }
 
 // logDelivery logs one line per webhook delivery answered: refusals as warnings, the rest
