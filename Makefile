@@ -27,7 +27,7 @@ bench-wait:
 	$(GO) test -run='^$$' -bench='ReviewerWait' -benchtime=3x ./app
 
 bench-memory:
-	$(GO) test -run='^$$' -bench='ClientsWarm1000' -benchtime=1x ./app
+	$(GO) test -run='^$$' -bench='ClientsWarm1000' -benchtime=1x ./app/ghclient
 
 # alex and write-good (npm) are installed in a cache dir, not in the repo.
 bench-lint:
