@@ -1,3 +1,12 @@
+// Package flows is what the App does on GitHub: four idempotent,
+// level-triggered flows — incident → postmortem pull request, pull request
+// → check runs and suggested rewordings, merged postmortem → follow-up
+// issues, follow-up state → tracking comment and completion — and the
+// resync that finds what webhooks missed. Each reads GitHub's current
+// state and creates only what is missing, found again by hidden markers
+// and claimed before it is created, so a retry, a duplicate or a second
+// replica never makes anything twice. What the flows write is rendered by
+// flows/render; what a repository configures is read by flows/repoconfig.
 package flows
 
 import (
