@@ -61,6 +61,7 @@ const (
 	RuleActionDue      = "completeness/action-due"
 	RuleNoActionItems  = "completeness/no-action-items"
 	RuleFrontMatter    = "completeness/front-matter"
+	RuleSectionMatch   = "completeness/section-match"
 )
 
 // RuleInfo describes a rule.
@@ -85,6 +86,7 @@ func CompletenessRules() []RuleInfo {
 		{RuleActionDue, SeverityWarning, "an open action item has no due date (when required) or an invalid one"},
 		{RuleNoActionItems, SeverityError, "the follow-ups section has no action items (task-list items)"},
 		{RuleFrontMatter, SeverityError, "the front matter cannot be read"},
+		{RuleSectionMatch, SeverityNotice, "a heading was taken for a template section by similarity (said, never silent)"},
 	}
 }
 
@@ -120,8 +122,10 @@ func (c *completeness) add(f Finding) {
 func Completeness(doc *Document, opts Options) []Finding {
 	c := &completeness{doc: doc, opts: opts, schema: opts.schema(),
 		unfilled: map[*Section]bool{}, times: map[string]time.Time{}}
-	c.problems()
-	c.fields()
+	if opts.frontMatter() != FrontMatterOff {
+		c.problems()
+		c.fields()
+	}
 	c.sections()
 	c.timeOrder()
 	c.timeline()
@@ -178,7 +182,7 @@ func (c *completeness) fields() {
 			what += " (" + spec.Hint + ")"
 		}
 		if f == nil {
-			if !spec.Required {
+			if !spec.Required || c.opts.frontMatter() == FrontMatterOptional {
 				continue
 			}
 			line := 1
@@ -208,7 +212,8 @@ func (c *completeness) fields() {
 			c.add(c.doc.spanFinding(Finding{Rule: rule, Message: msg, Suggestion: sugg}, valStart, end))
 		}
 		empty := f.Null || (f.Node != nil && f.Node.Kind == yaml.ScalarNode && strings.TrimSpace(f.Raw) == "") ||
-			(f.Node != nil && (f.Node.Kind == yaml.SequenceNode || f.Node.Kind == yaml.MappingNode) && len(f.Node.Content) == 0)
+			(f.Node != nil && (f.Node.Kind == yaml.SequenceNode || f.Node.Kind == yaml.MappingNode) && len(f.Node.Content) == 0) ||
+			(f.Node == nil && emptyValue(f.Value))
 		if empty {
 			if spec.Required {
 				valueFinding(RuleMissingField, what+" has no value",
@@ -299,37 +304,34 @@ func validIncident(v string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
-// sectionMatch pairs each schema section with a document section.
-func (c *completeness) sectionMatch() map[int]*Section {
-	claimed := map[*Section]bool{}
-	match := map[int]*Section{}
-	all := c.doc.AllSections()
-	for i, spec := range c.schema.Sections {
-		for _, s := range all {
-			if claimed[s] {
-				continue
-			}
-			if contains(spec.Names, normalizeHeading(s.Text)) {
-				match[i] = s
-				claimed[s] = true
-				break
-			}
-		}
-	}
-	return match
-}
-
 func (c *completeness) sections() {
 	d := c.doc
-	match := c.sectionMatch()
+	match := MatchSections(d, c.schema)
 	specOf := map[*Section]*SectionSpec{}
-	for i, s := range match {
-		specOf[s] = &c.schema.Sections[i]
+	for i, m := range match {
+		if m == nil {
+			continue
+		}
+		spec := &c.schema.Sections[i]
+		if m.Section != nil {
+			if specOf[m.Section] == nil {
+				specOf[m.Section] = spec
+			}
+		} else if spec.Required && !m.Label.HasContent {
+			c.add(d.lineFinding(Finding{Rule: RuleEmptySection, Message: fmt.Sprintf("the %q part is empty", m.Label.Text),
+				Suggestion: spec.Guidance}, m.Label.Line))
+		}
+		if m.How == MatchSimilar {
+			c.add(d.lineFinding(Finding{Rule: RuleSectionMatch,
+				Message: fmt.Sprintf("heading %q taken as the %q section (%s)", m.Section.Text, spec.Heading, m.Why),
+				Suggestion: fmt.Sprintf("rename the heading to %q, or name it in the template: `%s %s <!-- aka: %s -->`",
+					spec.Heading, strings.Repeat("#", max(spec.Level, 2)), spec.Heading, m.Section.Text)}, m.Section.Line))
+		}
 	}
 	// Missing sections: anchored at the heading of the next present required
 	// section, where the missing one belongs, else at the end of the file.
 	for i, spec := range c.schema.Sections {
-		if _, ok := match[i]; ok || !spec.Required {
+		if match[i] != nil || !spec.Required {
 			continue
 		}
 		line := d.LineCount()
@@ -337,8 +339,8 @@ func (c *completeness) sections() {
 			line--
 		}
 		for j := i + 1; j < len(c.schema.Sections); j++ {
-			if s, ok := match[j]; ok {
-				line = s.Line
+			if m := match[j]; m != nil {
+				line = m.Line()
 				break
 			}
 		}
@@ -684,4 +686,19 @@ func short(s string) string {
 		cut--
 	}
 	return s[:cut] + "..."
+}
+
+// emptyValue: a decoded value with nothing in it ("", [], {}).
+func emptyValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(x) == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }

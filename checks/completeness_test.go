@@ -166,7 +166,7 @@ func TestCompletenessRules(t *testing.T) {
 		{"no action items", repl(goodHead+goodBody, "- [ ] Validate pool sizes @alice due 2026-04-01", "We will validate pool sizes."), Options{},
 			[]string{"24:1-24:13 completeness/no-action-items"}, `the "Follow-ups" section has no action items`},
 		{"broken front matter", strings.Replace(goodHead+goodBody, "severity: SEV2", "severity: [SEV2", 1), Options{},
-			[]string{"2:1-2:47 completeness/front-matter"}, "not valid YAML"},
+			[]string{"3:1-3:15 completeness/front-matter"}, "not valid YAML"},
 		{"unterminated front matter", strings.Replace(goodHead+goodBody, "---\n\n#", "\n#", 1), Options{},
 			[]string{"1:1-1:3 completeness/front-matter"}, "never closed"},
 		{"rule off", repl(goodHead+goodBody, "@alice ", ""), Options{Rules: map[string]Severity{RuleActionOwner: SeverityOff}}, nil, ""},

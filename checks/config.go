@@ -29,6 +29,9 @@ type Config struct {
 	Filename string `yaml:"filename"`
 	// Template is a preset name ("default") or a path in the repository.
 	Template string `yaml:"template"`
+	// FrontMatter says how front matter fields are checked: required
+	// (default), optional or off.
+	FrontMatter FrontMatterMode `yaml:"front_matter"`
 	// Severities are the accepted severity values (default SEV1..SEV4).
 	Severities   []string           `yaml:"severities"`
 	Completeness CompletenessConfig `yaml:"completeness"`
@@ -85,6 +88,7 @@ func DefaultConfig() *Config {
 		Directory:     "postmortems/",
 		Filename:      DefaultFilename,
 		Template:      "default",
+		FrontMatter:   FrontMatterRequired,
 		Severities:    DefaultSeverities(),
 		FollowUps:     FollowUpsConfig{Label: "follow-up", AssignOwner: true},
 		CompleteLabel: "postmortem-complete",
@@ -311,6 +315,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	if _, err := c.FileName(FilenameData{Date: "2026-03-01", Year: "2026", Month: "03", Day: "01", Number: 1, Slug: "x", Title: "x"}); err != nil {
 		bad(keyLine(root, "filename"), "filename: %v", err)
 	}
+	if m, err := ParseFrontMatterMode(string(c.FrontMatter)); err != nil {
+		bad(keyLine(root, "front_matter"), "front_matter %q must be required, optional or off", c.FrontMatter)
+	} else {
+		c.FrontMatter = m
+	}
 	if len(c.Severities) == 0 {
 		bad(keyLine(root, "severities"), "severities must list at least one severity")
 	}
@@ -377,8 +386,12 @@ func (c *Config) checkRules(root *yaml.Node, check string, rules map[string]Seve
 			continue
 		}
 		n := normalizeSeverity(sev)
-		if n != SeverityError && n != SeverityWarning && n != SeverityOff {
+		if check == "blameless" && n != SeverityError && n != SeverityWarning && n != SeverityOff {
 			bad(line, "rule %q: severity %q must be error, warning or off", id, sev)
+			continue
+		}
+		if n != SeverityError && n != SeverityWarning && n != SeverityNotice && n != SeverityOff {
+			bad(line, "rule %q: severity %q must be error, warning, notice or off", id, sev)
 			continue
 		}
 		out[full] = n
@@ -445,6 +458,7 @@ func (c *Config) Options(schema *Schema) Options {
 		Schema:          schema,
 		Severities:      append([]string(nil), c.Severities...),
 		RequireDueDates: c.Completeness.RequireDueDates,
+		FrontMatter:     c.FrontMatter,
 		Blameless: blameless.Config{
 			Phrases: append([]string(nil), c.Blameless.Phrases...),
 			Allow:   append([]string(nil), c.Blameless.Allow...),

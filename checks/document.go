@@ -32,6 +32,9 @@ type Document struct {
 	// ActionItems holds the task-list items (and Owner/Due table rows) of
 	// every follow-ups section, in file order.
 	ActionItems []ActionItem
+	// Labels are the bold labels that name parts of the document the way
+	// headings do ("**Impact**: ..."), in file order.
+	Labels []Label
 	// Problems are things that kept part of the file from being understood,
 	// such as a broken front matter. The completeness check reports them.
 	Problems []Problem
@@ -141,6 +144,7 @@ func parse(src []byte, gm goldmark.Markdown) *Document {
 		d.root = gm.Parser().Parse(text.NewReader(md))
 	}
 	d.buildSections()
+	d.collectLabels()
 	d.collectDirectives()
 	d.extractTimeline()
 	d.extractActionItems()
@@ -533,6 +537,9 @@ func stripComments(s string) string {
 
 // SectionKind maps heading text to the kind of section it names.
 func SectionKind(heading string) blameless.Section {
+	if c := conceptOf(canonKey(heading)); c != nil {
+		return c.kind
+	}
 	h := normalizeHeading(heading)
 	has := func(words ...string) bool {
 		for _, w := range words {
@@ -546,14 +553,16 @@ func SectionKind(heading string) blameless.Section {
 	case has("timeline", "chronology", "sequence of events"):
 		return blameless.SectionTimeline
 	case has("follow ups", "follow up", "followups", "followup", "action items", "action item",
-		"remediation", "corrective actions", "corrective action", "next steps", "preventive actions"):
+		"remediation", "corrective actions", "corrective action", "next steps", "preventive actions",
+		"corrective", "preventive", "preventative", "prevention", "doing about it", "future actions"):
 		return blameless.SectionFollowUps
 	case has("lessons", "lesson", "learnings", "went well", "went wrong", "got lucky", "where we were lucky", "went poorly"):
 		if has("what went wrong") && !has("lessons") {
 			return blameless.SectionCause
 		}
 		return blameless.SectionLessons
-	case has("root cause", "root causes", "trigger", "triggers", "contributing factors", "contributing factor", "cause", "causes"):
+	case has("root cause", "root causes", "trigger", "triggers", "contributing factors", "contributing factor", "cause", "causes",
+		"how did this happen", "why it happened"):
 		return blameless.SectionCause
 	case has("resolution", "mitigation", "recovery", "resolved", "remediated"):
 		return blameless.SectionResolution
@@ -584,11 +593,5 @@ func containsWords(s, phrase string) bool {
 // name ("Summary", "Timeline"...): such a first "#" heading starts a section
 // of a document written with "#" sections, it is not the title.
 func knownSectionName(heading string) bool {
-	h := normalizeHeading(heading)
-	for _, g := range synonyms {
-		if contains(g, h) {
-			return true
-		}
-	}
-	return false
+	return conceptOf(canonKey(heading)) != nil
 }

@@ -9,6 +9,9 @@ type Severity string
 const (
 	SeverityError   Severity = "error"
 	SeverityWarning Severity = "warning"
+	// SeverityNotice is information that needs no change: it never fails
+	// a run (GitHub shows it as a notice, SARIF as a note).
+	SeverityNotice Severity = "notice"
 	// SeverityOff disables a rule when used in configuration; findings never carry it.
 	SeverityOff Severity = "off"
 )

@@ -2,16 +2,22 @@ package checks
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/pelletier/go-toml/v2"
 	"gopkg.in/yaml.v3"
 )
 
-// FrontMatter is the YAML block fenced by "---" lines at the very top.
+// FrontMatter is the block at the very top of the file: YAML fenced by
+// "---" lines (Jekyll, MkDocs, the App's drafts) or TOML fenced by "+++"
+// lines (Hugo, Zola).
 type FrontMatter struct {
+	// Format is "yaml" or "toml".
+	Format string
 	// Fields in the order they are written.
 	Fields []Field
 	// Line and EndLine are the lines of the opening and closing fences.
@@ -37,7 +43,8 @@ type Field struct {
 	ValueLine, ValueCol int
 	// Comment is the YAML comment on the key's line, without "#".
 	Comment string
-	// Node is the YAML node of the value, with file line numbers.
+	// Node is the YAML node of the value, with file line numbers; nil in
+	// TOML front matter.
 	Node *yaml.Node
 }
 
@@ -67,7 +74,15 @@ func fenceLine(line []byte, s string) bool {
 func (d *Document) parseFrontMatter(start int, md []byte) {
 	src := d.Source
 	nl := bytes.IndexByte(src[start:], '\n')
-	if nl < 0 || !fenceLine(src[start:start+nl], "---") {
+	if nl < 0 {
+		return
+	}
+	fence := "---"
+	switch {
+	case fenceLine(src[start:start+nl], "---"):
+	case fenceLine(src[start:start+nl], "+++"):
+		fence = "+++"
+	default:
 		return
 	}
 	yamlStart := start + nl + 1
@@ -82,7 +97,7 @@ func (d *Document) parseFrontMatter(start int, md []byte) {
 			next = lineEnd + 1
 		}
 		line := src[pos:lineEnd]
-		if fenceLine(line, "---") || fenceLine(line, "...") {
+		if fenceLine(line, fence) || (fence == "---" && fenceLine(line, "...")) {
 			yamlEnd = pos
 			end = min(next, len(src))
 			break
@@ -91,10 +106,10 @@ func (d *Document) parseFrontMatter(start int, md []byte) {
 	}
 	if yamlEnd < 0 {
 		d.Problems = append(d.Problems, Problem{Line: 1, Col: 1,
-			Message: "front matter opened with --- on line 1 is never closed; add a line with --- after the last field"})
+			Message: fmt.Sprintf("front matter opened with %s on line 1 is never closed; add a line with %s after the last field", fence, fence)})
 		return
 	}
-	fm := &FrontMatter{Start: start, End: end}
+	fm := &FrontMatter{Start: start, End: end, Format: "yaml"}
 	fm.Line, _ = d.Position(start)
 	fm.EndLine, _ = d.Position(yamlEnd)
 	d.FrontMatter = fm
@@ -109,18 +124,18 @@ func (d *Document) parseFrontMatter(start int, md []byte) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return
 	}
+	if fence == "+++" {
+		fm.Format = "toml"
+		d.parseTOML(fm, body, yamlStart, lineOff)
+		return
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(body, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := firstLine
-		if m := yamlErrLine.FindStringSubmatchIndex(msg); m != nil {
-			if n, err := strconv.Atoi(msg[m[2]:m[3]]); err == nil {
-				line = n + lineOff
-				msg = strings.TrimSpace(strings.TrimPrefix(msg[:m[0]]+msg[m[1]:], ":"))
-				msg = strings.TrimPrefix(msg, ": ")
-			}
+		line, msg := YAMLErrorLine(body, err)
+		if line == 0 {
+			line = 1
 		}
-		d.Problems = append(d.Problems, Problem{Line: line, Col: 1,
+		d.Problems = append(d.Problems, Problem{Line: line + lineOff, Col: 1,
 			Message: "front matter is not valid YAML: " + msg})
 		return
 	}
@@ -198,4 +213,143 @@ func shift(n *yaml.Node, lines int) {
 	for _, c := range n.Content {
 		shift(c, lines)
 	}
+}
+
+// YAMLErrorLine finds the line (1-based, in data; 0 when unknown) of the
+// problem behind a yaml.v3 parse error of data, and the error's message
+// without its "yaml: line N:" prefix. yaml.v3 reports some errors where it
+// noticed them, which can be lines later (an unclosed quote at the end of
+// the text, a key without a colon at the next key or at the end): the line
+// is the first one (not blank, not a comment) after the longest prefix of
+// whole lines that parses. Texts of more than
+// 256 lines keep the reported line (each prefix is parsed once: the work is
+// quadratic in the lines).
+func YAMLErrorLine(data []byte, err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if m := yamlErrLine.FindStringSubmatchIndex(msg); m != nil {
+		if n, err := strconv.Atoi(msg[m[2]:m[3]]); err == nil {
+			line = n
+			msg = strings.TrimSpace(strings.TrimPrefix(msg[:m[0]]+msg[m[1]:], ":"))
+			msg = strings.TrimPrefix(msg, ": ")
+		}
+	}
+	starts := lineStarts(data)
+	if len(starts) > 256 {
+		return line, msg
+	}
+	good := 0 // lines in the longest parsing prefix
+	for n := 1; n <= len(starts); n++ {
+		end := len(data)
+		if n < len(starts) {
+			end = starts[n]
+		}
+		var v yaml.Node
+		if yaml.Unmarshal(data[:end], &v) == nil {
+			good = n
+		}
+		if end == len(data) {
+			break
+		}
+	}
+	// the first non-blank line after the good prefix
+	bad := good + 1
+	for bad <= len(starts) {
+		s, e := starts[bad-1], len(data)
+		if bad < len(starts) {
+			e = starts[bad]
+		}
+		if t := bytes.TrimSpace(data[s:e]); len(t) > 0 && t[0] != '#' {
+			break
+		}
+		bad++
+	}
+	if bad > len(starts) {
+		return line, msg
+	}
+	return bad, msg
+}
+
+// tomlKey is a top-level "key = value" line of TOML front matter.
+var tomlKey = regexp.MustCompile(`^[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=[ \t]*`)
+
+// parseTOML reads TOML front matter with go-toml and locates each top-level
+// key and value by its line (go-toml's decoded values carry no positions).
+func (d *Document) parseTOML(fm *FrontMatter, body []byte, bodyStart, lineOff int) {
+	var values map[string]any
+	if err := toml.Unmarshal(body, &values); err != nil {
+		line := 1
+		msg := err.Error()
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			line, _ = de.Position()
+			msg = de.Error()
+		}
+		d.Problems = append(d.Problems, Problem{Line: line + lineOff, Col: 1,
+			Message: "front matter is not valid TOML: " + strings.TrimPrefix(msg, "toml: ")})
+		return
+	}
+	starts := lineStarts(body)
+	for i := range starts {
+		end := len(body)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		text := strings.TrimRight(string(body[starts[i]:end]), "\r\n")
+		if t := strings.TrimSpace(text); strings.HasPrefix(t, "[") {
+			break // a table: the top-level keys are above it
+		}
+		m := tomlKey.FindStringSubmatchIndex(text)
+		if m == nil {
+			continue
+		}
+		key := sub(text, m, 2) + sub(text, m, 4) + sub(text, m, 6)
+		v, ok := values[key]
+		if !ok {
+			continue
+		}
+		line := i + 1 + lineOff
+		rawText := strings.TrimSpace(stripTOMLComment(text[m[1]:]))
+		f := Field{Key: key, Value: v, Line: line, Col: 1 + leadingSpace(text), ValueLine: line, ValueCol: m[1] + 1}
+		if v := stripTOMLComment(text[m[1]:]); len(v) < len(text[m[1]:]) {
+			f.Comment = strings.TrimSpace(text[m[1]+len(v)+1:])
+		}
+		switch x := v.(type) {
+		case string:
+			f.Raw = x
+			if strings.HasPrefix(rawText, "\"") || strings.HasPrefix(rawText, "'") {
+				f.ValueCol++
+			}
+		default:
+			f.Raw = rawText
+		}
+		fm.Fields = append(fm.Fields, f)
+	}
+}
+
+func sub(s string, m []int, i int) string {
+	if m[i] < 0 {
+		return ""
+	}
+	return s[m[i]:m[i+1]]
+}
+
+func leadingSpace(s string) int { return len(s) - len(strings.TrimLeft(s, " \t")) }
+
+// stripTOMLComment cuts a "# comment" that is outside quotes.
+func stripTOMLComment(s string) string {
+	var q byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case q != 0 && c == q:
+			q = 0
+		case q != 0 && c == '\\' && q == '"':
+			i++
+		case q == 0 && (c == '"' || c == '\''):
+			q = c
+		case q == 0 && c == '#':
+			return s[:i]
+		}
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -27,12 +28,46 @@ type Options struct {
 	Rules map[string]Severity
 	// Blameless configures the blameless analyzer.
 	Blameless blameless.Config
+	// FrontMatter says how front matter fields are checked: required (the
+	// default: every field the template asks for), optional (fields are
+	// checked when present) or off (not at all).
+	FrontMatter FrontMatterMode
 	// TimelineSlackBefore is how long before started_at a timeline entry may
 	// be (latent causes, the deploy that shipped the bug): default 7 days.
 	TimelineSlackBefore time.Duration
 	// TimelineSlackAfter is how long after resolved_at a timeline entry may
 	// be (clean-up, monitoring): default 24 hours.
 	TimelineSlackAfter time.Duration
+}
+
+// FrontMatterMode says how front matter fields are checked.
+type FrontMatterMode string
+
+const (
+	// FrontMatterRequired: every field the template asks for must be there
+	// and valid (the default; App-drafted postmortems have them all).
+	FrontMatterRequired FrontMatterMode = "required"
+	// FrontMatterOptional: fields are checked when present; an archive
+	// written without front matter is linted on its body.
+	FrontMatterOptional FrontMatterMode = "optional"
+	// FrontMatterOff: front matter is not checked at all.
+	FrontMatterOff FrontMatterMode = "off"
+)
+
+// ParseFrontMatterMode reads "required", "optional" or "off".
+func ParseFrontMatterMode(s string) (FrontMatterMode, error) {
+	switch m := FrontMatterMode(strings.ToLower(strings.TrimSpace(s))); m {
+	case FrontMatterRequired, FrontMatterOptional, FrontMatterOff:
+		return m, nil
+	}
+	return "", fmt.Errorf("front matter mode %q is not required, optional or off", s)
+}
+
+func (o Options) frontMatter() FrontMatterMode {
+	if o.FrontMatter == "" {
+		return FrontMatterRequired
+	}
+	return o.FrontMatter
 }
 
 // DefaultSeverities are the severity values accepted when none are configured.
@@ -157,6 +192,8 @@ func normalizeSeverity(s Severity) Severity {
 		return SeverityError
 	case "warning", "warn":
 		return SeverityWarning
+	case "notice", "note", "info":
+		return SeverityNotice
 	case "off", "none", "disable", "disabled":
 		return SeverityOff
 	}

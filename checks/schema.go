@@ -59,9 +59,12 @@ type SectionSpec struct {
 	// Heading is the heading text as written in the template.
 	Heading string
 	Level   int
-	// Names are the normalized headings that satisfy the spec: the heading
-	// itself, its "also:" alternatives and its well-known synonyms.
-	Names    []string
+	// Names are the canonical keys (canonKey) of the headings that satisfy
+	// the spec: the heading itself, its "aka:" (or "also:") alternatives and
+	// its well-known synonyms.
+	Names []string
+	// Aka are the template's own alternatives as written.
+	Aka      []string
 	Required bool
 	// Body is the template's own text for the section (comments removed,
 	// white space collapsed); a document section with the same text is not
@@ -76,11 +79,15 @@ type SectionSpec struct {
 type Schema struct {
 	Sections []SectionSpec
 	Fields   []FieldSpec
+	// OwnersOptional: open action items need no owner (the template's
+	// follow-ups heading carries "<!-- owners: optional -->").
+	OwnersOptional bool
 }
 
-// Section returns the spec whose names include the (normalized) heading.
+// Section returns the spec whose names include the heading (compared in
+// canonical form: see canonWords).
 func (s *Schema) Section(heading string) *SectionSpec {
-	h := normalizeHeading(heading)
+	h := canonKey(heading)
 	for i := range s.Sections {
 		for _, n := range s.Sections[i].Names {
 			if n == h {
@@ -118,32 +125,22 @@ func DefaultSchema() *Schema {
 
 // Clone returns a deep copy of the schema.
 func (s *Schema) Clone() *Schema {
-	c := &Schema{Fields: append([]FieldSpec(nil), s.Fields...), Sections: append([]SectionSpec(nil), s.Sections...)}
+	c := &Schema{Fields: append([]FieldSpec(nil), s.Fields...), Sections: append([]SectionSpec(nil), s.Sections...),
+		OwnersOptional: s.OwnersOptional}
 	for i := range c.Sections {
 		c.Sections[i].Names = append([]string(nil), c.Sections[i].Names...)
+		c.Sections[i].Aka = append([]string(nil), c.Sections[i].Aka...)
 	}
 	return c
 }
 
-// synonyms are groups of headings that name the same section.
-var synonyms = [][]string{
-	{"summary", "overview", "executive summary", "incident summary", "tl dr", "tldr", "abstract", "description"},
-	{"impact", "customer impact", "user impact", "business impact", "impact assessment"},
-	{"timeline", "chronology", "sequence of events", "incident timeline", "timeline of events"},
-	{"root cause", "root causes", "cause", "causes", "root cause analysis", "rca", "root cause and trigger", "causes and contributing factors"},
-	{"contributing factors", "contributing causes"},
-	{"trigger", "triggers"},
-	{"resolution", "mitigation", "recovery", "resolution and recovery", "mitigation and resolution", "resolution and mitigation"},
-	{"follow ups", "followups", "follow up", "action items", "actions", "corrective actions", "corrective and preventive actions", "remediation", "remediation items", "next steps"},
-	{"lessons learned", "lessons", "learnings", "what we learned"},
-	{"detection", "how it was detected"},
-}
-
 var (
-	reOptionalComment = regexp.MustCompile(`(?i)^\s*<!--\s*optional\s*-->\s*$`)
-	reAlsoComment     = regexp.MustCompile(`(?i)<!--\s*(?:also|aka)\s*:\s*([^>]*?)\s*-->`)
-	reOptionalTail    = regexp.MustCompile(`(?i)<!--\s*optional\s*-->\s*$`)
-	reOptionalYAML    = regexp.MustCompile(`(?i)^optional\b`)
+	reOptionalComment   = regexp.MustCompile(`(?i)^\s*<!--\s*optional\s*-->\s*$`)
+	reAlsoComment       = regexp.MustCompile(`(?i)<!--\s*(?:also|aka)\s*:\s*([^>]*?)\s*-->`)
+	reOptionalTail      = regexp.MustCompile(`(?i)<!--\s*optional\s*-->\s*$`)
+	reOptionalYAML      = regexp.MustCompile(`(?i)^optional\b`)
+	reTemplateDirective = regexp.MustCompile(`(?i)^(?:also|aka|owners)\s*:`)
+	reOwnersOptional    = regexp.MustCompile(`(?i)<!--\s*owners\s*:\s*optional\s*-->`)
 )
 
 // SchemaFromTemplate reads the completeness schema from a blank rendered
@@ -179,36 +176,43 @@ func SchemaFromTemplate(rendered []byte) (*Schema, error) {
 			Guidance: d.guidance(s),
 			Kind:     s.Kind,
 		}
-		spec.Names = []string{normalizeHeading(s.Text)}
+		spec.Names = []string{canonKey(s.Text)}
 		for _, l := range []string{line, next} {
 			for _, m := range reAlsoComment.FindAllStringSubmatch(l, -1) {
 				for _, alt := range strings.Split(m[1], ",") {
-					if n := normalizeHeading(alt); n != "" {
+					alt = strings.TrimSpace(alt)
+					if n := canonKey(alt); n != "" && !contains(spec.Names, n) {
 						spec.Names = append(spec.Names, n)
+						spec.Aka = append(spec.Aka, alt)
 					}
 				}
 			}
+		}
+		if reOwnersOptional.MatchString(line) || reOwnersOptional.MatchString(next) {
+			sc.OwnersOptional = true
 		}
 		sc.Sections = append(sc.Sections, spec)
 	}
 	if len(sc.Sections) == 0 && len(sc.Fields) == 0 {
 		return nil, errors.New("template has no sections (## headings) and no front matter fields")
 	}
-	// Synonyms, unless the template names that section itself.
+	// Synonyms: the names of the section's concept, unless the template
+	// names one of them itself (as a section or an alternative).
 	own := map[string]bool{}
 	for _, s := range sc.Sections {
-		own[s.Names[0]] = true
+		for _, n := range s.Names {
+			own[n] = true
+		}
 	}
 	for i := range sc.Sections {
 		s := &sc.Sections[i]
-		for _, g := range synonyms {
-			if !contains(g, s.Names[0]) {
-				continue
-			}
-			for _, n := range g {
-				if !own[n] && !contains(s.Names, n) {
-					s.Names = append(s.Names, n)
-				}
+		c := specConcept(s)
+		if c == nil {
+			continue
+		}
+		for _, n := range c.names {
+			if k := canonKey(n); !own[k] && !contains(s.Names, k) {
+				s.Names = append(s.Names, k)
 			}
 		}
 	}
@@ -257,11 +261,31 @@ func (d *Document) guidance(s *Section) string {
 				break
 			}
 			c := strings.Join(strings.Fields(src[i+4:i+4+j]), " ")
-			if c != "" && !reOptionalYAML.MatchString(c) {
+			if c != "" && !reOptionalYAML.MatchString(c) && !reTemplateDirective.MatchString(c) {
 				parts = append(parts, c)
 			}
 			src = src[i+4+j+3:]
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// specConcept is the concept a spec's heading (or one of its alternatives)
+// names, or nil.
+func specConcept(s *SectionSpec) *concept {
+	for _, n := range s.Names {
+		if c := conceptOf(n); c != nil {
+			return c
+		}
+	}
+	whole, heads := headingKeys(s.Heading)
+	if c := conceptOf(whole); c != nil {
+		return c
+	}
+	for _, h := range heads {
+		if c := conceptOf(h); c != nil {
+			return c
+		}
+	}
+	return nil
 }
