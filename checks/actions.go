@@ -4,22 +4,49 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/yuin/goldmark/ast"
-	east "github.com/yuin/goldmark/extension/ast"
-
-	"github.com/postmortem-app/postmortem/checks/blameless"
 )
 
-// ActionItem is a follow-up: a task-list item ("- [ ] ...") in a follow-ups
-// section, or a row of a follow-ups table with an Owner or Due column.
+// ActionForm is how an action item is written.
+type ActionForm string
+
+const (
+	// FormTask is a task-list item: "- [ ] Add an alert (owner: @alice)".
+	FormTask ActionForm = "task"
+	// FormBullet is a plain bullet of a follow-ups section: "- Add an alert",
+	// "- **Add an alert**: on queue depth".
+	FormBullet ActionForm = "bullet"
+	// FormNumbered is a numbered item of a follow-ups section: "1. Add an alert".
+	FormNumbered ActionForm = "numbered"
+	// FormTable is a row of a follow-ups table with an action column and an
+	// owner, due, priority or status column (any order, common names).
+	FormTable ActionForm = "table"
+)
+
+// ActionItem is a follow-up of a postmortem, in any of the forms teams
+// write them (ActionForm).
 type ActionItem struct {
-	// Title is the free text with owner, due date, priority and labels removed.
+	// Form is how the item is written.
+	Form ActionForm
+	// Title is the free text with owner, due date, priority and labels
+	// removed; for a bullet that opens with a bold phrase, that phrase; for
+	// a long bullet, its first sentence (at most 120 bytes).
 	Title string
-	Done  bool
+	// Detail is the item's whole text when Title is only part of it ("" when
+	// the title says it all).
+	Detail string
+	// Done: the checkbox is checked, the Status column says done (or
+	// dropped: "won't fix", "cancelled"), or a bullet is struck through or
+	// marked DONE.
+	Done bool
+	// Status is the state as written (a Status cell, a DONE/TODO marker),
+	// "" when none was.
+	Status string
 	// Owner is the first "@user" or "@org/team" mentioned; Owners all of them.
 	Owner  string
 	Owners []string
+	// OwnerNames are owners named without a GitHub handle: an Owner column's
+	// "olivier, charles", or "Owner: Jane Doe" in the text.
+	OwnerNames []string
 	// Due is the due date (midnight UTC); HasDue says one was written and
 	// valid. DueRaw is the date as written, also when it is not a valid date.
 	Due    time.Time
@@ -36,7 +63,16 @@ type ActionItem struct {
 	Raw       string
 	FromTable bool
 	Section   *Section
+	// legacy: a task-list item or a row of a table with an Owner or Due
+	// column, the forms Document.ActionItems has always held.
+	legacy bool
+	// wider: a table row read with a column the first version did not
+	// know (its title, due date or status may differ from that reading).
+	wider bool
 }
+
+// HasOwner reports whether the item names an owner, by handle or name.
+func (a *ActionItem) HasOwner() bool { return len(a.Owners)+len(a.OwnerNames) > 0 }
 
 // rePriorityCell finds the priority in a table cell. The metadata of an
 // action item's text is found by the scanners of actionscan.go.
@@ -99,165 +135,5 @@ func cleanTitle(s string) string {
 		if s == before {
 			return s
 		}
-	}
-}
-
-func (d *Document) extractActionItems() {
-	for _, s := range d.AllSections() {
-		if s.Kind != blameless.SectionFollowUps {
-			continue
-		}
-		for _, b := range s.Blocks {
-			switch n := b.Node.(type) {
-			case *ast.List:
-				d.actionList(n, s)
-			case *east.Table:
-				d.actionTable(n, s)
-			}
-		}
-	}
-}
-
-func (d *Document) actionList(list ast.Node, s *Section) {
-	for it := list.FirstChild(); it != nil; it = it.NextSibling() {
-		tb := it.FirstChild()
-		if tb != nil {
-			if cb, ok := tb.FirstChild().(*east.TaskCheckBox); ok {
-				a := ActionItem{Done: cb.IsChecked, Section: s}
-				if p, ok := d.maskBlock(tb); ok {
-					parseActionText(p.Text, &a)
-				}
-				lines := tb.Lines()
-				if lines.Len() > 0 {
-					first := lines.At(0)
-					a.Offset = first.Start
-					var raw strings.Builder
-					for i := 0; i < lines.Len(); i++ {
-						l := lines.At(i)
-						raw.Write(d.md[l.Start:l.Stop])
-					}
-					a.Raw = strings.Join(strings.Fields(raw.String()), " ")
-				} else {
-					a.Offset = cb.Pos()
-				}
-				a.Line, a.Col = d.Position(a.Offset)
-				d.ActionItems = append(d.ActionItems, a)
-			}
-		}
-		for c := it.FirstChild(); c != nil; c = c.NextSibling() {
-			if l, ok := c.(*ast.List); ok {
-				d.actionList(l, s)
-			}
-		}
-	}
-}
-
-// actionTable reads a follow-ups table that has an Owner or Due column.
-func (d *Document) actionTable(t *east.Table, s *Section) {
-	header, ok := t.FirstChild().(*east.TableHeader)
-	if !ok {
-		return
-	}
-	col := map[string]int{}
-	i := 0
-	for c := header.FirstChild(); c != nil; c = c.NextSibling() {
-		name := normalizeHeading(strings.Join(strings.Fields(func() string { x, _ := d.cellText(c); return x }()), " "))
-		switch {
-		case name == "owner" || name == "owners" || name == "assignee" || name == "who":
-			col["owner"] = i
-		case strings.HasPrefix(name, "due") || name == "deadline" || name == "eta":
-			col["due"] = i
-		case name == "priority" || name == "prio":
-			col["priority"] = i
-		case name == "status" || name == "done" || name == "state":
-			col["status"] = i
-		case name == "labels" || name == "label" || name == "tags":
-			col["labels"] = i
-		case name == "action" || name == "action item" || name == "item" || name == "title" || name == "task" || name == "description" || name == "what":
-			if _, seen := col["title"]; !seen {
-				col["title"] = i
-			}
-		}
-		i++
-	}
-	_, hasOwner := col["owner"]
-	_, hasDue := col["due"]
-	if !hasOwner && !hasDue {
-		return
-	}
-	titleCol, ok := col["title"]
-	if !ok {
-		titleCol = 0
-	}
-	for row := header.NextSibling(); row != nil; row = row.NextSibling() {
-		var cells []string
-		var offs []int
-		var nodes []ast.Node
-		for c := row.FirstChild(); c != nil; c = c.NextSibling() {
-			x, off := d.cellText(c)
-			cells = append(cells, x)
-			offs = append(offs, off)
-			nodes = append(nodes, c)
-		}
-		get := func(k string) (string, bool) {
-			j, ok := col[k]
-			if !ok || j >= len(cells) {
-				return "", false
-			}
-			return cells[j], true
-		}
-		a := ActionItem{FromTable: true, Section: s, Raw: strings.Join(cells, " | ")}
-		if titleCol < len(nodes) {
-			if p, ok := d.maskBlock(nodes[titleCol]); ok {
-				parseActionText(p.Text, &a)
-			}
-		}
-		if v, ok := get("owner"); ok {
-			var o ActionItem
-			parseActionText(v, &o)
-			if len(o.Owners) > 0 {
-				a.Owners = append(o.Owners, a.Owners...)
-				a.Owner = a.Owners[0]
-			}
-		}
-		if v, ok := get("due"); ok {
-			v = strings.Trim(v, "*_` ")
-			if v != "" {
-				if m := reISODate.FindString(v); m != "" {
-					a.DueRaw = m
-					if t, err := time.Parse("2006-01-02", m); err == nil {
-						a.Due, a.HasDue = t, true
-					}
-				} else if !isPlaceholderText(v) && v != "-" && v != "—" {
-					a.DueRaw = v
-				}
-			}
-		}
-		if v, ok := get("priority"); ok {
-			if m := rePriorityCell.FindString(v); m != "" {
-				a.Priority = strings.ToUpper(m)
-			}
-		}
-		if v, ok := get("status"); ok {
-			lv := strings.ToLower(v)
-			a.Done = strings.Contains(lv, "done") || strings.Contains(lv, "[x]") || strings.Contains(v, "✅") ||
-				strings.Contains(lv, "closed") || strings.Contains(lv, "complete") || strings.Contains(lv, "fixed")
-		}
-		if v, ok := get("labels"); ok {
-			for _, l := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
-				if l = strings.TrimPrefix(l, "#"); l != "" {
-					a.Labels = append(a.Labels, l)
-				}
-			}
-		}
-		if len(offs) == 0 || offs[0] < 0 {
-			continue
-		}
-		a.Offset = offs[0]
-		a.Line, a.Col = d.Position(a.Offset)
-		if strings.TrimSpace(strings.Join(cells, "")) == "" {
-			continue
-		}
-		d.ActionItems = append(d.ActionItems, a)
 	}
 }

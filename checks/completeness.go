@@ -628,31 +628,54 @@ func human(d time.Duration) string {
 
 func (c *completeness) actions() {
 	d := c.doc
-	for _, a := range d.ActionItems {
+	// Open items without an owner: one finding per item, or one for the
+	// section when none of its several open items has an owner.
+	noOwner := map[*Section][]*ActionItem{}
+	open := map[*Section]int{}
+	var order []*Section
+	for i := range d.Actions {
+		a := &d.Actions[i]
 		if c.unfilled[a.Section] || a.Done {
 			continue
 		}
-		end := a.Offset + len(strings.TrimRight(d.Line(a.Line), " \t")) - (a.Col - 1)
-		pos := d.spanFinding(Finding{}, a.Offset, end)
-		title := a.Title
-		if title == "" {
-			title = a.Raw
+		if open[a.Section] == 0 {
+			order = append(order, a.Section)
 		}
-		if a.Owner == "" {
-			f := pos
+		open[a.Section]++
+		if !a.HasOwner() && !c.schema.OwnersOptional {
+			noOwner[a.Section] = append(noOwner[a.Section], a)
+		}
+	}
+	for _, s := range order {
+		items := noOwner[s]
+		if len(items) >= 2 && len(items) == open[s] {
+			c.add(d.lineFinding(Finding{Rule: RuleActionOwner,
+				Message:    fmt.Sprintf("none of the %d open action items of the %q section has an owner", len(items), s.Text),
+				Suggestion: "give each item the person or team who will do it: `owner: @login`, `@org/team`, or an Owner column"}, s.Line))
+			continue
+		}
+		for _, a := range items {
+			f := c.actionPos(a)
 			f.Rule = RuleActionOwner
-			f.Message = fmt.Sprintf("action item %q has no owner", short(title))
+			f.Message = fmt.Sprintf("action item %q has no owner", short(actionTitle(a)))
 			f.Suggestion = "add the person or team who will do it: `owner: @login` or `@org/team`"
 			c.add(f)
 		}
-		if a.DueRaw != "" && !a.HasDue {
-			f := pos
+	}
+	for i := range d.Actions {
+		a := &d.Actions[i]
+		if c.unfilled[a.Section] || a.Done {
+			continue
+		}
+		title := actionTitle(a)
+		if a.DueRaw != "" && !a.HasDue && (a.Form == FormTask || looksLikeDate(a.DueRaw)) {
+			f := c.actionPos(a)
 			f.Rule = RuleActionDue
 			f.Message = fmt.Sprintf("action item %q has an invalid due date %q", short(title), a.DueRaw)
 			f.Suggestion = "write the due date as `due: YYYY-MM-DD`"
 			c.add(f)
 		} else if c.opts.RequireDueDates && !a.HasDue {
-			f := pos
+			f := c.actionPos(a)
 			f.Rule = RuleActionDue
 			f.Message = fmt.Sprintf("action item %q has no due date", short(title))
 			f.Suggestion = "add `due: YYYY-MM-DD`"
@@ -660,7 +683,7 @@ func (c *completeness) actions() {
 		}
 	}
 	// No action items at all in a written follow-ups section.
-	if len(d.ActionItems) > 0 {
+	if len(d.Actions) > 0 {
 		return
 	}
 	for _, s := range d.AllSections() {
@@ -672,9 +695,35 @@ func (c *completeness) actions() {
 		}
 		c.add(d.lineFinding(Finding{Rule: RuleNoActionItems,
 			Message:    fmt.Sprintf("the %q section has no action items", s.Text),
-			Suggestion: "list follow-ups as a task list: `- [ ] Add an alert on queue depth (owner: @alice, due: 2026-04-01, P1)`"}, s.Line))
+			Suggestion: "list the follow-ups, one per item: `- [ ] Add an alert on queue depth (owner: @alice, due: 2026-04-01, P1)`, a bulleted or numbered list, or a table with Action and Owner columns"}, s.Line))
 		return
 	}
+}
+
+// actionPos anchors a finding to an action item's first line.
+func (c *completeness) actionPos(a *ActionItem) Finding {
+	d := c.doc
+	end := a.Offset + len(strings.TrimRight(d.Line(a.Line), " \t")) - (a.Col - 1)
+	return d.spanFinding(Finding{}, a.Offset, end)
+}
+
+func actionTitle(a *ActionItem) string {
+	if a.Title != "" {
+		return a.Title
+	}
+	return a.Raw
+}
+
+// looksLikeDate: a due value that tries to be a date (digits and
+// separators) rather than "Q3" or "next sprint".
+func looksLikeDate(v string) bool {
+	digits := 0
+	for _, r := range v {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return digits >= 4 && strings.ContainsAny(v, "-/.")
 }
 
 func short(s string) string {

@@ -29,8 +29,15 @@ type Document struct {
 	Sections []*Section
 	// Timeline holds the entries of every timeline section, in file order.
 	Timeline []TimelineEntry
-	// ActionItems holds the task-list items (and Owner/Due table rows) of
-	// every follow-ups section, in file order.
+	// Actions holds every action item of the follow-ups sections, whatever
+	// its form (task list, bullet, numbered item, table row: ActionForm), in
+	// file order: what the App files as follow-ups on merge.
+	Actions []ActionItem
+	// ActionItems holds the task-list items and the rows of tables with an
+	// Owner or Due column: the part of Actions the App has filed since its
+	// first version, each read exactly as before.
+	//
+	// Deprecated: use Actions, which holds these and every other form.
 	ActionItems []ActionItem
 	// Labels are the bold labels that name parts of the document the way
 	// headings do ("**Impact**: ..."), in file order.
@@ -383,7 +390,14 @@ func (d *Document) buildSections() {
 				p := stack[len(stack)-1]
 				s.Parent = p
 				p.Children = append(p.Children, s)
-				if s.Kind == blameless.SectionOther {
+				switch {
+				case s.Kind == blameless.SectionOther,
+					// The subsections of follow-ups and of a timeline are
+					// their parts (kinds of actions, days), and so are those
+					// of lessons (what went well, what went wrong) but for
+					// action items kept there.
+					p.Kind == blameless.SectionFollowUps, p.Kind == blameless.SectionTimeline,
+					p.Kind == blameless.SectionLessons && s.Kind != blameless.SectionFollowUps:
 					s.Kind = p.Kind
 				}
 			}

@@ -551,11 +551,11 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 				return true
 			}
 		}
-		return false
+		return locked(s, &sc.Sections[i])
 	}
 	for i := range sc.Sections {
 		for k, s := range all {
-			if claimed[s] == "" && contains(sc.Sections[i].Names, wholes[k]) {
+			if claimed[s] == "" && !locked(s, &sc.Sections[i]) && contains(sc.Sections[i].Names, wholes[k]) {
 				set(i, &SectionMatch{Section: s, How: MatchName})
 				break
 			}
@@ -625,4 +625,19 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 		}
 	}
 	return found
+}
+
+// locked: the section is a part of a follow-ups section, a timeline or
+// lessons (it took its parent's kind: "### Mitigation" under "## Action
+// items" is a kind of action, not the resolution), and the spec is of
+// another kind.
+func locked(s *Section, spec *SectionSpec) bool {
+	if s.Parent == nil || s.Parent.Kind != s.Kind || spec.Kind == s.Kind {
+		return false
+	}
+	switch s.Kind {
+	case blameless.SectionFollowUps, blameless.SectionTimeline, blameless.SectionLessons:
+		return true
+	}
+	return false
 }
