@@ -567,7 +567,7 @@ func (c *completeness) timeline() {
 		}
 		pos := Finding{}
 		pos = c.doc.spanFinding(pos, e.Offset, e.End)
-		if prev != nil && prev.Dated == e.Dated {
+		if prev != nil && (prev.Dated && e.Dated || !prev.Dated && !e.Dated && prev.group == e.group) {
 			cur, before := e.Time, prev.Time
 			if !e.HasTime {
 				before = truncDay(before)

@@ -27,7 +27,7 @@ func checkFindings(t *testing.T, d *Document, fs []Finding) {
 			(f.EndLine == f.Line && f.EndColumn < f.Column) {
 			t.Fatalf("finding out of range (lines=%d): %+v", n, f)
 		}
-		if f.Rule == "" || f.Message == "" || (f.Severity != SeverityError && f.Severity != SeverityWarning) {
+		if f.Rule == "" || f.Message == "" || (f.Severity != SeverityError && f.Severity != SeverityWarning && f.Severity != SeverityNotice) {
 			t.Fatalf("incomplete finding %+v", f)
 		}
 		if i > 0 && (fs[i-1].Line > f.Line || fs[i-1].Line == f.Line && fs[i-1].Column > f.Column) {
