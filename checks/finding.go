@@ -41,4 +41,7 @@ type Finding struct {
 	// Replacement, when set, is the exact text that should replace the span
 	// [Line:Column, EndLine:EndColumn] (used for one-click suggested changes).
 	Replacement string `json:"replacement,omitempty"`
+	// Excerpt is the source text the finding points at: its span on its
+	// first line, at most 200 bytes.
+	Excerpt string `json:"excerpt,omitempty"`
 }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -164,6 +165,9 @@ func (o Options) finish(doc *Document, fs []Finding) []Finding {
 			}
 			f.Severity = sev
 		}
+		if f.Excerpt == "" {
+			f.Excerpt = doc.excerpt(f)
+		}
 		out = append(out, f)
 	}
 	out = doc.filterSuppressed(out)
@@ -237,4 +241,42 @@ func (d *Document) lineFinding(f Finding, line int) Finding {
 		return f
 	}
 	return d.spanFinding(f, start+lead, start+len(trimmed))
+}
+
+// excerptMax bounds an excerpt.
+const excerptMax = 200
+
+// excerpt is the source text of a finding's span on its first line (the
+// whole line when the span is a point at column 1), white space trimmed, at
+// most excerptMax bytes. Only those bytes are copied: a file of one long
+// line with many findings costs no more than its findings.
+func (d *Document) excerpt(f Finding) string {
+	if f.Line < 1 || f.Line > len(d.lineStarts) {
+		return ""
+	}
+	start := d.lineStarts[f.Line-1]
+	end := len(d.Source)
+	if f.Line < len(d.lineStarts) {
+		end = d.lineStarts[f.Line] - 1
+	}
+	line := d.Source[start:end]
+	from, to := f.Column-1, len(line)
+	if f.EndLine == f.Line && f.EndColumn >= f.Column {
+		to = f.EndColumn // the first byte of the last character
+		for to < len(line) && line[to]&0xC0 == 0x80 {
+			to++
+		}
+	}
+	if from < 0 || from >= len(line) || to > len(line) || to <= from || (f.EndLine == f.Line && f.EndColumn == f.Column && f.Column == 1) {
+		from, to = 0, len(line)
+	}
+	b := bytes.TrimSpace(line[from:min(to, from+excerptMax+8)])
+	if len(b) > excerptMax || to-from > excerptMax+8 {
+		cut := min(len(b), excerptMax-3)
+		for cut > 0 && b[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		return string(b[:cut]) + "..."
+	}
+	return string(b)
 }

@@ -19,8 +19,11 @@ func WriteGitHub(w io.Writer, files []File) error {
 	for _, f := range files {
 		for _, x := range sorted(f.Findings) {
 			cmd := "warning"
-			if x.Severity == checks.SeverityError {
+			switch x.Severity {
+			case checks.SeverityError:
 				cmd = "error"
+			case checks.SeverityNotice:
+				cmd = "notice"
 			}
 			line, col := startOf(x)
 			endLine, endCol := endOf(x)

@@ -20,6 +20,7 @@ type jsonFinding struct {
 	Message     string          `json:"message"`
 	Suggestion  string          `json:"suggestion"`
 	Replacement *string         `json:"replacement,omitempty"`
+	Excerpt     string          `json:"excerpt,omitempty"`
 }
 
 // WriteJSON writes every finding as an element of one JSON array, in file
@@ -34,7 +35,7 @@ func WriteJSON(w io.Writer, files []File) error {
 			jf := jsonFinding{
 				File: f.Path, Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
 				Check: x.Check, Rule: x.Rule, Severity: x.Severity,
-				Message: x.Message, Suggestion: x.Suggestion,
+				Message: x.Message, Suggestion: x.Suggestion, Excerpt: x.Excerpt,
 			}
 			if x.Replacement != "" {
 				r := x.Replacement

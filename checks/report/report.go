@@ -81,6 +81,9 @@ func Write(w io.Writer, format Format, files []File, opts Options) error {
 // Counts tallies findings by severity.
 type Counts struct {
 	Errors, Warnings int
+	// Notices are findings that need no change (a heading taken for a
+	// section by similarity); they never fail a run.
+	Notices int
 	// Files is the number of files with at least one finding.
 	Files int
 }
@@ -89,13 +92,16 @@ type Counts struct {
 func Count(files []File) Counts {
 	var c Counts
 	for _, f := range files {
-		if len(f.Findings) > 0 {
+		if hasProblem(f.Findings) {
 			c.Files++
 		}
 		for _, x := range f.Findings {
-			if x.Severity == checks.SeverityError {
+			switch x.Severity {
+			case checks.SeverityError:
 				c.Errors++
-			} else {
+			case checks.SeverityNotice:
+				c.Notices++
+			default:
 				c.Warnings++
 			}
 		}
@@ -113,10 +119,24 @@ func plural(n int, word string) string {
 // Summary is the one-line summary the text format ends with, e.g.
 // "3 errors, 2 warnings in 2 files" or "no problems in 4 files".
 func (c Counts) Summary(checked int) string {
-	if c.Errors+c.Warnings == 0 {
-		return "no problems in " + plural(checked, "file")
+	notes := ""
+	if c.Notices > 0 {
+		notes = " (" + plural(c.Notices, "notice") + ")"
 	}
-	return fmt.Sprintf("%s, %s in %s", plural(c.Errors, "error"), plural(c.Warnings, "warning"), plural(c.Files, "file"))
+	if c.Errors+c.Warnings == 0 {
+		return "no problems in " + plural(checked, "file") + notes
+	}
+	return fmt.Sprintf("%s, %s in %s%s", plural(c.Errors, "error"), plural(c.Warnings, "warning"), plural(c.Files, "file"), notes)
+}
+
+// hasProblem: a finding other than a notice.
+func hasProblem(fs []checks.Finding) bool {
+	for _, x := range fs {
+		if x.Severity != checks.SeverityNotice {
+			return true
+		}
+	}
+	return false
 }
 
 // sorted returns a file's findings ordered by position, then rule.
@@ -193,8 +213,11 @@ func WriteText(w io.Writer, files []File, color bool) error {
 		for _, x := range sorted(f.Findings) {
 			line, col := startOf(x)
 			sev := paint(ansiYellow, string(checks.SeverityWarning))
-			if x.Severity == checks.SeverityError {
+			switch x.Severity {
+			case checks.SeverityError:
 				sev = paint(ansiRed, string(checks.SeverityError))
+			case checks.SeverityNotice:
+				sev = paint(ansiDim, string(checks.SeverityNotice))
 			}
 			fmt.Fprintf(&b, "%s: %s %s: %s\n", paint(ansiBold, fmt.Sprintf("%s:%d:%d", f.Path, line, col)), sev, x.Rule, oneLine(x.Message))
 			if x.Suggestion != "" {

@@ -237,6 +237,8 @@ func sarifLevel(s checks.Severity) string {
 		return "error"
 	case checks.SeverityOff:
 		return "none"
+	case checks.SeverityNotice:
+		return "note"
 	}
 	return "warning"
 }
