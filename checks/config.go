@@ -7,6 +7,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 	"text/template"
 	"unicode"
@@ -123,29 +124,69 @@ func ParseConfig(data []byte) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return cfg, nil
 	}
+	// Every problem at once: the type errors (unknown keys, wrong kinds of
+	// values) and the invalid values, in line order. Only a file that is
+	// not YAML at all stops at its first error, reported at its line.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		line, msg := YAMLErrorLine(data, err)
+		return nil, &ConfigError{Line: line, Message: msg}
+	}
+	var errs []error
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
 		if errors.Is(err, io.EOF) {
 			return DefaultConfig(), nil
 		}
-		return nil, nameKeys(data, configYAMLError(err))
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			line, msg := YAMLErrorLine(data, err)
+			return nil, &ConfigError{Line: line, Message: msg}
+		}
+		errs = append(errs, flatten(nameKeys(data, configYAMLError(err)))...)
+	} else {
+		// A second document ("---" then more keys) would be silently ignored.
+		var extra yaml.Node
+		if err := dec.Decode(&extra); err != nil && !errors.Is(err, io.EOF) {
+			errs = append(errs, flatten(configYAMLError(err))...)
+		} else if err == nil && len(extra.Content) > 0 && extra.Content[0].Tag != "!!null" {
+			errs = append(errs, &ConfigError{Line: extra.Line, Message: "the file holds more than one YAML document (a second \"---\"): keep one"})
+		}
 	}
-	// A second document ("---" then more keys) would be silently ignored.
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err != nil && !errors.Is(err, io.EOF) {
-		return nil, configYAMLError(err)
-	} else if err == nil && len(extra.Content) > 0 && extra.Content[0].Tag != "!!null" {
-		return nil, &ConfigError{Line: extra.Line, Message: "the file holds more than one YAML document (a second \"---\"): keep one"}
+	errs = append(errs, flatten(cfg.validate(&root))...)
+	if len(errs) == 0 {
+		return cfg, nil
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, configYAMLError(err)
+	sort.SliceStable(errs, func(i, j int) bool { return errLine(errs[i]) < errLine(errs[j]) })
+	if len(errs) == 1 {
+		return nil, errs[0]
 	}
-	if err := cfg.validate(&root); err != nil {
-		return nil, err
+	return nil, errors.Join(errs...)
+}
+
+// flatten lists the errors of an errors.Join tree.
+func flatten(err error) []error {
+	if err == nil {
+		return nil
 	}
-	return cfg, nil
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// errLine is a configuration error's line; errors without one come last.
+func errLine(err error) int {
+	var ce *ConfigError
+	if errors.As(err, &ce) && ce.Line > 0 {
+		return ce.Line
+	}
+	return 1 << 30
 }
 
 // nameKeys prefixes line-numbered errors with the dotted key on that line.

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -112,5 +113,44 @@ func TestParseConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParseConfig(%q) = %v, want error containing %q", c.src, err, c.want)
 		}
+	}
+}
+
+// TestConfigErrorsAtOnce: unknown keys, wrong types and invalid values are
+// all reported in one go, in line order, each at its line.
+func TestConfigErrorsAtOnce(t *testing.T) {
+	in := "incident_label: \"\"\nsevrity: [a]\nfront_matter: maybe\ncompleteness:\n  rules:\n    nope: error\nfollow_ups:\n  assign_owner: sure\n"
+	_, err := ParseConfig([]byte(in))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	want := []string{
+		"line 1: incident_label must not be empty",
+		`line 2: unknown key "sevrity"`,
+		`line 3: front_matter "maybe" must be required, optional or off`,
+		`line 6: unknown completeness rule "nope"`,
+		`line 8: follow_ups.assign_owner: str value "sure" where true or false is expected`,
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got %d errors:\n%s", len(lines), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("error %d = %q, want %q", i, lines[i], w)
+		}
+	}
+	// Broken YAML: at the offending line.
+	_, err = ParseConfig([]byte("incident_label: x\nthis is not yaml\nseverities: [a]\n"))
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Line != 2 {
+		t.Errorf("broken YAML: %v", err)
+	}
+	cfg, err := ParseConfig([]byte("front_matter: optional\n"))
+	if err != nil || cfg.FrontMatter != FrontMatterOptional || cfg.Options(nil).FrontMatter != FrontMatterOptional {
+		t.Errorf("front_matter: %v %+v", err, cfg)
+	}
+	if d := DefaultConfig(); d.FrontMatter != FrontMatterRequired {
+		t.Errorf("default front_matter %q", d.FrontMatter)
 	}
 }
