@@ -22,8 +22,13 @@ import (
 const lintUsage = `Usage: postmortem lint [flags] PATH...
 
 Checks postmortems for completeness (against a template) and blameless
-wording. PATH is a file, a directory (every *.md below it, skipping hidden
-directories and node_modules) or - for standard input.
+wording. PATH is a file, a directory (every *.md and *.markdown below it,
+skipping hidden directories and node_modules) or - for standard input.
+
+To lint an existing archive: --front-matter optional checks front matter
+fields only where a document has them; 'postmortem template infer DIR'
+prints a template of the archive's house style for --template; --summary
+gives per-rule counts and the documents with the most findings.
 
 Configuration: --config FILE, else .github/postmortem.yml at the root of the
 git repository holding the current directory (the file the GitHub App reads),
@@ -31,7 +36,8 @@ else the defaults. The template that defines a complete postmortem is
 --template, else the config's template, else the "default" preset; it may be a
 preset name (%s) or a path to a template file.
 
-Exit status: 0 no error-severity finding, 1 at least one, 2 usage or I/O error.
+Exit status: 0 no error-severity finding, 1 at least one, 2 usage or I/O
+error (a PATH holding no Markdown file is one).
 
 Flags:
 `
@@ -51,6 +57,8 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	configPath := fl.String("config", "", "configuration `file` (default: .github/postmortem.yml at the repository root, if any)")
 	tmplFlag := fl.String("template", "", "template `NAME|PATH` defining the required sections and fields")
 	color := fl.Bool("color", false, "colour the text output")
+	frontMatter := fl.String("front-matter", "", "check front matter fields: `required` (every field of the template), optional (fields present) or off (default: the config's front_matter, else required)")
+	summary := fl.Bool("summary", false, "print per-rule counts and the documents with the most findings instead of every finding (text format)")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, lintUsage, strings.Join(templates.Names(), ", "))
 		fl.PrintDefaults()
@@ -68,6 +76,15 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	outFormat, err := report.ParseFormat(*format)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *summary && outFormat != report.Text {
+		return fail("--summary prints text: use it without --format %s", *format)
+	}
+	var fmMode checks.FrontMatterMode
+	if *frontMatter != "" {
+		if fmMode, err = checks.ParseFrontMatterMode(*frontMatter); err != nil {
+			return fail("--front-matter: %v", err)
+		}
 	}
 	var onlyCheck checks.Check
 	switch *only {
@@ -106,6 +123,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	} else {
 		opts = checks.Options{Schema: schema}
 	}
+	if fmMode != "" {
+		opts.FrontMatter = fmMode
+	}
 
 	inputs, err := collectInputs(fl.Args(), cwd, root)
 	if err != nil {
@@ -121,7 +141,11 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			files[i].Path = inputs[i].repoRel
 		}
 	}
-	if err := report.Write(stdout, outFormat, files, report.Options{Color: *color, ToolVersion: version()}); err != nil {
+	if *summary {
+		if err := report.WriteSummary(stdout, files, 10); err != nil {
+			return fail("writing output: %v", err)
+		}
+	} else if err := report.Write(stdout, outFormat, files, report.Options{Color: *color, ToolVersion: version()}); err != nil {
 		return fail("writing output: %v", err)
 	}
 	if report.Count(files).Errors > 0 {
@@ -288,13 +312,16 @@ func collectInputs(args []string, cwd, root string) ([]lintInput, error) {
 				}
 				return nil
 			}
-			if strings.HasSuffix(strings.ToLower(d.Name()), ".md") && d.Type().IsRegular() {
+			if isMarkdown(d.Name()) && d.Type().IsRegular() {
 				found = append(found, p)
 			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no Markdown files (*.md, *.markdown) in this directory or below it", arg)
 		}
 		sort.Strings(found)
 		for _, p := range found {
@@ -378,4 +405,10 @@ func version() string {
 		return strings.TrimPrefix(bi.Main.Version, "v")
 	}
 	return "dev"
+}
+
+// isMarkdown: a file name lint and template infer read in a directory.
+func isMarkdown(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".md") || strings.HasSuffix(n, ".markdown")
 }

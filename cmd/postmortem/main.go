@@ -15,6 +15,7 @@ Usage:
   postmortem playground [--keep]          play the whole story against a simulated GitHub
   postmortem lint [flags] PATH...         check postmortems for completeness and blameless wording
   postmortem new [--template NAME|PATH]   print a blank postmortem rendered from a template
+  postmortem template infer DIR...        print a template of an archive's house style
   postmortem serve [flags]                run the GitHub App
   postmortem register --webhook-url URL [--org ORG] [--github-url URL]
                                           register the GitHub App (manifest flow)
@@ -41,6 +42,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runLint(rest, stdin, stdout, stderr)
 	case "new":
 		return runNew(rest, stdout, stderr)
+	case "template":
+		return runTemplate(rest, stdin, stdout, stderr)
 	case "serve":
 		return runServe(rest, stdout, stderr)
 	case "githubsim":
