@@ -438,6 +438,11 @@ func (d *Document) actionTable(t *east.Table, s *Section) {
 				a.Priority = strings.ToUpper(m)
 			}
 		}
+		if j, ok := col[colStatus]; ok && j < len(nodes) {
+			if st, en, ok := span(nodes[j]); ok {
+				d.statusCells = append(d.statusCells, [2]int{st, en})
+			}
+		}
 		if v, ok := get(colStatus); ok {
 			a.Status = strings.Trim(strings.TrimSpace(v), "*_`")
 			a.Done, _ = statusDone(v)

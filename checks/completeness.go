@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -429,6 +431,9 @@ func (c *completeness) placeholders(n ast.Node, where string) {
 	var ph []placeholderSpan
 	c.doc.placeholdersIn(n, &ph)
 	for _, p := range ph {
+		if c.doc.statusMarker(p) {
+			continue
+		}
 		msg := fmt.Sprintf("placeholder %s left in %s", p.Token, where)
 		sugg := "replace it with what you know; write \"unknown\" and why if nobody knows yet"
 		if strings.HasPrefix(p.Token, "<") {
@@ -750,4 +755,39 @@ func emptyValue(v any) bool {
 		return len(x) == 0
 	}
 	return false
+}
+
+// reMarkerLead is what may stand before a bold status marker on its line.
+var reMarkerLead = regexp.MustCompile(`^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)$`)
+
+// statusMarker: a TODO that states an action's status rather than marks
+// unwritten text: the whole Status cell of a follow-ups table, or a bold
+// "**TODO**" opening a paragraph or item ("**TODO**: add an exporter").
+func (d *Document) statusMarker(p placeholderSpan) bool {
+	// statusCells are in file order and do not overlap.
+	i := sort.Search(len(d.statusCells), func(i int) bool { return d.statusCells[i][1] >= p.End })
+	if i < len(d.statusCells) && p.Start >= d.statusCells[i][0] {
+		return true
+	}
+	// Only a few bytes around the token are looked at (a file of one long
+	// line of TODOs must stay linear).
+	src := d.Source
+	if p.Start < 2 || p.End+2 > len(src) {
+		return false
+	}
+	after := src[p.End:min(len(src), p.End+3)]
+	if after[0] == ':' {
+		after = after[1:]
+	}
+	if !bytes.HasPrefix(after, []byte("**")) && !bytes.HasPrefix(after, []byte("__")) {
+		return false
+	}
+	from := p.Start
+	for from > 0 && p.Start-from < 16 && src[from-1] != '\n' {
+		from--
+	}
+	if from > 0 && src[from-1] != '\n' {
+		return false
+	}
+	return reMarkerLead.Match(src[from:p.Start])
 }

@@ -46,10 +46,13 @@ type Document struct {
 	// such as a broken front matter. The completeness check reports them.
 	Problems []Problem
 
-	md         []byte   // Source with the BOM and front matter blanked (same length)
-	root       ast.Node // goldmark AST over md
-	lineStarts []int    // byte offset of the start of each line
-	directives []directive
+	md []byte // Source with the BOM and front matter blanked (same length)
+	// statusCells are the byte ranges of the Status cells of follow-ups
+	// tables: a TODO there is a status, not a placeholder.
+	statusCells [][2]int
+	root        ast.Node // goldmark AST over md
+	lineStarts  []int    // byte offset of the start of each line
+	directives  []directive
 }
 
 // Problem is a parse problem anchored to a position.
@@ -392,11 +395,14 @@ func (d *Document) buildSections() {
 				p.Children = append(p.Children, s)
 				switch {
 				case s.Kind == blameless.SectionOther,
-					// The subsections of follow-ups and of a timeline are
-					// their parts (kinds of actions, days), and so are those
-					// of lessons (what went well, what went wrong) but for
-					// action items kept there.
-					p.Kind == blameless.SectionFollowUps, p.Kind == blameless.SectionTimeline,
+					// The subsections of follow-ups are their parts (kinds
+					// of actions: "### Mitigation", "### Detection"), and
+					// so are those of lessons (what went well, what went
+					// wrong) but for action items kept there. Those of a
+					// timeline are its days and phases, unless they name a
+					// section of their own ("### Causes" under a "##
+					// Timeline" written a level too high).
+					p.Kind == blameless.SectionFollowUps,
 					p.Kind == blameless.SectionLessons && s.Kind != blameless.SectionFollowUps:
 					s.Kind = p.Kind
 				}

@@ -49,6 +49,9 @@ func findPlaceholders(s string) []placeholderSpan {
 	}
 	for _, m := range reHint.FindAllStringSubmatchIndex(s, -1) {
 		inner := s[m[2]:m[3]]
+		if m[0] > 0 && s[m[0]-1] == '\\' {
+			continue // "\<END OF OUTAGE>": written to show the brackets
+		}
 		if isHint(inner) {
 			out = append(out, placeholderSpan{m[0], m[1], s[m[0]:m[1]]})
 		}

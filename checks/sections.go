@@ -53,7 +53,7 @@ var concepts = []concept{
 			"contributing factors", "contributing causes", "contributing factor", "root cause and trigger",
 			"root cause and contributing factors", "why it happened", "how did this happen", "how it happened",
 			"what caused it", "underlying cause", "technical cause", "cause analysis"},
-		cues: []string{"cause", "why", "trigger", "contributing", "happen", "went wrong"}},
+		cues: []string{"cause", "why", "trigger", "contributing", "went wrong"}},
 	{id: "trigger", kind: blameless.SectionCause,
 		names: []string{"trigger"}},
 	{id: "detection", kind: blameless.SectionOther,
@@ -73,7 +73,9 @@ var concepts = []concept{
 			"preventative measures", "preventive steps", "remediation", "remediation items", "remediations", "next steps",
 			"what we are doing about it", "what were doing about it", "what we re doing about it", "whats next",
 			"what s next", "prevention", "preventing recurrence", "future work", "future actions", "improvements",
-			"action items and follow ups", "follow up actions", "follow up items"},
+			"action items and follow ups", "follow up actions", "follow up items", "looking forward", "going forward",
+			"what happens now", "what happens next", "review actions", "post incident actions", "future improvements",
+			"next", "learnings and actions", "lessons and actions"},
 		cues: []string{"action", "follow up", "followup", "next step", "prevent", "doing about", "going forward",
 			"future", "improv", "corrective", "remediat", "plan"}},
 	{id: "lessons", kind: blameless.SectionLessons,
@@ -119,6 +121,29 @@ var leadingFillers = map[string]bool{
 
 // headPrepositions end the head of a heading: "Root cause of the outage".
 var headPrepositions = map[string]bool{"of": true, "on": true, "to": true, "for": true, "during": true, "in": true, "from": true}
+
+// tailNouns are what the tail of a heading may name for the head to stand
+// for the heading: "Root cause of the outage", "Impact on users", but not
+// "Overview of the network setup".
+var tailNouns = map[string]bool{
+	"incident": true, "outage": true, "issue": true, "event": true, "problem": true, "failure": true,
+	"downtime": true, "disruption": true, "degradation": true, "user": true, "customer": true, "client": true,
+	"service": true, "system": true, "production": true, "site": true, "website": true, "platform": true,
+	"it": true, "this": true, "that": true, "attack": true, "breach": true, "bug": true, "error": true,
+	"the": true, "our": true, "a": true, "an": true, "all": true, "service disruption": true,
+}
+
+func incidentTail(words []string) bool {
+	if len(words) == 0 || len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		if !tailNouns[w] {
+			return false
+		}
+	}
+	return true
+}
 
 // canonWords reduces heading text to its canonical words.
 func canonWords(heading string) []string {
@@ -215,7 +240,9 @@ func headingKeys(heading string) (whole string, heads []string) {
 	}
 	for i, w := range words {
 		if i > 0 && headPrepositions[w] {
-			add(words[:i])
+			if incidentTail(words[i+1:]) {
+				add(words[:i])
+			}
 			break
 		}
 	}
@@ -255,6 +282,7 @@ func cueConcept(heading string) *concept {
 	}
 	text := " " + strings.Join(words, " ") + " "
 	var found *concept
+	ambiguous := false
 	for i := range concepts {
 		c := &concepts[i]
 		hit := false
@@ -279,13 +307,39 @@ func cueConcept(heading string) *concept {
 			continue
 		}
 		if found != nil && found.kind != c.kind {
-			return nil // ambiguous
+			// Words of two sections: the last word, the head of an English
+			// noun phrase, decides ("Root cause remediations").
+			last := words[len(words)-1]
+			switch {
+			case cueWord(c, last) && !cueWord(found, last):
+				found = c
+				ambiguous = false
+				continue
+			case cueWord(found, last) && !cueWord(c, last):
+				ambiguous = false
+				continue
+			}
+			ambiguous = true
+			continue
 		}
 		if found == nil {
 			found = c
 		}
 	}
+	if ambiguous {
+		return nil
+	}
 	return found
+}
+
+// cueWord: a one-word cue of the concept starts the word.
+func cueWord(c *concept, w string) bool {
+	for _, cue := range c.cues {
+		if !strings.Contains(cue, " ") && strings.HasPrefix(w, cue) {
+			return true
+		}
+	}
+	return false
 }
 
 // editDistance is the optimal string alignment distance (insertions,
@@ -627,16 +681,15 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 	return found
 }
 
-// locked: the section is a part of a follow-ups section, a timeline or
-// lessons (it took its parent's kind: "### Mitigation" under "## Action
-// items" is a kind of action, not the resolution), and the spec is of
-// another kind.
+// locked: the section is a part of a follow-ups section or of lessons (it
+// took its parent's kind: "### Mitigation" under "## Action items" is a
+// kind of action, not the resolution), and the spec is of another kind.
 func locked(s *Section, spec *SectionSpec) bool {
 	if s.Parent == nil || s.Parent.Kind != s.Kind || spec.Kind == s.Kind {
 		return false
 	}
 	switch s.Kind {
-	case blameless.SectionFollowUps, blameless.SectionTimeline, blameless.SectionLessons:
+	case blameless.SectionFollowUps, blameless.SectionLessons:
 		return true
 	}
 	return false

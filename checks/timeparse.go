@@ -43,7 +43,7 @@ var (
 	reOffset    = regexp.MustCompile(`^\s?([+-])(\d{2}):?(\d{2})\b`)
 	reZoneWord  = regexp.MustCompile(`^\s+\(?([A-Z]{1,5})(?:([+-])(\d{1,2})(?::?(\d{2}))?)?\)?\b`)
 	reIANA      = regexp.MustCompile(`^\s+([A-Z][A-Za-z_]+(?:/[A-Za-z_+-]+){1,2})`)
-	reRangeEnd  = regexp.MustCompile(`^\s*(?:-|–|—|to)\s*(\d{1,2}):(\d{2})(?:\s?[ap]\.?m\.?\b)?`)
+	reRangeEnd  = regexp.MustCompile(`(?i)^\s*(?:-|–|—|to)\s*(\d{1,2}):(\d{2})(?:\s?([ap])\.?m\.?\b)?`)
 	reAfterDate = regexp.MustCompile(`(?i)^,?\s+(?:on\s+)?\(?`)
 	reIANAIn    = regexp.MustCompile(`\b([A-Z][A-Za-z_]+/[A-Za-z_+-]+(?:/[A-Za-z_+-]+)?)\b`)
 )
@@ -197,8 +197,24 @@ func scanStamp(s string) (st stamp, ok bool) {
 			st.ampm = true
 			i += len(m[0])
 		}
-		if m := reRangeEnd.FindStringIndex(s[i:]); m != nil {
-			i += m[1] // "10:00-10:30": the range starts the entry
+		if m := reRangeEnd.FindStringSubmatch(s[i:]); m != nil {
+			i += len(m[0]) // "10:00-10:30": the range starts the entry
+			if m[3] != "" && !st.ampm && st.hour >= 1 && st.hour <= 12 {
+				// "08:02 - 10:30 AM": the range's AM or PM is the start's
+				// too, but for a start later on the clock than the end
+				// ("11:30 - 1:00 PM" starts in the morning).
+				pm := strings.EqualFold(m[3], "p")
+				if end := atoi(m[1]); st.hour%12 > end%12 {
+					pm = !pm
+				}
+				if st.hour == 12 {
+					st.hour = 0
+				}
+				if pm {
+					st.hour += 12
+				}
+				st.ampm = true
+			}
 		}
 		i += scanZone(s[i:], &st)
 		if !st.hasDate {
