@@ -2,6 +2,7 @@ package checks
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -23,15 +24,48 @@ func (d *Document) extractActionItems() {
 		if s.Kind != blameless.SectionFollowUps {
 			continue
 		}
+		structured := false
 		for _, b := range s.Blocks {
 			switch n := b.Node.(type) {
 			case *ast.List:
 				d.actionList(n, s, true)
+				structured = true
 			case *east.Table:
 				d.actionTable(n, s)
+				structured = true
 			}
 		}
+		if !structured {
+			d.actionParagraphs(s)
+		}
 	}
+	// A follow-ups label outside a follow-ups section heads its list:
+	// "- **Review actions**:" over a nested list, "**Action items:**" over
+	// the list after it.
+	for i := range d.Labels {
+		l := &d.Labels[i]
+		if l.body == nil || (l.Section != nil && l.Section.Kind == blameless.SectionFollowUps) {
+			continue
+		}
+		if _, c := sectionKey(l.Text); c == nil || c.id != "followups" {
+			continue
+		}
+		before := len(d.Actions)
+		switch n := l.body.(type) {
+		case *ast.List:
+			d.actionList(n, l.Section, true)
+		case *ast.ListItem:
+			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+				if list, ok := c.(*ast.List); ok {
+					d.actionList(list, l.Section, true)
+				}
+			}
+		}
+		for j := before; j < len(d.Actions); j++ {
+			d.Actions[j].label = l
+		}
+	}
+	sort.SliceStable(d.Actions, func(i, j int) bool { return d.Actions[i].Offset < d.Actions[j].Offset })
 	for _, a := range d.Actions {
 		if a.legacy {
 			d.ActionItems = append(d.ActionItems, a)
@@ -61,6 +95,8 @@ func (d *Document) actionList(list ast.Node, s *Section, top bool) {
 	if l, ok := list.(*ast.List); ok {
 		ordered = l.IsOrdered()
 	}
+	first := len(d.Actions)
+	defer d.pastList(first)
 	for it := list.FirstChild(); it != nil; it = it.NextSibling() {
 		tb := it.FirstChild()
 		nestedTop := false
@@ -223,6 +259,7 @@ func (d *Document) bulletItem(it, tb ast.Node, s *Section, ordered bool) {
 			a.Done = true
 		}
 	}
+	a.past = pastTense(text)
 	parseActionText(text, &a)
 	if len(a.Owners) == 0 {
 		a.OwnerNames = ownerNames(text)
@@ -256,6 +293,31 @@ func (d *Document) bulletItem(it, tb ast.Node, s *Section, ordered bool) {
 	}
 	a.Line, a.Col = d.Position(a.Offset)
 	d.Actions = append(d.Actions, a)
+}
+
+// pastList: when at least two thirds of the plain items a list added
+// (from first on), and two or more, report what was done ("All hosts were
+// rebuilt", "Added rate limits"), the list records the response, not work
+// to do: its items are done. One item in the past tense among plans is not
+// enough ("Improved alerting" may well be a plan).
+func (d *Document) pastList(first int) {
+	n, past := 0, 0
+	for _, a := range d.Actions[first:] {
+		if a.Form == FormBullet || a.Form == FormNumbered {
+			n++
+			if a.past {
+				past++
+			}
+		}
+	}
+	if n < 2 || 3*past < 2*n {
+		return
+	}
+	for i := first; i < len(d.Actions); i++ {
+		if a := &d.Actions[i]; (a.Form == FormBullet || a.Form == FormNumbered) && !a.Done {
+			a.Done, a.Status = true, "done (the list reports what was done)"
+		}
+	}
 }
 
 // firstSentence cuts a long text to its first sentence, or to whole words,
@@ -475,4 +537,81 @@ func nthChild(n ast.Node, i int) ast.Node {
 		c = c.NextSibling()
 	}
 	return c
+}
+
+// actionParagraphs reads a follow-ups section written as paragraphs, one
+// action each ("The monitoring should notify more people. (filed #133509)").
+// A single paragraph is an introduction or a statement, not a list of
+// actions.
+func (d *Document) actionParagraphs(s *Section) {
+	var paras []Block
+	for _, b := range s.Blocks {
+		if b.Kind == BlockParagraph && d.blockHasContent(b) {
+			paras = append(paras, b)
+		}
+	}
+	if len(paras) < 2 {
+		return
+	}
+	for _, b := range paras {
+		text := strings.Join(strings.Fields(d.inlineText(b.Node)), " ")
+		if text == "" || d.isLabel(b.Node) {
+			continue
+		}
+		a := ActionItem{Form: FormParagraph, Section: s, Raw: text}
+		if m := reParaDone.FindString(text); m != "" {
+			a.Done, a.Status = true, strings.Trim(m, "( ")
+		}
+		parseActionText(text, &a)
+		if !reOwnerLabel.MatchString(text) {
+			// an @mention in prose ("added an @emergency role") is no owner
+			a.Owner, a.Owners = "", nil
+		}
+		if len(a.Owners) == 0 {
+			a.OwnerNames = ownerNames(text)
+		}
+		a.Detail = text
+		a.Title = firstSentence(a.Title, 120)
+		if a.Title == "" {
+			continue
+		}
+		a.Offset = b.Start
+		a.Line, a.Col = d.Position(a.Offset)
+		d.Actions = append(d.Actions, a)
+	}
+}
+
+// reParaDone is a done note in a paragraph: "(fixed by adding ...)".
+var reParaDone = regexp.MustCompile(`(?i)\((?:fixed|done|completed?|resolved|implemented|shipped|deployed|added)\b`)
+
+// reOwnerLabel: a paragraph names its owner ("Owner: @alice").
+var reOwnerLabel = regexp.MustCompile(`(?i)\b(?:owners?|assignee|assigned to)\s*:`)
+
+var (
+	// rePastLead: an item opening with a verb in the past tense ("Added",
+	// "We rebuilt"), or whose first clause is passive in the past ("All
+	// hosts were identified", "access was restricted").
+	rePastLead    = regexp.MustCompile(`(?i)^(?:(?:we|they|i|the team|the \w+ team)\s+)?([a-z]+ed|built|rebuilt|made|wrote|rewrote|ran|took|sent|found|got|moved|set up|put|spun up|shut down|brought|began|kept|held)\b`)
+	rePastPassive = regexp.MustCompile(`(?i)\b(?:was|were|has been|have been|had been)\s+(?:\w+ly\s+)?(?:[a-z]+ed|built|rebuilt|made|written|run|taken|sent|found|set|put|done|shut|brought|kept|held|begun)\b`)
+	reFuture      = regexp.MustCompile(`(?i)\b(?:will|should|must|need to|needs to|shall|to be|going to|plan to|we'll)\b`)
+	// notPast are words ending in "ed" that are no past tense.
+	notPast = map[string]bool{"need": true, "seed": true, "feed": true, "speed": true, "embed": true, "bed": true,
+		"red": true, "shed": true, "breed": true, "proceed": true, "exceed": true, "succeed": true, "weed": true}
+)
+
+// pastTense: the text reports something done rather than to do.
+func pastTense(text string) bool {
+	t := strings.TrimLeft(text, "*_`~ ")
+	if m := rePastLead.FindStringSubmatch(t); m != nil && !notPast[strings.ToLower(m[1])] {
+		return true
+	}
+	// the first sentence only, and a short one
+	first := t
+	if i := strings.Index(t, ". "); i > 0 {
+		first = t[:i]
+	}
+	if len(strings.Fields(first)) > 30 {
+		return false
+	}
+	return rePastPassive.MatchString(first) && !reFuture.MatchString(first)
 }

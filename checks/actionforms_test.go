@@ -153,7 +153,7 @@ func TestActionItemFindings(t *testing.T) {
 		want []string
 	}{
 		{"- Add an alert (owner: Jane)\n- Fix the runbook @bob\n", nil},
-		{"- Add an alert\n- Fix the runbook\n- Run a game day\n", []string{`none of the 3 open action items of the "Follow-ups" section has an owner`}},
+		{"- Add an alert\n- Fix the runbook\n- Run a game day\n", []string{`none of the 3 open action items of "Follow-ups" has an owner`}},
 		{"- Add an alert\n- Fix the runbook @bob\n", []string{`action item "Add an alert" has no owner`}},
 		{"We will add alerts and fix the runbook.\n", []string{`the "Follow-ups" section has no action items`}},
 		{"| Action | Owner | Due |\n|-|-|-|\n| Add an alert | ops | Q3 |\n", nil},

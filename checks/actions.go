@@ -20,6 +20,9 @@ const (
 	// FormTable is a row of a follow-ups table with an action column and an
 	// owner, due, priority or status column (any order, common names).
 	FormTable ActionForm = "table"
+	// FormParagraph is a paragraph of a follow-ups section that has no
+	// list or table: one action per paragraph.
+	FormParagraph ActionForm = "paragraph"
 )
 
 // ActionItem is a follow-up of a postmortem, in any of the forms teams
@@ -69,6 +72,11 @@ type ActionItem struct {
 	// wider: a table row read with a column the first version did not
 	// know (its title, due date or status may differ from that reading).
 	wider bool
+	// label is the bold label heading the item's list ("- **Review
+	// actions**:") when it is outside a follow-ups section.
+	label *Label
+	// past: the text reports something done (pastList decides).
+	past bool
 }
 
 // HasOwner reports whether the item names an owner, by handle or name.

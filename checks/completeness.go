@@ -319,9 +319,14 @@ func (c *completeness) sections() {
 			if specOf[m.Section] == nil {
 				specOf[m.Section] = spec
 			}
-		} else if spec.Required && !m.Label.HasContent {
+		} else if m.Label != nil && spec.Required && !m.Label.HasContent {
 			c.add(d.lineFinding(Finding{Rule: RuleEmptySection, Message: fmt.Sprintf("the %q part is empty", m.Label.Text),
 				Suggestion: spec.Guidance}, m.Label.Line))
+		}
+		if m.How == MatchIntro {
+			c.add(d.lineFinding(Finding{Rule: RuleSectionMatch,
+				Message:    fmt.Sprintf("the introduction (line %d) taken as the %q section", m.Intro.Line, spec.Heading),
+				Suggestion: fmt.Sprintf("put it under a heading `%s %s`", strings.Repeat("#", max(spec.Level, 2)), spec.Heading)}, m.Intro.Line))
 		}
 		if m.How == MatchSimilar {
 			c.add(d.lineFinding(Finding{Rule: RuleSectionMatch,
@@ -634,29 +639,51 @@ func human(d time.Duration) string {
 func (c *completeness) actions() {
 	d := c.doc
 	// Open items without an owner: one finding per item, or one for the
-	// section when none of its several open items has an owner.
-	noOwner := map[*Section][]*ActionItem{}
-	open := map[*Section]int{}
-	var order []*Section
+	// part (a follow-ups section with its subsections, or a follow-ups
+	// label) when none of its several open items has an owner.
+	type part struct {
+		s *Section
+		l *Label
+	}
+	partOf := func(a *ActionItem) part {
+		if a.label != nil {
+			return part{l: a.label}
+		}
+		s := a.Section
+		for s != nil && s.Parent != nil && s.Parent.Kind == blameless.SectionFollowUps {
+			s = s.Parent
+		}
+		return part{s: s}
+	}
+	noOwner := map[part][]*ActionItem{}
+	open := map[part]int{}
+	var order []part
 	for i := range d.Actions {
 		a := &d.Actions[i]
-		if c.unfilled[a.Section] || a.Done {
+		if (a.Section != nil && c.unfilled[a.Section]) || a.Done {
 			continue
 		}
-		if open[a.Section] == 0 {
-			order = append(order, a.Section)
+		p := partOf(a)
+		if open[p] == 0 {
+			order = append(order, p)
 		}
-		open[a.Section]++
+		open[p]++
 		if !a.HasOwner() && !c.schema.OwnersOptional {
-			noOwner[a.Section] = append(noOwner[a.Section], a)
+			noOwner[p] = append(noOwner[p], a)
 		}
 	}
-	for _, s := range order {
-		items := noOwner[s]
-		if len(items) >= 2 && len(items) == open[s] {
+	for _, p := range order {
+		items := noOwner[p]
+		if len(items) >= 2 && len(items) == open[p] {
+			name, line := "", 0
+			if p.l != nil {
+				name, line = p.l.Text, p.l.Line
+			} else {
+				name, line = p.s.Text, p.s.Line
+			}
 			c.add(d.lineFinding(Finding{Rule: RuleActionOwner,
-				Message:    fmt.Sprintf("none of the %d open action items of the %q section has an owner", len(items), s.Text),
-				Suggestion: "give each item the person or team who will do it: `owner: @login`, `@org/team`, or an Owner column"}, s.Line))
+				Message:    fmt.Sprintf("none of the %d open action items of %q has an owner", len(items), name),
+				Suggestion: "give each item the person or team who will do it: `owner: @login`, `@org/team`, or an Owner column"}, line))
 			continue
 		}
 		for _, a := range items {
@@ -669,7 +696,7 @@ func (c *completeness) actions() {
 	}
 	for i := range d.Actions {
 		a := &d.Actions[i]
-		if c.unfilled[a.Section] || a.Done {
+		if (a.Section != nil && c.unfilled[a.Section]) || a.Done {
 			continue
 		}
 		title := actionTitle(a)

@@ -403,7 +403,9 @@ func (d *Document) buildSections() {
 					// section of their own ("### Causes" under a "##
 					// Timeline" written a level too high).
 					p.Kind == blameless.SectionFollowUps,
-					p.Kind == blameless.SectionLessons && s.Kind != blameless.SectionFollowUps:
+					p.Kind == blameless.SectionLessons && s.Kind != blameless.SectionFollowUps,
+					// a timeline's entry as a heading: "### 4:09 PM: Follow-up"
+					p.Kind == blameless.SectionTimeline && startsWithStamp(s.Text):
 					s.Kind = p.Kind
 				}
 			}
@@ -574,7 +576,7 @@ func SectionKind(heading string) blameless.Section {
 		return blameless.SectionTimeline
 	case has("follow ups", "follow up", "followups", "followup", "action items", "action item",
 		"remediation", "corrective actions", "corrective action", "next steps", "preventive actions",
-		"corrective", "preventive", "preventative", "prevention", "doing about it", "future actions"):
+		"corrective and preventive", "corrective and preventative", "doing about it", "future actions"):
 		return blameless.SectionFollowUps
 	case has("lessons", "lesson", "learnings", "went well", "went wrong", "got lucky", "where we were lucky", "went poorly"):
 		if has("what went wrong") && !has("lessons") {
@@ -614,4 +616,10 @@ func containsWords(s, phrase string) bool {
 // of a document written with "#" sections, it is not the title.
 func knownSectionName(heading string) bool {
 	return conceptOf(canonKey(heading)) != nil
+}
+
+// startsWithStamp: the text opens with a date or a time.
+func startsWithStamp(text string) bool {
+	_, _, _, ok := scanEntry(text)
+	return ok
 }

@@ -37,7 +37,7 @@ var concepts = []concept{
 	{id: "summary", kind: blameless.SectionSummary,
 		names: []string{"summary", "overview", "executive summary", "tl dr", "tldr", "abstract", "synopsis",
 			"description", "what happened", "incident description", "incident overview"},
-		cues: []string{"summary", "overview", "what happened", "synopsis"}},
+		cues: []string{"what happened"}},
 	{id: "impact", kind: blameless.SectionSummary,
 		names: []string{"impact", "customer impact", "user impact", "business impact", "impact assessment",
 			"what was impacted", "who was impacted", "what was affected", "who was affected", "affected services",
@@ -46,7 +46,7 @@ var concepts = []concept{
 		cues: []string{"impact", "affect", "effect", "blast radius", "consequence"}},
 	{id: "timeline", kind: blameless.SectionTimeline,
 		names: []string{"timeline", "chronology", "sequence of events", "timeline of events", "events", "event log",
-			"incident log", "detailed timeline"},
+			"incident log", "detailed timeline", "key events", "key timestamps"},
 		cues: []string{"timeline", "chronolog", "sequence of event", "when"}},
 	{id: "cause", kind: blameless.SectionCause,
 		names: []string{"root cause", "cause", "root cause analysis", "rca", "causes and contributing factors",
@@ -273,11 +273,18 @@ func headingKeys(heading string) (whole string, heads []string) {
 	return whole, heads
 }
 
+// appendixNouns end headings of material rather than of a section of the
+// analysis: "#incident-response logs", "Mitigation links".
+var appendixNouns = map[string]bool{"log": true, "link": true, "reference": true, "resource": true, "appendix": true,
+	"note": true, "data": true, "graph": true, "chart": true, "screenshot": true, "attachment": true, "transcript": true,
+	"faq": true, "question": true, "thank": true, "acknowledgement": true, "acknowledgment": true, "contact": true,
+	"update": true, "glossary": true, "metric": true, "dashboard": true, "detail": true}
+
 // cueConcept returns the one concept a heading's words suggest, or nil when
 // none or more than one do. Only short headings (at most 8 words) qualify.
 func cueConcept(heading string) *concept {
 	words := canonWords(heading)
-	if len(words) == 0 || len(words) > 8 {
+	if len(words) == 0 || len(words) > 8 || appendixNouns[words[len(words)-1]] {
 		return nil
 	}
 	text := " " + strings.Join(words, " ") + " "
@@ -406,6 +413,9 @@ type Label struct {
 	HasContent bool
 	// Section is the section holding the label; nil in the preamble.
 	Section *Section
+	// body is what the label heads: the list item holding it, or the block
+	// after its paragraph.
+	body ast.Node
 }
 
 // labelOf reads a label at the start of a paragraph: the strong text, its
@@ -485,6 +495,9 @@ func (d *Document) collectLabels() {
 				}
 				if text, off, rest, ok := d.labelOf(n); ok {
 					l := Label{Text: text, Offset: off, Section: s, HasContent: rest}
+					if i+1 < len(blocks) {
+						l.body = blocks[i+1].Node
+					}
 					if !rest && i+1 < len(blocks) {
 						if p, isPara := blocks[i+1].Node.(*ast.Paragraph); !isPara || !d.isLabel(p) {
 							l.HasContent = d.blockHasContent(blocks[i+1])
@@ -503,7 +516,7 @@ func (d *Document) collectLabels() {
 						continue
 					}
 					if text, off, rest, ok := d.labelOf(first); ok {
-						l := Label{Text: text, Offset: off, Section: s, HasContent: rest || first.NextSibling() != nil}
+						l := Label{Text: text, Offset: off, Section: s, HasContent: rest || first.NextSibling() != nil, body: it}
 						l.Line, l.Col = d.Position(off)
 						d.Labels = append(d.Labels, l)
 					}
@@ -542,8 +555,12 @@ const (
 	// MatchLabel: a bold label ("**Impact**: ...") is such a name.
 	MatchLabel MatchHow = "label"
 	// MatchSimilar: the last resort, always announced: a likely misspelling
-	// of a name, or a heading whose words suggest the section and no other.
+	// of a name, a heading whose words suggest the section and no other, or
+	// whose last word names it ("Root cause remediations").
 	MatchSimilar MatchHow = "similar"
+	// MatchIntro: the prose between the title and the first heading taken
+	// as the summary (blog posts open with one), announced.
+	MatchIntro MatchHow = "intro"
 )
 
 // SectionMatch is where a template section was found in a document.
@@ -553,25 +570,33 @@ type SectionMatch struct {
 	// Section is the document's section; nil when a label was found.
 	Section *Section
 	Label   *Label
-	How     MatchHow
+	// Intro is the first block of the introduction (MatchIntro).
+	Intro *Block
+	How   MatchHow
 	// Why explains a MatchSimilar: "a likely misspelling" or the words.
 	Why string
 }
 
 // Line is where the match is: its heading or label.
 func (m *SectionMatch) Line() int {
-	if m.Section != nil {
+	switch {
+	case m.Section != nil:
 		return m.Section.Line
+	case m.Label != nil:
+		return m.Label.Line
 	}
-	return m.Label.Line
+	return m.Intro.Line
 }
 
 // Text is the heading or label as written.
 func (m *SectionMatch) Text() string {
-	if m.Section != nil {
+	switch {
+	case m.Section != nil:
 		return m.Section.Text
+	case m.Label != nil:
+		return m.Label.Text
 	}
-	return m.Label.Text
+	return "the introduction"
 }
 
 // MatchSections finds each section of the schema in the document, trying
@@ -600,12 +625,15 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 	// nestedInOther: an ancestor is matched to another section of the
 	// schema ("### What went wrong" under "## Lessons learned").
 	nestedInOther := func(s *Section, i int) bool {
+		if locked(s, &sc.Sections[i]) {
+			return true
+		}
 		for p := s.Parent; p != nil; p = p.Parent {
 			if j, ok := specOf[p]; ok && j != i {
 				return true
 			}
 		}
-		return locked(s, &sc.Sections[i])
+		return false
 	}
 	for i := range sc.Sections {
 		for k, s := range all {
@@ -654,8 +682,14 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 		}
 		spec := &sc.Sections[i]
 		c := specConcept(spec)
+		if c != nil && c.id == "summary" && d.introWords() >= 20 {
+			set(i, &SectionMatch{Intro: &d.Preamble[0], How: MatchIntro})
+			continue
+		}
 		for k, s := range all {
-			if claimed[s] != "" || nestedInOther(s, i) {
+			words := canonWords(s.Text)
+			tail := c != nil && len(words) > 1 && conceptOf(words[len(words)-1]) == c
+			if claimed[s] != "" || locked(s, spec) || (nestedInOther(s, i) && !tail) {
 				continue
 			}
 			own := conceptOf(wholes[k])
@@ -671,6 +705,9 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 			}
 			if why == "" && c != nil && cueConcept(s.Text) == c {
 				why = "its words suggest it"
+			}
+			if why == "" && tail {
+				why = "its last word names it"
 			}
 			if why != "" {
 				set(i, &SectionMatch{Section: s, How: MatchSimilar, Why: why})
@@ -693,4 +730,16 @@ func locked(s *Section, spec *SectionSpec) bool {
 		return true
 	}
 	return false
+}
+
+// introWords counts the words of the paragraphs between the title and the
+// first heading.
+func (d *Document) introWords() int {
+	n := 0
+	for _, b := range d.Preamble {
+		if b.Kind == BlockParagraph && d.blockHasContent(b) {
+			n += len(bytes.Fields(d.md[b.Start:b.End]))
+		}
+	}
+	return n
 }
