@@ -2,6 +2,9 @@ package checks
 
 import (
 	"bytes"
+	"html"
+	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -64,7 +67,7 @@ var concepts = []concept{
 		names: []string{"resolution", "mitigation", "recovery", "resolution and recovery", "mitigation and resolution",
 			"resolution and mitigation", "mitigation and recovery", "fix", "the fix", "how we fixed it",
 			"how it was fixed", "workaround", "repair", "resolution steps", "mitigation steps"},
-		cues: []string{"fix", "resolv", "resolution", "mitigat", "recover", "restor", "repair", "workaround",
+		cues: []string{"fix", "resolv", "resolution", "solv", "mitigat", "recover", "restor", "repair", "workaround",
 			"respons", "rollback", "roll back"}},
 	{id: "followups", kind: blameless.SectionFollowUps,
 		names: []string{"follow ups", "follow up", "action items", "actions", "action plan", "corrective actions",
@@ -75,7 +78,7 @@ var concepts = []concept{
 			"what s next", "prevention", "preventing recurrence", "future work", "future actions", "improvements",
 			"action items and follow ups", "follow up actions", "follow up items", "looking forward", "going forward",
 			"what happens now", "what happens next", "review actions", "post incident actions", "future improvements",
-			"next", "learnings and actions", "lessons and actions"},
+			"next", "learnings and actions", "lessons and actions", "remediation plan"},
 		cues: []string{"action", "follow up", "followup", "next step", "prevent", "doing about", "going forward",
 			"future", "improv", "corrective", "remediat", "plan"}},
 	{id: "lessons", kind: blameless.SectionLessons,
@@ -117,6 +120,7 @@ var leadingFillers = map[string]bool{
 	"the": true, "our": true, "a": true, "an": true, "incident": true, "issue": true, "outage": true,
 	"event": true, "postmortem": true, "detailed": true, "full": true, "brief": true, "short": true,
 	"quick": true, "initial": true, "final": true, "overall": true, "high": true, "level": true,
+	"but": true, "so": true, "and": true,
 }
 
 // headPrepositions end the head of a heading: "Root cause of the outage".
@@ -528,6 +532,57 @@ func (d *Document) collectLabels() {
 	for _, s := range d.AllSections() {
 		scan(s.Blocks, s)
 	}
+	d.htmlLabels()
+}
+
+var (
+	// reHTMLHeading is an HTML heading; reHTMLBold a bold HTML label
+	// ("<b>Overview:</b>"), as in pages pasted from a rich-text editor.
+	reHTMLHeading = regexp.MustCompile(`(?is)<h[1-6][^>]*>(.{1,200}?)</h[1-6]\s*>`)
+	reHTMLBold    = regexp.MustCompile(`(?is)<(b|strong)\b[^>]*>([^<]{1,60}?):?\s*</(?:b|strong)\s*>\s*:?`)
+	reHTMLTag     = regexp.MustCompile(`<[^>]*>`)
+)
+
+// htmlLabels reads the headings and bold labels of HTML written in the
+// Markdown (a page exported from a blog or a rich-text editor) as labels.
+func (d *Document) htmlLabels() {
+	add := func(blocks []Block, s *Section) {
+		for _, b := range blocks {
+			if b.Kind != BlockHTML && b.Kind != BlockParagraph {
+				continue
+			}
+			src := d.md[b.Start:b.End]
+			if !bytes.Contains(src, []byte("<h")) && !bytes.Contains(src, []byte("<H")) &&
+				!bytes.Contains(src, []byte("<b")) && !bytes.Contains(src, []byte("<strong")) {
+				continue
+			}
+			text := string(src)
+			for _, m := range reHTMLHeading.FindAllStringSubmatchIndex(text, -1) {
+				d.htmlLabel(text[m[2]:m[3]], b.Start+m[0], s, false)
+			}
+			for _, m := range reHTMLBold.FindAllStringSubmatchIndex(text, -1) {
+				if strings.Contains(text[m[0]:m[1]], ":") { // "<b>Overview:</b>", "<b>Overview</b>:"
+					d.htmlLabel(text[m[4]:m[5]], b.Start+m[0], s, true)
+				}
+			}
+		}
+	}
+	add(d.Preamble, nil)
+	for _, s := range d.AllSections() {
+		add(s.Blocks, s)
+	}
+	sort.SliceStable(d.Labels, func(i, j int) bool { return d.Labels[i].Offset < d.Labels[j].Offset })
+}
+
+func (d *Document) htmlLabel(inner string, off int, s *Section, bold bool) {
+	text := strings.Join(strings.Fields(html.UnescapeString(reHTMLTag.ReplaceAllString(inner, " "))), " ")
+	text = strings.TrimSpace(strings.TrimSuffix(text, ":"))
+	if text == "" || len(text) > 60 || len(strings.Fields(text)) > 6 || !strings.ContainsFunc(text, unicode.IsLetter) {
+		return
+	}
+	l := Label{Text: text, Offset: off, Section: s, HasContent: true}
+	l.Line, l.Col = d.Position(off)
+	d.Labels = append(d.Labels, l)
 }
 
 // mayBeLabel: the block's source holds "**" or "__" (most blocks do not,
