@@ -323,7 +323,7 @@ func (c *completeness) sections() {
 			c.add(d.lineFinding(Finding{Rule: RuleEmptySection, Message: fmt.Sprintf("the %q part is empty", m.Label.Text),
 				Suggestion: spec.Guidance}, m.Label.Line))
 		}
-		if m.How == MatchIntro {
+		if m.How == MatchIntro && !spec.IntroOK {
 			c.add(d.lineFinding(Finding{Rule: RuleSectionMatch,
 				Message:    fmt.Sprintf("the introduction (line %d) taken as the %q section", m.Intro.Line, spec.Heading),
 				Suggestion: fmt.Sprintf("put it under a heading `%s %s`", strings.Repeat("#", max(spec.Level, 2)), spec.Heading)}, m.Intro.Line))

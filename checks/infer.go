@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/postmortem-app/postmortem/checks/blameless"
 )
@@ -12,7 +13,8 @@ import (
 // Inferring a template from an archive: the sections most documents share,
 // in their usual order, named as the archive names them most often, with
 // the other names it uses as "aka:" synonyms, optional where fewer than
-// half of the documents have them; the front matter fields most documents
+// most of the documents have them ("most": two thirds, so that the
+// documents lint points at are the outliers, a third at most); the front matter fields most documents
 // share; and owners optional when most of the archive's action items have
 // none.
 
@@ -22,8 +24,11 @@ type InferredSection struct {
 	Aka      []string
 	Docs     int // documents that have it
 	Required bool
-	order    float64
-	key      string
+	// Intro: some documents open with it before their first heading (a
+	// summary): the template lets the introduction stand for it.
+	Intro bool
+	order float64
+	key   string
 }
 
 // InferredField is a front matter field of an inferred template.
@@ -73,6 +78,7 @@ func Infer(docs []*Document) *Inferred {
 	var keys []string
 	fields := map[string]*stat{}
 	var fieldKeys []string
+	intros := map[string]int{}
 	for _, d := range docs {
 		// The document's parts, in order: its headings (not the parts of
 		// follow-ups, timelines and lessons) and its bold labels.
@@ -81,7 +87,27 @@ func Infer(docs []*Document) *Inferred {
 			line      int
 		}
 		var parts []part
+		// Headings and labels the concepts' schema takes by similarity
+		// count for their concept (their names become its synonyms), and
+		// an introduction standing for the summary says so.
+		byMatch := map[*Section]string{}
+		for i, m := range MatchSections(d, conceptSchema()) {
+			if m == nil {
+				continue
+			}
+			k := "concept:" + concepts[i].id
+			switch {
+			case m.How == MatchIntro:
+				intros[k]++
+			case m.Section != nil && m.How == MatchSimilar:
+				byMatch[m.Section] = k
+			}
+		}
 		for _, s := range d.AllSections() {
+			if k, ok := byMatch[s]; ok {
+				parts = append(parts, part{k, s.Text, s.Line})
+				continue
+			}
 			if s.Parent != nil && s.Parent.Kind == s.Kind && (s.Kind == blameless.SectionFollowUps ||
 				s.Kind == blameless.SectionTimeline || s.Kind == blameless.SectionLessons) {
 				continue
@@ -153,7 +179,8 @@ func Infer(docs []*Document) *Inferred {
 		if st.docs < least {
 			continue
 		}
-		sec := InferredSection{Docs: st.docs, Required: 2*st.docs > n, order: median(st.positions), key: k}
+		sec := InferredSection{Docs: st.docs + intros[k], Required: most(st.docs+intros[k], n), order: median(st.positions), key: k,
+			Intro: intros[k] > 0}
 		// The name most documents use, then the others.
 		type tc struct {
 			text string
@@ -194,7 +221,7 @@ func Infer(docs []*Document) *Inferred {
 		if st.docs < least {
 			continue
 		}
-		inf.Fields = append(inf.Fields, InferredField{Key: k, Docs: st.docs, Required: 2*st.docs > n, order: median(st.positions)})
+		inf.Fields = append(inf.Fields, InferredField{Key: k, Docs: st.docs, Required: most(st.docs, n), order: median(st.positions)})
 	}
 	sort.SliceStable(inf.Fields, func(i, j int) bool { return inf.Fields[i].order < inf.Fields[j].order })
 	inf.OwnersOptional = 2*inf.Owned < inf.Actions || inf.Actions == 0
@@ -243,12 +270,16 @@ func (inf *Inferred) Template() []byte {
 		}
 		b.WriteString("---\n\n")
 	}
-	fmt.Fprintf(&b, "# Postmortem\n\n<!--\nInferred by `postmortem template infer` from %d documents: the sections at\nleast a fifth of them have, in their usual order; a section fewer than half\nhave is optional. Each \"aka\" lists the other names the archive uses.\n-->\n",
+	fmt.Fprintf(&b, "# Postmortem\n\n<!--\nInferred by `postmortem template infer` from %d documents: the sections at\nleast a fifth of them have, in their usual order; a section fewer than two\nthirds have is optional. Each \"aka\" lists the other names the archive uses.\n-->\n",
 		inf.Documents)
 	for _, s := range inf.Sections {
 		fmt.Fprintf(&b, "\n## %s", strings.ReplaceAll(s.Heading, "{{", "{ {"))
-		if len(s.Aka) > 0 {
-			fmt.Fprintf(&b, " <!-- aka: %s -->", strings.Join(s.Aka, ", "))
+		aka := s.Aka
+		if s.Intro {
+			aka = append([]string{IntroName}, aka...)
+		}
+		if len(aka) > 0 {
+			fmt.Fprintf(&b, " <!-- aka: %s -->", strings.Join(aka, ", "))
 		}
 		if s.key == "concept:followups" && inf.OwnersOptional {
 			b.WriteString(" <!-- owners: optional -->")
@@ -270,3 +301,20 @@ func yamlKey(k string) string {
 	}
 	return k
 }
+
+// conceptSchema is a schema with one section per concept, to read which
+// concept each heading of an archive stands for.
+var conceptSchema = sync.OnceValue(func() *Schema {
+	sc := &Schema{}
+	for _, c := range concepts {
+		spec := SectionSpec{Heading: c.names[0], Level: 2, Required: true, Kind: c.kind}
+		for _, n := range c.names {
+			spec.Names = append(spec.Names, canonKey(n))
+		}
+		sc.Sections = append(sc.Sections, spec)
+	}
+	return sc
+})
+
+// most: k of n documents are most of them, two thirds or more.
+func most(k, n int) bool { return 3*k >= 2*n && k > 0 }

@@ -64,7 +64,10 @@ type SectionSpec struct {
 	// its well-known synonyms.
 	Names []string
 	// Aka are the template's own alternatives as written.
-	Aka      []string
+	Aka []string
+	// IntroOK: the introduction may stand for the section ("aka: the
+	// introduction"), without a notice.
+	IntroOK  bool
 	Required bool
 	// Body is the template's own text for the section (comments removed,
 	// white space collapsed); a document section with the same text is not
@@ -181,6 +184,9 @@ func SchemaFromTemplate(rendered []byte) (*Schema, error) {
 			for _, m := range reAlsoComment.FindAllStringSubmatch(l, -1) {
 				for _, alt := range strings.Split(m[1], ",") {
 					alt = strings.TrimSpace(alt)
+					if strings.EqualFold(alt, IntroName) {
+						spec.IntroOK = true
+					}
 					if n := canonKey(alt); n != "" && !contains(spec.Names, n) {
 						spec.Names = append(spec.Names, n)
 						spec.Aka = append(spec.Aka, alt)

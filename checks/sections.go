@@ -737,7 +737,7 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 		}
 		spec := &sc.Sections[i]
 		c := specConcept(spec)
-		if c != nil && c.id == "summary" && d.introWords() >= 20 {
+		if (spec.IntroOK || (c != nil && c.id == "summary")) && d.introWords() >= 20 {
 			set(i, &SectionMatch{Intro: &d.Preamble[0], How: MatchIntro})
 			continue
 		}
@@ -798,3 +798,8 @@ func (d *Document) introWords() int {
 	}
 	return n
 }
+
+// IntroName is the "aka:" name by which a template lets the introduction
+// (the prose before the first heading) stand for a section, silently:
+// "## Summary <!-- aka: the introduction -->".
+const IntroName = "the introduction"

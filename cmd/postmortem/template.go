@@ -14,8 +14,8 @@ const templateUsage = `Usage: postmortem template infer DIR...
 Reads an archive of postmortems (every *.md and *.markdown below each DIR)
 and prints a template of its house style: the sections at least a fifth of
 the documents have, in their usual order, under the name most of them use,
-with the other names as "aka" synonyms, optional where fewer than half have
-them; the front matter fields most documents share; owners optional when
+with the other names as "aka" synonyms, optional where fewer than two
+thirds have them; the front matter fields most documents share; owners optional when
 most action items have none. Then
 
     postmortem lint --template inferred.md DIR
