@@ -281,6 +281,7 @@ func (d *Document) bulletItem(it, tb ast.Node, s *Section, ordered bool) {
 		a.Detail = full
 		a.Title = firstSentence(a.Title, 120)
 	}
+	a.Title = trimPeriod(a.Title)
 	if a.Title == "" {
 		return
 	}
@@ -614,4 +615,12 @@ func pastTense(text string) bool {
 		return false
 	}
 	return rePastPassive.MatchString(first) && !reFuture.MatchString(first)
+}
+
+// trimPeriod drops a sentence's final full stop from a title ("..." stays).
+func trimPeriod(s string) string {
+	if strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "..") {
+		return strings.TrimSpace(s[:len(s)-1])
+	}
+	return s
 }

@@ -48,6 +48,10 @@ type Inferred struct {
 	// Actions and Owned count the open action items of the archive and
 	// those with an owner.
 	Actions, Owned int
+	// Severities are the values of the archive's severity fields, in the
+	// order first seen: the configuration's severities (a template holds
+	// none).
+	Severities []string
 }
 
 // sectionKey is what a heading counts as when inferring: the concept it
@@ -149,6 +153,11 @@ func Infer(docs []*Document) *Inferred {
 			st.positions = append(st.positions, float64(i)/math.Max(1, float64(n-1)))
 			st.texts[cleanHeading(p.text)]++
 			i++
+		}
+		if f := d.FrontMatter.Get("severity"); f != nil && strings.TrimSpace(f.Raw) != "" && !isPlaceholderText(f.Raw) {
+			if v := strings.TrimSpace(f.Raw); !contains(inf.Severities, v) && len(inf.Severities) < 20 {
+				inf.Severities = append(inf.Severities, v)
+			}
 		}
 		if d.FrontMatter != nil {
 			for j, f := range d.FrontMatter.Fields {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/postmortem-app/postmortem/checks"
 )
@@ -88,5 +89,25 @@ func runTemplate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "inferred from %d documents: %d sections (%d required), %d front matter fields\n",
 		inf.Documents, len(inf.Sections), req, len(inf.Fields))
+	if len(inf.Severities) > 0 && !sameSeverities(inf.Severities, checks.DefaultSeverities()) {
+		fmt.Fprintf(stderr, "the archive's severities are not SEV1..SEV4: put them in .github/postmortem.yml:\n  severities: [%s]\n",
+			strings.Join(inf.Severities, ", "))
+	}
 	return 0
+}
+
+// sameSeverities: every value seen is one of the allowed ones.
+func sameSeverities(seen, allowed []string) bool {
+	for _, v := range seen {
+		ok := false
+		for _, a := range allowed {
+			if strings.EqualFold(strings.ReplaceAll(v, " ", ""), a) {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
