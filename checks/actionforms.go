@@ -63,6 +63,7 @@ func (d *Document) extractActionItems() {
 		}
 		for j := before; j < len(d.Actions); j++ {
 			d.Actions[j].label = l
+			d.Actions[j].legacy = false // the first version read follow-ups sections only
 		}
 	}
 	sort.SliceStable(d.Actions, func(i, j int) bool { return d.Actions[i].Offset < d.Actions[j].Offset })

@@ -76,6 +76,7 @@ func checkLegacy(t testing.TB, name string, src []byte) {
 func TestLegacyActionItemsUnchanged(t *testing.T) {
 	docs := archiveDocs(t)
 	docs["mixed"] = []byte(actionFormsDoc)
+	docs["label"] = []byte("# T\n\n## Summary\n\n- **Action items**:\n  - [ ] not filed before @a\n\n## Follow-ups\n\n- [ ] filed @b\n")
 	for name, src := range docs {
 		checkLegacy(t, name, src)
 	}
