@@ -49,109 +49,139 @@ type lintInput struct {
 	path    string // file to read; "" for stdin
 }
 
+// lintFlags are the parsed flags of one lint run.
+type lintFlags struct {
+	format      report.Format
+	only        checks.Check
+	configPath  string
+	template    string
+	color       bool
+	frontMatter checks.FrontMatterMode
+	summary     bool
+	paths       []string
+}
+
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	format := fl.String("format", "text", "output `format`: text, json, github or sarif")
-	only := fl.String("only", "", "run only one `check`: completeness or blameless")
-	configPath := fl.String("config", "", "configuration `file` (default: .github/postmortem.yml at the repository root, if any)")
-	tmplFlag := fl.String("template", "", "template `NAME|PATH` defining the required sections and fields")
-	color := fl.Bool("color", false, "colour the text output")
-	frontMatter := fl.String("front-matter", "", "check front matter fields: `required` (every field of the template), optional (fields present) or off (default: the config's front_matter, else required)")
-	summary := fl.Bool("summary", false, "print per-rule counts and the documents with the most findings instead of every finding (text format)")
-	fl.Usage = func() {
-		fmt.Fprintf(stderr, lintUsage, strings.Join(templates.Names(), ", "))
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "postmortem lint: "+format+"\n", a...)
 		return 2
 	}
-	outFormat, err := report.ParseFormat(*format)
-	if err != nil {
-		return fail("%v", err)
+	lf, code := parseLintFlags(args, stderr)
+	if code >= 0 {
+		return code
 	}
-	if *summary && outFormat != report.Text {
-		return fail("--summary prints text: use it without --format %s", *format)
-	}
-	var fmMode checks.FrontMatterMode
-	if *frontMatter != "" {
-		if fmMode, err = checks.ParseFrontMatterMode(*frontMatter); err != nil {
-			return fail("--front-matter: %v", err)
-		}
-	}
-	var onlyCheck checks.Check
-	switch *only {
-	case "":
-	case string(checks.CheckCompleteness), string(checks.CheckBlameless):
-		onlyCheck = checks.Check(*only)
-	default:
-		return fail("unknown check %q for --only (want completeness or blameless)", *only)
-	}
-	if fl.NArg() == 0 {
-		fmt.Fprintln(stderr, "postmortem lint: no PATH given (use - for standard input)")
-		fl.Usage()
-		return 2
-	}
-
 	cwd, err := os.Getwd()
 	if err != nil {
 		return fail("%v", err)
 	}
 	root := repoRoot(cwd)
-
-	cfg, cfgFile, err := loadConfig(*configPath, root)
+	opts, err := lintOptions(lf, cwd, root)
 	if err != nil {
 		return fail("%v", err)
 	}
-
-	// Template → schema: flag, else config, else the default preset.
-	tmplRef, tmplBase := templateRef(*tmplFlag, cwd, cfg, cfgFile, root)
-	schema, err := schemaFor(tmplRef, tmplBase)
+	inputs, err := collectInputs(lf.paths, cwd, root)
 	if err != nil {
 		return fail("%v", err)
 	}
-	var opts checks.Options
-	if cfg != nil {
-		opts = cfg.Options(schema)
-	} else {
-		opts = checks.Options{Schema: schema}
-	}
-	if fmMode != "" {
-		opts.FrontMatter = fmMode
-	}
-
-	inputs, err := collectInputs(fl.Args(), cwd, root)
+	files, err := lintAll(inputs, stdin, opts, lf.only)
 	if err != nil {
 		return fail("%v", err)
 	}
-	files, err := lintAll(inputs, stdin, opts, onlyCheck)
-	if err != nil {
-		return fail("%v", err)
-	}
-
-	if outFormat == report.GitHub || outFormat == report.SARIF {
+	if lf.format == report.GitHub || lf.format == report.SARIF {
 		for i := range files {
 			files[i].Path = inputs[i].repoRel
 		}
 	}
-	if *summary {
-		if err := report.WriteSummary(stdout, files, 10); err != nil {
-			return fail("writing output: %v", err)
-		}
-	} else if err := report.Write(stdout, outFormat, files, report.Options{Color: *color, ToolVersion: version()}); err != nil {
+	if lf.summary {
+		err = report.WriteSummary(stdout, files, 10)
+	} else {
+		err = report.Write(stdout, lf.format, files, report.Options{Color: lf.color, ToolVersion: version()})
+	}
+	if err != nil {
 		return fail("writing output: %v", err)
 	}
 	if report.Count(files).Errors > 0 {
 		return 1
 	}
 	return 0
+}
+
+// parseLintFlags parses lint's flags; a code of 0 or more means stop with
+// that exit code (help, or a usage error already reported on stderr).
+func parseLintFlags(args []string, stderr io.Writer) (lintFlags, int) {
+	var lf lintFlags
+	fl := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	format := fl.String("format", "text", "output `format`: text, json, github or sarif")
+	only := fl.String("only", "", "run only one `check`: completeness or blameless")
+	fl.StringVar(&lf.configPath, "config", "", "configuration `file` (default: .github/postmortem.yml at the repository root, if any)")
+	fl.StringVar(&lf.template, "template", "", "template `NAME|PATH` defining the required sections and fields")
+	fl.BoolVar(&lf.color, "color", false, "colour the text output")
+	frontMatter := fl.String("front-matter", "", "check front matter fields: `required` (every field of the template), optional (fields present) or off (default: the config's front_matter, else required)")
+	fl.BoolVar(&lf.summary, "summary", false, "print per-rule counts and the documents with the most findings instead of every finding (text format)")
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, lintUsage, strings.Join(templates.Names(), ", "))
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return lf, 0
+		}
+		return lf, 2
+	}
+	fail := func(format string, a ...any) (lintFlags, int) {
+		fmt.Fprintf(stderr, "postmortem lint: "+format+"\n", a...)
+		return lf, 2
+	}
+	var err error
+	if lf.format, err = report.ParseFormat(*format); err != nil {
+		return fail("%v", err)
+	}
+	if lf.summary && lf.format != report.Text {
+		return fail("--summary prints text: use it without --format %s", *format)
+	}
+	if *frontMatter != "" {
+		if lf.frontMatter, err = checks.ParseFrontMatterMode(*frontMatter); err != nil {
+			return fail("--front-matter: %v", err)
+		}
+	}
+	switch *only {
+	case "":
+	case string(checks.CheckCompleteness), string(checks.CheckBlameless):
+		lf.only = checks.Check(*only)
+	default:
+		return fail("unknown check %q for --only (want completeness or blameless)", *only)
+	}
+	if fl.NArg() == 0 {
+		fmt.Fprintln(stderr, "postmortem lint: no PATH given (use - for standard input)")
+		fl.Usage()
+		return lf, 2
+	}
+	lf.paths = fl.Args()
+	return lf, -1
+}
+
+// lintOptions builds the checks' options: the configuration file, the
+// template (flag, else config, else the default preset) and the flags that
+// override them.
+func lintOptions(lf lintFlags, cwd, root string) (checks.Options, error) {
+	cfg, cfgFile, err := loadConfig(lf.configPath, root)
+	if err != nil {
+		return checks.Options{}, err
+	}
+	tmplRef, tmplBase := templateRef(lf.template, cwd, cfg, cfgFile, root)
+	schema, err := schemaFor(tmplRef, tmplBase)
+	if err != nil {
+		return checks.Options{}, err
+	}
+	opts := checks.Options{Schema: schema}
+	if cfg != nil {
+		opts = cfg.Options(schema)
+	}
+	if lf.frontMatter != "" {
+		opts.FrontMatter = lf.frontMatter
+	}
+	return opts, nil
 }
 
 // loadConfig reads the configuration: the given file, else
