@@ -16,6 +16,8 @@ type Analyzer struct {
 	severity map[string]string
 	custom   []phrase
 	allow    []phrase
+	// people: lower-case logins and name parts of Config.People
+	people map[string]bool
 	// bufs recycles *work between calls; hits keep no reference to
 	// tokens, so a buffer is free again when Analyze returns.
 	bufs sync.Pool
@@ -82,6 +84,14 @@ func New(cfg Config) (*Analyzer, error) {
 		}
 		return out, nil
 	}
+	for _, p := range cfg.People {
+		for _, w := range peopleWords(p) {
+			if a.people == nil {
+				a.people = map[string]bool{}
+			}
+			a.people[w] = true
+		}
+	}
 	var err error
 	if a.custom, err = mk("custom", cfg.Phrases); err != nil {
 		return nil, err
@@ -94,7 +104,9 @@ func New(cfg Config) (*Analyzer, error) {
 
 // Analyze returns the findings in one segment, ordered by position. Quoted
 // segments (blockquotes) are quoted material and are not judged.
-func (a *Analyzer) Analyze(seg Segment) []Hit {
+func (a *Analyzer) Analyze(seg Segment) []Hit { return a.analyze(seg, false) }
+
+func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 	if seg.Quoted || strings.TrimSpace(seg.Text) == "" {
 		return nil
 	}
@@ -142,6 +154,22 @@ func (a *Analyzer) Analyze(seg Segment) []Hit {
 		}
 	}
 	return a.finish(toks, hits)
+}
+
+// peopleWords: the login and the parts of the display name, lower case,
+// as the tokenizer would write them. A part of one letter is left out.
+func peopleWords(p Person) []string {
+	var out []string
+	login := strings.TrimPrefix(strings.TrimSpace(p.Login), "@")
+	if login != "" {
+		out = append(out, lower(login))
+	}
+	for _, t := range tokenize(p.Name, nil) {
+		if t.kind == tWord && len(t.low) > 1 {
+			out = append(out, t.low)
+		}
+	}
+	return out
 }
 
 func matchPhrase(toks []token, words []string) [][2]int {
@@ -195,6 +223,9 @@ func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
 				h.Message = r.Help
 			}
 			_ = r
+		}
+		if h.Confidence == 0 {
+			h.Confidence = 1
 		}
 		out = append(out, h)
 	}

@@ -64,6 +64,9 @@ type Hit struct {
 	Suggestion string // a blameless rewording of the sentence, when one can be given
 	// Replacement, when non-empty, is a drop-in replacement for Text[Start:End].
 	Replacement string
+	// Confidence is the estimated probability that the sentence puts a
+	// person at fault (calibrated on the labelled corpus).
+	Confidence float64
 }
 
 // Config tunes the analyzer; the zero value is the default rule set.
@@ -78,6 +81,22 @@ type Config struct {
 	Allow []string
 	// Enable turns on rules that are off by default ("blameless/condescending").
 	Enable []string
+	// People are the people the incident involves (the author,
+	// assignees and commenters; the repository's commit authors): their
+	// logins and names are evidence that a word names a person, whatever
+	// the name lists say.
+	People []Person
+	// MinConfidence is the confidence at or above which a finding keeps its
+	// rule's severity (an error fails the check); below it a finding is a
+	// warning, and below WarningFloor(MinConfidence) it is not reported.
+	// Zero means DefaultMinConfidence.
+	MinConfidence float64
+}
+
+// Person is someone an incident involves.
+type Person struct {
+	Login string // GitHub login, without @
+	Name  string // display name, e.g. "Dana Scully"
 }
 
 // Rule describes one blameless rule: its id, default severity and the text

@@ -47,7 +47,7 @@ func loadJSONL(t testing.TB, path string) []labelled {
 }
 
 var sectionNames = map[string]Section{
-	"": SectionOther, "summary": SectionSummary, "timeline": SectionTimeline, "cause": SectionCause,
+	"": SectionOther, "other": SectionOther, "summary": SectionSummary, "timeline": SectionTimeline, "cause": SectionCause,
 	"resolution": SectionResolution, "followups": SectionFollowUps, "lessons": SectionLessons,
 }
 

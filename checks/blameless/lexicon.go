@@ -150,37 +150,6 @@ var pronouns = map[string]subjClass{
 	"which": sSystem, "what": sSystem,
 }
 
-// givenNames recognises a sentence-initial personal name ("Priya noticed …").
-// Names inside a sentence are recognised by capitalisation instead.
-var givenNames = map[string]bool{}
-
-func init() {
-	for _, n := range strings.Fields(`alice bob carol dave david eve frank grace heidi ivan judy mallory
-		john jane mary james robert michael william richard joseph thomas charles daniel matthew mark
-		paul steven andrew kevin brian george edward ronald timothy jason jeff jeffrey ryan jacob gary
-		nicholas eric jonathan stephen larry justin scott brandon benjamin samuel gregory frank alex
-		alexander patrick jack dennis jerry tyler aaron henry adam peter nathan zach zachary kyle
-		sarah jessica jennifer linda patricia elizabeth barbara susan karen nancy lisa betty margaret
-		sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah stephanie
-		rebecca laura sharon cynthia kathleen amy shirley angela helen anna brenda pamela nicole emma
-		samantha katherine christine rachel carolyn janet maria heather diane julie joyce victoria
-		kelly christina joan evelyn lauren judith olivia martha cheryl megan andrea hannah jacqueline
-		ann jean alice kathryn gloria teresa sara janice julia marie madison grace judy theresa
-		priya raj rahul amit anil sunil arjun vikram deepak ravi sanjay anita sunita neha pooja
-		wei li ming jun hiroshi yuki kenji takashi akira haruto sakura min ji-woo seo-yeon
-		carlos juan jose luis miguel pedro javier diego pablo sofia lucia elena carmen ana isabel
-		omar ahmed mohamed mohammed ali hassan fatima aisha youssef karim layla
-		jens lars nils sven erik anders henrik magnus ingrid astrid freya soren mads rune
-		hans klaus jurgen stefan matthias tobias lukas felix max moritz jonas anja katrin petra
-		pierre jean-pierre louis antoine nicolas julien camille chloe manon lea
-		marco luca giovanni francesco alessandro giulia chiara francesca
-		ivan dmitri sergei alexei olga natasha irina tatiana
-		nina maya noah liam ethan mason logan lucas oliver elijah aiden jackson sebastian mateo
-		ava mia amelia harper ella scarlett aria chloe zoe nora lily hazel violet aurora`) {
-		givenNames[n] = true
-	}
-}
-
 // Words that end in -ed or -ly but are not past verbs / adverbs.
 var notPastEd = map[string]bool{
 	"need": true, "feed": true, "speed": true, "seed": true, "bed": true, "red": true, "shed": true,
@@ -362,6 +331,7 @@ func init() {
 	// detectMeta's cues (its switch must list no other word)
 	addWords(fMeta, `blameless blamelessly blame-free blamelessness avoid avoiding avoids stop rather not
 		concept notion framing narrative`)
+	addTechWords()
 	buildLexTable() // lex is complete: this is its last writer
 }
 

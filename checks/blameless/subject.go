@@ -18,6 +18,7 @@ type subj struct {
 	from, to   int  // token range of the noun phrase (from == to: none)
 	bnd        int  // index of the boundary token before the clause, -1 at sentence start
 	possPerson bool // a person possessor inside the phrase ("the intern's change")
+	ev         evKind
 }
 
 func (s *sent) low(i int) string {
@@ -98,82 +99,158 @@ func (s *sent) clauseNegated(i int) bool {
 	return false
 }
 
+// evKind is the evidence that made a noun phrase a person (or not): it
+// feeds the confidence of a finding.
+type evKind uint8
+
+const (
+	evNone       evKind = iota
+	evHandle            // @alice, @org/team
+	evPeople            // one of Config.People
+	evName              // a first name that is not a common word
+	evAmbName           // a first name that is also a common word, in name position
+	evVerb              // a capitalised word before a verb only people do
+	evApposition        // a capitalised word after a role: "technician Brain"
+	evRole              // a domain role noun (engineer, on-call, DBA)
+	evNounWN            // a WordNet person noun (coordinator, mechanic)
+	evGroup             // team, staff, crew, committee …
+	evPron              // he, she, they, you, someone
+	evSystem            // a system noun or a technical name
+	evCapThing          // a capitalised word with no person evidence: a thing
+	nEv
+)
+
+var evNames = [nEv]string{"none", "handle", "people", "name", "ambiguous-name", "human-verb", "apposition",
+	"role", "wordnet-noun", "group", "pronoun", "system", "capitalised-thing"}
+
 // isName reports whether token i reads as a personal name.
 func (s *sent) isName(i int) bool {
-	t := &s.t[i]
-	if t.kind != tWord || !t.cap || t.camel || t.acronym {
-		return false
-	}
-	base := strings.TrimSuffix(t.low, "'s")
-	if lex[base]&(fSystem|fDet|fPrep|fAux|fModal|fBound|fAdv|fQuant|fRole|fTeam) != 0 {
-		return false
-	}
-	if _, ok := pronouns[base]; ok {
-		return false
-	}
-	if strings.ContainsAny(t.text, "./0123456789_") {
-		return false
-	}
-	if givenNames[base] {
-		return true
-	}
-	// the first word of a sentence or clause after a colon is capitalised anyway
-	first := true
+	c, ev := s.classify(i)
+	return c == sNamed && ev != evHandle && ev != evApposition
+}
+
+// firstWord reports whether token i is the first word of its sentence or of
+// the text after a colon (capitalised anyway).
+func (s *sent) firstWord(i int) bool {
 	for j := i - 1; j >= 0; j-- {
 		if s.t[j].kind == tWord || s.t[j].kind == tHandle {
-			first = false
-			break
+			return false
 		}
 		if s.t[j].text == ":" {
-			break
+			return true
 		}
-	}
-	if first {
-		return false
-	}
-	prev := i - 1
-	if prev >= 0 && s.t[prev].kind == tWord {
-		p := &s.t[prev]
-		if lex[p.low]&fDet != 0 {
-			return false // the Platform team, a Terraform change
-		}
-		if p.cap && lex[p.low]&(fRole|fTeam) == 0 && !givenNames[p.low] {
-			return false // Elastic Load Balancer
-		}
-	}
-	if i+1 < len(s.t) && s.t[i+1].kind == tWord && s.t[i+1].cap && !givenNames[base] {
-		return false
 	}
 	return true
 }
 
+// nameShaped: a capitalised word without digits, dots or inner capitals.
+func nameShaped(t *token) bool {
+	return t.kind == tWord && t.cap && !t.camel && !t.acronym && !strings.ContainsAny(t.text, "./0123456789_")
+}
+
 // classOf classifies the head token i of a noun phrase.
 func (s *sent) classOf(i int) subjClass {
+	c, _ := s.classify(i)
+	return c
+}
+
+// classify classifies token i as the head of a noun phrase and says on what
+// evidence (see persons.go).
+func (s *sent) classify(i int) (subjClass, evKind) {
 	t := &s.t[i]
 	if t.kind == tHandle {
-		return sNamed
+		return sNamed, evHandle
 	}
 	if t.kind != tWord {
-		return sUnknown
+		return sUnknown, evNone
 	}
 	base := strings.TrimSuffix(t.low, "'s")
 	if c, ok := pronouns[base]; ok {
-		return c
+		return c, evPron
+	}
+	if s.a != nil && s.a.people[base] && (t.cap || !lexKnown(base)) {
+		return sNamed, evPeople
 	}
 	f := lex[base]
 	if f&fRole != 0 {
-		return sRole
+		return sRole, evRole
 	}
 	if f&fTeam != 0 {
-		return sTeam
+		return sTeam, evGroup
 	}
-	if s.isName(i) {
-		return sNamed
+	if f&(fSystem|fDet|fPrep|fAux|fModal|fBound|fAdv|fQuant) != 0 {
+		if t.cap && s.surnameAfterName(i) && f&fSystem == 0 {
+			return sNamed, evName
+		}
+		return sSystem, evSystem
 	}
-	if f&fSystem != 0 {
-		return sSystem
+	pb := personBits(base)
+	if nameShaped(t) {
+		switch {
+		case pb&pName != 0:
+			return sNamed, evName
+		case pb&pAmbiName != 0 && (!s.firstWord(i) || s.capAfter(i) || i+1 < len(s.t) && verbish(&s.t[i+1])):
+			return sNamed, evAmbName
+		case s.surnameAfterName(i):
+			return sNamed, evName
+		case s.humanVerbAfter(i):
+			return sNamed, evVerb
+		case i > 0 && s.t[i-1].kind == tWord && (s.t[i-1].f&fRole != 0 || personBits(s.t[i-1].low)&pNoun != 0) &&
+			!s.t[i-1].cap && !s.firstWord(i):
+			return sNamed, evApposition
+		}
+		if !s.firstWord(i) || pb&(pNoun|pGroup) == 0 {
+			return sUnknown, evCapThing
+		}
 	}
-	return sUnknown
+	if pb&pNoun != 0 {
+		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] {
+			return sSystem, evSystem // the package manager
+		}
+		return sRole, evNounWN
+	}
+	if pb&pGroup != 0 {
+		return sTeam, evGroup
+	}
+	return sUnknown, evNone
+}
+
+// ambiguousHeads are person nouns that name a component after a technical
+// modifier ("the package manager", "the lock owner").
+var ambiguousHeads = map[string]bool{
+	"manager": true, "managers": true, "owner": true, "owners": true, "coordinator": true,
+	"coordinators": true, "supervisor": true, "supervisors": true, "holder": true, "holders": true,
+}
+
+// lexKnown: a word of the analyzer's own lexicon (a login such as "main"
+// or "ops" is not taken for a person when written in lower case).
+func lexKnown(w string) bool { return lex[w] != 0 }
+
+// capAfter: the next token is a capitalised word (a surname after a first name).
+func (s *sent) capAfter(i int) bool {
+	return i+1 < len(s.t) && nameShaped(&s.t[i+1]) && lex[s.t[i+1].low]&fSystem == 0
+}
+
+// surnameAfterName: token i follows a first name ("Kate McKenzie").
+func (s *sent) surnameAfterName(i int) bool {
+	if i == 0 || !s.t[i].cap || s.t[i].acronym {
+		return false
+	}
+	p := &s.t[i-1]
+	if !nameShaped(p) || p.poss {
+		return false
+	}
+	pb := personBits(p.low)
+	return pb&pName != 0 || pb&pAmbiName != 0 || s.a != nil && s.a.people[p.low]
+}
+
+// humanVerbAfter: token i is followed (past adverbs) by a verb only people do.
+func (s *sent) humanVerbAfter(i int) bool {
+	j := i + 1
+	for j < len(s.t) && isAdverb(&s.t[j]) {
+		j++
+	}
+	return j < len(s.t) && humanVerbs[s.t[j].low]
 }
 
 // classifyNP finds the head of the noun phrase in tokens [b, e) and classifies it.
@@ -240,7 +317,7 @@ func (s *sent) classifyNP(b, e int) subj {
 	if head < 0 {
 		return subj{cls: sUnknown, from: from, to: e, possPerson: possPerson}
 	}
-	c := s.classOf(head)
+	c, ev := s.classify(head)
 	generic := false
 	for i := from; i < head; i++ {
 		if t[i].low == "any" || t[i].low == "whichever" {
@@ -255,12 +332,12 @@ func (s *sent) classifyNP(b, e int) subj {
 	}
 	// "staff member Brain": a capitalised word after a role is a name
 	if c == sUnknown && head > b && t[head].cap && t[head-1].f&(fRole|fTeam) != 0 {
-		c = sNamed
+		c, ev = sNamed, evApposition
 	}
 	if generic && c.person() {
 		c = sGeneric
 	}
-	return subj{cls: c, from: from, to: head + 1, possPerson: possPerson}
+	return subj{cls: c, from: from, to: head + 1, possPerson: possPerson, ev: ev}
 }
 
 // forwardNP classifies the noun phrase starting at f (an object or a "by X" agent).

