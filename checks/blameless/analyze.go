@@ -3,6 +3,7 @@ package blameless
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -18,6 +19,12 @@ type Analyzer struct {
 	allow    []phrase
 	// people: lower-case logins and name parts of Config.People
 	people map[string]bool
+	// model scores candidates; nil: the rules alone (a strong candidate is
+	// a finding with confidence 1, a weak one is dropped)
+	model   *model
+	minConf float64
+	// collect, in tests only, receives every candidate's features.
+	collect func(feats []int32, c *cand)
 	// bufs recycles *work between calls; hits keep no reference to
 	// tokens, so a buffer is free again when Analyze returns.
 	bufs sync.Pool
@@ -35,9 +42,32 @@ type phrase struct {
 	words []string // lower-case tokens
 }
 
+// DefaultMinConfidence is the confidence at or above which a finding keeps
+// its rule's severity when Config.MinConfidence is zero: chosen with the
+// model so that the findings reported as errors are right at least nine
+// times in ten on the cross-validated corpus.
+const DefaultMinConfidence = modelMinConfidence
+
+// WarningFloor is the confidence below which a finding is not reported at
+// all, for a given minimum confidence: a band of 0.2 below it is reported as
+// warnings.
+func WarningFloor(minConfidence float64) float64 {
+	return max(minConfidence-0.2, 0.05)
+}
+
 // New validates cfg and returns an Analyzer.
 func New(cfg Config) (*Analyzer, error) {
-	a := &Analyzer{off: map[string]bool{}, severity: map[string]string{}}
+	a := &Analyzer{off: map[string]bool{}, severity: map[string]string{}, model: defaultModel,
+		minConf: DefaultMinConfidence}
+	if len(modelWeights) == 0 {
+		a.model = nil
+	}
+	if cfg.MinConfidence != 0 {
+		if cfg.MinConfidence < 0 || cfg.MinConfidence > 1 || math.IsNaN(cfg.MinConfidence) {
+			return nil, fmt.Errorf("blameless: min_confidence %v is not between 0 and 1", cfg.MinConfidence)
+		}
+		a.minConf = cfg.MinConfidence
+	}
 	for _, r := range rules {
 		if r.DefaultOff {
 			a.off[r.ID] = true
@@ -149,11 +179,11 @@ func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 			if toks[m[0]].unjudged {
 				continue
 			}
-			hits = append(hits, Hit{Rule: RuleCustom, Start: toks[m[0]].start, End: toks[m[1]-1].end,
+			hits = append(hits, Hit{Rule: RuleCustom, Start: toks[m[0]].start, End: toks[m[1]-1].end, Confidence: 1,
 				Message: fmt.Sprintf("%q is on this repository's list of wording to avoid in postmortems.", p.text)})
 		}
 	}
-	return a.finish(toks, hits)
+	return a.finish(toks, hits, all)
 }
 
 // peopleWords: the login and the parts of the display name, lower case,
@@ -195,7 +225,11 @@ func matchPhrase(toks []token, words []string) [][2]int {
 	return out
 }
 
-func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
+// finish drops disabled, allowed and unconfident hits, sets severities and
+// keeps one hit per rule for overlapping spans. all keeps every candidate
+// whatever its confidence (cross-validation sweeps the threshold).
+func (a *Analyzer) finish(toks []token, hits []Hit, all bool) []Hit {
+	floor := WarningFloor(a.minConf)
 	anyAllowed := false
 	for k := range toks {
 		if toks[k].allowed {
@@ -211,11 +245,17 @@ func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
 		if anyAllowed && allowedIn(toks, h) {
 			continue
 		}
+		if !all && (h.Confidence < floor || h.Confidence == 0) {
+			continue
+		}
 		if sev, ok := a.severity[h.Rule]; ok {
 			h.Severity = sev
 		} else if h.Severity == "" {
 			r, _ := ruleByID(h.Rule)
 			h.Severity = r.Severity
+		}
+		if h.Confidence < a.minConf {
+			h.Severity = "warning"
 		}
 		if h.Message == "" || h.Suggestion == "" {
 			r, _ := ruleByID(h.Rule)
@@ -223,9 +263,6 @@ func (a *Analyzer) finish(toks []token, hits []Hit) []Hit {
 				h.Message = r.Help
 			}
 			_ = r
-		}
-		if h.Confidence == 0 {
-			h.Confidence = 1
 		}
 		out = append(out, h)
 	}

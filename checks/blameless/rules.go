@@ -4,34 +4,6 @@ import (
 	"strings"
 )
 
-var ruleBit = map[string]uint32{}
-
-func init() {
-	for i, r := range rules {
-		ruleBit[r.ID] = 1 << uint(i)
-	}
-}
-
-// add records a hit over tokens [from, to) unless the rule already fired in
-// this sentence.
-func (s *sent) add(rule string, from, to int, sev, msg, sugg, repl string) {
-	if from < 0 {
-		from = 0
-	}
-	if to > len(s.t) {
-		to = len(s.t)
-	}
-	if to <= from {
-		to = from + 1
-	}
-	if s.done&ruleBit[rule] != 0 {
-		return
-	}
-	s.done |= ruleBit[rule]
-	s.hits = append(s.hits, Hit{Rule: rule, Severity: sev, Start: s.t[from].start, End: s.t[to-1].end,
-		Message: msg, Suggestion: sugg, Replacement: repl})
-}
-
 // personRule picks named-individual when the person is named.
 func personRule(c subjClass, rule string) string {
 	if c == sNamed {
@@ -95,6 +67,7 @@ func (s *sent) run() {
 	if s.seg.Section == SectionCause {
 		s.namedInCause()
 	}
+	s.finishSentence()
 }
 
 // detectMeta spots sentences that talk about blame rather than assign it.
@@ -214,7 +187,7 @@ func (s *sent) humanError(i int) {
 	if !causal {
 		return
 	}
-	s.add(RuleHumanError, i, end, "", msgHuman,
+	s.add(kHECausal, noSubj, RuleHumanError, i, i, end, "", msgHuman,
 		"Name the action and the conditions that allowed it instead, e.g. \"a command ran against the production cluster; the tool did not confirm the target\".", "")
 }
 
@@ -261,7 +234,7 @@ func (s *sent) judgmental(i int) {
 		repl = "mistyped"
 		sugg = "Say what was mistyped and why nothing caught it, e.g. \"the hostname was mistyped; the tool accepted it without confirmation\"."
 	}
-	s.add(RuleJudgmental, from, to, sev, msgJudge, sugg, repl)
+	s.add(judgKind(sev), noSubj, RuleJudgmental, i, from, to, sev, msgJudge, sugg, repl)
 }
 
 // ---- blame-verb ----
@@ -288,12 +261,12 @@ func (s *sent) blameVerb(i int) {
 		}
 		p := s.low(i - 1)
 		if possPronouns[p] || (i > 0 && s.t[i-1].poss && s.classOf(i-1).person()) {
-			s.add(RuleBlameVerb, i-1, i+1, "", msgBlame, sugg, "")
+			s.add(kBVPossFault, s.npAt(i-1), RuleBlameVerb, i, i-1, i+1, "", msgBlame, sugg, "")
 			return
 		}
 		if s.low(i+1) == "of" {
 			if o := s.forwardNP(i + 2); o.cls.person() || o.possPerson {
-				s.add(personRule(o.cls, RuleBlameVerb), i, o.to, "", msgBlame, sugg, "")
+				s.add(kBVFaultOf, o, personRule(o.cls, RuleBlameVerb), i, i, o.to, "", msgBlame, sugg, "")
 			}
 			return
 		}
@@ -304,7 +277,7 @@ func (s *sent) blameVerb(i int) {
 			}
 			if aux >= 0 && has(&s.t[aux], fAux) {
 				if sb := s.subjectBefore(aux); sb.cls.person() {
-					s.add(personRule(sb.cls, RuleBlameVerb), sb.from, i+1, "", msgBlame, sugg, "")
+					s.add(kBVAtFault, sb, personRule(sb.cls, RuleBlameVerb), i, sb.from, i+1, "", msgBlame, sugg, "")
 				}
 			}
 		}
@@ -317,7 +290,7 @@ func (s *sent) blameVerb(i int) {
 			if aux >= 0 && has(&s.t[aux], fAux) {
 				sb := s.subjectBefore(aux)
 				if sb.cls.person() || sb.cls == sI || sb.cls == sWe {
-					s.add(personRule(sb.cls, RuleBlameVerb), sb.from, i+1, "", msgBlame, sugg, "")
+					s.add(kBVToBlame, sb, personRule(sb.cls, RuleBlameVerb), i, sb.from, i+1, "", msgBlame, sugg, "")
 				}
 			}
 			return
@@ -327,7 +300,7 @@ func (s *sent) blameVerb(i int) {
 			n++
 		}
 		if o := s.forwardNP(n); o.cls.person() {
-			s.add(personRule(o.cls, RuleBlameVerb), i, o.to, "", msgBlame, sugg, "")
+			s.add(kBVBlameObj, o, personRule(o.cls, RuleBlameVerb), i, i, o.to, "", msgBlame, sugg, "")
 		}
 	case l == "culprit" || l == "culprits":
 		if s.clauseNegated(i) {
@@ -339,7 +312,7 @@ func (s *sent) blameVerb(i int) {
 			}
 			c := s.classOf(j)
 			if c == sRole || c == sTeam || c == sNamed || (c == sThird && s.t[j].low != "they") {
-				s.add(RuleBlameVerb, i, i+1, "", msgBlame, sugg, "")
+				s.add(kBVCulprit, subj{cls: c, ev: evRole}, RuleBlameVerb, i, i, i+1, "", msgBlame, sugg, "")
 				return
 			}
 		}
@@ -350,7 +323,7 @@ func (s *sent) blameVerb(i int) {
 			if s.low(i+1) == "ups" {
 				to = i + 2
 			}
-			s.add(RuleBlameVerb, i, to, "", msgBlame, sugg, "")
+			s.add(kBVScrewNoun, noSubj, RuleBlameVerb, i, i, to, "", msgBlame, sugg, "")
 		}
 	case (l == "screwed" || l == "screw" || l == "screws" || l == "messed" || l == "fucked" || l == "cocked") && s.low(i+1) == "up",
 		l == "dropped" && s.low(i+1) == "the" && s.low(i+2) == "ball",
@@ -361,7 +334,7 @@ func (s *sent) blameVerb(i int) {
 			if sb.cls == sNone {
 				from = i
 			}
-			s.add(personRule(sb.cls, RuleBlameVerb), from, i+2, "", msgBlame, sugg, "")
+			s.add(kBVScrewedUp, sb, personRule(sb.cls, RuleBlameVerb), i, from, i+2, "", msgBlame, sugg, "")
 		}
 	case l == "broke" || l == "breaks":
 		o := i + 1
@@ -372,7 +345,7 @@ func (s *sent) blameVerb(i int) {
 			return
 		}
 		if sb := s.subjectBefore(i); sb.cls.person() {
-			s.add(personRule(sb.cls, RuleBlameVerb), sb.from, o+1, "", msgBlame, sugg, "")
+			s.add(kBVBrokeProd, sb, personRule(sb.cls, RuleBlameVerb), i, sb.from, o+1, "", msgBlame, sugg, "")
 		}
 	}
 }
@@ -395,14 +368,14 @@ func (s *sent) fixTheHuman(i int) {
 			if s.low(i-2) == "be" {
 				from = i - 2
 			}
-			s.add(RuleFixTheHuman, from, i+1, "", msgFix, suggFix, "")
+			s.add(kFHCareful, noSubj, RuleFixTheHuman, i, from, i+1, "", msgFix, suggFix, "")
 		}
 	case l == "attention" && (s.low(i-1) == "pay" || s.low(i-2) == "pay"):
 		from := i - 1
 		if s.low(i-2) == "pay" {
 			from = i - 2
 		}
-		s.add(RuleFixTheHuman, from, i+1, "", msgFix, suggFix, "")
+		s.add(kFHAttention, noSubj, RuleFixTheHuman, i, from, i+1, "", msgFix, suggFix, "")
 	case (l == "making" || l == "make") && s.low(i-1) == "stop" || l == "fewer" && mistakeNouns[s.low(i+1)]:
 		// "stop making these mistakes", "make fewer mistakes"
 		j := i + 1
@@ -414,10 +387,10 @@ func (s *sent) fixTheHuman(i int) {
 			if s.low(i-1) == "stop" {
 				from = i - 1
 			}
-			s.add(RuleFixTheHuman, from, j+1, "", msgFix, suggFix, "")
+			s.add(kFHStopMistakes, noSubj, RuleFixTheHuman, i, from, j+1, "", msgFix, suggFix, "")
 		}
 	case l == "twice" && s.low(i-1) == "think":
-		s.add(RuleFixTheHuman, i-1, i+1, "", msgFix, suggFix, "")
+		s.add(kFHThinkTwice, noSubj, RuleFixTheHuman, i, i-1, i+1, "", msgFix, suggFix, "")
 	case l == "double-check" || l == "triple-check" || l == "doublecheck" || l == "double-checks" ||
 		((l == "double" || l == "triple") && s.low(i+1) == "check"):
 		p := s.low(i - 1)
@@ -441,12 +414,12 @@ func (s *sent) fixTheHuman(i int) {
 				return
 			}
 		}
-		s.add(RuleFixTheHuman, i, to, "", msgFix, suggFix, "")
+		s.add(kFHDoubleCheck, noSubj, RuleFixTheHuman, i, i, to, "", msgFix, suggFix, "")
 	case l == "accountable" || (l == "responsible" && (s.low(i-1) == "held" || s.low(i-2) == "held")):
 		for j := i - 1; j >= 0 && j >= i-5; j-- {
 			if s.t[j].low == "held" || s.t[j].low == "hold" || s.t[j].low == "holding" {
 				if !s.negatedBefore(j, 4) {
-					s.add(RuleFixTheHuman, j, i+1, "", msgFix, suggFix, "")
+					s.add(kFHAccountable, noSubj, RuleFixTheHuman, i, j, i+1, "", msgFix, suggFix, "")
 				}
 				return
 			}
@@ -476,12 +449,12 @@ func (s *sent) fixTheHuman(i int) {
 			if sb.cls == sNone {
 				from = i
 			}
-			s.add(RuleFixTheHuman, from, i+2, "", msgFix, suggFix, "")
+			s.add(kFHPunitive, sb, RuleFixTheHuman, i, from, i+2, "", msgFix, suggFix, "")
 		}
 	case fixHumanImperatives[l] && s.imperativeAt(i):
 		o := s.forwardNP(i + 1)
 		if o.cls.person() || o.cls == sNobody {
-			s.add(RuleFixTheHuman, i, o.to, "", msgFix, suggFix, "")
+			s.add(kFHImperative, o, RuleFixTheHuman, i, i, o.to, "", msgFix, suggFix, "")
 		}
 	case (l == "sure" && s.low(i-1) == "make") || l == "ensure":
 		j := i + 1
@@ -511,7 +484,7 @@ func (s *sent) fixTheHuman(i int) {
 			if l == "sure" {
 				from = i - 1
 			}
-			s.add(RuleFixTheHuman, from, h+2, "", msgFix, suggFix, "")
+			s.add(kFHMakeSure, subj{cls: c}, RuleFixTheHuman, i, from, h+2, "", msgFix, suggFix, "")
 		}
 	case l == "should" || l == "must" || l == "ought" || (l == "need" || l == "needs") && s.low(i+1) == "to" ||
 		(l == "has" || l == "have") && s.low(i+1) == "to" && i > 0:
@@ -541,7 +514,7 @@ func (s *sent) fixTheHuman(i int) {
 			if to > len(s.t) {
 				to = len(s.t)
 			}
-			s.add(personRule(sb.cls, RuleFixTheHuman), sb.from, to, "", msgFix, suggFix, "")
+			s.add(kFHObligation, sb, personRule(sb.cls, RuleFixTheHuman), i, sb.from, to, "", msgFix, suggFix, "")
 		}
 	}
 }
@@ -599,7 +572,7 @@ func (s *sent) counterfactual(i int) {
 			if sb.cls == sNone {
 				if s.addressedToNick(i) {
 					// "<alice> bob: that should have been run first"
-					s.addCF(sb, i, j+1, j+2)
+					s.addCF(kCFPassiveAddressed, sb, i, j+1, j+2)
 				}
 				return
 			}
@@ -610,12 +583,12 @@ func (s *sent) counterfactual(i int) {
 		if !sb.cls.person() {
 			return
 		}
-		s.addCF(sb, i, j, j+1)
+		s.addCF(kCFModalPerfect, sb, i, j, j+1)
 	case (l == "had" || l == "hadn't") && (i == 0 || s.t[i-1].kind == tPunct) && s.word(i+1) && has(&s.t[i+1], fDet|fPron):
 		// "Had the operator read the runbook, …": inverted condition
 		o := s.forwardNP(i + 1)
 		if o.cls.person() && o.to < len(s.t) && isParticiple(s.t[o.to].low) {
-			s.addCF(o, i, o.to, o.to+1)
+			s.addCF(kCFHadInverted, o, i, o.to, o.to+1)
 		}
 	case l == "had" || l == "hadn't":
 		j := i + 1
@@ -633,15 +606,15 @@ func (s *sent) counterfactual(i int) {
 			return
 		}
 		if b := s.low(sb.bnd); b == "if" || b == "only" || b == "unless" {
-			s.addCF(sb, i, j, j+1)
+			s.addCF(kCFIfHad, sb, i, j, j+1)
 		}
 	case l == "failed" || l == "fails" || l == "neglected" || l == "omitted" || l == "refused":
 		if s.low(i+1) != "to" {
 			return
 		}
-		s.cfSubject(i, i+2)
+		s.cfSubject(kCFFailedTo, i, i+2)
 	case (l == "decided" || l == "chose" || l == "opted" || l == "elected") && s.low(i+1) == "not" && s.low(i+2) == "to":
-		s.cfSubject(i, i+3)
+		s.cfSubject(kCFDecidedNot, i, i+3)
 	case l == "didn't" || l == "didnt" || (l == "did" && s.low(i+1) == "not") || l == "never":
 		j := i + 1
 		if l == "did" {
@@ -664,11 +637,11 @@ func (s *sent) counterfactual(i int) {
 		} else if lex[v]&(fAux|fDet|fPrep) != 0 && v != "do" {
 			return
 		}
-		s.cfSubject(i, j)
+		s.cfSubject(cond(l == "never", kCFNever, kCFDidnt), i, j)
 	case l == "bothered" || l == "checked" || l == "verified" || l == "tested" || l == "reviewed" || l == "followed":
 		sb := s.subjectBefore(i)
 		if sb.cls == sNobody {
-			s.add(RuleCounterfactual, sb.from, i+1, "", msgCF, suggCF(""), "")
+			s.add(kCFNobody, sb, RuleCounterfactual, i, sb.from, i+1, "", msgCF, suggCF(""), "")
 		}
 	case l == "instead" && s.low(i+1) == "of" && strings.HasSuffix(s.low(i+2), "ing"):
 		var v int = -1
@@ -698,7 +671,7 @@ func (s *sent) counterfactual(i int) {
 		}
 		sb := s.agentOrSubject(v)
 		if sb.cls.person() {
-			s.add(personRule(sb.cls, RuleCounterfactual), sb.from, v+1, "", msgForCF(sb.cls), suggCF(""), "")
+			s.add(kCFInstead, sb, personRule(sb.cls, RuleCounterfactual), i, sb.from, v+1, "", msgForCF(sb.cls), suggCF(""), "")
 		}
 	}
 }
@@ -712,15 +685,15 @@ func msgForCF(c subjClass) string {
 
 // cfSubject reports a counterfactual when the verb group starting at i has a
 // person as subject; j is the index of the main verb.
-func (s *sent) cfSubject(i, j int) {
+func (s *sent) cfSubject(k kind, i, j int) {
 	sb := s.subjectBefore(i)
 	if !sb.cls.person() {
 		if sb.cls == sNone && s.awarenessCue() {
-			s.addCF(subj{cls: sNone, from: i, to: i}, i, j, j+1)
+			s.addCF(kCFAwareness, subj{cls: sNone, from: i, to: i}, i, j, j+1)
 		}
 		return
 	}
-	s.addCF(sb, i, j, j+1)
+	s.addCF(k, sb, i, j, j+1)
 }
 
 // awarenessCue: "despite being aware of the risk" – only a person can be aware.
@@ -742,7 +715,7 @@ func (s *sent) awarenessCue() bool {
 
 // addCF adds a counterfactual over subject..verb j, with a passive rewording
 // when the object is a plain noun phrase.
-func (s *sent) addCF(sb subj, trig, j, after int) {
+func (s *sent) addCF(k kind, sb subj, trig, j, after int) {
 	rule := personRule(sb.cls, RuleCounterfactual)
 	from := sb.from
 	if sb.cls == sNone || from > trig {
@@ -755,7 +728,7 @@ func (s *sent) addCF(sb subj, trig, j, after int) {
 	if repl == "" {
 		to = j + 1
 	}
-	s.add(rule, from, to, "", msgForCF(sb.cls), sugg, repl)
+	s.add(k, sb, rule, trig, from, to, "", msgForCF(sb.cls), sugg, repl)
 }
 
 func suggCF(rewrite string) string {
@@ -876,12 +849,12 @@ func (s *sent) personAsCause(i int) {
 			// "forgot to run the migration" → "The migration was not run"
 			sugg, repl, e := s.passiveRewrite(sb.from, i+2, i+3)
 			if repl != "" {
-				s.add(rule, sb.from, e, "", msgFor(rule), sugg, repl)
+				s.add(kPACErrVerb, sb, rule, i, sb.from, e, "", msgFor(rule), sugg, repl)
 				return
 			}
 			to = i + 3
 		}
-		s.add(rule, min(sb.from, i), to, "", msgFor(rule),
+		s.add(kPACErrVerb, sb, rule, i, min(sb.from, i), to, "", msgFor(rule),
 			"Describe what happened to the system and what made the slip easy or invisible, e.g. \"the setting was changed; nothing validated it before rollout\".", "")
 	case errModifiers[l] || (l == "by" && (s.low(i+1) == "mistake" || s.low(i+1) == "accident")):
 		if l == "wrong" {
@@ -920,7 +893,7 @@ func (s *sent) personAsCause(i int) {
 			to = i + 2
 		}
 		rule := personRule(sb.cls, RulePersonAsCause)
-		s.add(rule, min(sb.from, v), to, "", msgFor(rule),
+		s.add(kPACErrMod, sb, rule, i, min(sb.from, v), to, "", msgFor(rule),
 			"Put the system in focus: what made this action easy to get wrong, and why did nothing stop or catch it? E.g. \"the command ran against production; the tool did not ask for confirmation\".", "")
 	case (l == "made" || l == "performed" || l == "committed") && i+1 < len(s.t):
 		// past tense only: "humans make errors" is a general statement
@@ -939,7 +912,7 @@ func (s *sent) personAsCause(i int) {
 			return
 		}
 		rule := personRule(sb.cls, RulePersonAsCause)
-		s.add(rule, sb.from, j+1, "", msgFor(rule),
+		s.add(kPACMadeMistake, sb, rule, i, sb.from, j+1, "", msgFor(rule),
 			"Describe the action and the conditions that made the slip likely and undetected, e.g. \"a typo in the router configuration was deployed; no validation ran before rollout\".", "")
 	case l == "caused" || (l == "took" || l == "brought" || l == "knocked") && (s.low(i+1) == "down" || s.low(i+2) == "down" || s.low(i+1) == "out"):
 		if s.low(i+1) == "by" {
@@ -951,13 +924,13 @@ func (s *sent) personAsCause(i int) {
 			// caused": a person's action as the cause, like "caused by the
 			// intern's change" (causePhrase)
 			if sb.cls != sNone && sb.from < i && (sb.possPerson || s.personAgentIn(sb.from, i)) && !s.clauseNegated(i) {
-				s.add(RulePersonAsCause, sb.from, i+1, "", msgCause,
+				s.add(kPACPossCaused, sb, RulePersonAsCause, i, sb.from, i+1, "", msgCause,
 					"Describe the change itself and what let it have that effect, not whose it was.", "")
 			}
 			return
 		}
 		rule := personRule(sb.cls, RulePersonAsCause)
-		s.add(rule, sb.from, i+2, "", msgFor(rule),
+		s.add(kPACCaused, sb, rule, i, sb.from, i+2, "", msgFor(rule),
 			"Say what the action did to the system and what allowed it to have that effect.", "")
 	case l == "without" && (diligenceGerunds[s.low(i+1)] || (has(&s.t[min(i+1, len(s.t)-1)], fDet) && diligenceGerunds[s.low(i+2)])):
 		cs := s.clauseStart(i)
@@ -976,7 +949,7 @@ func (s *sent) personAsCause(i int) {
 			return
 		}
 		rule := personRule(sb.cls, RulePersonAsCause)
-		s.add(rule, sb.from, min(i+2, len(s.t)), "", msgFor(rule),
+		s.add(kPACWithout, sb, rule, i, sb.from, min(i+2, len(s.t)), "", msgFor(rule),
 			"Describe what the process allowed: e.g. \"the change was rolled out without a canary; the pipeline did not require one\".", "")
 	}
 }
@@ -1014,10 +987,10 @@ func (s *sent) causePhrase(i int) {
 	o := s.forwardNP(n)
 	if o.cls.person() {
 		rule := personRule(o.cls, RulePersonAsCause)
-		s.add(rule, n, o.to, "", msgFor(rule),
+		s.add(kPACCausePhrase, o, rule, i, n, o.to, "", msgFor(rule),
 			"Name the action and the conditions, not the person: e.g. \"a cleanup script ran against the production bucket; the script did not check which bucket it targeted\".", "")
 	} else if o.possPerson && l != "cause" {
-		s.add(RulePersonAsCause, n, o.to, "", msgCause,
+		s.add(kPACCausePhrase, o, RulePersonAsCause, i, n, o.to, "", msgCause,
 			"Describe the change itself and what let it through, not whose it was.", "")
 	}
 }
@@ -1035,7 +1008,7 @@ func (s *sent) namedInCause() {
 			j++
 		}
 		if j < len(s.t) && (verbish(&s.t[j]) || strings.HasSuffix(s.t[j].low, "ing")) {
-			s.add(RuleNamedIndividual, i, i+1, "", msgNamed,
+			s.add(kNICause, subj{cls: sNamed, ev: evName}, RuleNamedIndividual, i, i, i+1, "", msgNamed,
 				"Describe the role and the action (\"an engineer ran the cleanup script\"), then what made the action reasonable at the time and what let it cause harm.", "")
 			return
 		}
@@ -1065,7 +1038,7 @@ func (s *sent) condescending(i int) {
 	default:
 		return
 	}
-	s.add(RuleCondescending, i, i+1, "", msgCond, "Remove the word; if something was easy to miss, say what made it so.", "")
+	s.add(kCond, noSubj, RuleCondescending, i, i, i+1, "", msgCond, "Remove the word; if something was easy to miss, say what made it so.", "")
 }
 
 // ---- agentless omissions in hindsight ----
@@ -1091,7 +1064,7 @@ func (s *sent) omissionInHindsight(i int) {
 	if aux < 0 || s.negatedBefore(i, 3) || !s.hindsightFrame() {
 		return
 	}
-	s.add(RuleCounterfactual, aux, i+1, "warning", msgCF,
+	s.add(kCFOmission, noSubj, RuleCounterfactual, i, aux, i+1, "warning", msgCF,
 		"Say what the process did not do instead of who missed it, e.g. \"the release checklist has no changelog step\".", "")
 }
 
@@ -1146,4 +1119,27 @@ func (s *sent) personAgentIn(from, to int) bool {
 		}
 	}
 	return false
+}
+
+func judgKind(sev string) kind {
+	if sev == "error" {
+		return kJudgStrong
+	}
+	return kJudgWeak
+}
+
+func cond[T any](c bool, a, b T) T {
+	if c {
+		return a
+	}
+	return b
+}
+
+// npAt is the noun phrase whose head is token i.
+func (s *sent) npAt(i int) subj {
+	if i < 0 || i >= len(s.t) {
+		return noSubj
+	}
+	c, ev := s.classify(i)
+	return subj{cls: c, ev: ev, from: i, to: i + 1}
 }

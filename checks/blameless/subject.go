@@ -7,9 +7,9 @@ type sent struct {
 	a    *Analyzer
 	seg  *Segment
 	t    []token
-	hits []Hit
-	meta bool
-	done uint32 // bit per rule already reported in this sentence
+	hits  []Hit
+	cands []cand
+	meta  bool
 }
 
 // subj is the subject found for a verb group.
