@@ -49,10 +49,10 @@ type phrase struct {
 const DefaultMinConfidence = modelMinConfidence
 
 // WarningFloor is the confidence below which a finding is not reported at
-// all, for a given minimum confidence: a band of 0.2 below it is reported as
-// warnings.
+// all: a finding is reported when it is more likely blame than not (0.5),
+// and as a warning until it reaches the minimum confidence.
 func WarningFloor(minConfidence float64) float64 {
-	return max(minConfidence-0.2, 0.05)
+	return min(0.5, minConfidence)
 }
 
 // New validates cfg and returns an Analyzer.

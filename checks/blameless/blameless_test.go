@@ -15,6 +15,17 @@ func mustNew(t testing.TB, cfg Config) *Analyzer {
 	return a
 }
 
+// mustNewRules is an analyzer without the model: every candidate the rules
+// judge a person at fault is a finding (confidence 1). The tests of the rules'
+// logic use it; what the model makes of the candidates is measured on the
+// corpus (cv_test.go) and guarded by TestShippedModel.
+func mustNewRules(t testing.TB, cfg Config) *Analyzer {
+	t.Helper()
+	a := mustNew(t, cfg)
+	a.model = nil
+	return a
+}
+
 func rulesOf(hits []Hit) []string {
 	var out []string
 	for _, h := range hits {
@@ -74,7 +85,7 @@ func runCases(t *testing.T, a *Analyzer, cases []ruleCase) {
 }
 
 func TestRules(t *testing.T) {
-	a := mustNew(t, Config{})
+	a := mustNewRules(t, Config{})
 	runCases(t, a, []ruleCase{
 		// named-individual
 		{text: "Root cause: @dylan ignored the disk alert.", rule: RuleNamedIndividual, span: "@dylan"},
@@ -127,7 +138,7 @@ func TestRules(t *testing.T) {
 
 // Hard negatives: each class from the brief and README must stay quiet.
 func TestHardNegatives(t *testing.T) {
-	a := mustNew(t, Config{})
+	a := mustNewRules(t, Config{})
 	runCases(t, a, []ruleCase{
 		// a system as the subject
 		{text: "The health check failed to detect the hung process."},
@@ -174,7 +185,7 @@ func TestHardNegatives(t *testing.T) {
 }
 
 func TestQuotation(t *testing.T) {
-	a := mustNew(t, Config{})
+	a := mustNewRules(t, Config{})
 	text := "The engineer forgot to run the migration."
 	if hits := a.Analyze(Segment{Text: text}); len(hits) == 0 {
 		t.Fatal("unquoted: want a finding")
@@ -221,7 +232,7 @@ func TestQuotation(t *testing.T) {
 // Rules added for the remaining recall gaps: each with the hard negatives
 // that keep it general.
 func TestRecallRules(t *testing.T) {
-	a := mustNew(t, Config{})
+	a := mustNewRules(t, Config{})
 	runCases(t, a, []ruleCase{
 		// "screw ups" written as two words is a noun, never a verb form
 		{text: "All of us are prone to screw ups under pressure.", rule: RuleBlameVerb, span: "screw ups"},
@@ -252,7 +263,7 @@ func TestRecallRules(t *testing.T) {
 }
 
 func TestSectionMatters(t *testing.T) {
-	a := mustNew(t, Config{})
+	a := mustNewRules(t, Config{})
 	text := "@alice rolled back the deploy."
 	if hits := a.Analyze(Segment{Text: text, Section: SectionTimeline}); len(hits) != 0 {
 		t.Errorf("timeline: want no finding, got %v", rulesOf(hits))
@@ -263,7 +274,7 @@ func TestSectionMatters(t *testing.T) {
 }
 
 func TestSuggestionsAndReplacements(t *testing.T) {
-	a := mustNew(t, Config{})
+	a := mustNewRules(t, Config{})
 	cases := []struct {
 		text, rule, span, repl, sugg string
 	}{
@@ -324,15 +335,15 @@ func TestSuggestionsAndReplacements(t *testing.T) {
 
 func TestConfig(t *testing.T) {
 	text := "The release was sloppy and the DBA forgot to renew the certificate."
-	base := mustNew(t, Config{}).Analyze(Segment{Text: text})
+	base := mustNewRules(t, Config{}).Analyze(Segment{Text: text})
 	if !hasRule(base, RuleJudgmental) || !hasRule(base, RulePersonAsCause) {
 		t.Fatalf("default: %v", rulesOf(base))
 	}
-	off := mustNew(t, Config{Disabled: []string{RuleJudgmental}}).Analyze(Segment{Text: text})
+	off := mustNewRules(t, Config{Disabled: []string{RuleJudgmental}}).Analyze(Segment{Text: text})
 	if hasRule(off, RuleJudgmental) || !hasRule(off, RulePersonAsCause) {
 		t.Errorf("disabled judgmental: %v", rulesOf(off))
 	}
-	sev := mustNew(t, Config{Severity: map[string]string{RulePersonAsCause: "warning"}}).Analyze(Segment{Text: text})
+	sev := mustNewRules(t, Config{Severity: map[string]string{RulePersonAsCause: "warning"}}).Analyze(Segment{Text: text})
 	for _, h := range sev {
 		if h.Rule == RulePersonAsCause && h.Severity != "warning" {
 			t.Errorf("severity override: %s", h.Severity)
@@ -341,13 +352,13 @@ func TestConfig(t *testing.T) {
 			t.Errorf("judgmental default severity: %s", h.Severity)
 		}
 	}
-	offBySev := mustNew(t, Config{Severity: map[string]string{RuleJudgmental: "off"}}).Analyze(Segment{Text: text})
+	offBySev := mustNewRules(t, Config{Severity: map[string]string{RuleJudgmental: "off"}}).Analyze(Segment{Text: text})
 	if hasRule(offBySev, RuleJudgmental) {
 		t.Errorf("severity off: %v", rulesOf(offBySev))
 	}
 
 	// custom phrases, case-insensitive, whole words, not when mentioned in quotes
-	c := mustNew(t, Config{Phrases: []string{"root cause", "heads will roll"}})
+	c := mustNewRules(t, Config{Phrases: []string{"root cause", "heads will roll"}})
 	hits := c.Analyze(Segment{Text: "The Root Cause is unclear; heads will roll. We avoid the phrase \"heads will roll\"."})
 	n := 0
 	for _, h := range hits {
@@ -369,16 +380,16 @@ func TestConfig(t *testing.T) {
 	}
 
 	// Allow: a product called Lazy, an allowed phrase
-	allow := mustNew(t, Config{Allow: []string{"Lazy", "operator error"}})
+	allow := mustNewRules(t, Config{Allow: []string{"Lazy", "operator error"}})
 	if hits := allow.Analyze(Segment{Text: "The Lazy scheduler dropped jobs. Root cause: operator error."}); len(hits) != 0 {
 		t.Errorf("allow list: %v", rulesOf(hits))
 	}
 
 	// opt-in rule
-	if hits := mustNew(t, Config{}).Analyze(Segment{Text: "Obviously the flag was wrong."}); hasRule(hits, RuleCondescending) {
+	if hits := mustNewRules(t, Config{}).Analyze(Segment{Text: "Obviously the flag was wrong."}); hasRule(hits, RuleCondescending) {
 		t.Error("condescending is off by default")
 	}
-	on := mustNew(t, Config{Enable: []string{RuleCondescending}})
+	on := mustNewRules(t, Config{Enable: []string{RuleCondescending}})
 	if hits := on.Analyze(Segment{Text: "Obviously the flag was wrong."}); !hasRule(hits, RuleCondescending) {
 		t.Errorf("enabled condescending: %v", rulesOf(hits))
 	}
@@ -488,7 +499,7 @@ func TestTokenizeAndSentences(t *testing.T) {
 }
 
 func TestSpansAreValidUTF8Offsets(t *testing.T) {
-	a := mustNew(t, Config{})
+	a := mustNewRules(t, Config{})
 	text := "Résumé: le déploiement — “ok”. The SRE on shift accidentally deleted the wrong índex; it was negligent ✔."
 	for _, h := range a.Analyze(Segment{Text: text}) {
 		if h.Start < 0 || h.End > len(text) || h.Start >= h.End {
@@ -501,7 +512,7 @@ func TestSpansAreValidUTF8Offsets(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	a := mustNew(t, Config{Phrases: []string{"heads will roll"}})
+	a := mustNewRules(t, Config{Phrases: []string{"heads will roll"}})
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -522,7 +533,7 @@ func FuzzAnalyze(f *testing.F) {
 	for _, s := range []string{"The engineer forgot to run the migration.", "“quoted ‘nested’ text", "@a/b c's d' e'", "14:02 @x: y.", "…", "a.b.c. D", "'", "should have"} {
 		f.Add(s, uint8(0))
 	}
-	a := mustNew(f, Config{Phrases: []string{"heads will roll"}, Allow: []string{"lazy"}})
+	a := mustNewRules(f, Config{Phrases: []string{"heads will roll"}, Allow: []string{"lazy"}})
 	f.Fuzz(func(t *testing.T, text string, sec uint8) {
 		for _, h := range a.Analyze(Segment{Text: text, Section: Section(sec % 7)}) {
 			if h.Start < 0 || h.End > len(text) || h.Start >= h.End || h.Rule == "" || h.Severity == "" {

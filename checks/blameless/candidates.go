@@ -21,71 +21,76 @@ package blameless
 type kind uint8
 
 const (
-	kHECausal      kind = iota // "human error" given as the cause
-	kHEMention                 // "human error" mentioned, not in a causal frame
-	kJudgStrong                // careless, sloppy, negligent, incompetent …
-	kJudgWeak                  // disappointing, rude, amateur, bad idea …
-	kJudgVerdict               // a bare verdict: "BAD.", "Terrible decision."
-	kBVPossFault               // their fault, my fault, the intern's fault
-	kBVFaultOf                 // the fault of X
-	kBVAtFault                 // X is at fault
-	kBVToBlame                 // X is to blame
-	kBVBlameObj                // blamed X, blamed it on X
-	kBVCulprit                 // the culprit, with a person in the sentence
-	kBVScrewNoun               // screw-ups
-	kBVScrewedUp               // X screwed up, dropped the ball
-	kBVBrokeProd               // X broke prod
-	kBVReason                  // X was the reason
-	kBVBlamedFor               // X (was) blamed for
-	kBVPossMistake             // my mistake, his errors, our bad
-	kFHCareful                 // be more careful
-	kFHAttention               // pay attention
-	kFHStopMistakes            // stop making mistakes
-	kFHThinkTwice              // think twice
-	kFHDoubleCheck             // double-check
-	kFHAccountable             // held accountable
-	kFHPunitive                // should be fired, retrained
-	kFHImperative              // retrain the engineer
-	kFHMakeSure                // make sure the engineer checks
-	kFHObligation              // engineers must check
-	kFHTraining                // provide training, needs more training
-	kFHLearn                   // learn from the mistake
-	kFHDoBetter                // we have to do better, next time I'll test
-	kCFModalPerfect            // X should have checked
-	kCFPassiveAddressed        // <alice> bob: that should have been run
-	kCFHadInverted             // Had the operator read …
-	kCFIfHad                   // if X had checked
-	kCFFailedTo                // X failed/neglected/refused to
-	kCFDecidedNot              // X decided not to
-	kCFDidnt                   // X didn't check
-	kCFNever                   // X never checked
-	kCFNobody                  // nobody bothered, no one checked
-	kCFInstead                 // instead of paging, X restarted
-	kCFAwareness               // despite being aware
-	kCFOmission                // should have been … and that was overlooked
-	kCFWhy                     // why did X (not) …?
-	kPACErrVerb                // X forgot, misconfigured, ignored
-	kPACErrMod                 // X accidentally deleted; the wrong cluster
-	kPACMadeMistake            // X made a mistake
-	kPACPossCaused             // the intern's change caused
-	kPACCaused                 // X caused, took down
-	kPACWithout                // X deployed without testing
-	kPACCausePhrase            // caused by X, due to X, root cause: X
-	kPACHarm                   // X deleted/shut down/broke (a harmful act by a person)
-	kPACByPerson               // … by a member of staff, with an error word
-	kNICause                   // a named person as a subject in a cause section
-	kCond                      // condescending words (opt-in)
+	kHECausal           kind = iota // "human error" given as the cause
+	kHEMention                      // "human error" mentioned, not in a causal frame
+	kJudgStrong                     // careless, sloppy, negligent, incompetent …
+	kJudgWeak                       // disappointing, rude, amateur, bad idea …
+	kJudgVerdict                    // a bare verdict: "BAD.", "Terrible decision."
+	kJudgInsult                     // noob, clueless, shitty, fiasco
+	kBVPossFault                    // their fault, my fault, the intern's fault
+	kBVFaultOf                      // the fault of X
+	kBVAtFault                      // X is at fault
+	kBVToBlame                      // X is to blame
+	kBVBlameObj                     // blamed X, blamed it on X
+	kBVCulprit                      // the culprit, with a person in the sentence
+	kBVScrewNoun                    // screw-ups
+	kBVScrewedUp                    // X screwed up, dropped the ball
+	kBVBrokeProd                    // X broke prod
+	kBVReason                       // X was the reason
+	kBVBlamedFor                    // X (was) blamed for
+	kBVPossMistake                  // my mistake, his errors, our bad
+	kFHCareful                      // be more careful
+	kFHAttention                    // pay attention
+	kFHStopMistakes                 // stop making mistakes
+	kFHThinkTwice                   // think twice
+	kFHDoubleCheck                  // double-check
+	kFHAccountable                  // held accountable
+	kFHPunitive                     // should be fired, retrained
+	kFHImperative                   // retrain the engineer
+	kFHMakeSure                     // make sure the engineer checks
+	kFHObligation                   // engineers must check
+	kFHTraining                     // provide training, needs more training
+	kFHLearn                        // learn from the mistake
+	kFHDoBetter                     // we have to do better, next time I'll test
+	kFHPunished                     // staff sacked, the employee was reassigned
+	kFHBehaviour                    // Test your code before …; Always remember this
+	kCFModalPerfect                 // X should have checked
+	kCFModalHave                    // X should have had / been
+	kCFModalWould                   // X would / might have checked
+	kCFPassiveAddressed             // <alice> bob: that should have been run
+	kCFHadInverted                  // Had the operator read …
+	kCFIfHad                        // if X had checked
+	kCFFailedTo                     // X failed/neglected/refused to
+	kCFDecidedNot                   // X decided not to
+	kCFDidnt                        // X didn't check
+	kCFNever                        // X never checked
+	kCFNobody                       // nobody bothered, no one checked
+	kCFInstead                      // instead of paging, X restarted
+	kCFAwareness                    // despite being aware
+	kCFOmission                     // should have been … and that was overlooked
+	kCFWhy                          // why did X (not) …?
+	kPACErrVerb                     // X forgot, misconfigured, ignored
+	kPACErrMod                      // X accidentally deleted; the wrong cluster
+	kPACMadeMistake                 // X made a mistake
+	kPACPossCaused                  // the intern's change caused
+	kPACCaused                      // X caused, took down
+	kPACWithout                     // X deployed without testing
+	kPACCausePhrase                 // caused by X, due to X, root cause: X
+	kPACHarm                        // X deleted/shut down/broke (a harmful act by a person)
+	kPACByPerson                    // … by a member of staff, with an error word
+	kNICause                        // a named person as a subject in a cause section
+	kCond                           // condescending words (opt-in)
 	nKinds
 )
 
 var kindNames = [nKinds]string{
-	"he-causal", "he-mention", "judg-strong", "judg-weak", "judg-verdict",
+	"he-causal", "he-mention", "judg-strong", "judg-weak", "judg-verdict", "judg-insult",
 	"bv-poss-fault", "bv-fault-of", "bv-at-fault", "bv-to-blame", "bv-blame-obj", "bv-culprit",
 	"bv-screw-noun", "bv-screwed-up", "bv-broke-prod", "bv-reason", "bv-blamed-for", "bv-poss-mistake",
 	"fh-careful", "fh-attention", "fh-stop-mistakes", "fh-think-twice", "fh-double-check",
 	"fh-accountable", "fh-punitive", "fh-imperative", "fh-make-sure", "fh-obligation", "fh-training",
-	"fh-learn", "fh-do-better",
-	"cf-modal-perfect", "cf-passive-addressed", "cf-had-inverted", "cf-if-had", "cf-failed-to",
+	"fh-learn", "fh-do-better", "fh-punished", "fh-behaviour",
+	"cf-modal-perfect", "cf-modal-have", "cf-modal-would", "cf-passive-addressed", "cf-had-inverted", "cf-if-had", "cf-failed-to",
 	"cf-decided-not", "cf-didnt", "cf-never", "cf-nobody", "cf-instead", "cf-awareness", "cf-omission",
 	"cf-why",
 	"pac-errverb", "pac-errmod", "pac-made-mistake", "pac-poss-caused", "pac-caused", "pac-without",

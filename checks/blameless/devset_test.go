@@ -138,10 +138,7 @@ func report(t *testing.T, name string, sc score) {
 }
 
 func TestDevSet(t *testing.T) {
-	a, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustNewRules(t, Config{})
 	set := loadJSONL(t, "testdata/dev.jsonl")
 	if len(set) < 150 {
 		t.Fatalf("dev set has %d sentences, want 153", len(set))
@@ -155,10 +152,7 @@ func TestDevSet(t *testing.T) {
 }
 
 func TestHoldoutSet(t *testing.T) {
-	a, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustNewRules(t, Config{})
 	set := loadJSONL(t, "testdata/holdout.jsonl")
 	if len(set) < 60 {
 		t.Fatalf("holdout set has %d sentences, want 60+", len(set))

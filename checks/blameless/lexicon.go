@@ -331,6 +331,11 @@ func init() {
 	// detectMeta's cues (its switch must list no other word)
 	addWords(fMeta, `blameless blamelessly blame-free blamelessness avoid avoiding avoids stop rather not
 		concept notion framing narrative`)
+	for _, m := range broadTriggers {
+		for w := range m {
+			lex[w] |= fTrigger
+		}
+	}
 	addTechWords()
 	buildLexTable() // lex is complete: this is its last writer
 }

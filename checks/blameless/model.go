@@ -28,7 +28,8 @@ var (
 	offRuleSec  = offSection + nSections
 	offFlag     = offRuleSec + nRuleIDs*nSections
 	offRuleFlag = offFlag + nFlags
-	nFeatures   = offRuleFlag + nRuleIDs*nFlags
+	offStrong   = offRuleFlag + nRuleIDs*nFlags
+	nFeatures   = offStrong + 1 + nRuleIDs
 )
 
 var subjNames = [...]string{"none", "unknown", "system", "i", "we", "you", "third", "generic", "nobody", "role", "team", "named"}
@@ -59,9 +60,13 @@ func featureName(i int) string {
 		return "rule=" + rule(k/nSections) + "&section=" + sectionNamesOut[k%nSections]
 	case i < offRuleFlag:
 		return "flag=" + flagNames[i-offFlag]
-	case i < nFeatures:
+	case i < offStrong:
 		k := i - offRuleFlag
 		return "rule=" + rule(k/nFlags) + "&flag=" + flagNames[k%nFlags]
+	case i == offStrong:
+		return "person-at-fault"
+	case i < nFeatures:
+		return "rule=" + rule(i-offStrong-1) + "&person-at-fault"
 	}
 	return ""
 }
@@ -92,6 +97,9 @@ func features(c *cand, sec Section, fl flagSet, dst []int32) []int32 {
 		if fl&(1<<f) != 0 {
 			dst = append(dst, int32(offFlag+f), int32(offRuleFlag+r*nFlags+f))
 		}
+	}
+	if c.strong {
+		dst = append(dst, int32(offStrong), int32(offStrong+1+r))
 	}
 	return dst
 }

@@ -63,6 +63,7 @@ func (s *sent) run() {
 		s.personAsCause(i)
 		s.causePhrase(i)
 		s.condescending(i)
+		s.broad(i)
 	}
 	if s.seg.Section == SectionCause {
 		s.namedInCause()
@@ -169,7 +170,7 @@ func (s *sent) humanError(i int) {
 		causal = pp == "resulted" || pp == "stemmed" || pp == "arose" || pp == "resulting"
 	case "on":
 		causal = pp == "blamed"
-	case "as", "was", "is", "were", "be", "been", "'s", "it's", "that's", ":":
+	case "as", "was", "is", "were", "be", "been", "'s", "it's", "that's", ":", "blames", "blamed", "blaming", "blame":
 		causal = true
 	}
 	if !causal && (p < 0 || s.isBoundary(p)) {
@@ -185,6 +186,8 @@ func (s *sent) humanError(i int) {
 		}
 	}
 	if !causal {
+		s.emit(kHEMention, noSubj, false, RuleHumanError, i, i, end, "", msgHuman,
+			"Name the action and the conditions that allowed it instead, e.g. \"a command ran against the production cluster; the tool did not confirm the target\".", "")
 		return
 	}
 	s.add(kHECausal, noSubj, RuleHumanError, i, i, end, "", msgHuman,
@@ -580,14 +583,19 @@ func (s *sent) counterfactual(i int) {
 		} else {
 			sb = s.subjectBefore(i)
 		}
-		if !sb.cls.person() {
-			return
+		k := kCFModalPerfect
+		switch s.t[j].low {
+		case "had", "been", "got", "gotten", "known":
+			k = kCFModalHave // "should have had an alert", "could have been worse"
 		}
-		s.addCF(kCFModalPerfect, sb, i, j, j+1)
+		if l == "would" || l == "would've" || l == "might" {
+			k = kCFModalWould // "it would have failed anyway"
+		}
+		s.addCF(k, sb, i, j, j+1)
 	case (l == "had" || l == "hadn't") && (i == 0 || s.t[i-1].kind == tPunct) && s.word(i+1) && has(&s.t[i+1], fDet|fPron):
 		// "Had the operator read the runbook, …": inverted condition
 		o := s.forwardNP(i + 1)
-		if o.cls.person() && o.to < len(s.t) && isParticiple(s.t[o.to].low) {
+		if o.cls != sSystem && o.to < len(s.t) && isParticiple(s.t[o.to].low) {
 			s.addCF(kCFHadInverted, o, i, o.to, o.to+1)
 		}
 	case l == "had" || l == "hadn't":
@@ -602,7 +610,7 @@ func (s *sent) counterfactual(i int) {
 			return
 		}
 		sb := s.subjectBefore(i)
-		if sb.bnd < 0 || !sb.cls.person() {
+		if sb.bnd < 0 {
 			return
 		}
 		if b := s.low(sb.bnd); b == "if" || b == "only" || b == "unless" {
@@ -670,9 +678,7 @@ func (s *sent) counterfactual(i int) {
 			return
 		}
 		sb := s.agentOrSubject(v)
-		if sb.cls.person() {
-			s.add(kCFInstead, sb, personRule(sb.cls, RuleCounterfactual), i, sb.from, v+1, "", msgForCF(sb.cls), suggCF(""), "")
-		}
+		s.emit(kCFInstead, sb, sb.cls.person(), personRule(sb.cls, RuleCounterfactual), i, sb.from, v+1, "", msgForCF(sb.cls), suggCF(""), "")
 	}
 }
 
@@ -687,10 +693,8 @@ func msgForCF(c subjClass) string {
 // person as subject; j is the index of the main verb.
 func (s *sent) cfSubject(k kind, i, j int) {
 	sb := s.subjectBefore(i)
-	if !sb.cls.person() {
-		if sb.cls == sNone && s.awarenessCue() {
-			s.addCF(kCFAwareness, subj{cls: sNone, from: i, to: i}, i, j, j+1)
-		}
+	if sb.cls == sNone && s.awarenessCue() {
+		s.addCF(kCFAwareness, subj{cls: sNone, from: i, to: i}, i, j, j+1)
 		return
 	}
 	s.addCF(k, sb, i, j, j+1)
@@ -728,7 +732,11 @@ func (s *sent) addCF(k kind, sb subj, trig, j, after int) {
 	if repl == "" {
 		to = j + 1
 	}
-	s.add(k, sb, rule, trig, from, to, "", msgForCF(sb.cls), sugg, repl)
+	strong := sb.cls.person() || k == kCFAwareness || k == kCFPassiveAddressed
+	if k == kCFModalHave || k == kCFModalWould {
+		strong = strong && k == kCFModalHave && sb.cls.person()
+	}
+	s.emit(k, sb, strong, rule, trig, from, to, "", msgForCF(sb.cls), sugg, repl)
 }
 
 func suggCF(rewrite string) string {
@@ -840,21 +848,19 @@ func (s *sent) personAsCause(i int) {
 			s.omissionInHindsight(i)
 			return
 		}
-		if !sb.cls.person() {
-			return
-		}
 		rule := personRule(sb.cls, RulePersonAsCause)
+		strong := sb.cls.person()
 		to := i + 1
 		if s.low(i+1) == "to" && i+2 < len(s.t) {
 			// "forgot to run the migration" → "The migration was not run"
 			sugg, repl, e := s.passiveRewrite(sb.from, i+2, i+3)
 			if repl != "" {
-				s.add(kPACErrVerb, sb, rule, i, sb.from, e, "", msgFor(rule), sugg, repl)
+				s.emit(kPACErrVerb, sb, strong, rule, i, sb.from, e, "", msgFor(rule), sugg, repl)
 				return
 			}
 			to = i + 3
 		}
-		s.add(kPACErrVerb, sb, rule, i, min(sb.from, i), to, "", msgFor(rule),
+		s.emit(kPACErrVerb, sb, strong, rule, i, min(sb.from, i), to, "", msgFor(rule),
 			"Describe what happened to the system and what made the slip easy or invisible, e.g. \"the setting was changed; nothing validated it before rollout\".", "")
 	case errModifiers[l] || (l == "by" && (s.low(i+1) == "mistake" || s.low(i+1) == "accident")):
 		if l == "wrong" {
@@ -885,18 +891,16 @@ func (s *sent) personAsCause(i int) {
 			}
 		}
 		sb := s.agentOrSubject(v)
-		if !sb.cls.person() {
-			return
-		}
 		to := max(i+1, v+1)
 		if l == "by" || l == "wrong" {
 			to = i + 2
 		}
 		rule := personRule(sb.cls, RulePersonAsCause)
-		s.add(kPACErrMod, sb, rule, i, min(sb.from, v), to, "", msgFor(rule),
+		s.emit(kPACErrMod, sb, sb.cls.person(), rule, i, min(sb.from, v), to, "", msgFor(rule),
 			"Put the system in focus: what made this action easy to get wrong, and why did nothing stop or catch it? E.g. \"the command ran against production; the tool did not ask for confirmation\".", "")
-	case (l == "made" || l == "performed" || l == "committed") && i+1 < len(s.t):
-		// past tense only: "humans make errors" is a general statement
+	case (l == "made" || l == "performed" || l == "committed" || l == "make" || l == "makes" || l == "making" ||
+		l == "commit" || l == "commits") && i+1 < len(s.t):
+		// strong in the past tense only: "humans make errors" is a general statement
 		j := i + 1
 		for j < len(s.t) && j < i+4 && !mistakeNouns[s.t[j].low] {
 			if s.t[j].kind == tPunct || has(&s.t[j], fPrep|fBound) {
@@ -908,18 +912,16 @@ func (s *sent) personAsCause(i int) {
 			return
 		}
 		sb := s.agentOrSubject(i)
-		if !sb.cls.person() {
-			return
-		}
 		rule := personRule(sb.cls, RulePersonAsCause)
-		s.add(kPACMadeMistake, sb, rule, i, sb.from, j+1, "", msgFor(rule),
+		strong := sb.cls.person()
+		s.emit(kPACMadeMistake, sb, strong && (l == "made" || l == "performed" || l == "committed"), rule, i, sb.from, j+1, "", msgFor(rule),
 			"Describe the action and the conditions that made the slip likely and undetected, e.g. \"a typo in the router configuration was deployed; no validation ran before rollout\".", "")
 	case l == "caused" || (l == "took" || l == "brought" || l == "knocked") && (s.low(i+1) == "down" || s.low(i+2) == "down" || s.low(i+1) == "out"):
 		if s.low(i+1) == "by" {
 			return
 		}
 		sb := s.agentOrSubject(i)
-		if !sb.cls.person() {
+		if !sb.cls.person() && sb.cls != sWe && sb.cls != sI && sb.cls != sGeneric {
 			// "the intern's change caused", "use of the wrong rulers by builders
 			// caused": a person's action as the cause, like "caused by the
 			// intern's change" (causePhrase)
@@ -930,7 +932,7 @@ func (s *sent) personAsCause(i int) {
 			return
 		}
 		rule := personRule(sb.cls, RulePersonAsCause)
-		s.add(kPACCaused, sb, rule, i, sb.from, i+2, "", msgFor(rule),
+		s.emit(kPACCaused, sb, sb.cls.person(), rule, i, sb.from, i+2, "", msgFor(rule),
 			"Say what the action did to the system and what allowed it to have that effect.", "")
 	case l == "without" && (diligenceGerunds[s.low(i+1)] || (has(&s.t[min(i+1, len(s.t)-1)], fDet) && diligenceGerunds[s.low(i+2)])):
 		cs := s.clauseStart(i)
@@ -945,11 +947,9 @@ func (s *sent) personAsCause(i int) {
 			return
 		}
 		sb := s.agentOrSubject(v)
-		if !sb.cls.person() {
-			return
-		}
 		rule := personRule(sb.cls, RulePersonAsCause)
-		s.add(kPACWithout, sb, rule, i, sb.from, min(i+2, len(s.t)), "", msgFor(rule),
+		strong := sb.cls.person()
+		s.emit(kPACWithout, sb, strong, rule, i, sb.from, min(i+2, len(s.t)), "", msgFor(rule),
 			"Describe what the process allowed: e.g. \"the change was rolled out without a canary; the pipeline did not require one\".", "")
 	}
 }

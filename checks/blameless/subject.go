@@ -4,9 +4,9 @@ import "strings"
 
 // sent is one sentence being analysed.
 type sent struct {
-	a    *Analyzer
-	seg  *Segment
-	t    []token
+	a     *Analyzer
+	seg   *Segment
+	t     []token
 	hits  []Hit
 	cands []cand
 	meta  bool
