@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"flag"
 	"fmt"
+	"go/format"
 	"math"
 	"os"
 	"slices"
@@ -278,7 +279,11 @@ func writeModel(w []float64, threshold float64, c *corpus) []byte {
 	b.WriteString("// modelMinConfidence is the default minimum confidence, chosen on out-of-fold\n")
 	fmt.Fprintf(&b, "// predictions (organisation folds) for precision %.2f.\n", targetPrecision)
 	fmt.Fprintf(&b, "const modelMinConfidence = %.2f\n", math.Floor(threshold*100)/100)
-	return b.Bytes()
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		panic(err)
+	}
+	return src
 }
 
 // TestTrainModel: with -train (go generate), fit the model on the whole
