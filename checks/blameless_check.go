@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"math"
 	"strings"
 
 	"github.com/postmortem-app/postmortem/checks/blameless"
@@ -63,7 +64,8 @@ func Blameless(doc *Document, opts Options) []Finding {
 				continue
 			}
 			f := Finding{Check: CheckBlameless, Rule: h.Rule, Severity: Severity(h.Severity),
-				Message: h.Message, Suggestion: h.Suggestion, Replacement: h.Replacement}
+				Message: h.Message, Suggestion: h.Suggestion, Replacement: h.Replacement,
+				Excerpt: p.Text[h.Start:h.End], Confidence: math.Round(h.Confidence*1000) / 1000}
 			if f.Severity != SeverityWarning {
 				f.Severity = SeverityError
 			}

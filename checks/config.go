@@ -56,6 +56,9 @@ type BlamelessConfig struct {
 	Rules   map[string]Severity `yaml:"rules"`
 	Phrases []string            `yaml:"phrases"`
 	Allow   []string            `yaml:"allow"`
+	// MinConfidence, when set, lets the findings' confidence decide their
+	// severity (blameless.Config.MinConfidence). Zero: the rules decide.
+	MinConfidence float64 `yaml:"min_confidence"`
 }
 
 // FollowUpsConfig tunes the follow-up issues opened on merge.
@@ -381,6 +384,9 @@ func (c *Config) validate(root *yaml.Node) error {
 			bad(keyLine(root, "blameless", "phrases"), "blameless.phrases must not contain an empty phrase")
 		}
 	}
+	if mc := c.Blameless.MinConfidence; mc < 0 || mc > 1 || mc != mc {
+		bad(keyLine(root, "blameless", "min_confidence"), "blameless.min_confidence must be between 0 and 1")
+	}
 	for _, p := range c.Blameless.Allow {
 		if strings.TrimSpace(p) == "" {
 			bad(keyLine(root, "blameless", "allow"), "blameless.allow must not contain an empty entry")
@@ -501,8 +507,9 @@ func (c *Config) Options(schema *Schema) Options {
 		RequireDueDates: c.Completeness.RequireDueDates,
 		FrontMatter:     c.FrontMatter,
 		Blameless: blameless.Config{
-			Phrases: append([]string(nil), c.Blameless.Phrases...),
-			Allow:   append([]string(nil), c.Blameless.Allow...),
+			Phrases:       append([]string(nil), c.Blameless.Phrases...),
+			Allow:         append([]string(nil), c.Blameless.Allow...),
+			MinConfidence: c.Blameless.MinConfidence,
 		},
 	}
 	if len(c.Completeness.Rules)+len(c.Blameless.Rules) > 0 {

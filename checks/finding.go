@@ -44,4 +44,7 @@ type Finding struct {
 	// Excerpt is the source text the finding points at: its span on its
 	// first line, at most 200 bytes.
 	Excerpt string `json:"excerpt,omitempty"`
+	// Confidence, for a blameless finding, is the estimated probability
+	// that the sentence puts someone at fault (0 when not applicable).
+	Confidence float64 `json:"confidence,omitempty"`
 }

@@ -42,10 +42,9 @@ type phrase struct {
 	words []string // lower-case tokens
 }
 
-// DefaultMinConfidence is the confidence at or above which a finding keeps
-// its rule's severity when Config.MinConfidence is zero: chosen with the
-// model so that the findings reported as errors are right at least nine
-// times in ten on the cross-validated corpus.
+// DefaultMinConfidence is the minimum confidence at which findings reported
+// as errors were right at least nine times in ten in grouped
+// cross-validation (chosen with the model; see Config.MinConfidence).
 const DefaultMinConfidence = modelMinConfidence
 
 // WarningFloor is the confidence below which a finding is not reported at
@@ -57,8 +56,7 @@ func WarningFloor(minConfidence float64) float64 {
 
 // New validates cfg and returns an Analyzer.
 func New(cfg Config) (*Analyzer, error) {
-	a := &Analyzer{off: map[string]bool{}, severity: map[string]string{}, model: defaultModel,
-		minConf: DefaultMinConfidence}
+	a := &Analyzer{off: map[string]bool{}, severity: map[string]string{}, model: defaultModel}
 	if len(modelWeights) == 0 {
 		a.model = nil
 	}
@@ -179,7 +177,7 @@ func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 			if toks[m[0]].unjudged {
 				continue
 			}
-			hits = append(hits, Hit{Rule: RuleCustom, Start: toks[m[0]].start, End: toks[m[1]-1].end, Confidence: 1,
+			hits = append(hits, Hit{Rule: RuleCustom, Start: toks[m[0]].start, End: toks[m[1]-1].end, Confidence: 1, strong: true,
 				Message: fmt.Sprintf("%q is on this repository's list of wording to avoid in postmortems.", p.text)})
 		}
 	}
@@ -230,6 +228,7 @@ func matchPhrase(toks []token, words []string) [][2]int {
 // whatever its confidence (cross-validation sweeps the threshold).
 func (a *Analyzer) finish(toks []token, hits []Hit, all bool) []Hit {
 	floor := WarningFloor(a.minConf)
+	byConfidence := a.minConf > 0 && a.model != nil
 	anyAllowed := false
 	for k := range toks {
 		if toks[k].allowed {
@@ -245,8 +244,10 @@ func (a *Analyzer) finish(toks []token, hits []Hit, all bool) []Hit {
 		if anyAllowed && allowedIn(toks, h) {
 			continue
 		}
-		if !all && (h.Confidence < floor || h.Confidence == 0) {
-			continue
+		if !all {
+			if byConfidence && h.Confidence < floor || !byConfidence && !h.strong && h.Rule != RuleCustom {
+				continue
+			}
 		}
 		if sev, ok := a.severity[h.Rule]; ok {
 			h.Severity = sev
@@ -254,7 +255,7 @@ func (a *Analyzer) finish(toks []token, hits []Hit, all bool) []Hit {
 			r, _ := ruleByID(h.Rule)
 			h.Severity = r.Severity
 		}
-		if h.Confidence < a.minConf {
+		if byConfidence && h.Confidence < a.minConf {
 			h.Severity = "warning"
 		}
 		if h.Message == "" || h.Suggestion == "" {

@@ -67,6 +67,8 @@ type Hit struct {
 	// Confidence is the estimated probability that the sentence puts a
 	// person at fault (calibrated on the labelled corpus).
 	Confidence float64
+	// strong: the rules judged a person at fault (see candidates.go).
+	strong bool
 }
 
 // Config tunes the analyzer; the zero value is the default rule set.
@@ -86,10 +88,14 @@ type Config struct {
 	// logins and names are evidence that a word names a person, whatever
 	// the name lists say.
 	People []Person
-	// MinConfidence is the confidence at or above which a finding keeps its
-	// rule's severity (an error fails the check); below it a finding is a
-	// warning, and below WarningFloor(MinConfidence) it is not reported.
-	// Zero means DefaultMinConfidence.
+	// MinConfidence, when set, lets the confidence decide: a finding at or
+	// above it keeps its rule's severity (an error fails the check), below
+	// it the finding is a warning, and below WarningFloor(MinConfidence) it
+	// is not reported; candidates the rules alone would not report are
+	// reported when confident enough. Zero (the default): the rules decide
+	// which findings there are and their severity, and each carries its
+	// confidence. DefaultMinConfidence is the value at which errors were
+	// right nine times in ten in cross-validation.
 	MinConfidence float64
 }
 

@@ -105,6 +105,7 @@ type cand struct {
 	ev     evKind    // the evidence for it
 	strong bool      // the rules' own verdict: a person is at fault
 	trig   int       // token index of the cue in the sentence
+	who    [2]int    // token range of the subject or agent (empty: none)
 }
 
 // emit records a candidate over tokens [from, to) of the sentence.
@@ -124,7 +125,7 @@ func (s *sent) emit(k kind, sb subj, strong bool, rule string, trig, from, to in
 	s.cands = append(s.cands, cand{
 		h: Hit{Rule: rule, Severity: sev, Start: s.t[from].start, End: s.t[to-1].end,
 			Message: msg, Suggestion: sugg, Replacement: repl},
-		k: k, cls: sb.cls, ev: sb.ev, strong: strong, trig: trig,
+		k: k, cls: sb.cls, ev: sb.ev, strong: strong, trig: trig, who: [2]int{sb.from, sb.to},
 	})
 }
 
@@ -281,17 +282,49 @@ func (s *sent) finishSentence() {
 		c.h.Confidence = m.score(c, s.seg.Section, s.candFlags(c, sf))
 	}
 	for k := range s.cands {
+		s.cands[k].h.strong = s.cands[k].strong
+	}
+	for k := range s.cands {
 		c := &s.cands[k]
 		best := true
 		for j := range s.cands {
 			o := &s.cands[j]
-			if j != k && o.h.Rule == c.h.Rule && (o.h.Confidence > c.h.Confidence || o.h.Confidence == c.h.Confidence && j < k) {
+			if j != k && o.h.Rule == c.h.Rule && (o.strong && !c.strong ||
+				o.strong == c.strong && (o.h.Confidence > c.h.Confidence || o.h.Confidence == c.h.Confidence && j < k)) {
 				best = false
 				break
 			}
 		}
 		if best {
-			s.hits = append(s.hits, c.h)
+			h := c.h
+			if w := s.whoText(c); w != "" {
+				h.Message = "This puts " + w + " at fault. " + h.Message
+			}
+			s.hits = append(s.hits, h)
 		}
 	}
+}
+
+// whoText names who a candidate puts at fault, for the message: the subject
+// or agent as written ("the on-call engineer", "@dana"), or the writers
+// themselves for I and we.
+func (s *sent) whoText(c *cand) string {
+	switch c.cls {
+	case sI:
+		return "the writer (\"I\")"
+	case sWe:
+		return "the writers' own team (\"we\")"
+	case sYou, sThird, sRole, sTeam, sNamed, sGeneric, sNobody:
+	default:
+		return ""
+	}
+	from, to := c.who[0], c.who[1]
+	if from < 0 || to > len(s.t) || from >= to {
+		return ""
+	}
+	w := s.seg.Text[s.t[from].start:s.t[to-1].end]
+	if len(w) > 60 {
+		return ""
+	}
+	return "\u201c" + w + "\u201d"
 }

@@ -21,6 +21,7 @@ type jsonFinding struct {
 	Suggestion  string          `json:"suggestion"`
 	Replacement *string         `json:"replacement,omitempty"`
 	Excerpt     string          `json:"excerpt,omitempty"`
+	Confidence  float64         `json:"confidence,omitempty"`
 }
 
 // WriteJSON writes every finding as an element of one JSON array, in file
@@ -35,7 +36,7 @@ func WriteJSON(w io.Writer, files []File) error {
 			jf := jsonFinding{
 				File: f.Path, Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
 				Check: x.Check, Rule: x.Rule, Severity: x.Severity,
-				Message: x.Message, Suggestion: x.Suggestion, Excerpt: x.Excerpt,
+				Message: x.Message, Suggestion: x.Suggestion, Excerpt: x.Excerpt, Confidence: x.Confidence,
 			}
 			if x.Replacement != "" {
 				r := x.Replacement

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/postmortem-app/postmortem/checks"
+	"github.com/postmortem-app/postmortem/checks/blameless"
 	"github.com/postmortem-app/postmortem/checks/report"
 	"github.com/postmortem-app/postmortem/templates"
 )
@@ -58,6 +59,7 @@ type lintFlags struct {
 	color       bool
 	frontMatter checks.FrontMatterMode
 	summary     bool
+	people      string // file of the people the incident involves
 	paths       []string
 }
 
@@ -119,6 +121,7 @@ func parseLintFlags(args []string, stderr io.Writer) (lintFlags, int) {
 	fl.BoolVar(&lf.color, "color", false, "colour the text output")
 	frontMatter := fl.String("front-matter", "", "check front matter fields: `required` (every field of the template), optional (fields present) or off (default: the config's front_matter, else required)")
 	fl.BoolVar(&lf.summary, "summary", false, "print per-rule counts and the documents with the most findings instead of every finding (text format)")
+	fl.StringVar(&lf.people, "people", "", "`file` of the people the incident involves (\"@login Display Name\" lines, `git shortlog -sne` output or a JSON array of {login, name}): evidence for the blameless check that a word names a person")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, lintUsage, strings.Join(templates.Names(), ", "))
 		fl.PrintDefaults()
@@ -180,6 +183,18 @@ func lintOptions(lf lintFlags, cwd, root string) (checks.Options, error) {
 	}
 	if lf.frontMatter != "" {
 		opts.FrontMatter = lf.frontMatter
+	}
+	if lf.people != "" {
+		f, err := os.Open(lf.people)
+		if err != nil {
+			return checks.Options{}, err
+		}
+		people, err := blameless.ParsePeople(f)
+		f.Close()
+		if err != nil {
+			return checks.Options{}, fmt.Errorf("%s: %v", lf.people, err)
+		}
+		opts.Blameless.People = append(opts.Blameless.People, people...)
 	}
 	return opts, nil
 }
