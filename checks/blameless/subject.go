@@ -173,6 +173,9 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	}
 	f := lex[base]
 	if f&fRole != 0 {
+		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] {
+			return sSystem, evSystem // the package manager
+		}
 		return sRole, evRole
 	}
 	if f&fTeam != 0 {

@@ -1,0 +1,80 @@
+package blameless
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParsePeople(t *testing.T) {
+	in := "# incident people\n@dana Dana Scully\n   12\tFox Mulder <fox@example.com>\nwskinner\n\n"
+	ps, err := ParsePeople(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Person{{Login: "dana", Name: "Dana Scully"}, {Name: "Fox Mulder"}, {Login: "wskinner"}}
+	if len(ps) != len(want) {
+		t.Fatalf("got %+v", ps)
+	}
+	for i := range want {
+		if ps[i] != want[i] {
+			t.Errorf("person %d = %+v, want %+v", i, ps[i], want[i])
+		}
+	}
+	js, err := ParsePeople(strings.NewReader(` [{"login": "@kim", "name": "Kim Lee"}]`))
+	if err != nil || len(js) != 1 || js[0] != (Person{Login: "kim", Name: "Kim Lee"}) {
+		t.Errorf("JSON: %+v %v", js, err)
+	}
+	if _, err := ParsePeople(strings.NewReader("[{")); err == nil {
+		t.Error("bad JSON: want an error")
+	}
+}
+
+// A capitalised word with no person evidence is a thing; the people the
+// incident involves make it a person.
+func TestPeopleAreEvidence(t *testing.T) {
+	text := "Root cause: Xiaolu deleted the production bucket by mistake."
+	if hits := mustNewRules(t, Config{}).Analyze(Segment{Text: text}); hasRule(hits, RuleNamedIndividual) {
+		t.Errorf("without people: %v", rulesOf(hits))
+	}
+	a := mustNewRules(t, Config{People: []Person{{Login: "xl", Name: "Xiaolu Chen"}}})
+	if hits := a.Analyze(Segment{Text: text}); !hasRule(hits, RuleNamedIndividual) {
+		t.Errorf("with people: %v", rulesOf(hits))
+	}
+	// things stay things: no name, no person noun, no human verb
+	for _, s := range []string{"The image on Orion broke the builds.", "Zebra deleted the wrong partition by mistake.",
+		"The package manager failed to resolve the dependency."} {
+		if hits := mustNewRules(t, Config{}).Analyze(Segment{Text: s}); len(hits) != 0 {
+			t.Errorf("%q: %v", s, rulesOf(hits))
+		}
+	}
+	// WordNet roles, first names, human-only verbs
+	for _, s := range []string{"The coordinator failed to answer the page.", "Dana deleted the staging bucket by mistake.",
+		"Marsala insisted on the migration and then forgot to take a backup."} {
+		if hits := mustNewRules(t, Config{}).Analyze(Segment{Text: s}); len(hits) == 0 {
+			t.Errorf("%q: no finding", s)
+		}
+	}
+}
+
+// With MinConfidence set, confidence decides severity; every hit carries a
+// confidence in (0, 1] and the message names who is put at fault.
+func TestConfidence(t *testing.T) {
+	text := "The on-call engineer forgot to renew the certificate."
+	for _, h := range mustNew(t, Config{}).Analyze(Segment{Text: text}) {
+		if h.Confidence <= 0 || h.Confidence > 1 {
+			t.Errorf("confidence %v", h.Confidence)
+		}
+		if !strings.Contains(h.Message, "“The on-call engineer”") {
+			t.Errorf("message does not say who: %q", h.Message)
+		}
+	}
+	high := mustNew(t, Config{MinConfidence: 0.999}).Analyze(Segment{Text: text})
+	for _, h := range high {
+		if h.Severity != "warning" {
+			t.Errorf("below min confidence: severity %s", h.Severity)
+		}
+	}
+	if _, err := New(Config{MinConfidence: 1.5}); err == nil {
+		t.Error("min confidence 1.5: want an error")
+	}
+}
