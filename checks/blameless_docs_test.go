@@ -1,0 +1,96 @@
+package checks
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWholePostmortems lints the complete real postmortems of
+// blameless/testdata/postmortems (MANIFEST.tsv lists them with their source
+// and licence; labels.jsonl labels their blameful sentences and hard
+// negatives) with the default configuration, lists every blameless finding
+// with its verdict, and counts false positives: a finding whose excerpt is
+// not inside a sentence labelled blame. Target: at most 1 per 10 documents.
+func TestWholePostmortems(t *testing.T) {
+	dir := filepath.Join("blameless", "testdata", "postmortems")
+	man, err := os.ReadFile(filepath.Join(dir, "MANIFEST.tsv"))
+	if err != nil {
+		t.Skip("no whole postmortems yet")
+	}
+	type label struct {
+		File, Text, Label, Cue string
+	}
+	blame := map[string][]string{}
+	lf, err := os.Open(filepath.Join(dir, "labels.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	sc := bufio.NewScanner(lf)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var l label
+		if json.Unmarshal(sc.Bytes(), &l) != nil {
+			continue
+		}
+		if l.Label == "blame" {
+			blame[l.File] = append(blame[l.File], norm(l.Text))
+		}
+	}
+	docs, fps, tps, labelled, found := 0, 0, 0, 0, 0
+	for _, line := range strings.Split(string(man), "\n")[1:] {
+		file := strings.SplitN(line, "\t", 2)[0]
+		if file == "" {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		docs++
+		hitLabel := map[int]bool{}
+		for _, f := range Lint(src, Options{Schema: DefaultSchema()}) {
+			if f.Check != CheckBlameless {
+				continue
+			}
+			verdict := "FALSE POSITIVE"
+			for k, b := range blame[file] {
+				if strings.Contains(b, norm(f.Excerpt)) {
+					verdict = "right"
+					hitLabel[k] = true
+					break
+				}
+			}
+			if verdict == "right" {
+				tps++
+			} else {
+				fps++
+			}
+			t.Logf("%s:%d %s %s %.2f %q: %s", file, f.Line, f.Severity, f.Rule, f.Confidence, f.Excerpt, verdict)
+		}
+		labelled += len(blame[file])
+		found += len(hitLabel)
+	}
+	msg := fmt.Sprintf("%d whole postmortems: %d findings right, %d false positives (%.1f per 10 documents); %d of %d labelled blameful sentences found",
+		docs, tps, fps, 10*float64(fps)/float64(max(docs, 1)), found, labelled)
+	t.Log(msg)
+	if os.Getenv("BLAMELESS_CV_PRINT") != "" {
+		fmt.Println(msg)
+	}
+	// The target of issue 12 is 1 per 10 documents; not met yet. This ratchet
+	// keeps it from getting worse than the 5.2 measured on the first 42.
+	if docs > 0 && 10*float64(fps)/float64(docs) > 5.5 {
+		t.Errorf("%s: worse than 5.5 false positives per 10 documents", msg)
+	}
+}
+
+func norm(s string) string {
+	s = strings.NewReplacer("*", "", "`", "", "_", " ", "’", "'").Replace(s)
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
