@@ -724,7 +724,7 @@ func TestEmulateLifecycle(t *testing.T) {
 	})
 	e.must(err)
 	n := inc.GetNumber()
-	_, _, err = e.bob.Issues.CreateComment(ctx, emuOwner, emuName, n, &github.IssueComment{Body: github.String("Bob should have checked the pool size before pushing the config.")})
+	_, _, err = e.bob.Issues.CreateComment(ctx, emuOwner, emuName, n, &github.IssueComment{Body: github.String("Bob was careless: he should have checked the pool size before pushing the config.")})
 	e.must(err)
 	_, _, err = e.alice.Issues.CreateComment(ctx, emuOwner, emuName, n, &github.IssueComment{Body: github.String("Rolled back the config change at 15:10 UTC; errors are gone.")})
 	e.must(err)

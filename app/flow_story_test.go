@@ -342,7 +342,7 @@ func TestFlowManyAnnotationsArePaged(t *testing.T) {
 	b.WriteString(fixedPostmortem(1, "- [ ] Fix things (owner: @alice, due: 2026-04-01)\n"))
 	b.WriteString("\n## Lessons learned\n\n")
 	for i := 0; i < 60; i++ {
-		b.WriteString("Alice failed to validate the configuration.\n\n")
+		b.WriteString("The engineer failed to validate the configuration.\n\n")
 	}
 	sha, err := e.alice.PushFiles(flowRepo, "pm", map[string]string{"postmortems/x.md": b.String()}, "pm")
 	e.must(err)

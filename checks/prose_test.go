@@ -78,13 +78,13 @@ func TestSectionKind(t *testing.T) {
 }
 
 func TestBlamelessGlue(t *testing.T) {
-	src := "# T\n\n## Root cause\n\nThe deploy was **careless**; `careless` and <!-- careless --> are not prose.\n\n> He said it was careless.\n"
+	src := "# T\n\n## Root cause\n\nBob was **careless**; `careless` and <!-- careless --> are not prose.\n\n> He said it was careless.\n"
 	fs := LintOnly([]byte(src), Options{}, CheckBlameless)
 	if len(fs) != 1 {
 		t.Fatalf("%+v", fs)
 	}
 	f := fs[0]
-	if f.Check != CheckBlameless || f.Rule != blameless.RuleJudgmental || f.Line != 5 || f.Column != 18 || f.EndLine != 5 || f.EndColumn != 25 || f.Message == "" {
+	if f.Check != CheckBlameless || f.Rule != blameless.RuleJudgmental || f.Line != 5 || f.Column != 11 || f.EndLine != 5 || f.EndColumn != 18 || f.Message == "" {
 		t.Errorf("%+v", f)
 	}
 	// Overrides: severity, off, and the analyzer's own config.
@@ -160,7 +160,7 @@ func TestSuppression(t *testing.T) {
 		})
 	}
 	// Blameless findings honour the same comments.
-	src := "## Root cause\n\n<!-- postmortem-disable-next-line blameless/judgmental -->\nThe deploy was careless.\n\nThe review was careless.\n"
+	src := "## Root cause\n\n<!-- postmortem-disable-next-line blameless/judgmental -->\nBob was careless.\n\nAlice was careless.\n"
 	fs := LintOnly([]byte(src), Options{}, CheckBlameless)
 	if len(fs) != 1 || fs[0].Line != 6 {
 		t.Errorf("blameless suppression: %+v", fs)

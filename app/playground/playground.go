@@ -339,7 +339,7 @@ func (p *playground) incidentOpened(ctx context.Context) (int, githubsim.Pull, s
 		return 0, githubsim.Pull{}, "", err
 	}
 	p.res.Incident = n
-	if _, err := p.bob.Comment(pgRepo, n, "Bob should have checked the pool size before pushing the config."); err != nil {
+	if _, err := p.bob.Comment(pgRepo, n, "Bob was careless: he should have checked the pool size before pushing the config."); err != nil {
 		return 0, githubsim.Pull{}, "", err
 	}
 	if _, err := p.alice.Comment(pgRepo, n, "Rolled back the config change at 15:10 UTC; errors are gone."); err != nil {

@@ -19,12 +19,13 @@ type Analyzer struct {
 	allow    []phrase
 	// people: lower-case logins and name parts of Config.People
 	people map[string]bool
-	// model scores candidates; nil: the rules alone (a strong candidate is
+	// model scores sentences; nil: the rules alone (a strong candidate is
 	// a finding with confidence 1, a weak one is dropped)
-	model   *model
-	minConf float64
-	// collect, in tests only, receives every candidate's features.
-	collect func(feats []int32, c *cand)
+	model   *sentModel
+	minConf float64 // errors at or above
+	floor   float64 // warnings at or above, nothing below
+	// collect, in tests only, receives every sentence's named features.
+	collect func(f *fsink, s *sent)
 	// bufs recycles *work between calls; hits keep no reference to
 	// tokens, so a buffer is free again when Analyze returns.
 	bufs sync.Pool
@@ -35,6 +36,7 @@ type Analyzer struct {
 type work struct {
 	toks []token
 	seg  Segment
+	sink fsink
 }
 
 type phrase struct {
@@ -42,30 +44,36 @@ type phrase struct {
 	words []string // lower-case tokens
 }
 
-// DefaultMinConfidence is the minimum confidence at which findings reported
-// as errors were right at least nine times in ten in grouped
-// cross-validation (chosen with the model; see Config.MinConfidence).
+// DefaultMinConfidence is the minimum confidence of an error: the calibrated
+// point at which sentences judged blameful were right at least nine times in
+// ten in grouped cross-validation (chosen with the model; see
+// Config.MinConfidence).
 const DefaultMinConfidence = modelMinConfidence
 
+// DefaultWarningConfidence is the confidence from which a finding is
+// reported as a warning: the calibrated point at which sentences judged
+// blameful were right at least three times in four in grouped
+// cross-validation.
+const DefaultWarningConfidence = modelWarningConfidence
+
 // WarningFloor is the confidence below which a finding is not reported at
-// all: a finding is reported when it is more likely blame than not (0.5),
-// and as a warning until it reaches the minimum confidence.
+// all, for a minimum confidence: DefaultWarningConfidence, or the minimum
+// confidence when that is lower.
 func WarningFloor(minConfidence float64) float64 {
-	return min(0.5, minConfidence)
+	return min(DefaultWarningConfidence, minConfidence)
 }
 
 // New validates cfg and returns an Analyzer.
 func New(cfg Config) (*Analyzer, error) {
-	a := &Analyzer{off: map[string]bool{}, severity: map[string]string{}, model: defaultModel}
-	if len(modelWeights) == 0 {
-		a.model = nil
-	}
+	a := &Analyzer{off: map[string]bool{}, severity: map[string]string{}, model: defaultModel,
+		minConf: DefaultMinConfidence}
 	if cfg.MinConfidence != 0 {
 		if cfg.MinConfidence < 0 || cfg.MinConfidence > 1 || math.IsNaN(cfg.MinConfidence) {
 			return nil, fmt.Errorf("blameless: min_confidence %v is not between 0 and 1", cfg.MinConfidence)
 		}
 		a.minConf = cfg.MinConfidence
 	}
+	a.floor = WarningFloor(a.minConf)
 	for _, r := range rules {
 		if r.DefaultOff {
 			a.off[r.ID] = true
@@ -168,7 +176,7 @@ func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 	var hits []Hit
 	var sbuf [8][2]int
 	for _, r := range sentences(toks, sbuf[:0]) {
-		s := sent{a: a, seg: &w.seg, t: toks[r[0]:r[1]]}
+		s := sent{a: a, seg: &w.seg, t: toks[r[0]:r[1]], sink: &w.sink, all: all}
 		s.run()
 		hits = append(hits, s.hits...)
 	}
@@ -227,8 +235,8 @@ func matchPhrase(toks []token, words []string) [][2]int {
 // keeps one hit per rule for overlapping spans. all keeps every candidate
 // whatever its confidence (cross-validation sweeps the threshold).
 func (a *Analyzer) finish(toks []token, hits []Hit, all bool) []Hit {
-	floor := WarningFloor(a.minConf)
-	byConfidence := a.minConf > 0 && a.model != nil
+	floor := a.floor
+	byConfidence := a.model != nil
 	anyAllowed := false
 	for k := range toks {
 		if toks[k].allowed {
@@ -249,14 +257,20 @@ func (a *Analyzer) finish(toks []token, hits []Hit, all bool) []Hit {
 				continue
 			}
 		}
-		if sev, ok := a.severity[h.Rule]; ok {
+		judged := byConfidence && h.Rule != RuleCustom && h.Rule != RuleCondescending
+		switch sev, ok := a.severity[h.Rule]; {
+		case ok:
 			h.Severity = sev
-		} else if h.Severity == "" {
+		case judged && h.Confidence >= a.minConf:
+			h.Severity = "error"
+		case judged:
+			h.Severity = "warning"
+		case h.Severity == "":
 			r, _ := ruleByID(h.Rule)
 			h.Severity = r.Severity
 		}
-		if byConfidence && h.Confidence < a.minConf {
-			h.Severity = "warning"
+		if judged && h.Confidence < a.minConf {
+			h.Severity = "warning" // an override makes a confident finding a warning, never a doubtful one an error
 		}
 		if h.Message == "" || h.Suggestion == "" {
 			r, _ := ruleByID(h.Rule)

@@ -137,98 +137,6 @@ func (s *sent) add(k kind, sb subj, rule string, trig, from, to int, sev, msg, s
 // noSubj is the subject of a cue that has none (a judgmental word, a remedy).
 var noSubj = subj{cls: sNone}
 
-// sentence-level flags, features of every candidate in the sentence.
-const (
-	flQuestion    = iota // the sentence is a question
-	flFirstSing          // I, me, my
-	flFirstPlural        // we, us, our
-	flSecond             // you, your
-	flApology            // sorry, apologise, oops
-	flHedge              // maybe, perhaps, probably, might, seems
-	flShort              // at most 6 words
-	flLong               // more than 35 words
-	flSystemNoun         // a system noun somewhere in the sentence
-	flMultiRule          // candidates of two or more rules
-	flExclaim            // an exclamation mark or a word in capitals
-	flNegated            // a negator in the cue's clause
-	flQuoted             // the cue is inside quotation marks
-	flConditional        // if / unless / when before the cue in its clause
-	flGeneric            // a general statement: people, humans, anyone, everyone
-	flNamedAny           // a name or @handle somewhere in the sentence
-	nFlags
-)
-
-var flagNames = [nFlags]string{"question", "first-singular", "first-plural", "second-person", "apology", "hedge",
-	"short", "long", "system-noun", "multi-rule", "exclaim", "negated", "quoted", "conditional", "generic",
-	"named-any"}
-
-type flagSet uint32
-
-// sentFlags computes the flags that do not depend on the candidate.
-func (s *sent) sentFlags() flagSet {
-	var f flagSet
-	words := 0
-	for i := range s.t {
-		t := &s.t[i]
-		if t.kind == tPunct {
-			switch t.text {
-			case "?":
-				f |= 1 << flQuestion
-			case "!":
-				f |= 1 << flExclaim
-			}
-			continue
-		}
-		words++
-		if t.kind == tHandle {
-			f |= 1 << flNamedAny
-			continue
-		}
-		if t.acronym && len(t.text) >= 3 && lex[t.low]&fSystem == 0 && t.f == 0 && isExclaimWord(t.low) {
-			f |= 1 << flExclaim
-		}
-		switch t.low {
-		case "i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll":
-			f |= 1 << flFirstSing
-		case "we", "us", "our", "ours", "ourselves", "we're", "we've", "we'd", "we'll":
-			f |= 1 << flFirstPlural
-		case "you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "y'all":
-			f |= 1 << flSecond
-		case "sorry", "apologise", "apologize", "apologies", "apology", "apologised", "apologized", "oops", "whoops":
-			f |= 1 << flApology
-		case "maybe", "perhaps", "probably", "possibly", "might", "seems", "seemed", "likely", "guess", "suspect":
-			f |= 1 << flHedge
-		case "people", "humans", "anyone", "anybody", "everyone", "everybody", "whoever":
-			f |= 1 << flGeneric
-		}
-		if t.f&fSystem != 0 {
-			f |= 1 << flSystemNoun
-		}
-	}
-	if words <= 6 {
-		f |= 1 << flShort
-	}
-	if words > 35 {
-		f |= 1 << flLong
-	}
-	if len(s.t) > 0 && (s.t[0].low == "why" || s.t[0].low == "how") {
-		f |= 1 << flQuestion
-	}
-	rules := 0
-	var first string
-	for _, c := range s.cands {
-		if first == "" {
-			first = c.h.Rule
-		} else if c.h.Rule != first {
-			rules = 2
-		}
-	}
-	if rules >= 2 {
-		f |= 1 << flMultiRule
-	}
-	return f
-}
-
 // isExclaimWord: a word in capitals that is an ordinary word, not an acronym
 // (BAD, NEVER, ALWAYS, TESTED).
 func isExclaimWord(low string) bool {
@@ -236,73 +144,116 @@ func isExclaimWord(low string) bool {
 		low == "bad" || low == "never" || low == "always" || low == "not")
 }
 
-// candFlags adds the flags that depend on the candidate's cue.
-func (s *sent) candFlags(c *cand, f flagSet) flagSet {
-	i := c.trig
-	if i < 0 || i >= len(s.t) {
-		return f
-	}
-	if s.clauseNegated(i) {
-		f |= 1 << flNegated
-	}
-	if s.t[i].quoted {
-		f |= 1 << flQuoted
-	}
-	for j := i - 1; j >= 0; j-- {
-		if s.t[j].kind == tPunct && s.isBoundary(j) {
-			break
-		}
-		switch s.t[j].low {
-		case "if", "unless", "when", "whenever", "once":
-			f |= 1 << flConditional
-		}
-	}
-	return f
-}
-
-// finishSentence scores the sentence's candidates and keeps, per rule, the
-// most confident one.
+// finishSentence judges the sentence. Without a model (the rules' own
+// tests), every strong candidate is a finding with confidence 1. With the
+// model, the sentence's features (sentence.go) give its confidence, and the
+// sentence makes at most one finding: the span and rule of its strongest
+// candidate, or, when the rules found none, of the feature that weighed
+// most (its clause); finish decides from the confidence whether it is an
+// error, a warning or nothing.
 func (s *sent) finishSentence() {
-	if len(s.cands) == 0 {
-		return
-	}
-	sf := s.sentFlags()
 	m := s.a.model
-	for k := range s.cands {
-		c := &s.cands[k]
-		if s.a.collect != nil {
-			s.a.collect(features(c, s.seg.Section, s.candFlags(c, sf), nil), c)
-		}
-		if m == nil {
-			if c.strong {
-				c.h.Confidence = 1
+	if m == nil && s.a.collect == nil {
+		for k := range s.cands {
+			c := &s.cands[k]
+			if !c.strong {
+				continue
 			}
-			continue
-		}
-		c.h.Confidence = m.score(c, s.seg.Section, s.candFlags(c, sf))
-	}
-	for k := range s.cands {
-		s.cands[k].h.strong = s.cands[k].strong
-	}
-	for k := range s.cands {
-		c := &s.cands[k]
-		best := true
-		for j := range s.cands {
-			o := &s.cands[j]
-			if j != k && o.h.Rule == c.h.Rule && (o.strong && !c.strong ||
-				o.strong == c.strong && (o.h.Confidence > c.h.Confidence || o.h.Confidence == c.h.Confidence && j < k)) {
-				best = false
-				break
+			dup := false
+			for j := 0; j < k; j++ {
+				if s.cands[j].strong && s.cands[j].h.Rule == c.h.Rule {
+					dup = true
+					break
+				}
 			}
-		}
-		if best {
+			if dup {
+				continue
+			}
 			h := c.h
+			h.Confidence, h.strong = 1, true
 			if w := s.whoText(c); w != "" {
 				h.Message = "This puts " + w + " at fault. " + h.Message
 			}
 			s.hits = append(s.hits, h)
 		}
+		return
 	}
+	f := s.sink
+	f.reset()
+	f.naming = s.a.collect != nil
+	s.features(f)
+	if s.a.collect != nil {
+		s.a.collect(f, s)
+	}
+	if m == nil {
+		return
+	}
+	conf, best := m.score(f)
+	if conf < s.a.floor && !s.all {
+		return
+	}
+	var c *cand
+	for k := range s.cands {
+		o := &s.cands[k]
+		switch {
+		case c == nil, o.strong && !c.strong:
+			c = o
+		case o.strong == c.strong && best >= 0 && o.h.Rule == famRule[f.fam[best]] && c.h.Rule != famRule[f.fam[best]]:
+			c = o
+		}
+	}
+	var h Hit
+	if c != nil {
+		h = c.h
+		if w := s.whoText(c); w != "" {
+			h.Message = "This puts " + w + " at fault. " + h.Message
+		}
+	} else {
+		h = s.modelHit(f, best)
+	}
+	h.Confidence = conf
+	h.strong = c != nil && c.strong
+	s.hits = append(s.hits, h)
+}
+
+// modelHit is the finding of a sentence the rules found nothing in: the
+// clause of the feature that weighed most, under the rule of its family.
+func (s *sent) modelHit(f *fsink, best int) Hit {
+	at, fam := -1, famNone
+	if best >= 0 {
+		at, fam = int(f.anchor[best]), f.fam[best]
+	}
+	from, to := 0, len(s.t)
+	if at >= 0 && at < len(s.t) {
+		from, to = s.clauseStart(at), s.clauseEnd(at)
+	}
+	for from < to && s.t[from].kind == tPunct {
+		from++
+	}
+	for to > from && s.t[to-1].kind == tPunct && s.t[to-1].text != "?" && s.t[to-1].text != "!" {
+		to--
+	}
+	if from >= to {
+		from, to = 0, len(s.t)
+	}
+	if fam == famNone {
+		fam = famPAC
+		for i := range s.t {
+			if c, ev := s.classify(i); c == sNamed && ev != evCapThing {
+				fam = famNamed
+				break
+			}
+		}
+	}
+	rule := famRule[fam]
+	r, _ := ruleByID(rule)
+	return Hit{Rule: rule, Start: s.t[from].start, End: s.t[to-1].end, Message: r.Help, Suggestion: modelSuggestion[fam]}
+}
+
+var modelSuggestion = [nFam]string{
+	"", suggHarm, suggCF(""), "Describe what happened and the conditions around it instead of judging the people involved.",
+	"Describe the contributing factors instead of assigning fault: what made the action possible, and why did nothing catch it?",
+	suggFix, "Name the action and the conditions that allowed it instead.", suggHarm,
 }
 
 // whoText names who a candidate puts at fault, for the message: the subject

@@ -26,10 +26,15 @@ type row struct {
 	Org        string `json:"org"`
 	Doc        string `json:"doc"`
 	SourceKind string `json:"source_kind"`
-	Batch      string `json:"-"` // the file the row came from, without .jsonl
+	// Group is the unit folds keep together: the organisation, or the
+	// incident when documents of several organisations cover one.
+	Group string `json:"group"`
+	Batch string `json:"-"` // the file the row came from, without .jsonl
 }
 
 func (r row) blame() bool { return r.Label == "blame" }
+
+func (r row) group() string { return r.Group }
 
 func (r row) section() Section {
 	if s, ok := sectionNames[r.Section]; ok {
@@ -75,6 +80,9 @@ func loadCorpus(t testing.TB) *corpus {
 				r.Doc = docOfSource(r.Source, batch)
 			}
 			r.Org = batchPrefix(r.Org)
+			if r.Group == "" {
+				r.Group = r.Org
+			}
 			key := normText(r.Text)
 			if _, dup := seen[key]; dup {
 				c.dupes++

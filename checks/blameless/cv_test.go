@@ -11,34 +11,63 @@ import (
 	"testing"
 )
 
-// Grouped cross-validation. Rows are split into folds by a group (the
-// organisation, the document, or the corpus file a row came from); every
-// method is fitted on the other folds and scored on the held-out one, so no
-// figure is ever measured on a row — or a writer — the method learned from.
-// The headline is the organisation-grouped figure of the method the package
-// ships (hybrid): it must reach the floor of issue 12.
+// Grouped cross-validation. Rows are split into folds by their group (the
+// organisation, or the incident when several organisations' documents cover
+// one: the corpus's `group` field), or by corpus file (leave one batch out);
+// every method is fitted on the other folds and scored on the held-out one,
+// so no figure is ever measured on a row — or a writer, or an incident — the
+// method learned from. The held-out rows written for the seed project
+// (holdout.jsonl, not real text) are training material only, never scored.
+//
+// Methods: rules (a sentence is blame when a rule finds a person at fault);
+// learned (the sentence model without the rules' candidates as features);
+// hybrid (the sentence model with them: what ships).
+//
+// Scorings: all rows, and non-borderline rows ("firm": reasonable people
+// would not label them either way). The headline is the hybrid's grouped
+// figure on firm rows at the minimum confidence each fold chose for itself.
 
-// A method is fitted on the training rows (indices into the corpus) and
-// then gives every row a confidence; a row is predicted blame when its
-// confidence reaches the fitted threshold.
 type method struct {
-	name string
-	fit  func(rows []row, cands []candRow, train []int) fitted
+	name  string
+	keep  func(name string) bool // nil: rules only
+	nb    bool
+	prior func(name string) float64
 }
 
-type fitted struct {
-	conf      func(i int) float64
-	rulesAt   func(i int, th float64) []string // the rules of the candidates at or above th
-	threshold float64
+func hybridFeatures(name string) bool {
+	for _, p := range strings.Fields(os.Getenv("BLAMELESS_DROP")) {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
 }
+
+func learnedFeatures(name string) bool {
+	return !strings.HasPrefix(name, "k:") && !strings.HasPrefix(name, "ks:")
+}
+
+// wordsFeatures: abstracted n-grams only (no lexicon classes, parse or rules).
+func wordsFeatures(name string) bool {
+	return strings.HasPrefix(name, "u:") || strings.HasPrefix(name, "w:") || strings.HasPrefix(name, "b:") || strings.HasPrefix(name, "t:")
+}
+
+var (
+	rulesMethod   = method{name: "rules"}
+	wordsMethod   = method{name: "words", keep: wordsFeatures}
+	learnedMethod = method{name: "learned", keep: learnedFeatures}
+	hybridMethod  = method{name: "hybrid", keep: hybridFeatures, prior: guidePrior}
+	noPriorMethod = method{name: "hybrid-noprior", keep: hybridFeatures}
+	nbMethod      = method{name: "hybrid-nblr", keep: hybridFeatures, nb: true}
+)
 
 // prediction is one row's held-out verdict.
 type prediction struct {
-	r     row
-	conf  float64
-	got   bool
-	rules []string
-	spans []string
+	r         row
+	conf      float64
+	threshold float64 // the fold's minimum confidence of an error
+	warn      float64
+	got       bool
 }
 
 // folds assigns the groups of rows to k folds, largest group first into the
@@ -77,8 +106,29 @@ func folds(rows []row, group func(row) string, k int) [][]int {
 	return out
 }
 
-// batchFolds: one fold per corpus file (leave one batch out). dev and
-// holdout are never held out: they are training-only material here.
+// scoredRow: rows that are scored (real text); the others only train.
+func scoredRow(r row) bool { return r.Batch != "holdout" }
+
+// groupFolds: k folds by group over the scored rows.
+func groupFolds(rows []row, k int) [][]int {
+	var idx []int
+	var sub []row
+	for i, r := range rows {
+		if scoredRow(r) {
+			idx = append(idx, i)
+			sub = append(sub, r)
+		}
+	}
+	fs := folds(sub, row.group, k)
+	for _, f := range fs {
+		for j := range f {
+			f[j] = idx[f[j]]
+		}
+	}
+	return fs
+}
+
+// batchFolds: one fold per corpus file. dev and holdout are never held out.
 func batchFolds(rows []row) ([][]int, []string) {
 	idx := map[string]int{}
 	var names []string
@@ -100,90 +150,35 @@ func batchFolds(rows []row) ([][]int, []string) {
 }
 
 // crossValidate fits m on all rows outside each fold and predicts the fold.
-func crossValidate(m method, rows []row, cands []candRow, fs [][]int) []prediction {
+func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
 	var out []prediction
 	for _, test := range fs {
 		in := make(map[int]bool, len(test))
 		for _, i := range test {
 			in[i] = true
 		}
-		train := make([]int, 0, len(rows)-len(test))
-		for i := range rows {
+		if m.keep == nil {
+			for _, i := range test {
+				got := len(tr.data[i].strong) > 0
+				out = append(out, prediction{r: tr.rows[i], conf: cond(got, 1.0, 0.0), threshold: 0.5, warn: 0.5, got: got})
+			}
+			continue
+		}
+		train := make([]int, 0, len(tr.rows)-len(test))
+		for i := range tr.rows {
 			if !in[i] {
 				train = append(train, i)
 			}
 		}
-		f := m.fit(rows, cands, train)
-		if os.Getenv("BLAMELESS_CV_PRINT") != "" {
-			fmt.Printf("  %s fold of %d rows: threshold %.3f\n", m.name, len(test), f.threshold)
-		}
+		t := *tr
+		t.keep, t.nb, t.prior = m.keep, m.nb, m.prior
+		f := t.fit(train)
 		for _, i := range test {
-			c := f.conf(i)
-			p := prediction{r: rows[i], conf: c, got: c > 0 && c >= f.threshold}
-			if p.got {
-				p.rules = f.rulesAt(i, f.threshold)
-			}
-			out = append(out, p)
+			c := f.conf(tr.data[i].feats)
+			out = append(out, prediction{r: tr.rows[i], conf: c, threshold: f.threshold, warn: f.warn, got: c >= f.threshold})
 		}
 	}
 	return out
-}
-
-var rulesOnly = method{name: "rules", fit: func(rows []row, cands []candRow, _ []int) fitted {
-	strong := func(i int) []bool { return cands[i].strong }
-	return fitted{
-		conf: func(i int) float64 {
-			for _, s := range strong(i) {
-				if s {
-					return 1
-				}
-			}
-			return 0
-		},
-		rulesAt: func(i int, _ float64) []string {
-			var out []string
-			for k, s := range strong(i) {
-				if s {
-					out = append(out, cands[i].rules[k])
-				}
-			}
-			return out
-		},
-		threshold: 0.5,
-	}
-}}
-
-var hybrid = hybridMethod("hybrid", targetPrecision)
-
-// hybridF1 is the hybrid with the threshold of the best F1 (errors and
-// warnings together, in effect), to show the whole operating range.
-var hybridF1 = hybridMethod("hybrid-bestF1", -1)
-
-func hybridMethod(name string, target float64) method {
-	return method{name: name, fit: func(rows []row, cands []candRow, train []int) fitted {
-		return fitHybridAt(rows, cands, train, target)
-	}}
-}
-
-func fitHybridAt(rows []row, cands []candRow, train []int, target float64) fitted {
-	w, th := fitHybridFor(rows, cands, train, target)
-	return fitted{
-		conf: func(i int) float64 { return rowConf(w, cands[i]) },
-		rulesAt: func(i int, th float64) []string {
-			var out []string
-			for k, f := range cands[i].feats {
-				z := 0.0
-				for _, x := range f {
-					z += w[x]
-				}
-				if sigmoid(z) >= th {
-					out = append(out, cands[i].rules[k])
-				}
-			}
-			return out
-		},
-		threshold: th,
-	}
 }
 
 // metrics at one confidence threshold.
@@ -201,62 +196,76 @@ func (m metrics) f1() float64 {
 	return 2 * p * r / (p + r)
 }
 func (m metrics) String() string {
-	return fmt.Sprintf("P %.3f R %.3f F1 %.3f (tp %d fp %d fn %d tn %d)", m.p(), m.r(), m.f1(), m.tp, m.fp, m.fn, m.tn)
+	return fmt.Sprintf("P %.3f R %.3f F1 %.3f (tp %4d fp %4d fn %4d tn %4d)", m.p(), m.r(), m.f1(), m.tp, m.fp, m.fn, m.tn)
 }
 
-func scoreOf(ps []prediction, keep func(row) bool) metrics {
+func (m *metrics) count(blame, got bool) {
+	switch {
+	case blame && got:
+		m.tp++
+	case blame:
+		m.fn++
+	case got:
+		m.fp++
+	default:
+		m.tn++
+	}
+}
+
+func firm(r row) bool { return !r.Borderline }
+
+// scoreOf scores the predictions of the rows keep accepts (nil: all) at
+// each fold's own threshold (th < 0) or at th.
+func scoreOf(ps []prediction, keep func(row) bool, th float64) metrics {
 	var m metrics
 	for _, p := range ps {
 		if keep != nil && !keep(p.r) {
 			continue
 		}
 		got := p.got
-		switch {
-		case p.r.blame() && got:
-			m.tp++
-		case p.r.blame():
-			m.fn++
-		case got:
-			m.fp++
-		default:
-			m.tn++
+		if th >= 0 {
+			got = p.conf >= th
 		}
+		m.count(p.r.blame(), got)
 	}
 	return m
 }
 
-// cueTable: recall by the labelled cue, precision by the rule that fired.
-func cueTable(ps []prediction) string {
-	type rc struct{ n, hit int }
-	recall := map[string]*rc{}
-	prec := map[string]*rc{}
-	for _, p := range ps {
-		got := p.got
-		if p.r.blame() {
-			c := recall[p.r.Cue]
-			if c == nil {
-				c = &rc{}
-				recall[p.r.Cue] = c
-			}
-			c.n++
-			if got {
-				c.hit++
-			}
+// bestF1 is the best F1 over thresholds (an upper bound: the threshold is
+// chosen on the scored rows).
+func bestF1(ps []prediction, keep func(row) bool) (metrics, float64) {
+	var best metrics
+	bestTh := 0.0
+	for th := 0.05; th < 1; th += 0.01 {
+		m := scoreOf(ps, keep, th)
+		if m.f1() > best.f1() {
+			best, bestTh = m, th
 		}
-		seen := map[string]bool{}
-		for _, rule := range p.rules {
-			if seen[rule] {
-				continue
-			}
-			seen[rule] = true
-			c := prec[rule]
-			if c == nil {
-				c = &rc{}
-				prec[rule] = c
-			}
-			c.n++
-			if p.r.blame() {
-				c.hit++
+	}
+	return best, bestTh
+}
+
+// cueTable: recall by the labelled cue, both scorings.
+func cueTable(ps []prediction) string {
+	type rc struct{ n, hit, fn, fhit int }
+	recall := map[string]*rc{}
+	for _, p := range ps {
+		if !p.r.blame() {
+			continue
+		}
+		c := recall[p.r.Cue]
+		if c == nil {
+			c = &rc{}
+			recall[p.r.Cue] = c
+		}
+		c.n++
+		if p.got {
+			c.hit++
+		}
+		if firm(p.r) {
+			c.fn++
+			if p.got {
+				c.fhit++
 			}
 		}
 	}
@@ -268,27 +277,20 @@ func cueTable(ps []prediction) string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		c := recall[k]
-		pr := prec["blameless/"+k]
-		ps := "  -  "
-		if pr != nil {
-			ps = fmt.Sprintf("%.3f (%d/%d)", ratio(pr.hit, pr.n), pr.hit, pr.n)
-		}
-		fmt.Fprintf(&b, "    %-17s recall %.3f (%3d/%3d)  rule precision %s\n", k, ratio(c.hit, c.n), c.hit, c.n, ps)
+		fmt.Fprintf(&b, "    %-17s recall all %.3f (%3d/%3d)   firm %.3f (%3d/%3d)\n", k, ratio(c.hit, c.n), c.hit, c.n,
+			ratio(c.fhit, c.fn), c.fhit, c.fn)
 	}
 	return b.String()
 }
 
-// calibration: reliability by confidence bins (rows with a finding, by
-// their highest confidence) and the expected calibration error.
+// calibration: reliability by confidence bins and the expected calibration
+// error (all scored rows).
 func calibration(ps []prediction) string {
 	const bins = 10
 	var n, pos [bins]int
 	var sum [bins]float64
 	total := 0
 	for _, p := range ps {
-		if p.conf <= 0 {
-			continue
-		}
 		b := min(int(p.conf*bins), bins-1)
 		n[b]++
 		sum[b] += p.conf
@@ -308,8 +310,17 @@ func calibration(ps []prediction) string {
 		fmt.Fprintf(&sb, "    [%.1f,%.1f) n %4d  mean confidence %.3f  observed blame %.3f\n",
 			float64(b)/bins, float64(b+1)/bins, n[b], mean, obs)
 	}
-	fmt.Fprintf(&sb, "    expected calibration error %.3f over %d rows with a finding\n", ece, total)
+	fmt.Fprintf(&sb, "    expected calibration error %.3f over %d rows\n", ece, total)
 	return sb.String()
+}
+
+// curve: precision and recall of held-out confidences at fixed thresholds.
+func curve(ps []prediction) string {
+	var b strings.Builder
+	for _, th := range []float64{0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95} {
+		fmt.Fprintf(&b, "    ≥ %.2f  all %s\n            firm %s\n", th, scoreOf(ps, nil, th), scoreOf(ps, firm, th))
+	}
+	return b.String()
 }
 
 func logf(tb testing.TB, format string, args ...any) {
@@ -323,109 +334,105 @@ func logf(tb testing.TB, format string, args ...any) {
 }
 
 // listErrors prints misses and false positives of the held-out predictions
-// (BLAMELESS_CV_ERRORS=1), to read when working on the rules.
-func listErrors(ps []prediction, cands map[string]candRow) string {
+// (BLAMELESS_CV_ERRORS=method), to read when working on the features.
+func listErrors(ps []prediction) string {
 	var b strings.Builder
 	for _, p := range ps {
-		got := p.got
-		if got == p.r.blame() {
+		if p.got == p.r.blame() {
 			continue
 		}
 		kind := "MISS"
-		if got {
+		if p.got {
 			kind = "FP  "
 		}
-		var hs []string
-		cr := cands[p.r.ID]
-		for k := range cr.rules {
-			hs = append(hs, fmt.Sprintf("%s [%s]", strings.TrimPrefix(cr.rules[k], "blameless/"), cr.spans[k]))
+		bl := " "
+		if p.r.Borderline {
+			bl = "b"
 		}
-		fmt.Fprintf(&b, "%s %-20s %-16s %.2f %q %v\n", kind, p.r.ID, p.r.Cue, p.conf, p.r.Text, hs)
+		fmt.Fprintf(&b, "%s %s %-22s %-16s %.2f %q\n", kind, bl, p.r.ID, p.r.Cue, p.conf, p.r.Text)
 	}
 	return b.String()
 }
+
+// Floors of the headline (hybrid, grouped folds, firm rows, each fold's own
+// minimum confidence). Issue 12 asks F1 ≥ 0.85 with P ≥ 0.90: NOT REACHED.
+// Measured: P 0.878 R 0.095 F1 0.172 (the precision of 0.90 is only reached
+// by the most confident tenth of the blameful rows). These floors guard
+// against regression a little under what is reached, as does the floor of
+// the best F1 over all thresholds (the ranking itself; measured 0.583).
+const (
+	floorF1        = 0.14
+	floorPrecision = 0.85
+	floorBestF1    = 0.55
+)
 
 func TestCrossValidation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-validation fits 60 models")
+	}
 	c := loadCorpus(t)
 	logf(t, "%s", c.summary())
-	cands := rowCandidates(t, c.rows)
-	byID := map[string]candRow{}
-	for i, r := range c.rows {
-		byID[r.ID] = cands[i]
+	ft, data := extract(t, c.rows)
+	tr := &trainer{rows: c.rows, data: data, ft: ft}
+	methods := []method{rulesMethod, wordsMethod, learnedMethod, nbMethod, noPriorMethod, hybridMethod}
+	if only := os.Getenv("BLAMELESS_CV_METHODS"); only != "" {
+		methods = slices.DeleteFunc(methods, func(m method) bool { return !strings.Contains(","+only+",", ","+m.name+",") })
 	}
-	covered := func(blame bool) (n, with int) {
-		for i, r := range c.rows {
-			if r.blame() == blame {
-				n++
-				if len(cands[i].feats) > 0 {
-					with++
+	const k = 5
+	var headline, headlineAll, headlineBest metrics
+	for _, m := range methods {
+		ps := crossValidate(m, tr, groupFolds(c.rows, k))
+		all, fm := scoreOf(ps, nil, -1), scoreOf(ps, firm, -1)
+		logf(t, "%s, %d folds by group, at each fold's minimum confidence:\n  all rows  %s\n  firm rows %s", m.name, k, all, fm)
+		if m.keep != nil {
+			ths := map[float64]bool{}
+			for _, p := range ps {
+				ths[p.threshold] = true
+			}
+			logf(t, "  fold minimum confidences: %v", slices.Sorted(func(yield func(float64) bool) {
+				for th := range ths {
+					if !yield(math.Round(th*1000) / 1000) {
+						return
+					}
 				}
+			}))
+			ba, tha := bestF1(ps, nil)
+			bf, thf := bestF1(ps, firm)
+			logf(t, "  best F1 over thresholds (optimistic): all %s at %.2f; firm %s at %.2f", ba, tha, bf, thf)
+			logf(t, "  corpus rows %s\n  dev rows    %s", scoreOf(ps, func(r row) bool { return r.Batch != "dev" }, -1),
+				scoreOf(ps, func(r row) bool { return r.Batch == "dev" }, -1))
+		}
+		logf(t, "%s", cueTable(ps))
+		if m.keep != nil {
+			logf(t, "  calibration (%s, group folds):\n%s", m.name, calibration(ps))
+			logf(t, "  at fixed confidences:\n%s", curve(ps))
+		}
+		if m.name == "hybrid" {
+			headline, headlineAll = fm, all
+			headlineBest, _ = bestF1(ps, firm)
+		}
+		if m.name == os.Getenv("BLAMELESS_CV_ERRORS") {
+			fmt.Print(listErrors(ps))
+		}
+		if os.Getenv("BLAMELESS_CV_BATCH") != "0" {
+			bf, names := batchFolds(c.rows)
+			bps := crossValidate(m, tr, bf)
+			for _, n := range names {
+				in := func(r row) bool { return r.Batch == n }
+				logf(t, "%s, leave out batch %-16s all %s\n  %43s firm %s", m.name, n, scoreOf(bps, in, -1), "",
+					scoreOf(bps, func(r row) bool { return in(r) && firm(r) }, -1))
 			}
 		}
+	}
+	if headline.tp+headline.fn == 0 {
 		return
 	}
-	bn, bw := covered(true)
-	on, ow := covered(false)
-	logf(t, "candidates: %d/%d blame rows and %d/%d ok rows have at least one (the recall ceiling of the hybrid)", bw, bn, ow, on)
-	const k = 5
-	var headline metrics
-	for _, m := range []method{rulesOnly, learned, hybrid, hybridF1} {
-		for _, g := range []struct {
-			name  string
-			folds [][]int
-		}{
-			{"org", folds(c.rows, func(r row) string { return r.Org }, k)},
-			{"doc", folds(c.rows, func(r row) string { return r.Doc }, k)},
-		} {
-			ps := crossValidate(m, c.rows, cands, g.folds)
-			all := scoreOf(ps, nil)
-			logf(t, "%s, %d folds by %s: %s", m.name, k, g.name, all)
-			logf(t, "  without borderline: %s", scoreOf(ps, func(r row) bool { return !r.Borderline }))
-			logf(t, "  new corpus only:    %s", scoreOf(ps, func(r row) bool { return r.Batch != "dev" && r.Batch != "holdout" }))
-			logf(t, "%s", cueTable(ps))
-			if g.name == "org" {
-				if m.name != "rules" {
-					logf(t, "  calibration (%s, org folds):\n%s", m.name, calibration(ps))
-					logf(t, "  at fixed thresholds:\n%s", curve(ps))
-				}
-				if m.name == "hybrid" {
-					headline = all
-				}
-				if m.name == os.Getenv("BLAMELESS_CV_ERRORS") {
-					fmt.Print(listErrors(ps, byID))
-				}
-			}
-		}
-		bf, names := batchFolds(c.rows)
-		ps := crossValidate(m, c.rows, cands, bf)
-		for _, n := range names {
-			logf(t, "%s, leave out batch %-16s %s", m.name, n, scoreOf(ps, func(r row) bool { return r.Batch == n }))
-		}
+	logf(t, "HEADLINE hybrid, group folds, at each fold's minimum confidence: firm rows %s; all rows %s", headline, headlineAll)
+	if headline.p() < floorPrecision || headline.f1() < floorF1 {
+		t.Errorf("grouped cross-validation (hybrid, firm rows) below the floor: %s; want F1 ≥ %.2f with P ≥ %.2f (issue 12 asks 0.85 and 0.90)",
+			headline, floorF1, floorPrecision)
 	}
-	if headline.p() < 0.90 || headline.f1() < 0.85 {
-		t.Logf("TODO(issue 12) floor not met yet: "+"grouped cross-validation (hybrid, organisation folds) below the floor: %s; want F1 ≥ 0.85 with P ≥ 0.90", headline)
+	if headlineBest.f1() < floorBestF1 {
+		t.Errorf("grouped cross-validation (hybrid, firm rows): best F1 over thresholds %s, want ≥ %.2f", headlineBest, floorBestF1)
 	}
-}
-
-// curve: precision and recall of held-out confidences at fixed thresholds.
-func curve(ps []prediction) string {
-	var b strings.Builder
-	for _, th := range []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9} {
-		var m metrics
-		for _, p := range ps {
-			got := p.conf >= th
-			switch {
-			case p.r.blame() && got:
-				m.tp++
-			case p.r.blame():
-				m.fn++
-			case got:
-				m.fp++
-			default:
-				m.tn++
-			}
-		}
-		fmt.Fprintf(&b, "    ≥ %.1f: %s\n", th, m)
-	}
-	return b.String()
 }

@@ -1912,3 +1912,18 @@ wake ward wash way web west whit will
 willow wilt win windy wit witty wolf wood
 worth worthy yank yankee yard
 `
+
+// genClassWords: WordNet synonyms of the seeds of each lexicon class (lexclass.go), base forms.
+var genClassWords = map[string]string{
+	"ERRV":   `bobble bodge bollix bollocks boob bumble flub fluff misapprehend misconceive misconstrue misestimate mishandle snub`,
+	"HARMV":  `countermine disconnect disenable incapacitate junk retrovert scrap undermine wrack`,
+	"JUDG":   `changeling cowhand cowherd cowman cowpoke cowpuncher crackbrained cretin dissatisfactory dolt dullard foolhardiness foolhardy half-wit ignominious ill-chosen imbecile inapt incompetency indolence inexpert inglorious muggins nonperformance pillock pudden-head puncher retard saphead self-important stupe tomfool unenviable unsatisfying`,
+	"FAULTN": `blooper blunderer boner boo-boo botch botcher bozo bumbler bungle bungler cuckoo erratum fathead flub foul-up fumbler goofball inadvertence jackass literal misprint solecism trip-up twat`,
+	"BLAME":  `answerability answerableness blasted damned darned deuced duty goddam goddamned incrimination inculpation perpetrator`,
+	"REMEDY": ``,
+	"PUNISH": `berate censure chide rebuke`,
+	"CARE":   `open-eyed persevering punctilious wakeful watchful`,
+	"MENTAL": `cognisant cognizant incognizant`,
+	"CAUSE":  `actuate ensue spark`,
+	"ABLE":   ``,
+}

@@ -48,6 +48,9 @@ func (s *sent) run() {
 	}
 	s.meta = s.detectMeta()
 	if s.meta {
+		// talk about blame, not blame: no rule runs; the model still
+		// judges the sentence, knowing it is meta-talk
+		s.finishSentence()
 		return
 	}
 	for i := range s.t {

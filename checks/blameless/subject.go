@@ -10,6 +10,8 @@ type sent struct {
 	hits  []Hit
 	cands []cand
 	meta  bool
+	sink  *fsink // the sentence's features (pooled with the tokens)
+	all   bool   // keep the sentence's finding whatever its confidence
 }
 
 // subj is the subject found for a verb group.

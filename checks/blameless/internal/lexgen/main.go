@@ -24,7 +24,10 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"log"
 	"os"
 	"os/exec"
@@ -49,6 +52,7 @@ type synset struct {
 	lexfile   int
 	words     []string // as written
 	hypernyms []string // offsets of @ and @i pointers
+	similar   []string // offsets of & pointers (adjective satellites)
 }
 
 func main() {
@@ -205,6 +209,7 @@ func main() {
 	writeList(&b, "genGroupNouns", "nouns whose most frequent WordNet sense is a group of people (noun.group under social group or people)", groups)
 	writeList(&b, "genGivenNames", "first names that are not common English words", names)
 	writeList(&b, "genAmbiguousNames", "first names that are also common English words (Will, Mark, Rose)", ambiguous)
+	writeClasses(&b, dict)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		log.Fatal(err)
@@ -237,6 +242,98 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "lexgen: %d person nouns, %d group nouns, %d first names, %d ambiguous first names\n",
 		len(persons), len(groups), len(names), len(ambiguous))
+}
+
+// classes: the lexicon classes of lexclass.go, their seed constants and the
+// WordNet parts of speech their seeds are expanded in.
+var classes = []struct {
+	name, seed string
+	pos        []string
+}{
+	{"ERRV", "seedErrVerbs", []string{"verb"}},
+	{"HARMV", "seedHarmVerbs", []string{"verb"}},
+	{"JUDG", "seedJudgment", []string{"adj", "noun"}},
+	{"FAULTN", "seedFaultNouns", []string{"noun"}},
+	{"BLAME", "seedBlame", []string{"noun", "adj"}},
+	{"REMEDY", "seedRemedy", []string{"verb"}},
+	{"PUNISH", "seedPunish", []string{"verb"}},
+	{"CARE", "seedCare", []string{"adj"}},
+	{"MENTAL", "seedMental", []string{"verb", "adj"}},
+	{"CAUSE", "seedCause", []string{"verb"}},
+	{"ABLE", "seedAbility", []string{"adj"}},
+}
+
+// writeClasses expands each class's seeds (read from lexclass.go) through
+// WordNet: for a seed, its most frequent sense in each of the class's parts
+// of speech (satellites "similar to" an adjective stray too far); a member
+// of such a synset is added when that synset is also its own most frequent
+// sense in that part of speech (so "leave" is not taken from "forget"). Seeds
+// and members with more than three senses are not expanded ("tell" would
+// bring "say").
+func writeClasses(b *bytes.Buffer, dict string) {
+	const maxSenses = 3
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "lexclass.go", nil, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	seeds := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Names) == 1 && len(vs.Values) == 1 {
+			if lit, ok := vs.Values[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if v, err := strconv.Unquote(lit.Value); err == nil {
+					seeds[vs.Names[0].Name] = v
+				}
+			}
+		}
+		return true
+	})
+	data := map[string]map[string]synset{}
+	idx := map[string]map[string][]string{}
+	for _, p := range []string{"verb", "adj", "noun"} {
+		data[p] = readData(filepath.Join(dict, "data."+p))
+		idx[p] = readIndex(filepath.Join(dict, "index."+p))
+	}
+	fmt.Fprintf(b, "// genClassWords: WordNet synonyms of the seeds of each lexicon class (lexclass.go), base forms.\n")
+	b.WriteString("var genClassWords = map[string]string{\n")
+	for _, c := range classes {
+		list, ok := seeds[c.seed]
+		if !ok {
+			log.Fatalf("lexclass.go has no %s", c.seed)
+		}
+		seedSet := map[string]bool{}
+		for _, w := range strings.Fields(list) {
+			seedSet[w] = true
+		}
+		got := map[string]bool{}
+		for _, w := range strings.Fields(list) {
+			for _, p := range c.pos {
+				offs := idx[p][w]
+				if len(offs) == 0 || len(offs) > maxSenses {
+					continue // a seed with many senses: its first one is too often not ours
+				}
+				syns := []string{offs[0]}
+				for _, o := range syns {
+					for _, m := range data[p][o].words {
+						m = strings.ToLower(m)
+						if !plainWord(m) || seedSet[m] || len(m) < 3 {
+							continue
+						}
+						if mo := idx[p][m]; len(mo) > 0 && len(mo) <= maxSenses && mo[0] == o {
+							got[m] = true
+						}
+					}
+				}
+			}
+		}
+		words := make([]string, 0, len(got))
+		for w := range got {
+			words = append(words, w)
+		}
+		slices.Sort(words)
+		fmt.Fprintf(b, "\t%q: `%s`,\n", c.name, strings.Join(words, " "))
+	}
+	b.WriteString("}\n\n")
 }
 
 // plainWord: lower-case letters with inner hyphens or apostrophes, no
@@ -402,6 +499,9 @@ func readData(path string) map[string]synset {
 				}
 				if fs[k] == "@" || fs[k] == "@i" {
 					s.hypernyms = append(s.hypernyms, fs[k+1])
+				}
+				if fs[k] == "&" {
+					s.similar = append(s.similar, fs[k+1])
 				}
 				k += 4
 			}

@@ -1,0 +1,109 @@
+package blameless
+
+import (
+	"os"
+	"strconv"
+	"strings"
+)
+
+// guidePrior: what the labelling guide (../shared/blameless/README.md and the
+// house addendum) says a feature means, as the weight the fit starts from and
+// is pulled towards. The data move a weight away from its prior as far as
+// they disagree with it; the grouped cross-validation measures what the
+// prior is worth (cv_test.go, hybrid vs hybrid-noprior).
+//
+//   - a person (named, @handle, role, person noun, team, he/she, someone,
+//     you) as the subject of an error, a harmful act, "failed to", a cause
+//     ("caused", "is to blame") or hindsight ("should have" + participle):
+//     blame; the same cleared by a negation ("did not forget"): not;
+//   - the writers' own hindsight (we / I should have): blame;
+//   - a person called careless, sloppy …; "human error" as such; remedies
+//     aimed at people (retrain, be more careful); "why did X …?": blame;
+//   - the rules' own verdict that a person is at fault: blame.
+var priorStrength = envFloatDefault("BLAMELESS_PRIOR", 1.0)
+
+func envFloatDefault(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+		return v
+	}
+	return def
+}
+
+var priorPersons = map[string]bool{"NAME": true, "HANDLE": true, "ROLE": true, "PERSON": true, "TEAM": true,
+	"P3": true, "SOMEONE": true, "P2": true}
+
+func guidePrior(name string) float64 {
+	p := priorStrength
+	switch {
+	case strings.HasPrefix(name, "ks:"):
+		if name == "ks:"+RuleCondescending || name == "ks:"+RuleCustom {
+			return 0
+		}
+		return p
+	case name == "L:HUMANERR", name == "L:JUDG", name == "imp:REMEDY", name == "imp:PUNISH", name == "pv:BE-CARE":
+		return p
+	case name == "L:HUMANERR|neg", name == "L:JUDG|neg":
+		return -p
+	case strings.HasPrefix(name, "h:why-aux|"):
+		if priorPersons[strings.TrimPrefix(name, "h:why-aux|")] {
+			return p
+		}
+	case strings.HasPrefix(name, "sv:"):
+		parts := strings.Split(strings.TrimPrefix(name, "sv:"), "|")
+		if len(parts) < 2 {
+			return 0
+		}
+		who, pred := parts[0], parts[1]
+		neg := len(parts) > 2 && parts[2] == "neg"
+		person := priorPersons[who]
+		switch pred {
+		case "ERRV", "HARMV", "FAILTO":
+			if person && neg && pred != "FAILTO" {
+				return -p
+			}
+			if person && !neg {
+				return p
+			}
+		case "HIND":
+			if person || who == "P1P" || who == "P1S" {
+				return p
+			}
+		case "CAUSE", "BE-BLAME":
+			if person && !neg {
+				return p
+			}
+		case "BE-JUDG":
+			if person || who == "P1P" {
+				return p
+			}
+		}
+	}
+	return 0
+}
+
+// priorFeatures lists every feature name guidePrior gives a weight, so that
+// a fit can keep them even when no training row has them (their weight is
+// then the prior's).
+func priorFeatures() []string {
+	var out []string
+	who := []string{"NONE", "THING", "P1S", "P1P", "P2", "P3", "THEY", "SOMEONE", "ANYONE", "NOBODY", "ROLE", "PERSON", "TEAM", "NAME", "HANDLE"}
+	for _, w := range who {
+		for _, p := range []string{"ERRV", "HARMV", "FAILTO", "HIND", "BE-JUDG", "CAUSE", "BE-BLAME"} {
+			for _, v := range []string{"", "|neg", "|pass"} {
+				out = append(out, "sv:"+w+"|"+p+v)
+			}
+		}
+		out = append(out, "h:why-aux|"+w)
+	}
+	for _, r := range rules {
+		out = append(out, "ks:"+r.ID)
+	}
+	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "L:HUMANERR|neg", "L:JUDG|neg")
+	var kept []string
+	for _, n := range out {
+		if guidePrior(n) != 0 {
+			kept = append(kept, n)
+		}
+	}
+	return kept
+}

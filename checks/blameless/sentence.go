@@ -1,0 +1,708 @@
+package blameless
+
+import (
+	"math"
+	"strings"
+)
+
+// The sentence model. Every sentence is scored, whether or not a rule found
+// a candidate in it: a logistic regression over features meant to carry
+// across writers rather than remember them —
+//
+//   - the words after abstraction: a person named or @mentioned becomes
+//     NAME or HANDLE, a role noun ROLE, a WordNet person noun PERSON, a team
+//     TEAM, pronouns their class (P1S, P1P, P2, P3, THEY, SOMEONE, ANYONE,
+//     NOBODY), a system noun or a capitalised word with no person evidence
+//     THING, a number or time NUM; unigrams and bigrams of that stream, and
+//     the content words themselves (trigrams and subject × verb word added
+//     nothing in cross-validation);
+//   - lexicon classes (lexclass.go: error and harm verbs, judgement words,
+//     fault nouns, blame words, remedies aimed at people, punishment, care,
+//     states of mind, causation, ability), negated or quoted;
+//   - for every verb group, the class of its subject (or of the agent of a
+//     passive) crossed with the class of its predicate: ROLE × ERRV, P1P ×
+//     HIND (should have + participle), THING × FAILTO, THEY × MENTAL …;
+//   - hindsight constructions ("if … had" + participle, "Had X …", "in
+//     hindsight"), imperatives and their verb, the section, question,
+//     exclamation, quotation and meta-talk flags;
+//   - the rules' candidates (kind, subject class, the rules' own verdict).
+//
+// Features are hashed (FNV-1a, 64 bits) from their names, so inference
+// builds no strings; training (train_test.go) names them, keeps those seen
+// in at least minGroups groups of the corpus, and writes the weights by
+// name to model_gen.go with the calibration (Platt) and the default
+// minimum confidence.
+
+// feature families: which rule a finding the model makes is reported under.
+const (
+	famNone  uint8 = iota
+	famPAC         // person-as-cause
+	famCF          // counterfactual
+	famJudg        // judgmental
+	famBlame       // blame-verb
+	famFix         // fix-the-human
+	famHE          // human-error
+	famNamed       // named-individual
+	nFam
+)
+
+var famRule = [nFam]string{"", RulePersonAsCause, RuleCounterfactual, RuleJudgmental, RuleBlameVerb,
+	RuleFixTheHuman, RuleHumanError, RuleNamedIndividual}
+
+// fsink collects one sentence's features.
+type fsink struct {
+	keys   []uint64
+	anchor []int16 // the token a feature is about (-1: the sentence)
+	fam    []uint8
+	naming bool
+	names  []string // with naming (training)
+}
+
+func (f *fsink) reset() {
+	f.keys, f.anchor, f.fam = f.keys[:0], f.anchor[:0], f.fam[:0]
+	f.names = f.names[:0]
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// featureKey is the hash of a feature name (the parts concatenated).
+func featureKey(name string) uint64 { return fnvAdd(fnvOffset, name) }
+
+// add records the feature named by the concatenation of parts.
+func (f *fsink) add(at int, fam uint8, parts ...string) {
+	h := uint64(fnvOffset)
+	for _, p := range parts {
+		h = fnvAdd(h, p)
+	}
+	f.keys = append(f.keys, h)
+	f.anchor = append(f.anchor, int16(at))
+	f.fam = append(f.fam, fam)
+	if f.naming {
+		f.names = append(f.names, strings.Join(parts, ""))
+	}
+}
+
+// subject class names as features.
+func (s *sent) subjName(sb subj) string {
+	switch sb.cls {
+	case sThird:
+		if sb.to > sb.from && sb.to <= len(s.t) {
+			switch s.t[sb.to-1].low {
+			case "they", "them":
+				return "THEY"
+			case "someone", "somebody", "whoever":
+				return "SOMEONE"
+			}
+		}
+		return "P3"
+	case sNamed:
+		if sb.ev == evHandle {
+			return "HANDLE"
+		}
+		return "NAME"
+	case sRole:
+		if sb.to > sb.from && sb.to <= len(s.t) && ambiguousWord(strings.TrimSuffix(s.t[sb.to-1].low, "'s")) {
+			return "OUTSIDER"
+		}
+		if sb.ev == evNounWN {
+			return "PERSON"
+		}
+		return "ROLE"
+	}
+	return subjFeatNames[sb.cls]
+}
+
+var subjFeatNames = [...]string{"NONE", "THING", "THING", "P1S", "P1P", "P2", "P3", "ANYONE", "NOBODY", "ROLE", "TEAM", "NAME"}
+
+var pronounClass = map[string]string{
+	"i": "P1S", "me": "P1S", "my": "P1S", "mine": "P1S", "myself": "P1S", "i'm": "P1S", "i've": "P1S", "i'd": "P1S", "i'll": "P1S",
+	"we": "P1P", "us": "P1P", "our": "P1P", "ours": "P1P", "ourselves": "P1P", "we're": "P1P", "we've": "P1P", "we'd": "P1P", "we'll": "P1P",
+	"you": "P2", "your": "P2", "yours": "P2", "yourself": "P2", "yourselves": "P2", "you're": "P2", "you've": "P2", "you'd": "P2", "you'll": "P2", "y'all": "P2",
+	"he": "P3", "she": "P3", "him": "P3", "her": "P3", "his": "P3", "hers": "P3", "himself": "P3", "herself": "P3", "he's": "P3", "she's": "P3",
+	"they": "THEY", "them": "THEY", "their": "THEY", "theirs": "THEY", "themselves": "THEY", "they're": "THEY", "they've": "THEY",
+	"someone": "SOMEONE", "somebody": "SOMEONE", "whoever": "SOMEONE",
+	"anyone": "ANYONE", "anybody": "ANYONE", "everyone": "ANYONE", "everybody": "ANYONE",
+	"nobody": "NOBODY",
+}
+
+// abstract returns the feature form of token i ("" to skip it) and whether
+// it is an abstraction of a content word.
+func (s *sent) abstract(i int) (string, bool) {
+	t := &s.t[i]
+	switch t.kind {
+	case tHandle:
+		return "HANDLE", true
+	case tNum:
+		return "NUM", false
+	case tPunct:
+		switch t.text {
+		case "?", "!", ":":
+			return t.text, false
+		case "\"", "“", "”":
+			return "\"", false
+		}
+		return "", false
+	}
+	if c, ok := pronounClass[t.low]; ok {
+		return c, false
+	}
+	base := strings.TrimSuffix(t.low, "'s")
+	if ambiguousWord(base) {
+		return base, false // users, customers, attackers: people, but not the ones a postmortem blames
+	}
+	f := lexFlags(base)
+	if f&(fDet|fPrep|fAux|fModal|fBound|fNeg|fQuant|fPron) != 0 && f&(fSystem|fRole|fTeam) == 0 {
+		return t.low, false
+	}
+	if strings.ContainsAny(t.text, "0123456789_./") || t.camel || t.acronym && len(t.text) > 1 && !isExclaimWord(t.low) {
+		return "THING", true
+	}
+	if f&fSystem != 0 {
+		return "THING", true
+	}
+	if f&fRole != 0 {
+		return "ROLE", true
+	}
+	if f&fTeam != 0 {
+		return "TEAM", true
+	}
+	if t.cap || s.a != nil && s.a.people[base] {
+		c, ev := s.classify(i)
+		switch c {
+		case sNamed:
+			if ev == evHandle {
+				return "HANDLE", true
+			}
+			return "NAME", true
+		case sRole:
+			if ev == evNounWN {
+				return "PERSON", true
+			}
+			return "ROLE", true
+		case sTeam:
+			return "TEAM", true
+		}
+		if !s.firstWord(i) {
+			return "THING", true
+		}
+		return t.low, false
+	}
+	pb := personBits(base)
+	if pb&pNoun != 0 && !ambiguousWord(base) {
+		return "PERSON", true
+	}
+	if pb&pGroup != 0 {
+		return "TEAM", true
+	}
+	return t.low, false
+}
+
+// agentClasses are the abstractions that name who or what acts.
+var agentClasses = map[string]bool{"NAME": true, "HANDLE": true, "ROLE": true, "PERSON": true, "TEAM": true,
+	"P1S": true, "P1P": true, "P2": true, "P3": true, "THEY": true, "SOMEONE": true, "ANYONE": true, "NOBODY": true,
+	"THING": true}
+
+// nearestClass is the nearest agent class from token i in direction dir,
+// stopping at limit (a clause start, inclusive, or end, exclusive).
+func nearestClass(abs []string, i, dir, limit int) string {
+	for j := i + dir; j >= 0 && j < len(abs); j += dir {
+		if dir < 0 && j < limit || dir > 0 && j >= limit {
+			break
+		}
+		if agentClasses[abs[j]] {
+			return abs[j]
+		}
+	}
+	return ""
+}
+
+// ambiguousWord: person nouns whose own word says more than the class.
+func ambiguousWord(w string) bool {
+	switch w {
+	case "user", "users", "customer", "customers", "attacker", "attackers", "hacker", "hackers", "people",
+		"visitor", "visitors", "subscriber", "subscribers", "member", "members", "client", "clients":
+		return true
+	}
+	return false
+}
+
+// wordClass is the lexicon class of a word: lexclass.go, then the rules'
+// own lists.
+func wordClass(low string) uint8 {
+	if c := lexClass[low]; c != 0 {
+		return c
+	}
+	if errVerbs[low] != "" {
+		return lcErrVerb
+	}
+	if judgmental[low] != "" || insults[low] {
+		return lcJudgment
+	}
+	if mistakeNouns[low] {
+		return lcFaultNoun
+	}
+	if punitiveVerbs[low] {
+		return lcPunish
+	}
+	return 0
+}
+
+func classFam(c uint8) uint8 {
+	switch c {
+	case lcErrVerb, lcHarmVerb:
+		return famPAC
+	case lcJudgment:
+		return famJudg
+	case lcFaultNoun, lcBlame:
+		return famBlame
+	case lcRemedy, lcPunish, lcCare:
+		return famFix
+	}
+	return famNone
+}
+
+var sectionFeat = [...]string{"other", "summary", "timeline", "cause", "resolution", "followups", "lessons"}
+
+// features computes the sentence's features into f.
+func (s *sent) features(f *fsink) {
+	n := len(s.t)
+	var absBuf [64]string
+	abs := absBuf[:0]
+	if n > len(absBuf) {
+		abs = make([]string, 0, n)
+	}
+	var content [64]bool
+	for i := range s.t {
+		a, c := "", false
+		if !s.t[i].unjudged {
+			a, c = s.abstract(i)
+		}
+		abs = append(abs, a)
+		if i < len(content) {
+			content[i] = c
+		}
+	}
+	// n-grams over the abstracted stream
+	prev := "<s>"
+	for i, a := range abs {
+		if a == "" {
+			continue
+		}
+		f.add(i, famNone, "u:", a)
+		if i < len(content) && content[i] && a != "THING" {
+			f.add(i, famNone, "w:", s.t[i].low)
+		}
+		f.add(i, famNone, "b:", prev, " ", a)
+		prev = a
+	}
+	f.add(-1, famNone, "b:", prev, " </s>")
+
+	sec := int(s.seg.Section)
+	if sec < 0 || sec >= len(sectionFeat) {
+		sec = 0
+	}
+	f.add(-1, famNone, "sec:", sectionFeat[sec])
+
+	// flags
+	question, exclaim, quoted := false, false, false
+	for i := range s.t {
+		t := &s.t[i]
+		if t.quoted {
+			quoted = true
+		}
+		if t.kind == tPunct {
+			question = question || t.text == "?"
+			exclaim = exclaim || t.text == "!"
+		} else if t.acronym && len(t.text) >= 3 && isExclaimWord(t.low) && lexFlags(t.low)&fSystem == 0 {
+			exclaim = true
+		}
+	}
+	if n > 0 && (s.t[0].low == "why" || s.t[0].low == "how") {
+		question = true
+	}
+	words := 0
+	for i := range s.t {
+		if s.t[i].kind != tPunct {
+			words++
+		}
+	}
+	if question {
+		f.add(-1, famCF, "f:question")
+	}
+	if exclaim {
+		f.add(-1, famJudg, "f:exclaim")
+	}
+	if quoted {
+		f.add(-1, famNone, "f:quoted")
+	}
+	if s.meta {
+		f.add(-1, famNone, "f:meta")
+	}
+	switch {
+	case words <= 4:
+		f.add(-1, famJudg, "f:words<=4")
+	case words <= 8:
+		f.add(-1, famNone, "f:words<=8")
+	case words > 40:
+		f.add(-1, famNone, "f:words>40")
+	}
+
+	// lexicon classes, with negation and quotation
+	for i := range s.t {
+		t := &s.t[i]
+		if t.kind != tWord || t.unjudged {
+			continue
+		}
+		c := wordClass(t.low)
+		if c == 0 {
+			continue
+		}
+		name := lexClassNames[c]
+		fam := classFam(c)
+		f.add(i, fam, "L:", name)
+		if s.clauseNegated(i) {
+			f.add(i, famNone, "L:", name, "|neg")
+		}
+		if t.quoted {
+			f.add(i, famNone, "L:", name, "|quoted")
+		}
+		f.add(i, fam, "L:", name, "|sec:", sectionFeat[sec])
+		// who or what is nearest, each side, within the clause
+		if l := nearestClass(abs, i, -1, s.clauseStart(i)); l != "" {
+			f.add(i, fam, "L:", name, "|left:", l)
+		}
+		if r := nearestClass(abs, i, 1, s.clauseEnd(i)); r != "" {
+			f.add(i, fam, "L:", name, "|right:", r)
+		}
+	}
+	if s.humanErrorAt() >= 0 {
+		at := s.humanErrorAt()
+		f.add(at, famHE, "L:HUMANERR")
+		if s.clauseNegated(at) {
+			f.add(at, famNone, "L:HUMANERR|neg")
+		}
+	}
+
+	s.verbGroupFeatures(f)
+	s.hindsightFeatures(f)
+	s.imperativeFeatures(f)
+
+	// the rules' candidates
+	for k := range s.cands {
+		c := &s.cands[k]
+		fam := ruleFam(c.h.Rule)
+		f.add(c.trig, fam, "k:", kindNames[c.k])
+		f.add(c.trig, fam, "k:", kindNames[c.k], "|", subjFeatNames[c.cls])
+		if c.strong {
+			f.add(c.trig, fam, "ks:", c.h.Rule)
+		}
+	}
+}
+
+func ruleFam(rule string) uint8 {
+	for k, r := range famRule {
+		if r == rule && k > 0 {
+			return uint8(k)
+		}
+	}
+	return famNone
+}
+
+// humanErrorAt: the index of "human error" (or operator/user error,
+// human-error) in the sentence, -1 when none.
+func (s *sent) humanErrorAt() int {
+	for i := range s.t {
+		l := s.t[i].low
+		if l == "human-error" || l == "human-errors" || l == "pebkac" || l == "pebcak" {
+			return i
+		}
+		if humanErrorFirst[l] || l == "manual" {
+			if n := s.low(i + 1); n == "error" || n == "errors" || n == "mistake" || n == "mistakes" {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// verbal: a token that can be part of a verb group.
+func (s *sent) verbal(i int) bool {
+	t := &s.t[i]
+	if t.kind != tWord {
+		return false
+	}
+	if t.f&(fAux|fModal|fPast) != 0 || isEdVerb(t.low) {
+		return true
+	}
+	switch wordClass(t.low) {
+	case lcErrVerb, lcHarmVerb, lcRemedy, lcPunish, lcMental, lcCause:
+		return t.f&fDet == 0
+	}
+	return false
+}
+
+// verbGroupFeatures: for each verb group, its subject (or passive agent)
+// class crossed with its predicate class and with its head verb.
+func (s *sent) verbGroupFeatures(f *fsink) {
+	n := len(s.t)
+	for g := 0; g < n; g++ {
+		if s.t[g].unjudged || !s.verbal(g) {
+			continue
+		}
+		if g > 0 && (s.verbal(g-1) || s.t[g-1].f&fNeg != 0 || isAdverb(&s.t[g-1]) && g > 1 && s.verbal(g-2)) {
+			continue // inside a group
+		}
+		// the group: verbal tokens, adverbs, negators, "to", "have"
+		e := g + 1
+		for e < n && (s.verbal(e) || s.t[e].f&fNeg != 0 || isAdverb(&s.t[e]) || s.t[e].low == "to" && e+1 < n && s.verbal(e+1)) {
+			e++
+		}
+		// the base verb after "to" / a modal, when not verbal by shape
+		if e < n && s.t[e].kind == tWord && (s.t[e-1].low == "to" || s.t[e-1].f&fModal != 0 || s.t[e-1].low == "didn't" || s.t[e-1].low == "not" || s.t[e-1].low == "never") &&
+			s.t[e].f&(fDet|fPrep|fBound|fPron) == 0 {
+			e++
+		}
+		pred, neg, modal, have, passive, fam := "V", false, "", false, false, famNone
+		head := e - 1
+		for k := g; k < e; k++ {
+			l := s.t[k].low
+			switch {
+			case s.t[k].f&fNeg != 0 || l == "not":
+				neg = true
+			case s.t[k].f&fModal != 0:
+				modal = strings.TrimSuffix(strings.TrimSuffix(l, "'ve"), "n't")
+				if strings.HasSuffix(l, "'ve") {
+					have = true
+				}
+			case l == "have" || l == "'ve":
+				have = modal != "" || have
+			case l == "was" || l == "were" || l == "been" || l == "be" || l == "being" || l == "is" || l == "are" || l == "got" || l == "get":
+				if k+1 < e && isParticiple(s.low(k+1)) {
+					passive = true
+				}
+			}
+		}
+		for k := g; k < e; k++ {
+			c := wordClass(s.t[k].low)
+			switch {
+			case c == lcErrVerb:
+				pred, fam = "ERRV", famPAC
+			case c == lcHarmVerb && pred == "V":
+				pred, fam = "HARMV", famPAC
+			case (c == lcRemedy || c == lcPunish) && pred == "V":
+				pred, fam = lexClassNames[c], famFix
+			case c == lcMental && pred == "V":
+				pred = "MENTAL"
+			case c == lcCause && pred == "V":
+				pred = "CAUSE"
+			}
+			switch s.t[k].low {
+			case "failed", "fails", "fail", "neglected", "refused", "forgot", "omitted":
+				if s.low(k+1) == "to" {
+					pred, fam = "FAILTO", famCF
+				}
+			}
+		}
+		switch {
+		case modal != "" && have && modal != "will" && modal != "may":
+			pred, fam = "HIND", famCF
+			f.add(g, famCF, "mh:", modal)
+		case modal == "could" || modal == "can" || modal == "can't" || modal == "cannot" || modal == "couldn":
+			if pred == "V" {
+				pred = "ABLE"
+			}
+		case modal == "should" || modal == "must" || modal == "ought" || modal == "need":
+			if pred == "V" {
+				pred, fam = "OBLIG", famFix
+			}
+		}
+		if s.t[head].low == "be" || s.t[head].low == "is" || s.t[head].low == "was" || s.t[head].low == "were" || s.t[head].low == "are" {
+			// a copula: the class of what follows ("was careless", "be more careful")
+			j := e
+			for j < n && (isAdverb(&s.t[j]) || s.t[j].low == "more" || s.t[j].low == "very" || s.t[j].low == "extra" || s.t[j].low == "to" || s.t[j].low == "at") {
+				j++
+			}
+			if j < n {
+				switch wordClass(s.t[j].low) {
+				case lcJudgment:
+					pred, fam = "BE-JUDG", famJudg
+				case lcCare:
+					pred, fam = "BE-CARE", famFix
+				case lcBlame:
+					pred, fam = "BE-BLAME", famBlame
+				case lcMental:
+					pred = "BE-MENTAL"
+				case lcAbility:
+					pred = "BE-ABLE"
+				}
+			}
+		}
+		var sb subj
+		if passive {
+			sb = subj{cls: sNone}
+			end := s.clauseEnd(g)
+			for j := e; j < end; j++ {
+				if s.t[j].low == "by" && j+1 < end {
+					sb = s.forwardNP(j + 1)
+					break
+				}
+			}
+		} else {
+			sb = s.subjectBefore(g)
+		}
+		sn := s.subjName(sb)
+		if sn == "NAME" || sn == "HANDLE" {
+			if fam == famPAC || fam == famNone {
+				fam = famNamed
+			}
+		}
+		voice := ""
+		if passive {
+			voice = "|pass"
+		}
+		f.add(g, fam, "sv:", sn, "|", pred, voice)
+		if neg {
+			f.add(g, fam, "sv:", sn, "|", pred, "|neg")
+		}
+		if pred != "V" {
+			f.add(g, fam, "pv:", pred, voice)
+		}
+		g = e - 1
+	}
+}
+
+// hindsightFeatures: "if … had + participle", "Had the operator read …",
+// "in hindsight", "in retrospect".
+func (s *sent) hindsightFeatures(f *fsink) {
+	n := len(s.t)
+	for i := 0; i < n; i++ {
+		l := s.t[i].low
+		switch l {
+		case "if", "unless":
+			end := s.clauseEnd(i)
+			for j := i + 1; j < end && j < i+12; j++ {
+				if (s.low(j) == "had" || s.low(j) == "hadn't") && j+1 < n {
+					k := j + 1
+					for k < n && (isAdverb(&s.t[k]) || s.t[k].f&fNeg != 0) {
+						k++
+					}
+					if k < n && isParticiple(s.low(k)) {
+						sb := s.subjectBefore(j)
+						f.add(j, famCF, "h:if-had")
+						f.add(j, famCF, "h:if-had|", s.subjName(sb))
+					}
+					break
+				}
+			}
+		case "had":
+			if s.firstWord(i) && i+2 < n && !s.verbal(i+1) {
+				f.add(i, famCF, "h:had-inverted")
+			}
+		case "hindsight", "retrospect", "retrospective":
+			if s.low(i-1) == "in" || s.low(i-1) == "with" {
+				f.add(i, famCF, "h:hindsight")
+			}
+		case "why":
+			if j := i + 1; j < n {
+				switch s.low(j) {
+				case "did", "didn't", "didnt", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "would", "wouldn't",
+					"was", "were", "couldn't", "could":
+					sb := s.forwardNP(j + 1)
+					f.add(i, famCF, "h:why-aux|", s.subjName(sb))
+				}
+			}
+		}
+	}
+}
+
+// imperativeFeatures: a sentence (or a clause after a colon) that starts with
+// a base-form verb.
+func (s *sent) imperativeFeatures(f *fsink) {
+	for i := range s.t {
+		t := &s.t[i]
+		if t.kind != tWord || !s.firstWord(i) {
+			continue
+		}
+		if !s.imperativeAt(i) {
+			continue
+		}
+		l := t.low
+		c := wordClass(l)
+		if t.f&fVerbBase != 0 || c == lcRemedy || c == lcPunish || l == "don't" || l == "never" || l == "always" ||
+			l == "make" || l == "ensure" || l == "please" || l == "stop" || l == "be" || l == "do" {
+			fam := famFix
+			f.add(i, fam, "imp:", l)
+			if c != 0 {
+				f.add(i, fam, "imp:", lexClassNames[c])
+			}
+			// the object: a person?
+			o := s.forwardNP(i + 1)
+			f.add(i, fam, "imp-obj:", s.subjName(o))
+		}
+		break
+	}
+}
+
+// sentModel is the shipped sentence model (model_gen.go).
+type sentModel struct {
+	w      map[uint64]float32
+	bias   float64
+	scaleA float64 // Platt calibration: p = sigmoid(scaleA*z + scaleB)
+	scaleB float64
+}
+
+// score returns the calibrated probability of blame and the index of the
+// feature that contributed most (-1: none positive).
+func (m *sentModel) score(f *fsink) (float64, int) {
+	z := m.bias
+	best, bestW := -1, float32(0)
+	for k, key := range f.keys {
+		if seenBefore(f.keys, k) {
+			continue
+		}
+		w := m.w[key]
+		z += float64(w)
+		if w > bestW && f.fam[k] != famNone || best < 0 && w > 0 {
+			if w > bestW || best < 0 {
+				best, bestW = k, w
+			}
+		}
+	}
+	return sigmoid(m.scaleA*z + m.scaleB), best
+}
+
+// seenBefore: key k occurred earlier in keys (features are binary).
+func seenBefore(keys []uint64, k int) bool {
+	for j := 0; j < k; j++ {
+		if keys[j] == keys[k] {
+			return true
+		}
+	}
+	return false
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+func newSentModel(ws []namedWeight, bias, a, b float64) *sentModel {
+	m := &sentModel{w: make(map[uint64]float32, len(ws)), bias: bias, scaleA: a, scaleB: b}
+	for _, w := range ws {
+		m.w[featureKey(w.name)] = w.w
+	}
+	return m
+}
+
+type namedWeight struct {
+	name string
+	w    float32
+}
