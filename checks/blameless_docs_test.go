@@ -17,6 +17,7 @@ import (
 // negatives) with the default configuration, lists every blameless finding
 // with its verdict, and counts false positives: a finding whose excerpt is
 // not inside a sentence labelled blame. Target: at most 1 per 10 documents.
+// BLAMELESS_DOCS_MIN=0.3 lists what a lower minimum confidence would add.
 func TestWholePostmortems(t *testing.T) {
 	dir := filepath.Join("blameless", "testdata", "postmortems")
 	man, err := os.ReadFile(filepath.Join(dir, "MANIFEST.tsv"))
@@ -43,7 +44,7 @@ func TestWholePostmortems(t *testing.T) {
 			blame[l.File] = append(blame[l.File], norm(l.Text))
 		}
 	}
-	docs, fps, tps, labelled, found := 0, 0, 0, 0, 0
+	docs, fps, tps, labelled, found, errFP, errTP := 0, 0, 0, 0, 0, 0, 0
 	for _, line := range strings.Split(string(man), "\n")[1:] {
 		file := strings.SplitN(line, "\t", 2)[0]
 		if file == "" {
@@ -74,24 +75,30 @@ func TestWholePostmortems(t *testing.T) {
 			}
 			if verdict == "right" {
 				tps++
+				if f.Severity == SeverityError {
+					errTP++
+				}
 			} else {
 				fps++
+				if f.Severity == SeverityError {
+					errFP++
+				}
 			}
 			t.Logf("%s:%d %s %s %.2f %q: %s", file, f.Line, f.Severity, f.Rule, f.Confidence, f.Excerpt, verdict)
 		}
 		labelled += len(blame[file])
 		found += len(hitLabel)
 	}
-	msg := fmt.Sprintf("%d whole postmortems: %d findings right, %d false positives (%.1f per 10 documents); %d of %d labelled blameful sentences found",
-		docs, tps, fps, 10*float64(fps)/float64(max(docs, 1)), found, labelled)
+	msg := fmt.Sprintf("%d whole postmortems: %d findings right, %d false positives (%.1f per 10 documents); errors alone: %d right, %d false positives; %d of %d labelled blameful sentences found",
+		docs, tps, fps, 10*float64(fps)/float64(max(docs, 1)), errTP, errFP, found, labelled)
 	t.Log(msg)
 	if os.Getenv("BLAMELESS_CV_PRINT") != "" {
 		fmt.Println(msg)
 	}
-	// The target of issue 12 is 1 per 10 documents; not met yet. This ratchet
-	// keeps it from getting worse than the 5.2 measured on the first 42.
-	if docs > 0 && 10*float64(fps)/float64(docs) > 5.5 {
-		t.Errorf("%s: worse than 5.5 false positives per 10 documents", msg)
+	// The target of issue 12: at most 1 false positive per 10 documents at
+	// the default configuration (warnings included).
+	if opts := os.Getenv("BLAMELESS_DOCS_MIN"); opts == "" && docs > 0 && 10*float64(fps)/float64(docs) > 1.0 {
+		t.Errorf("%s: more than 1 false positive per 10 documents", msg)
 	}
 }
 

@@ -56,8 +56,8 @@ type BlamelessConfig struct {
 	Rules   map[string]Severity `yaml:"rules"`
 	Phrases []string            `yaml:"phrases"`
 	Allow   []string            `yaml:"allow"`
-	// MinConfidence, when set, lets the findings' confidence decide their
-	// severity (blameless.Config.MinConfidence). Zero: the rules decide.
+	// MinConfidence is the confidence from which a blameless finding is an
+	// error (blameless.Config.MinConfidence). Zero: the shipped default.
 	MinConfidence float64 `yaml:"min_confidence"`
 }
 

@@ -21,13 +21,16 @@
 // output (an error message); other quoted fragments (scare quotes, titles,
 // quoted examples) are not judged — see quotes.go.
 //
-// Severity: findings that put a person at fault (named-individual,
-// person-as-cause, human-error, counterfactual, blame-verb, fix-the-human and
-// character words such as careless or negligent) are errors; opinion words
-// (disappointing, rude, amateur, bad idea), custom phrases, the opt-in
-// condescending rule and hindsight about an omission whose person is only
-// implied ("there should have been an entry, and that was overlooked") are
-// warnings. Config.Severity overrides any of these.
+// Judgement: the rules above find candidates; every sentence, whether they
+// found one or not, is then scored by a learned sentence model (sentence.go,
+// model_gen.go) whose features include the candidates. Its calibrated
+// confidence decides: at or above Config.MinConfidence (default
+// DefaultMinConfidence) the sentence's finding is an error, from
+// WarningFloor down a warning, below that nothing. A sentence makes at most
+// one finding, under the rule and over the span of its strongest candidate
+// (or, when the rules found none, of the feature that weighed most). Custom
+// phrases and the opt-in condescending rule are warnings whatever the model
+// says. Config.Severity overrides the rules' severities.
 package blameless
 
 // Section is the kind of postmortem section a segment belongs to. Rules use it:

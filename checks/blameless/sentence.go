@@ -13,9 +13,9 @@ import (
 //     NAME or HANDLE, a role noun ROLE, a WordNet person noun PERSON, a team
 //     TEAM, pronouns their class (P1S, P1P, P2, P3, THEY, SOMEONE, ANYONE,
 //     NOBODY), a system noun or a capitalised word with no person evidence
-//     THING, a number or time NUM; unigrams and bigrams of that stream, and
-//     the content words themselves (trigrams and subject × verb word added
-//     nothing in cross-validation);
+//     THING, a number or time NUM; unigrams and bigrams of that stream
+//     (trigrams, the abstracted words themselves and subject × verb word
+//     added nothing in cross-validation);
 //   - lexicon classes (lexclass.go: error and harm verbs, judgement words,
 //     fault nouns, blame words, remedies aimed at people, punishment, care,
 //     states of mind, causation, ability), negated or quoted;
@@ -49,18 +49,30 @@ const (
 var famRule = [nFam]string{"", RulePersonAsCause, RuleCounterfactual, RuleJudgmental, RuleBlameVerb,
 	RuleFixTheHuman, RuleHumanError, RuleNamedIndividual}
 
-// fsink collects one sentence's features.
+// fsink receives one sentence's features. Scoring (m set), it adds each
+// feature's weight as it comes, so no feature is stored; training (naming
+// set), it keeps their names. A feature that occurs twice counts twice.
 type fsink struct {
-	keys   []uint64
-	anchor []int16 // the token a feature is about (-1: the sentence)
-	fam    []uint8
+	m      *sentModel
+	z      float64 // the bias plus the weights so far
+	best   feature // the positive weight that weighed most, preferring one with a family
 	naming bool
 	names  []string // with naming (training)
 }
 
-func (f *fsink) reset() {
-	f.keys, f.anchor, f.fam = f.keys[:0], f.anchor[:0], f.fam[:0]
-	f.names = f.names[:0]
+// feature is where a weight came from.
+type feature struct {
+	w   float32
+	at  int16 // the token a feature is about (-1: the sentence)
+	fam uint8
+}
+
+func (f *fsink) reset(m *sentModel) {
+	f.m, f.names, f.best = m, f.names[:0], feature{at: -1}
+	f.z = 0
+	if m != nil {
+		f.z = m.bias
+	}
 }
 
 const (
@@ -81,16 +93,29 @@ func featureKey(name string) uint64 { return fnvAdd(fnvOffset, name) }
 
 // add records the feature named by the concatenation of parts.
 func (f *fsink) add(at int, fam uint8, parts ...string) {
+	if f.naming {
+		f.names = append(f.names, strings.Join(parts, ""))
+	}
+	if f.m == nil {
+		return
+	}
 	h := uint64(fnvOffset)
 	for _, p := range parts {
 		h = fnvAdd(h, p)
 	}
-	f.keys = append(f.keys, h)
-	f.anchor = append(f.anchor, int16(at))
-	f.fam = append(f.fam, fam)
-	if f.naming {
-		f.names = append(f.names, strings.Join(parts, ""))
+	w := f.m.w.get(h)
+	if w == 0 {
+		return
 	}
+	f.z += float64(w)
+	if w > 0 && (f.best.fam == famNone && (fam != famNone || w > f.best.w) || fam != famNone && w > f.best.w) {
+		f.best = feature{w: w, at: int16(at), fam: fam}
+	}
+}
+
+// confidence is the calibrated probability of blame of the features added.
+func (f *fsink) confidence() float64 {
+	return sigmoid(f.m.scaleA*f.z + f.m.scaleB)
 }
 
 // subject class names as features.
@@ -136,95 +161,118 @@ var pronounClass = map[string]string{
 	"nobody": "NOBODY",
 }
 
-// abstract returns the feature form of token i ("" to skip it) and whether
-// it is an abstraction of a content word.
-func (s *sent) abstract(i int) (string, bool) {
+// Kinds of abstracted tokens.
+const (
+	absPlain   uint8 = iota // a word or mark as written
+	absContent              // a content word abstracted to its class (NAME, ROLE, THING …)
+	absPronoun              // a pronoun's class (P1S, THEY …)
+)
+
+// abstract returns the feature form of token i ("" to skip it) and its kind.
+func (s *sent) abstract(i int) (string, uint8) {
 	t := &s.t[i]
 	switch t.kind {
 	case tHandle:
-		return "HANDLE", true
+		return "HANDLE", absContent
 	case tNum:
-		return "NUM", false
+		return "NUM", absPlain
 	case tPunct:
 		switch t.text {
 		case "?", "!", ":":
-			return t.text, false
+			return t.text, absPlain
 		case "\"", "“", "”":
-			return "\"", false
+			return "\"", absPlain
 		}
-		return "", false
+		return "", absPlain
 	}
-	if c, ok := pronounClass[t.low]; ok {
-		return c, false
+	if t.f&fPron != 0 {
+		if c, ok := pronounClass[t.low]; ok {
+			return c, absPronoun
+		}
 	}
-	base := strings.TrimSuffix(t.low, "'s")
+	base := t.low
+	f := t.f
+	if strings.HasSuffix(t.low, "'s") {
+		base = strings.TrimSuffix(t.low, "'s")
+		f = lexFlags(base)
+	}
 	if ambiguousWord(base) {
-		return base, false // users, customers, attackers: people, but not the ones a postmortem blames
+		return base, absPlain // users, customers, attackers: people, but not the ones a postmortem blames
 	}
-	f := lexFlags(base)
 	if f&(fDet|fPrep|fAux|fModal|fBound|fNeg|fQuant|fPron) != 0 && f&(fSystem|fRole|fTeam) == 0 {
-		return t.low, false
+		return t.low, absPlain
 	}
-	if strings.ContainsAny(t.text, "0123456789_./") || t.camel || t.acronym && len(t.text) > 1 && !isExclaimWord(t.low) {
-		return "THING", true
+	if technical(t.text) || t.camel || t.acronym && len(t.text) > 1 && !isExclaimWord(t.low) {
+		return "THING", absContent
 	}
 	if f&fSystem != 0 {
-		return "THING", true
+		return "THING", absContent
 	}
 	if f&fRole != 0 {
-		return "ROLE", true
+		return "ROLE", absContent
 	}
 	if f&fTeam != 0 {
-		return "TEAM", true
+		return "TEAM", absContent
 	}
 	if t.cap || s.a != nil && s.a.people[base] {
 		c, ev := s.classify(i)
 		switch c {
 		case sNamed:
 			if ev == evHandle {
-				return "HANDLE", true
+				return "HANDLE", absContent
 			}
-			return "NAME", true
+			return "NAME", absContent
 		case sRole:
 			if ev == evNounWN {
-				return "PERSON", true
+				return "PERSON", absContent
 			}
-			return "ROLE", true
+			return "ROLE", absContent
 		case sTeam:
-			return "TEAM", true
+			return "TEAM", absContent
 		}
 		if !s.firstWord(i) {
-			return "THING", true
+			return "THING", absContent
 		}
-		return t.low, false
+		return t.low, absPlain
 	}
 	pb := personBits(base)
 	if pb&pNoun != 0 && !ambiguousWord(base) {
-		return "PERSON", true
+		if s.thingModifier(i) {
+			return "THING", absContent
+		}
+		return "PERSON", absContent
 	}
 	if pb&pGroup != 0 {
-		return "TEAM", true
+		return "TEAM", absContent
 	}
-	return t.low, false
+	return t.low, absPlain
 }
 
-// agentClasses are the abstractions that name who or what acts.
-var agentClasses = map[string]bool{"NAME": true, "HANDLE": true, "ROLE": true, "PERSON": true, "TEAM": true,
-	"P1S": true, "P1P": true, "P2": true, "P3": true, "THEY": true, "SOMEONE": true, "ANYONE": true, "NOBODY": true,
-	"THING": true}
-
-// nearestClass is the nearest agent class from token i in direction dir,
-// stopping at limit (a clause start, inclusive, or end, exclusive).
-func nearestClass(abs []string, i, dir, limit int) string {
+// nearestClass is the nearest agent (who or what acts: an abstracted
+// content word or a pronoun) from token i in direction dir, stopping at
+// limit (a clause start, inclusive, or end, exclusive).
+func nearestClass(abs []string, kinds []uint8, i, dir, limit int) string {
 	for j := i + dir; j >= 0 && j < len(abs); j += dir {
 		if dir < 0 && j < limit || dir > 0 && j >= limit {
 			break
 		}
-		if agentClasses[abs[j]] {
+		if kinds[j] != absPlain {
 			return abs[j]
 		}
 	}
 	return ""
+}
+
+// technical: a word with a digit, underscore, dot or slash (v3, db_main,
+// example.com, ci/cd) names a thing.
+func technical(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= '0' && c <= '9', c == '_', c == '.', c == '/':
+			return true
+		}
+	}
+	return false
 }
 
 // ambiguousWord: person nouns whose own word says more than the class.
@@ -237,9 +285,48 @@ func ambiguousWord(w string) bool {
 	return false
 }
 
-// wordClass is the lexicon class of a word: lexclass.go, then the rules'
-// own lists.
-func wordClass(low string) uint8 {
+// wordClass is the lexicon class of a lower-case word (kept in the
+// lexicon's flags, so one lookup gives it with the word's other classes).
+func wordClass(low string) uint8 { return uint8(lexFlags(low) >> classShift & 0x1f) }
+
+// tokClass is the lexicon class of a token.
+func tokClass(t *token) uint8 {
+	if t.kind != tWord {
+		return 0
+	}
+	return uint8(t.f >> classShift & 0x1f)
+}
+
+// addClassBits writes each word's lexicon class into lex (called by the
+// lexicon's init before it builds its table).
+func addClassBits() {
+	words := map[string]bool{}
+	for w := range lexClass {
+		words[w] = true
+	}
+	for _, m := range []map[string]bool{insults, mistakeNouns, punitiveVerbs} {
+		for w := range m {
+			words[w] = true
+		}
+	}
+	for w := range errVerbs {
+		words[w] = true
+	}
+	for w := range judgmental {
+		words[w] = true
+	}
+	for w := range words {
+		if c := wordClassOf(w); c != 0 {
+			lex[w] |= uint32(c) << classShift
+		}
+	}
+	for w := range pronounClass {
+		lex[w] |= fPron
+	}
+}
+
+// wordClassOf: lexclass.go, then the rules' own lists.
+func wordClassOf(low string) uint8 {
 	if c := lexClass[low]; c != 0 {
 		return c
 	}
@@ -278,20 +365,18 @@ var sectionFeat = [...]string{"other", "summary", "timeline", "cause", "resoluti
 func (s *sent) features(f *fsink) {
 	n := len(s.t)
 	var absBuf [64]string
-	abs := absBuf[:0]
+	var kindBuf [64]uint8
+	abs, kinds := absBuf[:0], kindBuf[:0]
 	if n > len(absBuf) {
-		abs = make([]string, 0, n)
+		abs, kinds = make([]string, 0, n), make([]uint8, 0, n)
 	}
-	var content [64]bool
 	for i := range s.t {
-		a, c := "", false
+		a, k := "", absPlain
 		if !s.t[i].unjudged {
-			a, c = s.abstract(i)
+			a, k = s.abstract(i)
 		}
 		abs = append(abs, a)
-		if i < len(content) {
-			content[i] = c
-		}
+		kinds = append(kinds, k)
 	}
 	// n-grams over the abstracted stream
 	prev := "<s>"
@@ -300,9 +385,6 @@ func (s *sent) features(f *fsink) {
 			continue
 		}
 		f.add(i, famNone, "u:", a)
-		if i < len(content) && content[i] && a != "THING" {
-			f.add(i, famNone, "w:", s.t[i].low)
-		}
 		f.add(i, famNone, "b:", prev, " ", a)
 		prev = a
 	}
@@ -364,7 +446,7 @@ func (s *sent) features(f *fsink) {
 		if t.kind != tWord || t.unjudged {
 			continue
 		}
-		c := wordClass(t.low)
+		c := tokClass(t)
 		if c == 0 {
 			continue
 		}
@@ -379,10 +461,10 @@ func (s *sent) features(f *fsink) {
 		}
 		f.add(i, fam, "L:", name, "|sec:", sectionFeat[sec])
 		// who or what is nearest, each side, within the clause
-		if l := nearestClass(abs, i, -1, s.clauseStart(i)); l != "" {
+		if l := nearestClass(abs, kinds, i, -1, s.clauseStart(i)); l != "" {
 			f.add(i, fam, "L:", name, "|left:", l)
 		}
-		if r := nearestClass(abs, i, 1, s.clauseEnd(i)); r != "" {
+		if r := nearestClass(abs, kinds, i, 1, s.clauseEnd(i)); r != "" {
 			f.add(i, fam, "L:", name, "|right:", r)
 		}
 	}
@@ -423,11 +505,13 @@ func ruleFam(rule string) uint8 {
 // human-error) in the sentence, -1 when none.
 func (s *sent) humanErrorAt() int {
 	for i := range s.t {
-		l := s.t[i].low
-		if l == "human-error" || l == "human-errors" || l == "pebkac" || l == "pebcak" {
-			return i
+		if s.t[i].f&fTrigger == 0 {
+			continue // every word below is a trigger
 		}
-		if humanErrorFirst[l] || l == "manual" {
+		switch l := s.t[i].low; l {
+		case "human-error", "human-errors", "pebkac", "pebcak":
+			return i
+		case "human", "operator", "user", "pilot", "personnel", "staff", "admin", "administrator", "engineer", "people", "manual":
 			if n := s.low(i + 1); n == "error" || n == "errors" || n == "mistake" || n == "mistakes" {
 				return i
 			}
@@ -445,7 +529,7 @@ func (s *sent) verbal(i int) bool {
 	if t.f&(fAux|fModal|fPast) != 0 || isEdVerb(t.low) {
 		return true
 	}
-	switch wordClass(t.low) {
+	switch tokClass(t) {
 	case lcErrVerb, lcHarmVerb, lcRemedy, lcPunish, lcMental, lcCause:
 		return t.f&fDet == 0
 	}
@@ -494,7 +578,7 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 			}
 		}
 		for k := g; k < e; k++ {
-			c := wordClass(s.t[k].low)
+			c := tokClass(&s.t[k])
 			switch {
 			case c == lcErrVerb:
 				pred, fam = "ERRV", famPAC
@@ -534,7 +618,7 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 				j++
 			}
 			if j < n {
-				switch wordClass(s.t[j].low) {
+				switch tokClass(&s.t[j]) {
 				case lcJudgment:
 					pred, fam = "BE-JUDG", famJudg
 				case lcCare:
@@ -638,7 +722,7 @@ func (s *sent) imperativeFeatures(f *fsink) {
 			continue
 		}
 		l := t.low
-		c := wordClass(l)
+		c := tokClass(t)
 		if t.f&fVerbBase != 0 || c == lcRemedy || c == lcPunish || l == "don't" || l == "never" || l == "always" ||
 			l == "make" || l == "ensure" || l == "please" || l == "stop" || l == "be" || l == "do" {
 			fam := famFix
@@ -656,50 +740,62 @@ func (s *sent) imperativeFeatures(f *fsink) {
 
 // sentModel is the shipped sentence model (model_gen.go).
 type sentModel struct {
-	w      map[uint64]float32
+	w      weightTable
 	bias   float64
 	scaleA float64 // Platt calibration: p = sigmoid(scaleA*z + scaleB)
 	scaleB float64
 }
 
-// score returns the calibrated probability of blame and the index of the
-// feature that contributed most (-1: none positive).
-func (m *sentModel) score(f *fsink) (float64, int) {
-	z := m.bias
-	best, bestW := -1, float32(0)
-	for k, key := range f.keys {
-		if seenBefore(f.keys, k) {
-			continue
-		}
-		w := m.w[key]
-		z += float64(w)
-		if w > bestW && f.fam[k] != famNone || best < 0 && w > 0 {
-			if w > bestW || best < 0 {
-				best, bestW = k, w
-			}
-		}
-	}
-	return sigmoid(m.scaleA*z + m.scaleB), best
-}
-
-// seenBefore: key k occurred earlier in keys (features are binary).
-func seenBefore(keys []uint64, k int) bool {
-	for j := 0; j < k; j++ {
-		if keys[j] == keys[k] {
-			return true
-		}
-	}
-	return false
-}
-
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
 func newSentModel(ws []namedWeight, bias, a, b float64) *sentModel {
-	m := &sentModel{w: make(map[uint64]float32, len(ws)), bias: bias, scaleA: a, scaleB: b}
+	m := &sentModel{bias: bias, scaleA: a, scaleB: b}
+	n := 16
+	for n < 2*len(ws) {
+		n <<= 1
+	}
+	m.w = weightTable{slots: make([]weightSlot, n), mask: uint64(n - 1)}
 	for _, w := range ws {
-		m.w[featureKey(w.name)] = w.w
+		m.w.put(featureKey(w.name), w.w)
 	}
 	return m
+}
+
+// weightTable maps feature keys to weights: open addressing, linear
+// probing (a map lookup per feature was a tenth of the analyzer's time).
+type weightTable struct {
+	slots []weightSlot
+	mask  uint64
+}
+
+type weightSlot struct {
+	key uint64 // 0: empty
+	w   float32
+}
+
+func (t *weightTable) put(k uint64, w float32) {
+	if k == 0 {
+		k = 1
+	}
+	i := k & t.mask
+	for t.slots[i].key != 0 && t.slots[i].key != k {
+		i = (i + 1) & t.mask
+	}
+	t.slots[i] = weightSlot{k, w}
+}
+
+func (t *weightTable) get(k uint64) float32 {
+	if k == 0 {
+		k = 1
+	}
+	for i := k & t.mask; ; i = (i + 1) & t.mask {
+		switch sl := &t.slots[i]; sl.key {
+		case k:
+			return sl.w
+		case 0:
+			return 0
+		}
+	}
 }
 
 type namedWeight struct {

@@ -73,7 +73,7 @@ func (s *sent) negatedBefore(i, n int) bool {
 			return false
 		}
 		l := s.t[j].low
-		if lex[l]&fNeg != 0 || l == "no" || l == "nobody" || l == "none" || l == "nothing" || l == "without" {
+		if s.t[j].f&fNeg != 0 || l == "no" || l == "nobody" || l == "none" || l == "nothing" || l == "without" {
 			return true
 		}
 		if l == "one" && s.low(j-1) == "no" {
@@ -94,7 +94,7 @@ func (s *sent) clauseNegated(i int) bool {
 	}
 	for j := from; j < to; j++ {
 		l := s.t[j].low
-		if lex[l]&fNeg != 0 || l == "no" || l == "nobody" || l == "none" {
+		if s.t[j].f&fNeg != 0 || l == "no" || l == "nobody" || l == "none" {
 			return true
 		}
 	}
@@ -166,14 +166,19 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	if t.kind != tWord {
 		return sUnknown, evNone
 	}
-	base := strings.TrimSuffix(t.low, "'s")
-	if c, ok := pronouns[base]; ok {
-		return c, evPron
+	base, f := t.low, t.f
+	if strings.HasSuffix(t.low, "'s") {
+		base = strings.TrimSuffix(t.low, "'s")
+		f = lexFlags(base)
 	}
-	if s.a != nil && s.a.people[base] && (t.cap || !lexKnown(base)) {
+	if f&fPron != 0 {
+		if c, ok := pronouns[base]; ok {
+			return c, evPron
+		}
+	}
+	if s.a != nil && len(s.a.people) > 0 && s.a.people[base] && (t.cap || f == 0) {
 		return sNamed, evPeople
 	}
-	f := lex[base]
 	if f&fRole != 0 {
 		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] {
 			return sSystem, evSystem // the package manager
@@ -209,8 +214,8 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		}
 	}
 	if pb&pNoun != 0 {
-		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] {
-			return sSystem, evSystem // the package manager
+		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] || s.thingModifier(i) {
+			return sSystem, evSystem // the package manager, a Prometheus exporter
 		}
 		return sRole, evNounWN
 	}
@@ -220,6 +225,25 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	return sUnknown, evNone
 }
 
+// thingModifier: the WordNet person noun at i is the head of a compound
+// whose modifier names a thing — a system noun, a technical word (v2, ZFS,
+// k8s) or a capitalised word with no person evidence: "a Prometheus
+// exporter", "the ZFS scrubber", "the cache invalidator". Roles of the
+// domain lexicon keep their class ("the database administrator").
+func (s *sent) thingModifier(i int) bool {
+	if i == 0 {
+		return false
+	}
+	p := &s.t[i-1]
+	if p.kind != tWord || p.poss {
+		return false
+	}
+	if p.f&fSystem != 0 || technical(p.text) || p.camel || p.acronym && !isExclaimWord(p.low) {
+		return true
+	}
+	return nameShaped(p) && !s.firstWord(i-1) && p.f == 0 && personBits(p.low)&(pName|pAmbiName|pNoun) == 0
+}
+
 // ambiguousHeads are person nouns that name a component after a technical
 // modifier ("the package manager", "the lock owner").
 var ambiguousHeads = map[string]bool{
@@ -227,13 +251,12 @@ var ambiguousHeads = map[string]bool{
 	"coordinators": true, "supervisor": true, "supervisors": true, "holder": true, "holders": true,
 }
 
-// lexKnown: a word of the analyzer's own lexicon (a login such as "main"
-// or "ops" is not taken for a person when written in lower case).
-func lexKnown(w string) bool { return lex[w] != 0 }
+// (A login that is a word of the analyzer's own lexicon, such as "main" or
+// "ops", is not taken for a person when written in lower case.)
 
 // capAfter: the next token is a capitalised word (a surname after a first name).
 func (s *sent) capAfter(i int) bool {
-	return i+1 < len(s.t) && nameShaped(&s.t[i+1]) && lex[s.t[i+1].low]&fSystem == 0
+	return i+1 < len(s.t) && nameShaped(&s.t[i+1]) && s.t[i+1].f&fSystem == 0
 }
 
 // surnameAfterName: token i follows a first name ("Kate McKenzie").
