@@ -65,7 +65,7 @@ func Blameless(doc *Document, opts Options) []Finding {
 			}
 			f := Finding{Check: CheckBlameless, Rule: h.Rule, Severity: Severity(h.Severity),
 				Message: h.Message, Suggestion: h.Suggestion, Replacement: h.Replacement,
-				Excerpt: p.Text[h.Start:h.End], Confidence: math.Round(h.Confidence*1000) / 1000}
+				Confidence: math.Round(h.Confidence*1000) / 1000}
 			if f.Severity != SeverityWarning {
 				f.Severity = SeverityError
 			}
