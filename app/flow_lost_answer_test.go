@@ -66,7 +66,7 @@ func TestExactlyOnceWhenAnswersAreLost(t *testing.T) {
 				}
 			}
 			blameful := strings.Replace(fixedPostmortem(n, threeActions),
-				"The configuration pipeline accepted", "The engineer should have checked the pool size before deploying. The configuration pipeline accepted", 1)
+				"The configuration pipeline accepted", "The engineer was careless and should have checked the pool size before deploying. The configuration pipeline accepted", 1)
 			_, err := e.alice.EditFile(flowRepo, pr.Number, path, blameful, "Write the postmortem")
 			e.must(err)
 			retry("checks", func() error { _, err := e.flows.PullRequest(e.ctx, e.pr(pr.Number), false); return err })

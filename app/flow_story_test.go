@@ -27,7 +27,7 @@ func TestFlowStory(t *testing.T) {
 
 	// A person writes the postmortem, with one blameful sentence.
 	blameful := strings.Replace(fixedPostmortem(n, threeActions),
-		"The configuration pipeline accepted", "The engineer should have checked the pool size before deploying. The configuration pipeline accepted", 1)
+		"The configuration pipeline accepted", "The engineer was careless and should have checked the pool size before deploying. The configuration pipeline accepted", 1)
 	_, err = e.alice.EditFile(flowRepo, prNum, path, blameful, "Write the postmortem")
 	e.must(err)
 	mark := e.mark()

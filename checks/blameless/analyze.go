@@ -166,6 +166,7 @@ func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 	}()
 	markQuotes(toks)
 	markUnjudged(toks, &sent{a: a, seg: &w.seg})
+	markMetadata(toks)
 	for _, p := range a.allow {
 		for _, m := range matchPhrase(toks, p.words) {
 			for k := m[0]; k < m[1]; k++ {
@@ -190,6 +191,51 @@ func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 		}
 	}
 	return a.finish(toks, hits, all)
+}
+
+// metadataLabels name the fields of an action item: "(owner: @alice, due:
+// 2026-04-01, priority: P1)" says who owns the follow-up, not who is at fault.
+var metadataLabels = map[string]bool{"owner": true, "owners": true, "assignee": true, "assignees": true,
+	"assigned": true, "due": true, "priority": true, "status": true, "eta": true, "deadline": true, "tracking": true}
+
+// markMetadata marks action-item metadata unjudged: a parenthesis or
+// bracket holding a "label:" field, or the rest of the segment from such a
+// field after a comma, dash, bar or semicolon.
+func markMetadata(toks []token) {
+	for k := 0; k+1 < len(toks); k++ {
+		if toks[k].kind != tWord || toks[k+1].text != ":" || !metadataLabels[toks[k].low] {
+			continue
+		}
+		from, to := -1, len(toks)
+		for j := k - 1; j >= 0; j-- {
+			if t := toks[j].text; t == "(" || t == "[" {
+				from = j
+				break
+			} else if t == ")" || t == "]" {
+				break
+			}
+		}
+		if from >= 0 {
+			for j := k + 1; j < len(toks); j++ {
+				if t := toks[j].text; t == ")" || t == "]" {
+					to = j + 1
+					break
+				}
+			}
+		} else if k > 0 {
+			switch toks[k-1].text {
+			case ",", "-", "–", "—", "|", ";":
+				from = k
+			}
+		}
+		if from < 0 {
+			continue
+		}
+		for j := from; j < to; j++ {
+			toks[j].unjudged = true
+		}
+		k = to - 1
+	}
 }
 
 // peopleWords: the login and the parts of the display name, lower case,

@@ -59,6 +59,13 @@ var (
 	hybridMethod  = method{name: "hybrid", keep: hybridFeatures, prior: guidePrior}
 	noPriorMethod = method{name: "hybrid-noprior", keep: hybridFeatures}
 	nbMethod      = method{name: "hybrid-nblr", keep: hybridFeatures, nb: true}
+	// shipped is the method model_gen.go is fitted with.
+	shipped = func() method {
+		if os.Getenv("BLAMELESS_SHIP") == "nblr" {
+			return nbMethod
+		}
+		return hybridMethod
+	}()
 )
 
 // prediction is one row's held-out verdict.

@@ -78,3 +78,24 @@ func TestConfidence(t *testing.T) {
 		t.Error("min confidence 1.5: want an error")
 	}
 }
+
+// Action-item metadata names owners, not culprits: "(owner: @alice, due:
+// …)" is not judged, whatever else the item says.
+func TestActionItemMetadataIsNotJudged(t *testing.T) {
+	a := mustNew(t, Config{})
+	item := "Validate pool size changes in CI against the last 7 days of peak load (owner: @alice, due: 2026-03-15, priority: P1)"
+	if hs := a.Analyze(Segment{Text: item, Section: SectionFollowUps}); len(hs) != 0 {
+		t.Errorf("%q: %+v", item, hs)
+	}
+	toks := tokenize("Fix the alert, owner: @bob", nil)
+	markMetadata(toks)
+	for _, tk := range toks {
+		if want := tk.low == "owner" || tk.low == ":" || tk.low == "@bob"; tk.unjudged != want {
+			t.Errorf("%q unjudged %v, want %v", tk.text, tk.unjudged, want)
+		}
+	}
+	blameful := "Bob was careless and deleted the database (owner: @alice)."
+	if hs := a.Analyze(Segment{Text: blameful}); len(hs) == 0 || hs[0].Severity != "error" {
+		t.Errorf("%q: %+v", blameful, hs)
+	}
+}

@@ -596,7 +596,7 @@ func writeModel(m *fitted, ft *featTable, c *corpus) []byte {
 func shippedFit(tb testing.TB) (*fitted, *featTable, *corpus) {
 	c := loadCorpus(tb)
 	ft, data := extract(tb, c.rows)
-	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: hybridFeatures, prior: guidePrior}
+	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: shipped.keep, nb: shipped.nb, prior: shipped.prior}
 	all := make([]int, len(c.rows))
 	for i := range all {
 		all[i] = i
