@@ -52,6 +52,8 @@ func incidentOfPR(pr *github.PullRequest) int {
 
 var reBranchIncident = regexp.MustCompile(`^postmortem/(\d+)-`)
 
+// followUpItem is an open action item of a merged postmortem, in any form
+// (checks.Document.Actions), with its stable key and file.
 type followUpItem struct {
 	checks.ActionItem
 	key  string
@@ -202,7 +204,9 @@ func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number in
 			continue
 		}
 		found = true
-		for _, a := range checks.Parse(src).ActionItems {
+		// Every form (task lists, bullets, numbered items, table rows):
+		// task items read as they always did, so their keys are unchanged.
+		for _, a := range checks.Parse(src).Actions {
 			if a.Done || strings.TrimSpace(a.Title) == "" {
 				continue
 			}
@@ -289,7 +293,12 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 	var assignees []string
 	var ownerNote string
 	owner := strings.TrimPrefix(it.Owner, "@")
+	named := strings.Join(it.OwnerNames, ", ")
 	switch {
+	case owner == "" && named != "":
+		// Named without a GitHub handle ("Owner: Jane Doe", an Owner
+		// column): shown, never guessed into an assignee.
+		ownerNote = named + " (named in the postmortem without a GitHub handle, so nobody is assigned yet)"
 	case owner == "":
 		ownerNote = "nobody yet — please pick an owner"
 	case strings.Contains(owner, "/"):
@@ -314,7 +323,11 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s\nFollow-up of incident #%d, from its postmortem [`%s`](%s) (merged in #%d, line %d).\n\n",
 			MarkerFollowUp(incident, it.key), incident, it.file, fileURL, pr.GetNumber(), it.Line)
-		fmt.Fprintf(&b, "**Action item:** %s\n\n", it.Title)
+		what := it.Title
+		if it.Detail != "" {
+			what = it.Detail // the whole item, when the title is only its lead
+		}
+		fmt.Fprintf(&b, "**Action item:** %s\n\n", what)
 		fmt.Fprintf(&b, "- **Owner:** %s\n", note)
 		fmt.Fprintf(&b, "- **Due:** %s\n", due)
 		if it.Priority != "" {

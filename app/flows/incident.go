@@ -538,8 +538,8 @@ func (r *run) reportConfigError(ctx context.Context, number int, ce *repoconfig.
 	}
 	where := ce.Where()
 	body := fmt.Sprintf("%s\n**The postmortem configuration has a problem, so no postmortem was drafted.**\n\n"+
-		"`%s`: %s\n\nFix the file on the default branch, then remove and re-add the incident label (or edit this issue) to try again.",
-		MarkerConfigError, where, ce.Message)
+		"%s\nFix the file on the default branch, then remove and re-add the incident label (or edit this issue) to try again.",
+		MarkerConfigError, render.ConfigProblems(ce))
 	_, changed, err := r.upsertComment(ctx, comments, number, number, "comment:config-error", MarkerConfigError, body)
 	if err != nil {
 		return err

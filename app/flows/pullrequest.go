@@ -34,6 +34,7 @@ type CheckOutcome struct {
 	Conclusion  string
 	Errors      int
 	Warnings    int
+	Notices     int
 	Annotations int
 }
 
@@ -337,7 +338,7 @@ func (r *run) publishRun(ctx context.Context, head string, check checks.Check, f
 		name = CheckRunBlameless
 	}
 	o := render.CheckRun(check, files)
-	out := CheckOutcome{Conclusion: o.Conclusion, Errors: o.Errors, Warnings: o.Warnings, Annotations: len(o.Annotations)}
+	out := CheckOutcome{Conclusion: o.Conclusion, Errors: o.Errors, Warnings: o.Warnings, Notices: o.Notices, Annotations: len(o.Annotations)}
 	id, err := r.createCheckRun(ctx, head, name, o)
 	out.ID = id
 	return out, err
@@ -389,7 +390,7 @@ func (r *run) failOnConfig(ctx context.Context, head string, ce *repoconfig.Erro
 		if err != nil {
 			return err
 		}
-		*out = CheckOutcome{ID: id, Conclusion: o.Conclusion, Errors: 1, Annotations: len(o.Annotations)}
+		*out = CheckOutcome{ID: id, Conclusion: o.Conclusion, Errors: o.Errors, Annotations: len(o.Annotations)}
 	}
 	r.emit("pull_request", 0, "failed the checks on %s: configuration error at %s", render.ShortSHA(head), ce.Where())
 	return nil

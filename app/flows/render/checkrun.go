@@ -29,6 +29,10 @@ type CheckRunOutput struct {
 	// request.
 	Annotations      []*github.CheckRunAnnotation
 	Errors, Warnings int
+	// Notices are information that needs no change (a heading taken for a
+	// section by similarity): annotated at GitHub's notice level, never
+	// counted as a warning nor in the title, never failing.
+	Notices int
 }
 
 // CheckRun is the check run of check over files: a conclusion by the
@@ -47,9 +51,12 @@ func CheckRun(check checks.Check, files []*File) CheckRunOutput {
 				continue
 			}
 			rows = append(rows, row{cf.Path, fd})
-			if fd.Severity == checks.SeverityError {
+			switch fd.Severity {
+			case checks.SeverityError:
 				out.Errors++
-			} else {
+			case checks.SeverityNotice:
+				out.Notices++
+			default:
 				out.Warnings++
 			}
 			out.Annotations = append(out.Annotations, annotation(cf.Path, fd))
@@ -61,7 +68,11 @@ func CheckRun(check checks.Check, files []*File) CheckRunOutput {
 		out.Title = CountText(out.Errors, out.Warnings)
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "**%s** in %s: ", out.Title, Plural(len(files), "postmortem", "postmortems"))
+	fmt.Fprintf(&sb, "**%s** in %s", out.Title, Plural(len(files), "postmortem", "postmortems"))
+	if out.Notices > 0 {
+		fmt.Fprintf(&sb, " (%s)", Plural(out.Notices, "notice", "notices"))
+	}
+	sb.WriteString(": ")
 	switch check {
 	case checks.CheckCompleteness:
 		if out.Errors > 0 {
@@ -92,9 +103,12 @@ func CheckRun(check checks.Check, files []*File) CheckRunOutput {
 
 // annotation is one finding on file.
 func annotation(file string, fd checks.Finding) *github.CheckRunAnnotation {
-	level := "warning"
-	if fd.Severity == checks.SeverityError {
+	level := "warning" // GitHub's annotation levels: notice, warning, failure
+	switch fd.Severity {
+	case checks.SeverityError:
 		level = "failure"
+	case checks.SeverityNotice:
+		level = "notice"
 	}
 	a := &github.CheckRunAnnotation{
 		Path: github.String(file), StartLine: github.Int(max(fd.Line, 1)), EndLine: github.Int(max(fd.EndLine, fd.Line, 1)),
@@ -144,16 +158,48 @@ func CountText(errs, warns int) string {
 // checked because the configuration is broken; the configuration file is
 // annotated when it is in repo.
 func ConfigFailure(ce *repoconfig.Error, repo string) CheckRunOutput {
-	out := CheckRunOutput{Conclusion: "failure", Title: "Configuration error", Errors: 1,
-		Summary: fmt.Sprintf("**The postmortem configuration has a problem**, so the postmortem could not be checked.\n\n`%s`: %s\n", ce.Where(), ce.Message)}
+	ps := ce.Problems()
+	out := CheckRunOutput{Conclusion: "failure", Title: "Configuration error", Errors: len(ps),
+		Summary: "**The postmortem configuration has a problem**, so the postmortem could not be checked.\n\n" + ConfigProblems(ce)}
+	if len(ps) > 1 {
+		out.Title = fmt.Sprintf("Configuration errors (%d)", len(ps))
+	}
 	if ce.Repo == repo && ce.Path != "" {
-		line := max(ce.Line, 1)
-		out.Annotations = []*github.CheckRunAnnotation{{
-			Path: github.String(ce.Path), StartLine: github.Int(line), EndLine: github.Int(line),
-			AnnotationLevel: github.String("failure"), Title: github.String("postmortem configuration"), Message: github.String(ce.Message),
-		}}
+		for i, p := range ps {
+			if i == MaxConfigProblems {
+				break
+			}
+			line := max(p.Line, 1)
+			out.Annotations = append(out.Annotations, &github.CheckRunAnnotation{
+				Path: github.String(ce.Path), StartLine: github.Int(line), EndLine: github.Int(line),
+				AnnotationLevel: github.String("failure"), Title: github.String("postmortem configuration"), Message: github.String(p.Message),
+			})
+		}
 	}
 	return out
+}
+
+// MaxConfigProblems bounds the problems of a configuration listed (a file
+// of thousands of bad entries gets the first ones and a count).
+const MaxConfigProblems = 20
+
+// ConfigProblems lists every problem of a broken configuration, one per
+// line with its place ("`owner/repo:path line N`: message"), at most
+// MaxConfigProblems of them.
+func ConfigProblems(ce *repoconfig.Error) string {
+	ps := ce.Problems()
+	if len(ps) == 1 {
+		return fmt.Sprintf("`%s`: %s\n", ce.WhereLine(ps[0]), ps[0].Message)
+	}
+	var b strings.Builder
+	for i, p := range ps {
+		if i == MaxConfigProblems {
+			fmt.Fprintf(&b, "- …and %d more\n", len(ps)-i)
+			break
+		}
+		fmt.Fprintf(&b, "- `%s`: %s\n", ce.WhereLine(p), p.Message)
+	}
+	return b.String()
 }
 
 // TooLargeFindings stand for the findings of a file too large to lint: one

@@ -42,6 +42,9 @@ type Error struct {
 	Path    string // file path in that repository
 	Line    int    // 1-based, 0 when unknown
 	Message string
+	// More are the file's other problems, after the first (Line, Message),
+	// in line order: every problem is reported at once.
+	More []Problem
 	// IncidentLabel is the incident label the broken file seems to name
 	// (read leniently), so the flow knows which issues to tell.
 	IncidentLabel string
@@ -52,6 +55,27 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s:%s line %d: %s", e.Repo, e.Path, e.Line, e.Message)
 	}
 	return fmt.Sprintf("%s:%s: %s", e.Repo, e.Path, e.Message)
+}
+
+// Problem is one problem of a configuration file, at its line (0 when
+// unknown).
+type Problem struct {
+	Line    int
+	Message string
+}
+
+// Problems are every problem of the file, the first one first.
+func (e *Error) Problems() []Problem {
+	return append([]Problem{{Line: e.Line, Message: e.Message}}, e.More...)
+}
+
+// WhereLine locates problem p of the file for people, like Where.
+func (e *Error) WhereLine(p Problem) string {
+	where := e.Repo + ":" + e.Path
+	if p.Line > 0 {
+		where += fmt.Sprintf(" line %d", p.Line)
+	}
+	return where
 }
 
 // Where locates the problem for people: "owner/repo:path", with " line N"
@@ -96,9 +120,8 @@ func Load(ctx context.Context, gh *github.Client, owner, repo string) (*Config, 
 		cfg, err := checks.ParseConfig(data)
 		if err != nil {
 			ce := &Error{Repo: full, Path: Path, Message: err.Error()}
-			var pe *checks.ConfigError
-			if errors.As(err, &pe) {
-				ce.Line, ce.Message = pe.Line, pe.Message
+			if ps := problemsOf(err); len(ps) > 0 {
+				ce.Line, ce.Message, ce.More = ps[0].Line, ps[0].Message, ps[1:]
 			}
 			ce.IncidentLabel = checks.DefaultConfig().IncidentLabel
 			if m := reLenientLabel.FindSubmatch(data); m != nil {
@@ -109,6 +132,24 @@ func Load(ctx context.Context, gh *github.Client, owner, repo string) (*Config, 
 		return &Config{Config: cfg, Source: full + ":" + Path, Repo: full, Path: Path}, nil
 	}
 	return &Config{Config: checks.DefaultConfig(), Source: "built-in defaults"}, nil
+}
+
+// problemsOf lists the problems of checks.ParseConfig's error: one
+// *checks.ConfigError, or several joined (every problem at once, in line
+// order).
+func problemsOf(err error) []Problem {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []Problem
+		for _, e := range j.Unwrap() {
+			out = append(out, problemsOf(e)...)
+		}
+		return out
+	}
+	var pe *checks.ConfigError
+	if errors.As(err, &pe) {
+		return []Problem{{Line: pe.Line, Message: pe.Message}}
+	}
+	return []Problem{{Message: err.Error()}}
 }
 
 // GetFile reads a file through the contents API; ref "" is the default
