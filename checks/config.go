@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+	"time"
 	"unicode"
 
 	"gopkg.in/yaml.v3"
@@ -43,6 +44,34 @@ type Config struct {
 	// CompleteLabel is put on the incident when its postmortem is merged
 	// complete (default "postmortem-complete").
 	CompleteLabel string `yaml:"complete_label"`
+	// Postmortem says which incidents owe a postmortem, and by when.
+	Postmortem PostmortemConfig `yaml:"postmortem"`
+	// Digest is the weekly digest of follow-ups: off (default), repository
+	// (one issue in the repository) or organization (one issue in the
+	// owner's .github repository for every repository that says so).
+	Digest string `yaml:"digest"`
+}
+
+// Digest scopes.
+const (
+	DigestOff          = "off"
+	DigestRepository   = "repository"
+	DigestOrganization = "organization"
+)
+
+// PostmortemConfig says which incidents owe a postmortem.
+type PostmortemConfig struct {
+	// RequiredFor are the severities whose incidents must have a merged
+	// postmortem (or a recorded reason to skip it); none by default.
+	RequiredFor []string `yaml:"required_for"`
+	// Due is how long after the incident is closed the postmortem is due
+	// (default 5 business days).
+	Due Period `yaml:"due"`
+}
+
+// Required reports whether an incident of severity owes a postmortem.
+func (p PostmortemConfig) Required(severity string) bool {
+	return severity != "" && severityAllowed(severity, p.RequiredFor)
 }
 
 // CompletenessConfig tunes the completeness check.
@@ -69,6 +98,65 @@ type FollowUpsConfig struct {
 	Labels []string `yaml:"labels"`
 	// AssignOwner assigns the action item's @owner (default true).
 	AssignOwner bool `yaml:"assign_owner"`
+	// SLO gives a follow-up without a due date of its own one: by its
+	// priority (P0–P3), else by the incident's severity, counted from the
+	// merge of its postmortem. Defaults (Atlassian's incident handbook):
+	// P0 and P1 4 weeks, P2 8 weeks. Keys are stored normalized ("P1",
+	// "SEV2"); "off" removes a default.
+	SLO map[string]Period `yaml:"slo"`
+	// Reminders on open follow-ups as their due date nears and passes.
+	Reminders RemindersConfig `yaml:"reminders"`
+	// OverdueLabel is put on a follow-up past its due date and taken off
+	// when the date moves or the issue closes (default "overdue"; "" for
+	// none).
+	OverdueLabel string `yaml:"overdue_label"`
+	// EscalateAfter: a follow-up overdue this long is escalated to
+	// EscalateTo on its incident, once (default 2 weeks).
+	EscalateAfter Period `yaml:"escalate_after"`
+	// EscalateTo is a user or a team ("@acme/sre-leads") mentioned on the
+	// incident when a follow-up is overdue for EscalateAfter; none by
+	// default.
+	EscalateTo string `yaml:"escalate_to"`
+}
+
+// RemindersConfig tunes the reminders on follow-ups (and on postmortems
+// owed): a comment mentioning the assignees Before the due date, on the
+// day, then Every so long while overdue.
+type RemindersConfig struct {
+	// Enabled turns reminders on (default true).
+	Enabled bool `yaml:"enabled"`
+	// Before is how long before the due date the "due soon" reminder
+	// comes (default 3 days; off: none).
+	Before Period `yaml:"before"`
+	// Every is how often an overdue follow-up is reminded again (default 1
+	// week; off: once).
+	Every Period `yaml:"every"`
+	// Weekends: remind on Saturdays and Sundays too (default false: a step
+	// that falls on a weekend comes on Monday).
+	Weekends bool `yaml:"weekends"`
+}
+
+// DefaultSLO is the built-in follow-up SLO by priority, after Atlassian's
+// incident handbook (priority actions of high-severity incidents within 4
+// or 8 weeks).
+func DefaultSLO() map[string]Period {
+	return map[string]Period{"P0": MustPeriod("4w"), "P1": MustPeriod("4w"), "P2": MustPeriod("8w")}
+}
+
+// DueBySLO is the due date a follow-up of priority gets from the SLO when
+// its postmortem merged at merged, with the key that gave it ("P1",
+// "SEV2"): its priority first, else the incident's severity. ok is false
+// when neither has an SLO.
+func (c *Config) DueBySLO(priority, severity string, merged time.Time) (due time.Time, key string, p Period, ok bool) {
+	for _, k := range []string{strings.ToUpper(strings.TrimSpace(priority)), normSev(severity)} {
+		if k == "" {
+			continue
+		}
+		if p, found := c.FollowUps.SLO[k]; found && !p.IsZero() {
+			return p.After(merged), k, p, true
+		}
+	}
+	return time.Time{}, "", Period{}, false
 }
 
 // FilenameData is what the filename pattern sees.
@@ -94,8 +182,12 @@ func DefaultConfig() *Config {
 		Template:      "default",
 		FrontMatter:   FrontMatterRequired,
 		Severities:    DefaultSeverities(),
-		FollowUps:     FollowUpsConfig{Label: "follow-up", AssignOwner: true},
+		FollowUps: FollowUpsConfig{Label: "follow-up", AssignOwner: true, SLO: DefaultSLO(),
+			Reminders:    RemindersConfig{Enabled: true, Before: MustPeriod("3d"), Every: MustPeriod("1w")},
+			OverdueLabel: "overdue", EscalateAfter: MustPeriod("2w")},
 		CompleteLabel: "postmortem-complete",
+		Postmortem:    PostmortemConfig{Due: MustPeriod("5 business days")},
+		Digest:        DigestOff,
 	}
 }
 
@@ -397,7 +489,57 @@ func (c *Config) validate(root *yaml.Node) error {
 			bad(keyLine(root, "follow_ups", "labels"), "follow_ups.labels must not contain an empty label")
 		}
 	}
+	c.validateDeadlines(root, bad)
 	return errors.Join(errs...)
+}
+
+var (
+	rePriorityKey = regexp.MustCompile(`^[Pp][0-3]$`)
+	// reMentionable is a GitHub login or an org/team slug, "@" optional.
+	reMentionable = regexp.MustCompile(`^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$`)
+)
+
+// validateDeadlines checks the follow-up SLO, reminders, escalation, the
+// postmortems owed and the digest, and normalizes them.
+func (c *Config) validateDeadlines(root *yaml.Node, bad func(int, string, ...any)) {
+	slo := map[string]Period{}
+	for k, p := range c.FollowUps.SLO {
+		key := ""
+		switch {
+		case rePriorityKey.MatchString(k):
+			key = strings.ToUpper(k)
+		case severityAllowed(k, c.Severities):
+			key = normSev(k)
+		default:
+			bad(keyLine(root, "follow_ups", "slo", k), "follow_ups.slo: %q is neither a priority (P0–P3) nor one of the severities (%s)", k, strings.Join(c.Severities, ", "))
+			continue
+		}
+		slo[key] = p
+	}
+	c.FollowUps.SLO = slo
+	if to := strings.TrimSpace(c.FollowUps.EscalateTo); to != "" {
+		if !reMentionable.MatchString(to) {
+			bad(keyLine(root, "follow_ups", "escalate_to"), "follow_ups.escalate_to %q must be a user (@login) or a team (@org/team)", to)
+		} else {
+			c.FollowUps.EscalateTo = "@" + strings.TrimPrefix(to, "@")
+		}
+	}
+	c.FollowUps.OverdueLabel = strings.TrimSpace(c.FollowUps.OverdueLabel)
+	for _, s := range c.Postmortem.RequiredFor {
+		if !severityAllowed(s, c.Severities) {
+			bad(keyLine(root, "postmortem", "required_for"), "postmortem.required_for: %q is not one of the severities (%s)", s, strings.Join(c.Severities, ", "))
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(c.Digest)) {
+	case "", "off", "none", "false":
+		c.Digest = DigestOff
+	case "repository", "repo":
+		c.Digest = DigestRepository
+	case "organization", "organisation", "org":
+		c.Digest = DigestOrganization
+	default:
+		bad(keyLine(root, "digest"), "digest %q must be off, repository or organization", c.Digest)
+	}
 }
 
 // checkRules validates rule ids and severities of one check's rules block,

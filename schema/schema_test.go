@@ -100,6 +100,11 @@ func TestSchemaAndParserRejectTheSameMistakes(t *testing.T) {
 		"empty severities":   "severities: []\n",
 		"empty label":        "incident_label: ''\n",
 		"severities repeats": "severities: [SEV1, SEV1]\n",
+		"bad period":         "follow_ups:\n  escalate_after: a month\n",
+		"bad slo period":     "follow_ups:\n  slo: {P1: soon}\n",
+		"bad digest":         "digest: weekly\n",
+		"bad escalate_to":    "follow_ups:\n  escalate_to: \"@@x\"\n",
+		"reminders typo":     "follow_ups:\n  reminders: {befor: 3d}\n",
 	} {
 		if _, err := checks.ParseConfig([]byte(y)); err == nil {
 			t.Errorf("%s: ParseConfig accepts %q", name, y)
@@ -114,6 +119,8 @@ func TestSchemaAndParserRejectTheSameMistakes(t *testing.T) {
 		"severity synonyms":   "blameless:\n  rules: {judgmental: warn, human-error: disabled}\n",
 		"a path as template":  "template: .github/pm-template.md\n",
 		"no follow-up labels": "follow_ups:\n  labels: []\n",
+		"periods":             "follow_ups:\n  slo: {P3: 12 weeks, SEV1: 20 business days, P2: off}\n  escalate_after: 10bd\npostmortem: {due: 5 business days}\n",
+		"digest scopes":       "digest: organization\n",
 	} {
 		if _, err := checks.ParseConfig([]byte(y)); err != nil {
 			t.Errorf("%s: ParseConfig rejects %q: %v", name, y, err)
