@@ -31,8 +31,8 @@ const module = "github.com/postmortem-app/postmortem"
 // appLayers ranks the App's packages; a package may import only packages of
 // a lower rank (and its own sub-packages).
 var appLayers = map[string]int{
-	"app/jobs": 0, "app/sqldb": 0,
-	"app/queue": 1, "app/claims": 1, "app/ghclient": 1,
+	"app/jobs": 0, "app/sqldb": 0, "app/clock": 0,
+	"app/queue": 1, "app/claims": 1, "app/ghclient": 1, "app/watch": 1,
 	"app/webhook": 2, "app/flows": 2, "app/redeliver": 2,
 	"app": 3, "app/registration": 3,
 	"app/playground": 4,
@@ -292,6 +292,7 @@ func TestLayoutRuleCatchesViolations(t *testing.T) {
 		{"app", "app/registration"}, {"app/queue", "checks"}, {"app", "templates"},
 		{"app/flows/render", "app/flows"}, {"app/flows/repoconfig", "app/flows/render"},
 		{"app", "app/internal/flowtest"}, {"app/playground", "app/internal/dbtest"},
+		{"app/clock", "app/sqldb"}, {"app/watch", "app/claims"}, {"app/webhook", "app/clock"},
 	}
 	for _, b := range bad {
 		if allowed(b[0], b[1]) {
@@ -308,6 +309,7 @@ func TestLayoutRuleCatchesViolations(t *testing.T) {
 		{"app/redeliver", "app/sqldb"}, {"app/queue", "app/jobs"}, {"app/queue", "app/sqldb"},
 		{"app/claims", "app/sqldb"}, {"app/internal/flowtest", "app/githubsim"},
 		{"checks", "checks/blameless"}, {"checks/report", "checks"},
+		{"app/flows", "app/clock"}, {"app/flows", "app/watch"}, {"app/watch", "app/sqldb"}, {"app", "app/clock"},
 	}
 	for _, g := range good {
 		if !allowed(g[0], g[1]) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/clock"
 	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/jobs"
@@ -57,6 +58,10 @@ type Options struct {
 	// (default 25s).
 	ShutdownGrace time.Duration
 	Logger        *slog.Logger
+	// Clock is the App's calendar (default time.Now): due dates, reminder
+	// steps, the digest's week. Tests and the playground move it with the
+	// simulated GitHub's (see app/clock).
+	Clock clock.Func
 }
 
 // App is the GitHub App, built whole by New.
@@ -117,7 +122,7 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if bot == "" {
 		bot = lookUpBot(ctx, clients, log)
 	}
-	fl := &flows.Flows{Clients: clients, Claims: cl, BotLogin: bot, Logger: log.With("component", "flows")}
+	fl := &flows.Flows{Clients: clients, Claims: cl, BotLogin: bot, Logger: log.With("component", "flows"), Now: clock.Or(o.Clock)}
 	w := queue.NewWorkers()
 	if err := handleJobs(w, fl, &flows.Resyncer{Flows: fl, App: clients.App()}, rd, metrics); err != nil {
 		return nil, err

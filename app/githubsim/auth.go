@@ -35,7 +35,7 @@ func (s *Server) authenticate(c *ctx) (*principal, *apiError) {
 		return &principal{kind: "app", app: a, user: a.Bot, key: fmt.Sprintf("app:%d", a.ID)}, nil
 	}
 	t := s.tokens[raw]
-	if t == nil || (!t.ExpiresAt.IsZero() && !s.clock().Before(t.ExpiresAt)) {
+	if t == nil || (!t.ExpiresAt.IsZero() && !s.authClock().Before(t.ExpiresAt)) {
 		return nil, errf(401, "Bad credentials")
 	}
 	p := &principal{kind: t.Kind, tok: t, user: t.User, key: "token:" + t.Value}
@@ -98,7 +98,7 @@ func (s *Server) verifyJWT(raw string) (*app, *apiError) {
 		}
 		return nil, errf(401, "A JSON web token could not be decoded")
 	}
-	now := s.clock()
+	now := s.authClock()
 	num := func(k string) (time.Time, bool) {
 		f, ok := claims[k].(float64)
 		if !ok || f != math.Trunc(f) {
@@ -243,7 +243,7 @@ func (s *Server) mintToken(in *installation, perms map[string]string, repoIDs ma
 	s.tokSeq++
 	sum := sha256.Sum256([]byte(fmt.Sprintf("ghs:%d:%d", in.ID, s.tokSeq)))
 	t := &token{Value: "ghs_" + hex.EncodeToString(sum[:])[:36], Kind: "installation", User: in.App.Bot, Inst: in,
-		Permissions: perms, RepoIDs: repoIDs, ExpiresAt: s.clock().Add(time.Hour)}
+		Permissions: perms, RepoIDs: repoIDs, ExpiresAt: s.authClock().Add(time.Hour)}
 	s.tokens[t.Value] = t
 	return t
 }

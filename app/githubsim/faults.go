@@ -277,7 +277,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, c *ctx, f *F
 		if ahead <= 0 {
 			ahead = time.Hour
 		}
-		reset := s.clockNow().Add(ahead + time.Second - time.Nanosecond).Unix() // rounded up
+		reset := s.authClock().Add(ahead + time.Second - time.Nanosecond).Unix() // rounded up
 		c.header.Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
 		c.header.Set("X-RateLimit-Remaining", "0")
 		c.header.Set("X-RateLimit-Used", strconv.Itoa(s.opts.RateLimit))

@@ -33,8 +33,15 @@ import (
 type Options struct {
 	// Seed is the initial state; nil means an empty GitHub.
 	Seed *Seed
-	// Clock is GitHub's clock (timestamps, token and JWT expiry). Default time.Now.
+	// Clock is GitHub's clock: every timestamp the API shows (issues,
+	// comments, commits, events). Default time.Now.
 	Clock func() time.Time
+	// AuthClock judges credentials and rate limits: JWT iat/exp, the expiry
+	// of installation tokens, rate-limit windows. Default Clock. A test that
+	// moves Clock ahead by weeks leaves this on time.Now: the App's token
+	// library (ghinstallation) and its pacer measure real elapsed time, as
+	// GitHub's do.
+	AuthClock func() time.Time
 	// Logger receives one line per request and delivery. Default: discard.
 	Logger *slog.Logger
 	// RateLimit is the hourly request budget per token (default 5000; anonymous 60).
@@ -47,9 +54,10 @@ type Options struct {
 
 // Server is a simulated GitHub.
 type Server struct {
-	opts  Options
-	clock func() time.Time
-	log   *slog.Logger
+	opts      Options
+	clock     func() time.Time
+	authClock func() time.Time
+	log       *slog.Logger
 
 	mu        sync.Mutex
 	baseURL   string
@@ -86,6 +94,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
+	if opts.AuthClock == nil {
+		opts.AuthClock = opts.Clock
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -98,6 +109,7 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		opts:      opts,
 		clock:     func() time.Time { return opts.Clock().UTC().Truncate(time.Second) },
+		authClock: func() time.Time { return opts.AuthClock().UTC().Truncate(time.Second) },
 		log:       opts.Logger,
 		nextID:    1000,
 		accounts:  map[string]*account{},
@@ -785,7 +797,7 @@ func etagMatch(header, etag string) bool {
 }
 
 func (s *Server) bucket(p *principal) *rateBucket {
-	now := s.clock()
+	now := s.authClock()
 	b := s.rate[p.key]
 	if b == nil || !now.Before(b.reset) {
 		limit := s.opts.RateLimit
@@ -808,7 +820,7 @@ func (s *Server) ExhaustRateLimit(tokenKey string) {
 	}
 	b := s.rate[tokenKey]
 	if b == nil {
-		b = &rateBucket{limit: s.opts.RateLimit, reset: s.clock().Add(time.Hour)}
+		b = &rateBucket{limit: s.opts.RateLimit, reset: s.authClock().Add(time.Hour)}
 		s.rate[tokenKey] = b
 	}
 	b.used = b.limit
