@@ -1,0 +1,189 @@
+// Package watch is the App's list of the repositories its periodic passes
+// visit: those where it filed follow-ups or drafted a postmortem. The
+// reminder pass lists an installation's open follow-ups repository by
+// repository; knowing which repositories have any keeps the pass at one
+// list call per repository that does, whatever the installation's size.
+// It also remembers which week each digest issue was last written for, so a
+// pass knows without a call whether this week's is due. One table each in
+// the App's database; GitHub stays the truth (a lost row is found again).
+package watch
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/postmortem-app/postmortem/app/sqldb"
+)
+
+// Store is the watch list and the digests' weeks.
+type Store struct {
+	db *sqldb.DB
+}
+
+// New returns the store on db (Migrate creates its tables).
+func New(db *sqldb.DB) *Store { return &Store{db: db} }
+
+// Schema is the store's tables (portable between SQLite and PostgreSQL).
+const Schema = `CREATE TABLE IF NOT EXISTS postmortem_watch (
+	installation_id BIGINT NOT NULL,
+	repo TEXT NOT NULL,
+	active_at BIGINT NOT NULL,
+	digest TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (installation_id, repo)
+);
+CREATE TABLE IF NOT EXISTS postmortem_digests (
+	installation_id BIGINT NOT NULL,
+	target TEXT NOT NULL,
+	week TEXT NOT NULL DEFAULT '',
+	issue BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (installation_id, target)
+)`
+
+// Migrate creates the tables if they do not exist.
+func (s *Store) Migrate(ctx context.Context) error {
+	for _, stmt := range strings.Split(Schema, ";") {
+		if _, err := s.db.SQL().ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("watch: migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) q(query string) string { return s.db.Rebind(query) }
+
+// Repo is one watched repository.
+type Repo struct {
+	Name string // owner/name
+	// ActiveAt is when a pass last found something open in it (or the
+	// flows last watched it).
+	ActiveAt time.Time
+	// Digest is the digest scope its configuration said at its last pass
+	// ("" before the first).
+	Digest string
+}
+
+// Watch adds a repository of an installation (or marks it active at at).
+func (s *Store) Watch(ctx context.Context, inst int64, repo string, at time.Time) error {
+	_, err := s.db.SQL().ExecContext(ctx, s.q(`INSERT INTO postmortem_watch (installation_id, repo, active_at, digest)
+		VALUES ($1, $2, $3, '')
+		ON CONFLICT (installation_id, repo) DO UPDATE SET active_at = excluded.active_at
+		WHERE excluded.active_at > postmortem_watch.active_at`), inst, repo, at.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", repo, err)
+	}
+	return nil
+}
+
+// Passed records a pass over a watched repository: its digest scope, and,
+// when it found something open, that it is active at at.
+func (s *Store) Passed(ctx context.Context, inst int64, repo string, at time.Time, active bool, digest string) error {
+	if _, err := s.db.SQL().ExecContext(ctx, s.q(`UPDATE postmortem_watch SET digest = $1 WHERE installation_id = $2 AND repo = $3`),
+		digest, inst, repo); err != nil {
+		return fmt.Errorf("watch %s: %w", repo, err)
+	}
+	if active {
+		return s.Watch(ctx, inst, repo, at)
+	}
+	return nil
+}
+
+// Unwatch drops a repository (nothing left to visit, or gone).
+func (s *Store) Unwatch(ctx context.Context, inst int64, repo string) error {
+	_, err := s.db.SQL().ExecContext(ctx, s.q(`DELETE FROM postmortem_watch WHERE installation_id = $1 AND repo = $2`), inst, repo)
+	if err != nil {
+		return fmt.Errorf("unwatch %s: %w", repo, err)
+	}
+	return nil
+}
+
+// Forget drops everything of an installation (uninstalled).
+func (s *Store) Forget(ctx context.Context, inst int64) error {
+	for _, q := range []string{`DELETE FROM postmortem_watch WHERE installation_id = $1`, `DELETE FROM postmortem_digests WHERE installation_id = $1`} {
+		if _, err := s.db.SQL().ExecContext(ctx, s.q(q), inst); err != nil {
+			return fmt.Errorf("forget installation %d: %w", inst, err)
+		}
+	}
+	return nil
+}
+
+// Installations are the installations with watched repositories.
+func (s *Store) Installations(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT DISTINCT installation_id FROM postmortem_watch ORDER BY installation_id`)
+	if err != nil {
+		return nil, fmt.Errorf("watched installations: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Repos are an installation's watched repositories, by name.
+func (s *Store) Repos(ctx context.Context, inst int64) ([]Repo, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, s.q(`SELECT repo, active_at, digest FROM postmortem_watch
+		WHERE installation_id = $1 ORDER BY repo`), inst)
+	if err != nil {
+		return nil, fmt.Errorf("watched repositories: %w", err)
+	}
+	defer rows.Close()
+	var out []Repo
+	for rows.Next() {
+		var r Repo
+		var at int64
+		if err := rows.Scan(&r.Name, &at, &r.Digest); err != nil {
+			return nil, err
+		}
+		r.ActiveAt = time.UnixMilli(at).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Digest is the week a digest target ("owner/name" for a repository's,
+// "owner" for an organization's) was last written for, and its issue (0
+// when not known).
+func (s *Store) Digest(ctx context.Context, inst int64, target string) (week string, issue int, err error) {
+	err = s.db.SQL().QueryRowContext(ctx, s.q(`SELECT week, issue FROM postmortem_digests WHERE installation_id = $1 AND target = $2`),
+		inst, target).Scan(&week, &issue)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, nil
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("digest of %s: %w", target, err)
+	}
+	return week, issue, nil
+}
+
+// SetDigest records that target's digest issue was written for week.
+func (s *Store) SetDigest(ctx context.Context, inst int64, target, week string, issue int) error {
+	_, err := s.db.SQL().ExecContext(ctx, s.q(`INSERT INTO postmortem_digests (installation_id, target, week, issue)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (installation_id, target) DO UPDATE SET week = excluded.week, issue = excluded.issue`), inst, target, week, issue)
+	if err != nil {
+		return fmt.Errorf("digest of %s: %w", target, err)
+	}
+	return nil
+}
+
+// UnwatchIdle drops a repository whose passes found nothing open since
+// before (a week past its last activity, so its last digest still tells
+// what closed). It reports whether it did.
+func (s *Store) UnwatchIdle(ctx context.Context, inst int64, repo string, before time.Time) (bool, error) {
+	res, err := s.db.SQL().ExecContext(ctx, s.q(`DELETE FROM postmortem_watch WHERE installation_id = $1 AND repo = $2 AND active_at < $3`),
+		inst, repo, before.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("unwatch %s: %w", repo, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
