@@ -224,6 +224,8 @@ type Comment struct {
 	ID   int64
 	User string
 	Body string
+	// Reactions are "login:content" ("postmortem[bot]:+1"), in order.
+	Reactions []string
 }
 
 // Pull is a snapshot of a pull request.
@@ -303,7 +305,11 @@ func (s *Server) Issues(repo string) []Issue {
 		}
 		for _, c := range r.comments {
 			if c.Issue == is {
-				x.Comments = append(x.Comments, Comment{ID: c.ID, User: c.User.Login, Body: c.Body})
+				cm := Comment{ID: c.ID, User: c.User.Login, Body: c.Body}
+				for _, rc := range c.Reactions {
+					cm.Reactions = append(cm.Reactions, rc.User.Login+":"+rc.Content)
+				}
+				x.Comments = append(x.Comments, cm)
 			}
 		}
 		if p := r.issueByID(is.ParentID); p != nil {

@@ -224,6 +224,9 @@ func (s *Server) canPush(u *account, r *repo) bool {
 	if u == nil {
 		return false
 	}
+	if role, ok := r.Roles[strings.ToLower(u.Login)]; ok {
+		return role == "write" || role == "maintain" || role == "admin"
+	}
 	if u == r.Owner || r.Collaborators[strings.ToLower(u.Login)] || u.SiteAdmin {
 		return true
 	}

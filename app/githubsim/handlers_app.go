@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	s.handle("GET /orgs/{org}", access{kind: accPublic}, s.getOrg)
 	s.routesGit()
 	s.routesIssues()
+	s.routesPeople()
 	s.routesPulls()
 	s.routesChecks()
 	s.routesManifest()

@@ -73,9 +73,13 @@ type repo struct {
 	Language      string
 	Topics        []string
 	Collaborators map[string]bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	PushedAt      *time.Time
+	// Roles are repository roles given to people (lower login → read,
+	// triage, write, maintain or admin): they override what membership and
+	// collaboration give (SetRole).
+	Roles     map[string]string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	PushedAt  *time.Time
 
 	objects    objectStore
 	refs       map[string]string // full ref name -> sha
@@ -133,6 +137,14 @@ type comment struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	ViaApp    *app
+	Reactions []*reaction
+}
+
+type reaction struct {
+	ID        int64
+	User      *account
+	Content   string
+	CreatedAt time.Time
 }
 
 type issueEvent struct {

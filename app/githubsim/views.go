@@ -341,7 +341,7 @@ func (v view) comment(r *repo, cm *comment) map[string]any {
 		"html_url": fmt.Sprintf("%s/%s/%s/%d#issuecomment-%d", v.web, r.fullName(), kind, cm.Issue.Number, cm.ID),
 		"body":     cm.Body, "user": v.user(cm.User), "created_at": ts(cm.CreatedAt), "updated_at": ts(cm.UpdatedAt),
 		"issue_url": v.issueURL(r, cm.Issue), "author_association": v.s.association(cm.User, r),
-		"performed_via_github_app": v.appObj(cm.ViaApp), "reactions": v.reactions(u),
+		"performed_via_github_app": v.appObj(cm.ViaApp), "reactions": reactionCounts(u, cm.Reactions),
 	}
 }
 
