@@ -23,6 +23,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/queue"
 	"github.com/postmortem-app/postmortem/app/redeliver"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/watch"
 	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
@@ -51,6 +52,11 @@ type Options struct {
 	// ResyncInterval is how often the resync looks for what webhooks
 	// missed; it also runs once at start. 0: never.
 	ResyncInterval time.Duration
+	// ReminderInterval is how often the reminder pass runs over the
+	// watched repositories (reminders, overdue labels, escalations,
+	// postmortems owed, digests); it also runs once at start. 0: never
+	// (tests enqueue jobs.RemindArgs{} themselves after moving the clock).
+	ReminderInterval time.Duration
 	// Redeliver asks GitHub, at start, to redeliver the webhook deliveries
 	// that failed.
 	Redeliver bool
@@ -114,6 +120,10 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if err != nil {
 		return nil, err
 	}
+	wl := watch.New(db)
+	if err := wl.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("watch tables: %w", err)
+	}
 	rd := &redeliver.Redeliverer{App: clients.App(), DB: db, Logger: log.With("component", "redeliver")}
 	if err := rd.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("redeliveries table: %w", err)
@@ -122,7 +132,7 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if bot == "" {
 		bot = lookUpBot(ctx, clients, log)
 	}
-	fl := &flows.Flows{Clients: clients, Claims: cl, BotLogin: bot, Logger: log.With("component", "flows"), Now: clock.Or(o.Clock)}
+	fl := &flows.Flows{Clients: clients, Claims: cl, BotLogin: bot, Logger: log.With("component", "flows"), Now: clock.Or(o.Clock), Watch: wl}
 	w := queue.NewWorkers()
 	if err := handleJobs(w, fl, &flows.Resyncer{Flows: fl, App: clients.App()}, rd, metrics); err != nil {
 		return nil, err
@@ -171,6 +181,13 @@ func startUp(ctx context.Context, q *queue.Queue, o Options) error {
 		// Unique: replicas starting together queue one.
 		if _, err := q.Enqueue(ctx, jobs.ResyncArgs{}); err != nil {
 			return fmt.Errorf("start-up resync: %w", err)
+		}
+	}
+	if o.ReminderInterval > 0 {
+		// On the leader only: one pass across replicas (and the pass's
+		// claims keep each reminder single even when two overlap).
+		if err := q.AddPeriodic(periodicRemind(o.ReminderInterval)); err != nil {
+			return fmt.Errorf("periodic reminders: %w", err)
 		}
 	}
 	if o.Redeliver {

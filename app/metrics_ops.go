@@ -18,6 +18,7 @@ type opsMetrics struct {
 	checks   *prometheus.CounterVec
 	open     *prometheus.GaugeVec
 	overdue  *prometheus.GaugeVec
+	remind   *prometheus.CounterVec
 }
 
 func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
@@ -43,8 +44,12 @@ func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
 			Name: "postmortem_followups_overdue",
 			Help: "Open follow-up issues of an incident past their due date, as last seen by this replica's tracking job.",
 		}, []string{"repository", "incident"}),
+		remind: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "postmortem_reminders_total",
+			Help: "What the reminder passes wrote, by kind: reminder (a follow-up's step), escalation, overdue_label (put on), owed (a postmortem owed), digest.",
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(o.retries, o.attempts, o.checks, o.open, o.overdue)
+	reg.MustRegister(o.retries, o.attempts, o.checks, o.open, o.overdue, o.remind)
 	return o
 }
 
@@ -98,4 +103,20 @@ func (m *Metrics) observeTracking(repo string, res *flows.TrackingResult, err er
 	}
 	m.ops.open.WithLabelValues(repo, inc).Set(float64(res.Open))
 	m.ops.overdue.WithLabelValues(repo, inc).Set(float64(res.Overdue))
+}
+
+// observeRemind counts what a reminder pass wrote.
+func (m *Metrics) observeRemind(res *flows.RemindResult) {
+	if m == nil || m.ops == nil || res == nil {
+		return
+	}
+	for kind, n := range map[string]int{"reminder": len(res.Reminded), "escalation": len(res.Escalated),
+		"overdue_label": len(res.Labelled), "owed": len(res.OwedReminded)} {
+		if n > 0 {
+			m.ops.remind.WithLabelValues(kind).Add(float64(n))
+		}
+	}
+	if res.Digest != 0 {
+		m.ops.remind.WithLabelValues("digest").Inc()
+	}
 }

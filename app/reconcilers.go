@@ -30,6 +30,22 @@ func periodicResync(interval time.Duration) *river.PeriodicJob {
 	}, &river.PeriodicJobOpts{ID: "postmortem-resync", RunOnStart: true})
 }
 
+// DefaultReminderInterval is how often the reminder pass runs (serve's
+// default).
+const DefaultReminderInterval = time.Hour
+
+// periodicRemind is the River periodic job enqueuing RemindArgs{} (every
+// installation with watched repositories) every interval, and once when
+// the leader starts.
+func periodicRemind(interval time.Duration) *river.PeriodicJob {
+	if interval <= 0 {
+		interval = DefaultReminderInterval
+	}
+	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
+		return jobs.RemindArgs{}, nil
+	}, &river.PeriodicJobOpts{ID: "postmortem-remind", RunOnStart: true})
+}
+
 // handleJobs adds the reconciler of each job kind to w: the flows'
 // (incident, pull request, tracking), the resync's (resync, installation)
 // and the redelivery's. A nil resyncer or redeliverer leaves its kinds out.
@@ -47,6 +63,18 @@ func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeli
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.TrackingArgs]) ([]jobs.Args, error) {
 			res, err := f.Tracking(ctx, job.Args)
 			m.observeTracking(job.Args.Owner+"/"+job.Args.Repo, res, err)
+			return nil, retryLater(err)
+		}),
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.RemindArgs]) ([]jobs.Args, error) {
+			res, err := f.Remind(ctx, job.Args)
+			m.observeRemind(res)
+			if res == nil {
+				return nil, retryLater(err)
+			}
+			return res.Enqueued, retryLater(err)
+		}),
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.DigestArgs]) ([]jobs.Args, error) {
+			_, err := f.Digest(ctx, job.Args)
 			return nil, retryLater(err)
 		}),
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
+	"github.com/postmortem-app/postmortem/app/watch"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/templates"
 )
@@ -49,8 +50,15 @@ type Flows struct {
 	// looking for markers. Empty: any comment carrying a marker counts.
 	BotLogin string
 	Logger   *slog.Logger
-	// Now is the clock (default time.Now).
+	// Now is the App's calendar (default time.Now; see app/clock).
 	Now func() time.Time
+	// Watch is the list of repositories the reminder pass visits; the
+	// flows add the repositories where they file follow-ups or draft
+	// postmortems. Nil: no reminders.
+	Watch *watch.Store
+
+	watchedMu sync.Mutex
+	watched   map[string]string // installation/repo → the day it was last recorded
 
 	// labels remembers each repository's incident label (from its last
 	// configuration read), so a delivery's labels tell whether the issue
@@ -210,4 +218,31 @@ func (r *run) template(ctx context.Context, cfg *repoconfig.Config) ([]byte, *ch
 	}
 	r.tmpl, r.schema = src, schema
 	return src, schema, nil
+}
+
+// watchRepo puts the run's repository on the watch list (the reminder
+// pass visits it): at most one write per repository and day per process.
+func (r *run) watchRepo(ctx context.Context) error {
+	f := r.f
+	if f.Watch == nil {
+		return nil
+	}
+	now := f.now()
+	day, key := now.UTC().Format("2006-01-02"), r.labelKey()
+	f.watchedMu.Lock()
+	if f.watched[key] == day {
+		f.watchedMu.Unlock()
+		return nil
+	}
+	f.watchedMu.Unlock()
+	if err := f.Watch.Watch(ctx, r.inst, r.fullName(), now); err != nil {
+		return err
+	}
+	f.watchedMu.Lock()
+	defer f.watchedMu.Unlock()
+	if f.watched == nil || len(f.watched) >= maxRememberedLabels {
+		f.watched = map[string]string{}
+	}
+	f.watched[key] = day
+	return nil
 }

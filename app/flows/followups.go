@@ -58,6 +58,9 @@ type followUpItem struct {
 	checks.ActionItem
 	key  string
 	file string
+	// severity is the postmortem's (its front matter's severity), for the
+	// SLO of an item without a priority.
+	severity string
 }
 
 // followUps opens one issue per action item of a merged postmortem, exactly
@@ -90,6 +93,11 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 		return &FollowUpsResult{Skipped: "no postmortem in the merged pull request", Incident: incident}, nil
 	}
 	res.Items = len(items)
+	if len(items) > 0 {
+		if err := r.watchRepo(ctx); err != nil { // the reminder pass visits it
+			return nil, err
+		}
+	}
 
 	existing, err := r.listFollowUps(ctx, cfg, incident)
 	if err != nil {
@@ -204,16 +212,21 @@ func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number in
 			continue
 		}
 		found = true
+		d := checks.Parse(src)
+		severity := ""
+		if f := d.FrontMatter.Get("severity"); f != nil {
+			severity = strings.TrimSpace(f.Raw)
+		}
 		// Every form (task lists, bullets, numbered items, table rows):
 		// task items read as they always did, so their keys are unchanged.
-		for _, a := range checks.Parse(src).Actions {
+		for _, a := range d.Actions {
 			if a.Done || strings.TrimSpace(a.Title) == "" {
 				continue
 			}
 			norm := strings.Join(strings.Fields(strings.ToLower(a.Title)), " ")
 			key := ItemKey(a.Title, seen[norm])
 			seen[norm]++
-			items = append(items, followUpItem{ActionItem: a, key: key, file: cf.GetFilename()})
+			items = append(items, followUpItem{ActionItem: a, key: key, file: cf.GetFilename(), severity: severity})
 		}
 	}
 	return items, found, nil
@@ -309,12 +322,7 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 		ownerNote = "@" + owner
 		assignees = []string{owner}
 	}
-	due := "none given"
-	if it.HasDue {
-		due = it.Due.Format("2006-01-02")
-	} else if it.DueRaw != "" {
-		due = it.DueRaw + " (not a valid date)"
-	}
+	due := r.dueOf(cfg, pr, it)
 	fileURL := fmt.Sprintf("%s/blob/%s/%s", strings.TrimSuffix(pr.GetBase().GetRepo().GetHTMLURL(), "/"), ref, it.file)
 	if pr.GetBase().GetRepo().GetHTMLURL() == "" {
 		fileURL = it.file
@@ -351,6 +359,30 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 		return nil, fmt.Errorf("open follow-up %q: %w", it.Title, err)
 	}
 	return is, nil
+}
+
+// dueOf is how a follow-up's due date reads in its body: the item's own,
+// else the one its priority's (or the incident's severity's) SLO gives,
+// counted from the merge of the postmortem, saying so.
+func (r *run) dueOf(cfg *repoconfig.Config, pr *github.PullRequest, it followUpItem) string {
+	if it.HasDue {
+		return it.Due.Format("2006-01-02")
+	}
+	merged := r.f.now()
+	if pr.MergedAt != nil {
+		merged = pr.GetMergedAt().Time
+	}
+	invalid := ""
+	if it.DueRaw != "" {
+		invalid = fmt.Sprintf("; the postmortem's %q is not a valid date", it.DueRaw)
+	}
+	if due, key, p, ok := cfg.DueBySLO(it.Priority, it.severity, merged); ok {
+		return fmt.Sprintf("%s (%s: %s after the postmortem merged, by policy%s)", due.Format("2006-01-02"), key, p, invalid)
+	}
+	if it.DueRaw != "" {
+		return it.DueRaw + " (not a valid date)"
+	}
+	return "none given"
 }
 
 func dedupeFold(xs []string) []string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/clock"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/internal/dbtest"
@@ -37,18 +38,24 @@ type flowEnv struct {
 
 type flowEnvOpts struct {
 	files map[string]string // extra files in acme/services
+	// clock, when set, is the calendar the simulator and the flows share.
+	clock *clock.Offset
 }
 
 func flowSeed(files map[string]string) *githubsim.Seed { return flowtest.Seed(files) }
 
 func newFlowEnv(t *testing.T, o flowEnvOpts) *flowEnv {
 	t.Helper()
-	g := flowtest.New(t, o.files)
-	return &flowEnv{
+	g := flowtest.NewAt(t, o.files, o.clock)
+	e := &flowEnv{
 		env: g, t: t, ctx: g.Ctx, sim: g.Sim, conf: g.Conf, claims: g.Claims,
-		flows: &Flows{Clients: g.Clients, Claims: g.Claims, BotLogin: flowBot},
+		flows: &Flows{Clients: g.Clients, Claims: g.Claims, BotLogin: flowBot, Watch: g.Watch},
 		alice: g.Alice, bob: g.Bob,
 	}
+	if o.clock != nil {
+		e.flows.Now = o.clock.Now
+	}
+	return e
 }
 
 func (e *flowEnv) must(err error)                                   { e.t.Helper(); e.env.Must(err) }
@@ -59,6 +66,7 @@ func (e *flowEnv) incident(n int) jobs.IncidentArgs                 { e.t.Helper
 func (e *flowEnv) incidentBare(n int) jobs.IncidentArgs             { return e.env.IncidentBare(n) }
 func (e *flowEnv) pr(n int) jobs.PullRequestArgs                    { return e.env.PR(n) }
 func (e *flowEnv) trackingJob(n int) jobs.TrackingArgs              { return e.env.Tracking(n) }
+func (e *flowEnv) remindJob() jobs.RemindArgs                       { return e.env.Remind() }
 func (e *flowEnv) issue(n int) githubsim.Issue                      { return e.env.Issue(n) }
 func (e *flowEnv) pulls() []githubsim.Pull                          { return e.env.Pulls() }
 func (e *flowEnv) commentsWith(n int, m string) []githubsim.Comment { return e.env.CommentsWith(n, m) }

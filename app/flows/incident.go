@@ -202,6 +202,12 @@ func (r *run) incidentIssue(ctx context.Context, number int, fr *firstReads) (*g
 	if !hasLabel(issue.Labels, cfg.IncidentLabel) {
 		return nil, nil, &IncidentResult{Skipped: "not labelled " + cfg.IncidentLabel}, nil
 	}
+	if len(cfg.Postmortem.RequiredFor) > 0 {
+		// Its postmortem may come to be owed: the reminder pass visits.
+		if err := r.watchRepo(ctx); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	return issue, cfg, nil, nil
 }
 

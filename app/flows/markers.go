@@ -40,6 +40,40 @@ func MarkerComplete(incident int) string {
 // MarkerConfigError starts the comment reporting a broken configuration.
 const MarkerConfigError = "<!-- postmortem:config-error -->"
 
+// MarkerReminder starts the reminder of step (soon, due, overdue-N) on a
+// follow-up due on due (YYYY-MM-DD).
+func MarkerReminder(due, step string) string {
+	return fmt.Sprintf("<!-- postmortem:reminder due=%s step=%s -->", due, step)
+}
+
+// MarkerEscalation starts the comment on an incident escalating follow-up
+// number, overdue since due.
+func MarkerEscalation(number int, due string) string {
+	return fmt.Sprintf("<!-- postmortem:escalation followup=%d due=%s -->", number, due)
+}
+
+// MarkerOwed starts a reminder (on the incident or its pull request) that
+// the postmortem of incident is due on due, at step.
+func MarkerOwed(incident int, due, step string) string {
+	return fmt.Sprintf("<!-- postmortem:owed incident=%d due=%s step=%s -->", incident, due, step)
+}
+
+// MarkerCommand starts the App's answer to the command of comment id.
+func MarkerCommand(id int64) string {
+	return fmt.Sprintf("<!-- postmortem:command comment=%d -->", id)
+}
+
+// MarkerDigest is in the body of the digest issue of target ("owner/name"
+// for a repository's, "owner" for an organization's).
+func MarkerDigest(target string) string {
+	return fmt.Sprintf("<!-- postmortem:digest target=%s -->", target)
+}
+
+// markerDigestWeek records the week a digest was written for.
+func markerDigestWeek(week string) string {
+	return fmt.Sprintf("<!-- postmortem:digest-week=%s -->", week)
+}
+
 var (
 	reIncidentMarker = regexp.MustCompile(`<!-- postmortem:incident=(\d+) -->`)
 	reFollowUpMarker = regexp.MustCompile(`<!-- postmortem:followup incident=(\d+) item=([0-9a-z]+) -->`)

@@ -215,13 +215,21 @@ func (rs *Resyncer) openIncidents(ctx context.Context, r *run, label string) (ma
 // postmortemPulls are the postmortem pull requests updated in the window,
 // newest first, by incident.
 func (rs *Resyncer) postmortemPulls(ctx context.Context, r *run, res *ResyncResult) (map[int][]*github.PullRequest, error) {
-	since := rs.Flows.now().Add(-rs.window())
+	pulls, seen, err := r.postmortemPulls(ctx, rs.Flows.now().Add(-rs.window()))
+	res.PullsSeen += seen
+	return pulls, err
+}
+
+// postmortemPulls are the repository's postmortem pull requests updated
+// since, newest first, by incident, and how many there are.
+func (r *run) postmortemPulls(ctx context.Context, since time.Time) (map[int][]*github.PullRequest, int, error) {
 	pulls := map[int][]*github.PullRequest{} // incident → its postmortem pull requests
+	seen := 0
 	opts := github.PullRequestListOptions{State: "all", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100, Page: 1}}
 	for {
 		prs, resp, err := r.gh.PullRequests.List(ctx, r.owner, r.repo, &opts)
 		if err != nil {
-			return nil, fmt.Errorf("list pull requests: %w", err)
+			return nil, seen, fmt.Errorf("list pull requests: %w", err)
 		}
 		old := false
 		for _, pr := range prs {
@@ -231,14 +239,12 @@ func (rs *Resyncer) postmortemPulls(ctx context.Context, r *run, res *ResyncResu
 			}
 			if n := incidentOfPR(pr); n != 0 && strings.HasPrefix(pr.GetHead().GetRef(), "postmortem/") {
 				pulls[n] = append(pulls[n], pr)
-				res.PullsSeen++
+				seen++
 			}
 		}
 		if old || resp == nil || resp.NextPage == 0 {
-			break
+			return pulls, seen, nil
 		}
 		opts.Page = resp.NextPage
 	}
-
-	return pulls, nil
 }

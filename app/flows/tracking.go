@@ -37,6 +37,7 @@ func (f *Flows) Tracking(ctx context.Context, a jobs.TrackingArgs) (*TrackingRes
 		return nil, err
 	}
 	incident := a.Incident
+	var followUp *github.Issue // the follow-up whose state changed, when read
 	if incident == 0 {
 		is, resp, err := r.gh.Issues.Get(ctx, a.Owner, a.Repo, a.Number)
 		if err != nil {
@@ -50,6 +51,7 @@ func (f *Flows) Tracking(ctx context.Context, a jobs.TrackingArgs) (*TrackingRes
 			return &TrackingResult{Skipped: "not a follow-up"}, nil
 		}
 		incident, _ = strconv.Atoi(m[1])
+		followUp = is
 	}
 	cfg, err := r.config(ctx)
 	if err != nil {
@@ -58,6 +60,9 @@ func (f *Flows) Tracking(ctx context.Context, a jobs.TrackingArgs) (*TrackingRes
 			// Retrying cannot help; the incident and PR flows tell people.
 			return &TrackingResult{Skipped: "configuration is broken: " + ce.Error(), Incident: incident}, nil
 		}
+		return nil, err
+	}
+	if err := r.followUpChanged(ctx, cfg, followUp); err != nil {
 		return nil, err
 	}
 	// One tracking run per incident at a time: runs for two follow-ups
@@ -170,5 +175,26 @@ func (r *run) complete(ctx context.Context, cfg *repoconfig.Config, inc *github.
 		res.IncidentClosed = true
 		r.emit("tracking", incident, "closed incident #%d", incident)
 	}
+	return nil
+}
+
+// followUpChanged keeps up what the reminders own on a follow-up whose
+// state changed: closed, it loses the overdue label; reopened, its
+// repository is watched again.
+func (r *run) followUpChanged(ctx context.Context, cfg *repoconfig.Config, is *github.Issue) error {
+	if is == nil {
+		return nil
+	}
+	if is.GetState() == "open" {
+		return r.watchRepo(ctx)
+	}
+	label := cfg.FollowUps.OverdueLabel
+	if label == "" || !hasLabel(is.Labels, label) {
+		return nil
+	}
+	if _, err := r.gh.Issues.RemoveLabelForIssue(ctx, r.owner, r.repo, is.GetNumber(), label); err != nil && statusOf(err) != http.StatusNotFound {
+		return fmt.Errorf("remove label %s from #%d: %w", label, is.GetNumber(), err)
+	}
+	r.emit("tracking", is.GetNumber(), "follow-up #%d closed: removed %q", is.GetNumber(), label)
 	return nil
 }

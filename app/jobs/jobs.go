@@ -59,6 +59,9 @@ const (
 	KindInstallation = "installation"
 	KindResync       = "resync"
 	KindRedeliver    = "redeliver"
+	KindRemind       = "remind"
+	KindDigest       = "digest"
+	KindCommand      = "command"
 )
 
 // IncidentArgs: reconcile incident issue Number (draft or update its
@@ -155,3 +158,57 @@ type RedeliverArgs struct {
 func (RedeliverArgs) Kind() string                 { return KindRedeliver }
 func (RedeliverArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
 func (a RedeliverArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// RemindArgs: the reminder pass. InstallationID 0 is every installation
+// with watched repositories (one job each); Owner and Repo empty is every
+// watched repository of the installation (one job each, and the
+// organization digests); otherwise one repository's pass: reminders on its
+// open follow-ups and its postmortems owed, the overdue label, escalations,
+// its digest. The pass reads the date from the App's clock, so a test moves
+// the clock and enqueues a pass; production enqueues RemindArgs{} from a
+// River periodic job (on the leader: once across replicas).
+type RemindArgs struct {
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner,omitempty" river:"unique"`
+	Repo           string `json:"repo,omitempty" river:"unique"`
+	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+}
+
+func (RemindArgs) Kind() string                 { return KindRemind }
+func (RemindArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a RemindArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// DigestArgs: write this week's digest of an organization (Owner), in its
+// .github repository, over its repositories whose configuration says
+// digest: organization.
+type DigestArgs struct {
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner" river:"unique"`
+	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+}
+
+func (DigestArgs) Kind() string                 { return KindDigest }
+func (DigestArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a DigestArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// CommandArgs: run the /postmortem command of comment CommentID on issue
+// (or pull request) Number, written by Login at At (RFC 3339). The command
+// line is the delivery's (GitHub signed it): the comment as it was
+// created, never as edited since. Unique by the comment: a comment runs
+// once however often it is delivered (the flow's claim covers deliveries
+// after the job finished).
+type CommandArgs struct {
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner" river:"unique"`
+	Repo           string `json:"repo" river:"unique"`
+	CommentID      int64  `json:"comment_id" river:"unique"`
+	Number         int    `json:"number"`
+	Login          string `json:"login"`
+	Command        string `json:"command"`
+	At             string `json:"at,omitempty"`
+	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+}
+
+func (CommandArgs) Kind() string                 { return KindCommand }
+func (CommandArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a CommandArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }

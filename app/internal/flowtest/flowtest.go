@@ -16,11 +16,13 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/clock"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/watch"
 	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
@@ -40,9 +42,12 @@ type Env struct {
 	Sim     *githubsim.Server
 	Clients *ghclient.Clients
 	Claims  *claims.Store
+	Watch   *watch.Store // the reminder pass's watch list, on the claims' database
 	Alice   *githubsim.Actor
 	Bob     *githubsim.Actor
 	Conf    *conformance.Transport
+	// Clock is the calendar GitHub and the App share (NewAt), nil for New.
+	Clock *clock.Offset
 }
 
 // Seed is the flows' GitHub, with files added to acme/services.
@@ -65,7 +70,18 @@ func Seed(files map[string]string) *githubsim.Seed {
 // New starts the simulator seeded with files in acme/services.
 func New(t *testing.T, files map[string]string) *Env {
 	t.Helper()
-	sim, err := githubsim.New(githubsim.Options{Seed: Seed(files)})
+	return NewAt(t, files, nil)
+}
+
+// NewAt is New with a calendar the test moves (nil: real time): the
+// simulator's timestamps read it; credentials stay on real time.
+func NewAt(t *testing.T, files map[string]string, clk *clock.Offset) *Env {
+	t.Helper()
+	o := githubsim.Options{Seed: Seed(files)}
+	if clk != nil {
+		o.Clock, o.AuthClock = clk.Now, time.Now
+	}
+	sim, err := githubsim.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,12 +99,17 @@ func New(t *testing.T, files map[string]string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := claims.New(sqldb.Wrap(OpenSQLite(t, filepath.Join(t.TempDir(), "claims.db")), "sqlite"))
+	db := sqldb.Wrap(OpenSQLite(t, filepath.Join(t.TempDir(), "claims.db")), "sqlite")
+	cl := claims.New(db)
 	ctx := context.Background()
 	if err := cl.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &Env{T: t, Ctx: ctx, Sim: sim, Clients: clients, Claims: cl, Conf: conf, Alice: sim.As("alice"), Bob: sim.As("bob")}
+	wl := watch.New(db)
+	if err := wl.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &Env{T: t, Ctx: ctx, Sim: sim, Clients: clients, Claims: cl, Watch: wl, Conf: conf, Alice: sim.As("alice"), Bob: sim.As("bob"), Clock: clk}
 }
 
 // OpenSQLite opens a SQLite file with several connections (WAL, a busy
@@ -181,6 +202,11 @@ func IncidentJobFromDeliveries(tb testing.TB, sim *githubsim.Server, n int) jobs
 // PR is the pull request job of pull request n.
 func (e *Env) PR(n int) jobs.PullRequestArgs {
 	return jobs.PullRequestArgs{InstallationID: InstID, Owner: "acme", Repo: "services", Number: n}
+}
+
+// Remind is the reminder pass of acme/services.
+func (e *Env) Remind() jobs.RemindArgs {
+	return jobs.RemindArgs{InstallationID: InstID, Owner: "acme", Repo: "services"}
 }
 
 // Tracking is the tracking job of follow-up issue n.
