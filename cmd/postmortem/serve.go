@@ -87,6 +87,7 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	workers := fl.Int("workers", 4, "jobs worked at once")
 	writeGap := fl.Duration("write-interval", time.Second, "pace of one installation's sustained writes, after a short burst (GitHub asks for about a second apart)")
 	resyncEvery := fl.Duration("resync-interval", app.DefaultResyncInterval, "how often the periodic resync looks for incidents and merged postmortems whose webhooks were lost (0: never)")
+	remindEvery := fl.Duration("reminder-interval", app.DefaultReminderInterval, "how often the reminder pass runs: follow-up reminders, overdue labels, escalations, postmortems owed, weekly digests (0: never)")
 	redeliverOnStart := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
 	if code, ok := parseFlags(fl, args, serveUsage, stderr); !ok {
@@ -131,13 +132,14 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return cfg, app.Options{}, 2, false
 	}
 	return cfg, app.Options{
-		GitHub:         ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Pacer: ghclient.PacerConfig{Interval: *writeGap}},
-		WebhookSecret:  cfg.WebhookSecret,
-		BotLogin:       app.BotLogin(cfg.AppSlug),
-		DatabaseURL:    cfg.DatabaseURL,
-		Queue:          queue.Config{MaxWorkers: *workers},
-		ResyncInterval: *resyncEvery,
-		Redeliver:      *redeliverOnStart,
-		ShutdownGrace:  *grace,
+		GitHub:           ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Pacer: ghclient.PacerConfig{Interval: *writeGap}},
+		WebhookSecret:    cfg.WebhookSecret,
+		BotLogin:         app.BotLogin(cfg.AppSlug),
+		DatabaseURL:      cfg.DatabaseURL,
+		Queue:            queue.Config{MaxWorkers: *workers},
+		ResyncInterval:   *resyncEvery,
+		ReminderInterval: *remindEvery,
+		Redeliver:        *redeliverOnStart,
+		ShutdownGrace:    *grace,
 	}, 0, true
 }
