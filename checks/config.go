@@ -69,6 +69,17 @@ type PostmortemConfig struct {
 	Due Period `yaml:"due"`
 }
 
+// Severity is the configured spelling of severity s ("sev-1" → "SEV1"),
+// and whether it is one of the severities.
+func (c *Config) Severity(s string) (string, bool) {
+	for _, v := range c.Severities {
+		if normSev(v) == normSev(s) && strings.TrimSpace(s) != "" {
+			return v, true
+		}
+	}
+	return "", false
+}
+
 // Required reports whether an incident of severity owes a postmortem.
 func (p PostmortemConfig) Required(severity string) bool {
 	return severity != "" && severityAllowed(severity, p.RequiredFor)

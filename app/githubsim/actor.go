@@ -423,3 +423,46 @@ func (s *Server) RefSHA(repo, ref string) string {
 	sha, _ := r.resolve(ref)
 	return sha
 }
+
+// Commits are the commits of branch in repo, newest first (first parents).
+func (s *Server) Commits(repo, branch string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.repoLocked(repo)
+	if r == nil {
+		return nil
+	}
+	var out []string
+	for sha := r.refs["refs/heads/"+branch]; sha != ""; {
+		c, ok := r.objects.commit(sha)
+		if !ok {
+			break
+		}
+		out = append(out, sha)
+		if len(c.Parents) == 0 {
+			break
+		}
+		sha = c.Parents[0]
+	}
+	return out
+}
+
+// File is path's content on branch of repo ("" when missing).
+func (s *Server) File(repo, branch, path string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.repoLocked(repo)
+	if r == nil {
+		return ""
+	}
+	c, ok := r.objects.commit(r.refs["refs/heads/"+branch])
+	if !ok {
+		return ""
+	}
+	e, ok := r.objects.lookupPath(c.Tree, path)
+	if !ok {
+		return ""
+	}
+	b, _ := r.objects.get(e.SHA, "blob")
+	return string(b)
+}

@@ -49,6 +49,8 @@ func decodeDelivery(body []byte, d *delivery) error {
 			s.check(&d.CheckSuite)
 		case keyIs(key, "check_run"):
 			s.check(&d.CheckRun)
+		case keyIs(key, "comment"):
+			s.comment(d)
 		case keyIs(key, "sender"):
 			s.sender(d)
 		default:
@@ -128,7 +130,43 @@ func (s *scan) sender(d *delivery) {
 	if d.Sender == nil {
 		d.Sender = new(deliverySender)
 	}
-	u := d.Sender
+	s.user(d.Sender)
+}
+
+// comment reads an issue_comment's comment: id, body, creation time and
+// author.
+func (s *scan) comment(d *delivery) {
+	if s.null() {
+		d.Comment = nil
+		return
+	}
+	if !s.isObject() {
+		return
+	}
+	if d.Comment == nil {
+		d.Comment = new(deliveryComment)
+	}
+	c := d.Comment
+	s.object(func(k []byte) {
+		switch {
+		case keyIs(k, "id"):
+			s.int(&c.ID)
+		case keyIs(k, "body"):
+			s.str(&c.Body)
+		case keyIs(k, "created_at"):
+			s.str(&c.CreatedAt)
+		case keyIs(k, "user"):
+			if !s.null() && s.isObject() {
+				s.user(&c.User)
+			}
+		default:
+			s.skip()
+		}
+	})
+}
+
+// user reads a user object (at s.i) into u: login and type.
+func (s *scan) user(u *deliverySender) {
 	s.object(func(k []byte) {
 		switch {
 		case keyIs(k, "login"):

@@ -37,6 +37,9 @@ var decodeCases = []string{
 	`{"check_run":{"pull_requests":[{"number":1},{"number":2}]},"check_run":{"pull_requests":[]},"check_run":{"pull_requests":[null,null]}}`,
 	`{"check_run":{"pull_requests":[{"number":1},{"number":2}]},"check_run":{"pull_requests":[{"x":1}]},"check_run":{"pull_requests":[null,null]}}`,
 	`{"x":[{"a":"]}\"["},{"b":[[],{}]}],"y":"\\","action":"after"}`,
+	`{"comment":{"id":7,"body":"/postmortem due\n2026","created_at":"t","user":{"login":"a","type":"User"}}}`,
+	`{"comment":{"id":7,"user":null},"comment":{"body":"x"}}`, `{"comment":null}`, `{"comment":{"user":"x"}}`,
+	`{"comment":{"id":"7"}}`, `{"comment":{"body":1,"user":{"login":2}}}`, `{"comment":[1]}`,
 	`{"action":"opened"`, `{"action":"opened"}x`, `{"action":'x'}`, `{"a":01}`, ``,
 }
 

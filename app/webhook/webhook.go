@@ -117,7 +117,17 @@ type delivery struct {
 	PullRequest  *deliveryPullRequest  `json:"pull_request"`
 	CheckSuite   *checkDelivery        `json:"check_suite"`
 	CheckRun     *checkDelivery        `json:"check_run"`
+	Comment      *deliveryComment      `json:"comment"`
 	Sender       *deliverySender       `json:"sender"`
+}
+
+// deliveryComment is an issue_comment delivery's comment: who wrote what,
+// and when.
+type deliveryComment struct {
+	ID        int64          `json:"id"`
+	Body      string         `json:"body"`
+	CreatedAt string         `json:"created_at"`
+	User      deliverySender `json:"user"`
 }
 
 type deliveryInstallation struct {
@@ -166,7 +176,7 @@ type checkDelivery struct {
 // routedEvents are the events the App decodes; all others are ignored
 // unread.
 var routedEvents = map[string]bool{
-	"issues": true, "pull_request": true, "check_suite": true, "check_run": true,
+	"issues": true, "issue_comment": true, "pull_request": true, "check_suite": true, "check_run": true,
 	"installation": true, "installation_repositories": true, "ping": true,
 }
 
@@ -199,6 +209,8 @@ var errMalformed = errors.New("malformed payload")
 //	  ready_for_review, edited, closed+merged  → PullRequestArgs
 //	check_suite requested, rerequested         → PullRequestArgs per associated PR
 //	check_run rerequested                      → PullRequestArgs per associated PR
+//	issue_comment created, by a person, with a
+//	  line starting "/postmortem"              → CommandArgs
 //	installation *, installation_repositories * → InstallationArgs
 //	everything else                            → ignored
 //
@@ -240,8 +252,56 @@ func Route(event string, body []byte, botLogin string) ([]jobs.Args, string, err
 		return routePullRequest(&d, inst, bot)
 	case "check_suite", "check_run":
 		return routeCheck(event, &d, inst)
+	case "issue_comment":
+		return routeComment(&d, inst, bot)
 	}
 	return nil, "event " + event + " is not used", nil
+}
+
+// maxCommandLine bounds the command line a job carries.
+const maxCommandLine = 512
+
+// commandLine is the first line of a comment that starts with /postmortem
+// (leading spaces aside), at most maxCommandLine bytes.
+func commandLine(body string) (string, bool) {
+	for len(body) > 0 {
+		line, rest, _ := strings.Cut(body, "\n")
+		body = rest
+		line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
+		if cmd, ok := strings.CutPrefix(line, "/postmortem"); ok && (cmd == "" || cmd[0] == ' ' || cmd[0] == '\t') {
+			if len(line) > maxCommandLine {
+				line = line[:maxCommandLine]
+			}
+			return line, true
+		}
+	}
+	return "", false
+}
+
+// routeComment routes an issue_comment delivery: a comment just created by
+// a person, with a /postmortem command, becomes the command's job. An
+// edited comment never runs again; bots (the App's own help text among
+// them) are not listened to.
+func routeComment(d *delivery, inst int64, bot bool) ([]jobs.Args, string, error) {
+	if d.Action != "created" {
+		return nil, "issue_comment " + d.Action + " is not used (an edited comment does not run again)", nil
+	}
+	if d.Issue == nil || d.Issue.Number <= 0 || d.Comment == nil || d.Comment.ID <= 0 {
+		return nil, "", fmt.Errorf("%w: issue_comment without its issue or comment", errMalformed)
+	}
+	login := d.Comment.User.Login
+	if bot || d.Comment.User.Type == "Bot" || (d.Sender != nil && d.Sender.Type == "Bot") || strings.HasSuffix(login, "[bot]") {
+		return nil, "a bot's comment", nil
+	}
+	cmd, ok := commandLine(d.Comment.Body)
+	if !ok {
+		return nil, "comment without a /postmortem command", nil
+	}
+	if login == "" && d.Sender != nil {
+		login = d.Sender.Login
+	}
+	return []jobs.Args{jobs.CommandArgs{InstallationID: inst, Owner: d.Repository.Owner.Login, Repo: d.Repository.Name,
+		CommentID: d.Comment.ID, Number: d.Issue.Number, Login: login, Command: cmd, At: d.Comment.CreatedAt}}, "issue_comment created: a command", nil
 }
 
 // routeIssues routes an issues delivery (see Route).

@@ -222,6 +222,14 @@ func TestRoute(t *testing.T) {
 		return jobs.PullRequestArgs{InstallationID: 5, Owner: "acme", Repo: "svc", Number: n, HeadSHA: sha}
 	}
 	rerequested := func(a jobs.PullRequestArgs) jobs.PullRequestArgs { a.Rerequested = true; return a }
+	comment := func(action, body, login, typ string) []byte {
+		b, _ := json.Marshal(body)
+		return fmt.Appendf(nil, `{"action":%q,%s,"issue":{"number":3,"labels":[]},"comment":{"id":77,"body":%s,"created_at":"2026-03-02T10:00:00Z","user":{"login":%q,"type":%q}},"sender":{"login":%q,"type":%q}}`,
+			action, repo, b, login, typ, login, typ)
+	}
+	cmd := func(line string) jobs.CommandArgs {
+		return jobs.CommandArgs{InstallationID: 5, Owner: "acme", Repo: "svc", CommentID: 77, Number: 3, Login: "bob", Command: line, At: "2026-03-02T10:00:00Z"}
+	}
 	cases := []struct {
 		name  string
 		event string
@@ -252,6 +260,16 @@ func TestRoute(t *testing.T) {
 		{"check run rerequested", "check_run", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_run":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []jobs.Args{rerequested(pr(4, "s"))}},
 		{"check suite rerequested", "check_suite", fmt.Appendf(nil, `{"action":"rerequested",%s,"check_suite":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), []jobs.Args{rerequested(pr(4, "s"))}},
 		{"check run created", "check_run", fmt.Appendf(nil, `{"action":"created",%s,"check_run":{"head_sha":"s","pull_requests":[{"number":4}]}}`, repo), nil},
+		{"command", "issue_comment", comment("created", "/postmortem due 2026-04-01", "bob", "User"), []jobs.Args{cmd("/postmortem due 2026-04-01")}},
+		{"command after text", "issue_comment", comment("created", "Moving it:\r\n  /postmortem snooze 1w waiting on the vendor\r\nthanks", "bob", "User"),
+			[]jobs.Args{cmd("/postmortem snooze 1w waiting on the vendor")}},
+		{"bare command", "issue_comment", comment("created", "/postmortem", "bob", "User"), []jobs.Args{cmd("/postmortem")}},
+		{"no command", "issue_comment", comment("created", "I think /postmortem is nice", "bob", "User"), nil},
+		{"not ours", "issue_comment", comment("created", "/postmortems are great", "bob", "User"), nil},
+		{"edited command", "issue_comment", comment("edited", "/postmortem due 2026-04-01", "bob", "User"), nil},
+		{"deleted command", "issue_comment", comment("deleted", "/postmortem due 2026-04-01", "bob", "User"), nil},
+		{"the App's help", "issue_comment", comment("created", "/postmortem help", "postmortem[bot]", "Bot"), nil},
+		{"another bot", "issue_comment", comment("created", "/postmortem skip automated", "dependabot[bot]", "Bot"), nil},
 		{"installation", "installation", []byte(`{"action":"created","installation":{"id":5}}`), []jobs.Args{jobs.InstallationArgs{InstallationID: 5}}},
 		{"installation repos", "installation_repositories", []byte(`{"action":"added","installation":{"id":5}}`), []jobs.Args{jobs.InstallationArgs{InstallationID: 5}}},
 		{"no installation", "pull_request", []byte(`{"action":"opened","pull_request":{"number":9}}`), nil},
@@ -278,6 +296,7 @@ func TestRoute(t *testing.T) {
 		{"check_suite", `{"action":"requested",` + repo + `}`},
 		{"pull_request", `[]`},
 		{"installation", `{"installation":{"id":"5"}}`},
+		{"issue_comment", `{"action":"created",` + repo + `,"issue":{"number":3}}`},
 	} {
 		if _, _, err := Route(bad.event, []byte(bad.body), ""); !errors.Is(err, errMalformed) {
 			t.Errorf("Route(%s, %s) err = %v, want malformed", bad.event, bad.body, err)
@@ -297,6 +316,7 @@ func FuzzWebhook(f *testing.F) {
 	f.Add("pull_request", prPayload("opened", 1, 2, "x"))
 	f.Add("check_suite", []byte(`{"action":"requested","installation":{"id":1},"repository":{"name":"r","owner":{"login":"o"}},"check_suite":{"pull_requests":[{"number":1}]}}`))
 	f.Add("issues", []byte(`{"action":"opened","installation":{"id":1},"repository":{"name":"r","owner":{"login":"o"}},"issue":{"number":1,"labels":[{}]}}`))
+	f.Add("issue_comment", []byte(`{"action":"created","installation":{"id":1},"repository":{"name":"r","owner":{"login":"o"}},"issue":{"number":1},"comment":{"id":2,"body":"/postmortem due 2026-04-01","user":{"login":"a"}}}`))
 	f.Fuzz(func(t *testing.T, event string, body []byte) {
 		q := &memQueue{}
 		h := &Handler{Secret: []byte(testSecret), Queue: q, BotLogin: "postmortem[bot]"}
@@ -335,6 +355,11 @@ func FuzzWebhook(f *testing.F) {
 				}
 			case jobs.InstallationArgs:
 				if a.InstallationID <= 0 {
+					t.Fatalf("bad job %+v", a)
+				}
+			case jobs.CommandArgs:
+				if a.InstallationID <= 0 || a.Owner == "" || a.Repo == "" || a.Number <= 0 || a.CommentID <= 0 ||
+					!strings.HasPrefix(a.Command, "/postmortem") || len(a.Command) > maxCommandLine {
 					t.Fatalf("bad job %+v", a)
 				}
 			default:

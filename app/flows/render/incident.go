@@ -69,8 +69,8 @@ func timelineEntries(events []*github.Timeline, bot string) []templates.Timeline
 			entry.Text = "assigned " + e.GetAssignee().GetLogin()
 		case "commented":
 			text := OneLine(e.GetBody(), 140)
-			if text == "" {
-				continue
+			if text == "" || strings.HasPrefix(text, "/postmortem") {
+				continue // commands are not part of the story
 			}
 			entry.Text = "commented: " + text
 			entry.URL = e.GetURL()

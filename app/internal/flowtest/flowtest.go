@@ -60,7 +60,7 @@ func Seed(files map[string]string) *githubsim.Seed {
 			Apps: []githubsim.SeedApp{{
 				AppID: AppID, Slug: "postmortem", Name: "Postmortem",
 				Permissions:   map[string]string{"issues": "write", "pull_requests": "write", "contents": "write", "checks": "write", "metadata": "read"},
-				Events:        []string{"issues", "pull_request", "check_suite", "check_run", "installation", "installation_repositories"},
+				Events:        []string{"issues", "issue_comment", "pull_request", "check_suite", "check_run", "installation", "installation_repositories"},
 				Installations: []githubsim.SeedInstallation{{InstallationID: InstID, Account: "acme", RepositorySelection: "all"}},
 			}},
 		},
@@ -197,6 +197,37 @@ func IncidentJobFromDeliveries(tb testing.TB, sim *githubsim.Server, n int) jobs
 	}
 	tb.Fatalf("no issues delivery routes issue #%d to an incident job", n)
 	return jobs.IncidentArgs{}
+}
+
+// Command comments body on issue n as actor and returns the command job
+// the webhook routes its issue_comment delivery to (ok false: none).
+func (e *Env) Command(actor *githubsim.Actor, n int, body string) (jobs.CommandArgs, bool) {
+	e.T.Helper()
+	id, err := actor.Comment(Repo, n, body)
+	e.Must(err)
+	return CommandJob(e.T, e.Sim, id)
+}
+
+// CommandJob routes the simulator's issue_comment delivery of comment id
+// (ok false: it routes to no command job).
+func CommandJob(tb testing.TB, sim *githubsim.Server, id int64) (jobs.CommandArgs, bool) {
+	tb.Helper()
+	sim.WaitIdle()
+	for _, d := range sim.Deliveries() {
+		if d.Event != "issue_comment" || !strings.Contains(string(d.Payload), fmt.Sprintf(`"id":%d,`, id)) {
+			continue
+		}
+		js, _, err := webhook.Route(d.Event, d.Payload, Bot)
+		if err != nil {
+			tb.Fatalf("route delivery %d: %v", d.ID, err)
+		}
+		for _, j := range js {
+			if a, ok := j.(jobs.CommandArgs); ok && a.CommentID == id {
+				return a, true
+			}
+		}
+	}
+	return jobs.CommandArgs{}, false
 }
 
 // PR is the pull request job of pull request n.
