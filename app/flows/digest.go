@@ -66,7 +66,9 @@ func (r *run) digestPart(ctx context.Context, cfg *repoconfig.Config, now time.T
 		if s, ok := render.Due(is.GetBody()); ok {
 			o.Due, o.HasDue = parseDay(s)
 		}
-		o.Snoozed, _ = render.Snoozed(is.GetBody())
+		if until, ok := render.Snoozed(is.GetBody()); ok && until >= now.UTC().Format("2006-01-02") {
+			o.Snoozed = until
+		}
 		if inc, _, ok := ParseFollowUpMarker(is.GetBody()); ok {
 			o.Incident = prefix + "#" + strconv.Itoa(inc)
 		}

@@ -77,7 +77,14 @@ func New(t *testing.T, files map[string]string) *Env {
 // simulator's timestamps read it; credentials stay on real time.
 func NewAt(t *testing.T, files map[string]string, clk *clock.Offset) *Env {
 	t.Helper()
-	o := githubsim.Options{Seed: Seed(files)}
+	return NewSeeded(t, Seed(files), clk)
+}
+
+// NewSeeded is NewAt on a seed of the test's (Seed with more repositories,
+// say; the App and installation as Seed has them).
+func NewSeeded(t *testing.T, seed *githubsim.Seed, clk *clock.Offset) *Env {
+	t.Helper()
+	o := githubsim.Options{Seed: seed}
 	if clk != nil {
 		o.Clock, o.AuthClock = clk.Now, time.Now
 	}
