@@ -78,6 +78,24 @@ type replicaConfig struct {
 	Schema      string        `json:"schema"`
 	Resync      time.Duration `json:"resync"`
 	Name        string        `json:"name"`
+	// Remind is the reminder pass's period (0: none); ClockFile, when set,
+	// holds the offset of the calendar the test moves (the App's clock
+	// reads it on every call, in this process or a child).
+	Remind    time.Duration `json:"remind"`
+	ClockFile string        `json:"clock_file"`
+}
+
+// fileClock is a calendar shifted by the offset (nanoseconds) written in
+// path: replicas in child processes follow the test's clock through it.
+func fileClock(path string) func() time.Time {
+	return func() time.Time {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return time.Now()
+		}
+		d, _ := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		return time.Now().Add(time.Duration(d))
+	}
 }
 
 type replica struct {
@@ -95,6 +113,10 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 	if err != nil {
 		return nil, err
 	}
+	var clk func() time.Time
+	if c.ClockFile != "" {
+		clk = fileClock(c.ClockFile)
+	}
 	a, err := New(ctx, Options{
 		GitHub: ghclient.Config{AppID: c.AppID, PrivateKey: key, APIURL: c.APIURL,
 			Retry: ghclient.RetryConfig{MaxAttempts: 4, BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond, MaxWait: 3 * time.Second},
@@ -108,10 +130,12 @@ func startReplica(ctx context.Context, c replicaConfig) (*replica, error) {
 			JobTimeout: 10 * time.Second, RescueStuckJobsAfter: 12 * time.Second},
 		// A claim left by a SIGKILLed replica is taken over after this lease
 		// (a live creator gives up before it runs out).
-		ClaimsLease:    4 * time.Second,
-		ResyncInterval: c.Resync,
-		Redeliver:      true,
-		ShutdownGrace:  3 * time.Second,
+		ClaimsLease:      4 * time.Second,
+		ResyncInterval:   c.Resync,
+		ReminderInterval: c.Remind,
+		Clock:            clk,
+		Redeliver:        true,
+		ShutdownGrace:    3 * time.Second,
 	})
 	if err != nil {
 		return nil, err
