@@ -26,9 +26,11 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app"
+	"github.com/postmortem-app/postmortem/app/clock"
 	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/app/queue"
 )
 
@@ -88,6 +90,8 @@ const (
 var ErrNotConverged = errors.New("the story did not converge")
 
 type playground struct {
+	app      *app.App
+	clock    *clock.Offset
 	o        Options
 	out      io.Writer
 	sim      *githubsim.Server
@@ -133,7 +137,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	hookURL := "http://" + ln.Addr().String() + "/webhook"
 	secret := randomHex(16)
 
-	sim, err := githubsim.New(githubsim.Options{Seed: playgroundSeed(hookURL, secret), Logger: logger.With("component", "githubsim")})
+	// One calendar for GitHub and the App, starting the day after the
+	// incident; the story moves it weeks ahead (credentials stay on real
+	// time, as the App's token library measures it).
+	clk := clock.NewOffset(storyStart)
+	sim, err := githubsim.New(githubsim.Options{Seed: playgroundSeed(hookURL, secret), Logger: logger.With("component", "githubsim"),
+		Clock: clk.Now, AuthClock: time.Now})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("simulator: %w", err)
@@ -141,25 +150,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	sim.Start()
 	defer sim.Close()
 
-	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(pgAppID))
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
 	dbURL, where := filepath.Join(dir, "postmortem.db"), "SQLite in "+dir
 	if o.DatabaseURL != "" {
 		dbURL, where = o.DatabaseURL, "PostgreSQL, schema "+o.Schema
 	}
-	a, err := app.New(ctx, app.Options{
-		GitHub: ghclient.Config{AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: o.Transport,
-			// The simulator needs no pacing between writes; GitHub does.
-			Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second}},
-		WebhookSecret: secret, BotLogin: app.BotLogin("postmortem"),
-		DatabaseURL: dbURL, Schema: o.Schema,
-		Queue:         queue.Config{MaxWorkers: 4, PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute},
-		ShutdownGrace: 5 * time.Second,
-		Logger:        logger,
-	})
+	a, err := newApp(ctx, o, sim, clk, dbURL, secret, logger)
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -170,7 +165,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	go func() { ran <- a.Run(runCtx, ln) }()
 	defer func() { stop(); <-ran }()
 
-	p := &playground{o: o, out: o.Out, sim: sim, alice: sim.As("alice"), bob: sim.As("bob"), res: &Result{}}
+	p := &playground{o: o, out: o.Out, sim: sim, alice: sim.As("alice"), bob: sim.As("bob"), res: &Result{}, app: a, clock: clk}
 	p.say("postmortem playground: the whole story against a simulated GitHub, in this process, offline.\n\n")
 	p.say("  simulated GitHub  %s  (org %s, repository %s; people alice and bob)\n", sim.URL(), pgOwner, pgRepo)
 	p.say("  the App           %s  (job queue: %s)\n\n", hookURL, where)
@@ -183,6 +178,26 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		p.keep(ctx, hookURL)
 	}
 	return p.res, nil
+}
+
+// newApp builds the App as `postmortem serve` would, on the simulator and
+// the story's calendar.
+func newApp(ctx context.Context, o Options, sim *githubsim.Server, clk *clock.Offset, dbURL, secret string, logger *slog.Logger) (*app.App, error) {
+	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(pgAppID))
+	if err != nil {
+		return nil, err
+	}
+	return app.New(ctx, app.Options{
+		GitHub: ghclient.Config{AppID: pgAppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: o.Transport,
+			// The simulator needs no pacing between writes; GitHub does.
+			Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 100000, PerHour: 1000000, MaxWait: 10 * time.Second}},
+		WebhookSecret: secret, BotLogin: app.BotLogin("postmortem"),
+		DatabaseURL: dbURL, Schema: o.Schema,
+		Queue:         queue.Config{MaxWorkers: 4, PollInterval: 50 * time.Millisecond, RerunDelay: 100 * time.Millisecond, JobTimeout: time.Minute},
+		ShutdownGrace: 5 * time.Second,
+		Logger:        logger,
+		Clock:         clk.Now,
+	})
 }
 
 func randomHex(n int) string {
@@ -206,7 +221,7 @@ func playgroundSeed(hookURL, secret string) *githubsim.Seed {
 			Apps: []githubsim.SeedApp{{
 				AppID: pgAppID, Slug: "postmortem", Name: "postmortem",
 				Permissions:   map[string]string{"issues": "write", "pull_requests": "write", "contents": "write", "checks": "write", "metadata": "read"},
-				Events:        []string{"issues", "pull_request", "check_suite", "check_run"},
+				Events:        []string{"issues", "issue_comment", "pull_request", "check_suite", "check_run"},
 				WebhookURL:    hookURL,
 				WebhookSecret: secret,
 				Installations: []githubsim.SeedInstallation{{InstallationID: pgInstID, Account: pgOwner, RepositorySelection: "all"}},
@@ -323,6 +338,12 @@ func (p *playground) story(ctx context.Context) error {
 	}
 	fus, err := p.merged(ctx, n, pr)
 	if err != nil {
+		return err
+	}
+	if err := p.reminded(ctx, fus[0]); err != nil {
+		return err
+	}
+	if err := p.dateMoved(ctx, fus[0]); err != nil {
 		return err
 	}
 	return p.followUpsClosed(ctx, n, fus)
@@ -472,6 +493,69 @@ func (p *playground) followUpsClosed(ctx context.Context, n int, fus []githubsim
 		}
 	}
 	p.say("   → the App posted a closing comment, labelled #%d postmortem-complete and closed it.\n", n)
+	p.end(ctx)
+	return nil
+}
+
+// storyStart is the playground's calendar when it starts: the day after
+// the incident of its postmortem.
+var storyStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// reminded: four weeks go by; the reminder pass (hourly in production, run
+// now) reminds the owner of the first follow-up, due in two days.
+func (p *playground) reminded(ctx context.Context, f githubsim.Issue) error {
+	p.clock.Set(time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC))
+	p.begin("Four weeks later: it is Monday 30 March 2026, and the reminder pass runs.")
+	p.say("   ⏩ the calendar jumped 4 weeks (GitHub's and the App's clocks together); the pass runs hourly, here now.\n")
+	if _, err := p.app.Queue.Enqueue(ctx, jobs.RemindArgs{}); err != nil {
+		return err
+	}
+	var body string
+	if err := p.wait(ctx, "the reminder on #"+strconv.Itoa(f.Number), func() bool {
+		is, _ := p.issue(f.Number)
+		for _, c := range is.Comments {
+			if strings.Contains(c.Body, "<!-- postmortem:reminder ") {
+				body = c.Body
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+	p.say("   → The App reminded the owner on follow-up #%d: %q\n", f.Number, oneLine(body, 110))
+	p.say("     (then on the day, then weekly while overdue, with the `overdue` label; each step once, never on weekends)\n")
+	p.end(ctx)
+	return nil
+}
+
+// dateMoved: alice needs more time and moves the date with a command.
+func (p *playground) dateMoved(ctx context.Context, f githubsim.Issue) error {
+	p.begin("alice needs more time: she comments `/postmortem due 2026-04-10` on the follow-up.")
+	id, err := p.alice.Comment(pgRepo, f.Number, "The pipeline change needs a review from the platform team.\n/postmortem due 2026-04-10")
+	if err != nil {
+		return err
+	}
+	var answer string
+	if err := p.wait(ctx, "the answer to the command", func() bool {
+		is, _ := p.issue(f.Number)
+		for _, c := range is.Comments {
+			if strings.Contains(c.Body, flows.MarkerCommand(id)) {
+				answer = c.Body
+			}
+		}
+		return answer != "" && strings.Contains(is.Body, "- **Due:** 2026-04-10")
+	}); err != nil {
+		return err
+	}
+	is, _ := p.issue(f.Number)
+	for _, c := range is.Comments {
+		if c.ID == id && len(c.Reactions) > 0 {
+			p.say("   → The App reacted 👍 to her comment (%s) and answered: %q\n", strings.Join(c.Reactions, ", "), oneLine(strings.TrimPrefix(answer, flows.MarkerCommand(id)), 110))
+		}
+	}
+	p.say("   → The follow-up's body says \"Due: 2026-04-10\"; the tracking comment on the incident shows the new date.\n")
+	p.say("     (anyone may comment; only people with triage access or more, or the follow-up's assignee, may run commands)\n")
 	p.end(ctx)
 	return nil
 }
