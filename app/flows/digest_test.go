@@ -3,6 +3,11 @@ package flows
 import (
 	"strings"
 	"testing"
+
+	"github.com/postmortem-app/postmortem/app/clock"
+	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/app/internal/flowtest"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // The repository's digest: one issue, written by the first pass of each
@@ -62,4 +67,82 @@ func TestRepositoryDigest(t *testing.T) {
 		t.Errorf("digest: overdue first, and no mentions:\n%s", body)
 	}
 	t.Logf("sample digest:\n%s", body)
+}
+
+// An organization's digest: one issue in its .github repository for the
+// repositories whose configuration says digest: organization, found by the
+// installation's pass (which fans out to the repositories and to the
+// organization's digest job).
+func TestOrganizationDigest(t *testing.T) {
+	seed := flowSeed(map[string]string{".github/postmortem.yml": "digest: organization\n"})
+	seed.GitHub.Repos = append(seed.GitHub.Repos,
+		githubsim.SeedRepo{Owner: "acme", Name: "web", Files: map[string]string{".github/postmortem.yml": "digest: organization\n"}},
+		githubsim.SeedRepo{Owner: "acme", Name: ".github", Files: map[string]string{"README.md": "# acme\n"}})
+	clk := clock.NewOffset(monday)
+	g := flowtest.NewSeeded(t, seed, clk)
+	e := &flowEnv{env: g, t: t, ctx: g.Ctx, sim: g.Sim, claims: g.Claims, alice: g.Alice, bob: g.Bob,
+		flows: &Flows{Clients: g.Clients, Claims: g.Claims, BotLogin: flowBot, Watch: g.Watch, Now: clk.Now}}
+	n := e.openIncident("Pool exhausted", "incident")
+	pr := e.mergedPostmortem(n, "- [ ] Validate pool sizes (owner: @alice, due: 2026-03-20)\n")
+	_, err := e.flows.PullRequest(e.ctx, e.pr(pr), false)
+	e.must(err)
+	// acme/web has a follow-up too (filed the same way).
+	web, err := e.alice.OpenIssue("acme/web", "Login outage", "Logins fail.", "incident")
+	e.must(err)
+	_, err = e.alice.PushFiles("acme/web", "postmortem/x", map[string]string{"postmortems/x.md": fixedPostmortem(web, "- [ ] Cache sessions (owner: @bob, due: 2026-03-27)\n")}, "pm")
+	e.must(err)
+	wpr, err := e.alice.OpenPR("acme/web", "postmortem/x", "main", "Postmortem", MarkerIncidentPR(web))
+	e.must(err)
+	_, err = e.bob.MergePR("acme/web", wpr, "merge")
+	e.must(err)
+	_, err = e.flows.PullRequest(e.ctx, jobs.PullRequestArgs{InstallationID: flowInstID, Owner: "acme", Repo: "web", Number: wpr}, false)
+	e.must(err)
+
+	pass := func() []jobs.Args {
+		queue := []jobs.Args{jobs.RemindArgs{}}
+		var digests []jobs.Args
+		for len(queue) > 0 {
+			switch a := queue[0].(type) {
+			case jobs.RemindArgs:
+				res, err := e.flows.Remind(e.ctx, a)
+				e.must(err)
+				queue = append(queue, res.Enqueued...)
+			case jobs.DigestArgs:
+				digests = append(digests, a)
+			}
+			queue = queue[1:]
+		}
+		return digests
+	}
+	// The first pass learns each repository's scope; the next writes the
+	// organization's digest (the scopes are on the watch list by then).
+	pass()
+	digests := pass()
+	if len(digests) != 1 || digests[0].(jobs.DigestArgs).Owner != "acme" {
+		t.Fatalf("digest jobs %v", digests)
+	}
+	res, err := e.flows.Digest(e.ctx, digests[0].(jobs.DigestArgs))
+	e.must(err)
+	if res.Repos != 2 || res.Issue == 0 {
+		t.Fatalf("digest = %+v", res)
+	}
+	var body string
+	for _, is := range e.sim.Issues("acme/.github") {
+		if is.Number == res.Issue {
+			body = is.Body
+		}
+	}
+	for _, want := range []string{MarkerDigest("acme"), "the acme organization", "acme/services#", "acme/web#", "Validate pool sizes", "Cache sessions"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("organization digest lacks %q:\n%s", want, body)
+		}
+	}
+	if again, err := e.flows.Digest(e.ctx, digests[0].(jobs.DigestArgs)); err != nil || again.Issue != 0 {
+		t.Errorf("same week again: %+v %v", again, err)
+	}
+	for _, is := range e.sim.Issues(flowRepo) {
+		if strings.Contains(is.Body, "postmortem:digest") {
+			t.Errorf("a repository digest in %s: #%d", flowRepo, is.Number)
+		}
+	}
 }
