@@ -544,7 +544,12 @@ func (p *playground) dateMoved(ctx context.Context, f githubsim.Issue) error {
 				answer = c.Body
 			}
 		}
-		return answer != "" && strings.Contains(is.Body, "- **Due:** 2026-04-10")
+		inc, _ := p.issue(p.res.Incident)
+		tracked := false
+		for _, c := range inc.Comments {
+			tracked = tracked || (strings.Contains(c.Body, flows.MarkerTracking(p.res.Incident)) && strings.Contains(c.Body, "2026-04-10"))
+		}
+		return answer != "" && strings.Contains(is.Body, "- **Due:** 2026-04-10") && tracked
 	}); err != nil {
 		return err
 	}
