@@ -263,8 +263,10 @@ func (p *playground) end(ctx context.Context) {
 	p.say("   GitHub calls by the App in this step: %d (%d reads, %d writes)\n\n", st.Calls, st.Reads, st.Writes)
 }
 
-// settle waits until every webhook was delivered and the App made no call
-// for a moment (its jobs are done, echoes included).
+// settle waits until every webhook was delivered, the App's queue has no
+// unfinished job and the App made no call for a moment (its jobs are done,
+// echoes included). The queue's count makes this hold on a loaded machine,
+// where a job can be silent for longer than the quiet moment.
 func (p *playground) settle(ctx context.Context) {
 	deadline := time.Now().Add(p.o.StepTimeout)
 	quiet := 0
@@ -273,13 +275,15 @@ func (p *playground) settle(ctx context.Context) {
 		p.sim.WaitIdle()
 		time.Sleep(50 * time.Millisecond)
 		n := len(p.sim.Calls())
-		if n == last {
-			quiet++
-			if quiet >= 6 {
+		if n != last {
+			quiet, last = 0, n
+			continue
+		}
+		if quiet++; quiet >= 6 {
+			if busy, err := p.app.Queue.Unfinished(ctx); err == nil && busy == 0 {
 				return
 			}
-		} else {
-			quiet, last = 0, n
+			quiet = 0
 		}
 	}
 }

@@ -288,3 +288,14 @@ func (p retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 	d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 	return time.Now().Add(d)
 }
+
+// Unfinished counts the jobs that are not finished yet (available, pending,
+// running, retryable or scheduled, reruns waiting for their delay
+// included); zero means the queue has nothing left to do. The playground
+// waits on it between steps.
+func (q *Queue) Unfinished(ctx context.Context) (int, error) {
+	var n int
+	err := q.db.SQL().QueryRowContext(ctx,
+		`SELECT count(*) FROM river_job WHERE state IN ('available', 'pending', 'running', 'retryable', 'scheduled')`).Scan(&n)
+	return n, err
+}
