@@ -478,6 +478,21 @@ func (e *chaosEnv) postmortemPRs(incident int) []githubsim.Pull {
 	return out
 }
 
+// explainPRs logs what a failed exactly-once invariant needs to be
+// diagnosed: each pull request, then every write to pulls and refs with
+// its status and fault, in order.
+func (e *chaosEnv) explainPRs(prs []githubsim.Pull) {
+	for _, pr := range prs {
+		e.t.Logf("  #%d head %s (%s) state %s merged %v by %s", pr.Number, pr.Head, pr.HeadSHA, pr.State, pr.Merged, pr.User)
+	}
+	for _, c := range e.sim.Calls() {
+		if c.Method == http.MethodGet || !(strings.Contains(c.Route, "/pulls") || strings.Contains(c.Route, "/git/refs") || strings.Contains(c.Route, "/comments")) {
+			continue
+		}
+		e.t.Logf("  %s %s %s → %d %s %s", c.Time.Format("15:04:05.000"), c.Method, c.Path, c.Status, c.Login, c.Fault)
+	}
+}
+
 // story drives one incident through the whole lifecycle as people would.
 func (e *chaosEnv) story(ctx context.Context, i int) (int, error) {
 	var n int
@@ -695,6 +710,7 @@ func (e *chaosEnv) assertInvariants(incidents []int) {
 		}
 		if prs := e.postmortemPRs(n); len(prs) != 1 {
 			t.Errorf("incident #%d: %d postmortem pull requests, want exactly 1", n, len(prs))
+			e.explainPRs(prs)
 		}
 		inc, ok := e.issue(n)
 		if !ok {
