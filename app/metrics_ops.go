@@ -19,6 +19,7 @@ type opsMetrics struct {
 	open     *prometheus.GaugeVec
 	overdue  *prometheus.GaugeVec
 	remind   *prometheus.CounterVec
+	refused  *prometheus.CounterVec
 }
 
 func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
@@ -48,8 +49,12 @@ func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
 			Name: "postmortem_reminders_total",
 			Help: "What the reminder passes wrote, by kind: reminder (a follow-up's step), escalation, overdue_label (put on), owed (a postmortem owed), digest.",
 		}, []string{"kind"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "postmortem_secondary_writes_failed_total",
+			Help: "Secondary writes (write=review: the review of suggested rewordings) GitHub refused or that failed; the primary result (the check runs) stands and the write is retried on its own job.",
+		}, []string{"write"}),
 	}
-	reg.MustRegister(o.retries, o.attempts, o.checks, o.open, o.overdue, o.remind)
+	reg.MustRegister(o.retries, o.attempts, o.checks, o.open, o.overdue, o.remind, o.refused)
 	return o
 }
 
@@ -119,4 +124,13 @@ func (m *Metrics) observeRemind(res *flows.RemindResult) {
 	if res.Digest != 0 {
 		m.ops.remind.WithLabelValues("digest").Inc()
 	}
+}
+
+// observeReview counts a review of suggested rewordings that was not
+// posted (err nil: nothing to count).
+func (m *Metrics) observeReview(err error) {
+	if m == nil || m.ops == nil || err == nil {
+		return
+	}
+	m.ops.refused.WithLabelValues("review").Inc()
 }

@@ -52,12 +52,25 @@ func periodicRemind(interval time.Duration) *river.PeriodicJob {
 func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
 	errs := []error{
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
-			_, err := f.Incident(ctx, job.Args)
+			res, err := f.Incident(ctx, job.Args)
+			if res != nil && res.Checks != nil {
+				m.observeReview(res.Checks.Review)
+				return res.Checks.Enqueued, retryLater(err)
+			}
 			return nil, retryLater(err)
 		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) ([]jobs.Args, error) {
 			res, err := f.PullRequest(ctx, job.Args, job.Args.Rerequested)
 			m.observePullRequest(job.Args.Owner+"/"+job.Args.Repo, res, err)
+			if res != nil {
+				m.observeReview(res.Review)
+				return res.Enqueued, retryLater(err)
+			}
+			return nil, retryLater(err)
+		}),
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.ReviewArgs]) ([]jobs.Args, error) {
+			_, err := f.Review(ctx, job.Args)
+			m.observeReview(err)
 			return nil, retryLater(err)
 		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.TrackingArgs]) ([]jobs.Args, error) {

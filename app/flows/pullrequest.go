@@ -46,7 +46,11 @@ type PullRequestResult struct {
 	Completeness CheckOutcome
 	Blameless    CheckOutcome
 	Suggestions  int // suggested changes posted in this run's review
-	FollowUps    *FollowUpsResult
+	// Review is why the review of suggested rewordings was not posted
+	// (the check runs were); Enqueued then holds the job retrying it alone.
+	Review    error
+	Enqueued  []jobs.Args
+	FollowUps *FollowUpsResult
 }
 
 // PullRequest reconciles a pull request: while open, the two check runs on
@@ -122,6 +126,9 @@ func (r *run) pullRequest(ctx context.Context, pr *github.PullRequest, rerequest
 				return "", err
 			}
 			if existing[CheckRunCompleteness] != nil && existing[CheckRunBlameless] != nil {
+				// An earlier attempt made both and stopped before its
+				// review: the review's own job finishes it (idempotent).
+				res.Enqueued = append(res.Enqueued, r.reviewJob(pr))
 				return "existing", nil
 			}
 		}
@@ -201,16 +208,7 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	if cfg != nil {
 		dir = cfg.Directory
 	}
-	var changed []*github.CommitFile
-	touchesConfig := false
-	for _, cf := range files {
-		if cf.GetFilename() == repoconfig.Path && cf.GetStatus() != "removed" {
-			touchesConfig = true
-		}
-		if inPostmortemDir(dir, cf.GetFilename()) && cf.GetStatus() != "removed" {
-			changed = append(changed, cf)
-		}
-	}
+	changed, touchesConfig := changedPostmortems(files, dir)
 	if len(changed) == 0 && !(ce != nil && touchesConfig) {
 		return errNoPostmortem
 	}
@@ -230,12 +228,9 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	if err != nil {
 		return err
 	}
-	// The review of suggestions comes first: the completed check runs tell
-	// people (and the playground) that the review is there to read. Then
-	// the two check runs, independent, together.
-	if err := r.suggest(ctx, pr, checked, res); err != nil {
-		return err
-	}
+	// The two check runs first, independent, together: they are the
+	// primary result and never wait on the review of suggestions, which
+	// follows them (reviewAfterChecks).
 	*posted = true
 	var (
 		compErr, blameErr error
@@ -260,7 +255,23 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	r.emit("pull_request", n, "checked #%d at %s: completeness %s (%s), blameless %s (%s)", n, render.ShortSHA(head),
 		res.Completeness.Conclusion, render.CountText(res.Completeness.Errors, res.Completeness.Warnings),
 		res.Blameless.Conclusion, render.CountText(res.Blameless.Errors, res.Blameless.Warnings))
+	r.reviewAfterChecks(ctx, pr, checked, res)
 	return nil
+}
+
+// changedPostmortems are the postmortems (files under dir) among a pull
+// request's files, not removed; touchesConfig says whether it changes the
+// repository's configuration.
+func changedPostmortems(files []*github.CommitFile, dir string) (changed []*github.CommitFile, touchesConfig bool) {
+	for _, cf := range files {
+		if cf.GetFilename() == repoconfig.Path && cf.GetStatus() != "removed" {
+			touchesConfig = true
+		}
+		if inPostmortemDir(dir, cf.GetFilename()) && cf.GetStatus() != "removed" {
+			changed = append(changed, cf)
+		}
+	}
+	return changed, touchesConfig
 }
 
 // headFiles are the files pull request n changes at head: this run's own

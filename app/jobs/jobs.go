@@ -62,6 +62,7 @@ const (
 	KindRemind       = "remind"
 	KindDigest       = "digest"
 	KindCommand      = "command"
+	KindReview       = "review"
 )
 
 // IncidentArgs: reconcile incident issue Number (draft or update its
@@ -212,3 +213,22 @@ type CommandArgs struct {
 func (CommandArgs) Kind() string                 { return KindCommand }
 func (CommandArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
 func (a CommandArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// ReviewArgs: post the review of suggested rewordings on pull request
+// Number at head HeadSHA, alone. The pull request flow posts its check runs
+// first and the review after them; when GitHub refuses the review (a 422,
+// a 5xx), this job retries it on its own, never touching the check runs. A
+// head that moved on is skipped (the new head's checks bring its own
+// review).
+type ReviewArgs struct {
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner" river:"unique"`
+	Repo           string `json:"repo" river:"unique"`
+	Number         int    `json:"number" river:"unique"`
+	HeadSHA        string `json:"head_sha" river:"unique"`
+	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+}
+
+func (ReviewArgs) Kind() string                 { return KindReview }
+func (ReviewArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a ReviewArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
