@@ -110,9 +110,6 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if o.ClaimsLease > 0 {
 		cl.Lease = o.ClaimsLease
 	}
-	if err := cl.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("claims table: %w", err)
-	}
 	metrics := NewMetrics()
 	gh := o.GitHub
 	gh.Observer = metrics
@@ -121,12 +118,9 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 		return nil, err
 	}
 	wl := watch.New(db)
-	if err := wl.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("watch tables: %w", err)
-	}
 	rd := &redeliver.Redeliverer{App: clients.App(), DB: db, Logger: log.With("component", "redeliver")}
-	if err := rd.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("redeliveries table: %w", err)
+	if err := migrateTables(ctx, db, cl, wl, rd); err != nil {
+		return nil, err
 	}
 	bot := o.BotLogin
 	if bot == "" {
@@ -149,6 +143,24 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Observer: metrics, Logger: log}
 	return &App{DB: db, Clients: clients, Flows: fl, Queue: q, Webhook: hook, Metrics: metrics, BotLogin: bot,
 		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace}}, nil
+}
+
+// migrateTables creates the App's own tables under the database's
+// migration lock (replicas that start together take turns; River's tables
+// are migrated the same way by queue.Open).
+func migrateTables(ctx context.Context, db *sqldb.DB, cl *claims.Store, wl *watch.Store, rd *redeliver.Redeliverer) error {
+	return db.WithMigrationLock(ctx, func(ctx context.Context) error {
+		if err := cl.Migrate(ctx); err != nil {
+			return fmt.Errorf("claims table: %w", err)
+		}
+		if err := wl.Migrate(ctx); err != nil {
+			return fmt.Errorf("watch tables: %w", err)
+		}
+		if err := rd.Migrate(ctx); err != nil {
+			return fmt.Errorf("redeliveries table: %w", err)
+		}
+		return nil
+	})
 }
 
 // lookUpBot asks GitHub the App's slug (GET /app); without it the App's

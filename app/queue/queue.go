@@ -90,7 +90,8 @@ const DefaultJobTimeout = 2 * time.Minute
 // JobTimeout is how long one run of a job may last before it is cancelled.
 func (q *Queue) JobTimeout() time.Duration { return q.jobTimeout }
 
-// Open migrates River's tables in db and builds the queue that works w's
+// Open migrates River's tables in db (under the database's migration lock:
+// replicas starting together take turns) and builds the queue that works w's
 // reconcilers (w nil or empty: an insert-only queue). Call Start to work
 // jobs. db stays the caller's to close.
 func Open(ctx context.Context, db *sqldb.DB, w *Workers, cfg Config) (*Queue, error) {
@@ -139,7 +140,7 @@ func Open(ctx context.Context, db *sqldb.DB, w *Workers, cfg Config) (*Queue, er
 	if pool := db.Pool(); pool != nil {
 		rc.Schema = db.Schema()
 		driver := riverpgxv5.New(pool)
-		if err := migrate(ctx, driver, db.Schema(), cfg.Logger); err != nil {
+		if err := db.WithMigrationLock(ctx, func(ctx context.Context) error { return migrate(ctx, driver, db.Schema(), cfg.Logger) }); err != nil {
 			return nil, err
 		}
 		client, err := river.NewClient(driver, rc)
@@ -151,7 +152,7 @@ func Open(ctx context.Context, db *sqldb.DB, w *Workers, cfg Config) (*Queue, er
 		return q, nil
 	}
 	driver := riversqlite.New(db.SQL())
-	if err := migrate(ctx, driver, "", cfg.Logger); err != nil {
+	if err := db.WithMigrationLock(ctx, func(ctx context.Context) error { return migrate(ctx, driver, "", cfg.Logger) }); err != nil {
 		return nil, err
 	}
 	client, err := river.NewClient(driver, rc)

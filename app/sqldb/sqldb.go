@@ -40,6 +40,7 @@ type DB struct {
 	schema  string
 	pool    *pgxpool.Pool       // PostgreSQL
 	stmts   *stmtCacheConnector // SQLite: prepared statements (stmtcache.go)
+	path    string              // SQLite: the file
 }
 
 // IsPostgresURL reports whether a DATABASE_URL names PostgreSQL.
@@ -106,13 +107,20 @@ func openPostgres(ctx context.Context, databaseURL string, o Options) (*DB, erro
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
 	}
+	db := &DB{sql: stdlib.OpenDBFromPool(pool), dialect: "postgres", schema: o.Schema, pool: pool}
 	if o.Schema != "" {
-		if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{o.Schema}.Sanitize()); err != nil {
-			pool.Close()
+		// Under the migration lock: two replicas creating the schema at
+		// once collide on pg_namespace's unique index, IF NOT EXISTS or not.
+		err := db.WithMigrationLock(ctx, func(ctx context.Context) error {
+			_, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{o.Schema}.Sanitize())
+			return err
+		})
+		if err != nil {
+			db.Close()
 			return nil, fmt.Errorf("create schema %q: %w", o.Schema, err)
 		}
 	}
-	return &DB{sql: stdlib.OpenDBFromPool(pool), dialect: "postgres", schema: o.Schema, pool: pool}, nil
+	return db, nil
 }
 
 func openSQLite(ctx context.Context, databaseURL string) (*DB, error) {
@@ -142,7 +150,7 @@ func openSQLite(ctx context.Context, databaseURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	return &DB{sql: db, dialect: "sqlite", stmts: stmts}, nil
+	return &DB{sql: db, dialect: "sqlite", stmts: stmts, path: path}, nil
 }
 
 // Wrap is a database opened elsewhere, used as it is (its settings, no
