@@ -80,6 +80,8 @@ type App struct {
 	Metrics  *Metrics
 	BotLogin string
 	server   *Server
+	auth     *authGate
+	log      *slog.Logger
 }
 
 // New opens the database, creates the App's tables, and builds the App:
@@ -122,10 +124,8 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if err := migrateTables(ctx, db, cl, wl, rd); err != nil {
 		return nil, err
 	}
-	bot := o.BotLogin
-	if bot == "" {
-		bot = lookUpBot(ctx, clients, log)
-	}
+	auth := newAuthGate()
+	bot := lookUpBot(ctx, auth, clients, o.BotLogin, log)
 	fl := &flows.Flows{Clients: clients, Claims: cl, BotLogin: bot, Logger: log.With("component", "flows"), Now: clock.Or(o.Clock), Watch: wl}
 	w := queue.NewWorkers()
 	if err := handleJobs(w, fl, &flows.Resyncer{Flows: fl, App: clients.App()}, rd, metrics); err != nil {
@@ -141,8 +141,9 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 		return nil, err
 	}
 	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Observer: metrics, Logger: log}
-	return &App{DB: db, Clients: clients, Flows: fl, Queue: q, Webhook: hook, Metrics: metrics, BotLogin: bot,
-		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace}}, nil
+	return &App{DB: db, Clients: clients, Flows: fl, Queue: q, Webhook: hook, Metrics: metrics, BotLogin: bot, auth: auth, log: log,
+		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace,
+			Ready: []ReadyCondition{auth.condition()}}}, nil
 }
 
 // migrateTables creates the App's own tables under the database's
@@ -163,17 +164,23 @@ func migrateTables(ctx context.Context, db *sqldb.DB, cl *claims.Store, wl *watc
 	})
 }
 
-// lookUpBot asks GitHub the App's slug (GET /app); without it the App's
-// own edits are not told apart, which is logged.
-func lookUpBot(ctx context.Context, clients *ghclient.Clients, log *slog.Logger) string {
-	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	a, _, err := clients.App().Apps.Get(actx, "")
+// lookUpBot authenticates the App once (GET /app with its JWT: readiness
+// waits on it) and returns its bot login: bot when configured, else from
+// the App's slug. A refusal is logged; without a slug the App's own edits
+// are not told apart.
+func lookUpBot(ctx context.Context, auth *authGate, clients *ghclient.Clients, bot string, log *slog.Logger) string {
+	slug, err := auth.try(ctx, clients.App())
 	if err != nil {
-		log.Warn("could not look up the App's slug (GET /app); its own edits will not be told apart", "err", err)
-		return ""
+		log.Warn("GitHub refuses the App's credentials (GET /app); not ready until it accepts them", "err", err)
+		if bot == "" {
+			log.Warn("the App's slug is unknown (GET /app failed, no GITHUB_APP_SLUG); its own edits will not be told apart")
+		}
+		return bot
 	}
-	return BotLogin(a.GetSlug())
+	if bot == "" {
+		bot = BotLogin(slug)
+	}
+	return bot
 }
 
 // startUp adds the periodic resync and enqueues the start-up jobs. Each is
@@ -215,7 +222,14 @@ func (a *App) Handler() http.Handler { return a.server.Handler() }
 
 // Run starts the workers and serves on ln until ctx is cancelled, then shuts
 // down gracefully (see Server.Run).
-func (a *App) Run(ctx context.Context, ln net.Listener) error { return a.server.Run(ctx, ln) }
+// Until GitHub has accepted the App's credentials once, GET /app is asked
+// again in the background (readiness waits on it).
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	if a.auth != nil && !a.auth.authenticated() {
+		go a.auth.retry(ctx, a.Clients.App(), a.log)
+	}
+	return a.server.Run(ctx, ln)
+}
 
 // Close releases the database. Run has stopped the workers by then.
 func (a *App) Close() error { return a.DB.Close() }

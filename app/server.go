@@ -29,37 +29,31 @@ type Server struct {
 	// ShutdownGrace is how long shutdown waits for in-flight requests and
 	// running jobs before cancelling the jobs (default 25s).
 	ShutdownGrace time.Duration
+	// Ready are the conditions /readyz requires besides the database
+	// (ready.go): the App's credentials accepted by GitHub, …
+	Ready []ReadyCondition
 }
 
 // Handler routes POST /webhook, GET /healthz, GET /readyz and GET /metrics.
 func (s *Server) Handler() http.Handler {
-	return NewMux(s.Webhook, s.DB, s.Metrics)
+	conds := append([]ReadyCondition{DatabaseReachable(s.DB)}, s.Ready...)
+	return newMux(s.Webhook, &readiness{conds: conds, log: s.Logger}, s.Metrics)
 }
 
-// NewMux builds the App's HTTP routes.
-func NewMux(webhook http.Handler, db Pinger, m *Metrics) http.Handler {
+// NewMux builds the App's HTTP routes; /readyz requires the database and
+// the conditions in more.
+func NewMux(webhook http.Handler, db Pinger, m *Metrics, more ...ReadyCondition) http.Handler {
+	return newMux(webhook, &readiness{conds: append([]ReadyCondition{DatabaseReachable(db)}, more...)}, m)
+}
+
+func newMux(webhook, ready http.Handler, m *Metrics) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/webhook", webhook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if db == nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("no database\n"))
-			return
-		}
-		if err := db.Ping(ctx); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("database unreachable\n"))
-			return
-		}
-		w.Write([]byte("ready\n"))
-	})
+	mux.Handle("GET /readyz", ready)
 	mux.Handle("GET /metrics", m.Handler())
 	return mux
 }

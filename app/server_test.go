@@ -137,8 +137,8 @@ func TestReadyzWhenDatabaseDown(t *testing.T) {
 		t.Fatalf("readyz %d", code)
 	}
 	sdb.Close()
-	if code, _ := httpGet(t, base+"/readyz"); code != 503 {
-		t.Fatalf("readyz with the database closed: %d, want 503", code)
+	if code, body := httpGet(t, base+"/readyz"); code != 503 || !strings.Contains(body, "database: unreachable") {
+		t.Fatalf("readyz with the database closed: %d %q, want 503 naming the database", code, body)
 	}
 	if code, _ := httpGet(t, base+"/healthz"); code != 200 {
 		t.Fatalf("healthz %d", code)

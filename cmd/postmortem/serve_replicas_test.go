@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -218,4 +219,36 @@ func TestReplicasStartTogether(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeWithAWrongKeyIsNotReady: `postmortem serve` of the real binary
+// with a private key GitHub does not know (a well-formed RSA key, not the
+// App's) starts, but /readyz says 503 with the reason, and the log says
+// it too; with the App's key the same serve is ready.
+func TestServeWithAWrongKeyIsNotReady(t *testing.T) {
+	bin := buildBinary(t)
+	sim, keyPath := appSim(t, 11, 110)
+	env := map[string]string{
+		"GITHUB_APP_ID": "11", "GITHUB_APP_PRIVATE_KEY_PATH": writeKey(t), "GITHUB_WEBHOOK_SECRET": "s3cret",
+		"GITHUB_API_URL": sim.URL() + "/", "DATABASE_URL": filepath.Join(t.TempDir(), "postmortem.db"),
+		"GITHUB_APP_SLUG": "postmortem", // the slug known: readiness must still ask GitHub
+	}
+	args := []string{"--resync-interval", "0", "--reminder-interval", "0", "--redeliver=false"}
+	r := startReplica(t, bin, env, args...)
+	addr := r.listening(t, 30*time.Second)
+	for range 3 { // not a first-probe accident: it stays not ready
+		code, body, err := readyz(addr)
+		if err != nil || code != http.StatusServiceUnavailable || !strings.Contains(body, "github: the App has not authenticated") ||
+			!strings.Contains(body, "401") {
+			t.Fatalf("/readyz with a wrong key: %d %q %v, want 503 naming GitHub's 401", code, body, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if log := r.stderr.String(); !strings.Contains(log, "GitHub refuses the App's credentials") || !strings.Contains(log, `"msg":"not ready"`) {
+		t.Errorf("the log does not say why:\n%s", log)
+	}
+
+	env["GITHUB_APP_PRIVATE_KEY_PATH"] = keyPath
+	env["DATABASE_URL"] = filepath.Join(t.TempDir(), "postmortem.db")
+	startReplica(t, bin, env, args...).waitReady(t, 30*time.Second)
 }
