@@ -36,14 +36,16 @@ func Incident(issue *github.Issue, events []*github.Timeline, repo, bot string) 
 	inc.Timeline = append(inc.Timeline, templates.TimelineEntry{
 		Time: inc.CreatedAt, Actor: issue.GetUser().GetLogin(), Text: "opened the incident: " + issue.GetTitle(), URL: issue.GetHTMLURL(),
 	})
-	inc.Timeline = append(inc.Timeline, timelineEntries(events, bot)...)
+	inc.Timeline = append(inc.Timeline, timelineEntries(events, issue.GetHTMLURL(), bot)...)
 	sort.SliceStable(inc.Timeline, func(i, j int) bool { return inc.Timeline[i].Time.Before(inc.Timeline[j].Time) })
 	return inc
 }
 
 // timelineEntries turns issue timeline events into postmortem timeline
-// entries; noise (subscriptions, the bot's own doings) is left out.
-func timelineEntries(events []*github.Timeline, bot string) []templates.TimelineEntry {
+// entries; noise (subscriptions, the bot's own doings) is left out. Links
+// are web pages: a comment's is its place on the issue's page (issueURL),
+// as GitHub's html_url has it (go-github's Timeline keeps only the REST url).
+func timelineEntries(events []*github.Timeline, issueURL, bot string) []templates.TimelineEntry {
 	var out []templates.TimelineEntry
 	for _, e := range events {
 		actor := e.GetActor()
@@ -73,7 +75,9 @@ func timelineEntries(events []*github.Timeline, bot string) []templates.Timeline
 				continue // commands are not part of the story
 			}
 			entry.Text = "commented: " + text
-			entry.URL = e.GetURL()
+			if e.ID != nil && issueURL != "" {
+				entry.URL = fmt.Sprintf("%s#issuecomment-%d", issueURL, e.GetID())
+			}
 			if u := e.GetUser(); u != nil {
 				entry.Actor = u.GetLogin()
 			}
