@@ -359,12 +359,12 @@ func (r *run) settle(ctx context.Context, number, pr int) error {
 }
 
 // matchingRefs lists the branches an earlier run of incident number may
-// have published (postmortem/<number>-…).
+// have published (postmortem/<number>-…). The endpoint answers every match
+// at once: it takes no page or per_page (GitHub's description).
 func (r *run) matchingRefs(ctx context.Context, number int) ([]*github.Reference, error) {
 	prefix := fmt.Sprintf("heads/postmortem/%d-", number)
-	return listAll(ctx, func(o github.ListOptions) ([]*github.Reference, *github.Response, error) {
-		return r.gh.Git.ListMatchingRefs(ctx, r.owner, r.repo, &github.ReferenceListOptions{Ref: prefix, ListOptions: o})
-	})
+	refs, _, err := r.gh.Git.ListMatchingRefs(ctx, r.owner, r.repo, &github.ReferenceListOptions{Ref: prefix})
+	return refs, err
 }
 
 // timeline reads the whole timeline of issue number.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -377,10 +378,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		Route:      route,
 		Options:    validationOptions,
 	}
+	var reqDetails []Detail
 	if err := openapi3filter.ValidateRequest(context.Background(), reqInput); err != nil {
+		reqDetails = describe(err)
+	}
+	reqDetails = append(reqDetails, unknownQuery(route, req.URL.Query())...)
+	if len(reqDetails) > 0 {
 		v := base
 		v.Kind = KindRequest
-		v.Details = describe(err)
+		v.Details = reqDetails
 		v.Hint = hintFor(v, reqBody)
 		t.record(v)
 	}
@@ -673,4 +679,31 @@ func hintFor(v Violation, body []byte) string {
 		return "the body is JSON null: pass &github.InstallationTokenOptions{} (ghinstallation: set Transport.InstallationTokenOptions) instead of nil"
 	}
 	return ""
+}
+
+// unknownQuery are the query parameters the operation does not declare
+// (GitHub ignores them silently, so a client sending one believes in a
+// filter or a page that is not there: page and per_page on an endpoint
+// that does not paginate, a misspelt filter).
+func unknownQuery(route *routers.Route, query url.Values) []Detail {
+	declared := map[string]bool{}
+	for _, ps := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range ps {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				declared[p.Value.Name] = true
+			}
+		}
+	}
+	var names []string
+	for name := range query {
+		if !declared[name] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var out []Detail
+	for _, name := range names {
+		out = append(out, Detail{Context: fmt.Sprintf("query parameter %q", name), Problem: "not a parameter of this operation (GitHub ignores it)"})
+	}
+	return out
 }
