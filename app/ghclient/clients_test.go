@@ -546,14 +546,22 @@ func TestLRUCacheBudget(t *testing.T) {
 
 func TestRouteTemplate(t *testing.T) {
 	for in, want := range map[string]string{
-		"/repos/acme/svc/pulls/12/files":              "/repos/{owner}/{repo}/pulls/{n}/files",
-		"/repos/acme/svc/contents/docs/pm/2026-1.md":  "/repos/{owner}/{repo}/contents/{path}",
-		"/repos/acme/svc/git/ref/heads/pm/incident-4": "/repos/{owner}/{repo}/git/ref/{path}",
-		"/repos/acme/svc/commits/abc123/check-runs":   "/repos/{owner}/{repo}/commits/{ref}/check-runs",
-		"/app/installations/77/access_tokens":         "/app/installations/{n}/access_tokens",
-		"/repos/acme/svc/issues/3/labels/sev%201":     "/repos/{owner}/{repo}/issues/{n}/labels/{ref}",
-		"/": "/",
-		"":  "/",
+		"/repos/acme/svc/pulls/12/files":                         "/repos/{owner}/{repo}/pulls/{n}/files",
+		"/repos/acme/svc/contents/docs/pm/2026-1.md":             "/repos/{owner}/{repo}/contents/{path}",
+		"/repos/acme/svc/git/ref/heads/pm/incident-4":            "/repos/{owner}/{repo}/git/ref/{path}",
+		"/repos/acme/svc/commits/abc123/check-runs":              "/repos/{owner}/{repo}/commits/{ref}/check-runs",
+		"/app/installations/77/access_tokens":                    "/app/installations/{n}/access_tokens",
+		"/repos/acme/svc/issues/3/labels/sev%201":                "/repos/{owner}/{repo}/issues/{n}/labels/{ref}",
+		"/repos/acme/svc/issues/3/labels/team/a":                 "/repos/{owner}/{repo}/issues/{n}/labels/{ref}",
+		"/repos/acme/svc/git/matching-refs/heads/postmortem/12-": "/repos/{owner}/{repo}/git/matching-refs/{path}",
+		"/repos/acme/svc/branches/postmortem/12-checkout":        "/repos/{owner}/{repo}/branches/{ref}",
+		"/repos/acme/svc/git/refs":                               "/repos/{owner}/{repo}/git/refs",
+		"/repos/acme/svc/git/refs/heads/pm/12":                   "/repos/{owner}/{repo}/git/refs/{path}",
+		"/repos/acme/svc/collaborators/alice/permission":         "/repos/{owner}/{repo}/collaborators/{user}/permission",
+		"/repos/acme/svc/git/commits/0123abc":                    "/repos/{owner}/{repo}/git/commits/{ref}",
+		"/repos/acme/svc/issues/3/Weird.Segment":                 "/repos/{owner}/{repo}/issues/{n}/{x}",
+		"/":                                                      "/",
+		"":                                                       "/",
 	} {
 		if got := routeTemplate(in); got != want {
 			t.Errorf("routeTemplate(%q) = %q, want %q", in, got, want)

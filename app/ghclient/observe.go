@@ -45,7 +45,13 @@ func (t *metricsTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 // routeTemplate maps a REST path to a low-cardinality label:
-// /repos/o/r/pulls/12/files → /repos/{owner}/{repo}/pulls/{n}/files.
+// /repos/o/r/pulls/12/files → /repos/{owner}/{repo}/pulls/{n}/files. The
+// label is bounded by construction: a segment that names something (an
+// owner, a repository, a number, a person, a label, a SHA) becomes a
+// placeholder, the segments after a multi-segment parameter (a path, a
+// ref, a branch that may hold slashes) become one, and any other segment
+// that is not a plain lower-case word becomes {x}. TestRouteLabels holds
+// the labels to GitHub's route templates over every flow.
 func routeTemplate(path string) string {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	if len(segs) == 1 && segs[0] == "" {
@@ -63,18 +69,45 @@ func routeTemplate(path string) string {
 			out = append(out, map[string]string{"repos": "{owner}", "users": "{user}", "orgs": "{org}"}[prev])
 		case i == 2 && segs[0] == "repos":
 			out = append(out, "{repo}")
-		case prev == "contents" || prev == "refs" || prev == "ref" || prev == "compare":
-			out = append(out, "{path}")
+		case restParam[prev] != "" && (prev != "refs" || i+1 < len(segs)):
+			out = append(out, restParam[prev])
 			i = len(segs)
-		case prev == "commits" || prev == "labels" || prev == "branches" || prev == "trees" || prev == "blobs":
-			out = append(out, "{ref}")
+		case prev == "refs": // PATCH git/refs/heads: a one-segment ref
+			out = append(out, "{path}")
+		case oneParam[prev] != "":
+			out = append(out, oneParam[prev])
 		case isDigits(s):
 			out = append(out, "{n}")
+		case !isWord(s):
+			out = append(out, "{x}")
 		default:
 			out = append(out, s)
 		}
 	}
 	return "/" + strings.Join(out, "/")
+}
+
+// restParam: the segments after these are one parameter that may hold
+// slashes (GitHub's x-multi-segment parameters).
+var restParam = map[string]string{
+	"contents": "{path}", "ref": "{path}", "refs": "{path}", "matching-refs": "{path}", "compare": "{path}",
+	"branches": "{ref}", "labels": "{ref}",
+}
+
+// oneParam: the segment after these is a parameter.
+var oneParam = map[string]string{
+	"commits": "{ref}", "trees": "{ref}", "blobs": "{ref}",
+	"collaborators": "{user}", "assignees": "{user}", "members": "{user}", "memberships": "{user}", "teams": "{team}",
+}
+
+// isWord: lower-case letters, '-' and '_' (GitHub's literal path segments).
+func isWord(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func isDigits(s string) bool {
