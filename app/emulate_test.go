@@ -43,7 +43,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"

@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/postmortem-app/postmortem/checks/blameless"
 )

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/postmortem-app/postmortem/checks/blameless"
 )

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/postmortem-app/postmortem/checks/blameless"
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // A team's template is its completeness schema. SchemaFromTemplate reads a

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/yannh/kubeconform/pkg/validator"
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/postmortem-app/postmortem/app/registration"
 )

@@ -29,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // Manifest is a GitHub App manifest (the keys GitHub documents).
