@@ -6,16 +6,17 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
-	"text/template"
 	"time"
 	"unicode"
 
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/postmortem-app/postmortem/checks/blameless"
+	"github.com/postmortem-app/postmortem/templates/safe"
 )
 
 // Config is a repository's postmortem configuration: the YAML the App reads
@@ -626,22 +627,29 @@ func checkRelPath(p string) error {
 	return nil
 }
 
-// FileName renders the filename pattern. The result is a clean relative path
+// filenameLimits bound the filename pattern, a stranger's template run on
+// every job (and in ParseConfig): it has no list to range over, and a path
+// is short.
+var filenameLimits = safe.Limits{MaxOutput: 1024, MaxSteps: 10_000, Timeout: 100 * time.Millisecond}
+
+// FileName renders the filename pattern in the restricted template
+// environment of package templates/safe (no range, no recursion, output
+// and time capped). The result is a clean relative path
 // that stays inside the directory.
 func (c *Config) FileName(data FilenameData) (string, error) {
 	pattern := c.Filename
 	if pattern == "" {
 		pattern = DefaultFilename
 	}
-	t, err := template.New("filename").Option("missingkey=error").Parse(pattern)
+	t, err := safe.Parse("filename", pattern, nil, reflect.TypeFor[FilenameData]())
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
+	out, err := t.Execute(data, filenameLimits)
+	if err != nil {
 		return "", err
 	}
-	name := b.String()
+	name := string(out)
 	if strings.TrimSpace(name) == "" {
 		return "", errors.New("pattern gives an empty file name")
 	}

@@ -28,7 +28,6 @@
 package templates
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -43,6 +42,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/postmortem-app/postmortem/templates/safe"
 )
 
 //go:embed presets/*.md
@@ -180,18 +181,27 @@ func Funcs() template.FuncMap {
 	}
 }
 
+// Limits bound the rendering of a template (see package safe): a team's
+// template is a stranger's program to the App.
+var Limits = safe.Limits{
+	// MaxOutput: a postmortem of a megabyte is already far past any real
+	// one, and the largest the checks are measured on.
+	MaxOutput: 1 << 20,
+	// MaxSteps: the presets take a few hundred steps per timeline entry.
+	MaxSteps: 2_000_000,
+	Timeout:  2 * time.Second,
+}
+
 // Render executes a template for an incident. tmpl may be an embedded preset
-// (see Preset) or a team's own template read from a file.
+// (see Preset) or a team's own template read from a file. It runs in a
+// restricted environment (package safe, within Limits): range only over the
+// incident's lists, no {{template}} or {{define}}, output and work capped.
 func Render(tmpl []byte, inc Incident) ([]byte, error) {
-	t, err := template.New("postmortem").Funcs(Funcs()).Option("missingkey=error").Parse(string(tmpl))
+	t, err := safe.Parse("postmortem", string(tmpl), Funcs(), reflect.TypeFor[View]())
 	if err != nil {
-		return nil, fmt.Errorf("template: %w", err)
+		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, newView(inc)); err != nil {
-		return nil, fmt.Errorf("template: %w", err)
-	}
-	return buf.Bytes(), nil
+	return t.Execute(newView(inc), Limits)
 }
 
 func formatTime(t time.Time, layout string) string {
