@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"context"
 	"math"
 	"strings"
 
@@ -51,14 +52,28 @@ func (o Options) blamelessConfig() blameless.Config {
 // suggestion and replacement, with severity overrides and inline
 // suppressions applied.
 func Blameless(doc *Document, opts Options) []Finding {
+	fs, _ := blamelessFindings(context.Background(), doc, opts)
+	return fs
+}
+
+// blamelessFindings is Blameless stopping when ctx is done (checked before
+// each piece of prose): it returns the findings so far and ctx's error.
+func blamelessFindings(ctx context.Context, doc *Document, opts Options) ([]Finding, error) {
 	a, err := blameless.New(opts.blamelessConfig())
 	if err != nil {
 		return []Finding{{Check: CheckBlameless, Rule: RuleBlamelessConfig, Severity: SeverityError,
 			Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
-			Message: "blameless configuration is invalid: " + err.Error()}}
+			Message: "blameless configuration is invalid: " + err.Error()}}, nil
 	}
 	var out []Finding
+	var stop error
 	doc.eachProse(func(p *Prose) {
+		if stop != nil {
+			return
+		}
+		if stop = ctx.Err(); stop != nil {
+			return
+		}
 		for _, h := range a.Analyze(p.Segment) {
 			if h.Start < 0 || h.End > len(p.Text) || h.End < h.Start {
 				continue
@@ -83,5 +98,5 @@ func Blameless(doc *Document, opts Options) []Finding {
 			out = append(out, f)
 		}
 	})
-	return opts.finish(doc, out)
+	return opts.finish(doc, out), stop
 }

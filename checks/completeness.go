@@ -88,6 +88,8 @@ func CompletenessRules() []RuleInfo {
 		{RuleActionDue, SeverityWarning, "an open action item has no due date (when required) or an invalid one"},
 		{RuleNoActionItems, SeverityError, "the follow-ups section has no action items (task-list items)"},
 		{RuleFrontMatter, SeverityError, "the front matter cannot be read"},
+		{RuleUnparsed, SeverityWarning, "part of the document nests or floods Markdown past the parser's guard and is read as plain text"},
+		{RuleLintStopped, SeverityError, "the checks ran out of their time budget before the end of the file"},
 		{RuleSectionMatch, SeverityNotice, "a heading was taken for a template section by similarity (said, never silent)"},
 	}
 }
@@ -137,7 +139,11 @@ func Completeness(doc *Document, opts Options) []Finding {
 
 func (c *completeness) problems() {
 	for _, p := range c.doc.Problems {
-		c.add(c.doc.lineFinding(Finding{Rule: RuleFrontMatter, Message: p.Message}, p.Line))
+		rule := RuleFrontMatter
+		if p.Rule != "" {
+			rule = p.Rule
+		}
+		c.add(c.doc.lineFinding(Finding{Rule: rule, Message: p.Message}, p.Line))
 	}
 }
 
@@ -145,7 +151,7 @@ func (c *completeness) problems() {
 // would only repeat that.
 func (c *completeness) fmBroken() bool {
 	for _, p := range c.doc.Problems {
-		if strings.Contains(p.Message, "front matter") && !strings.Contains(p.Message, "repeated") {
+		if p.Rule == "" && strings.Contains(p.Message, "front matter") && !strings.Contains(p.Message, "repeated") {
 			return true
 		}
 	}

@@ -59,6 +59,8 @@ type Document struct {
 type Problem struct {
 	Line, Col int
 	Message   string
+	// Rule is the finding's rule; empty means completeness/front-matter.
+	Rule string
 }
 
 // Heading is a heading's text and position.
@@ -148,6 +150,7 @@ func parse(src []byte, gm goldmark.Markdown) *Document {
 	}
 	d.parseFrontMatter(start, md)
 	d.md = md
+	d.guard(md, start)
 	if gm == nil {
 		d.root = parseMarkdown(md)
 	} else {

@@ -1,8 +1,11 @@
 package checks
 
 import (
+	"flag"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -72,11 +75,35 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// Per input, FuzzLint fails an input whose lint allocates more than
+// fuzzAllocBase + fuzzAllocPerByte bytes per input byte (every crafted
+// construct of hostileConstructs stays under a third of that) and, while
+// fuzzing (not when the seed corpus runs in go test), one that takes longer
+// than fuzzTimeBase + fuzzTimePerByte per byte of wall time.
+const (
+	fuzzAllocBase    = 8 << 20
+	fuzzAllocPerByte = 2048
+	fuzzTimeBase     = 2 * time.Second
+	fuzzTimePerByte  = 10 * time.Microsecond
+)
+
 func FuzzLint(f *testing.F) {
 	addSeeds(f)
+	fuzzing := flag.Lookup("test.fuzz") != nil && flag.Lookup("test.fuzz").Value.String() != ""
 	f.Fuzz(func(t *testing.T, src []byte) {
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		start := time.Now()
 		d := Parse(src)
 		fs := LintDocument(d, Options{RequireDueDates: true})
+		took := time.Since(start)
+		runtime.ReadMemStats(&m1)
+		if alloc, limit := m1.TotalAlloc-m0.TotalAlloc, uint64(fuzzAllocBase+fuzzAllocPerByte*len(src)); alloc > limit {
+			t.Fatalf("%d bytes allocated for %d bytes of input (limit %d)", alloc, len(src), limit)
+		}
+		if limit := fuzzTimeBase + time.Duration(len(src))*fuzzTimePerByte; fuzzing && took > limit {
+			t.Fatalf("%v for %d bytes of input (limit %v)", took, len(src), limit)
+		}
 		checkFindings(t, d, fs)
 		for _, x := range fs {
 			if x.Replacement != "" {

@@ -2,6 +2,8 @@ package checks
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -39,6 +41,9 @@ type Options struct {
 	// TimelineSlackAfter is how long after resolved_at a timeline entry may
 	// be (clean-up, monitoring): default 24 hours.
 	TimelineSlackAfter time.Duration
+	// Budget bounds the time one file's lint may take: LintContext's
+	// default is DefaultLintBudget, Lint's is none; see LintContext.
+	Budget time.Duration
 }
 
 // FrontMatterMode says how front matter fields are checked.
@@ -102,20 +107,82 @@ func (o Options) slackAfter() time.Duration {
 	return 24 * time.Hour
 }
 
-// Lint parses src and runs every check.
+// DefaultLintBudget bounds the time one file's lint may take when
+// Options.Budget is zero. The parser's guard keeps every crafted megabyte
+// under a second; the budget is the backstop for what it misses.
+const DefaultLintBudget = 10 * time.Second
+
+// RuleLintStopped: the lint ran out of its time budget; findings after the
+// point it stopped are missing.
+const RuleLintStopped = "completeness/lint-stopped"
+
+// ErrLintStopped is the error LintContext wraps when it stopped early.
+var ErrLintStopped = errors.New("lint stopped")
+
+// Lint parses src and runs every check. It has no time budget unless
+// opts.Budget is set (a command-line lint may take its time); the App calls
+// LintContext.
 func Lint(src []byte, opts Options) []Finding {
 	return LintOnly(src, opts)
 }
 
-// LintOnly parses src and runs the named checks (all when none are named).
+// LintOnly parses src and runs the named checks (all when none are named),
+// within opts.Budget when it is set.
 func LintOnly(src []byte, opts Options, checks ...Check) []Finding {
+	if opts.Budget <= 0 {
+		return LintDocument(Parse(src), opts, checks...)
+	}
+	fs, _ := LintContext(context.Background(), src, opts, checks...)
+	return fs
+}
+
+// LintContext parses src and runs the named checks (all when none are
+// named) until ctx is done or the time budget (opts.Budget, default
+// DefaultLintBudget) is spent, checking between stages and between the
+// paragraphs the blameless check judges. When it stops early it returns
+// the findings so far, a completeness/lint-stopped finding saying so, and
+// an error wrapping ErrLintStopped and the context's error.
+func LintContext(ctx context.Context, src []byte, opts Options, checks ...Check) ([]Finding, error) {
+	ctx, cancel := context.WithTimeout(ctx, opts.budget())
+	defer cancel()
+	if err := ctx.Err(); err != nil {
+		return stopped(nil, err)
+	}
 	doc := Parse(src)
-	return LintDocument(doc, opts, checks...)
+	return lintDocument(ctx, doc, opts, checks...)
+}
+
+func (o Options) budget() time.Duration {
+	if o.Budget > 0 {
+		return o.Budget
+	}
+	return DefaultLintBudget
+}
+
+// stopped adds the lint-stopped finding to fs.
+func stopped(fs []Finding, err error) ([]Finding, error) {
+	f := Finding{Check: CheckCompleteness, Rule: RuleLintStopped, Severity: SeverityError,
+		Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
+		Message: fmt.Sprintf("the checks stopped before the end of this file (%v): findings after that point are missing", err)}
+	fs = append(fs, f)
+	SortFindings(fs)
+	return fs, fmt.Errorf("%w: %w", ErrLintStopped, err)
 }
 
 // LintDocument runs the named checks (all when none are named) on a parsed
 // document. Findings are sorted by line, column and rule.
 func LintDocument(doc *Document, opts Options, checks ...Check) []Finding {
+	ctx := context.Background()
+	if opts.Budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Budget)
+		defer cancel()
+	}
+	fs, _ := lintDocument(ctx, doc, opts, checks...)
+	return fs
+}
+
+func lintDocument(ctx context.Context, doc *Document, opts Options, checks ...Check) ([]Finding, error) {
 	run := func(c Check) bool {
 		if len(checks) == 0 {
 			return true
@@ -131,11 +198,18 @@ func LintDocument(doc *Document, opts Options, checks ...Check) []Finding {
 	if run(CheckCompleteness) {
 		out = append(out, Completeness(doc, opts)...)
 	}
+	if err := ctx.Err(); err != nil {
+		return stopped(out, err)
+	}
 	if run(CheckBlameless) {
-		out = append(out, Blameless(doc, opts)...)
+		fs, err := blamelessFindings(ctx, doc, opts)
+		out = append(out, fs...)
+		if err != nil {
+			return stopped(out, err)
+		}
 	}
 	SortFindings(out)
-	return out
+	return out, nil
 }
 
 // SortFindings orders findings by line, column, rule and message.
