@@ -315,9 +315,15 @@ func (r *run) lintFiles(ctx context.Context, head string, changed []*github.Comm
 		if !found {
 			continue
 		}
+		// The job's context stops a lint (its own budget, opts.Budget,
+		// ends in a completeness/lint-stopped finding instead).
+		findings, err := checks.LintContext(ctx, src, opts)
+		if err != nil && ctx.Err() != nil {
+			return nil, fmt.Errorf("lint %s: %w", cf.GetFilename(), err)
+		}
 		checked = append(checked, &render.File{
 			Path: cf.GetFilename(), Src: src, Patch: cf.GetPatch(), Added: cf.GetStatus() == "added",
-			Findings: checks.Lint(src, opts),
+			Findings: findings,
 		})
 		res.Files = append(res.Files, cf.GetFilename())
 	}
