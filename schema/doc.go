@@ -9,3 +9,9 @@ import _ "embed"
 //
 //go:embed postmortem.schema.json
 var Postmortem []byte
+
+// Index is postmortem-index.v1.schema.json, the JSON Schema of
+// postmortems/index.json (checks/record).
+//
+//go:embed postmortem-index.v1.schema.json
+var Index []byte

@@ -16,6 +16,8 @@ Usage:
   postmortem lint [flags] PATH...         check postmortems for completeness and blameless wording
   postmortem new [--template NAME|PATH]   print a blank postmortem rendered from a template
   postmortem template infer DIR...        print a template of an archive's house style
+  postmortem stats DIR [--format text|json|markdown]
+                                          the record of an archive: index, times, charts
   postmortem serve [flags]                run the GitHub App
   postmortem register --webhook-url URL [--org ORG] [--github-url URL]
                                           register the GitHub App (manifest flow)
@@ -44,6 +46,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runNew(rest, stdout, stderr)
 	case "template":
 		return runTemplate(rest, stdin, stdout, stderr)
+	case "stats":
+		return runStats(rest, stdout, stderr)
 	case "serve":
 		return runServe(rest, stdout, stderr)
 	case "githubsim":
