@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	s.routesPulls()
 	s.routesChecks()
 	s.routesManifest()
+	s.routesHistory()
 }
 
 func (s *Server) getApp(c *ctx) (any, error) {

@@ -92,6 +92,7 @@ type repo struct {
 	suites     []*checkSuite
 	reviews    []*review
 	revComment []*reviewComment
+	hist       *history // deployments, releases, workflow runs (handlers_history.go)
 }
 
 func (r *repo) fullName() string { return r.Owner.Login + "/" + r.Name }

@@ -50,6 +50,15 @@ var DefaultAllowlist = []AllowEntry{
 			"description allows \"an array of labels directly\" but its schema only describes objects",
 	},
 	appInstallationsAccount,
+	{
+		Kind:     KindRequest,
+		Method:   "GET",
+		Route:    "/repos/{owner}/{repo}/actions/runs",
+		Contains: `query parameter "created"`,
+		Reason: "description bug: the created parameter is described as format date-time, but its own text " +
+			"says it takes \"a date-time range\" in the search syntax (\"2026-03-01T10:00:00Z..2026-03-02T10:00:00Z\"), " +
+			"which GitHub accepts and the incident flow's look-back sends",
+	},
 }
 
 // appInstallationsAccount: in @octokit/openapi 23.0.2, GET /app/installations
