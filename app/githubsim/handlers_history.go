@@ -394,7 +394,7 @@ func (v view) workflowRunObj(r *repo, wr *workflowRun) map[string]any {
 		"jobs_url": u + "/jobs", "logs_url": u + "/logs", "check_suite_url": v.repoURL(r) + "/check-suites/" + strconv.FormatInt(wr.ID, 10),
 		"artifacts_url": u + "/artifacts", "cancel_url": u + "/cancel", "rerun_url": u + "/rerun",
 		"workflow_url": v.repoURL(r) + "/actions/workflows/" + strconv.FormatInt(wr.WorkflowID, 10),
-		"head_commit": headCommit, "repository": v.repository(r), "head_repository": v.repository(r),
+		"head_commit":  headCommit, "repository": v.repository(r), "head_repository": v.repository(r),
 	}
 }
 
