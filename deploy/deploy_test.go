@@ -306,7 +306,8 @@ func TestAppManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"contents": "write", "pull_requests": "write", "issues": "write", "checks": "write", "metadata": "read"}
+	want := map[string]string{"contents": "write", "pull_requests": "write", "issues": "write", "checks": "write", "metadata": "read",
+		"deployments": "read", "actions": "read"}
 	if len(m.DefaultPermissions) != len(want) {
 		t.Errorf("permissions %v, want exactly %v", m.DefaultPermissions, want)
 	}

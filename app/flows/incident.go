@@ -405,6 +405,8 @@ func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *repoco
 	)
 	g := r.group()
 	g.Go(func() error { tmpl, _, tmplErr = r.template(ctx, cfg); return nil })
+	var look *lookBackReads
+	g.Go(func() error { look = r.readLookBack(ctx, issue, DefaultLookBack); return nil })
 	if ahead != nil {
 		events, evErr = ahead.events, ahead.eventsErr
 		base, baseSHA, baseTr, baseErr = ahead.branch, ahead.baseSHA, ahead.baseTree, ahead.baseErr
@@ -432,9 +434,9 @@ func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *repoco
 	if evErr != nil {
 		return nil, evErr
 	}
-	doc, err := templates.Render(tmpl, render.Incident(issue, events, r.fullName(), r.f.BotLogin))
+	doc, err := r.renderDraft(issue, events, tmpl, look, base, cfg)
 	if err != nil {
-		return nil, cfg.Errorf("template %s does not render: %v", cfg.Template, err)
+		return nil, err
 	}
 	slug := render.Slug(issue.GetTitle())
 	created0 := issue.GetCreatedAt().Time.UTC()
@@ -450,6 +452,22 @@ func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *repoco
 	}
 	return &draftPrep{doc: doc, file: path.Join(strings.Trim(cfg.Directory, "/"), name),
 		base: base, baseSHA: baseSHA, baseTree: baseTr}, nil
+}
+
+// renderDraft renders the template for the incident, with the changes
+// before it in the timeline and in a section of their own after it.
+func (r *run) renderDraft(issue *github.Issue, events []*github.Timeline, tmpl []byte, look *lookBackReads, base string, cfg *repoconfig.Config) ([]byte, error) {
+	lb, err := look.changes(events, base)
+	if err != nil {
+		return nil, err
+	}
+	inc := render.Incident(issue, events, r.fullName(), r.f.BotLogin)
+	inc.Timeline = append(inc.Timeline, lb.Timeline()...)
+	doc, err := templates.Render(tmpl, inc)
+	if err != nil {
+		return nil, cfg.Errorf("template %s does not render: %v", cfg.Template, err)
+	}
+	return render.InsertSection(doc, render.ChangesSection(lb)), nil
 }
 
 // errNoBranch: the branch does not exist.

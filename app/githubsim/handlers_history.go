@@ -363,7 +363,7 @@ func (s *Server) AddWorkflowRun(full string, run WorkflowRun) int64 {
 	}
 	h := r.history()
 	for _, o := range h.runs {
-		if o.Path == run.Path {
+		if o.Path == run.Path && o.Name == run.Name {
 			wr.WorkflowID = o.WorkflowID
 			wr.RunNumber = max(wr.RunNumber, o.RunNumber)
 		}

@@ -220,7 +220,7 @@ func playgroundSeed(hookURL, secret string) *githubsim.Seed {
 			}},
 			Apps: []githubsim.SeedApp{{
 				AppID: pgAppID, Slug: "postmortem", Name: "postmortem",
-				Permissions:   map[string]string{"issues": "write", "pull_requests": "write", "contents": "write", "checks": "write", "metadata": "read"},
+				Permissions:   map[string]string{"issues": "write", "pull_requests": "write", "contents": "write", "checks": "write", "metadata": "read", "deployments": "read", "actions": "read"},
 				Events:        []string{"issues", "issue_comment", "pull_request", "check_suite", "check_run"},
 				WebhookURL:    hookURL,
 				WebhookSecret: secret,
