@@ -408,6 +408,7 @@ func (p *playground) incidentOpened(ctx context.Context) (int, githubsim.Pull, s
 	}); err != nil {
 		return 0, githubsim.Pull{}, "", err
 	}
+	p.settle(ctx) // the review of suggested rewordings follows the check runs
 	pr, _ = p.pull(pr.Number)
 	p.reportChecks(pr, true)
 	p.end(ctx)
