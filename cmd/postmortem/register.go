@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -20,6 +21,9 @@ Registers the postmortem GitHub App by GitHub's App manifest flow: serves a page
 that posts deploy/app-manifest.yml to GitHub (github.com or GitHub Enterprise Server), receives
 the one-time code, exchanges it and writes the App id, private key and webhook secret to a file
 with mode 0600, ready for 'set -a; . FILE; set +a; postmortem serve'.
+
+It refuses to write the credentials inside a git work tree (a clone, where a careless 'git add'
+would commit the private key) unless --out names the file explicitly.
 
 Flags:
 `
@@ -47,6 +51,14 @@ func register(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	if *webhookURL == "" {
 		fmt.Fprintln(stderr, "postmortem register: --webhook-url is required (e.g. https://postmortem.example.com/webhook)")
 		return 2
+	}
+	if !flagSet(fl, "out") {
+		if tree, ok := gitWorkTree(*out); ok {
+			fmt.Fprintf(stderr, "postmortem register: refusing to write the App's credentials (its private key) to %s inside the git work tree %s, where they could be committed.\n"+
+				"Pass --out with a path outside it (e.g. --out ~/.config/postmortem/app.env), or --out %s to write them there anyway (make sure git ignores it).\n",
+				*out, tree, *out)
+			return 2
+		}
 	}
 	raw := deploy.AppManifest
 	if *manifestPath != "" {
@@ -81,4 +93,28 @@ func register(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	fmt.Fprintf(stdout, "Registered GitHub App %q (id %d, owner %s).\nCredentials: %s (mode 0600)\nInstall it: %s/installations/new\nRun it:     set -a; . %s; set +a; postmortem serve\n",
 		reg.Slug, reg.ID, reg.Owner.Login, reg.File, reg.HTMLURL, reg.File)
 	return 0
+}
+
+// flagSet says whether the command line set the flag (not its default).
+func flagSet(fl *flag.FlagSet, name string) (set bool) {
+	fl.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// gitWorkTree returns the root of the git work tree that path would be
+// written in (a directory above it holding .git, a directory or, in a linked
+// worktree or submodule, a file), if any.
+func gitWorkTree(path string) (string, bool) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", false
+	}
+	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return dir, true
+		}
+		if filepath.Dir(dir) == dir {
+			return "", false
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -81,5 +82,57 @@ func TestRegisterCommandUsage(t *testing.T) {
 	e.Reset()
 	if c := register(context.Background(), []string{"--webhook-url", "https://x/webhook", "--manifest", "/nonexistent"}, &o, &e, nil); c != 2 {
 		t.Fatalf("missing manifest: %d", c)
+	}
+}
+
+// TestRegisterRefusesGitWorkTree runs the real binary in a clone: the default credentials file
+// would land in the work tree, so register refuses before it starts anything; --out naming the
+// file says so, and outside a work tree the default is fine.
+func TestRegisterRefusesGitWorkTree(t *testing.T) {
+	bin := buildBinary(t)
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git not installed")
+	}
+	clone := t.TempDir()
+	if out, err := exec.Command(git, "init", "-q", clone).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v %s", err, out)
+	}
+	sub := filepath.Join(clone, "deploy")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := func(dir string, args ...string) (int, string, string) {
+		cmd := exec.Command(bin, append([]string{"register", "--webhook-url", "https://pm.example.com/webhook", "--timeout", "1s"}, args...)...)
+		cmd.Dir = dir
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		code := 0
+		if x, ok := err.(*exec.ExitError); ok {
+			code = x.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, o.String(), e.String()
+	}
+
+	code, stdout, stderr := run(sub)
+	if code != 2 || !strings.Contains(stderr, "refusing") || !strings.Contains(stderr, clone) || stdout != "" {
+		t.Fatalf("default --out in a work tree: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(sub, "postmortem-app.env")); !os.IsNotExist(err) {
+		t.Fatalf("a credentials file was written: %v", err)
+	}
+	// --out says so: the flow starts (and gives up after --timeout with no browser).
+	for _, dir := range []string{sub, t.TempDir()} {
+		args := []string{"--out", "postmortem-app.env"}
+		if dir != sub {
+			args = nil // outside a work tree, the default
+		}
+		code, stdout, stderr = run(dir, args...)
+		if !strings.Contains(stdout, "Open http://127.0.0.1:") || strings.Contains(stderr, "refusing") || code != 1 {
+			t.Errorf("%s %v: exit %d\nstdout %s\nstderr %s", dir, args, code, stdout, stderr)
+		}
 	}
 }
