@@ -53,6 +53,12 @@ func (f *Flows) Incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentRes
 // comment posted: the commit point of the incident flow.
 const claimSettled = "incident:settled"
 
+// claimOpened is recorded as soon as the incident's pull request is opened
+// (or found), before the pointer comment: a retry that finds no pointer
+// still knows its pull request when people have since merged it and
+// deleted its branch, and never drafts a second one.
+const claimOpened = "incident:opened"
+
 // aheadReads are the draft's reads made in parallel with the incident
 // flow's first reads, on the delivery's hints (see IncidentArgs).
 type aheadReads struct {
@@ -70,7 +76,7 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 	// Settled: an earlier run finished everything (a redelivery, an edit of
 	// the issue); nothing to read ahead. Without claims the pointer comment
 	// alone says so.
-	settled, err := r.settled(ctx, number)
+	settled, opened, err := r.progress(ctx, number)
 	if err != nil {
 		return nil, err
 	}
@@ -100,13 +106,21 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 		return nil, err
 	}
 	res := &IncidentResult{}
-	base, publishedNow, err := r.draftBranch(ctx, issue, cfg, fr.ahead, res)
+	pr, err := r.openedEarlier(ctx, opened, res)
 	if err != nil {
 		return nil, err
 	}
-	pr, err := r.postmortemPR(ctx, issue, base, publishedNow, res)
-	if err != nil {
-		return nil, err
+	if pr == nil {
+		base, publishedNow, err := r.draftBranch(ctx, issue, cfg, fr.ahead, res)
+		if err != nil {
+			return nil, err
+		}
+		if pr, err = r.postmortemPR(ctx, issue, base, publishedNow, res); err != nil {
+			return nil, err
+		}
+		if err := r.noteOpened(ctx, number, pr.GetNumber()); err != nil {
+			return res, err
+		}
 	}
 	// The reviewers, the checks of the draft and the pointer comment on the
 	// incident are independent: together. The run is settled once all three
@@ -340,13 +354,45 @@ func (r *run) reviewersAndChecks(ctx context.Context, pr *github.PullRequest, is
 	return errors.Join(revErr, checkErr, alsoErr)
 }
 
-// settled reports whether an earlier run settled the incident.
-func (r *run) settled(ctx context.Context, number int) (bool, error) {
+// progress reports what earlier runs recorded of the incident: settled, and
+// the pull request they opened (0: none recorded), in one read.
+func (r *run) progress(ctx context.Context, number int) (settled bool, opened int, err error) {
 	if r.f.Claims == nil {
-		return false, nil
+		return false, 0, nil
 	}
-	_, done, err := r.f.Claims.Done(ctx, claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimSettled})
-	return done, err
+	done, err := r.f.Claims.Results(ctx, r.inst, r.fullName(), number, "incident:")
+	if err != nil {
+		return false, 0, err
+	}
+	opened, _ = strconv.Atoi(strings.TrimPrefix(done[claimOpened], "#"))
+	return done[claimSettled] != "", opened, nil
+}
+
+// noteOpened records the pull request an incident's run opened or found.
+func (r *run) noteOpened(ctx context.Context, number, pr int) error {
+	if r.f.Claims == nil {
+		return nil
+	}
+	return r.f.Claims.MarkDone(context.WithoutCancel(ctx),
+		claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimOpened}, "#"+strconv.Itoa(pr))
+}
+
+// openedEarlier returns the pull request an earlier run opened (recorded
+// before its pointer comment failed), whatever its state or branch now; nil
+// when none was recorded or GitHub no longer has it.
+func (r *run) openedEarlier(ctx context.Context, number int, res *IncidentResult) (*github.PullRequest, error) {
+	if number == 0 {
+		return nil, nil
+	}
+	pr, resp, err := r.gh.PullRequests.Get(ctx, r.owner, r.repo, number)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("get pull request #%d: %w", number, err)
+	}
+	res.Branch, res.PullRequest = pr.GetHead().GetRef(), number
+	return pr, nil
 }
 
 // settle records that the incident's pull request is complete.
