@@ -32,7 +32,7 @@ const module = "github.com/postmortem-app/postmortem"
 // appLayers ranks the App's packages; a package may import only packages of
 // a lower rank (and its own sub-packages).
 var appLayers = map[string]int{
-	"app/jobs": 0, "app/sqldb": 0, "app/clock": 0,
+	"app/jobs": 0, "app/sqldb": 0, "app/clock": 0, "app/buildinfo": 0,
 	"app/queue": 1, "app/claims": 1, "app/ghclient": 1, "app/watch": 1,
 	"app/webhook": 2, "app/flows": 2, "app/redeliver": 2,
 	"app": 3, "app/registration": 3,

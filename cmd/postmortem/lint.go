@@ -9,11 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
+
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/postmortem-app/postmortem/app/buildinfo"
 	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/checks/blameless"
 	"github.com/postmortem-app/postmortem/checks/report"
@@ -97,7 +98,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if lf.summary {
 		err = report.WriteSummary(stdout, files, 10)
 	} else {
-		err = report.Write(stdout, lf.format, files, report.Options{Color: lf.color, ToolVersion: version()})
+		err = report.Write(stdout, lf.format, files, report.Options{Color: lf.color, ToolVersion: buildinfo.Get().Version})
 	}
 	if err != nil {
 		return fail("writing output: %v", err)
@@ -442,14 +443,6 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// version is the module version the binary was built from, or "dev".
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return strings.TrimPrefix(bi.Main.Version, "v")
-	}
-	return "dev"
 }
 
 // isMarkdown: a file name lint and template infer read in a directory.

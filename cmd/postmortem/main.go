@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/postmortem-app/postmortem/app/buildinfo"
 )
 
 const usage = `postmortem: blameless postmortems in the pull-request workflow
@@ -23,6 +25,7 @@ Usage:
                                           register the GitHub App (manifest flow)
   postmortem githubsim --addr ADDR --seed FILE
                                           serve the simulated GitHub on its own
+  postmortem version                      print the version and commit it was built from
 
 Run 'postmortem COMMAND -h' for a command's flags.
 `
@@ -56,6 +59,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runPlayground(rest, stdout, stderr)
 	case "register":
 		return runRegister(rest, stdout, stderr)
+	case "version", "--version", "-version":
+		if len(rest) > 0 {
+			fmt.Fprintf(stderr, "postmortem version: unexpected argument %q\n", rest[0])
+			return 2
+		}
+		fmt.Fprintln(stdout, buildinfo.Get())
+		return 0
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
