@@ -51,6 +51,9 @@ type Config struct {
 	// (one issue in the repository) or organization (one issue in the
 	// owner's .github repository for every repository that says so).
 	Digest string `yaml:"digest"`
+	// LookBack is how far before the incident the draft looks for changes
+	// (default 24h, "off": not at all, at most 30 days).
+	LookBack LookBack `yaml:"look_back"`
 }
 
 // Digest scopes.
@@ -200,6 +203,7 @@ func DefaultConfig() *Config {
 		CompleteLabel: "postmortem-complete",
 		Postmortem:    PostmortemConfig{Due: MustPeriod("5 business days")},
 		Digest:        DigestOff,
+		LookBack:      DefaultLookBack,
 	}
 }
 

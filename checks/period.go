@@ -124,3 +124,83 @@ func (p *Period) UnmarshalYAML(n *yaml.Node) error {
 	*p = v
 	return nil
 }
+
+// LookBack is how far before an incident the App looks for changes (pull
+// requests merged, deployments, releases, deploy workflows' runs) when it
+// drafts the postmortem: written "24h", "90m", "12 hours", "3d", "1w", or
+// "off" (0: the draft does not look back). At most MaxLookBack.
+type LookBack time.Duration
+
+// DefaultLookBack is the look-back when none is configured.
+const DefaultLookBack = LookBack(24 * time.Hour)
+
+// MaxLookBack bounds the look-back: a window of months would only return
+// one page of its newest changes anyway, and say it saw them all.
+const MaxLookBack = LookBack(30 * 24 * time.Hour)
+
+var reLookBack = regexp.MustCompile(`^(\d{1,5})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$`)
+
+// ParseLookBack reads a look-back; "off", "none", "never", "0" and "false"
+// are 0 (no look-back).
+func ParseLookBack(s string) (LookBack, error) {
+	t := strings.ToLower(strings.Join(strings.Fields(s), " "))
+	switch t {
+	case "off", "none", "never", "0", "false":
+		return 0, nil
+	}
+	m := reLookBack.FindStringSubmatch(t)
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a look-back: write it like 90m, 24h, 3d, 1w, or off", s)
+	}
+	n, _ := strconv.Atoi(m[1])
+	unit := time.Minute
+	switch m[2][0] {
+	case 'h':
+		unit = time.Hour
+	case 'd':
+		unit = 24 * time.Hour
+	case 'w':
+		unit = 7 * 24 * time.Hour
+	}
+	lb := LookBack(time.Duration(n) * unit)
+	if lb > MaxLookBack {
+		return 0, fmt.Errorf("look-back %q is too long (at most 30 days)", s)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	return lb, nil
+}
+
+// Duration is the look-back as a time.Duration (0: off).
+func (l LookBack) Duration() time.Duration { return time.Duration(l) }
+
+// String says the look-back as people write it: "24 hours", "3 days", "off".
+func (l LookBack) String() string {
+	d := time.Duration(l)
+	switch {
+	case d <= 0:
+		return "off"
+	case d%(7*24*time.Hour) == 0:
+		return plural(int(d/(7*24*time.Hour)), "week")
+	case d%(24*time.Hour) == 0 && d != 24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour")
+	}
+	return plural(int(d/time.Minute), "minute")
+}
+
+// UnmarshalYAML reads a look-back from a scalar; a bad one is a type error
+// at its line.
+func (l *LookBack) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: a look-back (like 24h, 3d or off) is expected", n.Line)}}
+	}
+	v, err := ParseLookBack(n.Value)
+	if err != nil {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
+	}
+	*l = v
+	return nil
+}

@@ -104,3 +104,35 @@ func TestFollowUpPolicyConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLookBack(t *testing.T) {
+	for in, want := range map[string]string{
+		"24h": "24 hours", "90m": "90 minutes", "12 hours": "12 hours", "3d": "3 days", "1w": "1 week",
+		"30 days": "30 days", "off": "off", "0": "off", "1 day": "24 hours",
+	} {
+		lb, err := ParseLookBack(in)
+		if err != nil || lb.String() != want {
+			t.Errorf("ParseLookBack(%q) = %v, %v; want %s", in, lb, err, want)
+		}
+	}
+	for _, in := range []string{"31d", "5w", "a day", "-1h", "24", "1y"} {
+		if lb, err := ParseLookBack(in); err == nil {
+			t.Errorf("ParseLookBack(%q) = %v, want an error", in, lb)
+		}
+	}
+	cfg, err := ParseConfig([]byte("look_back: 6h\n"))
+	if err != nil || cfg.LookBack.Duration() != 6*time.Hour {
+		t.Fatalf("look_back: 6h: %v, %v", cfg, err)
+	}
+	if cfg := DefaultConfig(); cfg.LookBack.Duration() != 24*time.Hour {
+		t.Errorf("default look-back %v, want 24h", cfg.LookBack)
+	}
+	cfg, err = ParseConfig([]byte("look_back: off\n"))
+	if err != nil || cfg.LookBack != 0 {
+		t.Fatalf("look_back: off: %v, %v", cfg, err)
+	}
+	_, err = ParseConfig([]byte("digest: off\nlook_back: 45 days\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "at most 30 days") {
+		t.Errorf("look_back: 45 days: %v", err)
+	}
+}

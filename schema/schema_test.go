@@ -103,6 +103,7 @@ func TestSchemaAndParserRejectTheSameMistakes(t *testing.T) {
 		"bad period":         "follow_ups:\n  escalate_after: a month\n",
 		"bad slo period":     "follow_ups:\n  slo: {P1: soon}\n",
 		"bad digest":         "digest: weekly\n",
+		"look_back no unit":  "look_back: 24\n",
 		"bad escalate_to":    "follow_ups:\n  escalate_to: \"@@x\"\n",
 		"reminders typo":     "follow_ups:\n  reminders: {befor: 3d}\n",
 	} {
@@ -121,6 +122,8 @@ func TestSchemaAndParserRejectTheSameMistakes(t *testing.T) {
 		"no follow-up labels": "follow_ups:\n  labels: []\n",
 		"periods":             "follow_ups:\n  slo: {P3: 12 weeks, SEV1: 20 business days, P2: off}\n  escalate_after: 10bd\npostmortem: {due: 5 business days}\n",
 		"digest scopes":       "digest: organization\n",
+		"look_back":           "look_back: 12 hours\n",
+		"look_back off":       "look_back: off\n",
 	} {
 		if _, err := checks.ParseConfig([]byte(y)); err != nil {
 			t.Errorf("%s: ParseConfig rejects %q: %v", name, y, err)

@@ -452,7 +452,7 @@ func (r *run) prepareDraft(ctx context.Context, issue *github.Issue, cfg *repoco
 	g := r.group()
 	g.Go(func() error { tmpl, _, tmplErr = r.template(ctx, cfg); return nil })
 	var look *lookBackReads
-	g.Go(func() error { look = r.readLookBack(ctx, issue, DefaultLookBack); return nil })
+	g.Go(func() error { look = r.readLookBack(ctx, issue, cfg.LookBack.Duration()); return nil })
 	if ahead != nil {
 		events, evErr = ahead.events, ahead.eventsErr
 		base, baseSHA, baseTr, baseErr = ahead.branch, ahead.baseSHA, ahead.baseTree, ahead.baseErr
@@ -508,10 +508,15 @@ func (r *run) renderDraft(issue *github.Issue, events []*github.Timeline, tmpl [
 		return nil, err
 	}
 	inc := render.Incident(issue, events, r.fullName(), r.f.BotLogin)
-	inc.Timeline = append(inc.Timeline, lb.Timeline()...)
+	if lb != nil {
+		inc.Timeline = append(inc.Timeline, lb.Timeline()...)
+	}
 	doc, err := templates.Render(tmpl, inc)
 	if err != nil {
 		return nil, cfg.Errorf("template %s does not render: %v", cfg.Template, err)
+	}
+	if lb == nil {
+		return doc, nil // look_back: off
 	}
 	return render.InsertSection(doc, render.ChangesSection(lb)), nil
 }

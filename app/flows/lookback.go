@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/postmortem-app/postmortem/app/flows/render"
+	"github.com/postmortem-app/postmortem/checks"
 	"github.com/postmortem-app/postmortem/checks/record"
 )
 
@@ -34,22 +35,28 @@ var deployWorkflow = regexp.MustCompile(`(?i)deploy|release|rollout|ship|publish
 // lookBackReads are the look-back's four reads, made in parallel with the
 // draft's other reads.
 type lookBackReads struct {
-	issue *github.Issue
-	from  time.Time
-	pulls []*github.PullRequest
-	deps  []*github.Deployment
-	rels  []*github.RepositoryRelease
-	runs  *github.WorkflowRuns
-	errs  [4]error
+	issue   *github.Issue
+	from    time.Time
+	to      time.Time // when the incident started
+	started bool      // to is the issue's started time (else its creation)
+	off     bool      // look_back: off
+	pulls   []*github.PullRequest
+	deps    []*github.Deployment
+	rels    []*github.RepositoryRelease
+	runs    *github.WorkflowRuns
+	errs    [4]error
 }
 
-// readLookBack reads what GitHub knows of the window before the incident,
-// four reads in parallel: pull requests closed (most recently updated
-// first, one page), deployments, releases, and workflow runs created in the
-// window.
+// readLookBack reads what GitHub knows of the window before the incident
+// started, four reads in parallel: pull requests closed (most recently
+// updated first, one page), deployments, releases, and workflow runs
+// created in the window. A window of 0 (look_back: off) reads nothing.
 func (r *run) readLookBack(ctx context.Context, issue *github.Issue, window time.Duration) *lookBackReads {
-	to := issue.GetCreatedAt().Time.UTC()
-	lr := &lookBackReads{issue: issue, from: to.Add(-window)}
+	to, started := incidentStart(issue)
+	lr := &lookBackReads{issue: issue, from: to.Add(-window), to: to, started: started, off: window <= 0}
+	if lr.off {
+		return lr
+	}
 	g := r.group()
 	g.Go(func() error {
 		lr.pulls, _, lr.errs[0] = r.gh.PullRequests.List(ctx, r.owner, r.repo, &github.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc",
@@ -66,11 +73,61 @@ func (r *run) readLookBack(ctx context.Context, issue *github.Issue, window time
 	})
 	g.Go(func() error {
 		lr.runs, _, lr.errs[3] = r.gh.Actions.ListRepositoryWorkflowRuns(ctx, r.owner, r.repo, &github.ListWorkflowRunsOptions{
-			Created: lr.from.Format(time.RFC3339) + ".." + to.Format(time.RFC3339), ListOptions: github.ListOptions{PerPage: lookBackRuns}})
+			Created: runsCreated(lr.from, to), ListOptions: github.ListOptions{PerPage: lookBackRuns}})
 		return nil
 	})
 	_ = g.Wait()
 	return lr
+}
+
+// runsCreated is the workflow runs' created filter: the window's whole
+// days (UTC). The runs are filtered to the window itself afterwards; asking
+// by days keeps the request the same for every incident of a day, so a
+// second draft that day is a conditional 304 when no run started since,
+// like the other three reads (asking to the second made it a new request
+// for each incident: TestCallBudget's no-hints step counted 14 calls
+// instead of 13 whenever the two incidents were opened in different
+// seconds).
+func runsCreated(from, to time.Time) string {
+	return from.UTC().Format("2006-01-02") + ".." + to.UTC().Format("2006-01-02")
+}
+
+// maxStartBefore bounds how long before the issue was opened a started
+// time it gives is believed (a typo'd year would otherwise move the window
+// years back).
+const maxStartBefore = 30 * 24 * time.Hour
+
+// reStarted finds the incident's start in the issue's description: a line
+// "Started at: 2026-03-01 13:55 UTC" (also started_at, start time, impact
+// started, in bold or a list item), or an issue form's "### Started at"
+// field with the time on the next non-empty line.
+var reStarted = regexp.MustCompile(`(?im)^[ \t]*(?:[-*][ \t]+)?(?:\*\*|__)?(?:started(?:[ _]at)?|start(?:ed)?[ _]time|impact[ _](?:started|began|start)(?:[ _]at)?|incident[ _]start(?:ed)?(?:[ _]at)?)(?:\*\*|__)?[ \t]*(?::|：|-|—)?(?:\*\*|__)?[ \t]*([^\n]{6,60})$|^#{1,6}[ \t]+(?:started(?:[ _]at)?|start(?:ed)?[ _]time|impact[ _](?:started|began|start)(?:[ _]at)?|when did (?:it|the incident|impact) start\??)[ \t]*\n+[ \t]*([^\n#][^\n]{5,60})$`)
+
+// incidentStart is when the incident started: the issue's started time
+// when it gives one (UTC unless it names a zone; not after the issue was
+// opened, and at most 30 days before), else when the issue was opened.
+func incidentStart(issue *github.Issue) (time.Time, bool) {
+	opened := issue.GetCreatedAt().Time.UTC()
+	body := issue.GetBody()
+	if len(body) > 64<<10 {
+		body = body[:64<<10]
+	}
+	for _, m := range reStarted.FindAllStringSubmatch(body, 4) {
+		v := strings.TrimSpace(strings.Trim(m[1]+m[2], "*_` "))
+		t, _, ok := checks.ParseTime(v, time.UTC)
+		if !ok {
+			continue
+		}
+		t = t.UTC()
+		if t.After(opened.Add(time.Minute)) || opened.Sub(t) > maxStartBefore {
+			continue
+		}
+		if t.After(opened) {
+			t = opened
+		}
+		return t, true
+	}
+	return opened, false
 }
 
 // changes are the window's changes, ranked: pull requests merged to base
@@ -79,9 +136,12 @@ func (r *run) readLookBack(ctx context.Context, issue *github.Issue, window time
 // may not make (403: deployments or actions not granted; 404: Actions off)
 // is named in Unseen; any other failure fails the draft (it is retried).
 func (lr *lookBackReads) changes(events []*github.Timeline, base string) (*render.LookBack, error) {
+	if lr.off {
+		return nil, nil
+	}
 	issue := lr.issue
-	to := issue.GetCreatedAt().Time.UTC()
-	lb := &render.LookBack{From: lr.from, To: to}
+	to := lr.to
+	lb := &render.LookBack{From: lr.from, To: to, Started: lr.started}
 	what := [4]string{"pull requests", "deployments (the App has not been granted Deployments: read here)",
 		"releases", "workflow runs (the App has not been granted Actions: read here, or Actions is off)"}
 	for i, err := range lr.errs {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v62/github"
+
 	"github.com/postmortem-app/postmortem/app/clock"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/internal/flowtest"
@@ -133,4 +135,79 @@ func listItems(section string) []string {
 		}
 	}
 	return out
+}
+
+// The window ends when the incident started, when the issue says (a
+// "Started at" line), and is as long as look_back says; look_back: off
+// makes none of the four reads and leaves the section out.
+func TestDraftLooksBackFromTheStartAsConfigured(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	clk := clock.NewOffset(at("2026-03-01T06:00:00Z"))
+	e := newFlowEnv(t, flowEnvOpts{clock: clk, files: map[string]string{".github/postmortem.yml": "look_back: 3h\n"}})
+	g := e.env
+	early, _ := mergeChange(t, g, "early", "Tune the cache", "", map[string]string{"cache.go": "package x\n"})
+	clk.Set(at("2026-03-01T08:00:00Z"))
+	metrics, _ := mergeChange(t, g, "metrics", "Add queue metrics", "", map[string]string{"queue/metrics.go": "package queue\n"})
+	clk.Set(at("2026-03-01T11:00:00Z"))
+	late, _ := mergeChange(t, g, "late", "Raise the pool size", "", map[string]string{"pool.go": "package x\n"})
+	clk.Set(at("2026-03-01T12:00:00Z"))
+	n, err := e.alice.OpenIssue(flowRepo, "Queue stalls", "Started at: 2026-03-01 10:00 UTC\n\nThe queue stalls.", "incident", "sev2")
+	e.must(err)
+	res, err := e.flows.Incident(e.ctx, e.incident(n))
+	e.must(err)
+	doc, err := e.sim.FileAt(flowRepo, res.Branch, res.Path)
+	e.must(err)
+	section := doc[strings.Index(doc, "## Changes before the incident"):]
+	section = section[:strings.Index(section[3:], "\n## ")+3]
+	if !strings.Contains(section, "in the 3 h before the incident began (2026-03-01 10:00 UTC)") {
+		t.Errorf("the window is not the 3 hours before the start the issue gives:\n%s", section)
+	}
+	items := listItems(section)
+	if len(items) != 1 || !strings.Contains(items[0], "#"+itoa(metrics)+" Add queue metrics") || !strings.Contains(items[0], "(2 h before)") {
+		t.Errorf("changes %q, want only #%d (#%d is before the window, #%d after the start)\n%s", items, metrics, early, late, section)
+	}
+
+	_, err = e.alice.PushFiles(flowRepo, "main", map[string]string{".github/postmortem.yml": "look_back: off\n"}, "No look-back")
+	e.must(err)
+	n2, err := e.alice.OpenIssue(flowRepo, "Queue stalls again", "It stalls.", "incident", "sev3")
+	e.must(err)
+	mark := e.mark()
+	res, err = e.flows.Incident(e.ctx, e.incident(n2))
+	e.must(err)
+	calls, _ := e.appCalls(mark)
+	for _, route := range []string{"GET /repos/{owner}/{repo}/pulls", "GET /repos/{owner}/{repo}/deployments",
+		"GET /repos/{owner}/{repo}/releases", "GET /repos/{owner}/{repo}/actions/runs"} {
+		if calls[route] != 0 {
+			t.Errorf("look_back: off, yet %s: %d calls", route, calls[route])
+		}
+	}
+	doc, err = e.sim.FileAt(flowRepo, res.Branch, res.Path)
+	e.must(err)
+	if strings.Contains(doc, "Changes before the incident") {
+		t.Errorf("look_back: off, yet the draft has the section:\n%s", doc)
+	}
+}
+
+func TestIncidentStart(t *testing.T) {
+	opened := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for body, want := range map[string]string{
+		"Started at: 2026-03-01 10:00 UTC":                         "2026-03-01T10:00:00Z",
+		"- **Started:** 2026-03-01T09:15:00+01:00\n":               "2026-03-01T08:15:00Z",
+		"started_at: 2026-03-01T11:59:00Z":                         "2026-03-01T11:59:00Z",
+		"### Started at\n\n2026-03-01 07:30\n\n### Impact\n\nslow": "2026-03-01T07:30:00Z",
+		"Impact started — 2026-03-01 11:00 UTC":                    "2026-03-01T11:00:00Z",
+		"Nothing said.": "",
+		"Started at: 2026-03-02 10:00 UTC (after it was opened)":    "",
+		"Started at: 2025-03-01 10:00 UTC (a year before: a typo?)": "",
+		"We started at: sometime":                                   "",
+	} {
+		is := &github.Issue{Body: github.String(body), CreatedAt: &github.Timestamp{Time: opened}}
+		got, ok := incidentStart(is)
+		switch {
+		case want == "" && (ok || !got.Equal(opened)):
+			t.Errorf("%q: %v, %v; want the issue's opening", body, got, ok)
+		case want != "" && (!ok || got.Format(time.RFC3339) != want):
+			t.Errorf("%q: %v, %v; want %s", body, got, ok, want)
+		}
+	}
 }

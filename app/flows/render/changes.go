@@ -39,8 +39,11 @@ type Change struct {
 // not granted).
 type LookBack struct {
 	From, To time.Time
-	Changes  []Change
-	Unseen   []string
+	// Started: To is the start the incident gave (else when its issue was
+	// opened).
+	Started bool
+	Changes []Change
+	Unseen  []string
 }
 
 // maxChanges bounds the changes a draft lists (the closest ones).
@@ -97,9 +100,13 @@ const ChangesHeading = "## Changes before the incident"
 func ChangesSection(lb *LookBack) string {
 	var b strings.Builder
 	b.WriteString(ChangesHeading + "\n\n")
-	fmt.Fprintf(&b, "<!--\nWhat changed in the %s before the incident began (%s), closest first; a change that\n"+
+	since := "the incident began"
+	if !lb.Started {
+		since = "the incident was opened"
+	}
+	fmt.Fprintf(&b, "<!--\nWhat changed in the %s before %s (%s), closest first; a change that\n"+
 		"mentions a file the incident names comes first. Keep the suspects, say why, delete the rest.\n-->\n\n",
-		window(lb.To.Sub(lb.From)), lb.To.UTC().Format("2006-01-02 15:04 UTC"))
+		window(lb.To.Sub(lb.From)), since, lb.To.UTC().Format("2006-01-02 15:04 UTC"))
 	if len(lb.Changes) == 0 {
 		b.WriteString("No pull request merged to the default branch, deployment, release or deploy workflow run in that window.\n")
 	}
