@@ -1,7 +1,7 @@
 GO ?= go
 BENCHTIME ?= 1s
 
-.PHONY: all build test bench bench-ingest bench-wait bench-memory bench-lint budget fuzz vet playground
+.PHONY: all build test bench bench-ingest bench-wait bench-memory bench-serve-memory bench-lint budget fuzz vet playground
 
 all: vet test
 
@@ -17,7 +17,7 @@ vet:
 
 # Speed and memory live here, never in timed test assertions. Each target
 # below reproduces a table of docs/BENCHMARKS.md.
-bench: bench-ingest bench-wait bench-memory bench-lint
+bench: bench-ingest bench-wait bench-memory bench-serve-memory bench-lint
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
 
 bench-ingest:
@@ -28,6 +28,11 @@ bench-wait:
 
 bench-memory:
 	$(GO) test -run='^$$' -bench='ClientsWarm1000' -benchtime=1x ./app/ghclient
+
+# The real binary's peak RSS through 8 concurrent forged 24 MB deliveries,
+# twice (Linux). POSTMORTEM_BENCH_MAX_INFLIGHT=200MiB shows it without the cap.
+bench-serve-memory:
+	$(GO) test -run='^$$' -bench='ServeForgedDeliveries' -benchtime=1x ./cmd/postmortem
 
 # alex and write-good (npm) are installed in a cache dir, not in the repo.
 bench-lint:

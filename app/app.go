@@ -36,6 +36,10 @@ type Options struct {
 	GitHub ghclient.Config
 	// WebhookSecret verifies deliveries.
 	WebhookSecret string
+	// WebhookMaxInFlight caps the webhook body bytes read at once
+	// (default webhook.DefaultMaxInFlight, 50 MiB); beyond it deliveries
+	// are answered 503 with Retry-After.
+	WebhookMaxInFlight int64
 	// BotLogin is the App's bot ("<slug>[bot]"): its own edits are told
 	// apart. Empty: asked of GET /app at start.
 	BotLogin string
@@ -140,7 +144,8 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if err := startUp(ctx, q, o); err != nil {
 		return nil, err
 	}
-	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Observer: metrics, Logger: log}
+	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Observer: metrics, Logger: log,
+		MaxInFlight: o.WebhookMaxInFlight}
 	return &App{DB: db, Clients: clients, Flows: fl, Queue: q, Webhook: hook, Metrics: metrics, BotLogin: bot, auth: auth, log: log,
 		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace,
 			Ready: []ReadyCondition{auth.condition()}}}, nil

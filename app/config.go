@@ -10,6 +10,7 @@ import (
 
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/sqldb"
+	"github.com/postmortem-app/postmortem/app/webhook"
 )
 
 // Config is what `postmortem serve` needs. ConfigFromEnv reads it from the
@@ -23,6 +24,10 @@ type Config struct {
 	Addr           string // POSTMORTEM_ADDR (default :8080)
 	DatabaseURL    string // DATABASE_URL (default SQLite file postmortem.db; postgres://… for PostgreSQL)
 	AppSlug        string // GITHUB_APP_SLUG: the bot is "<slug>[bot]"; looked up via GET /app when empty
+	// WebhookMaxInFlight is POSTMORTEM_WEBHOOK_MAX_INFLIGHT: the webhook
+	// body bytes read at once (default 50MiB; a number of bytes with an
+	// optional KiB, MiB or GiB).
+	WebhookMaxInFlight int64
 }
 
 // ConfigFromEnv reads the environment through getenv (os.Getenv) and fills
@@ -44,8 +49,36 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.AppID = id
 	}
+	if v := strings.TrimSpace(getenv("POSTMORTEM_WEBHOOK_MAX_INFLIGHT")); v != "" {
+		n, err := ParseBytes(v)
+		if err != nil {
+			return c, fmt.Errorf("POSTMORTEM_WEBHOOK_MAX_INFLIGHT=%q: %v", v, err)
+		}
+		c.WebhookMaxInFlight = n
+	}
 	c.Defaults()
 	return c, nil
+}
+
+// ParseBytes reads a size: a whole number of bytes, or with a unit KiB,
+// MiB or GiB (KB, MB and GB are read as the same powers of two).
+func ParseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<50)/mult {
+		return 0, errors.New("want a positive size such as 50MiB or 52428800")
+	}
+	return n * mult, nil
 }
 
 // Defaults fills empty fields with their defaults.
@@ -58,6 +91,9 @@ func (c *Config) Defaults() {
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = sqldb.DefaultURL
+	}
+	if c.WebhookMaxInFlight <= 0 {
+		c.WebhookMaxInFlight = webhook.DefaultMaxInFlight
 	}
 }
 

@@ -94,3 +94,30 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	}
 	return k
 })
+
+// POSTMORTEM_WEBHOOK_MAX_INFLIGHT takes a size with a unit; a nonsense
+// value is refused with the variable's name; unset is the default.
+func TestConfigWebhookMaxInFlight(t *testing.T) {
+	for v, want := range map[string]int64{"": 50 << 20, "50MiB": 50 << 20, "1 GiB": 1 << 30, "65536": 65536, "512KiB": 512 << 10} {
+		c, err := ConfigFromEnv(func(k string) string {
+			if k == "POSTMORTEM_WEBHOOK_MAX_INFLIGHT" {
+				return v
+			}
+			return ""
+		})
+		if err != nil || c.WebhookMaxInFlight != want {
+			t.Errorf("%q: %d, %v; want %d", v, c.WebhookMaxInFlight, err, want)
+		}
+	}
+	for _, v := range []string{"lots", "-5MiB", "0", "5TiB"} {
+		_, err := ConfigFromEnv(func(k string) string {
+			if k == "POSTMORTEM_WEBHOOK_MAX_INFLIGHT" {
+				return v
+			}
+			return ""
+		})
+		if err == nil || !strings.Contains(err.Error(), "POSTMORTEM_WEBHOOK_MAX_INFLIGHT") {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+}

@@ -33,7 +33,7 @@ func NewMetrics() *Metrics {
 		registry: prometheus.NewRegistry(),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "postmortem_webhooks_total",
-			Help: "Webhook deliveries by event and outcome (enqueued, ignored, unauthorized, malformed, too_large, unsupported_media_type, unavailable).",
+			Help: "Webhook deliveries by event and outcome (enqueued, ignored, unauthorized, malformed, too_large, unsupported_media_type, unavailable, busy: the in-flight body budget spent).",
 		}, []string{"event", "outcome"}),
 		ingest: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "postmortem_webhook_ingest_seconds",

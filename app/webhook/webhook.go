@@ -7,9 +7,13 @@ package webhook
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"mime"
@@ -21,47 +25,116 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"golang.org/x/sync/semaphore"
 )
 
-// bodyPool holds the buffers webhook bodies are read into: a delivery's
-// body is read whole (its signature covers all of it), and reading into a
-// pooled buffer of the announced length spares the regrowing copies of
-// io.ReadAll and the garbage they leave. Buffers over maxPooledBody are not
-// kept. Nothing decoded from a body refers to it: routing copies the few
-// strings it keeps.
-var bodyPool sync.Pool // of *[]byte
+// Bodies are read in pooled chunks of ChunkSize bytes, each written into
+// the HMAC as it arrives: a forged delivery costs its chunks while it is
+// read and nothing after the signature fails. The bytes of bodies being
+// read at once are capped across deliveries (Handler.MaxInFlight): a
+// delivery that would pass the cap is answered 503 with Retry-After before
+// its body is read (or, when its length is not announced, as soon as the
+// next chunk would pass it). GitHub redelivers on request.
+const ChunkSize = 64 << 10
 
-const maxPooledBody = 1 << 20
+// DefaultMaxInFlight is the default cap on body bytes read at once.
+const DefaultMaxInFlight = 50 << 20
 
-// readBody reads the request body, at most limit bytes (413 beyond), into
-// a pooled buffer when the length is announced; buf goes back with putBody.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, buf *[]byte, err error) {
-	rd := http.MaxBytesReader(w, r.Body, limit)
-	n := r.ContentLength
-	if n < 0 || n > maxPooledBody {
-		body, err = io.ReadAll(rd)
-		return body, nil, err
-	}
-	if p, ok := bodyPool.Get().(*[]byte); ok && int64(cap(*p)) >= n+1 {
-		buf = p
-	} else {
-		b := make([]byte, 0, max(n+1, 4096))
-		buf = &b
-	}
-	// One byte more than announced: a body longer than its Content-Length
-	// is cut by net/http, so the read ends at n with io.EOF.
-	b := (*buf)[:n+1]
-	m, err := io.ReadFull(rd, b)
-	if int64(m) == n && (err == io.ErrUnexpectedEOF || err == io.EOF) {
-		err = nil // all that was announced
-	}
-	return b[:m], buf, err
+type chunk = [ChunkSize]byte
+
+var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
+
+// body is one delivery's bytes, in pooled chunks, and what they hold of
+// the in-flight budget.
+type body struct {
+	chunks []*chunk
+	n      int64
+	flat   []byte // the body in one piece, once verified
+	held   int64  // bytes reserved from the in-flight budget
+	sem    *semaphore.Weighted
 }
 
-func putBody(buf *[]byte) {
-	if buf != nil && cap(*buf) <= maxPooledBody+1 {
-		bodyPool.Put(buf)
+// release returns the chunks to the pool and the reservation to the budget.
+func (b *body) release() {
+	for _, c := range b.chunks {
+		chunkPool.Put(c)
 	}
+	b.chunks, b.flat = nil, nil
+	if b.held > 0 {
+		b.sem.Release(b.held)
+		b.held = 0
+	}
+}
+
+// reserve takes n more bytes from the in-flight budget, without waiting.
+func (b *body) reserve(n int64) bool {
+	if !b.sem.TryAcquire(n) {
+		return false
+	}
+	b.held += n
+	return true
+}
+
+// errBusy: the in-flight budget is spent.
+var errBusy = errors.New("too many body bytes in flight")
+
+// read reads r's body, at most limit bytes, into chunks, writing each into
+// mac. Announced lengths were reserved by the caller; an unannounced one is
+// reserved chunk by chunk (errBusy when the budget is spent).
+func (b *body) read(rd io.Reader, mac hash.Hash, announced bool) error {
+	for {
+		if !announced && int64(len(b.chunks)+1)*ChunkSize > b.held && !b.reserve(ChunkSize) {
+			return errBusy
+		}
+		c := chunkPool.Get().(*chunk)
+		b.chunks = append(b.chunks, c)
+		m, err := fill(rd, c[:])
+		mac.Write(c[:m])
+		b.n += int64(m)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// fill reads into p until it is full (nil) or the reader ends (io.EOF, with
+// what came before it) or fails. Unlike io.ReadFull, a body cut short
+// (io.ErrUnexpectedEOF from net/http) stays an error.
+func fill(rd io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := rd.Read(p[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// bytes is the body in one piece: the first chunk itself when it fits,
+// else a copy, each chunk going back to the pool as it is copied (the
+// reservation still covers the copy).
+func (b *body) bytes() []byte {
+	if b.flat != nil || b.n == 0 {
+		return b.flat
+	}
+	if len(b.chunks) == 1 || b.n <= ChunkSize {
+		b.flat = b.chunks[0][:b.n]
+		return b.flat
+	}
+	flat := make([]byte, 0, b.n)
+	for i, c := range b.chunks {
+		flat = append(flat, c[:min(int64(ChunkSize), b.n-int64(len(flat)))]...)
+		chunkPool.Put(c)
+		b.chunks[i] = nil
+	}
+	b.chunks = b.chunks[:0]
+	b.flat = flat
+	return flat
 }
 
 // MaxBody is GitHub's cap on a webhook payload: 25 MB. Larger bodies
@@ -74,7 +147,7 @@ type Observer interface {
 	// WebhookDelivery: one delivery of event ("unverified" before the
 	// signature is checked, "other" for events the App does not use), its
 	// outcome (enqueued, ignored, unauthorized, malformed, too_large,
-	// unsupported_media_type, unavailable) and the time to answer it.
+	// unsupported_media_type, unavailable, busy) and the time to answer it.
 	WebhookDelivery(event, outcome string, d time.Duration)
 }
 
@@ -88,7 +161,13 @@ type Observer interface {
 //	X-Hub-Signature sha1 alone is refused); 400 no X-GitHub-Event or a
 //	malformed payload for an event that is routed; 200 ignored (with the
 //	reason) without touching the database; 202 jobs committed; 503 the
-//	queue is unavailable (GitHub may redeliver).
+//	queue is unavailable, or the in-flight body budget is spent (both with
+//	Retry-After; GitHub may redeliver).
+//
+// The method, content type, signature and event headers and an announced
+// length over 25 MB are all refused before a byte of the body is read; the
+// body itself is read in pooled 64 KiB chunks through the HMAC, so a forged
+// delivery is never held whole beyond its reading.
 //
 // Events the App does not route are not decoded at all, so a malformed body
 // on, say, a `star` delivery is still a 200.
@@ -105,6 +184,13 @@ type Handler struct {
 	MaxBody int64
 	// EnqueueTimeout bounds the insert (default 10s).
 	EnqueueTimeout time.Duration
+	// MaxInFlight caps the body bytes read at once across deliveries
+	// (default DefaultMaxInFlight); beyond it a delivery is answered 503
+	// with Retry-After.
+	MaxInFlight int64
+
+	once     sync.Once
+	inflight *semaphore.Weighted
 }
 
 // delivery is the part of a webhook payload routing reads. Everything else
@@ -397,12 +483,12 @@ func routeCheck(event string, d *delivery, inst int64) ([]jobs.Args, string, err
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rp := &reply{h: h, w: w, r: r, start: time.Now(), event: "unverified"}
-	ctype, body, buf, ok := h.verified(rp)
-	defer putBody(buf)
+	ctype, b, ok := h.verified(rp)
+	defer b.release()
 	if !ok {
 		return
 	}
-	h.route(rp, ctype, body)
+	h.route(rp, ctype, b.bytes())
 }
 
 // reply answers one delivery: the status, a one-line reason, the metric and
@@ -428,20 +514,38 @@ func (rp *reply) send(code int, outcome, msg string) {
 	rp.h.logDelivery(rp.r, code, outcome, msg, rp.inst)
 }
 
-// verified reads a POST's body, bounded, and checks its signature; it
-// returns the content type and the body (in buf, to put back), or answers
-// and returns false.
-func (h *Handler) verified(rp *reply) (string, []byte, *[]byte, bool) {
+// verified checks a POST's headers, then reads its body, bounded, through
+// the HMAC of its signature; it returns the content type and the body (to
+// release), or answers and returns false.
+func (h *Handler) verified(rp *reply) (string, *body, bool) {
+	h.once.Do(func() {
+		n := h.MaxInFlight
+		if n <= 0 {
+			n = DefaultMaxInFlight
+		}
+		h.inflight = semaphore.NewWeighted(max(n, ChunkSize))
+	})
+	b := &body{sem: h.inflight}
 	w, r := rp.w, rp.r
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		rp.send(http.StatusMethodNotAllowed, "method_not_allowed", "POST only")
-		return "", nil, nil, false
+		return "", b, false
 	}
 	ctype, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (ctype != "application/json" && ctype != "application/x-www-form-urlencoded") {
 		rp.send(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json or application/x-www-form-urlencoded")
-		return "", nil, nil, false
+		return "", b, false
+	}
+	sig, ok := strings.CutPrefix(r.Header.Get(github.SHA256SignatureHeader), "sha256=")
+	want, err := hex.DecodeString(sig)
+	if !ok || err != nil || len(want) != sha256.Size {
+		rp.send(http.StatusUnauthorized, "unauthorized", "X-Hub-Signature-256 missing or not sha256=<64 hex digits> (sha1 signatures are not accepted)")
+		return "", b, false
+	}
+	if r.Header.Get(github.EventTypeHeader) == "" {
+		rp.send(http.StatusBadRequest, "malformed", "X-GitHub-Event missing")
+		return "", b, false
 	}
 	limit := h.MaxBody
 	if limit <= 0 {
@@ -449,28 +553,38 @@ func (h *Handler) verified(rp *reply) (string, []byte, *[]byte, bool) {
 	}
 	if r.ContentLength > limit {
 		rp.send(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
-		return "", nil, nil, false
+		return "", b, false
 	}
-	body, buf, err := readBody(w, r, limit)
-	if err != nil {
+	announced := r.ContentLength >= 0
+	if announced && !b.reserve((r.ContentLength/ChunkSize+1)*ChunkSize) {
+		rp.busy()
+		return "", b, false
+	}
+	mac := hmac.New(sha256.New, h.Secret)
+	if err := b.read(http.MaxBytesReader(w, r.Body, limit), mac, announced); err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.Is(err, errBusy):
+			rp.busy()
+		case errors.As(err, &tooBig):
 			rp.send(http.StatusRequestEntityTooLarge, "too_large", "payload over 25 MB")
-			return "", nil, buf, false
+		default:
+			rp.send(http.StatusBadRequest, "malformed", "could not read body")
 		}
-		rp.send(http.StatusBadRequest, "malformed", "could not read body")
-		return "", nil, buf, false
+		return "", b, false
 	}
-	sig := r.Header.Get(github.SHA256SignatureHeader)
-	if !strings.HasPrefix(sig, "sha256=") {
-		rp.send(http.StatusUnauthorized, "unauthorized", "X-Hub-Signature-256 missing (sha1 signatures are not accepted)")
-		return "", nil, buf, false
-	}
-	if err := github.ValidateSignature(sig, body, h.Secret); err != nil {
+	if !hmac.Equal(mac.Sum(nil), want) {
 		rp.send(http.StatusUnauthorized, "unauthorized", "signature does not match")
-		return "", nil, buf, false
+		return "", b, false
 	}
-	return ctype, body, buf, true
+	return ctype, b, true
+}
+
+// busy answers 503: the in-flight body budget is spent for now.
+func (rp *reply) busy() {
+	rp.w.Header().Set("Retry-After", "5")
+	rp.w.Header().Set("Connection", "close")
+	rp.send(http.StatusServiceUnavailable, "busy", "too many deliveries being read; retry later")
 }
 
 // route turns a verified delivery into jobs and enqueues them, answering 202
@@ -478,10 +592,6 @@ func (h *Handler) verified(rp *reply) (string, []byte, *[]byte, bool) {
 func (h *Handler) route(rp *reply, ctype string, body []byte) {
 	w, r := rp.w, rp.r
 	name := r.Header.Get(github.EventTypeHeader)
-	if name == "" {
-		rp.send(http.StatusBadRequest, "malformed", "X-GitHub-Event missing")
-		return
-	}
 	rp.event = "other"
 	if routedEvents[name] {
 		rp.event = name

@@ -19,7 +19,7 @@ var built struct {
 
 // buildBinary builds the postmortem command once per test run and returns
 // its path (linking costs seconds; tests that run the real binary share it).
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")

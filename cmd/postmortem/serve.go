@@ -32,6 +32,7 @@ Configuration comes from the environment; a flag overrides its variable:
   POSTMORTEM_ADDR               --addr               (default :8080)
   DATABASE_URL                  --database-url       (default postmortem.db; postgres://… for PostgreSQL)
   GITHUB_APP_SLUG               --app-slug           (default: asked of GET /app)
+  POSTMORTEM_WEBHOOK_MAX_INFLIGHT --webhook-max-inflight (default 50MiB: webhook body bytes read at once; beyond, 503 + Retry-After)
 
 Flags:
 `
@@ -89,6 +90,7 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	resyncEvery := fl.Duration("resync-interval", app.DefaultResyncInterval, "how often the periodic resync looks for incidents and merged postmortems whose webhooks were lost (0: never)")
 	remindEvery := fl.Duration("reminder-interval", app.DefaultReminderInterval, "how often the reminder pass runs: follow-up reminders, overdue labels, escalations, postmortems owed, weekly digests (0: never)")
 	redeliverOnStart := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
+	maxInFlight := fl.String("webhook-max-inflight", "", "webhook body bytes read at once, across deliveries (`size`, e.g. 50MiB; beyond it 503 + Retry-After)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
 	if code, ok := parseFlags(fl, args, serveUsage, stderr); !ok {
 		return app.Config{}, app.Options{}, code, false
@@ -119,6 +121,12 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 			cfg.DatabaseURL = *dbURL
 		case "app-slug":
 			cfg.AppSlug = *slug
+		case "webhook-max-inflight":
+			n, err := app.ParseBytes(*maxInFlight)
+			if err != nil {
+				flagErr = fmt.Errorf("--webhook-max-inflight %q: %v", *maxInFlight, err)
+			}
+			cfg.WebhookMaxInFlight = n
 		}
 	})
 	if flagErr != nil {
@@ -132,14 +140,15 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return cfg, app.Options{}, 2, false
 	}
 	return cfg, app.Options{
-		GitHub:           ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Pacer: ghclient.PacerConfig{Interval: *writeGap}},
-		WebhookSecret:    cfg.WebhookSecret,
-		BotLogin:         app.BotLogin(cfg.AppSlug),
-		DatabaseURL:      cfg.DatabaseURL,
-		Queue:            queue.Config{MaxWorkers: *workers},
-		ResyncInterval:   *resyncEvery,
-		ReminderInterval: *remindEvery,
-		Redeliver:        *redeliverOnStart,
-		ShutdownGrace:    *grace,
+		GitHub:             ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Pacer: ghclient.PacerConfig{Interval: *writeGap}},
+		WebhookSecret:      cfg.WebhookSecret,
+		WebhookMaxInFlight: cfg.WebhookMaxInFlight,
+		BotLogin:           app.BotLogin(cfg.AppSlug),
+		DatabaseURL:        cfg.DatabaseURL,
+		Queue:              queue.Config{MaxWorkers: *workers},
+		ResyncInterval:     *resyncEvery,
+		ReminderInterval:   *remindEvery,
+		Redeliver:          *redeliverOnStart,
+		ShutdownGrace:      *grace,
 	}, 0, true
 }

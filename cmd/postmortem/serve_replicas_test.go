@@ -33,7 +33,7 @@ type replica struct {
 // startReplica starts the binary's serve with env (on top of PATH/HOME)
 // listening on a free loopback port; the process is killed when the test
 // ends.
-func startReplica(t *testing.T, bin string, env map[string]string, args ...string) *replica {
+func startReplica(t testing.TB, bin string, env map[string]string, args ...string) *replica {
 	t.Helper()
 	r := &replica{addr: make(chan string, 1), exited: make(chan error, 1)}
 	r.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
@@ -76,7 +76,7 @@ func startReplica(t *testing.T, bin string, env map[string]string, args ...strin
 
 // listening waits for the replica's address (its "serving" log line), or
 // fails the test with its log when it exits first.
-func (r *replica) listening(t *testing.T, d time.Duration) string {
+func (r *replica) listening(t testing.TB, d time.Duration) string {
 	t.Helper()
 	select {
 	case a := <-r.addr:
