@@ -96,11 +96,11 @@ func TestWholePostmortems(t *testing.T) {
 		fmt.Println(msg)
 	}
 	// The target of issue 12 is at most 1 false positive per 10 documents at
-	// the default configuration (warnings included); measured 1.0–1.2 (4 or
-	// 5 of 41, as small changes move a sentence across the warning floor).
-	// This guard fails above 1.25.
-	if opts := os.Getenv("BLAMELESS_DOCS_MIN"); opts == "" && docs > 0 && 10*float64(fps)/float64(docs) > 1.25 {
-		t.Errorf("%s: more than 1.25 false positives per 10 documents", msg)
+	// the default configuration (warnings included); measured 0.2 (1 of 41:
+	// before advice to the reader, adversaries, avoided acts, list-item
+	// nouns and thanks were told apart, 1.2).
+	if opts := os.Getenv("BLAMELESS_DOCS_MIN"); opts == "" && docs > 0 && 10*float64(fps)/float64(docs) > 1.0 {
+		t.Errorf("%s: more than 1 false positive per 10 documents", msg)
 	}
 }
 

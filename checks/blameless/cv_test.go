@@ -252,6 +252,36 @@ func bestF1(ps []prediction, keep func(row) bool) (metrics, float64) {
 	return best, bestTh
 }
 
+// averagePrecision is the mean of the precision at each blameful row, rows
+// ranked by confidence (ties broken by id): the ranking's quality whatever
+// the threshold, steadier than a point that moves with a few rows.
+func averagePrecision(ps []prediction, keep func(row) bool) float64 {
+	var sel []prediction
+	for _, p := range ps {
+		if keep == nil || keep(p.r) {
+			sel = append(sel, p)
+		}
+	}
+	slices.SortFunc(sel, func(a, b prediction) int {
+		if c := cmp.Compare(b.conf, a.conf); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.r.ID, b.r.ID)
+	})
+	tp, sum, npos := 0, 0.0, 0
+	for k, p := range sel {
+		if p.r.blame() {
+			tp++
+			npos++
+			sum += float64(tp) / float64(k+1)
+		}
+	}
+	if npos == 0 {
+		return 0
+	}
+	return sum / float64(npos)
+}
+
 // cueTable: recall by the labelled cue, both scorings.
 func cueTable(ps []prediction) string {
 	type rc struct{ n, hit, fn, fhit int }
@@ -340,6 +370,19 @@ func logf(tb testing.TB, format string, args ...any) {
 	}
 }
 
+// dumpPredictions writes every held-out prediction (id, label, borderline,
+// cue, confidence, text) to a file, for error analysis
+// (BLAMELESS_CV_DUMP=prefix).
+func dumpPredictions(tb testing.TB, file string, ps []prediction) {
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "%s\t%s\t%v\t%s\t%.3f\t%s\n", p.r.ID, cond(p.r.blame(), "blame", "ok"), p.r.Borderline, p.r.Cue, p.conf, p.r.Text)
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // listErrors prints misses and false positives of the held-out predictions
 // (BLAMELESS_CV_ERRORS=method), to read when working on the features.
 func listErrors(ps []prediction) string {
@@ -363,17 +406,19 @@ func listErrors(ps []prediction) string {
 
 // Floors of the headline (hybrid, grouped folds, firm rows, each fold's own
 // minimum confidence). Issue 12 asks F1 ≥ 0.85 with P ≥ 0.90: NOT REACHED.
-// Measured: P 0.81 R 0.06 F1 0.12 (0.84–0.88 and 0.13–0.17 for variants
-// within noise of each other): a precision of 0.90 holds only for the most
-// confident few percent of the blameful rows, and the fold's threshold,
-// chosen where the inner folds reach 0.90 on all rows, keeps ~0.88 on all
-// held-out rows and ~0.81 on firm ones. These floors guard against
-// regression a little under what is reached, as does the floor of the best
-// F1 over all thresholds (the ranking itself; measured 0.57–0.59).
+// Measured: P 0.84 R 0.07 F1 0.13 (before advice, adversaries, avoided
+// acts and praise were told apart: P 0.81 R 0.06 F1 0.12): a precision of
+// 0.90 holds only for the most confident few percent of the blameful rows,
+// and the fold's threshold, chosen where the inner folds reach 0.90 on all
+// rows, keeps ~0.89 on all held-out rows and ~0.84 on firm ones. These
+// floors guard against regression a little under what is reached, as do
+// the floors of the best F1 over all thresholds and of the average
+// precision (the ranking itself; measured 0.57 and 0.588).
 const (
-	floorF1        = 0.10
-	floorPrecision = 0.78
-	floorBestF1    = 0.55
+	floorF1        = 0.12
+	floorPrecision = 0.82
+	floorBestF1    = 0.56
+	floorAP        = 0.58
 )
 
 func TestCrossValidation(t *testing.T) {
@@ -390,6 +435,7 @@ func TestCrossValidation(t *testing.T) {
 	}
 	const k = 5
 	var headline, headlineAll, headlineBest metrics
+	headlineAP := -1.0
 	for _, m := range methods {
 		ps := crossValidate(m, tr, groupFolds(c.rows, k))
 		all, fm := scoreOf(ps, nil, -1), scoreOf(ps, firm, -1)
@@ -409,6 +455,7 @@ func TestCrossValidation(t *testing.T) {
 			ba, tha := bestF1(ps, nil)
 			bf, thf := bestF1(ps, firm)
 			logf(t, "  best F1 over thresholds (optimistic): all %s at %.2f; firm %s at %.2f", ba, tha, bf, thf)
+			logf(t, "  average precision (the ranking): all %.3f; firm %.3f", averagePrecision(ps, nil), averagePrecision(ps, firm))
 			logf(t, "  corpus rows %s\n  dev rows    %s", scoreOf(ps, func(r row) bool { return r.Batch != "dev" }, -1),
 				scoreOf(ps, func(r row) bool { return r.Batch == "dev" }, -1))
 		}
@@ -420,9 +467,13 @@ func TestCrossValidation(t *testing.T) {
 		if m.name == "hybrid" {
 			headline, headlineAll = fm, all
 			headlineBest, _ = bestF1(ps, firm)
+			headlineAP = averagePrecision(ps, firm)
 		}
 		if m.name == os.Getenv("BLAMELESS_CV_ERRORS") {
 			fmt.Print(listErrors(ps))
+		}
+		if d := os.Getenv("BLAMELESS_CV_DUMP"); d != "" && m.keep != nil {
+			dumpPredictions(t, d+"."+m.name+".tsv", ps)
 		}
 		if os.Getenv("BLAMELESS_CV_BATCH") != "0" {
 			bf, names := batchFolds(c.rows)
@@ -444,5 +495,8 @@ func TestCrossValidation(t *testing.T) {
 	}
 	if headlineBest.f1() < floorBestF1 {
 		t.Errorf("grouped cross-validation (hybrid, firm rows): best F1 over thresholds %s, want ≥ %.2f", headlineBest, floorBestF1)
+	}
+	if headlineAP >= 0 && headlineAP < floorAP {
+		t.Errorf("grouped cross-validation (hybrid, firm rows): average precision %.3f, want ≥ %.2f", headlineAP, floorAP)
 	}
 }

@@ -22,11 +22,12 @@ const (
 	lcMental                     // believe, assume, feel, expect, realise
 	lcCause                      // cause, lead, result, trigger
 	lcAbility                    // able, unable, possible, allowed
+	lcPraise                     // kindly, thank, grateful, helpful: a person cast in a good light
 	nLexClasses
 )
 
 var lexClassNames = [nLexClasses]string{"", "ERRV", "HARMV", "JUDG", "FAULTN", "BLAME", "REMEDY", "PUNISH", "CARE",
-	"MENTAL", "CAUSE", "ABLE"}
+	"MENTAL", "CAUSE", "ABLE", "PRAISE"}
 
 // Seeds: base forms for verbs (inflected below), lemmas otherwise. These are
 // also the seeds lexgen expands; keep the two in step (TestLexClassSeeds).
@@ -53,6 +54,10 @@ const (
 		unaware confident sure certain intend`
 	seedCause   = `cause lead result trigger contribute introduce responsible`
 	seedAbility = `able unable possible impossible allowed capable`
+	// PRAISE is not expanded through WordNet (its adjective senses stray:
+	// "appreciated" brings "apprehended").
+	seedPraise = `kindly helpfully generously graciously thankfully thank thanks thanked grateful
+		gratitude appreciate appreciated appreciation kudos helpful generous gracious`
 )
 
 // lexClass maps a lower-case word to its class (0: none). A word is in one
@@ -64,7 +69,7 @@ func init() {
 		lcCause: true}
 	for c, list := range map[uint8]string{lcErrVerb: seedErrVerbs, lcHarmVerb: seedHarmVerbs, lcJudgment: seedJudgment,
 		lcFaultNoun: seedFaultNouns, lcBlame: seedBlame, lcRemedy: seedRemedy, lcPunish: seedPunish, lcCare: seedCare,
-		lcMental: seedMental, lcCause: seedCause, lcAbility: seedAbility} {
+		lcMental: seedMental, lcCause: seedCause, lcAbility: seedAbility, lcPraise: seedPraise} {
 		addClass(c, list, verbs[c])
 	}
 	for c := uint8(1); c < nLexClasses; c++ {

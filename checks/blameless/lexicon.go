@@ -46,7 +46,7 @@ func init() {
 		worker-bee specialist specialists consultant consultants vendor-engineer personnel
 		releaser releasers deployer deployers approvers`)
 	addWords(fTeam, `team teams squad squads ops devops department dept group`)
-	addWords(fSystem, `service services system systems server servers host hosts node nodes cluster clusters
+	addWords(fSystem, `service services browser browsers cookie cookies zombie zombies orphan orphans system systems server servers host hosts node nodes cluster clusters
 		database databases db dbs check checks healthcheck alert alerts alarm alarms monitor monitors
 		monitoring job jobs cron cronjob script scripts tool tools tooling pipeline pipelines deploy deploys
 		deployment deployments release releases build builds test tests suite config configs configuration

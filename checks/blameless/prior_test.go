@@ -2,6 +2,7 @@ package blameless
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,7 +43,7 @@ func guidePrior(name string) float64 {
 		return p
 	case name == "L:HUMANERR", name == "L:JUDG", name == "imp:REMEDY", name == "imp:PUNISH", name == "pv:BE-CARE":
 		return p
-	case name == "L:HUMANERR|neg", name == "L:JUDG|neg":
+	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE":
 		return -p
 	case strings.HasPrefix(name, "h:why-aux|"):
 		if priorPersons[strings.TrimPrefix(name, "h:why-aux|")] {
@@ -55,6 +56,9 @@ func guidePrior(name string) float64 {
 		}
 		who, pred := parts[0], parts[1]
 		neg := len(parts) > 2 && parts[2] == "neg"
+		if slices.Contains(parts[2:], "mod") || slices.Contains(parts[2:], "avoid") {
+			return 0 // advice, plans and possibilities: the guide says nothing
+		}
 		person := priorPersons[who]
 		switch pred {
 		case "ERRV", "HARMV", "FAILTO":
@@ -98,7 +102,7 @@ func priorFeatures() []string {
 	for _, r := range rules {
 		out = append(out, "ks:"+r.ID)
 	}
-	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "L:HUMANERR|neg", "L:JUDG|neg")
+	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE")
 	var kept []string
 	for _, n := range out {
 		if guidePrior(n) != 0 {

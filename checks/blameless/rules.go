@@ -515,7 +515,10 @@ func (s *sent) fixTheHuman(i int) {
 		if v == "be" {
 			return // handled by the punitive / careful cases
 		}
-		if sb.cls == sYou || behaviourVerbs[v] {
+		// "you should <do something>" is advice to the reader ("if you run
+		// a mirror, you should unpublish …") unless the verb is about
+		// behaviour or the sentence addresses someone by @handle
+		if behaviourVerbs[v] || sb.cls == sYou && s.addressesSomeone() {
 			to := j + 1
 			if to > len(s.t) {
 				to = len(s.t)
@@ -523,6 +526,17 @@ func (s *sent) fixTheHuman(i int) {
 			s.add(kFHObligation, sb, personRule(sb.cls, RuleFixTheHuman), i, sb.from, to, "", msgFix, suggFix, "")
 		}
 	}
+}
+
+// addressesSomeone: the sentence names someone by @handle (a reply to a
+// person, not advice to any reader).
+func (s *sent) addressesSomeone() bool {
+	for i := range s.t {
+		if s.t[i].kind == tHandle {
+			return true
+		}
+	}
+	return false
 }
 
 // imperativeAt reports whether token i starts a clause as an imperative.
@@ -843,7 +857,7 @@ func (s *sent) personAsCause(i int) {
 	l := s.t[i].low
 	switch {
 	case errVerbs[l] != "":
-		if l == "missed" && s.low(i-1) == "the" {
+		if l == "missed" && s.low(i-1) == "the" || s.prevented(i) {
 			return
 		}
 		sb := s.agentOrSubject(i)

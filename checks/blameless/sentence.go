@@ -121,6 +121,10 @@ func (f *fsink) confidence() float64 {
 // subject class names as features.
 func (s *sent) subjName(sb subj) string {
 	switch sb.cls {
+	case sUnknown:
+		if sb.to > sb.from && sb.to <= len(s.t) && (s.adversaryAt(sb.to-1) || s.adversaryBefore(sb.to-1)) {
+			return "OUTSIDER"
+		}
 	case sThird:
 		if sb.to > sb.from && sb.to <= len(s.t) {
 			switch s.t[sb.to-1].low {
@@ -187,6 +191,9 @@ func (s *sent) abstract(i int) (string, uint8) {
 	}
 	if t.f&fPron != 0 {
 		if c, ok := pronounClass[t.low]; ok {
+			if s.adversaryBefore(i) {
+				return "OUTSIDER", absContent
+			}
 			return c, absPronoun
 		}
 	}
@@ -571,7 +578,8 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 				}
 			case l == "have" || l == "'ve":
 				have = modal != "" || have
-			case l == "was" || l == "were" || l == "been" || l == "be" || l == "being" || l == "is" || l == "are" || l == "got" || l == "get":
+			case l == "was" || l == "were" || l == "been" || l == "be" || l == "being" || l == "is" || l == "are" || l == "got" || l == "get" ||
+				l == "gets" || l == "getting" || l == "gotten":
 				if k+1 < e && isParticiple(s.low(k+1)) {
 					passive = true
 				}
@@ -655,6 +663,13 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 		if passive {
 			voice = "|pass"
 		}
+		if (pred == "ERRV" || pred == "HARMV") && s.prevented(g) {
+			voice += "|avoid"
+		} else if modal != "" && !have && (pred == "ERRV" || pred == "HARMV") {
+			// "you should unpublish", "we will remove", "they can delete":
+			// advice, a plan or a possibility, not an act that happened
+			voice += "|mod"
+		}
 		f.add(g, fam, "sv:", sn, "|", pred, voice)
 		if neg {
 			f.add(g, fam, "sv:", sn, "|", pred, "|neg")
@@ -723,6 +738,9 @@ func (s *sent) imperativeFeatures(f *fsink) {
 		}
 		l := t.low
 		c := tokClass(t)
+		if (c == lcRemedy || c == lcPunish) && t.f&fVerbBase == 0 && nominalForm(l) {
+			break // "Reminders to snapshot …", "Training for …": a noun heading a list item, not an order
+		}
 		if t.f&fVerbBase != 0 || c == lcRemedy || c == lcPunish || l == "don't" || l == "never" || l == "always" ||
 			l == "make" || l == "ensure" || l == "please" || l == "stop" || l == "be" || l == "do" {
 			fam := famFix
@@ -736,6 +754,18 @@ func (s *sent) imperativeFeatures(f *fsink) {
 		}
 		break
 	}
+}
+
+// nominalForm: a word of a verb's class in a noun's or participle's form
+// ("reminders", "training", "education", "suspension"): it cannot open an
+// imperative.
+func nominalForm(w string) bool {
+	for _, suf := range []string{"s", "ing", "ed", "er", "ers", "tion", "tions", "sion", "sions", "ment", "ments", "ness", "ance"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 && !strings.HasSuffix(w, "ss") {
+			return true
+		}
+	}
+	return false
 }
 
 // sentModel is the shipped sentence model (model_gen.go).

@@ -83,6 +83,22 @@ func (s *sent) negatedBefore(i, n int) bool {
 	return false
 }
 
+// prevented: the word at i is what something is meant to avoid or prevent
+// ("to avoid stuff getting forgotten", "prevents anyone deleting it"):
+// an avoided act, not one that happened.
+func (s *sent) prevented(i int) bool {
+	for j := i - 1; j >= 0 && j >= i-5; j-- {
+		if s.t[j].kind == tPunct && s.isBoundary(j) {
+			return false
+		}
+		switch s.t[j].low {
+		case "avoid", "avoids", "avoided", "avoiding", "prevent", "prevents", "prevented", "preventing":
+			return true
+		}
+	}
+	return false
+}
+
 // clauseNegated reports any negator in the punctuation-delimited clause of i.
 func (s *sent) clauseNegated(i int) bool {
 	from, to := i, i
@@ -173,8 +189,14 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	}
 	if f&fPron != 0 {
 		if c, ok := pronouns[base]; ok {
+			if c == sThird && s.adversaryBefore(i) {
+				return sUnknown, evNone // "the attacker … they could have captured": not one of the team
+			}
 			return c, evPron
 		}
+	}
+	if s.adversaryAt(i) {
+		return sUnknown, evNone
 	}
 	if s.a != nil && len(s.a.people) > 0 && s.a.people[base] && (t.cap || f == 0) {
 		return sNamed, evPeople
@@ -223,6 +245,57 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		return sTeam, evGroup
 	}
 	return sUnknown, evNone
+}
+
+// adversaryWords are people outside the team who act against it: their acts
+// are the incident's facts, not a colleague's fault.
+var adversaryWords = wordSet(`attacker attackers hacker hackers adversary adversaries intruder intruders
+	phisher phishers scammer scammers thief thieves spammer spammers impersonator impersonators
+	fraudster fraudsters criminal criminals`)
+
+// adversaryAt: token i is an adversary noun, or "actor(s)" after threat,
+// malicious or bad.
+func (s *sent) adversaryAt(i int) bool {
+	base := strings.TrimSuffix(s.t[i].low, "'s")
+	if adversaryWords[base] {
+		return true
+	}
+	if base == "actor" || base == "actors" {
+		switch s.low(i - 1) {
+		case "threat", "malicious", "bad", "hostile":
+			return true
+		}
+	}
+	return false
+}
+
+// adversaryBefore: the nearest person noun before the third-person pronoun
+// at i, in the sentence, is an adversary ("since the attacker sat between
+// the user and the site, they could have captured the cookies").
+func (s *sent) adversaryBefore(i int) bool {
+	switch s.t[i].low {
+	case "he", "she", "they", "him", "her", "them", "his", "their", "he's", "she's", "they're", "they've", "they'd", "he'd", "she'd":
+	default:
+		return false
+	}
+	for j := i - 1; j >= 0; j-- {
+		t := &s.t[j]
+		if t.kind == tHandle {
+			return false
+		}
+		if t.kind != tWord {
+			continue
+		}
+		if s.adversaryAt(j) {
+			return true
+		}
+		base := strings.TrimSuffix(t.low, "'s")
+		pb := personBits(base)
+		if t.f&(fRole|fTeam) != 0 || pb&pNoun != 0 && t.f&fSystem == 0 && !ambiguousWord(base) || nameShaped(t) && pb&pName != 0 {
+			return false
+		}
+	}
+	return false
 }
 
 // thingModifier: the WordNet person noun at i is the head of a compound
@@ -501,7 +574,7 @@ func (s *sent) agentOrSubject(k int) subj {
 	}
 	if p >= 0 {
 		switch s.t[p].low {
-		case "was", "were", "been", "being", "be", "is", "are", "get", "got":
+		case "was", "were", "been", "being", "be", "is", "are", "get", "got", "gets", "getting", "gotten":
 			end := s.clauseEnd(k)
 			for j := k + 1; j < end; j++ {
 				if s.t[j].low == "by" && j+1 < end && !mistakeNouns[s.low(j+1)] && s.low(j+1) != "accident" {

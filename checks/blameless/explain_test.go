@@ -1,0 +1,65 @@
+package blameless
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestExplain prints, for each line of the file BLAMELESS_EXPLAIN names, the
+// shipped model's confidence and every feature with its weight (largest
+// first): a tool for error analysis, skipped without the variable.
+func TestExplain(t *testing.T) {
+	file := os.Getenv("BLAMELESS_EXPLAIN")
+	if file == "" {
+		t.Skip("BLAMELESS_EXPLAIN=file lists the features of each of its lines")
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := map[string]float64{}
+	for _, nw := range modelWeights {
+		w[nw.name] = float64(nw.w)
+	}
+	a := mustNew(t, Config{})
+	for _, line := range strings.Split(strings.TrimSpace(string(src)), "\n") {
+		var names []string
+		a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
+		hits := a.analyze(Segment{Text: line}, true)
+		z := modelBias
+		for _, n := range names {
+			z += w[n]
+		}
+		slices.SortFunc(names, func(x, y string) int {
+			return cmpAbs(w[y], w[x])
+		})
+		fmt.Printf("%.3f %q\n", sigmoid(modelPlattA*z+modelPlattB), line)
+		for _, h := range hits {
+			fmt.Printf("   hit %s %.3f %q\n", h.Rule, h.Confidence, line[h.Start:h.End])
+		}
+		for _, n := range names {
+			if w[n] != 0 {
+				fmt.Printf("   %+.3f %s\n", w[n], n)
+			}
+		}
+	}
+}
+
+func cmpAbs(a, b float64) int {
+	if a < 0 {
+		a = -a
+	}
+	if b < 0 {
+		b = -b
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
