@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/postmortem-app/postmortem/checks/blameless"
 )
@@ -57,7 +58,7 @@ func Blameless(doc *Document, opts Options) []Finding {
 }
 
 // blamelessFindings is Blameless stopping when ctx is done (checked before
-// each piece of prose): it returns the findings so far and ctx's error.
+// each piece of prose and each chunk of a long one): it returns the findings so far and ctx's error.
 func blamelessFindings(ctx context.Context, doc *Document, opts Options) ([]Finding, error) {
 	a, err := blameless.New(opts.blamelessConfig())
 	if err != nil {
@@ -74,29 +75,74 @@ func blamelessFindings(ctx context.Context, doc *Document, opts Options) ([]Find
 		if stop = ctx.Err(); stop != nil {
 			return
 		}
-		for _, h := range a.Analyze(p.Segment) {
-			if h.Start < 0 || h.End > len(p.Text) || h.End < h.Start {
-				continue
-			}
-			f := Finding{Check: CheckBlameless, Rule: h.Rule, Severity: Severity(h.Severity),
-				Message: h.Message, Suggestion: h.Suggestion, Replacement: h.Replacement,
-				Confidence: math.Round(h.Confidence*1000) / 1000}
-			if f.Severity != SeverityWarning {
-				f.Severity = SeverityError
-			}
-			start := p.FileOffset(h.Start)
-			end := start
-			if h.End > h.Start {
-				end = p.FileOffset(h.End-1) + 1
-			}
-			f = doc.spanFinding(f, start, end)
-			// A replacement only applies when the span is exactly the text
-			// the analyzer saw (not across blanked markup or lines).
-			if f.Replacement != "" && string(doc.Source[start:end]) != p.Text[h.Start:h.End] {
-				f.Replacement = ""
-			}
-			out = append(out, f)
+		seg := p.Segment
+		for from := 0; from < len(p.Text) && stop == nil; stop = ctx.Err() {
+			to := chunkEnd(p.Text, from)
+			seg.Text = p.Text[from:to]
+			out = appendHits(out, doc, p, a.Analyze(seg), from)
+			from = to
 		}
 	})
 	return opts.finish(doc, out), stop
+}
+
+// proseChunk bounds the prose the analyzer judges at once: its tokens cost
+// about 80 bytes per word or mark, so a crafted megabyte of one paragraph
+// ('(' repeated) took 200 MB and seconds in one piece. Real paragraphs are
+// far shorter; a longer one is judged in pieces cut at a sentence end, a
+// line break or a space in its last half (a sentence is rarely cut).
+const proseChunk = 32 << 10
+
+// chunkEnd is the end of the piece of text that starts at from.
+func chunkEnd(text string, from int) int {
+	if len(text)-from <= proseChunk {
+		return len(text)
+	}
+	lo, hi := from+proseChunk/2, from+proseChunk
+	w := text[lo:hi]
+	best := -1
+	for _, sep := range []string{". ", ".\n", "! ", "? "} {
+		best = max(best, strings.LastIndex(w, sep))
+	}
+	if best >= 0 {
+		return lo + best + 2
+	}
+	if i := strings.LastIndexAny(w, "\n "); i >= 0 {
+		return lo + i + 1
+	}
+	for hi > lo && !utf8.RuneStart(text[hi]) {
+		hi--
+	}
+	return hi
+}
+
+// appendHits maps the analyzer's hits in the piece of p's text that starts
+// at base to findings.
+func appendHits(out []Finding, doc *Document, p *Prose, hits []blameless.Hit, base int) []Finding {
+	for _, h := range hits {
+		h.Start += base
+		h.End += base
+		if h.Start < 0 || h.End > len(p.Text) || h.End < h.Start {
+			continue
+		}
+		f := Finding{Check: CheckBlameless, Rule: h.Rule, Severity: Severity(h.Severity),
+			Message: h.Message, Suggestion: h.Suggestion, Replacement: h.Replacement,
+			Confidence: math.Round(h.Confidence*1000) / 1000}
+		if f.Severity != SeverityWarning {
+			f.Severity = SeverityError
+		}
+		start := p.FileOffset(h.Start)
+		end := start
+		if h.End > h.Start {
+			end = p.FileOffset(h.End-1) + 1
+		}
+		f = doc.spanFinding(f, start, end)
+		// A replacement only applies when the span is exactly the text
+		// the analyzer saw (not across blanked markup or lines).
+		if f.Replacement != "" && string(doc.Source[start:end]) != p.Text[h.Start:h.End] {
+			f.Replacement = ""
+		}
+		out = append(out, f)
+	}
+	return out
 }
