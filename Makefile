@@ -1,12 +1,32 @@
 GO ?= go
 BENCHTIME ?= 1s
 
-.PHONY: all build test bench bench-ingest bench-wait bench-memory bench-serve-memory bench-lint budget fuzz vet playground
+.PHONY: all build release test bench bench-ingest bench-wait bench-memory bench-serve-memory bench-lint budget fuzz vet playground
 
 all: vet test
 
+# The version and commit stamped into builds (`postmortem version`): the tag if HEAD has one
+# (v1.2.3, v1.2.3-4-gabcdef1 after it), else the short commit; -dirty with local changes.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo devel)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+BUILDINFO = github.com/postmortem-app/postmortem/app/buildinfo
+LDFLAGS = -s -w -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT)
+
 build:
-	$(GO) build -o bin/postmortem ./cmd/postmortem
+	$(GO) build -trimpath -ldflags='$(LDFLAGS)' -o bin/postmortem ./cmd/postmortem
+
+# Static binaries for every platform below, with SHA256SUMS (check: cd dist && sha256sum -c SHA256SUMS).
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+DIST ?= dist
+SHA256SUM ?= $(shell command -v sha256sum >/dev/null 2>&1 && echo sha256sum || echo 'shasum -a 256')
+release:
+	@mkdir -p $(DIST) && rm -f $(DIST)/postmortem-* $(DIST)/SHA256SUMS
+	@set -e; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; out=postmortem-$(VERSION)-$$os-$$arch; \
+	  echo "$$out"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(DIST)/$$out ./cmd/postmortem; \
+	done
+	cd $(DIST) && $(SHA256SUM) postmortem-* > SHA256SUMS
 
 test:
 	$(GO) test ./...

@@ -250,7 +250,8 @@ func TestDeploymentOperationalRules(t *testing.T) {
 	}
 }
 
-// TestDockerfile checks the image rules that can be checked without a container engine.
+// TestDockerfile checks the image rules that can be checked without a container engine
+// (deploy/container_test.go builds and runs it where one installs).
 func TestDockerfile(t *testing.T) {
 	b, err := os.ReadFile("Dockerfile")
 	if err != nil {
@@ -258,14 +259,31 @@ func TestDockerfile(t *testing.T) {
 	}
 	var froms, users []string
 	var build, entry string
-	for _, line := range strings.Split(string(b), "\n") {
+	args := map[string]string{} // ARG defaults
+	var lines []string
+	for _, l := range strings.Split(string(b), "\n") { // join continuation lines
+		if n := len(lines); n > 0 && strings.HasSuffix(lines[n-1], "\\") {
+			lines[n-1] = strings.TrimSuffix(lines[n-1], "\\") + " " + strings.TrimSpace(l)
+			continue
+		}
+		lines = append(lines, l)
+	}
+	for _, line := range lines {
 		f := strings.Fields(line)
 		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
 			continue
 		}
 		switch strings.ToUpper(f[0]) {
+		case "ARG":
+			if k, v, ok := strings.Cut(f[1], "="); ok {
+				args[k] = strings.Trim(v, `"`)
+			}
 		case "FROM":
-			froms = append(froms, f[1])
+			img := f[1]
+			if m := regexp.MustCompile(`^\$\{(\w+)\}$`).FindStringSubmatch(img); m != nil {
+				img = args[m[1]]
+			}
+			froms = append(froms, img)
 			users = nil // USER is per stage
 		case "USER":
 			users = append(users, f[1])
@@ -280,12 +298,30 @@ func TestDockerfile(t *testing.T) {
 	if len(froms) < 2 {
 		t.Fatalf("not multi-stage: %v", froms)
 	}
+	// fully qualified: a registry host, a repository and a tag (a daemonless builder does not
+	// guess docker.io for a short name)
+	qualified := regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?/[a-z0-9._/-]+:[\w.-]+$`)
+	for _, f := range froms {
+		if !qualified.MatchString(f) {
+			t.Errorf("base image %q is not fully qualified (registry/repository:tag)", f)
+		}
+	}
 	final := froms[len(froms)-1]
 	if !strings.HasPrefix(final, "gcr.io/distroless/static") {
 		t.Errorf("final stage %s is not distroless static", final)
 	}
-	if !strings.Contains(build, "CGO_ENABLED=0") {
-		t.Errorf("the build is not static: %q", build)
+	if !strings.HasPrefix(froms[0], "docker.io/library/golang:") {
+		t.Errorf("build stage %s is not the official Go image", froms[0])
+	}
+	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "buildinfo.version=${VERSION}", "buildinfo.commit=${COMMIT}"} {
+		if !strings.Contains(build, want) {
+			t.Errorf("the build lacks %s: %q", want, build)
+		}
+	}
+	for _, a := range []string{"VERSION", "COMMIT"} {
+		if _, ok := args[a]; !ok {
+			t.Errorf("no build argument %s", a)
+		}
 	}
 	if len(users) == 0 || strings.HasPrefix(users[len(users)-1], "root") || strings.HasPrefix(users[len(users)-1], "0") {
 		t.Errorf("final stage runs as %v, want a non-root user", users)
