@@ -129,8 +129,18 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 		return nil, err
 	}
 	auth := newAuthGate()
-	bot := lookUpBot(ctx, auth, clients, o.BotLogin, log)
-	fl := &flows.Flows{Clients: clients, Claims: cl, BotLogin: bot, Logger: log.With("component", "flows"), Now: clock.Or(o.Clock), Watch: wl}
+	fl := &flows.Flows{Clients: clients, Claims: cl, BotLogin: o.BotLogin, Logger: log.With("component", "flows"), Now: clock.Or(o.Clock), Watch: wl}
+	if o.BotLogin == "" {
+		// Learnt from GET /app, now or when it answers later (Run retries it).
+		auth.learnt = func(slug string) {
+			if fl.Bot() == "" {
+				fl.SetBotLogin(BotLogin(slug))
+				log.Info("the App's bot login is known; markers are trusted from it", "bot", BotLogin(slug))
+			}
+		}
+	}
+	lookUpBot(ctx, auth, clients, o.BotLogin, log)
+	bot := fl.Bot()
 	w := queue.NewWorkers()
 	if err := handleJobs(w, fl, &flows.Resyncer{Flows: fl, App: clients.App()}, rd, metrics); err != nil {
 		return nil, err
@@ -144,11 +154,11 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if err := startUp(ctx, q, o); err != nil {
 		return nil, err
 	}
-	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Observer: metrics, Logger: log,
+	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Bot: fl.Bot, Observer: metrics, Logger: log,
 		MaxInFlight: o.WebhookMaxInFlight}
 	return &App{DB: db, Clients: clients, Flows: fl, Queue: q, Webhook: hook, Metrics: metrics, BotLogin: bot, auth: auth, log: log,
 		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace,
-			Ready: []ReadyCondition{auth.condition()}}}, nil
+			Ready: []ReadyCondition{auth.condition(), identityKnown(fl.Bot)}}}, nil
 }
 
 // migrateTables creates the App's own tables under the database's
@@ -170,22 +180,17 @@ func migrateTables(ctx context.Context, db *sqldb.DB, cl *claims.Store, wl *watc
 }
 
 // lookUpBot authenticates the App once (GET /app with its JWT: readiness
-// waits on it) and returns its bot login: bot when configured, else from
-// the App's slug. A refusal is logged; without a slug the App's own edits
-// are not told apart.
-func lookUpBot(ctx context.Context, auth *authGate, clients *ghclient.Clients, bot string, log *slog.Logger) string {
-	slug, err := auth.try(ctx, clients.App())
-	if err != nil {
+// waits on it; a slug it returns is passed to auth.learnt). A refusal is
+// logged; without GITHUB_APP_SLUG the App's identity stays unknown until
+// GET /app answers (Run asks again in the background): no marker is
+// trusted and the jobs wait meanwhile.
+func lookUpBot(ctx context.Context, auth *authGate, clients *ghclient.Clients, bot string, log *slog.Logger) {
+	if _, err := auth.try(ctx, clients.App()); err != nil {
 		log.Warn("GitHub refuses the App's credentials (GET /app); not ready until it accepts them", "err", err)
 		if bot == "" {
-			log.Warn("the App's slug is unknown (GET /app failed, no GITHUB_APP_SLUG); its own edits will not be told apart")
+			log.Warn("the App's bot login is unknown (GET /app failed, no GITHUB_APP_SLUG): no marker is trusted and jobs wait until GET /app answers")
 		}
-		return bot
 	}
-	if bot == "" {
-		bot = BotLogin(slug)
-	}
-	return bot
 }
 
 // startUp adds the periodic resync and enqueues the start-up jobs. Each is

@@ -93,6 +93,8 @@ type authGate struct {
 	ok   bool
 	err  error
 	slug string
+	// learnt, when set, is told the App's slug once GET /app answers.
+	learnt func(slug string)
 }
 
 func newAuthGate() *authGate {
@@ -116,13 +118,30 @@ func (g *authGate) try(ctx context.Context, gh *github.Client) (string, error) {
 	defer cancel()
 	a, _, err := gh.Apps.Get(actx, "")
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if err != nil {
 		g.err = err
+		g.mu.Unlock()
 		return "", err
 	}
 	g.ok, g.err, g.slug = true, nil, a.GetSlug()
-	return g.slug, nil
+	learnt := g.learnt
+	g.mu.Unlock()
+	if learnt != nil && a.GetSlug() != "" {
+		learnt(a.GetSlug())
+	}
+	return a.GetSlug(), nil
+}
+
+// identityKnown is the condition "the App knows its bot's login"
+// (GITHUB_APP_SLUG, or GET /app answered): until it holds no marker is
+// trusted and the jobs wait (flows.ErrIdentityUnknown).
+func identityKnown(bot func() string) ReadyCondition {
+	return ReadyCondition{Name: "identity", Check: func(context.Context) error {
+		if bot() == "" {
+			return errors.New("the App's bot login is unknown: set GITHUB_APP_SLUG, or wait for GET /app to answer; until then no marker is trusted and jobs wait")
+		}
+		return nil
+	}}
 }
 
 func (g *authGate) authenticated() bool {

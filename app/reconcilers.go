@@ -126,14 +126,22 @@ func enqueued(res *flows.ResyncResult) []jobs.Args {
 	return res.Enqueued
 }
 
+// identityWait is how long a job waits while the App's bot login is
+// unknown (GET /app is retried meanwhile, 5 s backing off to a minute).
+const identityWait = 30 * time.Second
+
 // retryLater says when a failed run is tried again: another worker
 // creating the same object (claims.ErrInProgress) is a short snooze, not an
-// attempt (by then the object exists or the claim's lease expired); a rate
+// attempt, and so is an unknown identity (flows.ErrIdentityUnknown) (by then the object exists or the claim's lease expired); a rate
 // limit, ours or go-github's, snoozes until it resets (the queue reads
 // RetryAt); anything else is retried with backoff.
 func retryLater(err error) error {
 	if errors.Is(err, claims.ErrInProgress) {
 		return river.JobSnooze(5 * time.Second)
+	}
+	if errors.Is(err, flows.ErrIdentityUnknown) {
+		// Not an attempt: the job waits until GET /app says who the App is.
+		return river.JobSnooze(identityWait)
 	}
 	return ghclient.AsRateLimit(err, time.Now())
 }

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -46,9 +47,12 @@ type InstallationClients interface {
 type Flows struct {
 	Clients InstallationClients
 	Claims  *claims.Store
-	// BotLogin is the App's bot ("<slug>[bot]"): only its comments count when
-	// looking for markers. Empty: any comment carrying a marker counts.
+	// BotLogin is the App's bot ("<slug>[bot]"): only its comments, issues
+	// and pull requests count when looking for markers. Empty: unknown until
+	// SetBotLogin, and until then no flow runs (ErrIdentityUnknown): a
+	// marker cannot be told from a stranger's copy of it.
 	BotLogin string
+	bot      atomic.Pointer[string] // learnt after start (SetBotLogin)
 	Logger   *slog.Logger
 	// Now is the App's calendar (default time.Now; see app/clock).
 	Now func() time.Time
@@ -66,6 +70,23 @@ type Flows struct {
 	labelsMu sync.Mutex
 	labels   map[string]string
 }
+
+// ErrIdentityUnknown: the App's bot login is not known (no GITHUB_APP_SLUG,
+// and GET /app has not answered): its markers cannot be told from a
+// stranger's copies, so no flow acts. The job waits (snoozed) until it is.
+var ErrIdentityUnknown = errors.New("the App's bot login is unknown (no GITHUB_APP_SLUG, GET /app not answered): markers cannot be trusted, nothing is done until it is")
+
+// Bot is the App's bot login: BotLogin, or the one learnt since
+// (SetBotLogin); empty while unknown.
+func (f *Flows) Bot() string {
+	if p := f.bot.Load(); p != nil {
+		return *p
+	}
+	return f.BotLogin
+}
+
+// SetBotLogin records the bot login learnt after start (GET /app answered).
+func (f *Flows) SetBotLogin(login string) { f.bot.Store(&login) }
 
 // maxRememberedLabels bounds Flows.labels (a few bytes per repository).
 const maxRememberedLabels = 1 << 14
@@ -138,6 +159,9 @@ type draftedFile struct {
 func (f *Flows) newRun(inst int64, owner, repo string) (*run, error) {
 	if f.Clients == nil {
 		return nil, errors.New("flows: no GitHub clients")
+	}
+	if f.Bot() == "" {
+		return nil, ErrIdentityUnknown
 	}
 	gh, err := f.Clients.Installation(inst)
 	if err != nil {

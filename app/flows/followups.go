@@ -285,7 +285,7 @@ func (r *run) listFollowUps(ctx context.Context, cfg *repoconfig.Config, inciden
 		if is.IsPullRequest() {
 			continue
 		}
-		if m := reFollowUpMarker.FindStringSubmatch(is.GetBody()); m != nil && m[1] == strconv.Itoa(incident) {
+		if m := reFollowUpMarker.FindStringSubmatch(is.GetBody()); m != nil && m[1] == strconv.Itoa(incident) && r.f.isBot(is.GetUser()) {
 			out = append(out, is)
 		}
 	}

@@ -54,15 +54,11 @@ func listAll[T any](ctx context.Context, fetch func(opts github.ListOptions) ([]
 	}
 }
 
-// isBot says whether a user is the App's bot.
+// isBot says whether a user is the App's bot. While the bot's login is
+// unknown nobody is (fail closed: a marker is trusted only from the App).
 func (f *Flows) isBot(u *github.User) bool {
-	if u == nil {
-		return false
-	}
-	if f.BotLogin != "" {
-		return strings.EqualFold(u.GetLogin(), f.BotLogin)
-	}
-	return true
+	bot := f.Bot()
+	return u != nil && bot != "" && strings.EqualFold(u.GetLogin(), bot)
 }
 
 func (r *run) issueComments(ctx context.Context, number int) ([]*github.IssueComment, error) {

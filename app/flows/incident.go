@@ -331,6 +331,11 @@ func (r *run) finishPointed(ctx context.Context, issue *github.Issue, res *Incid
 		}
 		return fmt.Errorf("get pull request #%d: %w", res.PullRequest, err)
 	}
+	if !r.f.isBot(pr.GetUser()) {
+		// Not the App's pull request: nothing of it is the App's to touch.
+		res.Skipped = "the pointer names a pull request the App did not open"
+		return nil
+	}
 	if err := r.reviewersAndChecks(ctx, pr, issue, res, nil); err != nil {
 		return err
 	}
@@ -507,7 +512,7 @@ func (r *run) renderDraft(issue *github.Issue, events []*github.Timeline, tmpl [
 	if err != nil {
 		return nil, err
 	}
-	inc := render.Incident(issue, events, r.fullName(), r.f.BotLogin)
+	inc := render.Incident(issue, events, r.fullName(), r.f.Bot())
 	if lb != nil {
 		inc.Timeline = append(inc.Timeline, lb.Timeline()...)
 	}

@@ -60,6 +60,9 @@ func (rs *Resyncer) Resync(ctx context.Context, a jobs.ResyncArgs) (*ResyncResul
 	if rs.Flows == nil {
 		return nil, errors.New("resync: no flows")
 	}
+	if rs.Flows.Bot() == "" {
+		return nil, ErrIdentityUnknown
+	}
 	res := &ResyncResult{}
 	switch {
 	case a.InstallationID == 0:

@@ -177,6 +177,9 @@ type Handler struct {
 	// BotLogin is the App's bot account ("<slug>[bot]"); issue edits and
 	// label changes it made itself are ignored. Empty disables the check.
 	BotLogin string
+	// Bot, when set, is the bot login as currently known (it wins over
+	// BotLogin; the App learns it after start when GET /app answers late).
+	Bot func() string
 	// Observer, when set, is told of every answer (metrics).
 	Observer Observer
 	Logger   *slog.Logger
@@ -609,7 +612,11 @@ func (h *Handler) route(rp *reply, ctype string, body []byte) {
 		}
 		payload = []byte(form.Get("payload"))
 	}
-	js, reason, err := Route(name, payload, h.BotLogin)
+	bot := h.BotLogin
+	if h.Bot != nil {
+		bot = h.Bot()
+	}
+	js, reason, err := Route(name, payload, bot)
 	if err != nil {
 		rp.send(http.StatusBadRequest, "malformed", err.Error())
 		return

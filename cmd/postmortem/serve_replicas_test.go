@@ -248,6 +248,16 @@ func TestServeWithAWrongKeyIsNotReady(t *testing.T) {
 		t.Errorf("the log does not say why:\n%s", log)
 	}
 
+	// Without GITHUB_APP_SLUG the bot's login is unknown too: /readyz says
+	// so (identity), and no marker is trusted meanwhile (issue 13).
+	delete(env, "GITHUB_APP_SLUG")
+	env["DATABASE_URL"] = filepath.Join(t.TempDir(), "postmortem.db")
+	addr = startReplica(t, bin, env, args...).listening(t, 30*time.Second)
+	if code, body, err := readyz(addr); err != nil || code != http.StatusServiceUnavailable || !strings.Contains(body, "identity: the App's bot login is unknown") {
+		t.Fatalf("/readyz with a wrong key and no slug: %d %q %v, want 503 naming the identity", code, body, err)
+	}
+
+	// The App's key, still no slug: GET /app tells the login, and it is ready.
 	env["GITHUB_APP_PRIVATE_KEY_PATH"] = keyPath
 	env["DATABASE_URL"] = filepath.Join(t.TempDir(), "postmortem.db")
 	startReplica(t, bin, env, args...).waitReady(t, 30*time.Second)
