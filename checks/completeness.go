@@ -95,21 +95,32 @@ func CompletenessRules() []RuleInfo {
 }
 
 func defaultSeverity(rule string) Severity {
-	for _, r := range CompletenessRules() {
-		if r.ID == rule {
-			return r.Severity
-		}
+	if s, ok := completenessSeverity[rule]; ok {
+		return s
 	}
 	return SeverityError
 }
 
+// completenessSeverity is each completeness rule's default severity (a
+// file of 200 000 placeholders asked CompletenessRules once per finding).
+var completenessSeverity = func() map[string]Severity {
+	m := map[string]Severity{}
+	for _, r := range CompletenessRules() {
+		if _, ok := m[r.ID]; !ok {
+			m[r.ID] = r.Severity
+		}
+	}
+	return m
+}()
+
 type completeness struct {
-	doc      *Document
-	opts     Options
-	schema   *Schema
-	out      []Finding
-	unfilled map[*Section]bool
-	times    map[string]time.Time
+	doc        *Document
+	phMessages map[[2]string]string // placeholder messages by token and place
+	opts       Options
+	schema     *Schema
+	out        []Finding
+	unfilled   map[*Section]bool
+	times      map[string]time.Time
 }
 
 func (c *completeness) add(f Finding) {
@@ -445,11 +456,25 @@ func (c *completeness) placeholders(n ast.Node, where string) {
 		if c.doc.statusMarker(p) {
 			continue
 		}
-		msg := fmt.Sprintf("placeholder %s left in %s", p.Token, where)
 		sugg := "replace it with what you know; write \"unknown\" and why if nobody knows yet"
 		if strings.HasPrefix(p.Token, "<") {
-			msg = fmt.Sprintf("hint %s left in %s", p.Token, where)
 			sugg = "replace the hint with the real text"
+		}
+		// one message per token and place: a flood of one placeholder
+		// shares it
+		key := [2]string{p.Token, where}
+		msg, ok := c.phMessages[key]
+		if !ok {
+			msg = fmt.Sprintf("placeholder %s left in %s", p.Token, where)
+			if strings.HasPrefix(p.Token, "<") {
+				msg = fmt.Sprintf("hint %s left in %s", p.Token, where)
+			}
+			if len(c.phMessages) < 1024 {
+				if c.phMessages == nil {
+					c.phMessages = map[[2]string]string{}
+				}
+				c.phMessages[key] = msg
+			}
 		}
 		c.add(c.doc.spanFinding(Finding{Rule: RulePlaceholder, Message: msg, Suggestion: sugg}, p.Start, p.End))
 	}

@@ -225,7 +225,11 @@ func singular(w string) string {
 // whole heading, its head before a preposition, and the parts of a compound
 // ("a and b", "a, b", "a / b").
 func headingKeys(heading string) (whole string, heads []string) {
-	words := canonWords(heading)
+	return headingKeysOf(heading, canonWords(heading))
+}
+
+// headingKeysOf is headingKeys given the heading's canonical words.
+func headingKeysOf(heading string, words []string) (whole string, heads []string) {
 	whole = strings.Join(words, "")
 	add := func(ws []string) {
 		if len(ws) == 0 {
@@ -286,8 +290,10 @@ var appendixNouns = map[string]bool{"log": true, "link": true, "reference": true
 
 // cueConcept returns the one concept a heading's words suggest, or nil when
 // none or more than one do. Only short headings (at most 8 words) qualify.
-func cueConcept(heading string) *concept {
-	words := canonWords(heading)
+func cueConcept(heading string) *concept { return cueConceptOf(canonWords(heading)) }
+
+// cueConceptOf is cueConcept of a heading's canonical words.
+func cueConceptOf(words []string) *concept {
 	if len(words) == 0 || len(words) > 8 || appendixNouns[words[len(words)-1]] {
 		return nil
 	}
@@ -360,9 +366,15 @@ func editDistance(a, b string, limit int) int {
 	if d := len(a) - len(b); d > limit || -d > limit {
 		return limit + 1
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// three rows; on the stack for names of up to 63 bytes (it runs for
+	// every heading and every name of the schema)
+	var stack [3 * 64]int
+	rows := stack[:]
+	if n := len(b) + 1; n > 64 {
+		rows = make([]int, 3*n)
+	}
+	n := len(b) + 1
+	prev2, prev, cur := rows[:n], rows[n:2*n], rows[2*n:3*n]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -661,10 +673,22 @@ func (m *SectionMatch) Text() string {
 // schema section, indexed by the schema section (nil when missing).
 func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 	all := d.AllSections()
+	// Each heading's keys, words and cue are worked out once (not once per
+	// section of the schema: 200 000 headings took seconds).
 	wholes := make([]string, len(all))
 	heads := make([][]string, len(all))
+	words := make([][]string, len(all))
 	for i, s := range all {
-		wholes[i], heads[i] = headingKeys(s.Text)
+		words[i] = canonWords(s.Text)
+		wholes[i], heads[i] = headingKeysOf(s.Text, words[i])
+	}
+	cues := make([]*concept, len(all))
+	cued := make([]bool, len(all))
+	cueOf := func(k int) *concept {
+		if !cued[k] {
+			cues[k], cued[k] = cueConceptOf(words[k]), true
+		}
+		return cues[k]
 	}
 	found := make([]*SectionMatch, len(sc.Sections))
 	claimed := map[*Section]MatchHow{}
@@ -742,7 +766,7 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 			continue
 		}
 		for k, s := range all {
-			words := canonWords(s.Text)
+			words := words[k]
 			tail := c != nil && len(words) > 1 && conceptOf(words[len(words)-1]) == c
 			if claimed[s] != "" || locked(s, spec) || (nestedInOther(s, i) && !tail) {
 				continue
@@ -758,7 +782,7 @@ func MatchSections(d *Document, sc *Schema) []*SectionMatch {
 					break
 				}
 			}
-			if why == "" && c != nil && cueConcept(s.Text) == c {
+			if why == "" && c != nil && cueOf(k) == c {
 				why = "its words suggest it"
 			}
 			if why == "" && tail {
