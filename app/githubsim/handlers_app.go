@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	s.routesChecks()
 	s.routesManifest()
 	s.routesHistory()
+	s.routesSearch()
 }
 
 func (s *Server) getApp(c *ctx) (any, error) {
@@ -317,7 +318,9 @@ func (s *Server) redeliver(c *ctx) (any, error) {
 func (s *Server) rateLimit(c *ctx) (any, error) {
 	b := s.bucket(c.auth)
 	core := map[string]any{"limit": b.limit, "used": b.used, "remaining": max(b.limit-b.used, 0), "reset": b.reset.Unix()}
-	return map[string]any{"resources": map[string]any{"core": core, "search": map[string]any{"limit": 30, "used": 0, "remaining": 30, "reset": b.reset.Unix()}}, "rate": core}, nil
+	sb := s.searchBucket(c.auth)
+	search := map[string]any{"limit": sb.limit, "used": sb.used, "remaining": max(sb.limit-sb.used, 0), "reset": sb.reset.Unix()}
+	return map[string]any{"resources": map[string]any{"core": core, "search": search}, "rate": core}, nil
 }
 
 func (s *Server) getUser(c *ctx) (any, error) {

@@ -38,7 +38,6 @@ func (s *Server) routesIssues() {
 	s.handle("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", repoWrite("issues"), s.addSubIssue)
 	s.handle("DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue", repoWrite("issues"), s.removeSubIssue)
 	s.handle("GET /repos/{owner}/{repo}/issues/{issue_number}/parent", repoRead("issues"), s.getParent)
-	s.handle("GET /search/issues", access{kind: accAuthed}, s.searchIssues)
 }
 
 func (c *ctx) findIssue() (*issue, error) {
@@ -1012,74 +1011,4 @@ func (s *Server) getParent(c *ctx) (any, error) {
 		return nil, notFound()
 	}
 	return c.issue(c.repo, p), nil
-}
-
-// ---- search (small subset: repo:, is:, state:, label:, in:title, free text)
-
-func (s *Server) searchIssues(c *ctx) (any, error) {
-	q := c.query("q")
-	if q == "" {
-		return nil, validationFailed("Search", "q", "missing")
-	}
-	var repos []*repo
-	var terms []string
-	filters := map[string][]string{}
-	for _, f := range strings.Fields(q) {
-		if k, v, ok := strings.Cut(f, ":"); ok {
-			if k == "repo" {
-				if r := s.repos[strings.ToLower(v)]; r != nil {
-					repos = append(repos, r)
-				}
-				continue
-			}
-			filters[k] = append(filters[k], strings.Trim(v, `"`))
-			continue
-		}
-		terms = append(terms, strings.ToLower(strings.Trim(f, `"`)))
-	}
-	if len(repos) == 0 {
-		for _, k := range sortedKeys(s.repos) {
-			repos = append(repos, s.repos[k])
-		}
-	}
-	var items []any
-	for _, r := range repos {
-		if r.Private && !s.canPush(c.auth.user, r) && !(c.auth.tok != nil && c.auth.tok.Inst != nil && s.tokenCoversRepo(c.auth.tok, r)) {
-			continue
-		}
-		for _, n := range r.sortedNumbers() {
-			is := r.issues[n]
-			ok := true
-			for _, v := range filters["is"] {
-				switch v {
-				case "issue":
-					ok = ok && is.PR == nil
-				case "pr", "pull-request":
-					ok = ok && is.PR != nil
-				case "open", "closed":
-					ok = ok && is.State == v
-				case "merged":
-					ok = ok && is.PR != nil && is.PR.Merged
-				}
-			}
-			for _, v := range filters["state"] {
-				ok = ok && is.State == v
-			}
-			for _, v := range filters["label"] {
-				l := r.findLabel(v)
-				ok = ok && l != nil && hasLabel(is, l)
-			}
-			text := strings.ToLower(is.Title + " " + derefStr(is.Body))
-			for _, t := range terms {
-				ok = ok && strings.Contains(text, t)
-			}
-			if ok {
-				m := c.issue(r, is)
-				m["score"] = 1.0
-				items = append(items, m)
-			}
-		}
-	}
-	total := len(items)
-	return map[string]any{"total_count": total, "incomplete_results": false, "items": paginate(c, orEmpty(items))}, nil
 }

@@ -558,6 +558,9 @@ type access struct {
 	kind  int    // accRepo, accApp, accInstallation, accUser, accAny
 	perm  string // installation permission needed (repo routes)
 	write bool
+	// resource is the rate limit the route counts against: "" is core (the
+	// hourly budget), "search" is search's own (SearchPerMinute a minute).
+	resource string
 }
 
 const (
@@ -716,10 +719,13 @@ func (s *Server) run(c *ctx, acc access, h func(c *ctx) (any, error), call *Call
 		call.Login = p.user.Login
 	}
 	// primary rate limit (app JWT requests have their own bucket)
-	b := s.bucket(p)
+	b, resource := s.bucket(p), "core"
+	if acc.resource == "search" {
+		b, resource = s.searchBucket(p), "search"
+	}
 	c.header.Set("X-RateLimit-Limit", strconv.Itoa(b.limit))
 	c.header.Set("X-RateLimit-Reset", strconv.FormatInt(b.reset.Unix(), 10))
-	c.header.Set("X-RateLimit-Resource", "core")
+	c.header.Set("X-RateLimit-Resource", resource)
 	setRemaining := func() {
 		c.header.Set("X-RateLimit-Remaining", strconv.Itoa(max(b.limit-b.used, 0)))
 		c.header.Set("X-RateLimit-Used", strconv.Itoa(b.used))
@@ -806,6 +812,23 @@ func (s *Server) bucket(p *principal) *rateBucket {
 		}
 		b = &rateBucket{limit: limit, reset: now.Add(time.Hour)}
 		s.rate[p.key] = b
+	}
+	return b
+}
+
+// searchBucket is p's search rate limit: SearchPerMinute requests a minute
+// (10 anonymous), counted apart from the core budget.
+func (s *Server) searchBucket(p *principal) *rateBucket {
+	now := s.authClock()
+	key := "search:" + p.key
+	b := s.rate[key]
+	if b == nil || !now.Before(b.reset) {
+		limit := SearchPerMinute
+		if p.kind == "anonymous" {
+			limit = 10
+		}
+		b = &rateBucket{limit: limit, reset: now.Add(time.Minute)}
+		s.rate[key] = b
 	}
 	return b
 }
