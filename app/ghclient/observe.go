@@ -38,6 +38,11 @@ func (t *metricsTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return resp, err
 	}
 	t.metrics.GitHubRequest(req.Method, route, strconv.Itoa(resp.StatusCode))
+	// Only the core budget: a search answer's remaining is search's own
+	// (30 a minute), not the installation's hourly budget.
+	if res := resp.Header.Get("X-RateLimit-Resource"); res != "" && res != "core" {
+		return resp, nil
+	}
 	if rem, err := strconv.Atoi(resp.Header.Get("X-RateLimit-Remaining")); err == nil && !isTokenRequest(req.URL.Path) {
 		t.metrics.RateLimitRemaining(t.installation, rem)
 	}
