@@ -1,7 +1,7 @@
 GO ?= go
 BENCHTIME ?= 1s
 
-.PHONY: all build release test bench bench-ingest bench-wait bench-memory bench-serve-memory bench-lint budget fuzz vet playground
+.PHONY: all build release test bench bench-ingest bench-wait bench-memory bench-serve-memory bench-lint bench-resync budget fuzz vet playground
 
 all: vet test
 
@@ -37,7 +37,7 @@ vet:
 
 # Speed and memory live here, never in timed test assertions. Each target
 # below reproduces a table of docs/BENCHMARKS.md.
-bench: bench-ingest bench-wait bench-memory bench-serve-memory bench-lint
+bench: bench-ingest bench-wait bench-memory bench-serve-memory bench-lint bench-resync
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
 
 bench-ingest:
@@ -53,6 +53,11 @@ bench-memory:
 # twice (Linux). POSTMORTEM_BENCH_MAX_INFLIGHT=200MiB shows it without the cap.
 bench-serve-memory:
 	$(GO) test -run='^$$' -bench='ServeForgedDeliveries' -benchtime=1x ./cmd/postmortem
+
+# Resync requests per pass at 5 000 repositories, 20 incidents, and the
+# walk it replaced (docs/BENCHMARKS.md §7).
+bench-resync:
+	POSTMORTEM_BENCH_RESYNC=1 $(GO) test -count=1 -run=TestResyncScalesWithIncidents -v ./app/flows
 
 # alex and write-good (npm) are installed in a cache dir, not in the repo.
 bench-lint:

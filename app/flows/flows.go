@@ -14,7 +14,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,6 +111,28 @@ func (f *Flows) rememberIncidentLabel(r *run, label string) {
 		f.labels = map[string]string{}
 	}
 	f.labels[r.labelKey()] = label
+}
+
+// incidentLabels are the incident labels to search an installation's
+// repositories for: the default, then (sorted, at most max in all) the
+// other labels its repositories' configurations named when last read.
+func (f *Flows) incidentLabels(inst int64, max int) []string {
+	def := checks.DefaultConfig().IncidentLabel
+	prefix := strconv.FormatInt(inst, 10) + "/"
+	f.labelsMu.Lock()
+	seen := map[string]bool{}
+	for k, l := range f.labels {
+		if strings.HasPrefix(k, prefix) && l != "" && !strings.EqualFold(l, def) {
+			seen[l] = true
+		}
+	}
+	f.labelsMu.Unlock()
+	others := make([]string, 0, len(seen))
+	for l := range seen {
+		others = append(others, l)
+	}
+	sort.Strings(others)
+	return append([]string{def}, others[:min(len(others), max-1)]...)
 }
 
 func (r *run) labelKey() string { return strconv.FormatInt(r.inst, 10) + "/" + r.fullName() }

@@ -144,6 +144,11 @@ type ResyncArgs struct {
 	Owner          string `json:"owner,omitempty" river:"unique"`
 	Repo           string `json:"repo,omitempty" river:"unique"`
 	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// Account and AccountType are the installation's account ("acme",
+	// "Organization"), when the pass that fanned out knew them (they
+	// scope the installation's searches; unknown, the resync asks).
+	Account     string `json:"account,omitempty"`
+	AccountType string `json:"account_type,omitempty"`
 }
 
 func (ResyncArgs) Kind() string                 { return KindResync }

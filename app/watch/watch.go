@@ -4,7 +4,9 @@
 // repository; knowing which repositories have any keeps the pass at one
 // list call per repository that does, whatever the installation's size.
 // It also remembers which week each digest issue was last written for, so a
-// pass knows without a call whether this week's is due. One table each in
+// pass knows without a call whether this week's is due, and when each
+// installation's resync last searched (so the next one asks GitHub only
+// for what changed since). One table each in
 // the App's database; GitHub stays the truth (a lost row is found again).
 package watch
 
@@ -41,6 +43,11 @@ CREATE TABLE IF NOT EXISTS postmortem_digests (
 	week TEXT NOT NULL DEFAULT '',
 	issue BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (installation_id, target)
+);
+CREATE TABLE IF NOT EXISTS postmortem_resync (
+	installation_id BIGINT NOT NULL PRIMARY KEY,
+	searched_at BIGINT NOT NULL,
+	full_at BIGINT NOT NULL
 )`
 
 // Migrate creates the tables if they do not exist.
@@ -102,7 +109,8 @@ func (s *Store) Unwatch(ctx context.Context, inst int64, repo string) error {
 
 // Forget drops everything of an installation (uninstalled).
 func (s *Store) Forget(ctx context.Context, inst int64) error {
-	for _, q := range []string{`DELETE FROM postmortem_watch WHERE installation_id = $1`, `DELETE FROM postmortem_digests WHERE installation_id = $1`} {
+	for _, q := range []string{`DELETE FROM postmortem_watch WHERE installation_id = $1`, `DELETE FROM postmortem_digests WHERE installation_id = $1`,
+		`DELETE FROM postmortem_resync WHERE installation_id = $1`} {
 		if _, err := s.db.SQL().ExecContext(ctx, s.q(q), inst); err != nil {
 			return fmt.Errorf("forget installation %d: %w", inst, err)
 		}
@@ -186,4 +194,32 @@ func (s *Store) UnwatchIdle(ctx context.Context, inst int64, repo string, before
 	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil
+}
+
+// Resynced is when an installation's resync last searched (the start of
+// its last pass) and when it last swept everything; zero times before the
+// first.
+func (s *Store) Resynced(ctx context.Context, inst int64) (searched, full time.Time, err error) {
+	var a, b int64
+	err = s.db.SQL().QueryRowContext(ctx, s.q(`SELECT searched_at, full_at FROM postmortem_resync WHERE installation_id = $1`), inst).Scan(&a, &b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("resync of installation %d: %w", inst, err)
+	}
+	return time.UnixMilli(a).UTC(), time.UnixMilli(b).UTC(), nil
+}
+
+// SetResynced records an installation's pass that began at searched (and
+// its last full sweep).
+func (s *Store) SetResynced(ctx context.Context, inst int64, searched, full time.Time) error {
+	_, err := s.db.SQL().ExecContext(ctx, s.q(`INSERT INTO postmortem_resync (installation_id, searched_at, full_at)
+		VALUES ($1, $2, $3)
+		ON CONFLICT (installation_id) DO UPDATE SET searched_at = excluded.searched_at, full_at = excluded.full_at`),
+		inst, searched.UnixMilli(), full.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("resync of installation %d: %w", inst, err)
+	}
+	return nil
 }
