@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/flows"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // flowCalls are the App's (installation token) calls since a mark, split
@@ -89,6 +90,16 @@ var flowBudgets = []flowBudget{
 		"GET pull · GET contents of the postmortem at the merge commit · GET issues with the follow-up label (markers of earlier runs) · " +
 			"per item POST issue + POST sub_issue (2×3) · POST tracking comment; files, incident comments and config are 304s " +
 			"(read during the checks of the same head)."},
+	{"merge → the record (README.md and index.json, one commit)", 7, 7,
+		"GET branch (the job carries the default branch's name from the merged pull request) (head and tree, and whether it is protected) · " +
+			"GET tree, recursive (every file of the postmortems directory with its blob: the record's own files are compared by blob, " +
+			"so nothing else is read to know whether they changed) · GET blob of the merged postmortem (the only one whose blob is new) · " +
+			"GET issues with the follow-up label (done and open per incident) · POST tree (both files, content inline: no POST blobs) · " +
+			"POST commit · PATCH ref (fast-forward only); config is a 304. Nothing changed: the 4 reads, no write."},
+	{"merge → the record again (duplicate delivery)", 3, 3,
+		"GET branch · GET tree · GET blob of index.json (the entries and the blobs they were read from); nothing else is read: " +
+			"the new README.md and index.json have the blobs the tree lists. The config and the follow-up issues are 304s. " +
+			"Nothing written."},
 	{"follow-up closed → tracking comment", 4, 4,
 		"GET the closed issue (is it a follow-up, of which incident) · GET issues with the follow-up label (done count) · " +
 			"GET incident comments (the tracking comment) · PATCH it; config is a 304."},
@@ -161,9 +172,23 @@ func TestCallBudget(t *testing.T) {
 			t.Fatalf("follow-ups: %+v", res.FollowUps)
 		}
 	})
+	measure(flowBudgets[6].flow, func() {
+		res, err := e.flows.Record(e.ctx, jobs.RecordArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", DefaultBranch: "main"})
+		e.must(err)
+		if res.Commit == "" {
+			t.Fatalf("record: %+v", res)
+		}
+	})
+	measure(flowBudgets[7].flow, func() {
+		res, err := e.flows.Record(e.ctx, jobs.RecordArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", DefaultBranch: "main"})
+		e.must(err)
+		if res.Commit != "" || res.Skipped != "up to date" {
+			t.Fatalf("record again: %+v", res)
+		}
+	})
 	fus := e.followUpIssues(n)
 	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed"))
-	measure(flowBudgets[6].flow, func() {
+	measure(flowBudgets[8].flow, func() {
 		res, err := e.flows.Tracking(e.ctx, e.trackingJob(fus[0].Number))
 		e.must(err)
 		if !res.CommentChanged || res.Done != 1 {

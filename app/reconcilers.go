@@ -90,6 +90,13 @@ func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeli
 			_, err := f.Digest(ctx, job.Args)
 			return nil, retryLater(err)
 		}),
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.RecordArgs]) ([]jobs.Args, error) {
+			res, err := f.Record(ctx, job.Args)
+			if res == nil {
+				return nil, retryLater(err)
+			}
+			return res.Enqueued, retryLater(err)
+		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.CommandArgs]) ([]jobs.Args, error) {
 			res, err := f.Command(ctx, job.Args)
 			if res == nil {

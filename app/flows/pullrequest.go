@@ -100,7 +100,14 @@ func (r *run) pullRequest(ctx context.Context, pr *github.PullRequest, rerequest
 	n := pr.GetNumber()
 	if pr.GetMerged() || pr.MergedAt != nil {
 		fu, err := r.followUps(ctx, pr)
-		return &PullRequestResult{Skipped: "merged", FollowUps: fu}, err
+		res := &PullRequestResult{Skipped: "merged", FollowUps: fu}
+		if fu != nil && fu.Incident != 0 && fu.Skipped == "" {
+			// A postmortem merged: the record follows, in a job of its own
+			// (a secondary write: the follow-ups never wait for it).
+			res.Enqueued = append(res.Enqueued, jobs.RecordArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo,
+				DefaultBranch: pr.GetBase().GetRepo().GetDefaultBranch()})
+		}
+		return res, err
 	}
 	if pr.GetState() != "open" {
 		return &PullRequestResult{Skipped: "closed without merge"}, nil

@@ -2,6 +2,7 @@ package githubsim
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -177,6 +178,22 @@ func TestRefs(t *testing.T) {
 	wantStatus(t, resp, err, 404)
 	resp, err = e.inst.Git.DeleteRef(bg, "acme", "services", "heads/race")
 	wantStatus(t, resp, err, 422)
+	// a protected branch refuses writes through the refs API, as GitHub does
+	e.srv.ProtectBranch(testRepo, "feature")
+	_, resp, err = e.inst.Git.UpdateRef(bg, "acme", "services", &github.Reference{Ref: github.String("refs/heads/feature"), Object: &github.GitObject{SHA: &newSHA}}, false)
+	wantStatus(t, resp, err, 422)
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Message != "Protected branch update failed for refs/heads/feature." || !strings.Contains(er.DocumentationURL, "about-protected-branches") {
+		t.Fatalf("protected update: %v", err)
+	}
+	if b, _, err := e.inst.Repositories.GetBranch(bg, "acme", "services", "feature", 1); err != nil || !b.GetProtected() {
+		t.Fatalf("protected branch: %v, %v", b, err)
+	}
+	resp, err = e.inst.Git.DeleteRef(bg, "acme", "services", "heads/feature")
+	wantStatus(t, resp, err, 422)
+	e.srv.mu.Lock()
+	delete(e.srv.repoLocked(testRepo).protected, "feature")
+	e.srv.mu.Unlock()
 	// branches and compare
 	br := must[*github.Branch](t)(e.inst.Repositories.GetBranch(bg, "acme", "services", "postmortem/12-db-outage", 0))
 	if br.GetCommit().GetSHA() != sha {

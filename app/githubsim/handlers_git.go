@@ -73,7 +73,7 @@ func (r *repo) resolve(ref string) (string, bool) {
 }
 
 func (v view) branchShort(r *repo, name, sha string) map[string]any {
-	return map[string]any{"name": name, "commit": map[string]any{"sha": sha, "url": v.repoURL(r) + "/commits/" + sha}, "protected": false}
+	return map[string]any{"name": name, "commit": map[string]any{"sha": sha, "url": v.repoURL(r) + "/commits/" + sha}, "protected": r.protected[name]}
 }
 
 func (s *Server) listBranches(c *ctx) (any, error) {
@@ -103,8 +103,8 @@ func (s *Server) getBranch(c *ctx) (any, error) {
 	return map[string]any{
 		"name": name, "commit": c.commitFull(c.repo, sha, false),
 		"_links":    map[string]any{"self": u, "html": c.web + "/" + c.repo.fullName() + "/tree/" + name},
-		"protected": false,
-		"protection": map[string]any{"enabled": false, "required_status_checks": map[string]any{
+		"protected": c.repo.protected[name],
+		"protection": map[string]any{"enabled": c.repo.protected[name], "required_status_checks": map[string]any{
 			"enforcement_level": "off", "contexts": []string{}, "checks": []any{}}},
 		"protection_url": u + "/protection",
 	}, nil
@@ -590,6 +590,9 @@ func (s *Server) updateRef(c *ctx) (any, error) {
 	if _, ok := c.repo.objects[sha]; !ok || !shaRE.MatchString(sha) {
 		return nil, unprocessable("Object does not exist")
 	}
+	if err := protectedRef(c.repo, ref); err != nil {
+		return nil, err
+	}
 	if !in.Force && !c.repo.objects.isAncestor(old, sha) {
 		return nil, unprocessable("Update is not a fast forward")
 	}
@@ -601,6 +604,9 @@ func (s *Server) deleteRef(c *ctx) (any, error) {
 	ref := "refs/" + strings.TrimPrefix(c.param("ref"), "refs/")
 	if _, ok := c.repo.refs[ref]; !ok {
 		return nil, unprocessable("Reference does not exist")
+	}
+	if err := protectedRef(c.repo, ref); err != nil {
+		return nil, err
 	}
 	s.setRef(c.repo, ref, "", c.auth)
 	c.status = http.StatusNoContent

@@ -92,7 +92,8 @@ type repo struct {
 	suites     []*checkSuite
 	reviews    []*review
 	revComment []*reviewComment
-	hist       *history // deployments, releases, workflow runs (handlers_history.go)
+	hist       *history        // deployments, releases, workflow runs (handlers_history.go)
+	protected  map[string]bool // branch names (ProtectBranch)
 }
 
 func (r *repo) fullName() string { return r.Owner.Login + "/" + r.Name }

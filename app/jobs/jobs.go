@@ -63,6 +63,8 @@ const (
 	KindDigest       = "digest"
 	KindCommand      = "command"
 	KindReview       = "review"
+	KindRecord       = "record"
+	KindRecurrence   = "recurrence"
 )
 
 // IncidentArgs: reconcile incident issue Number (draft or update its
@@ -237,3 +239,39 @@ type ReviewArgs struct {
 func (ReviewArgs) Kind() string                 { return KindReview }
 func (ReviewArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
 func (a ReviewArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// RecordArgs: bring the repository's record of postmortems up to date
+// (postmortems/README.md and postmortems/index.json in its postmortems
+// directory, on the default branch, or in a pull request when branch
+// protection refuses the App's commit). Enqueued when a postmortem pull
+// request merged; one pending job per repository.
+type RecordArgs struct {
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner" river:"unique"`
+	Repo           string `json:"repo" river:"unique"`
+	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// DefaultBranch is the merged pull request's (a hint, not part of the
+	// identity): without it, or when it is gone, the repository names it.
+	DefaultBranch string `json:"default_branch,omitempty"`
+}
+
+func (RecordArgs) Kind() string                 { return KindRecord }
+func (RecordArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a RecordArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// RecurrenceArgs: comment once on incident Number with the earlier
+// incidents of the repository's record that look like it (the files, labels
+// and services they share) and their follow-ups still open; quiet when
+// none does. Enqueued by the incident flow, apart from it: the comment
+// never delays the postmortem pull request.
+type RecurrenceArgs struct {
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner" river:"unique"`
+	Repo           string `json:"repo" river:"unique"`
+	Number         int    `json:"number" river:"unique"`
+	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+}
+
+func (RecurrenceArgs) Kind() string                 { return KindRecurrence }
+func (RecurrenceArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a RecurrenceArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }

@@ -463,6 +463,19 @@ func (p *playground) merged(ctx context.Context, n int, pr githubsim.Pull) ([]gi
 		p.say("   → follow-up #%d %q, assigned to %s, labels %s, a sub-issue of #%d\n", f.Number, f.Title, owner, strings.Join(f.Labels, ", "), f.Parent)
 	}
 	p.say("   → a tracking comment on incident #%d lists them: 0 of 3 done.\n", n)
+	var readme string
+	if err := p.wait(ctx, "the record of postmortems on main", func() bool {
+		readme, _ = p.sim.FileAt(pgRepo, "main", "postmortems/README.md")
+		return strings.Contains(readme, "| 0/3 |")
+	}); err != nil {
+		return nil, err
+	}
+	p.say("   → the App committed postmortems/README.md and postmortems/index.json on main, the record of every postmortem:\n")
+	for _, l := range strings.Split(readme, "\n") {
+		if strings.HasPrefix(l, "| ") || strings.HasPrefix(l, "|---") {
+			p.say("       %s\n", l)
+		}
+	}
 	p.end(ctx)
 	return fus, nil
 }

@@ -60,6 +60,9 @@ type Entry struct {
 	// Files are the repository paths the postmortem names in code spans
 	// (`checkout/pool.go`): what later incidents are compared on.
 	Files []string `json:"files,omitempty"`
+	// Blob is the git blob the App read the entry from: it reads again only
+	// the postmortems whose blob changed ("" from postmortem stats).
+	Blob string `json:"blob,omitempty"`
 }
 
 // FollowUps are an entry's action items.
