@@ -154,7 +154,7 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if err := startUp(ctx, q, o); err != nil {
 		return nil, err
 	}
-	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Bot: fl.Bot, Observer: metrics, Logger: log,
+	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Bot: fl.Bot, Replays: cl, Observer: metrics, Logger: log,
 		MaxInFlight: o.WebhookMaxInFlight}
 	return &App{DB: db, Clients: clients, Flows: fl, Queue: q, Webhook: hook, Metrics: metrics, BotLogin: bot, auth: auth, log: log,
 		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace,

@@ -110,6 +110,13 @@ func (rs *Resyncer) Resync(ctx context.Context, a jobs.ResyncArgs) (*ResyncResul
 		if rs.App == nil {
 			return nil, errors.New("resync: no App client")
 		}
+		if rs.Flows.Claims != nil {
+			// The remembered deliveries (re-runs, commands) outlive GitHub's
+			// redelivery window, then go.
+			if _, err := rs.Flows.Claims.PruneDeliveries(ctx); err != nil {
+				rs.Flows.log().Warn("prune remembered deliveries", "err", err)
+			}
+		}
 		insts, err := listAll(ctx, func(o github.ListOptions) ([]*github.Installation, *github.Response, error) {
 			return rs.App.Apps.ListInstallations(ctx, &o)
 		})

@@ -180,6 +180,9 @@ type Handler struct {
 	// Bot, when set, is the bot login as currently known (it wins over
 	// BotLogin; the App learns it after start when GET /app answers late).
 	Bot func() string
+	// Replays, when set, drops a delivery seen before whose jobs would act
+	// again (a re-run of checks, a command): see ReplayGuard.
+	Replays ReplayGuard
 	// Observer, when set, is told of every answer (metrics).
 	Observer Observer
 	Logger   *slog.Logger
@@ -194,6 +197,31 @@ type Handler struct {
 
 	once     sync.Once
 	inflight *semaphore.Weighted
+}
+
+// ReplayGuard remembers the deliveries that were queued, by their
+// X-GitHub-Delivery id and by their signature (the id header is not signed;
+// the body is): claims.Store implements it. BeginDelivery's ok is false for
+// a delivery seen before; end says whether its jobs were committed.
+type ReplayGuard interface {
+	BeginDelivery(ctx context.Context, inst int64, ids ...string) (end func(ctx context.Context, queued bool) error, ok bool, err error)
+}
+
+// actsAgain says whether js would act again when queued again: a re-run
+// makes new check runs, a command answers. Other jobs reconcile: queued
+// twice they change nothing.
+func actsAgain(js []jobs.Args) bool {
+	for _, j := range js {
+		switch a := j.(type) {
+		case jobs.PullRequestArgs:
+			if a.Rerequested {
+				return true
+			}
+		case jobs.CommandArgs:
+			return true
+		}
+	}
+	return false
 }
 
 // delivery is the part of a webhook payload routing reads. Everything else
@@ -503,6 +531,7 @@ type reply struct {
 	start time.Time
 	event string // "unverified" until the signature is checked
 	inst  int64  // the delivery's installation, once routed
+	sig   string // the verified signature (hex)
 }
 
 func (rp *reply) send(code int, outcome, msg string) {
@@ -580,6 +609,7 @@ func (h *Handler) verified(rp *reply) (string, *body, bool) {
 		rp.send(http.StatusUnauthorized, "unauthorized", "signature does not match")
 		return "", b, false
 	}
+	rp.sig = hex.EncodeToString(want)
 	return ctype, b, true
 }
 
@@ -630,9 +660,33 @@ func (h *Handler) route(rp *reply, ctype string, body []byte) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(jobs.WithDelivery(r.Context(), r.Header.Get("X-GitHub-Delivery")), timeout)
+	id := r.Header.Get("X-GitHub-Delivery")
+	ctx, cancel := context.WithTimeout(jobs.WithDelivery(r.Context(), id), timeout)
 	defer cancel()
+	var end func(context.Context, bool) error
+	if h.Replays != nil && actsAgain(js) {
+		var ok bool
+		var err error
+		end, ok, err = h.Replays.BeginDelivery(ctx, rp.inst, id, "sha256="+rp.sig)
+		if err != nil {
+			if h.Logger != nil {
+				h.Logger.Error("delivery claim failed", "err", err, "delivery", id, "installation", rp.inst)
+			}
+			w.Header().Set("Retry-After", "10")
+			rp.send(http.StatusServiceUnavailable, "unavailable", "queue unavailable")
+			return
+		}
+		if !ok {
+			rp.send(http.StatusOK, "ignored", "ignored: a replay of a delivery already queued ("+reason+")")
+			return
+		}
+	}
 	res, err := h.Queue.Enqueue(ctx, js...)
+	if end != nil {
+		if eerr := end(context.WithoutCancel(ctx), err == nil); eerr != nil && h.Logger != nil {
+			h.Logger.Warn("delivery claim not recorded", "err", eerr, "delivery", id, "installation", rp.inst)
+		}
+	}
 	if err != nil {
 		if h.Logger != nil {
 			h.Logger.Error("enqueue failed", "err", err, "delivery", r.Header.Get("X-GitHub-Delivery"), "installation", rp.inst)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
@@ -63,6 +64,8 @@ func FindExample(tb testing.TB, event, action string) []byte {
 	return nil
 }
 
+var deliveries atomic.Int64
+
 // Post sends a delivery signed with Secret to url over real HTTP and returns
 // the answer's status and body.
 func Post(tb testing.TB, url, event string, body []byte) (int, string) {
@@ -70,7 +73,7 @@ func Post(tb testing.TB, url, event string, body []byte) (int, string) {
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-GitHub-Event", event)
-	req.Header.Set("X-GitHub-Delivery", "test")
+	req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("test-%d", deliveries.Add(1))) // each its own, as GitHub's
 	req.Header.Set("X-Hub-Signature-256", Sign(body, Secret))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
