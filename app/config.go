@@ -130,7 +130,7 @@ func (c *Config) Validate() (*rsa.PrivateKey, error) {
 		key = k
 	}
 	if c.APIURL != "" && !strings.HasPrefix(c.APIURL, "https://") && !strings.HasPrefix(c.APIURL, "http://") {
-		errs = append(errs, fmt.Errorf("GITHUB_API_URL=%q: want https://api.github.com/ or https://HOST/api/v3/ for GitHub Enterprise Server", c.APIURL))
+		errs = append(errs, fmt.Errorf("GITHUB_API_URL=%q: want https://api.github.com/ or https://HOST/api/v3/ for GitHub Enterprise Server", sqldb.Redact(c.APIURL)))
 	}
 	if err := sqldb.CheckURL(c.DatabaseURL); err != nil {
 		errs = append(errs, err)

@@ -55,7 +55,7 @@ func CheckURL(u string) error {
 		return nil
 	}
 	_, err := sqlitePath(u)
-	return err
+	return RedactError(err, u)
 }
 
 // sqlitePath turns a DATABASE_URL into a file path.
@@ -70,7 +70,10 @@ func sqlitePath(u string) (string, error) {
 	case strings.HasPrefix(u, "file:"):
 		u = strings.TrimPrefix(u, "file:")
 	case strings.Contains(u, "://"):
-		return "", fmt.Errorf("DATABASE_URL %q: want a SQLite file path or a postgres:// URL", u)
+		return "", fmt.Errorf("DATABASE_URL %q: want a SQLite file path or a postgres:// URL", Redact(u))
+	}
+	if rePasswordKV.MatchString(u) {
+		return "", fmt.Errorf("DATABASE_URL %q carries a password but is not a postgres:// URL (keyword DSNs are not read): give a postgres:// URL", Redact(u))
 	}
 	if i := strings.IndexByte(u, '?'); i >= 0 {
 		u = u[:i]
@@ -84,11 +87,19 @@ func sqlitePath(u string) (string, error) {
 // Open opens the database a DATABASE_URL names: a SQLite file path (or
 // sqlite:PATH, file:PATH; empty means DefaultURL), or a postgres:// /
 // postgresql:// URL. Close it when done.
+// Its errors never carry the URL's password.
 func Open(ctx context.Context, databaseURL string, o Options) (*DB, error) {
+	var db *DB
+	var err error
 	if IsPostgresURL(databaseURL) {
-		return openPostgres(ctx, databaseURL, o)
+		db, err = openPostgres(ctx, databaseURL, o)
+	} else {
+		db, err = openSQLite(ctx, databaseURL)
 	}
-	return openSQLite(ctx, databaseURL)
+	if err != nil {
+		return nil, RedactError(err, databaseURL)
+	}
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, databaseURL string, o Options) (*DB, error) {

@@ -36,11 +36,19 @@ func TestServeErrorsHoldNoSecrets(t *testing.T) {
 		"corrupt key file":    {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY_PATH": keyPath, "GITHUB_WEBHOOK_SECRET": secret},
 		"key and bad api url": {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": secret, "GITHUB_API_URL": "ftp://example.com/"},
 		"key but no id":       {"GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": secret, "DATABASE_URL": "postgres://u:" + secret + "@127.0.0.1:1/x"},
+		// issue 13: an unrecognised DATABASE_URL was printed whole.
+		"mysql database url":      {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "DATABASE_URL": "mysql://pm:" + secret + "@db:3306/pm"},
+		"unparsable database url": {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "DATABASE_URL": "postgresql+psycopg://pm:" + secret + "@db:5432/pm?x=%zz"},
+		"keyword dsn":             {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "DATABASE_URL": "host=db user=pm password=" + secret + " dbname=pm"},
+		"postgres unreachable":    {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "DATABASE_URL": "postgres://pm:" + secret + "@127.0.0.1:1/pm?connect_timeout=2"},
+		"postgres bad option":     {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "DATABASE_URL": "postgres://pm:" + secret + "@127.0.0.1:1/pm?sslmode=bogus"},
+		"api url with a token":    {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "GITHUB_API_URL": "ftp://x-access-token:" + secret + "@github.example/"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stderr syncBuffer
 			code := serve(context.Background(), []string{"--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &stderr, nil)
 			out := stderr.String()
+			t.Logf("%s", out)
 			if code == 0 || out == "" {
 				t.Fatalf("serve exited %d with %q", code, out)
 			}
