@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -101,7 +102,11 @@ func New(cfg Config) (*Clients, error) {
 	}
 	u, err := url.Parse(cfg.APIURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("app: GitHub API URL %q: want https://HOST/…", cfg.APIURL)
+		shown := "(not a URL; not printed, it may hold a token)"
+		if err == nil {
+			shown = strconv.Quote(u.Redacted())
+		}
+		return nil, fmt.Errorf("app: GitHub API URL %s: want https://HOST/…", shown)
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"

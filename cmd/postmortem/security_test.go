@@ -42,6 +42,7 @@ func TestServeErrorsHoldNoSecrets(t *testing.T) {
 		"keyword dsn":             {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "DATABASE_URL": "host=db user=pm password=" + secret + " dbname=pm"},
 		"postgres unreachable":    {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "DATABASE_URL": "postgres://pm:" + secret + "@127.0.0.1:1/pm?connect_timeout=2"},
 		"postgres bad option":     {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "DATABASE_URL": "postgres://pm:" + secret + "@127.0.0.1:1/pm?sslmode=bogus"},
+		"api url without a host":  {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "GITHUB_API_URL": "https://x-access-token:" + secret + "@/api/v3/"},
 		"api url with a token":    {"GITHUB_APP_ID": "9", "GITHUB_APP_PRIVATE_KEY": pem, "GITHUB_WEBHOOK_SECRET": "w", "GITHUB_API_URL": "ftp://x-access-token:" + secret + "@github.example/"},
 	} {
 		t.Run(name, func(t *testing.T) {
