@@ -64,6 +64,9 @@ type Options struct {
 	// Redeliver asks GitHub, at start, to redeliver the webhook deliveries
 	// that failed.
 	Redeliver bool
+	// MetricsAddr, when set, serves GET /metrics on its own listener there,
+	// and not on the public port.
+	MetricsAddr string
 	// ShutdownGrace is how long Run's shutdown waits for running jobs
 	// (default 25s).
 	ShutdownGrace time.Duration
@@ -157,7 +160,7 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	hook := &webhook.Handler{Secret: []byte(o.WebhookSecret), Queue: q, BotLogin: bot, Bot: fl.Bot, Replays: cl, Observer: metrics, Logger: log,
 		MaxInFlight: o.WebhookMaxInFlight}
 	return &App{DB: db, Clients: clients, Flows: fl, Queue: q, Webhook: hook, Metrics: metrics, BotLogin: bot, auth: auth, log: log,
-		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace,
+		server: &Server{Webhook: hook, Queue: q, DB: db, Metrics: metrics, Logger: log, ShutdownGrace: o.ShutdownGrace, MetricsAddr: o.MetricsAddr,
 			Ready: []ReadyCondition{auth.condition(), identityKnown(fl.Bot)}}}, nil
 }
 

@@ -24,6 +24,9 @@ type Config struct {
 	Addr           string // POSTMORTEM_ADDR (default :8080)
 	DatabaseURL    string // DATABASE_URL (default SQLite file postmortem.db; postgres://… for PostgreSQL)
 	AppSlug        string // GITHUB_APP_SLUG: the bot is "<slug>[bot]"; looked up via GET /app when empty
+	// MetricsAddr is POSTMORTEM_METRICS_ADDR: when set, GET /metrics is
+	// served there and not on Addr.
+	MetricsAddr string
 	// WebhookMaxInFlight is POSTMORTEM_WEBHOOK_MAX_INFLIGHT: the webhook
 	// body bytes read at once (default 50MiB; a number of bytes with an
 	// optional KiB, MiB or GiB).
@@ -41,6 +44,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Addr:           getenv("POSTMORTEM_ADDR"),
 		DatabaseURL:    getenv("DATABASE_URL"),
 		AppSlug:        getenv("GITHUB_APP_SLUG"),
+		MetricsAddr:    getenv("POSTMORTEM_METRICS_ADDR"),
 	}
 	if v := strings.TrimSpace(getenv("GITHUB_APP_ID")); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,12 +33,27 @@ type Server struct {
 	// Ready are the conditions /readyz requires besides the database
 	// (ready.go): the App's credentials accepted by GitHub, …
 	Ready []ReadyCondition
+	// MetricsAddr, when set, is where GET /metrics is served instead of the
+	// public port (the metrics name repositories, private ones too).
+	MetricsAddr string
 }
 
-// Handler routes POST /webhook, GET /healthz, GET /readyz and GET /metrics.
+// Handler routes POST /webhook, GET /healthz, GET /readyz and, unless
+// MetricsAddr is set, GET /metrics.
 func (s *Server) Handler() http.Handler {
 	conds := append([]ReadyCondition{DatabaseReachable(s.DB)}, s.Ready...)
-	return newMux(s.Webhook, &readiness{conds: conds, log: s.Logger}, s.Metrics)
+	m := s.Metrics
+	if s.MetricsAddr != "" {
+		m = nil
+	}
+	return newMux(s.Webhook, &readiness{conds: conds, log: s.Logger}, m)
+}
+
+// MetricsHandler serves GET /metrics alone (the MetricsAddr listener).
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	return mux
 }
 
 // NewMux builds the App's HTTP routes; /readyz requires the database and
@@ -54,7 +70,9 @@ func newMux(webhook, ready http.Handler, m *Metrics) http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /readyz", ready)
-	mux.Handle("GET /metrics", m.Handler())
+	if m != nil {
+		mux.Handle("GET /metrics", m.Handler())
+	}
 	return mux
 }
 
@@ -86,12 +104,28 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	// River cancels running jobs when Start's context is cancelled, so the
 	// workers get a context detached from ctx: shutdown is Stop, below.
+	var mln net.Listener
+	if s.MetricsAddr != "" {
+		var err error
+		if mln, err = net.Listen("tcp", s.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics address: %w", err)
+		}
+	}
 	if err := s.Queue.Start(context.WithoutCancel(ctx)); err != nil {
+		if mln != nil {
+			mln.Close()
+		}
 		return err
 	}
 	srv := NewHTTPServer(s.Handler())
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if mln != nil {
+		msrv = NewHTTPServer(s.MetricsHandler())
+		go func() { errc <- msrv.Serve(mln) }()
+		log.Info("serving metrics", "addr", mln.Addr().String())
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "database", s.DB.Dialect())
 
 	var serveErr error
@@ -104,6 +138,11 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("http shutdown", "err", err)
+	}
+	if msrv != nil {
+		if err := msrv.Shutdown(sctx); err != nil {
+			log.Warn("metrics http shutdown", "err", err)
+		}
 	}
 	if err := s.Queue.Stop(sctx); err != nil {
 		log.Warn("queue stop", "err", err)

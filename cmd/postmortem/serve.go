@@ -20,7 +20,8 @@ import (
 
 const serveUsage = `Usage: postmortem serve [flags]
 
-Runs the GitHub App: POST /webhook, GET /healthz, GET /readyz, GET /metrics.
+Runs the GitHub App: POST /webhook, GET /healthz, GET /readyz, GET /metrics
+(GET /metrics on its own address instead with --metrics-addr).
 Deliveries become jobs in a durable queue (a SQLite file by default,
 PostgreSQL for several replicas) before they are acknowledged.
 
@@ -32,6 +33,7 @@ Configuration comes from the environment; a flag overrides its variable:
   POSTMORTEM_ADDR               --addr               (default :8080)
   DATABASE_URL                  --database-url       (default postmortem.db; postgres://… for PostgreSQL)
   GITHUB_APP_SLUG               --app-slug           (default: asked of GET /app)
+  POSTMORTEM_METRICS_ADDR       --metrics-addr       (default: none, /metrics on --addr; set: /metrics only there)
   POSTMORTEM_WEBHOOK_MAX_INFLIGHT --webhook-max-inflight (default 50MiB: webhook body bytes read at once; beyond, 503 + Retry-After)
 
 Flags:
@@ -83,6 +85,7 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	secret := fl.String("webhook-secret", "", "webhook `secret` (prefer GITHUB_WEBHOOK_SECRET: flags show in ps)")
 	apiURL := fl.String("api-url", "", "GitHub REST API base `URL`")
 	addr := fl.String("addr", "", "listen `address`")
+	metricsAddr := fl.String("metrics-addr", "", "serve GET /metrics on this `address` only (not on --addr): the metrics name repositories")
 	dbURL := fl.String("database-url", "", "queue database: SQLite `file` or postgres:// URL")
 	slug := fl.String("app-slug", "", "the App's `slug` (its bot is SLUG[bot])")
 	workers := fl.Int("workers", 4, "jobs worked at once")
@@ -117,6 +120,8 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 			cfg.APIURL = *apiURL
 		case "addr":
 			cfg.Addr = *addr
+		case "metrics-addr":
+			cfg.MetricsAddr = *metricsAddr
 		case "database-url":
 			cfg.DatabaseURL = *dbURL
 		case "app-slug":
@@ -150,5 +155,6 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		ReminderInterval:   *remindEvery,
 		Redeliver:          *redeliverOnStart,
 		ShutdownGrace:      *grace,
+		MetricsAddr:        cfg.MetricsAddr,
 	}, 0, true
 }
