@@ -71,6 +71,11 @@ func fenceLine(line []byte, s string) bool {
 
 // parseFrontMatter finds the front matter at start, records it in d, and
 // blanks it in md (keeping newlines) so Markdown parsing ignores it.
+// maxFrontMatterBytes bounds the front matter read: a YAML node costs
+// about 200 bytes, so a megabyte of keys held 90 MB and took a second.
+// Real front matter is a few hundred bytes.
+const maxFrontMatterBytes = 64 << 10
+
 func (d *Document) parseFrontMatter(start int, md []byte) {
 	src := d.Source
 	nl := bytes.IndexByte(src[start:], '\n')
@@ -124,6 +129,11 @@ func (d *Document) parseFrontMatter(start int, md []byte) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return
 	}
+	if len(body) > maxFrontMatterBytes {
+		d.Problems = append(d.Problems, Problem{Line: firstLine, Col: 1,
+			Message: fmt.Sprintf("front matter is %d bytes, more than the %d KB read: it is not read; keep it to the fields the template asks for", len(body), maxFrontMatterBytes>>10)})
+		return
+	}
 	if fence == "+++" {
 		fm.Format = "toml"
 		d.parseTOML(fm, body, yamlStart, lineOff)
@@ -173,6 +183,10 @@ func (d *Document) parseFrontMatter(start int, md []byte) {
 		var val any
 		if err := v.Decode(&val); err == nil {
 			f.Value = val
+		} else {
+			// yaml.v3 refuses aliases that expand too far ("billion laughs")
+			d.Problems = append(d.Problems, Problem{Line: v.Line, Col: v.Column,
+				Message: fmt.Sprintf("front matter field %q cannot be read: %s", k.Value, strings.TrimPrefix(err.Error(), "yaml: "))})
 		}
 		fm.Fields = append(fm.Fields, f)
 	}
@@ -222,7 +236,7 @@ func shift(n *yaml.Node, lines int) {
 // the text, a key without a colon at the next key or at the end): the line
 // is the first one (not blank, not a comment) after the longest prefix of
 // whole lines that parses. Texts of more than
-// 256 lines keep the reported line (each prefix is parsed once: the work is
+// 256 lines or 64 KB keep the reported line (each prefix is parsed once: the work is
 // quadratic in the lines).
 func YAMLErrorLine(data []byte, err error) (int, string) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -235,7 +249,7 @@ func YAMLErrorLine(data []byte, err error) (int, string) {
 		}
 	}
 	starts := lineStarts(data)
-	if len(starts) > 256 {
+	if len(starts) > 256 || len(data) > 64<<10 {
 		return line, msg
 	}
 	good := 0 // lines in the longest parsing prefix

@@ -3,6 +3,7 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"strings"
 )
 
 // The Markdown parser (goldmark) is super-linear on some crafted shapes,
@@ -20,14 +21,37 @@ import (
 //     the rest of the line is text;
 //   - link floods: in a paragraph (a run of non-blank lines) with more
 //     than maxParagraphBrackets '[' and ']' together, those bytes become
-//     spaces: the paragraph is read as text, its links are not ('<' is
-//     left alone: tags and autolinks cost goldmark linear time, and
-//     "<hint>" placeholders are found by it).
+//     spaces: the paragraph is read as text, its links are not;
+//   - inline floods: goldmark matches each emphasis closer against every
+//     opener before it in its paragraph, and scans from each '`', '<' and
+//     "](" for their end, so its work grows with marks × paragraph bytes
+//     ("_a*" repeated took 7 s per megabyte in 16 KB paragraphs, "[a]("
+//     3 s in 4 KB ones), and each mark is a node or a delimiter of ~200
+//     bytes. A paragraph with more than maxParagraphMarks marks ('*', '_',
+//     '~', '`', '<') has them read as spaces, like the brackets above;
+//     and once the file's marks pass maxFileMarks, or their sum of marks ×
+//     paragraph bytes maxFileMarkWork, the marks and brackets of every
+//     paragraph after are spaces too. A megabyte of real prose has a few
+//     thousand marks and a few million of that work;
+//   - line floods: goldmark's tree costs about 500 bytes per line (a list
+//     item, a table row, a heading: a megabyte of "- a" held 134 MB), so
+//     at most max(minMarkdownLines, len/bytesPerMarkdownLine) lines are
+//     read as Markdown; the lines after are blank to the parser and not
+//     checked. A real postmortem has a few hundred lines; a megabyte of
+//     real prose about 40 000.
 const (
 	maxLineContainers    = 32
 	maxContainerColumn   = 128
 	maxParagraphBrackets = 2048
+	maxParagraphMarks    = 2048
+	maxFileMarks         = 1 << 17
+	maxFileMarkWork      = 1 << 27
+	minMarkdownLines     = 1 << 16
+	bytesPerMarkdownLine = 16
 )
+
+// markBytes are the emphasis, code and HTML marks the guard counts.
+const markBytes = "*_~`<"
 
 // RuleUnparsed: part of the document was read as plain text by the guard.
 const RuleUnparsed = "completeness/unparsed"
@@ -38,8 +62,24 @@ func (d *Document) guard(md []byte, start int) {
 	if start >= len(md) {
 		return
 	}
+	d.guardLines(md, start)
 	d.guardNesting(md, start)
 	d.guardFloods(md, start)
+}
+
+// guardLines blanks the lines past the line budget.
+func (d *Document) guardLines(md []byte, start int) {
+	limit := max(minMarkdownLines, len(md)/bytesPerMarkdownLine)
+	if len(d.lineStarts) <= limit {
+		return
+	}
+	cut := max(d.lineStarts[limit], start)
+	for i := cut; i < len(md); i++ {
+		if md[i] != '\n' {
+			md[i] = ' '
+		}
+	}
+	d.guardProblem(cut, "this file has %d lines, more than the %d read as Markdown (one per %d bytes, at least %d): from here on it is not read or checked", len(d.lineStarts), limit, bytesPerMarkdownLine, minMarkdownLines)
 }
 
 func (d *Document) guardProblem(offset int, format string, args ...any) {
@@ -119,60 +159,130 @@ func markerWidth(b []byte) int {
 	return 0
 }
 
-// guardFloods reads paragraphs flooded with link brackets as text.
+// guardFloods reads paragraphs flooded with link brackets or inline
+// marks as text. A paragraph here is a run of non-blank lines outside
+// fenced code (whose bytes goldmark does not parse inline), a list item or
+// a heading starting a new one.
 func (d *Document) guardFloods(md []byte, start int) {
 	reported := 0
-	for ps := start; ps < len(md); {
-		pe := paragraphEnd(md, ps)
-		n := 0
+	say := func(at int, format string, args ...any) {
+		if reported < 10 {
+			d.guardProblem(at, format, args...)
+		}
+		reported++
+	}
+	blank := func(ps, pe int, set string) {
+		for i := ps; i < pe; i++ {
+			if strings.IndexByte(set, md[i]) >= 0 {
+				md[i] = ' '
+			}
+		}
+	}
+	work, total, spent := 0, 0, false
+	flood := func(ps, pe int) {
+		brackets, marks := 0, 0
 		for _, c := range md[ps:pe] {
-			if c == '[' || c == ']' {
-				n++
+			switch c {
+			case '[', ']':
+				brackets++
+			case '*', '_', '~', '`', '<':
+				marks++
 			}
 		}
-		if n > maxParagraphBrackets {
-			for i := ps; i < pe; i++ {
-				if c := md[i]; c == '[' || c == ']' {
-					md[i] = ' '
-				}
-			}
-			if reported < 10 {
-				d.guardProblem(ps, "this paragraph has %d link brackets (more than %d): it is read as plain text, without links", n, maxParagraphBrackets)
-			}
-			reported++
+		if brackets > maxParagraphBrackets {
+			blank(ps, pe, "[]")
+			say(ps, "this paragraph has %d link brackets (more than %d): it is read as plain text, without links", brackets, maxParagraphBrackets)
+			brackets = 0
 		}
-		ps = pe
+		if marks > maxParagraphMarks {
+			blank(ps, pe, markBytes)
+			say(ps, "this paragraph has %d emphasis, code and HTML marks (more than %d): it is read as plain text without them", marks, maxParagraphMarks)
+			marks = 0
+		}
+		w := (brackets + marks) * (pe - ps)
+		if w == 0 {
+			return
+		}
+		if spent || work+w > maxFileMarkWork || total+brackets+marks > maxFileMarks {
+			blank(ps, pe, "[]"+markBytes)
+			if !spent {
+				say(ps, "this file has more links, emphasis, code and HTML than the parser's budget (%d marks, or %d marks × paragraph bytes): from here on they are read as plain text", maxFileMarks, maxFileMarkWork)
+			}
+			spent = true
+			return
+		}
+		work += w
+		total += brackets + marks
+	}
+	ps := -1 // start of the current paragraph
+	var fence []byte
+	for ls := start; ls < len(md); {
+		le := bytes.IndexByte(md[ls:], '\n')
+		if le < 0 {
+			le = len(md)
+		} else {
+			le += ls
+		}
+		line := md[ls:le]
+		switch f := fenceOf(line); {
+		case fence != nil:
+			if f != nil && f[0] == fence[0] && len(f) >= len(fence) && len(bytes.TrimSpace(line[bytes.Index(line, f)+len(f):])) == 0 {
+				fence = nil
+			}
+		case f != nil:
+			if ps >= 0 {
+				flood(ps, ls)
+				ps = -1
+			}
+			fence = f
+		case len(bytes.TrimSpace(line)) == 0:
+			if ps >= 0 {
+				flood(ps, ls)
+				ps = -1
+			}
+		case ps < 0:
+			ps = ls
+		case startsBlock(line):
+			flood(ps, ls) // a list item or heading: goldmark parses it apart
+			ps = ls
+		}
+		ls = le + 1
+	}
+	if ps >= 0 {
+		flood(ps, len(md))
 	}
 }
 
-// paragraphEnd is the offset after the run of non-blank lines at ps (and
-// the blank lines after it).
-func paragraphEnd(md []byte, ps int) int {
-	i := ps
-	for i < len(md) {
-		le := bytes.IndexByte(md[i:], '\n')
-		if le < 0 {
-			return len(md)
-		}
-		line := md[i : i+le]
-		i += le + 1
-		if len(bytes.TrimSpace(line)) == 0 {
-			break
-		}
+// startsBlock: the line opens a list item or an ATX heading after its
+// indentation and quote markers.
+func startsBlock(line []byte) bool {
+	i := 0
+	for i < len(line) && i < maxContainerColumn && (line[i] == ' ' || line[i] == '\t' || line[i] == '>') {
+		i++
 	}
-	for i < len(md) && (md[i] == '\n' || md[i] == '\r' || md[i] == ' ' || md[i] == '\t') {
-		if md[i] == '\n' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(md) && (md[j] == ' ' || md[j] == '\t' || md[j] == '\r') {
-			j++
-		}
-		if j < len(md) && md[j] != '\n' {
-			break
-		}
-		i = j
+	if i < len(line) && line[i] == '#' {
+		return true
 	}
-	return i
+	w := markerWidth(line[i:])
+	return w > 0 && line[i] != '>'
+}
+
+// fenceOf is the code fence (three or more '`' or '~') a line opens or
+// closes after its indentation and quote markers, or nil.
+func fenceOf(line []byte) []byte {
+	i := 0
+	for i < len(line) && i < maxContainerColumn && (line[i] == ' ' || line[i] == '\t' || line[i] == '>') {
+		i++
+	}
+	if i == len(line) || (line[i] != '`' && line[i] != '~') {
+		return nil
+	}
+	j := i
+	for j < len(line) && line[j] == line[i] {
+		j++
+	}
+	if j-i < 3 || (line[i] == '`' && bytes.IndexByte(line[j:], '`') >= 0) {
+		return nil
+	}
+	return line[i:j]
 }

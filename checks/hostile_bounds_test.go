@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark/ast"
 )
 
 // allocated is the bytes fn allocates (all goroutines: run it alone).
@@ -76,4 +78,94 @@ func TestMatchSectionsOncePerHeading(t *testing.T) {
 	if perHeading > 16 {
 		t.Errorf("%.1f allocations per heading", perHeading)
 	}
+}
+
+// nodes counts the nodes of a goldmark tree.
+func nodes(n ast.Node) int {
+	k := 1
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		k += nodes(c)
+	}
+	return k
+}
+
+// Issue 13: goldmark's tree costs about 500 bytes per line, so a megabyte
+// of "- a" (262 000 items) held 134 MB and a megabyte of table rows 158 MB.
+// At most max(65 536, bytes/16) lines are read as Markdown, said with
+// completeness/unparsed where the rest starts; a long document of real
+// prose (5 MB, 200 000 lines: TestLintHugeInputs) is read whole.
+func TestGuardLines(t *testing.T) {
+	for _, name := range []string{"list-flat", "table-tall", "setext", "crlf", "headings"} {
+		t.Run(name, func(t *testing.T) {
+			src := hostileDoc(constructNamed(t, name), 1<<20)
+			d := Parse(src)
+			if n := nodes(d.root); n > 6*max(minMarkdownLines, len(src)/bytesPerMarkdownLine) {
+				t.Errorf("%d nodes for %d lines", n, d.LineCount())
+			}
+			var at int
+			for _, p := range d.Problems {
+				if p.Rule == RuleUnparsed && strings.Contains(p.Message, "lines") {
+					at = p.Line
+				}
+			}
+			if want := max(minMarkdownLines, len(src)/bytesPerMarkdownLine) + 1; at != want {
+				t.Errorf("no finding at line %d: %v", want, d.Problems)
+			}
+		})
+	}
+}
+
+// Issue 13: a paragraph flooded with emphasis, code or HTML marks ("*_"
+// repeated: 3 s and 430 MB for a megabyte), or a file whose paragraphs
+// each stay under that but together pass the file's budget ("_a*" in
+// paragraphs of 2 040 marks), is read as text without them, said with
+// completeness/unparsed; the marks of a fenced code block are left alone,
+// and so are paragraphs of real prose.
+func TestGuardInlineFloods(t *testing.T) {
+	for _, name := range []string{"emphasis-mixed", "emphasis-runs", "backtick-runs", "html-open-tags", "autolinks-open", "strike-runs", "emphasis-alternating", "strong-link-mix", "paras-emphasis-unmatched", "paras-brackets", "paras-cdata"} {
+		t.Run(name, func(t *testing.T) {
+			src := hostileDoc(constructNamed(t, name), 1<<20)
+			d := Parse(src)
+			if n := nodes(d.root); n > 1<<18 {
+				t.Errorf("%d nodes", n)
+			}
+			if !hasRule(Lint(src, Options{}), RuleUnparsed) {
+				t.Errorf("no %s finding", RuleUnparsed)
+			}
+		})
+	}
+	code := "## Summary\n\n```c\n" + strings.Repeat("*p = &q; // <x>\n", 1000) + "```\n"
+	if fs := Lint([]byte(code), Options{}); hasRule(fs, RuleUnparsed) {
+		t.Errorf("fenced code: %v", fs)
+	}
+	prose := "## Summary\n\n" + strings.Repeat("The *cache* was `cold` & the <b>deploy</b> went on. ", 200) + "\n"
+	if fs := Lint([]byte(prose), Options{}); hasRule(fs, RuleUnparsed) {
+		t.Errorf("prose: %v", fs)
+	}
+}
+
+// Issue 13: front matter of a megabyte of keys held 90 MB of YAML nodes; it
+// is read up to 64 KB and said otherwise. Aliases that expand too far
+// (billion laughs) are refused by yaml.v3 and said, not dropped silently.
+func TestGuardFrontMatter(t *testing.T) {
+	src := hostileDoc(constructNamed(t, "frontmatter-keys"), 1<<20)
+	if n := allocated(func() { Parse(src) }); n > 32<<20 {
+		t.Errorf("%d MB allocated", n>>20)
+	}
+	if fs := Lint(src, Options{}); !hasRuleMessage(fs, RuleFrontMatter, "more than the 64 KB") {
+		t.Errorf("no finding for the size: %v", fs)
+	}
+	laughs := []byte("---\n" + yamlLaughs(9, 9) + "---\n# T\n")
+	if fs := Lint(laughs, Options{}); !hasRuleMessage(fs, RuleFrontMatter, "excessive aliasing") {
+		t.Errorf("no finding for the aliases: %v", fs)
+	}
+}
+
+func hasRuleMessage(fs []Finding, rule, text string) bool {
+	for _, f := range fs {
+		if f.Rule == rule && strings.Contains(f.Message, text) {
+			return true
+		}
+	}
+	return false
 }

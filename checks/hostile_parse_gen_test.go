@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -118,18 +119,95 @@ var hostileConstructs = []hostileConstruct{
 	{"comment-directives", func(n int) string {
 		return lines(n, func(int) string { return "<!-- postmortem-disable-next-line blameless/judgmental -->" })
 	}},
-	{"frontmatter-huge", func(n int) string { return "" }},
+	{"frontmatter-huge", func(n int) string { return "title: " + rep("a: ", n) }},
+	{"frontmatter-laughs", func(n int) string { return yamlLaughs(9, 9) + rep("# pad\n", n) }},
+	{"frontmatter-laughs-wide", func(n int) string { return yamlLaughs(6, 64) + rep("# pad\n", n) }},
+	{"frontmatter-flow", func(n int) string { return "title: [" + rep("a, ", n) + "a]" }},
+	{"frontmatter-nested", func(n int) string { return "title: " + nest("[", "a", "]", n) }},
+	{"frontmatter-keys", func(n int) string { return lines(n, func(i int) string { return "k" + strconv.Itoa(i) + ": v" }) }},
+	{"frontmatter-error-late", func(n int) string {
+		return lines(n, func(i int) string { return "k" + strconv.Itoa(i) + ": " + strings.Repeat("v", 5200) })[:n-100] + "\nbad: [\n"
+	}},
 	{"placeholders", func(n int) string { return rep("TODO ", n) }},
 	{"timeline-entries", func(n int) string {
 		return lines(n, func(i int) string { return "- 2026-03-01 14:" + strconv.Itoa(10+i%50) + " UTC — a" })
 	}},
 	{"unicode-spaces", func(n int) string { return rep("\u00a0*\u3000_", n) }},
+	{"unicode-text", func(n int) string { return rep("Ошибка в 错误处理 🙂 café naïve Δ ", n) }},
+	{"unicode-combining", func(n int) string { return rep("a\u0301\u0302\u0303 ", n) }},
+	{"unicode-lines", func(n int) string { return lines(n, func(int) string { return "Сбой 🙂 — ошибка" }) }},
+	{"ampersands", func(n int) string { return rep("&amp; ", n) }},
+	{"lt-runs", func(n int) string { return rep("<", n) }},
+	{"emphasis-alternating", func(n int) string { return rep("*_~`", n) }},
+	{"emphasis-words", func(n int) string { return rep("*a* _b_ ~c~ `d` ", n) }},
+	{"emphasis-link-mix", func(n int) string { return rep("*[a](b)_", n) }},
+	{"strong-link-mix", func(n int) string { return rep("**[a*](b_ ", n) }},
+	{"tilde-run", func(n int) string { return rep("~", n) + "a" }},
+	{"underscore-run", func(n int) string { return rep("_", n) + "a" }},
+	{"headings-blank", func(n int) string { return rep("# a\n\n", n) }},
+	{"list-blank", func(n int) string { return rep("- a\n\n", n) }},
+	{"table-dense", func(n int) string {
+		return "|a|b|c|d|e|f|g|h|\n|-|-|-|-|-|-|-|-|\n" + lines(n, func(int) string { return "|1|2|3|4|5|6|7|8|" })
+	}},
+	{"table-big", func(n int) string {
+		return rep("|a", 64) + "|\n" + rep("|-", 64) + "|\n" + lines(n, func(int) string { return rep("|x", 64) + "|" })
+	}},
+	{"placeholder-mix", func(n int) string { return rep("TODO <who> TBD FIXME ", n) }},
+	{"placeholder-lines", func(n int) string { return lines(n, func(int) string { return "- TODO" }) }},
+	{"code-indented", func(n int) string { return lines(n, func(int) string { return "\n        code *x* <y> [z](" }) }},
+	{"labels", func(n int) string { return lines(n, func(int) string { return "**Impact**: x\n" }) }},
+	{"follow-ups", func(n int) string {
+		return "## Follow-ups\n\n" + lines(n, func(i int) string { return "- [ ] a @b due 2026-01-01 #" + strconv.Itoa(i) })
+	}},
+	{"timeline-section", func(n int) string {
+		return "## Timeline\n\n" + lines(n, func(i int) string { return "- 2026-03-01 14:" + strconv.Itoa(10+i%50) + " UTC — a" })
+	}},
+	{"sections-flood", func(n int) string {
+		return lines(n, func(i int) string { return []string{"## Timeline", "- 14:00 x", "## Action items", "- [ ] a"}[i%4] })
+	}},
+	// paragraphs sized to hold just under the guard's marks each
+	{"paras-emphasis-unmatched", func(n int) string { return paras(n, "_a*", 2040/2) }},
+	{"paras-cdata", func(n int) string { return paras(n, "<![CDATA[a", 2040) }},
+	{"paras-autolinks", func(n int) string { return paras(n, "<http:a", 2040) }},
+	{"paras-backticks", func(n int) string { return paras(n, "`a``", 2040/3) }},
+	{"paras-brackets", func(n int) string { return paras(n, "[a](", 2040/2) }},
+	{"link-refdefs-used", func(n int) string {
+		return lines(n/2, func(i int) string { return "[r" + strconv.Itoa(i) + "]: /u" }) + "\n" +
+			lines(n/2, func(i int) string { return "[r" + strconv.Itoa(i) + "] [x][r" + strconv.Itoa(i) + "]" })
+	}},
 	{"nul-bytes", func(n int) string { return rep("\x00[", n) }},
 }
 
+// paras repeats unit k times per paragraph, paragraphs separated by blank
+// lines, to about n bytes.
+func paras(n int, unit string, k int) string {
+	p := strings.Repeat(unit, k) + "\n\n"
+	return strings.Repeat(p, max(1, n/len(p)))
+}
+
+// yamlLaughs is YAML's billion laughs: levels of anchors, each a list of
+// width aliases of the one before (width^levels strings when expanded).
+func yamlLaughs(levels, width int) string {
+	var b strings.Builder
+	b.WriteString("l0: &l0 \"lol\"\n")
+	for i := 1; i <= levels; i++ {
+		fmt.Fprintf(&b, "l%d: &l%d [", i, i)
+		for k := 0; k < width; k++ {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*l%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
+
+// hostileDoc is about n bytes of the construct: in the front matter for
+// the frontmatter-* constructs, else under "## Summary".
 func hostileDoc(c hostileConstruct, n int) []byte {
-	if c.name == "frontmatter-huge" {
-		return []byte("---\ntitle: " + rep("a: ", n) + "\n---\n## Summary\n\nx\n")
+	if strings.HasPrefix(c.name, "frontmatter-") {
+		return []byte("---\n" + c.gen(n) + "\n---\n## Summary\n\nx\n")
 	}
 	return []byte("# T\n\n## Summary\n\n" + c.gen(n))
 }

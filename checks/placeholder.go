@@ -103,7 +103,9 @@ func isPlaceholderText(s string) bool {
 }
 
 // rawText is the source text of a leaf block or HTML block with code span
-// content and HTML comments blanked, and its map back to the file.
+// content and HTML comments blanked, and its map back to the file. It is
+// read from Source, not from what the parser saw: a paragraph the guard
+// read as plain text keeps its "<hint>" placeholders.
 func (d *Document) rawText(n ast.Node) (Prose, bool) {
 	p := Prose{doc: d}
 	lines := n.Lines()
@@ -113,7 +115,7 @@ func (d *Document) rawText(n ast.Node) (Prose, bool) {
 			return
 		}
 		p.pieces = append(p.pieces, piece{text: len(buf), file: s, n: e - s})
-		buf = append(buf, d.md[s:e]...)
+		buf = append(buf, d.Source[s:e]...)
 	}
 	for i := 0; i < lines.Len(); i++ {
 		s := lines.At(i)
@@ -199,7 +201,7 @@ func (d *Document) mayHavePlaceholders(n ast.Node) bool {
 		if e <= s {
 			return false
 		}
-		b := d.md[s:e]
+		b := d.Source[s:e]
 		if last := b[len(b)-1]; 'A' <= last && last <= 'Z' {
 			return true
 		}
