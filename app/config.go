@@ -31,6 +31,9 @@ type Config struct {
 	// body bytes read at once (default 50MiB; a number of bytes with an
 	// optional KiB, MiB or GiB).
 	WebhookMaxInFlight int64
+	// APICacheBytes is POSTMORTEM_API_CACHE_BYTES: the GitHub response
+	// caches of all installations together (default 64MiB).
+	APICacheBytes int64
 }
 
 // ConfigFromEnv reads the environment through getenv (os.Getenv) and fills
@@ -59,6 +62,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("POSTMORTEM_WEBHOOK_MAX_INFLIGHT=%q: %v", v, err)
 		}
 		c.WebhookMaxInFlight = n
+	}
+	if v := strings.TrimSpace(getenv("POSTMORTEM_API_CACHE_BYTES")); v != "" {
+		n, err := ParseBytes(v)
+		if err != nil {
+			return c, fmt.Errorf("POSTMORTEM_API_CACHE_BYTES=%q: %v", v, err)
+		}
+		c.APICacheBytes = n
 	}
 	c.Defaults()
 	return c, nil
@@ -98,6 +108,9 @@ func (c *Config) Defaults() {
 	}
 	if c.WebhookMaxInFlight <= 0 {
 		c.WebhookMaxInFlight = webhook.DefaultMaxInFlight
+	}
+	if c.APICacheBytes <= 0 {
+		c.APICacheBytes = ghclient.DefaultCacheTotalBytes
 	}
 }
 

@@ -121,3 +121,21 @@ func TestConfigWebhookMaxInFlight(t *testing.T) {
 		}
 	}
 }
+
+// POSTMORTEM_API_CACHE_BYTES bounds the GitHub response caches of all
+// installations together; unset, it is 64 MiB.
+func TestConfigAPICacheBytes(t *testing.T) {
+	env := map[string]string{}
+	get := func(k string) string { return env[k] }
+	if c, err := ConfigFromEnv(get); err != nil || c.APICacheBytes != 64<<20 {
+		t.Fatalf("default: %d, %v", c.APICacheBytes, err)
+	}
+	env["POSTMORTEM_API_CACHE_BYTES"] = "16MiB"
+	if c, err := ConfigFromEnv(get); err != nil || c.APICacheBytes != 16<<20 {
+		t.Fatalf("16MiB: %d, %v", c.APICacheBytes, err)
+	}
+	env["POSTMORTEM_API_CACHE_BYTES"] = "unbounded"
+	if _, err := ConfigFromEnv(get); err == nil || !strings.Contains(err.Error(), "POSTMORTEM_API_CACHE_BYTES") {
+		t.Fatalf("nonsense accepted: %v", err)
+	}
+}

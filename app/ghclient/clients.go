@@ -39,6 +39,10 @@ type Config struct {
 	Base http.RoundTripper
 	// CacheBytes is each installation's response cache budget (default 4 MiB).
 	CacheBytes int64
+	// CacheTotalBytes bounds the response caches of all installations
+	// together (default DefaultCacheTotalBytes, 64 MiB): beyond it the
+	// least recently used response of any installation is evicted.
+	CacheTotalBytes int64
 	// MaxInstallations bounds the clients kept (least recently used first
 	// out; default 1024).
 	MaxInstallations int
@@ -67,11 +71,17 @@ type Clients struct {
 	apiURL  *url.URL
 	appHTTP http.RoundTripper
 
-	mu    sync.Mutex
-	order *list.List // of *installationClient, front = most recent
-	byID  map[int64]*list.Element
-	app   *github.Client
+	mu     sync.Mutex
+	order  *list.List // of *installationClient, front = most recent
+	byID   map[int64]*list.Element
+	app    *github.Client
+	caches *cacheBudget // the installations' caches' shared budget
 }
+
+// DefaultCacheTotalBytes is the default of Config.CacheTotalBytes: a
+// fraction of a 256 MiB pod, and far more than a busy installation's few
+// hundred KB of files, pull requests and comment lists.
+const DefaultCacheTotalBytes = 64 << 20
 
 type installationClient struct {
 	id     int64
@@ -123,6 +133,9 @@ func New(cfg Config) (*Clients, error) {
 	if cfg.MaxInstallations <= 0 {
 		cfg.MaxInstallations = 1024
 	}
+	if cfg.CacheTotalBytes <= 0 {
+		cfg.CacheTotalBytes = DefaultCacheTotalBytes
+	}
 	r := &cfg.Retry
 	if r.MaxAttempts <= 0 {
 		r.MaxAttempts = 4
@@ -152,7 +165,7 @@ func New(cfg Config) (*Clients, error) {
 	if p.MaxWait <= 0 {
 		p.MaxWait = time.Minute
 	}
-	c := &Clients{cfg: cfg, apiURL: u, order: list.New(), byID: map[int64]*list.Element{}}
+	c := &Clients{cfg: cfg, apiURL: u, order: list.New(), byID: map[int64]*list.Element{}, caches: newCacheBudget(cfg.CacheTotalBytes)}
 	c.appHTTP = &retryTransport{cfg: cfg.Retry, next: &metricsTransport{installation: 0, metrics: cfg.Observer, apiPath: u.Path, next: cfg.Base}}
 	atr := ghinstallation.NewAppsTransportFromPrivateKey(c.appHTTP, cfg.AppID, cfg.PrivateKey)
 	atr.BaseURL = c.tokenBaseURL()
@@ -209,8 +222,13 @@ func (c *Clients) Forget(id int64) {
 	if e, ok := c.byID[id]; ok {
 		c.order.Remove(e)
 		delete(c.byID, id)
+		e.Value.(*installationClient).cache.clear()
 	}
 }
+
+// CacheBytes is what the installations' response caches hold together
+// (at most Config.CacheTotalBytes).
+func (c *Clients) CacheBytes() int64 { return c.caches.Bytes() }
 
 // Len is the number of installation clients held.
 func (c *Clients) Len() int {
@@ -229,7 +247,7 @@ func (c *Clients) installation(id int64) (*installationClient, error) {
 		c.order.MoveToFront(e)
 		return e.Value.(*installationClient), nil
 	}
-	ic := &installationClient{id: id, cache: newLRUCache(c.cfg.CacheBytes)}
+	ic := &installationClient{id: id, cache: c.caches.cache(c.cfg.CacheBytes)}
 	inner := &metricsTransport{installation: id, metrics: c.cfg.Observer, apiPath: c.apiURL.Path, next: c.cfg.Base}
 	paced := &pacerTransport{p: newPacer(c.cfg.Pacer), next: inner}
 	retried := &retryTransport{cfg: c.cfg.Retry, next: paced}
@@ -245,6 +263,7 @@ func (c *Clients) installation(id int64) (*installationClient, error) {
 		old := c.order.Back()
 		c.order.Remove(old)
 		delete(c.byID, old.Value.(*installationClient).id)
+		old.Value.(*installationClient).cache.clear()
 	}
 	return ic, nil
 }

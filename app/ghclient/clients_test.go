@@ -600,3 +600,54 @@ func TestAsRateLimit(t *testing.T) {
 		t.Fatalf("secondary limit without Retry-After: %+v", rl)
 	}
 }
+
+// The installations' caches together stay within CacheTotalBytes (issue
+// 13: 1 024 installations × 4 MiB each could hold 4 GiB): with room for
+// two responses, a third installation's response evicts the least recently
+// used one, whoever's it was, and that installation's next read is a full
+// GET, not a revalidation. A client dropped (MaxInstallations, Forget)
+// gives its cache's bytes back.
+func TestCacheTotalBudget(t *testing.T) {
+	f, srv := newFakeGitHub(t, "")
+	probe := testClients(t, srv.URL+"/")
+	if _, _, err := get(t, probe, 9); err != nil {
+		t.Fatal(err)
+	}
+	one := probe.CacheBytes() // one installation's cached response
+	if one == 0 {
+		t.Fatal("nothing cached")
+	}
+	total := 2*one + one/2
+	c := testClients(t, srv.URL+"/", func(cfg *Config) { cfg.CacheTotalBytes = total; cfg.MaxInstallations = 3 })
+	for _, id := range []int64{1, 2, 1, 3} { // 1 used again: 2 is the least recent when 3 comes
+		if _, _, err := get(t, c, id); err != nil {
+			t.Fatal(err)
+		}
+		if b := c.CacheBytes(); b > total {
+			t.Fatalf("after installation %d: %d bytes cached over a %d-byte budget", id, b, total)
+		}
+	}
+	if b := c.CacheBytes(); b < 2*one-one/10 {
+		t.Fatalf("%d bytes cached, want two responses (%d each)", b, one)
+	}
+	mark := len(f.reqs())
+	for _, id := range []int64{2, 1} {
+		if _, _, err := get(t, c, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := f.reqs()[mark:]
+	if len(reqs) != 2 || reqs[0].IfNoneMatch != "" {
+		t.Fatalf("installation 2's response was evicted, yet its read was %+v", reqs)
+	}
+	if c.CacheBytes() > total {
+		t.Fatalf("%d bytes over %d", c.CacheBytes(), total)
+	}
+
+	c.Forget(1)
+	c.Forget(2)
+	c.Forget(3)
+	if b := c.CacheBytes(); b != 0 {
+		t.Fatalf("%d bytes still counted after every client was forgotten", b)
+	}
+}

@@ -34,6 +34,7 @@ Configuration comes from the environment; a flag overrides its variable:
   DATABASE_URL                  --database-url       (default postmortem.db; postgres://… for PostgreSQL)
   GITHUB_APP_SLUG               --app-slug           (default: asked of GET /app)
   POSTMORTEM_METRICS_ADDR       --metrics-addr       (default: none, /metrics on --addr; set: /metrics only there)
+  POSTMORTEM_API_CACHE_BYTES    --api-cache-bytes    (default 64MiB: GitHub responses cached, all installations together)
   POSTMORTEM_WEBHOOK_MAX_INFLIGHT --webhook-max-inflight (default 50MiB: webhook body bytes read at once; beyond, 503 + Retry-After)
 
 Flags:
@@ -93,6 +94,7 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	resyncEvery := fl.Duration("resync-interval", app.DefaultResyncInterval, "how often the periodic resync looks for incidents and merged postmortems whose webhooks were lost (0: never)")
 	remindEvery := fl.Duration("reminder-interval", app.DefaultReminderInterval, "how often the reminder pass runs: follow-up reminders, overdue labels, escalations, postmortems owed, weekly digests (0: never)")
 	redeliverOnStart := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
+	cacheBytes := fl.String("api-cache-bytes", "", "GitHub responses cached for revalidation, all installations together (`size`, e.g. 64MiB; least recently used evicted)")
 	maxInFlight := fl.String("webhook-max-inflight", "", "webhook body bytes read at once, across deliveries (`size`, e.g. 50MiB; beyond it 503 + Retry-After)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
 	if code, ok := parseFlags(fl, args, serveUsage, stderr); !ok {
@@ -126,6 +128,12 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 			cfg.DatabaseURL = *dbURL
 		case "app-slug":
 			cfg.AppSlug = *slug
+		case "api-cache-bytes":
+			n, err := app.ParseBytes(*cacheBytes)
+			if err != nil {
+				flagErr = fmt.Errorf("--api-cache-bytes %q: %v", *cacheBytes, err)
+			}
+			cfg.APICacheBytes = n
 		case "webhook-max-inflight":
 			n, err := app.ParseBytes(*maxInFlight)
 			if err != nil {
@@ -145,7 +153,8 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return cfg, app.Options{}, 2, false
 	}
 	return cfg, app.Options{
-		GitHub:             ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Pacer: ghclient.PacerConfig{Interval: *writeGap}},
+		GitHub: ghclient.Config{AppID: cfg.AppID, PrivateKey: key, APIURL: cfg.APIURL, Pacer: ghclient.PacerConfig{Interval: *writeGap},
+			CacheTotalBytes: cfg.APICacheBytes},
 		WebhookSecret:      cfg.WebhookSecret,
 		WebhookMaxInFlight: cfg.WebhookMaxInFlight,
 		BotLogin:           app.BotLogin(cfg.AppSlug),
