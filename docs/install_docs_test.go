@@ -50,3 +50,37 @@ func TestInstallInstructionsExist(t *testing.T) {
 		}
 	}
 }
+
+// TestRunbookRecoveryOrder: the runbook tells operators what the App repairs by itself (start-up
+// redelivery, periodic resync) before any manual step, and redelivery by hand comes last.
+func TestRunbookRecoveryOrder(t *testing.T) {
+	b, err := os.ReadFile("runbook.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	var at []int
+	for _, h := range []string{"## Automatic recovery\n", "## Alerts\n", "## How to resync\n", "## Redelivering a webhook by hand\n"} {
+		i := strings.Index(s, h)
+		if i < 0 {
+			t.Fatalf("runbook has no %q", h)
+		}
+		at = append(at, i)
+	}
+	for i := 1; i < len(at); i++ {
+		if at[i] < at[i-1] {
+			t.Errorf("runbook sections out of order: %v", at)
+		}
+	}
+	auto := s[at[0]:at[1]]
+	for _, want := range []string{"Start-up redelivery", "--redeliver", "Periodic resync", "--resync-interval"} {
+		if !strings.Contains(auto, want) {
+			t.Errorf("Automatic recovery does not mention %s", want)
+		}
+	}
+	for _, h := range regexp.MustCompile(`(?m)^## .*$`).FindAllString(s[at[3]:], -1)[1:] {
+		if strings.Contains(strings.ToLower(h), "redeliver") || strings.Contains(strings.ToLower(h), "resync") {
+			t.Errorf("a recovery section %q after redelivery by hand", h)
+		}
+	}
+}
