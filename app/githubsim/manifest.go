@@ -68,7 +68,7 @@ func (s *Server) serveWeb(w http.ResponseWriter, r *http.Request) bool {
 			return false
 		}
 	default:
-		return false
+		return s.serveAppPages(w, r) // installpage.go
 	}
 	if r.Method != http.MethodPost {
 		webPage(w, http.StatusMethodNotAllowed, "Register a GitHub App by posting a manifest to this page.")

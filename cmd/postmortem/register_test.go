@@ -72,6 +72,22 @@ func TestRegisterCommandGHES(t *testing.T) {
 	if !strings.Contains(stdout.String(), "Registered GitHub App \"postmortem\"") {
 		t.Fatalf("stdout: %s", stdout.String())
 	}
+	// the "Install it" link works (it was a 404)
+	install := regexp.MustCompile(`Install it: (\S+)`).FindStringSubmatch(stdout.String())
+	if install == nil {
+		t.Fatalf("no install link: %s", stdout.String())
+	}
+	req, _ := http.NewRequest("GET", install[1], nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	installPage, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(installPage), `value="alice"`) {
+		t.Errorf("GET %s: %d %s", install[1], resp.StatusCode, installPage)
+	}
 }
 
 func TestRegisterCommandUsage(t *testing.T) {
