@@ -148,9 +148,9 @@ func isExclaimWord(low string) bool {
 // tests), every strong candidate is a finding with confidence 1. With the
 // model, the sentence's features (sentence.go) give its confidence, and the
 // sentence makes at most one finding: the span and rule of its strongest
-// candidate, or, when the rules found none, of the feature that weighed
-// most (its clause); finish decides from the confidence whether it is an
-// error, a warning or nothing.
+// candidate (one with a rewrite first), or, when the rules found none, of
+// the feature that weighed most (its clause); finish decides from the
+// confidence whether it is an error, a warning or nothing.
 func (s *sent) finishSentence() {
 	m := s.a.model
 	if m == nil && s.a.collect == nil {
@@ -198,7 +198,11 @@ func (s *sent) finishSentence() {
 		switch {
 		case c == nil, o.strong && !c.strong:
 			c = o
-		case o.strong == c.strong && best.fam != famNone && o.h.Rule == famRule[best.fam] && c.h.Rule != famRule[best.fam]:
+		case o.strong != c.strong:
+		case o.h.Replacement != "" && c.h.Replacement == "":
+			c = o // a finding with a rewrite that keeps the facts is the one to act on
+		case o.h.Replacement == "" && c.h.Replacement != "":
+		case best.fam != famNone && o.h.Rule == famRule[best.fam] && c.h.Rule != famRule[best.fam]:
 			c = o
 		}
 	}

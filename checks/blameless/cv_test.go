@@ -59,12 +59,24 @@ var (
 	hybridMethod  = method{name: "hybrid", keep: hybridFeatures, prior: guidePrior}
 	noPriorMethod = method{name: "hybrid-noprior", keep: hybridFeatures}
 	nbMethod      = method{name: "hybrid-nblr", keep: hybridFeatures, nb: true}
-	// shipped is the method model_gen.go is fitted with.
+	nbPriorMethod = method{name: "hybrid-nblr-prior", keep: hybridFeatures, nb: true, prior: guidePrior}
+	// shipped is the method model_gen.go is fitted with: NB-LR with the
+	// guide's prior. At each fold's minimum confidence it found more than
+	// the plain logistic regression with the prior, at higher precision,
+	// at 5, 7 and 10 grouped folds (firm P/R 0.87/0.11, 0.86/0.08,
+	// 0.88/0.11 against 0.84/0.07, 0.83/0.06, 0.80/0.05), with the same
+	// average precision. NB-LR without the prior found more still (0.90/0.12
+	// at 5 folds) but left the guide's plainest cases unreported ("The
+	// engineer failed to validate the configuration." 0.56, under the
+	// warning floor). BLAMELESS_SHIP=lr or nblr fits the others.
 	shipped = func() method {
-		if os.Getenv("BLAMELESS_SHIP") == "nblr" {
+		switch os.Getenv("BLAMELESS_SHIP") {
+		case "lr":
+			return hybridMethod
+		case "nblr":
 			return nbMethod
 		}
-		return hybridMethod
+		return nbPriorMethod
 	}()
 )
 
@@ -404,19 +416,19 @@ func listErrors(ps []prediction) string {
 	return b.String()
 }
 
-// Floors of the headline (hybrid, grouped folds, firm rows, each fold's own
-// minimum confidence). Issue 12 asks F1 ≥ 0.85 with P ≥ 0.90: NOT REACHED.
-// Measured: P 0.84 R 0.07 F1 0.13 (before advice, adversaries, avoided
-// acts and praise were told apart: P 0.81 R 0.06 F1 0.12): a precision of
-// 0.90 holds only for the most confident few percent of the blameful rows,
-// and the fold's threshold, chosen where the inner folds reach 0.90 on all
-// rows, keeps ~0.89 on all held-out rows and ~0.84 on firm ones. These
-// floors guard against regression a little under what is reached, as do
-// the floors of the best F1 over all thresholds and of the average
-// precision (the ranking itself; measured 0.57 and 0.588).
+// Floors of the headline (the shipped method, grouped folds, firm rows, each
+// fold's own minimum confidence). Issue 12 asks F1 ≥ 0.85 with P ≥ 0.90: NOT
+// REACHED. Measured (NB-LR with the guide's prior): P 0.87 R 0.11 F1 0.19
+// (the plain logistic regression with the prior: P 0.84 R 0.07 F1 0.13;
+// before advice, adversaries, avoided acts and praise were told apart,
+// P 0.81 R 0.06 F1 0.12): a precision of 0.90 holds only for the most
+// confident few percent of the blameful rows. These floors guard against
+// regression a little under what is reached, as do the floors of the best
+// F1 over all thresholds and of the average precision (the ranking
+// itself; measured 0.566 and 0.588).
 const (
-	floorF1        = 0.12
-	floorPrecision = 0.82
+	floorF1        = 0.17
+	floorPrecision = 0.85
 	floorBestF1    = 0.56
 	floorAP        = 0.58
 )
@@ -429,11 +441,11 @@ func TestCrossValidation(t *testing.T) {
 	logf(t, "%s", c.summary())
 	ft, data := extract(t, c.rows)
 	tr := &trainer{rows: c.rows, data: data, ft: ft}
-	methods := []method{rulesMethod, wordsMethod, learnedMethod, nbMethod, noPriorMethod, hybridMethod}
+	methods := []method{rulesMethod, wordsMethod, learnedMethod, nbMethod, nbPriorMethod, noPriorMethod, hybridMethod}
 	if only := os.Getenv("BLAMELESS_CV_METHODS"); only != "" {
 		methods = slices.DeleteFunc(methods, func(m method) bool { return !strings.Contains(","+only+",", ","+m.name+",") })
 	}
-	const k = 5
+	k := int(envFloat("BLAMELESS_CV_K", 5)) // other fold counts: a check that a difference is not one split's
 	var headline, headlineAll, headlineBest metrics
 	headlineAP := -1.0
 	for _, m := range methods {
@@ -464,7 +476,7 @@ func TestCrossValidation(t *testing.T) {
 			logf(t, "  calibration (%s, group folds):\n%s", m.name, calibration(ps))
 			logf(t, "  at fixed confidences:\n%s", curve(ps))
 		}
-		if m.name == "hybrid" {
+		if m.name == shipped.name {
 			headline, headlineAll = fm, all
 			headlineBest, _ = bestF1(ps, firm)
 			headlineAP = averagePrecision(ps, firm)
@@ -488,15 +500,15 @@ func TestCrossValidation(t *testing.T) {
 	if headline.tp+headline.fn == 0 {
 		return
 	}
-	logf(t, "HEADLINE hybrid, group folds, at each fold's minimum confidence: firm rows %s; all rows %s", headline, headlineAll)
+	logf(t, "HEADLINE %s (shipped), group folds, at each fold's minimum confidence: firm rows %s; all rows %s", shipped.name, headline, headlineAll)
 	if headline.p() < floorPrecision || headline.f1() < floorF1 {
-		t.Errorf("grouped cross-validation (hybrid, firm rows) below the floor: %s; want F1 ≥ %.2f with P ≥ %.2f (issue 12 asks 0.85 and 0.90)",
-			headline, floorF1, floorPrecision)
+		t.Errorf("grouped cross-validation (%s, firm rows) below the floor: %s; want F1 ≥ %.2f with P ≥ %.2f (issue 12 asks 0.85 and 0.90)",
+			shipped.name, headline, floorF1, floorPrecision)
 	}
 	if headlineBest.f1() < floorBestF1 {
-		t.Errorf("grouped cross-validation (hybrid, firm rows): best F1 over thresholds %s, want ≥ %.2f", headlineBest, floorBestF1)
+		t.Errorf("grouped cross-validation (%s, firm rows): best F1 over thresholds %s, want ≥ %.2f", shipped.name, headlineBest, floorBestF1)
 	}
 	if headlineAP >= 0 && headlineAP < floorAP {
-		t.Errorf("grouped cross-validation (hybrid, firm rows): average precision %.3f, want ≥ %.2f", headlineAP, floorAP)
+		t.Errorf("grouped cross-validation (%s, firm rows): average precision %.3f, want ≥ %.2f", shipped.name, headlineAP, floorAP)
 	}
 }
