@@ -4,9 +4,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/postmortem-app/postmortem/app/githubsim"
 )
 
 // TestInstallInstructionsExist: no install instruction points at a module version, a tag or an
@@ -82,5 +85,38 @@ func TestRunbookRecoveryOrder(t *testing.T) {
 		if strings.Contains(strings.ToLower(h), "redeliver") || strings.Contains(strings.ToLower(h), "resync") {
 			t.Errorf("a recovery section %q after redelivery by hand", h)
 		}
+	}
+}
+
+// TestSimulatorSeedExample: the complete example of docs/simulator.md parses strictly, names
+// every key of the seed, and seeds a simulator that serves what it says.
+func TestSimulatorSeedExample(t *testing.T) {
+	src := block(t, "simulator.md", "### A complete example", "yaml")
+	seed, err := githubsim.ParseSeed([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// every yaml key of the seed's types appears in the example
+	for _, typ := range []reflect.Type{reflect.TypeOf(githubsim.Seed{}), reflect.TypeOf(githubsim.SeedGitHub{}), reflect.TypeOf(githubsim.SeedToken{}),
+		reflect.TypeOf(githubsim.SeedUser{}), reflect.TypeOf(githubsim.SeedOrg{}), reflect.TypeOf(githubsim.SeedMember{}), reflect.TypeOf(githubsim.SeedRepo{}),
+		reflect.TypeOf(githubsim.SeedApp{}), reflect.TypeOf(githubsim.SeedInstallation{})} {
+		for i := 0; i < typ.NumField(); i++ {
+			key := strings.Split(typ.Field(i).Tag.Get("yaml"), ",")[0]
+			if key != "" && !regexp.MustCompile(`(?m)^[ #-]*`+regexp.QuoteMeta(key)+`:`).MatchString(src) {
+				t.Errorf("the example lacks %s.%s", typ.Name(), key)
+			}
+		}
+	}
+	sim, err := githubsim.New(githubsim.Options{Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Start()
+	defer sim.Close()
+	if got, _ := sim.FileAt("acme/services", "main", ".github/postmortem.yml"); got != "incident_label: incident\n" {
+		t.Errorf("seeded file: %q", got)
+	}
+	if len(sim.Apps()) != 1 || sim.Apps()[0].Slug != "postmortem" {
+		t.Errorf("apps %+v", sim.Apps())
 	}
 }

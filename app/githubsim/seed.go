@@ -1,30 +1,21 @@
 package githubsim
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
+	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// Seed is the initial state of the simulator. Its YAML (or JSON) shape is
-// the one of the npm emulate@0.12.2 GitHub emulator:
-//
-//	tokens:
-//	  ghp_alice: {login: alice, scopes: [repo]}
-//	github:
-//	  users: [{login: alice, name: Alice, email: alice@example.com}]
-//	  orgs:  [{login: acme, members: [{login: alice, role: admin}]}]
-//	  repos: [{owner: acme, name: services, auto_init: true}]
-//	  apps:
-//	    - app_id: 1
-//	      slug: postmortem
-//	      permissions: {issues: write, pull_requests: write, contents: write, checks: write}
-//	      events: [issues, issue_comment, pull_request]
-//	      webhook_url: http://127.0.0.1:8080/webhook
-//	      webhook_secret: s3cret
-//	      private_key: "-----BEGIN RSA PRIVATE KEY-----..."
-//	      installations: [{installation_id: 100, account: acme, repository_selection: all}]
+// Seed is the initial state of the simulator. Its YAML (or JSON) shape is the one of the npm
+// emulate@0.12.2 GitHub emulator, with a few extensions; docs/simulator.md describes every key
+// with a complete example (testdata/seed.yaml). Parsing is strict: an unknown key is an error
+// with its line.
 type Seed struct {
 	Tokens map[string]SeedToken `yaml:"tokens" json:"tokens"`
 	GitHub SeedGitHub           `yaml:"github" json:"github"`
@@ -42,6 +33,9 @@ func (t *SeedToken) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
 		t.Login = n.Value
 		return nil
+	}
+	if err := knownKeys(n, "token", "login", "scopes"); err != nil {
+		return err
 	}
 	type plain SeedToken
 	return n.Decode((*plain)(t))
@@ -83,6 +77,9 @@ func (m *SeedMember) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
 		m.Login = n.Value
 		return nil
+	}
+	if err := knownKeys(n, "member", "login", "role"); err != nil {
+		return err
 	}
 	type plain SeedMember
 	return n.Decode((*plain)(m))
@@ -130,11 +127,33 @@ type SeedInstallation struct {
 	Events              []string          `yaml:"events" json:"events"`
 }
 
-// ParseSeed reads a YAML or JSON seed.
+// knownKeys reports a mapping key that is not one of keys, with its line (Node.Decode, which
+// the short forms above use, does not carry the decoder's KnownFields).
+func knownKeys(n *yaml.Node, what string, keys ...string) error {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !slices.Contains(keys, k.Value) {
+			return fmt.Errorf("line %d: unknown %s key %q (known: %s)", k.Line, what, k.Value, strings.Join(keys, ", "))
+		}
+	}
+	return nil
+}
+
+// ParseSeed reads a YAML or JSON seed. Parsing is strict: an unknown key (a typo) is an error
+// naming its line, never silently ignored.
 func ParseSeed(data []byte) (*Seed, error) {
 	var s Seed
-	if err := yaml.Unmarshal(data, &s); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("githubsim: parse seed: %w", err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, errors.New("githubsim: parse seed: more than one YAML document")
 	}
 	return &s, nil
 }

@@ -3,6 +3,7 @@ package githubsim
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
@@ -57,5 +58,30 @@ func TestSeedYAMLEmulateShape(t *testing.T) {
 	}
 	if _, err := New(Options{Seed: &Seed{GitHub: SeedGitHub{Apps: []SeedApp{{Slug: "x"}}}}}); err == nil {
 		t.Fatal("app without id accepted")
+	}
+}
+
+// TestSeedStrict: a typo in a seed is an error with its line, at every level and in the short
+// forms, never silently ignored (before, `logn:` seeded a user with no login).
+func TestSeedStrict(t *testing.T) {
+	for name, c := range map[string]struct{ seed, want string }{
+		"top level":       {"tokens: {}\ngihtub: {}\n", "line 2: field gihtub not found"},
+		"user":            {"github:\n  users:\n    - logn: alice\n", "line 3: field logn not found"},
+		"repo":            {"github:\n  repos:\n    - owner: acme\n      name: web\n      privte: true\n", "line 5: field privte not found"},
+		"installation":    {"github:\n  apps:\n    - app_id: 1\n      installations:\n        - installation_id: 2\n          acount: acme\n", "line 6: field acount not found"},
+		"member, long":    {"github:\n  orgs:\n    - login: acme\n      members:\n        - {login: alice, rol: admin}\n", `line 5: unknown member key "rol"`},
+		"token, long":     {"tokens:\n  t1: {login: alice, scope: [repo]}\n", `line 2: unknown token key "scope"`},
+		"two documents":   {"github: {}\n---\ngithub: {}\n", "more than one YAML document"},
+		"JSON, wrong key": {`{"github": {"users": [{"login": "a", "emial": "x"}]}}`, "field emial not found"},
+	} {
+		_, err := ParseSeed([]byte(c.seed))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
+	}
+	for _, ok := range []string{"", "# nothing\n", "tokens:\n  t: alice\ngithub:\n  orgs: [{login: acme, members: [bob, {login: alice, role: admin}]}]\n"} {
+		if _, err := ParseSeed([]byte(ok)); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
 	}
 }

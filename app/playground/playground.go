@@ -660,7 +660,9 @@ func (p *playground) keep(ctx context.Context, hookURL string) {
 	u := p.sim.URL()
 	p.say("\nThe simulated GitHub keeps running (Ctrl-C to stop):\n\n")
 	p.say("  API         %s   (also under %s/api/v3)\n", u, u)
-	p.say("  token       %s   (alice; bob works the same way)\n", tok)
+	for _, u := range playgroundSeed("", "").GitHub.Users {
+		p.say("  token       %s   (%s)\n", p.sim.UserToken(u.Login), u.Login)
+	}
 	p.say("  the App     %s\n\n", hookURL)
 	p.say("  curl -s -H 'Authorization: token %s' %s/repos/%s/issues?state=all | jq '.[] | {number, title, state}'\n", tok, u, pgRepo)
 	p.say("  curl -s -H 'Authorization: token %s' %s/repos/%s/pulls/%d/files | jq '.[].filename'\n", tok, u, pgRepo, p.res.PullRequest)

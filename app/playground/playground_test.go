@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,28 @@ func TestPlaygroundKeepLeavesGitHubReachable(t *testing.T) {
 		defer resp.Body.Close()
 		status = resp.StatusCode
 		json.NewDecoder(resp.Body).Decode(&listed)
+		// every person's token is printed, and acts as that person
+		printed := regexp.MustCompile(`token +(\S+) +\((\w+)\)`).FindAllStringSubmatch(out.String(), -1)
+		people := map[string]bool{}
+		for _, m := range printed {
+			req, _ := http.NewRequest(http.MethodGet, sim.URL()+"/user", nil)
+			req.Header.Set("Authorization", "token "+m[1])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var me struct{ Login string }
+			json.NewDecoder(resp.Body).Decode(&me)
+			resp.Body.Close()
+			if me.Login != m[2] {
+				t.Errorf("token printed for %s acts as %q", m[2], me.Login)
+			}
+			people[me.Login] = true
+		}
+		if !people["alice"] || !people["bob"] || len(printed) != 2 {
+			t.Errorf("tokens printed %v, want alice's and bob's", printed)
+		}
 	}})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())

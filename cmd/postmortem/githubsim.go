@@ -19,7 +19,7 @@ func runGithubsim(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("githubsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:4000", "listen address")
-	seedPath := fs.String("seed", "", "seed file (YAML or JSON, the emulate@0.12.2 GitHub shape)")
+	seedPath := fs.String("seed", "", "seed `file` (YAML or JSON, the emulate@0.12.2 GitHub shape; docs/simulator.md; unknown keys are errors)")
 	rate := fs.Int("rate-limit", 5000, "hourly request budget per token")
 	verbose := fs.Bool("v", false, "log every request and delivery")
 	if err := fs.Parse(args); err != nil {
