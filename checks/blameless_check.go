@@ -68,6 +68,7 @@ func blamelessFindings(ctx context.Context, doc *Document, opts Options) ([]Find
 	}
 	var out []Finding
 	var stop error
+	var limit ruleCap
 	doc.eachProse(func(p *Prose) {
 		if stop != nil {
 			return
@@ -79,10 +80,11 @@ func blamelessFindings(ctx context.Context, doc *Document, opts Options) ([]Find
 		for from := 0; from < len(p.Text) && stop == nil; stop = ctx.Err() {
 			to := chunkEnd(p.Text, from)
 			seg.Text = p.Text[from:to]
-			out = appendHits(out, doc, p, a.Analyze(seg), from)
+			out = appendHits(out, &limit, doc, p, a.Analyze(seg), from)
 			from = to
 		}
 	})
+	out = append(out, limit.summaries()...)
 	return opts.finish(doc, out), stop
 }
 
@@ -118,7 +120,7 @@ func chunkEnd(text string, from int) int {
 
 // appendHits maps the analyzer's hits in the piece of p's text that starts
 // at base to findings.
-func appendHits(out []Finding, doc *Document, p *Prose, hits []blameless.Hit, base int) []Finding {
+func appendHits(out []Finding, limit *ruleCap, doc *Document, p *Prose, hits []blameless.Hit, base int) []Finding {
 	for _, h := range hits {
 		h.Start += base
 		h.End += base
@@ -142,7 +144,9 @@ func appendHits(out []Finding, doc *Document, p *Prose, hits []blameless.Hit, ba
 		if f.Replacement != "" && string(doc.Source[start:end]) != p.Text[h.Start:h.End] {
 			f.Replacement = ""
 		}
-		out = append(out, f)
+		if limit.admit(f) {
+			out = append(out, f)
+		}
 	}
 	return out
 }

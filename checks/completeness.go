@@ -116,6 +116,7 @@ var completenessSeverity = func() map[string]Severity {
 type completeness struct {
 	doc        *Document
 	phMessages map[[2]string]string // placeholder messages by token and place
+	limit      ruleCap
 	opts       Options
 	schema     *Schema
 	out        []Finding
@@ -128,7 +129,9 @@ func (c *completeness) add(f Finding) {
 	if f.Severity == "" {
 		f.Severity = defaultSeverity(f.Rule)
 	}
-	c.out = append(c.out, f)
+	if c.limit.admit(f) {
+		c.out = append(c.out, f)
+	}
 }
 
 // Completeness checks that a postmortem is filled in: every required section
@@ -145,6 +148,7 @@ func Completeness(doc *Document, opts Options) []Finding {
 	c.timeOrder()
 	c.timeline()
 	c.actions()
+	c.out = append(c.out, c.limit.summaries()...)
 	return opts.finish(doc, c.out)
 }
 

@@ -169,3 +169,30 @@ func hasRuleMessage(fs []Finding, rule, text string) bool {
 	}
 	return false
 }
+
+// Issue 13: a flood of one placeholder made a finding each (210 000 for a
+// megabyte, 170 MB). At most MaxFindingsPerRule of a rule are listed; one
+// more finding, spanning the rest, says how many are not.
+func TestFindingsPerRuleCapped(t *testing.T) {
+	src := hostileDoc(constructNamed(t, "placeholders"), 1<<20)
+	var fs []Finding
+	if n := allocated(func() { fs = Lint(src, Options{}) }); n > 256<<20 { // 584 MB before
+		t.Errorf("%d MB allocated", n>>20)
+	}
+	listed := 0
+	for _, f := range fs {
+		if f.Rule == RulePlaceholder {
+			listed++
+		}
+	}
+	if listed != MaxFindingsPerRule+1 {
+		t.Errorf("%d placeholder findings listed, want %d and a summary", listed, MaxFindingsPerRule+1)
+	}
+	if n, want := countFindings(fs, RulePlaceholder), strings.Count(string(src), "TODO"); n != want {
+		t.Errorf("%d placeholders counted, want %d", n, want)
+	}
+	last := fs[len(fs)-1]
+	if !strings.Contains(last.Message, "are not listed") || last.EndColumn < len(src)-40 {
+		t.Errorf("summary %+v", last)
+	}
+}
