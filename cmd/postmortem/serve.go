@@ -82,20 +82,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (app.Config, app.Options, int, bool) {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	appID := fl.String("app-id", "", "GitHub App `ID`")
-	keyPath := fl.String("private-key-path", "", "GitHub App private key `file` (PEM)")
-	secret := fl.String("webhook-secret", "", "webhook `secret` (prefer GITHUB_WEBHOOK_SECRET: flags show in ps)")
-	apiURL := fl.String("api-url", "", "GitHub REST API base `URL`")
-	addr := fl.String("addr", "", "listen `address`")
-	metricsAddr := fl.String("metrics-addr", "", "serve GET /metrics on this `address` only (not on --addr): the metrics name repositories")
-	dbURL := fl.String("database-url", "", "queue database: SQLite `file` or postgres:// URL")
-	slug := fl.String("app-slug", "", "the App's `slug` (its bot is SLUG[bot])")
+	fl.String("private-key-path", "", "GitHub App private key `file` (PEM)")
+	fl.String("webhook-secret", "", "webhook `secret` (prefer GITHUB_WEBHOOK_SECRET: flags show in ps)")
+	fl.String("api-url", "", "GitHub REST API base `URL`")
+	fl.String("addr", "", "listen `address`")
+	fl.String("metrics-addr", "", "serve GET /metrics on this `address` only (not on --addr): the metrics name repositories")
+	fl.String("database-url", "", "queue database: SQLite `file` or postgres:// URL")
+	fl.String("app-slug", "", "the App's `slug` (its bot is SLUG[bot])")
 	workers := fl.Int("workers", 4, "jobs worked at once")
 	writeGap := fl.Duration("write-interval", time.Second, "pace of one installation's sustained writes, after a short burst (GitHub asks for about a second apart)")
 	resyncEvery := fl.Duration("resync-interval", app.DefaultResyncInterval, "how often the periodic resync looks for incidents and merged postmortems whose webhooks were lost (0: never)")
 	remindEvery := fl.Duration("reminder-interval", app.DefaultReminderInterval, "how often the reminder pass runs: follow-up reminders, overdue labels, escalations, postmortems owed, weekly digests (0: never)")
 	redeliverOnStart := fl.Bool("redeliver", true, "on start-up, redeliver webhook deliveries that failed (GET /app/hook/deliveries)")
-	cacheBytes := fl.String("api-cache-bytes", "", "GitHub responses cached for revalidation, all installations together (`size`, e.g. 64MiB; least recently used evicted)")
-	maxInFlight := fl.String("webhook-max-inflight", "", "webhook body bytes read at once, across deliveries (`size`, e.g. 50MiB; beyond it 503 + Retry-After)")
+	fl.String("api-cache-bytes", "", "GitHub responses cached for revalidation, all installations together (`size`, e.g. 64MiB; least recently used evicted)")
+	fl.String("webhook-max-inflight", "", "webhook body bytes read at once, across deliveries (`size`, e.g. 50MiB; beyond it 503 + Retry-After)")
 	grace := fl.Duration("shutdown-grace", 25*time.Second, "how long shutdown waits for running jobs before cancelling them")
 	if code, ok := parseFlags(fl, args, serveUsage, stderr); !ok {
 		return app.Config{}, app.Options{}, code, false
@@ -105,43 +105,7 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", err)
 		return cfg, app.Options{}, 2, false
 	}
-	var flagErr error
-	fl.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "app-id":
-			id, err := strconv.ParseInt(*appID, 10, 64)
-			if err != nil || id <= 0 {
-				flagErr = fmt.Errorf("--app-id %q is not a GitHub App ID", *appID)
-			}
-			cfg.AppID = id
-		case "private-key-path":
-			cfg.PrivateKeyPath, cfg.PrivateKeyPEM = *keyPath, ""
-		case "webhook-secret":
-			cfg.WebhookSecret = *secret
-		case "api-url":
-			cfg.APIURL = *apiURL
-		case "addr":
-			cfg.Addr = *addr
-		case "metrics-addr":
-			cfg.MetricsAddr = *metricsAddr
-		case "database-url":
-			cfg.DatabaseURL = *dbURL
-		case "app-slug":
-			cfg.AppSlug = *slug
-		case "api-cache-bytes":
-			n, err := app.ParseBytes(*cacheBytes)
-			if err != nil {
-				flagErr = fmt.Errorf("--api-cache-bytes %q: %v", *cacheBytes, err)
-			}
-			cfg.APICacheBytes = n
-		case "webhook-max-inflight":
-			n, err := app.ParseBytes(*maxInFlight)
-			if err != nil {
-				flagErr = fmt.Errorf("--webhook-max-inflight %q: %v", *maxInFlight, err)
-			}
-			cfg.WebhookMaxInFlight = n
-		}
-	})
+	flagErr := overrideConfig(fl, &cfg)
 	if flagErr != nil {
 		fmt.Fprintf(stderr, "postmortem serve: %v\n", flagErr)
 		return cfg, app.Options{}, 2, false
@@ -166,4 +130,46 @@ func serveOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		ShutdownGrace:      *grace,
 		MetricsAddr:        cfg.MetricsAddr,
 	}, 0, true
+}
+
+// overrideConfig sets the configuration from the flags given on the command
+// line, over what the environment said.
+func overrideConfig(fl *flag.FlagSet, cfg *app.Config) error {
+	var flagErr error
+	fl.Visit(func(f *flag.Flag) {
+		v := f.Value.String()
+		switch f.Name {
+		case "app-id":
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || id <= 0 {
+				flagErr = fmt.Errorf("--app-id %q is not a GitHub App ID", v)
+			}
+			cfg.AppID = id
+		case "private-key-path":
+			cfg.PrivateKeyPath, cfg.PrivateKeyPEM = v, ""
+		case "webhook-secret":
+			cfg.WebhookSecret = v
+		case "api-url":
+			cfg.APIURL = v
+		case "addr":
+			cfg.Addr = v
+		case "metrics-addr":
+			cfg.MetricsAddr = v
+		case "database-url":
+			cfg.DatabaseURL = v
+		case "app-slug":
+			cfg.AppSlug = v
+		case "api-cache-bytes", "webhook-max-inflight":
+			n, err := app.ParseBytes(v)
+			if err != nil {
+				flagErr = fmt.Errorf("--%s %q: %v", f.Name, v, err)
+			}
+			if f.Name == "api-cache-bytes" {
+				cfg.APICacheBytes = n
+			} else {
+				cfg.WebhookMaxInFlight = n
+			}
+		}
+	})
+	return flagErr
 }
