@@ -451,7 +451,7 @@ func (c *Config) validate(root *yaml.Node) error {
 	if strings.TrimSpace(c.FollowUps.Label) == "" {
 		bad(keyLine(root, "follow_ups", "label"), "follow_ups.label must not be empty")
 	}
-	if err := checkRelPath(c.Directory); err != nil {
+	if err := checkDraftPath(c.Directory); err != nil {
 		bad(keyLine(root, "directory"), "directory %q %s", c.Directory, err)
 	} else if c.Directory != "" && !strings.HasSuffix(c.Directory, "/") {
 		c.Directory += "/"
@@ -631,6 +631,45 @@ func checkRelPath(p string) error {
 	return nil
 }
 
+// checkDraftPath accepts where the App writes a drafted postmortem (the
+// directory, the rendered file name): a relative path (checkRelPath) none
+// of whose parts is hidden (".github/workflows/", ".gitattributes",
+// ".gitmodules": files that change how the repository builds or checks
+// out), and with no character that hides or reorders what people read
+// (bidirectional overrides and isolates, zero-width and other invisible
+// format characters, as in "report\u202Edm.exe").
+func checkDraftPath(p string) error {
+	if err := checkRelPath(p); err != nil {
+		return err
+	}
+	for _, part := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part != "." && strings.HasPrefix(part, ".") {
+			return fmt.Errorf("must not contain a hidden (dot) file or directory (%q)", part)
+		}
+	}
+	if i := strings.IndexFunc(p, invisible); i >= 0 {
+		r := []rune(p[i:])[0]
+		return fmt.Errorf("must not contain invisible or bidirectional characters (U+%04X)", r)
+	}
+	return nil
+}
+
+// invisible is a character that is not shown, or changes how the text
+// around it is shown: format characters (Cf: bidirectional marks,
+// embeddings, overrides and isolates U+200E–U+200F, U+202A–U+202E,
+// U+2066–U+2069, zero-width U+200B–U+200D, U+2060–U+2064, U+FEFF, the soft
+// hyphen…), and the other blanks people cannot see (U+115F, U+1160,
+// U+3164, U+FFA0, U+034F, variation selectors).
+func invisible(r rune) bool {
+	switch {
+	case unicode.Is(unicode.Cf, r), unicode.Is(unicode.Variation_Selector, r):
+		return true
+	case r == 0x034F, r == 0x115F, r == 0x1160, r == 0x3164, r == 0xFFA0:
+		return true
+	}
+	return false
+}
+
 // filenameLimits bound the filename pattern, a stranger's template run on
 // every job (and in ParseConfig): it has no list to range over, and a path
 // is short.
@@ -657,7 +696,7 @@ func (c *Config) FileName(data FilenameData) (string, error) {
 	if strings.TrimSpace(name) == "" {
 		return "", errors.New("pattern gives an empty file name")
 	}
-	if err := checkRelPath(name); err != nil {
+	if err := checkDraftPath(name); err != nil {
 		return "", fmt.Errorf("file name %q %v", name, err)
 	}
 	return path.Clean(name), nil

@@ -56,3 +56,52 @@ func TestFilenamePatternsStillWork(t *testing.T) {
 		}
 	}
 }
+
+// Issue 13: drafts could be written under .github/workflows/, as
+// .gitattributes, or under names with bidirectional overrides, through the
+// directory or the filename pattern (a title included). Each is a
+// *ConfigError at its line; a rendered file name is refused by FileName.
+func TestDraftPathsConfined(t *testing.T) {
+	for name, c := range map[string]struct{ yaml, want string }{
+		"workflows directory":  {"directory: .github/workflows/\n", "hidden"},
+		"dot directory inside": {"directory: docs/.hidden/\n", "hidden"},
+		"gitattributes":        {"directory: ''\nfilename: .gitattributes\n", "hidden"},
+		"workflow by pattern":  {"filename: '../.github/workflows/{{.Slug}}.yml'\n", ".."},
+		"dot file by pattern":  {"filename: '{{.Year}}/.{{.Slug}}.md'\n", "hidden"},
+		"bidi override":        {"filename: \"{{.Slug}}\u202egpj.md\"\n", "U+202E"},
+		"isolate":              {"directory: \"post\u2066mortems/\"\n", "U+2066"},
+		"zero width":           {"directory: \"post\u200bmortems/\"\n", "U+200B"},
+		"byte order mark":      {"filename: \"\ufeff{{.Slug}}.md\"\n", "U+FEFF"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := "incident_label: incident\n" + c.yaml
+			cfg, err := ParseConfig([]byte(src))
+			if err == nil {
+				t.Fatalf("accepted directory %q, filename %q", cfg.Directory, cfg.Filename)
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Line < 2 {
+				t.Fatalf("%v: not a ConfigError at its line", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v does not say %q", err, c.want)
+			}
+		})
+	}
+	// A title rendered into the name is checked the same way.
+	c := DefaultConfig()
+	c.Filename = "{{.Title}}.md"
+	for _, title := range []string{".github/workflows/ci", "invoice\u202efdp.exe", "a/.gitattributes", "x\u200dy"} {
+		if got, err := c.FileName(FilenameData{Title: title, Slug: "x"}); err == nil {
+			t.Errorf("title %q: file name %q accepted", title, got)
+		}
+	}
+	for _, title := range []string{"DB down", "ünïcode 2026.03"} {
+		if _, err := c.FileName(FilenameData{Title: title, Slug: "x"}); err != nil {
+			t.Errorf("title %q refused: %v", title, err)
+		}
+	}
+	if _, err := ParseConfig([]byte("directory: ./\n")); err != nil {
+		t.Errorf("directory ./ refused: %v", err)
+	}
+}
