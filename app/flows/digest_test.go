@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,9 +90,9 @@ func TestOrganizationDigest(t *testing.T) {
 	// acme/web has a follow-up too (filed the same way).
 	web, err := e.alice.OpenIssue("acme/web", "Login outage", "Logins fail.", "incident")
 	e.must(err)
-	_, err = e.alice.PushFiles("acme/web", "postmortem/x", map[string]string{"postmortems/x.md": fixedPostmortem(web, "- [ ] Cache sessions (owner: @bob, due: 2026-03-27)\n")}, "pm")
+	_, err = e.alice.PushFiles("acme/web", "postmortem/"+strconv.Itoa(web)+"-x", map[string]string{"postmortems/x.md": fixedPostmortem(web, "- [ ] Cache sessions (owner: @bob, due: 2026-03-27)\n")}, "pm")
 	e.must(err)
-	wpr, err := e.alice.OpenPR("acme/web", "postmortem/x", "main", "Postmortem", MarkerIncidentPR(web))
+	wpr, err := e.alice.OpenPR("acme/web", "postmortem/"+strconv.Itoa(web)+"-x", "main", "Postmortem", MarkerIncidentPR(web))
 	e.must(err)
 	_, err = e.bob.MergePR("acme/web", wpr, "merge")
 	e.must(err)

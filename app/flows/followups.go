@@ -37,9 +37,11 @@ func ItemKey(title string, occurrence int) string {
 }
 
 // incidentOfPR finds the incident a postmortem pull request belongs to: the
-// hidden marker of its body, else its branch name postmortem/<n>-….
-func incidentOfPR(pr *github.PullRequest) int {
-	if m := reIncidentMarker.FindStringSubmatch(pr.GetBody()); m != nil {
+// hidden marker of its body when the App opened it, else its branch name
+// postmortem/<n>-…. A marker in a pull request people opened is not
+// trusted: hidden from whoever merges it, it could name any issue.
+func (r *run) incidentOfPR(pr *github.PullRequest) int {
+	if m := reIncidentMarker.FindStringSubmatch(pr.GetBody()); m != nil && r.f.isBot(pr.GetUser()) {
 		n, _ := strconv.Atoi(m[1])
 		return n
 	}
@@ -68,7 +70,7 @@ type followUpItem struct {
 // listing the follow-up label's issues), links each as a sub-issue of the
 // incident, and keeps one tracking comment on the incident.
 func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUpsResult, error) {
-	incident := incidentOfPR(pr)
+	incident := r.incidentOfPR(pr)
 	if incident == 0 {
 		return &FollowUpsResult{Skipped: "not a postmortem of an incident"}, nil
 	}

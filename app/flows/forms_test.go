@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -90,7 +91,7 @@ func TestFollowUpsUnderALabelAndKeysUnchanged(t *testing.T) {
 	n := e.openIncident("Pool exhausted", "incident")
 	pm := strings.Replace(fixedPostmortem(n, threeActions), "## Impact",
 		"**Action items:**\n\n- [ ] Page the database team on pool exhaustion @carol\n\n## Impact", 1)
-	branch := "postmortem/label"
+	branch := "postmortem/" + strconv.Itoa(n) + "-label"
 	_, err := e.alice.PushFiles(flowRepo, branch, map[string]string{"postmortems/2026-03-01-checkout.md": pm}, "Postmortem")
 	e.must(err)
 	pr, err := e.alice.OpenPR(flowRepo, branch, "main", "Postmortem", MarkerIncidentPR(n))

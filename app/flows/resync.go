@@ -264,7 +264,7 @@ func (r *run) postmortemPulls(ctx context.Context, since time.Time) (map[int][]*
 				old = true
 				break
 			}
-			if n := incidentOfPR(pr); n != 0 && strings.HasPrefix(pr.GetHead().GetRef(), "postmortem/") {
+			if n := r.incidentOfPR(pr); n != 0 && strings.HasPrefix(pr.GetHead().GetRef(), "postmortem/") {
 				pulls[n] = append(pulls[n], pr)
 				seen++
 			}

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-github/v62/github"
-
 	"github.com/postmortem-app/postmortem/app/clock"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/internal/flowtest"
@@ -156,8 +154,7 @@ func (p passCost) String() string {
 func (e *scaleEnv) drafted(repo string, n int) bool {
 	pr := false
 	for _, p := range e.sim.Pulls("acme/" + repo) {
-		gp := &github.PullRequest{Body: &p.Body, Head: &github.PullRequestBranch{Ref: &p.Head}}
-		if strings.HasPrefix(p.Head, "postmortem/") && incidentOfPR(gp) == n {
+		if strings.HasPrefix(p.Head, "postmortem/") && p.User == flowBot && strings.Contains(p.Body, MarkerIncidentPR(n)) {
 			pr = true
 		}
 	}
