@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
 
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows/render"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/checks"
 )
@@ -297,13 +299,7 @@ func (r *run) listFollowUps(ctx context.Context, cfg *repoconfig.Config, inciden
 // createFollowUp opens the issue of one action item: title, body linking the
 // postmortem and the incident, owner assigned when possible, labels.
 func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *github.PullRequest, incident int, ref string, it followUpItem) (*github.Issue, error) {
-	labels := []string{cfg.FollowUps.Label}
-	labels = append(labels, cfg.FollowUps.Labels...)
-	labels = append(labels, it.Labels...)
-	if it.Priority != "" {
-		labels = append(labels, it.Priority)
-	}
-	labels = dedupeFold(labels)
+	labels, refused := followUpLabels(cfg, it)
 
 	var assignees []string
 	var ownerNote string
@@ -343,6 +339,10 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 		if it.Priority != "" {
 			fmt.Fprintf(&b, "- **Priority:** %s\n", it.Priority)
 		}
+		if len(refused) > 0 {
+			fmt.Fprintf(&b, "\nNot labelled %s, though named for it: %s the App's flows (the incident label would have a postmortem drafted for this issue), and a follow-up is not an incident.\n",
+				strings.Join(refused, ", "), pluralThose(len(refused)))
+		}
 		b.WriteString("\nClose this issue when it is done (or as \"not planned\"); the incident's tracking comment follows along.\n")
 		return b.String()
 	}
@@ -361,6 +361,38 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 		return nil, fmt.Errorf("open follow-up %q: %w", it.Title, err)
 	}
 	return is, nil
+}
+
+// followUpLabels are the labels of an action item's follow-up: the
+// follow-up label, follow_ups.labels, the item's "#label" words and its
+// priority, less those that start or end the App's flows (the incident
+// label: the follow-up would be taken for an incident and get a
+// postmortem drafted; the complete and overdue labels, which the App puts
+// on and off). refused names those left off, escaped and in backticks, to
+// say so in the follow-up.
+func followUpLabels(cfg *repoconfig.Config, it followUpItem) (labels, refused []string) {
+	all := []string{cfg.FollowUps.Label}
+	all = append(all, cfg.FollowUps.Labels...)
+	all = append(all, it.Labels...)
+	if it.Priority != "" {
+		all = append(all, it.Priority)
+	}
+	reserved := []string{cfg.IncidentLabel, cfg.CompleteLabel, cfg.FollowUps.OverdueLabel}
+	for _, l := range dedupeFold(all) {
+		if i := slices.IndexFunc(reserved, func(r string) bool { return r != "" && strings.EqualFold(strings.TrimSpace(l), r) }); i >= 0 {
+			refused = append(refused, render.Code(reserved[i], 60))
+			continue
+		}
+		labels = append(labels, l)
+	}
+	return labels, refused
+}
+
+func pluralThose(n int) string {
+	if n == 1 {
+		return "that label starts or ends"
+	}
+	return "those labels start or end"
 }
 
 // dueOf is how a follow-up's due date reads in its body: the item's own,
