@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/flows"
+	"github.com/postmortem-app/postmortem/app/flows/render"
 )
 
 // TestFlowStory walks the four flows in order, calling them as the job
@@ -336,7 +338,9 @@ func TestFlowPullRequestWithoutPostmortemIsNotChecked(t *testing.T) {
 	}
 }
 
-func TestFlowManyAnnotationsArePaged(t *testing.T) {
+// TestFlowManyAnnotationsAreCapped: past render.MaxAnnotations findings a
+// check run is still one request, its summary counting the rest.
+func TestFlowManyAnnotationsAreCapped(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
 	var b strings.Builder
 	b.WriteString(fixedPostmortem(1, "- [ ] Fix things (owner: @alice, due: 2026-04-01)\n"))
@@ -351,17 +355,23 @@ func TestFlowManyAnnotationsArePaged(t *testing.T) {
 	mark := e.mark()
 	res, err := e.flows.PullRequest(e.ctx, e.pr(pr), false)
 	e.must(err)
-	if res.Blameless.Annotations < 60 {
+	found := res.Blameless.Errors + res.Blameless.Warnings + res.Blameless.Notices
+	if found < 60 || res.Blameless.Annotations != render.MaxAnnotations {
 		t.Fatalf("blameless = %+v", res.Blameless)
 	}
 	calls, _ := e.appCalls(mark)
-	wantPatches := (res.Blameless.Annotations - 1) / 50 // GitHub takes 50 annotations per request
-	if got := calls["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]; got != wantPatches {
-		t.Errorf("%d PATCHes, want %d", got, wantPatches)
+	if got := calls["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]; got != 0 {
+		t.Errorf("%d PATCHes, want none", got)
 	}
 	for _, cr := range e.sim.CheckRuns(flowRepo, sha) {
-		if cr.Name == flows.CheckRunBlameless && len(cr.Annotations) != res.Blameless.Annotations {
-			t.Errorf("%d annotations stored, want %d", len(cr.Annotations), res.Blameless.Annotations)
+		if cr.Name != flows.CheckRunBlameless {
+			continue
+		}
+		if len(cr.Annotations) != render.MaxAnnotations {
+			t.Errorf("%d annotations stored, want %d", len(cr.Annotations), render.MaxAnnotations)
+		}
+		if want := fmt.Sprintf("%d more findings are not annotated", found-render.MaxAnnotations); !strings.Contains(cr.Summary, want) {
+			t.Errorf("summary does not say %q:\n%s", want, cr.Summary)
 		}
 	}
 	// One review; each suggestion once even though the line repeats 60

@@ -25,7 +25,8 @@ const (
 	CheckRunBlameless    = "postmortem/blameless"
 )
 
-// maxAnnotations is how many annotations one check run request may carry.
+// maxAnnotations is how many annotations one check run request may carry
+// (GitHub's limit): a check run is one request (render.MaxAnnotations).
 const maxAnnotations = 50
 
 // CheckOutcome is one check run as created.
@@ -354,8 +355,9 @@ func inPostmortemDir(dir, file string) bool {
 	return strings.HasPrefix(file, dir+"/")
 }
 
-// publishRun creates one check run, already completed, with the first 50
-// annotations; the rest follow in PATCH batches of 50.
+// publishRun creates one check run, already completed, with its
+// annotations (at most render.MaxAnnotations: one request per run, however
+// many findings; the summary counts the rest).
 func (r *run) publishRun(ctx context.Context, head string, check checks.Check, files []*render.File) (CheckOutcome, error) {
 	name := CheckRunCompleteness
 	if check == checks.CheckBlameless {
@@ -368,31 +370,22 @@ func (r *run) publishRun(ctx context.Context, head string, check checks.Check, f
 	return out, err
 }
 
-// createCheckRun sends a completed check run: its first 50 annotations
-// with it, the rest in PATCH batches of 50. It returns the run's id.
+// createCheckRun sends a completed check run in one request, with at most
+// maxAnnotations annotations (render caps them already). It returns the
+// run's id.
 func (r *run) createCheckRun(ctx context.Context, head, name string, o render.CheckRunOutput) (int64, error) {
-	first := o.Annotations
-	if len(first) > maxAnnotations {
-		first = first[:maxAnnotations]
+	anns := o.Annotations
+	if len(anns) > maxAnnotations {
+		anns = anns[:maxAnnotations]
 	}
 	now := github.Timestamp{Time: r.f.now()}
 	cr, _, err := r.gh.Checks.CreateCheckRun(ctx, r.owner, r.repo, github.CreateCheckRunOptions{
 		Name: name, HeadSHA: head, Status: github.String("completed"), Conclusion: github.String(o.Conclusion),
 		StartedAt: &now, CompletedAt: &now,
-		Output: &github.CheckRunOutput{Title: github.String(o.Title), Summary: github.String(o.Summary), Annotations: first},
+		Output: &github.CheckRunOutput{Title: github.String(o.Title), Summary: github.String(o.Summary), Annotations: anns},
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create check run %s: %w", name, err)
-	}
-	for i := maxAnnotations; i < len(o.Annotations); i += maxAnnotations {
-		batch := o.Annotations[i:min(i+maxAnnotations, len(o.Annotations))]
-		_, _, err := r.gh.Checks.UpdateCheckRun(ctx, r.owner, r.repo, cr.GetID(), github.UpdateCheckRunOptions{
-			Name:   name,
-			Output: &github.CheckRunOutput{Title: github.String(o.Title), Summary: github.String(o.Summary), Annotations: batch},
-		})
-		if err != nil {
-			return cr.GetID(), fmt.Errorf("add annotations to %s: %w", name, err)
-		}
 	}
 	return cr.GetID(), nil
 }
@@ -422,7 +415,8 @@ func (r *run) failOnConfig(ctx context.Context, head string, ce *repoconfig.Erro
 
 // suggest posts one review per head commit with a suggested change for each
 // blameless finding that has a Replacement, on lines the diff shows,
-// skipping suggestions already made in earlier reviews.
+// skipping suggestions already made in earlier reviews, at most
+// render.MaxSuggestions of them (the review says how many more).
 func (r *run) suggest(ctx context.Context, pr *github.PullRequest, files []*render.File, res *PullRequestResult) error {
 	want := render.Suggestions(files)
 	if len(want) == 0 {
@@ -453,13 +447,21 @@ func (r *run) suggest(ctx context.Context, pr *github.PullRequest, files []*rend
 	if len(comments) == 0 {
 		return nil
 	}
+	more := ""
+	if len(comments) > render.MaxSuggestions {
+		// One review of a bounded size: the rest are in the check run
+		// (and suggested on a later push, once these are dealt with).
+		more = fmt.Sprintf(" %s not suggested here: the blameless check run lists them.",
+			render.Plural(len(comments)-render.MaxSuggestions, "more rewording is", "more rewordings are"))
+		comments = comments[:render.MaxSuggestions]
+	}
 	head := pr.GetHead().GetSHA()
 	_, err = r.createOnce(ctx, n, "review:"+head, func(ctx context.Context) (string, error) {
 		rv, _, err := r.gh.PullRequests.CreateReview(ctx, r.owner, r.repo, n, &github.PullRequestReviewRequest{
 			CommitID: github.String(head),
 			Event:    github.String("COMMENT"),
-			Body: github.String(fmt.Sprintf("%s to keep this postmortem blameless. Each can be applied with one click, or reworded your own way.",
-				render.Plural(len(comments), "suggested rewording", "suggested rewordings"))),
+			Body: github.String(fmt.Sprintf("%s to keep this postmortem blameless. Each can be applied with one click, or reworded your own way.%s",
+				render.Plural(len(comments), "suggested rewording", "suggested rewordings"), more)),
 			Comments: comments,
 		})
 		if err != nil {

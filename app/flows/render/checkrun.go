@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -25,9 +26,12 @@ type CheckRunOutput struct {
 	Conclusion string // success, failure, neutral
 	Title      string
 	Summary    string
-	// Annotations are every finding's, in file order; GitHub takes 50 per
-	// request.
-	Annotations      []*github.CheckRunAnnotation
+	// Annotations are the findings', errors first then in file order, at
+	// most MaxAnnotations (one request's worth).
+	Annotations []*github.CheckRunAnnotation
+	// Unannotated counts the findings past MaxAnnotations (the summary
+	// says how many).
+	Unannotated      int
 	Errors, Warnings int
 	// Notices are information that needs no change (a heading taken for a
 	// section by similarity): annotated at GitHub's notice level, never
@@ -37,7 +41,8 @@ type CheckRunOutput struct {
 
 // CheckRun is the check run of check over files: a conclusion by the
 // default policy, a title counting the findings, a summary with a table of
-// the first 100 of them and one annotation per finding.
+// the first 100 of them and one annotation per finding up to
+// MaxAnnotations (errors first; the summary counts the rest).
 func CheckRun(check checks.Check, files []*File) CheckRunOutput {
 	var out CheckRunOutput
 	type row struct {
@@ -62,6 +67,7 @@ func CheckRun(check checks.Check, files []*File) CheckRunOutput {
 			out.Annotations = append(out.Annotations, annotation(cf.Path, fd))
 		}
 	}
+	out.Annotations, out.Unannotated = capAnnotations(out.Annotations)
 	out.Conclusion = conclusion(check, out.Errors, out.Warnings)
 	out.Title = "No problems found"
 	if out.Errors+out.Warnings > 0 {
@@ -91,14 +97,29 @@ func CheckRun(check checks.Check, files []*File) CheckRunOutput {
 		sb.WriteString("| File | Line | Severity | Rule | Finding |\n|---|---:|---|---|---|\n")
 		for i, rw := range rows {
 			if i == 100 {
-				fmt.Fprintf(&sb, "\n…and %d more (see the annotations).\n", len(rows)-100)
+				fmt.Fprintf(&sb, "\n…and %d more.\n", len(rows)-100)
 				break
 			}
 			fmt.Fprintf(&sb, "| `%s` | %d | %s | `%s` | %s |\n", Cell(rw.file), rw.f.Line, rw.f.Severity, rw.f.Rule, Cell(rw.f.Message))
 		}
 	}
+	if out.Unannotated > 0 {
+		fmt.Fprintf(&sb, "\n%s not annotated (a check run carries at most %d annotations); run `postmortem lint` locally to see them all.\n",
+			Plural(out.Unannotated, "more finding is", "more findings are"), MaxAnnotations)
+	}
 	out.Summary = sb.String()
 	return out
+}
+
+// capAnnotations keeps the first MaxAnnotations of as, failures first,
+// then warnings, then notices (each in file order), and counts the rest.
+func capAnnotations(as []*github.CheckRunAnnotation) ([]*github.CheckRunAnnotation, int) {
+	if len(as) <= MaxAnnotations {
+		return as, 0
+	}
+	rank := map[string]int{"failure": 0, "warning": 1, "notice": 2}
+	sort.SliceStable(as, func(i, j int) bool { return rank[as[i].GetAnnotationLevel()] < rank[as[j].GetAnnotationLevel()] })
+	return as[:MaxAnnotations:MaxAnnotations], len(as) - MaxAnnotations
 }
 
 // annotation is one finding on file.
@@ -214,3 +235,8 @@ func TooLargeFindings(tl *repoconfig.TooLargeError) []checks.Finding {
 	}
 	return out
 }
+
+// MaxAnnotations bounds the annotations of one check run: one request's
+// worth (GitHub takes 50 per request). The findings past it are counted in
+// the run's summary; `postmortem lint` shows them all.
+const MaxAnnotations = 50

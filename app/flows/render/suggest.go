@@ -104,3 +104,6 @@ func rightLines(patch string, added bool, total int) map[int]bool {
 	}
 	return out
 }
+
+// MaxSuggestions bounds the suggested rewordings of one review.
+const MaxSuggestions = 50
