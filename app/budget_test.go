@@ -103,6 +103,14 @@ var flowBudgets = []flowBudget{
 	{"follow-up closed → tracking comment", 4, 4,
 		"GET the closed issue (is it a follow-up, of which incident) · GET issues with the follow-up label (done count) · " +
 			"GET incident comments (the tracking comment) · PATCH it; config is a 304."},
+	{"incident labelled → recurrence comment (a similar earlier incident)", 5, 5,
+		"its own job, after the incident flow's run (never delays the draft): GET issue (open, labelled; its title, labels and " +
+			"description) · GET issue comments (the marker of an earlier comment; the paths people named) · GET contents of " +
+			"postmortems/index.json (the record the record flow keeps: one read for every earlier postmortem, none of them read) · " +
+			"GET issues with the follow-up label, open (the earlier incident's follow-ups open now) · POST comment; config is a 304 (issue 17)."},
+	{"recurrence again (duplicate delivery)", 0, 0, "the claim says it commented: no GitHub call"},
+	{"unrelated incident → no recurrence comment", 2, 2,
+		"GET issue · GET issue comments; index.json and config are 304s; nothing similar, nothing written (the claim says so)."},
 }
 
 // TestCallBudget runs each flow once against the simulator, as the job
@@ -135,7 +143,10 @@ func TestCallBudget(t *testing.T) {
 			t.Fatalf("redelivery: %+v", res)
 		}
 	})
-	_, err = e.alice.EditFile(flowRepo, ires.PullRequest, ires.Path, fixedPostmortem(n, threeActions), "Write the postmortem")
+	// The postmortem names the file of its root cause (the recurrence
+	// comment of a later incident naming it is measured last).
+	written := strings.Replace(fixedPostmortem(n, threeActions), "because it had no", "because `checkout/pool.go` had no", 1)
+	_, err = e.alice.EditFile(flowRepo, ires.PullRequest, ires.Path, written, "Write the postmortem")
 	e.must(err)
 	// The second incident is opened in a later second than the first, as
 	// it mostly is: the look-back's reads must still be 304s (the workflow
@@ -196,6 +207,8 @@ func TestCallBudget(t *testing.T) {
 		}
 	})
 
+	measureRecurrence(t, e, measure)
+
 	for _, b := range flowBudgets {
 		c := got[b.flow]
 		t.Logf("%-62s %2d calls (minimum %2d, budget %2d), %d conditional 304s (free)", b.flow, c.total, b.min, b.budget, c.free)
@@ -208,4 +221,43 @@ func TestCallBudget(t *testing.T) {
 			t.Logf("%s: %d calls, under its budget %d: lower the budget", b.flow, c.total, b.budget)
 		}
 	}
+}
+
+// measureRecurrence measures the recurrence comment of an incident naming
+// the merged postmortem's file, its duplicate, and an unrelated incident's
+// run (flowBudgets 9 to 11).
+func measureRecurrence(t *testing.T, e *flowEnv, measure func(string, func())) {
+	recurrence := func(title, body string) (jobs.RecurrenceArgs, int) {
+		n, err := e.alice.OpenIssue(flowRepo, title, body, "incident", "sev2")
+		e.must(err)
+		res, err := e.flows.Incident(e.ctx, e.incident(n))
+		e.must(err)
+		if len(res.Enqueued) != 1 {
+			t.Fatalf("incident #%d enqueued %+v, want its recurrence job", n, res.Enqueued)
+		}
+		return res.Enqueued[0].(jobs.RecurrenceArgs), n
+	}
+	job, _ := recurrence("Checkout pool exhausted", "Errors in `checkout/pool.go` again.")
+	measure(flowBudgets[9].flow, func() {
+		res, err := e.flows.Recurrence(e.ctx, job)
+		e.must(err)
+		if res.Comment == 0 {
+			t.Fatalf("recurrence: %+v", res)
+		}
+	})
+	measure(flowBudgets[10].flow, func() {
+		res, err := e.flows.Recurrence(e.ctx, job)
+		e.must(err)
+		if res.Skipped != "already looked" {
+			t.Fatalf("recurrence again: %+v", res)
+		}
+	})
+	quiet, _ := recurrence("Search results stale", "The indexer in `search/index.go` stopped.")
+	measure(flowBudgets[11].flow, func() {
+		res, err := e.flows.Recurrence(e.ctx, quiet)
+		e.must(err)
+		if res.Skipped != "nothing similar" {
+			t.Fatalf("unrelated: %+v", res)
+		}
+	})
 }

@@ -51,12 +51,9 @@ func periodicRemind(interval time.Duration) *river.PeriodicJob {
 // and the redelivery's. A nil resyncer or redeliverer leaves its kinds out.
 func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
 	errs := []error{
-		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
-			res, err := f.Incident(ctx, job.Args)
-			if res != nil && res.Checks != nil {
-				m.observeReview(res.Checks.Review)
-				return res.Checks.Enqueued, retryLater(err)
-			}
+		queue.Handle(w, incidentReconciler(f, m)),
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.RecurrenceArgs]) ([]jobs.Args, error) {
+			_, err := f.Recurrence(ctx, job.Args)
 			return nil, retryLater(err)
 		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) ([]jobs.Args, error) {
@@ -123,6 +120,22 @@ func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeli
 		}))
 	}
 	return errors.Join(errs...)
+}
+
+// incidentReconciler runs the incident flow; the jobs it leaves are its
+// draft's review (when GitHub refused it) and the recurrence comment's.
+func incidentReconciler(f *flows.Flows, m *Metrics) queue.Reconciler[jobs.IncidentArgs] {
+	return func(ctx context.Context, job *river.Job[jobs.IncidentArgs]) ([]jobs.Args, error) {
+		res, err := f.Incident(ctx, job.Args)
+		if res == nil {
+			return nil, retryLater(err)
+		}
+		if res.Checks != nil {
+			m.observeReview(res.Checks.Review)
+			return append(res.Checks.Enqueued, res.Enqueued...), retryLater(err)
+		}
+		return res.Enqueued, retryLater(err)
+	}
 }
 
 // enqueued are the jobs a resync found necessary.

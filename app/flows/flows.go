@@ -173,6 +173,9 @@ type run struct {
 	drafted *draftedFile
 	// prefetched are the files of the pull request the flow started from.
 	prefetched *prefetchedFiles
+	// recurrence: the incident flow found an open incident whose
+	// recurrence comment is not known done (its job is enqueued).
+	wantRecurrence bool
 }
 
 type draftedFile struct {

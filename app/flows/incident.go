@@ -28,6 +28,9 @@ type IncidentResult struct {
 	Path        string // the postmortem file
 	Created     bool   // this run published the branch or opened the pull request
 	Checks      *PullRequestResult
+	// Enqueued: the recurrence comment's job (a secondary write, after
+	// this run), until an earlier one commented or found nothing similar.
+	Enqueued []jobs.Args
 }
 
 // Incident reconciles an incident issue with its postmortem pull request:
@@ -44,6 +47,9 @@ func (f *Flows) Incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentRes
 	res, err := r.incident(ctx, a)
 	if errors.Is(err, errStop) {
 		return &IncidentResult{Skipped: "a problem was reported on the incident"}, nil
+	}
+	if res != nil && r.wantRecurrence {
+		res.Enqueued = append(res.Enqueued, jobs.RecurrenceArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: a.Number})
 	}
 	return res, err
 }
@@ -76,7 +82,7 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 	// Settled: an earlier run finished everything (a redelivery, an edit of
 	// the issue); nothing to read ahead. Without claims the pointer comment
 	// alone says so.
-	settled, opened, err := r.progress(ctx, number)
+	settled, opened, recurred, err := r.progress(ctx, number)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +91,7 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 	if skip != nil || err != nil {
 		return skip, err
 	}
+	r.wantRecurrence = !recurred
 	if fr.commentsErr != nil {
 		return nil, fr.commentsErr
 	}
@@ -359,18 +366,20 @@ func (r *run) reviewersAndChecks(ctx context.Context, pr *github.PullRequest, is
 	return errors.Join(revErr, checkErr, alsoErr)
 }
 
-// progress reports what earlier runs recorded of the incident: settled, and
-// the pull request they opened (0: none recorded), in one read.
-func (r *run) progress(ctx context.Context, number int) (settled bool, opened int, err error) {
+// progress reports what earlier runs recorded of the incident: settled,
+// the pull request they opened (0: none recorded), and whether the
+// recurrence comment was made (or nothing was similar), in one read.
+func (r *run) progress(ctx context.Context, number int) (settled bool, opened int, recurred bool, err error) {
 	if r.f.Claims == nil {
-		return false, 0, nil
+		return false, 0, false, nil
 	}
-	done, err := r.f.Claims.Results(ctx, r.inst, r.fullName(), number, "incident:")
+	done, err := r.f.Claims.Results(ctx, r.inst, r.fullName(), number, "")
 	if err != nil {
-		return false, 0, err
+		return false, 0, false, err
 	}
 	opened, _ = strconv.Atoi(strings.TrimPrefix(done[claimOpened], "#"))
-	return done[claimSettled] != "", opened, nil
+	recurred = done[claimRecurrence] != "" || done[claimRecurrenceQuiet] != ""
+	return done[claimSettled] != "", opened, recurred, nil
 }
 
 // noteOpened records the pull request an incident's run opened or found.

@@ -90,3 +90,9 @@ func ParseFollowUpMarker(body string) (incident int, key string, ok bool) {
 	incident, _ = strconv.Atoi(m[1])
 	return incident, m[2], true
 }
+
+// MarkerRecurrence starts the comment on an incident naming the earlier
+// incidents that look like it.
+func MarkerRecurrence(incident int) string {
+	return fmt.Sprintf("<!-- postmortem:recurrence incident=%d -->", incident)
+}
