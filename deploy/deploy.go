@@ -1,5 +1,5 @@
-// Package deploy holds the deployment artefacts — the GitHub App manifest, the container image
-// and the Kubernetes manifests — and the tests that validate them offline.
+// Package deploy holds the deployment artefacts — the GitHub App manifest, the container image,
+// the Kubernetes manifests and the Helm chart — and the tests that validate them offline.
 package deploy
 
 import _ "embed"

@@ -204,16 +204,8 @@ func TestDeploymentOperationalRules(t *testing.T) {
 	if dig(c, "securityContext", "readOnlyRootFilesystem") != true || dig(d, "spec", "template", "spec", "securityContext", "runAsNonRoot") != true {
 		t.Error("not read-only / non-root")
 	}
-	// the grace period outlasts serve's job drain (--shutdown-grace default in cmd/postmortem/serve.go)
-	src, err := os.ReadFile("../cmd/postmortem/serve.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`"shutdown-grace",\s*(\d+)\s*\*\s*time\.Second`).FindSubmatch(src)
-	if m == nil {
-		t.Fatal("cannot find serve's --shutdown-grace default")
-	}
-	drain, _ := strconv.Atoi(string(m[1]))
+	// the grace period outlasts serve's job drain
+	drain := jobDrainSeconds(t)
 	grace, _ := dig(d, "spec", "template", "spec", "terminationGracePeriodSeconds").(int)
 	if grace <= drain+5 {
 		t.Errorf("terminationGracePeriodSeconds %d does not outlast the %ds job drain (plus the HTTP shutdown)", grace, drain)
@@ -248,6 +240,21 @@ func TestDeploymentOperationalRules(t *testing.T) {
 			t.Errorf("kustomization lists %s: %v, want %v", base, listed[base], want)
 		}
 	}
+}
+
+// jobDrainSeconds is serve's --shutdown-grace default (cmd/postmortem/serve.go).
+func jobDrainSeconds(t *testing.T) int {
+	t.Helper()
+	src, err := os.ReadFile("../cmd/postmortem/serve.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`"shutdown-grace",\s*(\d+)\s*\*\s*time\.Second`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("cannot find serve's --shutdown-grace default")
+	}
+	drain, _ := strconv.Atoi(string(m[1]))
+	return drain
 }
 
 // TestDockerfile checks the image rules that can be checked without a container engine
