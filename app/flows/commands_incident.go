@@ -35,7 +35,7 @@ func runSkip(ctx context.Context, c *cmdRun) (string, error) {
 func runSeverity(ctx context.Context, c *cmdRun) (string, error) {
 	want, ok := c.cfg.Severity(strings.TrimSpace(c.args))
 	if !ok {
-		return "", invalid("%s is not one of this repository's severities (%s).", render.Code(c.args, 40), strings.Join(c.cfg.Severities, ", "))
+		return "", invalid("%s is not one of this repository's severities (%s).", render.Code(c.args, 40), render.Echo(strings.Join(c.cfg.Severities, ", "), 200))
 	}
 	label := strings.ToLower(want)
 	var keep []string
@@ -148,11 +148,11 @@ func runTimeline(ctx context.Context, c *cmdRun) (string, error) {
 	if !ok {
 		return "", invalid("the draft in #%d has no timeline list to add to (or its timeline is a table): add the entry there yourself.", d.pr.GetNumber())
 	}
-	sha, err := c.commit(ctx, d, next, fmt.Sprintf("%s%s (/postmortem timeline by @%s)", timelinePrefix, render.OneLine(text, 60), c.a.Login))
+	sha, err := c.commit(ctx, d, next, fmt.Sprintf("%s%s (/postmortem timeline by @%s)", timelinePrefix, render.CommitLine(text, 60), c.a.Login))
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("added to the timeline of the draft in #%d (commit %s):\n\n%s", d.pr.GetNumber(), render.ShortSHA(sha), line), nil
+	return fmt.Sprintf("added to the timeline of the draft in #%d (commit %s):\n\n%s", d.pr.GetNumber(), render.ShortSHA(sha), render.Echo(line, 400)), nil
 }
 
 // parseTimeline reads "<time> <text>": 14:05, 2026-03-01 14:05 or RFC 3339,

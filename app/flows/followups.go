@@ -309,7 +309,7 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 	case owner == "" && named != "":
 		// Named without a GitHub handle ("Owner: Jane Doe", an Owner
 		// column): shown, never guessed into an assignee.
-		ownerNote = named + " (named in the postmortem without a GitHub handle, so nobody is assigned yet)"
+		ownerNote = render.Echo(named, 200) + " (named in the postmortem without a GitHub handle, so nobody is assigned yet)"
 	case owner == "":
 		ownerNote = "nobody yet — please pick an owner"
 	case strings.Contains(owner, "/"):
@@ -327,13 +327,13 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 	}
 	body := func(note string) string {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s\nFollow-up of incident #%d, from its postmortem [`%s`](%s) (merged in #%d, line %d).\n\n",
-			MarkerFollowUp(incident, it.key), incident, it.file, fileURL, pr.GetNumber(), it.Line)
+		fmt.Fprintf(&b, "%s\nFollow-up of incident #%d, from its postmortem [%s](%s) (merged in #%d, line %d).\n\n",
+			MarkerFollowUp(incident, it.key), incident, render.Code(it.file, 200), fileURL, pr.GetNumber(), it.Line)
 		what := it.Title
 		if it.Detail != "" {
 			what = it.Detail // the whole item, when the title is only its lead
 		}
-		fmt.Fprintf(&b, "**Action item:** %s\n\n", what)
+		fmt.Fprintf(&b, "**Action item:** %s\n\n", render.Echo(what, 2000))
 		fmt.Fprintf(&b, "- **Owner:** %s\n", note)
 		fmt.Fprintf(&b, "- **Due:** %s\n", due)
 		if it.Priority != "" {
@@ -408,7 +408,7 @@ func (r *run) dueOf(cfg *repoconfig.Config, pr *github.PullRequest, it followUpI
 	}
 	invalid := ""
 	if it.DueRaw != "" {
-		invalid = fmt.Sprintf("; the postmortem's %q is not a valid date", it.DueRaw)
+		invalid = fmt.Sprintf("; the postmortem's %s is not a valid date", render.Code(it.DueRaw, 40))
 	}
 	if due, key, p, ok := cfg.DueBySLO(it.Priority, it.severity, merged); ok {
 		return fmt.Sprintf("%s (%s: %s after the postmortem merged, by policy%s)", due.Format("2006-01-02"), key, p, invalid)

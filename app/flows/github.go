@@ -71,10 +71,12 @@ func (r *run) issueComments(ctx context.Context, number int) ([]*github.IssueCom
 	return cs, nil
 }
 
-// findComment returns the bot's comment carrying marker.
+// findComment returns the bot's comment that starts with marker. The App
+// puts its marker first in every comment it writes; one anywhere else is
+// text the comment quotes (a title, a reason), never the App's.
 func (r *run) findComment(comments []*github.IssueComment, marker string) *github.IssueComment {
 	for _, c := range comments {
-		if strings.Contains(c.GetBody(), marker) && r.f.isBot(c.GetUser()) {
+		if strings.HasPrefix(c.GetBody(), marker) && r.f.isBot(c.GetUser()) {
 			return c
 		}
 	}
@@ -85,7 +87,7 @@ func (r *run) findComment(comments []*github.IssueComment, marker string) *githu
 // body: edits it when the text differs, creates it (under a claim) when
 // missing. It returns the comment and whether it changed anything.
 func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment, number, claimScope int, item, marker, body string) (*github.IssueComment, bool, error) {
-	if !strings.Contains(body, marker) {
+	if !strings.HasPrefix(body, marker) {
 		body = marker + "\n" + body
 	}
 	if c := r.findComment(comments, marker); c != nil {

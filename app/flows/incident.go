@@ -579,7 +579,7 @@ func (r *run) publishDraft(ctx context.Context, issue *github.Issue, cfg *repoco
 		return "", "", false, fmt.Errorf("create tree: %w", err)
 	}
 	commit, _, err := r.gh.Git.CreateCommit(ctx, r.owner, r.repo, &github.Commit{
-		Message: github.String(fmt.Sprintf("Draft the postmortem of #%d\n\n%s", number, issue.GetTitle())),
+		Message: github.String(fmt.Sprintf("Draft the postmortem of #%d: %s", number, render.CommitLine(issue.GetTitle(), 72))),
 		Tree:    &github.Tree{SHA: tree.SHA},
 		Parents: []*github.Commit{{SHA: github.String(baseSHA)}},
 	}, nil)

@@ -100,7 +100,7 @@ func CheckRun(check checks.Check, files []*File) CheckRunOutput {
 				fmt.Fprintf(&sb, "\n…and %d more.\n", len(rows)-100)
 				break
 			}
-			fmt.Fprintf(&sb, "| `%s` | %d | %s | `%s` | %s |\n", Cell(rw.file), rw.f.Line, rw.f.Severity, rw.f.Rule, Cell(rw.f.Message))
+			fmt.Fprintf(&sb, "| %s | %d | %s | `%s` | %s |\n", Cell(Code(rw.file, 200)), rw.f.Line, rw.f.Severity, rw.f.Rule, Cell(Echo(rw.f.Message, 300)))
 		}
 	}
 	if out.Unannotated > 0 {
@@ -210,7 +210,7 @@ const MaxConfigProblems = 20
 func ConfigProblems(ce *repoconfig.Error) string {
 	ps := ce.Problems()
 	if len(ps) == 1 {
-		return fmt.Sprintf("`%s`: %s\n", ce.WhereLine(ps[0]), ps[0].Message)
+		return fmt.Sprintf("%s: %s\n", Code(ce.WhereLine(ps[0]), 200), Echo(ps[0].Message, 500))
 	}
 	var b strings.Builder
 	for i, p := range ps {
@@ -218,7 +218,7 @@ func ConfigProblems(ce *repoconfig.Error) string {
 			fmt.Fprintf(&b, "- …and %d more\n", len(ps)-i)
 			break
 		}
-		fmt.Fprintf(&b, "- `%s`: %s\n", ce.WhereLine(p), p.Message)
+		fmt.Fprintf(&b, "- %s: %s\n", Code(ce.WhereLine(p), 200), Echo(p.Message, 500))
 	}
 	return b.String()
 }

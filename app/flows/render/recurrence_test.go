@@ -26,7 +26,7 @@ func TestRecurrenceCommentEscapes(t *testing.T) {
 	for _, want := range []string{
 		"**1 earlier incident involved `checkout/pool.go` (and 1 other looks like this one);** follow-ups #100, #101",
 		"#108, #109 and 2 more are still open.",
-		"- #4 [Pool @\u2060alice \\[click\\]\\(https://evil\\) #\u20609 \\<b\\>](https://x/blob/HEAD/p.md) (SEV1, 2026-03-01) — shares: named `checkout/pool.go`; labelled ``check`out``. Still open:",
+		"- #4 [Pool @\u2060alice \\[click\\]\\(https://evil\\) #\u20609 &lt;b&gt;](https://x/blob/HEAD/p.md) (SEV1, 2026-03-01) — shares: named `checkout/pool.go`; labelled ``check`out``. Still open:",
 		"- No incident — shares: title words `checkout`, `pool`. Follow-ups: all closed.",
 		"with the 7 merged postmortems of `postmortems/index.json`",
 	} {

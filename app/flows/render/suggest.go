@@ -39,7 +39,8 @@ func Suggestions(files []*File) []Suggestion {
 			if !ok {
 				continue
 			}
-			body := strings.Join(msgs, "\n") + "\n\n```suggestion\n" + text + "\n```"
+			fence := strings.Repeat("`", max(3, longestRun(text, '`')+1))
+			body := strings.Join(msgs, "\n") + "\n\n" + fence + "suggestion\n" + text + "\n" + fence
 			want = append(want, Suggestion{cf.Path, l, body})
 		}
 	}
@@ -61,7 +62,7 @@ func applyReplacements(line string, fs []checks.Finding) (string, []string, bool
 		line = line[:start] + f.Replacement + line[end:]
 		limit = start + 1
 		changed = true
-		msgs = append([]string{"**" + f.Rule + "**: " + f.Message}, msgs...)
+		msgs = append([]string{"**" + f.Rule + "**: " + Echo(f.Message, 300)}, msgs...)
 	}
 	return line, msgs, changed
 }
@@ -107,3 +108,17 @@ func rightLines(patch string, added bool, total int) map[int]bool {
 
 // MaxSuggestions bounds the suggested rewordings of one review.
 const MaxSuggestions = 50
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c rune) int {
+	run, longest := 0, 0
+	for _, r := range s {
+		if r == c {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}

@@ -71,7 +71,7 @@ func TrackingComment(fus []*github.Issue, today string) Tracking {
 		if !ok {
 			due = "—"
 		}
-		fmt.Fprintf(&b, "| %s | #%d %s | %s | %s | %s |\n", icon, is.GetNumber(), Cell(is.GetTitle()), owner, due, state)
+		fmt.Fprintf(&b, "| %s | #%d %s | %s | %s | %s |\n", icon, is.GetNumber(), Cell(Echo(is.GetTitle(), 120)), owner, due, state)
 	}
 	if t.AllDone {
 		b.WriteString("\nEvery follow-up is done.\n")
