@@ -66,23 +66,6 @@ func (r *run) recurrence(ctx context.Context, number int) (*RecurrenceResult, er
 	if done, err := r.recurrenceDone(ctx, number); err != nil || done {
 		return &RecurrenceResult{Skipped: "already looked"}, err
 	}
-	var (
-		issue            *github.Issue
-		resp             *github.Response
-		issueErr, comErr error
-		comments         []*github.IssueComment
-	)
-	g := r.group()
-	g.Go(func() error { issue, resp, issueErr = r.gh.Issues.Get(ctx, r.owner, r.repo, number); return nil })
-	g.Go(func() error { _, _ = r.config(ctx); return nil })
-	g.Go(func() error { comments, comErr = r.issueComments(ctx, number); return nil })
-	_ = g.Wait()
-	if issueErr != nil {
-		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
-			return &RecurrenceResult{Skipped: "issue not found"}, nil
-		}
-		return nil, fmt.Errorf("get issue #%d: %w", number, issueErr)
-	}
 	cfg, err := r.config(ctx)
 	if err != nil {
 		var ce *repoconfig.Error
@@ -91,22 +74,8 @@ func (r *run) recurrence(ctx context.Context, number int) (*RecurrenceResult, er
 		}
 		return nil, err
 	}
-	if issue.IsPullRequest() || issue.GetState() != "open" || !hasLabel(issue.Labels, cfg.IncidentLabel) {
-		return &RecurrenceResult{Skipped: "not an open incident"}, nil
-	}
-	if comErr != nil {
-		return nil, comErr
-	}
-	if c := r.findComment(comments, MarkerRecurrence(number)); c != nil {
-		return &RecurrenceResult{Skipped: "already commented"}, r.recurrenceMark(ctx, number, claimRecurrence, strconv.FormatInt(c.GetID(), 10))
-	}
-	return r.recurrenceComment(ctx, issue, comments, cfg)
-}
-
-// recurrenceComment compares the incident with the record and posts the
-// comment, or records that nothing was similar.
-func (r *run) recurrenceComment(ctx context.Context, issue *github.Issue, comments []*github.IssueComment, cfg *repoconfig.Config) (*RecurrenceResult, error) {
-	number := issue.GetNumber()
+	// The record first: without an earlier postmortem nothing can be
+	// similar, and the repository's first incidents cost one read.
 	dir := strings.Trim(path.Clean("/"+cfg.Directory), "/")
 	ix, err := r.readRecord(ctx, dir)
 	if err != nil {
@@ -118,6 +87,41 @@ func (r *run) recurrenceComment(ctx context.Context, issue *github.Issue, commen
 			entries = append(entries, e)
 		}
 	}
+	if len(entries) == 0 {
+		return &RecurrenceResult{Skipped: "nothing similar"}, r.recurrenceMark(ctx, number, claimRecurrenceQuiet, "quiet")
+	}
+	var (
+		issue            *github.Issue
+		resp             *github.Response
+		issueErr, comErr error
+		comments         []*github.IssueComment
+	)
+	g := r.group()
+	g.Go(func() error { issue, resp, issueErr = r.gh.Issues.Get(ctx, r.owner, r.repo, number); return nil })
+	g.Go(func() error { comments, comErr = r.issueComments(ctx, number); return nil })
+	_ = g.Wait()
+	if issueErr != nil {
+		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
+			return &RecurrenceResult{Skipped: "issue not found"}, nil
+		}
+		return nil, fmt.Errorf("get issue #%d: %w", number, issueErr)
+	}
+	if issue.IsPullRequest() || issue.GetState() != "open" || !hasLabel(issue.Labels, cfg.IncidentLabel) {
+		return &RecurrenceResult{Skipped: "not an open incident"}, nil
+	}
+	if comErr != nil {
+		return nil, comErr
+	}
+	if c := r.findComment(comments, MarkerRecurrence(number)); c != nil {
+		return &RecurrenceResult{Skipped: "already commented"}, r.recurrenceMark(ctx, number, claimRecurrence, strconv.FormatInt(c.GetID(), 10))
+	}
+	return r.recurrenceComment(ctx, issue, comments, cfg, dir, entries)
+}
+
+// recurrenceComment compares the incident with the record's entries and
+// posts the comment, or records that nothing was similar.
+func (r *run) recurrenceComment(ctx context.Context, issue *github.Issue, comments []*github.IssueComment, cfg *repoconfig.Config, dir string, entries []record.Entry) (*RecurrenceResult, error) {
+	number := issue.GetNumber()
 	res := &RecurrenceResult{Compared: len(entries)}
 	matches := record.Similar(recurrenceIncident(r, issue, comments), entries, []string{cfg.IncidentLabel, cfg.FollowUps.Label}, maxRecurrence)
 	if len(matches) == 0 {
