@@ -142,7 +142,7 @@ func (r *run) findOrOpenDigest(ctx context.Context, target, title, body string) 
 		return 0, fmt.Errorf("list digest issues: %w", err)
 	}
 	for _, is := range all {
-		if strings.Contains(is.GetBody(), MarkerDigest(target)) && r.f.isBot(is.GetUser()) {
+		if strings.HasPrefix(is.GetBody(), MarkerDigest(target)) && r.f.isBot(is.GetUser()) {
 			if _, _, err := r.gh.Issues.Edit(ctx, r.owner, r.repo, is.GetNumber(), &github.IssueRequest{Body: github.String(body)}); err != nil {
 				return 0, fmt.Errorf("edit digest #%d: %w", is.GetNumber(), err)
 			}

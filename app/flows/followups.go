@@ -346,7 +346,7 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 		b.WriteString("\nClose this issue when it is done (or as \"not planned\"); the incident's tracking comment follows along.\n")
 		return b.String()
 	}
-	req := &github.IssueRequest{Title: github.String(it.Title), Body: github.String(body(ownerNote)), Labels: &labels}
+	req := &github.IssueRequest{Title: github.String(render.Plain(it.Title, 200)), Body: github.String(body(ownerNote)), Labels: &labels}
 	if len(assignees) > 0 {
 		req.Assignees = &assignees
 	}

@@ -66,10 +66,11 @@ func TestTitleInConfigErrorIsInert(t *testing.T) {
 
 // Issue 13: the incident's title went raw into the draft's commit message,
 // so a title could add a trailer (Co-authored-by:) or skip CI ([skip ci]).
-// It goes on the subject line, one line, brackets defused.
+// It goes on the subject line, one line, brackets defused; the pull
+// request's title has no bidirectional override either.
 func TestTitleInCommitMessageIsInert(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
-	title := "[skip ci] Checkout down\nCo-authored-by: Mallory <mallory@example.com>"
+	title := "[skip ci] Checkout down \u202Efdp.exe\nCo-authored-by: Mallory <mallory@example.com>"
 	n := e.openIncident(title, "incident")
 	res, err := e.flows.Incident(e.ctx, e.incident(n))
 	e.must(err)
@@ -85,8 +86,11 @@ func TestTitleInCommitMessageIsInert(t *testing.T) {
 			t.Errorf("the commit message holds %q:\n%s", bad, msg)
 		}
 	}
-	if !strings.Contains(msg, "Checkout down") {
-		t.Errorf("the commit message does not name the incident:\n%s", msg)
+	if !strings.Contains(msg, "Checkout down") || strings.Contains(msg, "\u202E") {
+		t.Errorf("the commit message does not name the incident, or holds an override:\n%q", msg)
+	}
+	if pulls := e.pulls(); len(pulls) != 1 || strings.ContainsAny(pulls[0].Title, "\u202E\n") {
+		t.Errorf("the pull request's title holds an override or a line break: %+v", pulls)
 	}
 }
 

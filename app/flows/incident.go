@@ -665,7 +665,7 @@ func (r *run) openPR(ctx context.Context, issue *github.Issue, branch, base stri
 		"- [ ] List the action items with an owner and a due date: each becomes a follow-up issue on merge\n\n%s",
 		n, MarkerIncidentPR(n))
 	pr, _, err := r.gh.PullRequests.Create(ctx, r.owner, r.repo, &github.NewPullRequest{
-		Title: github.String("Postmortem: " + issue.GetTitle()),
+		Title: github.String("Postmortem: " + render.Plain(issue.GetTitle(), 200)),
 		Head:  github.String(branch),
 		Base:  github.String(base),
 		Body:  github.String(body),

@@ -74,6 +74,12 @@ func oneLine(s string, max int) string {
 	return s
 }
 
+// Plain makes text a stranger wrote fit a title the App sets (an issue's, a
+// pull request's), which GitHub shows as plain text: one line, without
+// control or bidirectional characters (an override shows "exe.fdp" as
+// "pdf.exe"), at most max runes.
+func Plain(s string, max int) string { return oneLine(s, max) }
+
 // bidi is a character that changes the direction text is shown in:
 // U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
 func bidi(r rune) bool {
