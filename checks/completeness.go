@@ -43,6 +43,8 @@ import (
 //   - action-owner / action-due: an open action item without an @owner;
 //     without a due date when Options.RequireDueDates; with an invalid date.
 //   - no-action-items: a written follow-ups section with no task items.
+//   - too-many-action-items: more open action items than
+//     Options.MaxActionItems (follow_ups.max: the App files that many).
 //   - front-matter: front matter that cannot be read.
 //
 // One finding per unfinished part: a section that is empty or still the
@@ -64,6 +66,7 @@ const (
 	RuleNoActionItems  = "completeness/no-action-items"
 	RuleFrontMatter    = "completeness/front-matter"
 	RuleSectionMatch   = "completeness/section-match"
+	RuleTooManyActions = "completeness/too-many-action-items"
 )
 
 // RuleInfo describes a rule.
@@ -87,6 +90,7 @@ func CompletenessRules() []RuleInfo {
 		{RuleActionOwner, SeverityError, "an open action item has no @owner"},
 		{RuleActionDue, SeverityWarning, "an open action item has no due date (when required) or an invalid one"},
 		{RuleNoActionItems, SeverityError, "the follow-ups section has no action items (task-list items)"},
+		{RuleTooManyActions, SeverityWarning, "more open action items than follow_ups.max: the App files only that many follow-up issues on merge"},
 		{RuleFrontMatter, SeverityError, "the front matter cannot be read"},
 		{RuleUnparsed, SeverityWarning, "part of the document nests or floods Markdown past the parser's guard and is read as plain text"},
 		{RuleLintStopped, SeverityError, "the checks ran out of their time budget before the end of the file"},
@@ -749,6 +753,7 @@ func (c *completeness) actions() {
 			c.add(f)
 		}
 	}
+	c.tooManyActions()
 	// No action items at all in a written follow-ups section.
 	if len(d.Actions) > 0 {
 		return
@@ -765,6 +770,36 @@ func (c *completeness) actions() {
 			Suggestion: "list the follow-ups, one per item: `- [ ] Add an alert on queue depth (owner: @alice, due: 2026-04-01, P1)`, a bulleted or numbered list, or a table with Action and Owner columns"}, s.Line))
 		return
 	}
+}
+
+// tooManyActions reports, at the first item past the limit, a postmortem
+// with more open action items (as the App counts those it files: open,
+// with a title) than Options.MaxActionItems.
+func (c *completeness) tooManyActions() {
+	max := c.opts.MaxActionItems
+	if max <= 0 {
+		return
+	}
+	open := 0
+	var first *ActionItem
+	for i := range c.doc.Actions {
+		a := &c.doc.Actions[i]
+		if a.Done || strings.TrimSpace(a.Title) == "" {
+			continue
+		}
+		if open++; open == max+1 {
+			first = a
+		}
+	}
+	if first == nil {
+		return
+	}
+	f := c.actionPos(first)
+	f.Rule = RuleTooManyActions
+	f.Message = fmt.Sprintf("this postmortem has %d open action items: only the first %d become follow-up issues when it merges (follow_ups.max is %d), the other %d from here on are not filed",
+		open, max, max, open-max)
+	f.Suggestion = fmt.Sprintf("merge related items and track small ones elsewhere, or raise follow_ups.max (at most %d) in .github/postmortem.yml", MaxFollowUpsLimit)
+	c.add(f)
 }
 
 // actionPos anchors a finding to an action item's first line.

@@ -331,3 +331,40 @@ func TestSchemaFromTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestTooManyActionItems: past Options.MaxActionItems open action items
+// (done ones and empty ones not counted, as the App files them) one
+// warning, at the first item past the limit, says how many are not filed.
+func TestTooManyActionItems(t *testing.T) {
+	doc := func(open, done int) string {
+		var b strings.Builder
+		b.WriteString("# Outage\n\n## Follow-ups\n\n")
+		for i := 0; i < done; i++ {
+			fmt.Fprintf(&b, "- [x] Done item %d (owner: @alice)\n", i)
+		}
+		for i := 0; i < open; i++ {
+			fmt.Fprintf(&b, "- [ ] Open item %d (owner: @alice)\n", i)
+		}
+		return b.String()
+	}
+	count := func(src string, max int) []Finding {
+		var out []Finding
+		for _, f := range Lint([]byte(src), Options{MaxActionItems: max, FrontMatter: FrontMatterOff}) {
+			if f.Rule == RuleTooManyActions {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	if fs := count(doc(5, 3), 5); len(fs) != 0 {
+		t.Errorf("5 open items, max 5: %+v", fs)
+	}
+	if fs := count(doc(7, 0), 0); len(fs) != 0 {
+		t.Errorf("no limit: %+v", fs)
+	}
+	fs := count(doc(7, 3), 5)
+	if len(fs) != 1 || fs[0].Severity != SeverityWarning || fs[0].Line != 4+3+6 ||
+		!strings.Contains(fs[0].Message, "7 open action items") || !strings.Contains(fs[0].Message, "the other 2") {
+		t.Errorf("7 open items, max 5: %+v", fs)
+	}
+}

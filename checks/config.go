@@ -132,7 +132,20 @@ type FollowUpsConfig struct {
 	// incident when a follow-up is overdue for EscalateAfter; none by
 	// default.
 	EscalateTo string `yaml:"escalate_to"`
+	// Max is how many follow-up issues one merged postmortem files at
+	// most (default DefaultMaxFollowUps, at most MaxFollowUpsLimit): the
+	// completeness check reports a postmortem with more open action items
+	// (RuleTooManyActions), and the tracking comment says how many were
+	// not filed.
+	Max int `yaml:"max"`
 }
+
+// DefaultMaxFollowUps is follow_ups.max's default; MaxFollowUpsLimit bounds
+// it (a merge files at most that many issues, each a paced write).
+const (
+	DefaultMaxFollowUps = 50
+	MaxFollowUpsLimit   = 500
+)
 
 // RemindersConfig tunes the reminders on follow-ups (and on postmortems
 // owed): a comment mentioning the assignees Before the due date, on the
@@ -199,7 +212,7 @@ func DefaultConfig() *Config {
 		Severities:    DefaultSeverities(),
 		FollowUps: FollowUpsConfig{Label: "follow-up", AssignOwner: true, SLO: DefaultSLO(),
 			Reminders:    RemindersConfig{Enabled: true, Before: MustPeriod("3d"), Every: MustPeriod("1w")},
-			OverdueLabel: "overdue", EscalateAfter: MustPeriod("2w")},
+			OverdueLabel: "overdue", EscalateAfter: MustPeriod("2w"), Max: DefaultMaxFollowUps},
 		CompleteLabel: "postmortem-complete",
 		Postmortem:    PostmortemConfig{Due: MustPeriod("5 business days")},
 		Digest:        DigestOff,
@@ -541,6 +554,9 @@ func (c *Config) validateDeadlines(root *yaml.Node, bad func(int, string, ...any
 		}
 	}
 	c.FollowUps.OverdueLabel = strings.TrimSpace(c.FollowUps.OverdueLabel)
+	if m := c.FollowUps.Max; m < 1 || m > MaxFollowUpsLimit {
+		bad(keyLine(root, "follow_ups", "max"), "follow_ups.max must be between 1 and %d, not %d", MaxFollowUpsLimit, m)
+	}
 	for _, s := range c.Postmortem.RequiredFor {
 		if !severityAllowed(s, c.Severities) {
 			bad(keyLine(root, "postmortem", "required_for"), "postmortem.required_for: %q is not one of the severities (%s)", s, strings.Join(c.Severities, ", "))
@@ -709,6 +725,7 @@ func (c *Config) Options(schema *Schema) Options {
 		Schema:          schema,
 		Severities:      append([]string(nil), c.Severities...),
 		RequireDueDates: c.Completeness.RequireDueDates,
+		MaxActionItems:  c.FollowUps.Max,
 		FrontMatter:     c.FrontMatter,
 		Blameless: blameless.Config{
 			Phrases:       append([]string(nil), c.Blameless.Phrases...),

@@ -21,7 +21,8 @@ func TestParseConfigDefaults(t *testing.T) {
 	}
 	d := DefaultConfig()
 	if d.IncidentLabel != "incident" || d.Directory != "postmortems/" || d.Filename != "{{.Date}}-{{.Number}}-{{.Slug}}.md" ||
-		d.CompleteLabel != "postmortem-complete" || d.FollowUps.Label != "follow-up" || !d.FollowUps.AssignOwner || len(d.Severities) != 4 {
+		d.CompleteLabel != "postmortem-complete" || d.FollowUps.Label != "follow-up" || !d.FollowUps.AssignOwner || len(d.Severities) != 4 ||
+		d.FollowUps.Max != 50 || d.Options(nil).MaxActionItems != 50 {
 		t.Errorf("defaults %+v", d)
 	}
 }
@@ -104,6 +105,9 @@ func TestParseConfigErrors(t *testing.T) {
 		{"blameless:\n  phrases: [\"\"]\n", "line 2: blameless.phrases must not contain an empty phrase"},
 		{"incident_label: \"\"\n", "line 1: incident_label must not be empty"},
 		{"follow_ups:\n  label: \"\"\n", "line 2: follow_ups.label must not be empty"},
+		{"follow_ups:\n  max: 0\n", "line 2: follow_ups.max must be between 1 and 500, not 0"},
+		{"follow_ups:\n  max: 10000\n", "line 2: follow_ups.max must be between 1 and 500, not 10000"},
+		{"follow_ups:\n  max: many\n", "line 2: follow_ups.max"},
 		{"- a\n- b\n", "line 1: the configuration must be a mapping"},
 		{"a: [\n", "line "},
 		{"incident_label: x\nincident_label: y\n", "line 2: "},

@@ -24,6 +24,10 @@ type Options struct {
 	Severities []string
 	// RequireDueDates reports open action items without a due date.
 	RequireDueDates bool
+	// MaxActionItems, when positive, reports a postmortem with more open
+	// action items than that (RuleTooManyActions): the App files that
+	// many follow-up issues at most (follow_ups.max).
+	MaxActionItems int
 	// Rules overrides the severity of rules by id ("completeness/placeholder",
 	// "blameless/judgmental") or for a whole check ("completeness");
 	// SeverityOff disables. Inline comments can also disable rules:

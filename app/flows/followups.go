@@ -97,6 +97,7 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 		return &FollowUpsResult{Skipped: "no postmortem in the merged pull request", Incident: incident}, nil
 	}
 	res.Items = len(items)
+	items, unfiled := capItems(items, cfg.FollowUps.Max)
 	if len(items) > 0 {
 		if err := r.watchRepo(ctx); err != nil { // the reminder pass visits it
 			return nil, err
@@ -141,9 +142,21 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 		return res, err
 	}
 	defer unlock()
-	tr, err := r.tracking(ctx, cfg, incident, existing, comments)
+	tr, err := r.tracking(ctx, cfg, incident, existing, comments, &unfiled)
 	res.Tracking = tr
 	return res, err
+}
+
+// capItems keeps the first max items (follow_ups.max: the pull request's
+// check run said so before the merge); the tracking comment counts the
+// rest.
+func capItems(items []followUpItem, max int) ([]followUpItem, render.Unfiled) {
+	unfiled := render.Unfiled{Max: max}
+	if max > 0 && len(items) > max {
+		unfiled.Count = len(items) - max
+		items = items[:max]
+	}
+	return items, unfiled
 }
 
 // openFollowUps opens the follow-up issue of each item not found by its key

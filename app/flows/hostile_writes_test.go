@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/postmortem-app/postmortem/app/flows/render"
+	"github.com/postmortem-app/postmortem/app/githubsim"
+	"github.com/postmortem-app/postmortem/checks"
 )
 
 // placeholderFlood is a 111 KB postmortem for incident n whose summary is
@@ -78,5 +80,77 @@ func TestFindingsFloodBoundedWrites(t *testing.T) {
 	}
 	if !strings.Contains(pull.Reviews[0].Body, "more rewordings are not suggested here") {
 		t.Errorf("the review does not say more rewordings were not suggested: %q", pull.Reviews[0].Body)
+	}
+}
+
+// manyActions are n open action items, each with an owner and a due date.
+func manyActions(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "- [ ] Harden part %d of the pipeline (owner: @alice, due: 2026-04-01)\n", i)
+	}
+	return b.String()
+}
+
+// TestFollowUpsCapped: a postmortem with more open action items than
+// follow_ups.max (default 50) gets a completeness finding saying so while
+// its pull request is open, and on merge only the first 50 become issues;
+// the tracking comment says how many were not filed, and keeps saying it
+// when a follow-up closes. Before, 60 items made 60 issues with no word on
+// the pull request (1 400 made 1 400; 10 000 exhausted the rate limit).
+func TestFollowUpsCapped(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{})
+	n := e.openIncident("Too many action items", "incident")
+	ires, err := e.flows.Incident(e.ctx, e.incident(n))
+	e.must(err)
+	_, err = e.alice.EditFile(flowRepo, ires.PullRequest, ires.Path, fixedPostmortem(n, manyActions(60)), "60 action items")
+	e.must(err)
+	res, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
+	e.must(err)
+	var finding *githubsim.Annotation
+	for _, cr := range e.sim.CheckRuns(flowRepo, res.HeadSHA) {
+		for i, a := range cr.Annotations {
+			if a.Title == checks.RuleTooManyActions {
+				finding = &cr.Annotations[i]
+			}
+		}
+	}
+	if finding == nil || !strings.Contains(finding.Message, "60 open action items") || !strings.Contains(finding.Message, "follow_ups.max") {
+		t.Fatalf("no %s finding on the pull request: %+v", checks.RuleTooManyActions, finding)
+	}
+	_, err = e.bob.MergePR(flowRepo, ires.PullRequest, "squash")
+	e.must(err)
+	mres, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
+	e.must(err)
+	fus := e.followUpIssues(n)
+	if len(fus) != 50 || mres.FollowUps == nil || len(mres.FollowUps.Created) != 50 || mres.FollowUps.Items != 60 {
+		t.Fatalf("%d follow-ups filed, want 50: %+v", len(fus), mres.FollowUps)
+	}
+	notFiled := "10 more action items were not filed"
+	tracking := e.commentsWith(n, MarkerTracking(n))
+	if len(tracking) != 1 || !strings.Contains(tracking[0].Body, notFiled) {
+		t.Fatalf("the tracking comment does not say %q: %+v", notFiled, tracking)
+	}
+	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed"))
+	tres, err := e.flows.Tracking(e.ctx, e.trackingJob(fus[0].Number))
+	e.must(err)
+	tracking = e.commentsWith(n, MarkerTracking(n))
+	if !tres.CommentChanged || !strings.Contains(tracking[0].Body, "1 of 50 done") || !strings.Contains(tracking[0].Body, notFiled) {
+		t.Fatalf("after a follow-up closed the tracking comment reads:\n%s", tracking[0].Body)
+	}
+}
+
+// TestFollowUpsMaxConfigured: follow_ups.max set lower files that many.
+func TestFollowUpsMaxConfigured(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{files: map[string]string{".github/postmortem.yml": "follow_ups:\n  max: 2\n"}})
+	n := e.openIncident("Three action items", "incident")
+	e.mergedPostmortem(n, threeActions)
+	res, err := e.flows.PullRequest(e.ctx, e.pr(e.pulls()[len(e.pulls())-1].Number), false)
+	e.must(err)
+	if fus := e.followUpIssues(n); len(fus) != 2 || len(res.FollowUps.Created) != 2 {
+		t.Fatalf("%d follow-ups, want 2: %+v", len(fus), res.FollowUps)
+	}
+	if tr := e.commentsWith(n, MarkerTracking(n)); len(tr) != 1 || !strings.Contains(tr[0].Body, "1 more action item was not filed") {
+		t.Fatalf("tracking: %+v", tr)
 	}
 }

@@ -86,16 +86,21 @@ func (f *Flows) Tracking(ctx context.Context, a jobs.TrackingArgs) (*TrackingRes
 		// The merge flow has not run (or not finished): it owns creation.
 		return &TrackingResult{Skipped: "no tracking comment yet", Incident: incident}, nil
 	}
-	return r.tracking(ctx, cfg, incident, fus, comments)
+	return r.tracking(ctx, cfg, incident, fus, comments, nil)
 }
 
 // tracking renders the incident's tracking comment from its follow-ups and
 // edits it only when the text changed; when every follow-up is done it
 // completes the incident (complete), and a follow-up reopened takes the
-// complete label away again (reopened).
-func (r *run) tracking(ctx context.Context, cfg *repoconfig.Config, incident int, fus []*github.Issue, comments []*github.IssueComment) (*TrackingResult, error) {
+// complete label away again (reopened). unfiled are the action items the
+// merge did not file (nil: as the comment says already).
+func (r *run) tracking(ctx context.Context, cfg *repoconfig.Config, incident int, fus []*github.Issue, comments []*github.IssueComment, unfiled *render.Unfiled) (*TrackingResult, error) {
 	sort.Slice(fus, func(i, j int) bool { return fus[i].GetNumber() < fus[j].GetNumber() })
-	t := render.TrackingComment(fus, r.f.now().UTC().Format("2006-01-02"))
+	if unfiled == nil {
+		u := render.UnfiledOf(r.findComment(comments, MarkerTracking(incident)).GetBody())
+		unfiled = &u
+	}
+	t := render.TrackingComment(fus, r.f.now().UTC().Format("2006-01-02"), *unfiled)
 	res := &TrackingResult{Incident: incident, FollowUps: len(fus), Done: t.Done, Open: t.Open, Overdue: t.Overdue}
 	body := MarkerTracking(incident) + "\n" + t.Body
 	_, changed, err := r.upsertComment(ctx, comments, incident, incident, "comment:tracking", MarkerTracking(incident), body)

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -27,10 +28,39 @@ type Tracking struct {
 	AllDone             bool
 }
 
+// Unfiled are the open action items of a merged postmortem past
+// follow_ups.max (Max): not filed as follow-up issues.
+type Unfiled struct{ Count, Max int }
+
+// reUnfiled is the hidden line of a tracking comment that records the
+// unfiled items, so that a later edit (a follow-up closed) keeps saying it.
+var reUnfiled = regexp.MustCompile(`<!-- postmortem:unfiled=(\d+) max=(\d+) -->`)
+
+// UnfiledOf reads the unfiled items a tracking comment's body records.
+func UnfiledOf(body string) Unfiled {
+	m := reUnfiled.FindStringSubmatch(body)
+	if m == nil {
+		return Unfiled{}
+	}
+	count, _ := strconv.Atoi(m[1])
+	max, _ := strconv.Atoi(m[2])
+	return Unfiled{Count: count, Max: max}
+}
+
+// note says the unfiled items are not filed (with the hidden line that
+// records them), or nothing.
+func (u Unfiled) note() string {
+	if u.Count <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("\n%s not filed: a merged postmortem files at most %d follow-up issues (`follow_ups.max` in `.github/postmortem.yml`). Track the rest in the postmortem, or split it.\n<!-- postmortem:unfiled=%d max=%d -->\n",
+		Plural(u.Count, "more action item was", "more action items were"), u.Max, u.Count, u.Max)
+}
+
 // TrackingComment renders the tracking comment of an incident's follow-ups
 // (sorted by number), today being YYYY-MM-DD: a table of each follow-up's
-// owner, due date and state.
-func TrackingComment(fus []*github.Issue, today string) Tracking {
+// owner, due date and state, and how many action items were not filed.
+func TrackingComment(fus []*github.Issue, today string, unfiled Unfiled) Tracking {
 	var t Tracking
 	for _, is := range fus {
 		if is.GetState() == "closed" {
@@ -46,6 +76,7 @@ func TrackingComment(fus []*github.Issue, today string) Tracking {
 	var b strings.Builder
 	if len(fus) == 0 {
 		b.WriteString("### Postmortem follow-ups\n\nThe postmortem was merged with no open action items: nothing to follow up.\n")
+		b.WriteString(unfiled.note())
 		t.Body = b.String()
 		return t
 	}
@@ -76,6 +107,7 @@ func TrackingComment(fus []*github.Issue, today string) Tracking {
 	if t.AllDone {
 		b.WriteString("\nEvery follow-up is done.\n")
 	}
+	b.WriteString(unfiled.note())
 	t.Body = b.String()
 	return t
 }
