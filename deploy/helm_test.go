@@ -424,13 +424,24 @@ func TestHelmValuesDocumented(t *testing.T) {
 // TestHelmChartRefuses: values that would run a broken install do not render, and say why.
 func TestHelmChartRefuses(t *testing.T) {
 	for values, want := range map[string]string{
-		"replicas: 3\ndatabase: {type: sqlite}\n":                             "replicas 3 with database.type sqlite",
-		"replicas: 2\ndatabase: {type: sqlite}\n":                             "several replicas need database.type postgres",
-		"database: {type: mysql}\n":                                           "want postgres or sqlite",
-		"replicas: 0\n":                                                       "want at least 1",
-		"secret: {create: true, webhookSecret: x, privateKey: y}\n":           "secret.appId",
-		"secret: {create: true, appId: 1, webhookSecret: x, privateKey: y}\n": "secret.databaseURL",
-		"secret: {create: true, appId: 1, webhookSecret: x, privateKey: y}\nreplicas: 1\ndatabase: {type: sqlite}\n": "",
+		// the templates' own checks (fail, required)
+		"replicas: 3\ndatabase: {type: sqlite}\n":                               "replicas 3 with database.type sqlite",
+		"replicas: 2\ndatabase: {type: sqlite}\n":                               "several replicas need database.type postgres",
+		"metrics: {port: 8080}\n":                                               "metrics.port 8080 is the http port",
+		"secret: {create: true, webhookSecret: x, privateKey: pem}\n":           "secret.appId",
+		"secret: {create: true, appId: 1, webhookSecret: x, privateKey: pem}\n": "secret.databaseURL",
+		// values.schema.json: a typo or a wrong value is named, not ignored
+		"replica: 3\n":                            "additional properties 'replica' not allowed",
+		"database: {type: mysql}\n":               "/database/type",
+		"replicas: 0\n":                           "/replicas",
+		"goMemLimit: 200Mi\n":                     "/goMemLimit",
+		"image: {digest: latest}\n":               "/image/digest",
+		"secret: {name: Not_A_Name}\n":            "/secret/name",
+		"extraEnv: [{value: x}]\n":                "/extraEnv/0",
+		"database: {sqlite: {persistance: {}}}\n": "additional properties 'persistance' not allowed",
+		// accepted
+		"secret: {create: true, appId: 1, webhookSecret: x, privateKey: pem}\nreplicas: 1\ndatabase: {type: sqlite}\n": "",
+		"pdb: {maxUnavailable: 50%}\ngithub: {apiURL: https://github.example.com/api/v3}\n":                            "",
 	} {
 		out, err := render(t, values)
 		switch {

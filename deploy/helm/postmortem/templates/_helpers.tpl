@@ -41,6 +41,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if and (eq $db "sqlite") (gt (int .Values.replicas) 1) -}}
 {{- fail (printf "replicas %d with database.type sqlite: SQLite is one process's file; several replicas need database.type postgres (the Secret's database-url)" (int .Values.replicas)) -}}
 {{- end -}}
+{{- if eq (int .Values.metrics.port) 8080 -}}
+{{- fail "metrics.port 8080 is the http port (/webhook, /healthz, /readyz): the metrics need a port of their own" -}}
+{{- end -}}
 {{- if lt (int .Values.replicas) 1 -}}
 {{- fail (printf "replicas %d: want at least 1" (int .Values.replicas)) -}}
 {{- end -}}
