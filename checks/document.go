@@ -546,18 +546,28 @@ func writeFields(b *strings.Builder, s []byte) {
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // stripComments removes HTML comments; an unterminated comment runs to the end.
+// Each comment becomes one space. One pass: the text between comments is
+// copied once (removing them one at a time copied the rest of the text
+// for each, quadratic in a paragraph of comments; issue 13).
 func stripComments(s string) string {
-	for {
-		i := strings.Index(s, "<!--")
-		if i < 0 {
-			return s
-		}
+	i := strings.Index(s, "<!--")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		b.WriteString(s[:i])
 		j := strings.Index(s[i+4:], "-->")
 		if j < 0 {
-			return s[:i]
+			return b.String()
 		}
-		s = s[:i] + " " + s[i+4+j+3:]
+		b.WriteByte(' ')
+		s = s[i+4+j+3:]
+		i = strings.Index(s, "<!--")
 	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // SectionKind maps heading text to the kind of section it names.

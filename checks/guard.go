@@ -33,6 +33,11 @@ import (
 //     paragraph bytes maxFileMarkWork, the marks and brackets of every
 //     paragraph after are spaces too. A megabyte of real prose has a few
 //     thousand marks and a few million of that work;
+//   - table floods: each table cell is a node of ~560 bytes (a megabyte
+//     of "|1|2|3|4|5|6|7|8|" rows held 225 MB), so once the file's '|'
+//     pass maxFilePipes, those of every paragraph after are read as '\'
+//     (no table: no delimiter row; the text is kept). A real postmortem's
+//     tables have a few hundred cells;
 //   - line floods: goldmark's tree costs about 500 bytes per line (a list
 //     item, a table row, a heading: a megabyte of "- a" held 134 MB), so
 //     at most max(minMarkdownLines, len/bytesPerMarkdownLine) lines are
@@ -48,6 +53,7 @@ const (
 	maxFileMarkWork      = 1 << 27
 	minMarkdownLines     = 1 << 16
 	bytesPerMarkdownLine = 16
+	maxFilePipes         = 1 << 15
 )
 
 // markBytes are the emphasis, code and HTML marks the guard counts.
@@ -178,15 +184,27 @@ func (d *Document) guardFloods(md []byte, start int) {
 			}
 		}
 	}
-	work, total, spent := 0, 0, false
+	work, total, spent, pipes := 0, 0, false, 0
 	flood := func(ps, pe int) {
-		brackets, marks := 0, 0
+		brackets, marks, bars := 0, 0, 0
 		for _, c := range md[ps:pe] {
 			switch c {
 			case '[', ']':
 				brackets++
 			case '*', '_', '~', '`', '<':
 				marks++
+			case '|':
+				bars++
+			}
+		}
+		if pipes += bars; bars > 0 && pipes > maxFilePipes {
+			for i := ps; i < pe; i++ {
+				if md[i] == '|' {
+					md[i] = '\\'
+				}
+			}
+			if pipes-bars <= maxFilePipes {
+				say(ps, "this file has more table cells than the parser's budget (%d '|'): from here on tables are read as plain text", maxFilePipes)
 			}
 		}
 		if brackets > maxParagraphBrackets {
