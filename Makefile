@@ -1,7 +1,7 @@
 GO ?= go
 BENCHTIME ?= 1s
 
-.PHONY: all build release test bench bench-ingest bench-wait bench-memory bench-serve-memory bench-lint bench-resync budget fuzz vet playground
+.PHONY: all build release test bench bench-ingest bench-wait bench-memory bench-serve-memory bench-lint bench-hostile bench-resync budget fuzz vet playground
 
 all: vet test
 
@@ -37,7 +37,7 @@ vet:
 
 # Speed and memory live here, never in timed test assertions. Each target
 # below reproduces a table of docs/BENCHMARKS.md.
-bench: bench-ingest bench-wait bench-memory bench-serve-memory bench-lint bench-resync
+bench: bench-ingest bench-wait bench-memory bench-serve-memory bench-lint bench-hostile bench-resync
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
 
 bench-ingest:
@@ -63,6 +63,11 @@ bench-resync:
 bench-lint:
 	$(GO) test -run='^$$' -bench='LintCorpus|BenchmarkLint$$' -benchmem ./checks
 	tools/lintbench/run.sh
+
+# Every crafted 1 MB postmortem: CPU, peak heap and allocations, one row per
+# construct (docs/BENCHMARKS.md §4, "Hostile Markdown").
+bench-hostile:
+	$(GO) test -run='^$$' -bench='LintHostile' -benchmem -benchtime=3x ./checks
 
 # The GitHub call budget per flow runs in 'make test' (TestCallBudget).
 budget:
