@@ -350,6 +350,9 @@ func (p *playground) story(ctx context.Context) error {
 	if err := p.dateMoved(ctx, fus[0]); err != nil {
 		return err
 	}
+	if err := p.recurred(ctx, n); err != nil {
+		return err
+	}
 	return p.followUpsClosed(ctx, n, fus)
 }
 
@@ -707,7 +710,7 @@ About 60%% of checkout requests failed between 13:55 and 15:10 UTC; roughly 4,00
 
 ## Root cause
 
-The configuration pipeline accepted a pool size of 2 because nothing validated that field, and the change looked like a routine edit in review. Nothing in the process required or checked a load test for configuration-only changes.
+The configuration pipeline accepted a pool size of 2 because nothing validated that field (`+"`checkout/pool.go`"+` takes the size as given), and the change looked like a routine edit in review. Nothing in the process required or checked a load test for configuration-only changes.
 
 ## Resolution
 
