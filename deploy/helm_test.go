@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/yannh/kubeconform/pkg/validator"
@@ -18,6 +19,9 @@ import (
 )
 
 const chartDir = "helm/postmortem"
+
+// helmMissing says once per run, on stderr, that the chart tests skip.
+var helmMissing sync.Once
 
 // helmBin is helm v4: the first of PATH's helm and $GOPATH/bin/helm (where `.ci/run` installs
 // helm.sh/helm/v4/cmd/helm) that says v4. Without one the chart tests skip, loudly; under CI=true
@@ -46,6 +50,7 @@ func helmBin(t *testing.T) string {
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
+	helmMissing.Do(func() { fmt.Fprintf(os.Stderr, "\n%s\n\n", msg) }) // seen without -v too
 	t.Skip(msg)
 	return ""
 }
