@@ -59,7 +59,7 @@ func remindBudgetEnv(t *testing.T, today time.Time) (*flowEnv, *clock.Offset) {
 				return err
 			})
 		}
-		e.must(g.Watch.Watch(e.ctx, flowInstID, "acme/"+name, today))
+		e.must(g.Watch.Watch(e.ctx, flowInstID, "acme/"+name, e.sim.RepoID("acme/"+name), today))
 	}
 	e.must(g2.Wait())
 	return e, clk

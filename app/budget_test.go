@@ -184,14 +184,14 @@ func TestCallBudget(t *testing.T) {
 		}
 	})
 	measure(flowBudgets[6].flow, func() {
-		res, err := e.flows.Record(e.ctx, jobs.RecordArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", DefaultBranch: "main"})
+		res, err := e.flows.Record(e.ctx, jobs.RecordArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", RepoID: e.sim.RepoID(flowRepo), DefaultBranch: "main"})
 		e.must(err)
 		if res.Commit == "" {
 			t.Fatalf("record: %+v", res)
 		}
 	})
 	measure(flowBudgets[7].flow, func() {
-		res, err := e.flows.Record(e.ctx, jobs.RecordArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", DefaultBranch: "main"})
+		res, err := e.flows.Record(e.ctx, jobs.RecordArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", RepoID: e.sim.RepoID(flowRepo), DefaultBranch: "main"})
 		e.must(err)
 		if res.Commit != "" || res.Skipped != "up to date" {
 			t.Fatalf("record again: %+v", res)

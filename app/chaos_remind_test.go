@@ -201,7 +201,7 @@ func seedReminderFollowUps(t *testing.T, sim *githubsim.Server, db testDB) (int,
 	if err := wl.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := wl.Watch(ctx, chaosInstID, chaosRepo, time.Now()); err != nil {
+	if err := wl.Watch(ctx, chaosInstID, chaosRepo, 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return incident, fus

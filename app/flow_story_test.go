@@ -249,7 +249,7 @@ func TestFlowFollowUpsCrashBetweenClaimAndCreate(t *testing.T) {
 	n := e.openIncident("Disk full", "incident")
 	pr := e.mergedPostmortem(n, "- [ ] Add disk usage alerts (owner: @carol, due: 2026-06-01)\n")
 	// A worker claimed the item, then died before creating the issue.
-	key := claims.Key{InstallationID: flowInstID, Repo: flowRepo, Incident: n, Item: "followup:" + flows.ItemKey("Add disk usage alerts", 0)}
+	key := claims.Key{InstallationID: flowInstID, RepoID: e.sim.RepoID(flowRepo), Repo: flowRepo, Incident: n, Item: "followup:" + flows.ItemKey("Add disk usage alerts", 0)}
 	cl, err := e.claims.Claim(e.ctx, key)
 	e.must(err)
 	if cl.State != claims.Acquired {

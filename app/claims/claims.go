@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/sqldb"
@@ -29,7 +31,12 @@ import (
 // taken over once its lease has expired, so a crash between claim and create
 // never loses the object; a claim marked Done is never created again.
 //
-// Claims live in the same database as the job queue (SQLite or PostgreSQL).
+// Claims live in the same database as the job queue (SQLite or PostgreSQL),
+// keyed by GitHub's repository id: a repository renamed or transferred
+// keeps its claims (its id stays), one deleted and created again under the
+// same name starts afresh (a new id). Claims made before ids were kept
+// (keyed by name) are adopted by the repository of that name the first time
+// it is worked on (see Migrate).
 type Store struct {
 	db *sqldb.DB
 	// Lease is how long a claim protects an unfinished creation before another
@@ -37,19 +44,31 @@ type Store struct {
 	Lease time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+
+	legacy    atomic.Bool // the name-keyed table still has rows to adopt
+	adoptedMu sync.Mutex
+	adopted   map[int64]bool // repository ids whose name-keyed rows were adopted
 }
 
-// Key identifies one object to create exactly once.
+// Key identifies one object to create exactly once: by its repository's id,
+// the incident (or pull request) it belongs to and the item.
 type Key struct {
-	InstallationID int64
-	Repo           string // "owner/name"
-	Incident       int
-	Item           string // e.g. "followup:3f2a…", "comment:pr", "review:<sha>"
+	InstallationID int64 // the installation that claims (pruned with it)
+	// RepoID is GitHub's id of the repository (repository.id): stable
+	// through renames and transfers, new for a repository created again
+	// under an old name. 0 only for DeliveryRepo.
+	RepoID   int64
+	Repo     string // "owner/name" when claimed: for people reading the table, and to adopt rows from before ids
+	Incident int
+	Item     string // e.g. "followup:3f2a…", "comment:pr", "review:<sha>"
 }
 
 func (k Key) String() string {
-	return fmt.Sprintf("%d/%s#%d/%s", k.InstallationID, k.Repo, k.Incident, k.Item)
+	return fmt.Sprintf("%d/%s(%d)#%d/%s", k.InstallationID, k.Repo, k.RepoID, k.Incident, k.Item)
 }
+
+// ErrNoRepoID: a claim needs its repository's id (Key.RepoID).
+var ErrNoRepoID = errors.New("claims: key without a repository id")
 
 // State says what a Claim call found.
 type State int
@@ -104,27 +123,6 @@ func New(db *sqldb.DB) *Store {
 	return &Store{db: db, Lease: 2 * time.Minute, Now: time.Now}
 }
 
-// Schema is the claims table (portable between SQLite and PostgreSQL).
-const Schema = `CREATE TABLE IF NOT EXISTS postmortem_claims (
-	installation_id BIGINT NOT NULL,
-	repo TEXT NOT NULL,
-	incident BIGINT NOT NULL,
-	item TEXT NOT NULL,
-	token TEXT NOT NULL,
-	claimed_at BIGINT NOT NULL,
-	result TEXT NOT NULL DEFAULT '',
-	PRIMARY KEY (installation_id, repo, incident, item)
-)`
-
-// Migrate creates the claims table if it does not exist.
-func (c *Store) Migrate(ctx context.Context) error {
-	_, err := c.db.SQL().ExecContext(ctx, Schema)
-	if err != nil {
-		return fmt.Errorf("claims: migrate: %w", err)
-	}
-	return nil
-}
-
 // q adapts a query's $n placeholders to the database (sqldb.DB.Rebind).
 func (c *Store) q(query string) string { return c.db.Rebind(query) }
 
@@ -150,13 +148,16 @@ func newToken() string {
 
 // Claim tries to take the claim on key.
 func (c *Store) Claim(ctx context.Context, key Key) (Claim, error) {
+	if err := c.adopt(ctx, key); err != nil {
+		return Claim{}, err
+	}
 	tok := newToken()
 	now := c.now().UnixMilli()
-	res, err := c.db.SQL().ExecContext(ctx, c.q(`INSERT INTO postmortem_claims
-		(installation_id, repo, incident, item, token, claimed_at, result)
-		VALUES ($1, $2, $3, $4, $5, $6, '')
-		ON CONFLICT (installation_id, repo, incident, item) DO NOTHING`),
-		key.InstallationID, key.Repo, key.Incident, key.Item, tok, now)
+	res, err := c.db.SQL().ExecContext(ctx, c.q(`INSERT INTO `+Table+`
+		(installation_id, repo_id, repo, incident, item, token, claimed_at, result)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, '')
+		ON CONFLICT (repo_id, incident, item) DO NOTHING`),
+		key.InstallationID, key.RepoID, key.Repo, key.Incident, key.Item, tok, now)
 	if err != nil {
 		return Claim{}, fmt.Errorf("claims: claim %s: %w", key, err)
 	}
@@ -170,9 +171,9 @@ func (c *Store) Claim(ctx context.Context, key Key) (Claim, error) {
 		claimedAt int64
 		result    string
 	)
-	err = c.db.SQL().QueryRowContext(ctx, c.q(`SELECT token, claimed_at, result FROM postmortem_claims
-		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
-		key.InstallationID, key.Repo, key.Incident, key.Item).Scan(&oldTok, &claimedAt, &result)
+	err = c.db.SQL().QueryRowContext(ctx, c.q(`SELECT token, claimed_at, result FROM `+Table+`
+		WHERE repo_id = $1 AND incident = $2 AND item = $3`),
+		key.RepoID, key.Incident, key.Item).Scan(&oldTok, &claimedAt, &result)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Released between our insert and select: try once more.
 		return c.Claim(ctx, key)
@@ -188,10 +189,10 @@ func (c *Store) Claim(ctx context.Context, key Key) (Claim, error) {
 	}
 	// The creator's lease expired (it crashed, or failed without releasing):
 	// take the claim over, atomically against other workers doing the same.
-	res, err = c.db.SQL().ExecContext(ctx, c.q(`UPDATE postmortem_claims SET token = $1, claimed_at = $2
-		WHERE installation_id = $3 AND repo = $4 AND incident = $5 AND item = $6
-		AND token = $7 AND result = ''`),
-		tok, now, key.InstallationID, key.Repo, key.Incident, key.Item, oldTok)
+	res, err = c.db.SQL().ExecContext(ctx, c.q(`UPDATE `+Table+` SET token = $1, claimed_at = $2
+		WHERE repo_id = $3 AND incident = $4 AND item = $5
+		AND token = $6 AND result = ''`),
+		tok, now, key.RepoID, key.Incident, key.Item, oldTok)
 	if err != nil {
 		return Claim{}, fmt.Errorf("claims: take over %s: %w", key, err)
 	}
@@ -227,9 +228,9 @@ func (c *Store) Complete(ctx context.Context, cl Claim, result string) error {
 	if result == "" {
 		result = "done"
 	}
-	_, err := c.db.SQL().ExecContext(ctx, c.q(`UPDATE postmortem_claims SET result = $1
-		WHERE installation_id = $2 AND repo = $3 AND incident = $4 AND item = $5`),
-		result, cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item)
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`UPDATE `+Table+` SET result = $1
+		WHERE repo_id = $2 AND incident = $3 AND item = $4`),
+		result, cl.Key.RepoID, cl.Key.Incident, cl.Key.Item)
 	if err != nil {
 		return fmt.Errorf("claims: complete %s: %w", cl.Key, err)
 	}
@@ -239,10 +240,10 @@ func (c *Store) Complete(ctx context.Context, cl Claim, result string) error {
 // Release gives up a claim this worker holds (its creation failed cleanly),
 // so that a retry may claim it at once.
 func (c *Store) Release(ctx context.Context, cl Claim) error {
-	_, err := c.db.SQL().ExecContext(ctx, c.q(`DELETE FROM postmortem_claims
-		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4
-		AND token = $5 AND result = ''`),
-		cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item, cl.Token)
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`DELETE FROM `+Table+`
+		WHERE repo_id = $1 AND incident = $2 AND item = $3
+		AND token = $4 AND result = ''`),
+		cl.Key.RepoID, cl.Key.Incident, cl.Key.Item, cl.Token)
 	if err != nil {
 		return fmt.Errorf("claims: release %s: %w", cl.Key, err)
 	}
@@ -254,10 +255,10 @@ func (c *Store) Release(ctx context.Context, cl Claim) error {
 // object): the claim stays, its lease ended, so the next claimer takes it
 // over at once but not Fresh, and looks for what was made before creating.
 func (c *Store) Abandon(ctx context.Context, cl Claim) error {
-	_, err := c.db.SQL().ExecContext(ctx, c.q(`UPDATE postmortem_claims SET claimed_at = 0
-		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4
-		AND token = $5 AND result = ''`),
-		cl.Key.InstallationID, cl.Key.Repo, cl.Key.Incident, cl.Key.Item, cl.Token)
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`UPDATE `+Table+` SET claimed_at = 0
+		WHERE repo_id = $1 AND incident = $2 AND item = $3
+		AND token = $4 AND result = ''`),
+		cl.Key.RepoID, cl.Key.Incident, cl.Key.Item, cl.Token)
 	if err != nil {
 		return fmt.Errorf("claims: abandon %s: %w", cl.Key, err)
 	}
@@ -267,9 +268,12 @@ func (c *Store) Abandon(ctx context.Context, cl Claim) error {
 // Forget deletes a claim whatever its state; used when the object it stood
 // for is known to be gone and must be created again.
 func (c *Store) Forget(ctx context.Context, key Key) error {
-	_, err := c.db.SQL().ExecContext(ctx, c.q(`DELETE FROM postmortem_claims
-		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
-		key.InstallationID, key.Repo, key.Incident, key.Item)
+	if err := c.adopt(ctx, key); err != nil {
+		return err
+	}
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`DELETE FROM `+Table+`
+		WHERE repo_id = $1 AND incident = $2 AND item = $3`),
+		key.RepoID, key.Incident, key.Item)
 	if err != nil {
 		return fmt.Errorf("claims: forget %s: %w", key, err)
 	}
@@ -278,9 +282,12 @@ func (c *Store) Forget(ctx context.Context, key Key) error {
 
 // Done reports whether key's claim is done, and its result.
 func (c *Store) Done(ctx context.Context, key Key) (result string, done bool, err error) {
-	err = c.db.SQL().QueryRowContext(ctx, c.q(`SELECT result FROM postmortem_claims
-		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND item = $4`),
-		key.InstallationID, key.Repo, key.Incident, key.Item).Scan(&result)
+	if err := c.adopt(ctx, key); err != nil {
+		return "", false, err
+	}
+	err = c.db.SQL().QueryRowContext(ctx, c.q(`SELECT result FROM `+Table+`
+		WHERE repo_id = $1 AND incident = $2 AND item = $3`),
+		key.RepoID, key.Incident, key.Item).Scan(&result)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -296,23 +303,30 @@ func (c *Store) MarkDone(ctx context.Context, key Key, result string) error {
 	if result == "" {
 		result = "done"
 	}
-	_, err := c.db.SQL().ExecContext(ctx, c.q(`INSERT INTO postmortem_claims
-		(installation_id, repo, incident, item, token, claimed_at, result)
-		VALUES ($1, $2, $3, $4, '', $5, $6)
-		ON CONFLICT (installation_id, repo, incident, item) DO UPDATE SET result = excluded.result`),
-		key.InstallationID, key.Repo, key.Incident, key.Item, c.now().UnixMilli(), result)
+	if err := c.adopt(ctx, key); err != nil {
+		return err
+	}
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`INSERT INTO `+Table+`
+		(installation_id, repo_id, repo, incident, item, token, claimed_at, result)
+		VALUES ($1, $2, $3, $4, $5, '', $6, $7)
+		ON CONFLICT (repo_id, incident, item) DO UPDATE SET result = excluded.result`),
+		key.InstallationID, key.RepoID, key.Repo, key.Incident, key.Item, c.now().UnixMilli(), result)
 	if err != nil {
 		return fmt.Errorf("claims: mark %s done: %w", key, err)
 	}
 	return nil
 }
 
-// Results lists the done claims of an incident whose item starts with prefix,
-// item → result.
-func (c *Store) Results(ctx context.Context, installationID int64, repo string, incident int, prefix string) (map[string]string, error) {
-	rows, err := c.db.SQL().QueryContext(ctx, c.q(`SELECT item, result FROM postmortem_claims
-		WHERE installation_id = $1 AND repo = $2 AND incident = $3 AND result <> ''`),
-		installationID, repo, incident)
+// Results lists the done claims of an incident (scope's repository and
+// incident; its item is not read) whose item starts with prefix, item →
+// result.
+func (c *Store) Results(ctx context.Context, scope Key, prefix string) (map[string]string, error) {
+	if err := c.adopt(ctx, scope); err != nil {
+		return nil, err
+	}
+	rows, err := c.db.SQL().QueryContext(ctx, c.q(`SELECT item, result FROM `+Table+`
+		WHERE repo_id = $1 AND incident = $2 AND result <> ''`),
+		scope.RepoID, scope.Incident)
 	if err != nil {
 		return nil, fmt.Errorf("claims: list: %w", err)
 	}

@@ -32,7 +32,7 @@ func TestClaims(t *testing.T) {
 			now := time.Unix(1_700_000_000, 0)
 			c.Now = func() time.Time { return now }
 			c.Lease = time.Minute
-			k := Key{InstallationID: 1, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
+			k := Key{InstallationID: 1, RepoID: 100, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
 
 			a, err := c.Claim(ctx, k)
 			if err != nil || a.State != Acquired || a.Token == "" {
@@ -42,9 +42,9 @@ func TestClaims(t *testing.T) {
 			if err != nil || b.State != Held {
 				t.Fatalf("second claim = %+v, %v", b, err)
 			}
-			// Other keys are independent.
-			if o, _ := c.Claim(ctx, Key{InstallationID: 2, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}); o.State != Acquired {
-				t.Fatalf("other installation = %+v", o)
+			// Other repositories are independent, whatever their name.
+			if o, _ := c.Claim(ctx, Key{InstallationID: 1, RepoID: 101, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}); o.State != Acquired {
+				t.Fatalf("other repository = %+v", o)
 			}
 			// Released: claimable at once.
 			if err := c.Release(ctx, a); err != nil {
@@ -76,7 +76,7 @@ func TestClaims(t *testing.T) {
 			if d.State != Done || d.Result != "42" {
 				t.Fatalf("done claim = %+v", d)
 			}
-			res, err := c.Results(ctx, 1, "acme/svc", 7, "followup:")
+			res, err := c.Results(ctx, k, "followup:")
 			if err != nil || res["followup:abc"] != "42" || len(res) != 1 {
 				t.Fatalf("results = %v, %v", res, err)
 			}
@@ -95,7 +95,7 @@ func TestClaimsConcurrentExactlyOneWinner(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			c := openClaimsDB(t, dialect)
 			ctx := context.Background()
-			k := Key{InstallationID: 1, Repo: "acme/svc", Incident: 1, Item: "comment:tracking"}
+			k := Key{InstallationID: 1, RepoID: 100, Repo: "acme/svc", Incident: 1, Item: "comment:tracking"}
 			var mu sync.Mutex
 			won := 0
 			var wg sync.WaitGroup

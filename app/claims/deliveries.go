@@ -10,7 +10,7 @@ import (
 // again (a "re-run" of checks, a /postmortem command) is claimed by its
 // X-GitHub-Delivery id and by its signature (the HMAC of its body: the id
 // header is not signed, so a replayer may change it, but not the body) in
-// rows of this table under DeliveryRepo. A delivery seen before is dropped.
+// rows of this table under DeliveryRepo (repository id 0). A delivery seen before is dropped.
 // The rows are pruned after DeliveryMemory (PruneDeliveries).
 
 // DeliveryRepo is the Repo of delivery claims (not a repository name: no
@@ -67,7 +67,7 @@ func (c *Store) BeginDelivery(ctx context.Context, inst int64, ids ...string) (e
 // PruneDeliveries forgets the deliveries claimed more than DeliveryMemory
 // ago; it returns how many rows went. The periodic resync calls it.
 func (c *Store) PruneDeliveries(ctx context.Context) (int64, error) {
-	res, err := c.db.SQL().ExecContext(ctx, c.q(`DELETE FROM postmortem_claims WHERE repo = $1 AND claimed_at < $2`),
+	res, err := c.db.SQL().ExecContext(ctx, c.q(`DELETE FROM `+Table+` WHERE repo_id = 0 AND repo = $1 AND claimed_at < $2`),
 		DeliveryRepo, c.now().Add(-DeliveryMemory).UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("claims: prune deliveries: %w", err)

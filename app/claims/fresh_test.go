@@ -19,7 +19,7 @@ func TestClaimFreshness(t *testing.T) {
 			now := time.Unix(1_700_000_000, 0)
 			c.Now = func() time.Time { return now }
 			c.Lease = time.Minute
-			k := Key{InstallationID: 1, Repo: "acme/svc", Incident: 7, Item: "checks:abc"}
+			k := Key{InstallationID: 1, RepoID: 100, Repo: "acme/svc", Incident: 7, Item: "checks:abc"}
 
 			a, err := c.Claim(ctx, k)
 			if err != nil || a.State != Acquired || !a.Fresh {

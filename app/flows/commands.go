@@ -89,7 +89,7 @@ type cmdRun struct {
 
 // Command runs the /postmortem command of a comment, once.
 func (f *Flows) Command(ctx context.Context, a jobs.CommandArgs) (*CommandResult, error) {
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,10 @@ func (r *run) commandClaim(ctx context.Context, a jobs.CommandArgs, res *Command
 	if r.f.Claims == nil {
 		return ctx, func(err error) error { return err }, nil
 	}
-	key := claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: a.Number, Item: "command:" + strconv.FormatInt(a.CommentID, 10)}
+	key, err := r.claimKey(ctx, a.Number, "command:"+strconv.FormatInt(a.CommentID, 10))
+	if err != nil {
+		return ctx, nil, err
+	}
 	cl, err := r.f.Claims.Claim(ctx, key)
 	switch {
 	case err != nil:

@@ -133,5 +133,5 @@ func (c *cmdRun) editFollowUp(ctx context.Context, req *github.IssueRequest) err
 // track asks for the tracking of the follow-up's incident: its comment
 // shows the owner and the date.
 func (c *cmdRun) track() {
-	c.res.Enqueued = append(c.res.Enqueued, jobs.TrackingArgs{InstallationID: c.r.inst, Owner: c.r.owner, Repo: c.r.repo, Number: c.issue.GetNumber()})
+	c.res.Enqueued = append(c.res.Enqueued, jobs.TrackingArgs{InstallationID: c.r.inst, Owner: c.r.owner, Repo: c.r.repo, RepoID: c.r.repoID, Number: c.issue.GetNumber()})
 }

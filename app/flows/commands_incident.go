@@ -192,7 +192,7 @@ func runRedraft(ctx context.Context, c *cmdRun) (string, error) {
 		if c.issue.GetState() != "open" {
 			return "", invalid("this incident has no postmortem draft, and it is closed: reopen it (or label it again) to have one drafted.")
 		}
-		c.res.Enqueued = append(c.res.Enqueued, jobs.IncidentArgs{InstallationID: c.r.inst, Owner: c.r.owner, Repo: c.r.repo, Number: c.issue.GetNumber()})
+		c.res.Enqueued = append(c.res.Enqueued, jobs.IncidentArgs{InstallationID: c.r.inst, Owner: c.r.owner, Repo: c.r.repo, RepoID: c.r.repoID, Number: c.issue.GetNumber()})
 		return "this incident had no draft: drafting one now.", nil
 	}
 	if err != nil {

@@ -188,7 +188,7 @@ func (f *Flows) Digest(ctx context.Context, a jobs.DigestArgs) (*DigestResult, e
 		}
 		res.Repos++
 	}
-	home, err := f.newRun(a.InstallationID, a.Owner, ".github")
+	home, err := f.newRun(a.InstallationID, a.Owner, ".github", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (f *Flows) Digest(ctx context.Context, a jobs.DigestArgs) (*DigestResult, e
 
 // orgDigestPart adds one repository of an organization's digest.
 func (f *Flows) orgDigestPart(ctx context.Context, inst int64, owner, name string, now time.Time, d *render.DigestData) error {
-	r, err := f.newRun(inst, owner, name)
+	r, err := f.newRun(inst, owner, name, 0)
 	if err != nil {
 		return err
 	}

@@ -157,6 +157,9 @@ type run struct {
 	gh          *github.Client
 	inst        int64
 	owner, repo string
+	// repoID is the repository's id (the job's hint, or learnt from the
+	// first read that names it); the claims are keyed by it.
+	repoID int64
 
 	emitMu  sync.Mutex // emit is called from parallel calls of one run
 	repoMu  sync.Mutex
@@ -183,7 +186,7 @@ type draftedFile struct {
 	src          []byte
 }
 
-func (f *Flows) newRun(inst int64, owner, repo string) (*run, error) {
+func (f *Flows) newRun(inst int64, owner, repo string, repoID int64) (*run, error) {
 	if f.Clients == nil {
 		return nil, errors.New("flows: no GitHub clients")
 	}
@@ -194,7 +197,44 @@ func (f *Flows) newRun(inst int64, owner, repo string) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &run{f: f, gh: gh, inst: inst, owner: owner, repo: repo}, nil
+	return &run{f: f, gh: gh, inst: inst, owner: owner, repo: repo, repoID: repoID}, nil
+}
+
+// repositoryID is the run's repository's id: the job's hint, else learnt
+// from a read that named it, else read (GET repos/{owner}/{repo}, which the
+// flows without the delivery's hints read anyway for the default branch).
+func (r *run) repositoryID(ctx context.Context) (int64, error) {
+	r.repoMu.Lock()
+	id := r.repoID
+	r.repoMu.Unlock()
+	if id != 0 {
+		return id, nil
+	}
+	repo, err := r.repository(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return repo.GetID(), nil
+}
+
+// learnRepoID records the repository's id a read named (a pull request's
+// base repository), when the job did not carry it.
+func (r *run) learnRepoID(id int64) {
+	r.repoMu.Lock()
+	defer r.repoMu.Unlock()
+	if r.repoID == 0 && id > 0 {
+		r.repoID = id
+	}
+}
+
+// claimKey is the claim of item under scope (an incident, a pull request,
+// 0 for the repository) in the run's repository.
+func (r *run) claimKey(ctx context.Context, scope int, item string) (claims.Key, error) {
+	id, err := r.repositoryID(ctx)
+	if err != nil {
+		return claims.Key{}, err
+	}
+	return claims.Key{InstallationID: r.inst, RepoID: id, Repo: r.fullName(), Incident: scope, Item: item}, nil
 }
 
 func (r *run) fullName() string { return r.owner + "/" + r.repo }
@@ -246,6 +286,9 @@ func (r *run) repository(ctx context.Context) (*github.Repository, error) {
 		return nil, fmt.Errorf("get repository: %w", err)
 	}
 	r.repoObj = repo
+	if r.repoID == 0 {
+		r.repoID = repo.GetID()
+	}
 	return repo, nil
 }
 
@@ -286,7 +329,7 @@ func (r *run) watchRepo(ctx context.Context) error {
 		return nil
 	}
 	f.watchedMu.Unlock()
-	if err := f.Watch.Watch(ctx, r.inst, r.fullName(), now); err != nil {
+	if err := f.Watch.Watch(ctx, r.inst, r.fullName(), r.repoID, now); err != nil {
 		return err
 	}
 	f.watchedMu.Lock()

@@ -155,7 +155,10 @@ func (r *run) createOnceFresh(ctx context.Context, scope int, item string, creat
 		_, err := create(ctx, false)
 		return err == nil, err
 	}
-	key := claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: scope, Item: item}
+	key, err := r.claimKey(ctx, scope, item)
+	if err != nil {
+		return false, err
+	}
 	cl, err := r.f.Claims.Claim(ctx, key)
 	if err != nil {
 		return false, err
@@ -201,7 +204,10 @@ func (r *run) lockIncident(ctx context.Context, incident int, item string) (cont
 	if r.f.Claims == nil {
 		return ctx, func() {}, nil
 	}
-	key := claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: incident, Item: item}
+	key, err := r.claimKey(ctx, incident, item)
+	if err != nil {
+		return ctx, nil, err
+	}
 	cl, err := r.f.Claims.Claim(ctx, key)
 	if err != nil {
 		return ctx, nil, err

@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
-	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/flows/render"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
@@ -40,7 +39,7 @@ type IncidentResult struct {
 // incident pointing to it. What exists already is kept; what is missing is
 // completed.
 func (f *Flows) Incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResult, error) {
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +48,7 @@ func (f *Flows) Incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentRes
 		return &IncidentResult{Skipped: "a problem was reported on the incident"}, nil
 	}
 	if res != nil && r.wantRecurrence {
-		res.Enqueued = append(res.Enqueued, jobs.RecurrenceArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: a.Number})
+		res.Enqueued = append(res.Enqueued, jobs.RecurrenceArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, RepoID: r.repoID, Number: a.Number})
 	}
 	return res, err
 }
@@ -373,7 +372,11 @@ func (r *run) progress(ctx context.Context, number int) (settled bool, opened in
 	if r.f.Claims == nil {
 		return false, 0, false, nil
 	}
-	done, err := r.f.Claims.Results(ctx, r.inst, r.fullName(), number, "")
+	scope, err := r.claimKey(ctx, number, "")
+	if err != nil {
+		return false, 0, false, err
+	}
+	done, err := r.f.Claims.Results(ctx, scope, "")
 	if err != nil {
 		return false, 0, false, err
 	}
@@ -387,8 +390,11 @@ func (r *run) noteOpened(ctx context.Context, number, pr int) error {
 	if r.f.Claims == nil {
 		return nil
 	}
-	return r.f.Claims.MarkDone(context.WithoutCancel(ctx),
-		claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimOpened}, "#"+strconv.Itoa(pr))
+	key, err := r.claimKey(ctx, number, claimOpened)
+	if err != nil {
+		return err
+	}
+	return r.f.Claims.MarkDone(context.WithoutCancel(ctx), key, "#"+strconv.Itoa(pr))
 }
 
 // openedEarlier returns the pull request an earlier run opened (recorded
@@ -414,8 +420,11 @@ func (r *run) settle(ctx context.Context, number, pr int) error {
 	if r.f.Claims == nil {
 		return nil
 	}
-	return r.f.Claims.MarkDone(context.WithoutCancel(ctx),
-		claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: claimSettled}, "#"+strconv.Itoa(pr))
+	key, err := r.claimKey(ctx, number, claimSettled)
+	if err != nil {
+		return err
+	}
+	return r.f.Claims.MarkDone(context.WithoutCancel(ctx), key, "#"+strconv.Itoa(pr))
 }
 
 // matchingRefs lists the branches an earlier run of incident number may

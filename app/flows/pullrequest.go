@@ -59,7 +59,7 @@ type PullRequestResult struct {
 // of suggested rewordings); once merged, the follow-up issues. rerequested
 // forces new check runs on a head that has them already.
 func (f *Flows) PullRequest(ctx context.Context, a jobs.PullRequestArgs, rerequested bool) (*PullRequestResult, error) {
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +73,9 @@ func (f *Flows) PullRequest(ctx context.Context, a jobs.PullRequestArgs, rereque
 	g := r.group()
 	g.Go(func() error {
 		pr, resp, err = r.gh.PullRequests.Get(ctx, a.Owner, a.Repo, a.Number)
+		if err == nil {
+			r.learnRepoID(pr.GetBase().GetRepo().GetID())
+		}
 		return nil
 	})
 	g.Go(func() error {
@@ -105,7 +108,7 @@ func (r *run) pullRequest(ctx context.Context, pr *github.PullRequest, rerequest
 		if fu != nil && fu.Incident != 0 && fu.Skipped == "" {
 			// A postmortem merged: the record follows, in a job of its own
 			// (a secondary write: the follow-ups never wait for it).
-			res.Enqueued = append(res.Enqueued, jobs.RecordArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo,
+			res.Enqueued = append(res.Enqueued, jobs.RecordArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo, RepoID: r.repoID,
 				DefaultBranch: pr.GetBase().GetRepo().GetDefaultBranch()})
 		}
 		return res, err

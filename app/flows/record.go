@@ -59,7 +59,7 @@ type RecordResult struct {
 // to branch postmortem-index and its pull request (opened once, updated
 // after).
 func (f *Flows) Record(ctx context.Context, a jobs.RecordArgs) (*RecordResult, error) {
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (r *run) record(ctx context.Context, a jobs.RecordArgs) (*RecordResult, err
 		return nil, err
 	}
 	if res.Read == maxRecordReads {
-		res.Enqueued = append(res.Enqueued, jobs.RecordArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo})
+		res.Enqueued = append(res.Enqueued, jobs.RecordArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo, RepoID: r.repoID})
 	}
 	if err := r.recordFollowUps(ctx, cfg, entries); err != nil {
 		return nil, err

@@ -86,7 +86,7 @@ func readIndex(t *testing.T, e *flowEnv) *record.Index {
 func TestRecordKeepsTheIndexOnEachMerge(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
 	n1, enq := mergeIncident(t, e, "Checkout outage", "checkout/pool.go")
-	if len(enq) != 1 || enq[0] != (jobs.RecordArgs{InstallationID: flowtest.InstID, Owner: "acme", Repo: "services", DefaultBranch: "main"}) {
+	if len(enq) != 1 || enq[0] != (jobs.RecordArgs{InstallationID: flowtest.InstID, Owner: "acme", Repo: "services", RepoID: e.sim.RepoID(flowRepo), DefaultBranch: "main"}) {
 		t.Fatalf("the merge enqueued %+v, want the record's job", enq)
 	}
 	a := enq[0].(jobs.RecordArgs)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
-	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/flows/render"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
@@ -55,7 +54,7 @@ type RecurrenceResult struct {
 // marker in the comment keeps it once without claims, or when a run's
 // answer was lost.
 func (f *Flows) Recurrence(ctx context.Context, a jobs.RecurrenceArgs) (*RecurrenceResult, error) {
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +259,11 @@ func (r *run) recurrenceDone(ctx context.Context, number int) (bool, error) {
 	if r.f.Claims == nil {
 		return false, nil
 	}
-	done, err := r.f.Claims.Results(ctx, r.inst, r.fullName(), number, claimRecurrencePre)
+	scope, err := r.claimKey(ctx, number, "")
+	if err != nil {
+		return false, err
+	}
+	done, err := r.f.Claims.Results(ctx, scope, claimRecurrencePre)
 	return len(done) > 0, err
 }
 
@@ -269,6 +272,9 @@ func (r *run) recurrenceMark(ctx context.Context, number int, item, result strin
 	if r.f.Claims == nil {
 		return nil
 	}
-	return r.f.Claims.MarkDone(context.WithoutCancel(ctx),
-		claims.Key{InstallationID: r.inst, Repo: r.fullName(), Incident: number, Item: item}, result)
+	key, err := r.claimKey(ctx, number, item)
+	if err != nil {
+		return err
+	}
+	return r.f.Claims.MarkDone(context.WithoutCancel(ctx), key, result)
 }

@@ -71,7 +71,7 @@ func (f *Flows) Remind(ctx context.Context, a jobs.RemindArgs) (*RemindResult, e
 			if !ok {
 				continue
 			}
-			res.Enqueued = append(res.Enqueued, jobs.RemindArgs{InstallationID: a.InstallationID, Owner: owner, Repo: name})
+			res.Enqueued = append(res.Enqueued, jobs.RemindArgs{InstallationID: a.InstallationID, Owner: owner, Repo: name, RepoID: rp.ID})
 			if rp.Digest == checks.DigestOrganization && !orgs[owner] {
 				orgs[owner] = true
 				res.Enqueued = append(res.Enqueued, jobs.DigestArgs{InstallationID: a.InstallationID, Owner: owner})
@@ -79,7 +79,7 @@ func (f *Flows) Remind(ctx context.Context, a jobs.RemindArgs) (*RemindResult, e
 		}
 		return res, nil
 	}
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (r *run) passed(ctx context.Context, cfg *repoconfig.Config, now time.Time,
 	if r.f.Watch == nil {
 		return nil
 	}
-	if err := r.f.Watch.Passed(ctx, r.inst, r.fullName(), now, active, cfg.Digest); err != nil {
+	if err := r.f.Watch.Passed(ctx, r.inst, r.fullName(), r.repoID, now, active, cfg.Digest); err != nil {
 		return err
 	}
 	if !active {

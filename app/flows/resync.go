@@ -150,7 +150,7 @@ func (rs *Resyncer) window() time.Duration {
 
 // repo resyncs one repository.
 func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResult) error {
-	r, err := rs.Flows.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := rs.Flows.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResu
 	}
 	for n, prs := range pulls {
 		for _, pr := range prs {
-			args := jobs.PullRequestArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA()}
+			args := jobs.PullRequestArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, RepoID: a.RepoID, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA()}
 			switch {
 			case pr.GetState() == "open":
 				res.Enqueued = append(res.Enqueued, args)
@@ -212,7 +212,7 @@ func (rs *Resyncer) repo(ctx context.Context, a jobs.ResyncArgs, res *ResyncResu
 			need = r.findComment(comments, MarkerPointer(n)) == nil
 		}
 		if need {
-			res.Enqueued = append(res.Enqueued, jobs.IncidentArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, Number: n})
+			res.Enqueued = append(res.Enqueued, jobs.IncidentArgs{InstallationID: a.InstallationID, Owner: a.Owner, Repo: a.Repo, RepoID: a.RepoID, Number: n})
 		}
 	}
 	return nil
@@ -474,7 +474,7 @@ func (rs *Resyncer) walk(ctx context.Context, gh *github.Client, a jobs.ResyncAr
 		if r.GetArchived() {
 			continue
 		}
-		res.Enqueued = append(res.Enqueued, jobs.ResyncArgs{InstallationID: a.InstallationID, Owner: r.GetOwner().GetLogin(), Repo: r.GetName()})
+		res.Enqueued = append(res.Enqueued, jobs.ResyncArgs{InstallationID: a.InstallationID, Owner: r.GetOwner().GetLogin(), Repo: r.GetName(), RepoID: r.GetID()})
 	}
 	return nil
 }

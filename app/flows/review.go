@@ -19,7 +19,7 @@ import (
 
 // reviewJob is the job posting pr's review at its head alone.
 func (r *run) reviewJob(pr *github.PullRequest) jobs.ReviewArgs {
-	return jobs.ReviewArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA()}
+	return jobs.ReviewArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo, RepoID: r.repoID, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA()}
 }
 
 // reviewAfterChecks posts the review of suggestions once the check runs
@@ -42,11 +42,14 @@ func (r *run) reviewAfterChecks(ctx context.Context, pr *github.PullRequest, che
 // missing. It never creates or changes a check run. A closed pull request,
 // or one whose head moved on, is skipped.
 func (f *Flows) Review(ctx context.Context, a jobs.ReviewArgs) (*PullRequestResult, error) {
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return nil, err
 	}
 	pr, resp, err := r.gh.PullRequests.Get(ctx, a.Owner, a.Repo, a.Number)
+	if err == nil {
+		r.learnRepoID(pr.GetBase().GetRepo().GetID())
+	}
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusNotFound {
 			return &PullRequestResult{Skipped: "pull request not found"}, nil

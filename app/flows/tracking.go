@@ -32,7 +32,7 @@ type TrackingResult struct {
 // Tracking reconciles the tracking of an incident after one of its
 // follow-ups was closed or reopened (or the incident itself changed).
 func (f *Flows) Tracking(ctx context.Context, a jobs.TrackingArgs) (*TrackingResult, error) {
-	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo)
+	r, err := f.newRun(a.InstallationID, a.Owner, a.Repo, a.RepoID)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func TestCreateOnceEndsBeforeLease(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			c := openClaimsDB(t, dialect)
 			c.Lease = 600 * time.Millisecond
-			r := &run{f: &Flows{Claims: c}, inst: 1, owner: "acme", repo: "svc"}
+			r := &run{f: &Flows{Claims: c}, inst: 1, owner: "acme", repo: "svc", repoID: 100}
 			ctx := context.Background()
 
 			// The create's context ends before the lease does. Checked on
@@ -55,7 +55,7 @@ func TestCreateOnceEndsBeforeLease(t *testing.T) {
 			}
 
 			// A worker SIGKILLed between claim and create: no release.
-			k := claims.Key{InstallationID: 1, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
+			k := claims.Key{InstallationID: 1, RepoID: 100, Repo: "acme/svc", Incident: 7, Item: "followup:abc"}
 			dead, err := c.Claim(ctx, k)
 			if err != nil || dead.State != claims.Acquired {
 				t.Fatalf("claim = %+v, %v", dead, err)

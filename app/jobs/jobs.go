@@ -11,7 +11,8 @@ import (
 )
 
 // Job arguments. A webhook only says WHICH incident, pull request or
-// installation to look at; the job reconciles from GitHub's current state
+// installation to look at (with the repository's id, which the App's claims
+// are keyed by: see app/claims); the job reconciles from GitHub's current state
 // later (level-triggered). Fields carried besides the identity (HeadSHA…) are
 // hints from the delivery that enqueued the job, possibly stale by the time it
 // runs.
@@ -77,13 +78,16 @@ const (
 // the issue's timeline, the default branch's head) in parallel with its
 // first reads instead of after them.
 type IncidentArgs struct {
-	InstallationID int64    `json:"installation_id" river:"unique"`
-	Owner          string   `json:"owner" river:"unique"`
-	Repo           string   `json:"repo" river:"unique"`
-	Number         int      `json:"number" river:"unique"`
-	Rerun          int64    `json:"rerun,omitempty" river:"unique"`
-	Labels         []string `json:"labels,omitempty"`
-	DefaultBranch  string   `json:"default_branch,omitempty"`
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner" river:"unique"`
+	Repo           string `json:"repo" river:"unique"`
+	// RepoID is the repository's id (GitHub's repository.id, a hint: 0 when
+	// the enqueuer did not know it, and the job asks). Not part of the identity.
+	RepoID        int64    `json:"repo_id,omitempty"`
+	Number        int      `json:"number" river:"unique"`
+	Rerun         int64    `json:"rerun,omitempty" river:"unique"`
+	Labels        []string `json:"labels,omitempty"`
+	DefaultBranch string   `json:"default_branch,omitempty"`
 }
 
 func (IncidentArgs) Kind() string                 { return KindIncident }
@@ -97,8 +101,10 @@ type PullRequestArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner" river:"unique"`
 	Repo           string `json:"repo" river:"unique"`
-	Number         int    `json:"number" river:"unique"`
-	HeadSHA        string `json:"head_sha,omitempty"`
+	// RepoID: as IncidentArgs.RepoID.
+	RepoID  int64  `json:"repo_id,omitempty"`
+	Number  int    `json:"number" river:"unique"`
+	HeadSHA string `json:"head_sha,omitempty"`
 	// Rerequested: a person asked to re-run the checks (check_suite or
 	// check_run rerequested), so completed runs for the head are made again.
 	Rerequested bool  `json:"rerequested,omitempty" river:"unique"`
@@ -118,9 +124,11 @@ type TrackingArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner" river:"unique"`
 	Repo           string `json:"repo" river:"unique"`
-	Number         int    `json:"number" river:"unique"`
-	Incident       int    `json:"incident,omitempty" river:"unique"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// RepoID: as IncidentArgs.RepoID.
+	RepoID   int64 `json:"repo_id,omitempty"`
+	Number   int   `json:"number" river:"unique"`
+	Incident int   `json:"incident,omitempty" river:"unique"`
+	Rerun    int64 `json:"rerun,omitempty" river:"unique"`
 }
 
 func (TrackingArgs) Kind() string                 { return KindTracking }
@@ -145,7 +153,9 @@ type ResyncArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner,omitempty" river:"unique"`
 	Repo           string `json:"repo,omitempty" river:"unique"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// RepoID: as IncidentArgs.RepoID.
+	RepoID int64 `json:"repo_id,omitempty"`
+	Rerun  int64 `json:"rerun,omitempty" river:"unique"`
 	// Account and AccountType are the installation's account ("acme",
 	// "Organization"), when the pass that fanned out knew them (they
 	// scope the installation's searches; unknown, the resync asks).
@@ -179,7 +189,9 @@ type RemindArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner,omitempty" river:"unique"`
 	Repo           string `json:"repo,omitempty" river:"unique"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// RepoID: as IncidentArgs.RepoID.
+	RepoID int64 `json:"repo_id,omitempty"`
+	Rerun  int64 `json:"rerun,omitempty" river:"unique"`
 }
 
 func (RemindArgs) Kind() string                 { return KindRemind }
@@ -209,12 +221,14 @@ type CommandArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner" river:"unique"`
 	Repo           string `json:"repo" river:"unique"`
-	CommentID      int64  `json:"comment_id" river:"unique"`
-	Number         int    `json:"number"`
-	Login          string `json:"login"`
-	Command        string `json:"command"`
-	At             string `json:"at,omitempty"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// RepoID: as IncidentArgs.RepoID.
+	RepoID    int64  `json:"repo_id,omitempty"`
+	CommentID int64  `json:"comment_id" river:"unique"`
+	Number    int    `json:"number"`
+	Login     string `json:"login"`
+	Command   string `json:"command"`
+	At        string `json:"at,omitempty"`
+	Rerun     int64  `json:"rerun,omitempty" river:"unique"`
 }
 
 func (CommandArgs) Kind() string                 { return KindCommand }
@@ -231,9 +245,11 @@ type ReviewArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner" river:"unique"`
 	Repo           string `json:"repo" river:"unique"`
-	Number         int    `json:"number" river:"unique"`
-	HeadSHA        string `json:"head_sha" river:"unique"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// RepoID: as IncidentArgs.RepoID.
+	RepoID  int64  `json:"repo_id,omitempty"`
+	Number  int    `json:"number" river:"unique"`
+	HeadSHA string `json:"head_sha" river:"unique"`
+	Rerun   int64  `json:"rerun,omitempty" river:"unique"`
 }
 
 func (ReviewArgs) Kind() string                 { return KindReview }
@@ -249,7 +265,9 @@ type RecordArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner" river:"unique"`
 	Repo           string `json:"repo" river:"unique"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// RepoID: as IncidentArgs.RepoID.
+	RepoID int64 `json:"repo_id,omitempty"`
+	Rerun  int64 `json:"rerun,omitempty" river:"unique"`
 	// DefaultBranch is the merged pull request's (a hint, not part of the
 	// identity): without it, or when it is gone, the repository names it.
 	DefaultBranch string `json:"default_branch,omitempty"`
@@ -268,8 +286,10 @@ type RecurrenceArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner" river:"unique"`
 	Repo           string `json:"repo" river:"unique"`
-	Number         int    `json:"number" river:"unique"`
-	Rerun          int64  `json:"rerun,omitempty" river:"unique"`
+	// RepoID: as IncidentArgs.RepoID.
+	RepoID int64 `json:"repo_id,omitempty"`
+	Number int   `json:"number" river:"unique"`
+	Rerun  int64 `json:"rerun,omitempty" river:"unique"`
 }
 
 func (RecurrenceArgs) Kind() string                 { return KindRecurrence }

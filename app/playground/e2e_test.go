@@ -35,7 +35,7 @@ func TestE2EPostgres(t *testing.T) {
 	defer conn.Close(ctx)
 	var followups, done int
 	err = conn.QueryRow(ctx, "SELECT count(*) FILTER (WHERE item LIKE 'followup:%'), count(*) FILTER (WHERE result <> '') FROM "+
-		pgx.Identifier{db.Schema, "postmortem_claims"}.Sanitize()).Scan(&followups, &done)
+		pgx.Identifier{db.Schema, "postmortem_repo_claims"}.Sanitize()).Scan(&followups, &done)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,7 @@ const Schema = `CREATE TABLE IF NOT EXISTS postmortem_watch (
 	repo TEXT NOT NULL,
 	active_at BIGINT NOT NULL,
 	digest TEXT NOT NULL DEFAULT '',
+	repo_id BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (installation_id, repo)
 );
 CREATE TABLE IF NOT EXISTS postmortem_digests (
@@ -50,10 +51,16 @@ CREATE TABLE IF NOT EXISTS postmortem_resync (
 	full_at BIGINT NOT NULL
 )`
 
-// Migrate creates the tables if they do not exist.
+// Migrate creates the tables if they do not exist (and gives a watch list
+// of an earlier version its repo_id column: 0, learnt at the next watch).
 func (s *Store) Migrate(ctx context.Context) error {
 	for _, stmt := range strings.Split(Schema, ";") {
 		if _, err := s.db.SQL().ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("watch: migrate: %w", err)
+		}
+	}
+	if _, err := s.db.SQL().ExecContext(ctx, `SELECT repo_id FROM postmortem_watch WHERE 1 = 0`); err != nil {
+		if _, err := s.db.SQL().ExecContext(ctx, `ALTER TABLE postmortem_watch ADD COLUMN repo_id BIGINT NOT NULL DEFAULT 0`); err != nil {
 			return fmt.Errorf("watch: migrate: %w", err)
 		}
 	}
@@ -71,29 +78,36 @@ type Repo struct {
 	// Digest is the digest scope its configuration said at its last pass
 	// ("" before the first).
 	Digest string
+	// ID is the repository's id (0: watched before ids were kept).
+	ID int64
 }
 
-// Watch adds a repository of an installation (or marks it active at at).
-func (s *Store) Watch(ctx context.Context, inst int64, repo string, at time.Time) error {
-	_, err := s.db.SQL().ExecContext(ctx, s.q(`INSERT INTO postmortem_watch (installation_id, repo, active_at, digest)
-		VALUES ($1, $2, $3, '')
-		ON CONFLICT (installation_id, repo) DO UPDATE SET active_at = excluded.active_at
-		WHERE excluded.active_at > postmortem_watch.active_at`), inst, repo, at.UnixMilli())
+// Watch adds a repository of an installation, by name and id (0:
+// unknown), or marks it active at at (and records its id).
+func (s *Store) Watch(ctx context.Context, inst int64, repo string, repoID int64, at time.Time) error {
+	_, err := s.db.SQL().ExecContext(ctx, s.q(`INSERT INTO postmortem_watch (installation_id, repo, active_at, digest, repo_id)
+		VALUES ($1, $2, $3, '', $4)
+		ON CONFLICT (installation_id, repo) DO UPDATE SET
+			active_at = CASE WHEN excluded.active_at > postmortem_watch.active_at THEN excluded.active_at ELSE postmortem_watch.active_at END,
+			repo_id = CASE WHEN excluded.repo_id <> 0 THEN excluded.repo_id ELSE postmortem_watch.repo_id END
+		WHERE excluded.active_at > postmortem_watch.active_at OR (excluded.repo_id <> 0 AND excluded.repo_id <> postmortem_watch.repo_id)`),
+		inst, repo, at.UnixMilli(), repoID)
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", repo, err)
 	}
 	return nil
 }
 
-// Passed records a pass over a watched repository: its digest scope, and,
-// when it found something open, that it is active at at.
-func (s *Store) Passed(ctx context.Context, inst int64, repo string, at time.Time, active bool, digest string) error {
+// Passed records a pass over a watched repository (id repoID, 0: unknown):
+// its digest scope, and, when it found something open, that it is active
+// at at.
+func (s *Store) Passed(ctx context.Context, inst int64, repo string, repoID int64, at time.Time, active bool, digest string) error {
 	if _, err := s.db.SQL().ExecContext(ctx, s.q(`UPDATE postmortem_watch SET digest = $1 WHERE installation_id = $2 AND repo = $3`),
 		digest, inst, repo); err != nil {
 		return fmt.Errorf("watch %s: %w", repo, err)
 	}
 	if active {
-		return s.Watch(ctx, inst, repo, at)
+		return s.Watch(ctx, inst, repo, repoID, at)
 	}
 	return nil
 }
@@ -138,7 +152,7 @@ func (s *Store) Installations(ctx context.Context) ([]int64, error) {
 
 // Repos are an installation's watched repositories, by name.
 func (s *Store) Repos(ctx context.Context, inst int64) ([]Repo, error) {
-	rows, err := s.db.SQL().QueryContext(ctx, s.q(`SELECT repo, active_at, digest FROM postmortem_watch
+	rows, err := s.db.SQL().QueryContext(ctx, s.q(`SELECT repo, active_at, digest, repo_id FROM postmortem_watch
 		WHERE installation_id = $1 ORDER BY repo`), inst)
 	if err != nil {
 		return nil, fmt.Errorf("watched repositories: %w", err)
@@ -148,7 +162,7 @@ func (s *Store) Repos(ctx context.Context, inst int64) ([]Repo, error) {
 	for rows.Next() {
 		var r Repo
 		var at int64
-		if err := rows.Scan(&r.Name, &at, &r.Digest); err != nil {
+		if err := rows.Scan(&r.Name, &at, &r.Digest, &r.ID); err != nil {
 			return nil, err
 		}
 		r.ActiveAt = time.UnixMilli(at).UTC()

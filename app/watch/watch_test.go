@@ -27,12 +27,12 @@ func TestWatchList(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			must(s.Watch(ctx, 7, "acme/b", t0))
-			must(s.Watch(ctx, 7, "acme/a", t0.Add(time.Hour)))
-			must(s.Watch(ctx, 9, "other/x", t0))
-			must(s.Watch(ctx, 7, "acme/a", t0)) // older: ActiveAt stays
-			must(s.Passed(ctx, 7, "acme/b", t0.Add(48*time.Hour), true, "repository"))
-			must(s.Passed(ctx, 7, "acme/a", t0.Add(48*time.Hour), false, "organization"))
+			must(s.Watch(ctx, 7, "acme/b", 0, t0))
+			must(s.Watch(ctx, 7, "acme/a", 0, t0.Add(time.Hour)))
+			must(s.Watch(ctx, 9, "other/x", 0, t0))
+			must(s.Watch(ctx, 7, "acme/a", 0, t0)) // older: ActiveAt stays
+			must(s.Passed(ctx, 7, "acme/b", 0, t0.Add(48*time.Hour), true, "repository"))
+			must(s.Passed(ctx, 7, "acme/a", 0, t0.Add(48*time.Hour), false, "organization"))
 			repos, err := s.Repos(ctx, 7)
 			must(err)
 			if len(repos) != 2 || repos[0].Name != "acme/a" || !repos[0].ActiveAt.Equal(t0.Add(time.Hour)) || repos[0].Digest != "organization" ||

@@ -41,6 +41,8 @@ func decodeDelivery(body []byte, d *delivery) error {
 			s.installation(d)
 		case keyIs(key, "repository"):
 			s.repository(d)
+		case keyIs(key, "repositories_removed"):
+			s.removed(d)
 		case keyIs(key, "issue"):
 			s.issue(d)
 		case keyIs(key, "pull_request"):
@@ -91,7 +93,30 @@ func (s *scan) installation(d *delivery) {
 	})
 }
 
-// repository reads the delivery's repository: name, default branch, owner.
+// removed reads installation_repositories's repositories_removed: each
+// one's id and full name.
+func (s *scan) removed(d *delivery) {
+	rs := d.Removed
+	n := s.array(func() { rs = nil }, func(i int, isNull bool) {
+		rs = growTo(rs, i)
+		if !isNull && s.isObject() {
+			r := &rs[i]
+			s.object(func(k []byte) {
+				switch {
+				case keyIs(k, "id"):
+					s.int(&r.ID)
+				case keyIs(k, "full_name"):
+					s.str(&r.FullName)
+				default:
+					s.skip()
+				}
+			})
+		}
+	})
+	d.Removed = endSlice(rs, n)
+}
+
+// repository reads the delivery's repository: id, name, default branch, owner.
 func (s *scan) repository(d *delivery) {
 	if s.null() {
 		d.Repository = nil
@@ -106,6 +131,8 @@ func (s *scan) repository(d *delivery) {
 	r := d.Repository
 	s.object(func(k []byte) {
 		switch {
+		case keyIs(k, "id"):
+			s.int(&r.ID)
 		case keyIs(k, "name"):
 			s.str(&r.Name)
 		case keyIs(k, "default_branch"):

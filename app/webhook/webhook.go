@@ -236,6 +236,14 @@ type delivery struct {
 	CheckRun     *checkDelivery        `json:"check_run"`
 	Comment      *deliveryComment      `json:"comment"`
 	Sender       *deliverySender       `json:"sender"`
+	// Removed: installation_repositories's repositories_removed.
+	Removed []deliveryRemoved `json:"repositories_removed"`
+}
+
+// deliveryRemoved is a repository removed from an installation.
+type deliveryRemoved struct {
+	ID       int64  `json:"id"`
+	FullName string `json:"full_name"`
 }
 
 // deliveryComment is an issue_comment delivery's comment: who wrote what,
@@ -252,6 +260,7 @@ type deliveryInstallation struct {
 }
 
 type deliveryRepository struct {
+	ID            int64  `json:"id"`
 	Name          string `json:"name"`
 	DefaultBranch string `json:"default_branch"`
 	Owner         struct {
@@ -301,7 +310,7 @@ var routedEvents = map[string]bool{
 // flow uses to start drafting before its own reads come back: the issue's
 // labels and the repository's default branch as the delivery saw them.
 func incidentArgs(inst int64, d *delivery) jobs.IncidentArgs {
-	a := jobs.IncidentArgs{InstallationID: inst, Owner: d.Repository.Owner.Login, Repo: d.Repository.Name,
+	a := jobs.IncidentArgs{InstallationID: inst, Owner: d.Repository.Owner.Login, Repo: d.Repository.Name, RepoID: d.Repository.ID,
 		Number: d.Issue.Number, DefaultBranch: d.Repository.DefaultBranch}
 	for _, l := range d.Issue.Labels {
 		if l.Name != "" {
@@ -417,7 +426,7 @@ func routeComment(d *delivery, inst int64, bot bool) ([]jobs.Args, string, error
 	if login == "" && d.Sender != nil {
 		login = d.Sender.Login
 	}
-	return []jobs.Args{jobs.CommandArgs{InstallationID: inst, Owner: d.Repository.Owner.Login, Repo: d.Repository.Name,
+	return []jobs.Args{jobs.CommandArgs{InstallationID: inst, Owner: d.Repository.Owner.Login, Repo: d.Repository.Name, RepoID: d.Repository.ID,
 		CommentID: d.Comment.ID, Number: d.Issue.Number, Login: login, Command: cmd, At: d.Comment.CreatedAt}}, "issue_comment created: a command", nil
 }
 
@@ -447,9 +456,9 @@ func routeIssues(d *delivery, inst int64, bot bool) ([]jobs.Args, string, error)
 	case "reopened":
 		js = append(js,
 			incidentArgs(inst, d),
-			jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+			jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, RepoID: d.Repository.ID, Number: n})
 	case "closed", "deleted":
-		js = append(js, jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: n})
+		js = append(js, jobs.TrackingArgs{InstallationID: inst, Owner: owner, Repo: repo, RepoID: d.Repository.ID, Number: n})
 	default:
 		return nil, "issues " + d.Action + " is not used", nil
 	}
@@ -476,7 +485,7 @@ func routePullRequest(d *delivery, inst int64, bot bool) ([]jobs.Args, string, e
 	default:
 		return nil, "pull_request " + d.Action + " is not used", nil
 	}
-	return []jobs.Args{jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo,
+	return []jobs.Args{jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, RepoID: d.Repository.ID,
 		Number: d.PullRequest.Number, HeadSHA: d.PullRequest.Head.SHA}}, "pull_request " + d.Action, nil
 
 }
@@ -503,7 +512,7 @@ func routeCheck(event string, d *delivery, inst int64) ([]jobs.Args, string, err
 			continue
 		}
 		seen[pr.Number] = true
-		js = append(js, jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, Number: pr.Number, HeadSHA: c.HeadSHA,
+		js = append(js, jobs.PullRequestArgs{InstallationID: inst, Owner: owner, Repo: repo, RepoID: d.Repository.ID, Number: pr.Number, HeadSHA: c.HeadSHA,
 			Rerequested: d.Action == "rerequested"})
 	}
 	if len(js) == 0 {

@@ -247,9 +247,10 @@ func (e *Env) Remind() jobs.RemindArgs {
 	return jobs.RemindArgs{InstallationID: InstID, Owner: "acme", Repo: "services"}
 }
 
-// Tracking is the tracking job of follow-up issue n.
+// Tracking is the tracking job of follow-up issue n, as the webhook
+// routes its issues delivery (with the repository's id).
 func (e *Env) Tracking(n int) jobs.TrackingArgs {
-	return jobs.TrackingArgs{InstallationID: InstID, Owner: "acme", Repo: "services", Number: n}
+	return jobs.TrackingArgs{InstallationID: InstID, Owner: "acme", Repo: "services", RepoID: e.Sim.RepoID(Repo), Number: n}
 }
 
 // Issue is issue n of acme/services.
