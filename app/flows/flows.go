@@ -71,6 +71,11 @@ type Flows struct {
 	// is an incident before the configuration is read again.
 	labelsMu sync.Mutex
 	labels   map[string]string
+
+	// LintBudget bounds the time one file's lint may take (0:
+	// checks.DefaultLintBudget); past it the file's check run says it was
+	// not checked to its end. The job's context bounds it too.
+	LintBudget time.Duration
 }
 
 // ErrIdentityUnknown: the App's bot login is not known (no GITHUB_APP_SLUG,

@@ -326,16 +326,19 @@ func (r *run) lintFiles(ctx context.Context, head string, changed []*github.Comm
 		if !found {
 			continue
 		}
-		// The job's context stops a lint (its own budget, opts.Budget,
-		// ends in a completeness/lint-stopped finding instead).
+		// The job's context stops a lint; its own budget (Flows.LintBudget,
+		// default checks.DefaultLintBudget) ends in a
+		// completeness/lint-stopped finding instead.
+		if opts.Budget <= 0 {
+			opts.Budget = r.f.LintBudget
+		}
 		findings, err := checks.LintContext(ctx, src, opts)
 		if err != nil && ctx.Err() != nil {
 			return nil, fmt.Errorf("lint %s: %w", cf.GetFilename(), err)
 		}
-		checked = append(checked, &render.File{
-			Path: cf.GetFilename(), Src: src, Patch: cf.GetPatch(), Added: cf.GetStatus() == "added",
-			Findings: findings,
-		})
+		// Of the source, only the suggested rewordings are kept: it is
+		// released here, not held while the other files are checked.
+		checked = append(checked, render.NewFile(cf.GetFilename(), src, cf.GetPatch(), cf.GetStatus() == "added", findings))
 		res.Files = append(res.Files, cf.GetFilename())
 	}
 	return checked, nil

@@ -12,13 +12,25 @@ import (
 )
 
 // File is one postmortem a pull request adds or changes, as the checks
-// read it.
+// read it. Its source is not kept (see NewFile).
 type File struct {
 	Path     string
-	Src      []byte
 	Patch    string // the pull request's diff of the file
 	Added    bool   // new in the pull request: every line may be commented
 	Findings []checks.Finding
+	// suggestions are the review's suggested rewordings of this file
+	// (Suggestions), worked out from the source by NewFile.
+	suggestions []Suggestion
+}
+
+// NewFile is a checked file: its findings, and the suggested rewordings
+// worked out from src (the lines they rewrite), so src itself is not held
+// while the check runs and the review are written (issue 13: a run over
+// many megabyte files held every one of them to its end).
+func NewFile(path string, src []byte, patch string, added bool, findings []checks.Finding) *File {
+	f := &File{Path: path, Patch: patch, Added: added, Findings: findings}
+	f.suggestions = suggestionsOf(f, src)
+	return f
 }
 
 // CheckRunOutput is a completed check run as the App writes it.

@@ -21,28 +21,40 @@ type Suggestion struct {
 func Suggestions(files []*File) []Suggestion {
 	var want []Suggestion
 	for _, cf := range files {
-		lines := strings.Split(string(cf.Src), "\n")
-		commentable := rightLines(cf.Patch, cf.Added, len(lines))
-		byLine := map[int][]checks.Finding{}
-		for _, f := range cf.Findings {
-			if f.Check == checks.CheckBlameless && f.Replacement != "" && f.Line == f.EndLine && f.Line >= 1 && f.Line <= len(lines) && commentable[f.Line] {
-				byLine[f.Line] = append(byLine[f.Line], f)
-			}
+		want = append(want, cf.suggestions...)
+	}
+	return want
+}
+
+// suggestionsOf are Suggestions of cf, whose source is src.
+func suggestionsOf(cf *File, src []byte) []Suggestion {
+	byLine := map[int][]checks.Finding{}
+	for _, f := range cf.Findings {
+		if f.Check == checks.CheckBlameless && f.Replacement != "" && f.Line == f.EndLine && f.Line >= 1 {
+			byLine[f.Line] = append(byLine[f.Line], f)
 		}
-		lineNums := make([]int, 0, len(byLine))
-		for l := range byLine {
+	}
+	if len(byLine) == 0 {
+		return nil
+	}
+	lines := strings.Split(string(src), "\n")
+	commentable := rightLines(cf.Patch, cf.Added, len(lines))
+	lineNums := make([]int, 0, len(byLine))
+	for l := range byLine {
+		if l <= len(lines) && commentable[l] {
 			lineNums = append(lineNums, l)
 		}
-		sort.Ints(lineNums)
-		for _, l := range lineNums {
-			text, msgs, ok := applyReplacements(strings.TrimSuffix(lines[l-1], "\r"), byLine[l])
-			if !ok {
-				continue
-			}
-			fence := strings.Repeat("`", max(3, longestRun(text, '`')+1))
-			body := strings.Join(msgs, "\n") + "\n\n" + fence + "suggestion\n" + text + "\n" + fence
-			want = append(want, Suggestion{cf.Path, l, body})
+	}
+	sort.Ints(lineNums)
+	var want []Suggestion
+	for _, l := range lineNums {
+		text, msgs, ok := applyReplacements(strings.TrimSuffix(lines[l-1], "\r"), byLine[l])
+		if !ok {
+			continue
 		}
+		fence := strings.Repeat("`", max(3, longestRun(text, '`')+1))
+		body := strings.Join(msgs, "\n") + "\n\n" + fence + "suggestion\n" + text + "\n" + fence
+		want = append(want, Suggestion{cf.Path, l, body})
 	}
 	return want
 }
