@@ -22,7 +22,7 @@ import (
 // still made from it.
 func TestLintFilesReleasesSources(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
-	r, err := e.flows.newRun(flowInstID, "acme", "services")
+	r, err := e.flows.newRun(flowInstID, "acme", "services", 0)
 	e.must(err)
 	src := make([]byte, 0, 1<<20)
 	src = append(src, "## Summary\n\nThe engineer was careless and should have checked the pool size before deploying.\n\n"...)
@@ -67,7 +67,7 @@ func TestLintFilesReleasesSources(t *testing.T) {
 func TestLintFilesDeadline(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
 	e.flows.LintBudget = time.Nanosecond
-	r, err := e.flows.newRun(flowInstID, "acme", "services")
+	r, err := e.flows.newRun(flowInstID, "acme", "services", 0)
 	e.must(err)
 	const path = "postmortems/2026-03-01-x.md"
 	var b strings.Builder
