@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,7 +44,7 @@ const (
 type RecordResult struct {
 	Skipped     string // why nothing was written ("up to date", …)
 	Postmortems int    // entries of the index
-	Read        int    // postmortems read this run (their blob changed)
+	Read        int    // postmortems read this run (their blob changed), and their suspect pull requests
 	Commit      string // the commit on the default branch, when written there
 	PullRequest int    // the record's pull request, when branch protection asks for one
 	Enqueued    []jobs.Args
@@ -101,7 +102,7 @@ func (r *run) record(ctx context.Context, a jobs.RecordArgs) (*RecordResult, err
 	if err != nil {
 		return nil, err
 	}
-	if res.Read == maxRecordReads {
+	if res.Read >= maxRecordReads {
 		res.Enqueued = append(res.Enqueued, jobs.RecordArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo, RepoID: r.repoID})
 	}
 	if err := r.recordFollowUps(ctx, cfg, entries); err != nil {
@@ -246,7 +247,7 @@ func (r *run) recordEntries(ctx context.Context, files map[string]string, dir st
 			out = append(out, e)
 			continue
 		}
-		if res.Read == maxRecordReads {
+		if res.Read >= maxRecordReads {
 			if e, ok := old[p]; ok {
 				out = append(out, e)
 			}
@@ -262,9 +263,53 @@ func (r *run) recordEntries(ctx context.Context, files map[string]string, dir st
 			continue // at the repository's root, only what reads as a postmortem
 		}
 		e.Blob = sha
+		if err := r.suspectFiles(ctx, &e, res); err != nil {
+			return nil, err
+		}
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// Bounds of the files of a postmortem's suspect pull requests: the pull
+// requests read (one page each), the files kept of each.
+const (
+	maxSuspectReads = 3
+	maxSuspectFiles = 50
+)
+
+// suspectFiles sets e.Touched to the files its suspect pull requests (those
+// of this repository its "Changes before the incident" section links)
+// changed: one read each, at most maxSuspectReads, each counted in
+// res.Read. A pull request GitHub no longer has is skipped.
+func (r *run) suspectFiles(ctx context.Context, e *record.Entry, res *RecordResult) error {
+	e.Touched = nil
+	reads := 0
+	for _, ref := range e.SuspectPulls {
+		repo, num, _ := strings.Cut(ref, "#")
+		n, err := strconv.Atoi(num)
+		if err != nil || !strings.EqualFold(repo, r.fullName()) || reads == maxSuspectReads {
+			continue
+		}
+		reads++
+		res.Read++
+		files, resp, err := r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, n, &github.ListOptions{PerPage: 100})
+		if err != nil {
+			if resp != nil && resp.StatusCode == http.StatusNotFound {
+				continue
+			}
+			return fmt.Errorf("list the files of #%d: %w", n, err)
+		}
+		for i, f := range files {
+			if i == maxSuspectFiles {
+				break
+			}
+			if name := f.GetFilename(); name != "" && len(name) <= 400 && !slices.Contains(e.Touched, name) {
+				e.Touched = append(e.Touched, name)
+			}
+		}
+	}
+	return nil
 }
 
 // blob reads a git blob's bytes.

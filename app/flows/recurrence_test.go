@@ -189,3 +189,47 @@ func TestRecurrenceOnceAcrossReplicas(t *testing.T) {
 		t.Fatalf("%d runs commented, %d comments: %+v", made, len(cs), results)
 	}
 }
+
+// A postmortem that never names the file still brings the incident back
+// when its suspect change touched it: the record reads the files of the
+// pull requests its "Changes before the incident" section keeps.
+func TestRecurrenceFromTheFilesASuspectChangeTouched(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	clk := clock.NewOffset(at("2026-03-01T11:00:00Z"))
+	e := newFlowEnv(t, flowEnvOpts{clock: clk})
+	pool, _ := mergeChange(t, e.env, "pool", "Lower the pool size", "", map[string]string{"checkout/pool.go": "package checkout\n\nconst poolSize = 20\n"})
+	clk.Set(at("2026-03-01T12:00:00Z"))
+	n1, err := e.alice.OpenIssue(flowRepo, "Payments fail", "Most payments fail with 502.", "incident", "sev2")
+	e.must(err)
+	res, err := e.flows.Incident(e.ctx, e.incident(n1))
+	e.must(err)
+	draft, err := e.sim.FileAt(flowRepo, res.Branch, res.Path)
+	e.must(err)
+	suspects := changesSection(draft)
+	if strings.Contains(suspects, "pool.go") || !strings.Contains(suspects, "/pull/"+itoa(pool)+")") {
+		t.Fatalf("the draft's changes:\n%s", suspects)
+	}
+	_, err = e.alice.EditFile(flowRepo, res.PullRequest, res.Path, postmortemOf(n1, "Payments fail", "the pool size", threeActions)+"\n"+suspects, "Write it")
+	e.must(err)
+	_, err = e.bob.MergePR(flowRepo, res.PullRequest, "squash")
+	e.must(err)
+	merged, err := e.flows.PullRequest(e.ctx, e.pr(res.PullRequest), false)
+	e.must(err)
+	rr, err := e.flows.Record(e.ctx, merged.Enqueued[0].(jobs.RecordArgs))
+	e.must(err)
+	ix := readIndex(t, e)
+	if rr.Read != 2 || len(ix.Postmortems) != 1 || !contains(ix.Postmortems[0].SuspectPulls, "acme/services#"+itoa(pool)) ||
+		!contains(ix.Postmortems[0].Touched, "checkout/pool.go") || contains(ix.Postmortems[0].Files, "checkout/pool.go") {
+		t.Fatalf("record (%d read): %+v", rr.Read, ix.Postmortems)
+	}
+
+	n2, err := e.alice.OpenIssue(flowRepo, "Orders time out", "The pool in `checkout/pool.go` is at its limit.", "incident", "sev3")
+	e.must(err)
+	rec, err := e.flows.Recurrence(e.ctx, jobs.RecurrenceArgs{InstallationID: flowtest.InstID, Owner: "acme", Repo: "services", Number: n2})
+	e.must(err)
+	cs := e.commentsWith(n2, MarkerRecurrence(n2))
+	if rec.Comment == 0 || len(cs) != 1 || !strings.Contains(cs[0].Body, "**1 earlier incident involved `checkout/pool.go`;**") ||
+		!strings.Contains(cs[0].Body, "- #"+itoa(n1)+" [Payments fail](") {
+		t.Fatalf("recurrence: %+v %+v", rec, cs)
+	}
+}

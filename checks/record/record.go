@@ -60,6 +60,12 @@ type Entry struct {
 	// Files are the repository paths the postmortem names in code spans
 	// (`checkout/pool.go`): what later incidents are compared on.
 	Files []string `json:"files,omitempty"`
+	// SuspectPulls are the pull requests its "Changes before the incident"
+	// section links ("acme/services#12"), at most maxSuspects; Touched
+	// are the files they changed, as the App read them (postmortem stats
+	// reads no pull request: none).
+	SuspectPulls []string `json:"suspect_pulls,omitempty"`
+	Touched      []string `json:"touched_files,omitempty"`
 	// Blob is the git blob the App read the entry from: it reads again only
 	// the postmortems whose blob changed ("" from postmortem stats).
 	Blob string `json:"blob,omitempty"`
@@ -145,7 +151,45 @@ func FromDocument(file string, doc *checks.Document) Entry {
 	e.Labels = list(fm, "labels")
 	e.Services = list(fm, "services")
 	e.Files = Paths(string(doc.Source[bodyStart(doc):]), maxFiles)
+	e.SuspectPulls = SuspectPulls(string(doc.Source[bodyStart(doc):]))
 	return e
+}
+
+// maxSuspects bounds the suspect pull requests an entry keeps.
+const maxSuspects = 5
+
+var (
+	reChangesHeading = regexp.MustCompile(`(?im)^#{2,3}[ \t]+changes before the incident[ \t]*$`)
+	reNextHeading    = regexp.MustCompile(`(?m)^#{1,3}[ \t]`)
+	rePullLink       = regexp.MustCompile(`https?://[^\s/()]+/([A-Za-z0-9_.-]{1,100})/([A-Za-z0-9_.-]{1,100})/pull/(\d{1,9})\b`)
+)
+
+// SuspectPulls are the pull requests linked in the "Changes before the
+// incident" section of a postmortem's body (the section the App drafts;
+// people keep the suspects), as "owner/repo#N", each once, at most 5.
+func SuspectPulls(body string) []string {
+	loc := reChangesHeading.FindStringIndex(body)
+	if loc == nil {
+		return nil
+	}
+	sec := body[loc[1]:]
+	if next := reNextHeading.FindStringIndex(sec); next != nil {
+		sec = sec[:next[0]]
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range rePullLink.FindAllStringSubmatch(sec, -1) {
+		ref := m[1] + "/" + m[2] + "#" + strings.TrimLeft(m[3], "0")
+		if seen[ref] || strings.HasSuffix(ref, "#") {
+			continue
+		}
+		seen[ref] = true
+		out = append(out, ref)
+		if len(out) == maxSuspects {
+			break
+		}
+	}
+	return out
 }
 
 func bodyStart(doc *checks.Document) int {

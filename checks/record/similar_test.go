@@ -90,3 +90,29 @@ func TestSimilarBounded(t *testing.T) {
 		t.Fatalf("a file past the bound matched: %+v", got)
 	}
 }
+
+func TestSuspectPulls(t *testing.T) {
+	body := "## Root cause\n\nSee https://github.com/acme/services/pull/1.\n\n" +
+		"## Changes before the incident\n\n<!-- keep the suspects -->\n\n" +
+		"1. [#12 Lower the pool](https://github.com/acme/services/pull/12) — merged\n" +
+		"2. [#12 again](https://github.com/acme/services/pull/12/files)\n" +
+		"3. [other](https://ghe.example.com/other/repo/pull/7)\n" +
+		"4. [run](https://github.com/acme/services/actions/runs/5)\n\n" +
+		"## Follow-ups\n\n- [ ] https://github.com/acme/services/pull/99\n"
+	got := SuspectPulls(body)
+	if !reflect.DeepEqual(got, []string{"acme/services#12", "other/repo#7"}) {
+		t.Fatalf("SuspectPulls = %v", got)
+	}
+	if got := SuspectPulls("## Timeline\n\nhttps://github.com/a/b/pull/3\n"); got != nil {
+		t.Fatalf("without the section: %v", got)
+	}
+	e := Read("x.md", []byte("---\ntitle: X\n---\n# X\n\n"+body))
+	if !reflect.DeepEqual(e.SuspectPulls, []string{"acme/services#12", "other/repo#7"}) {
+		t.Fatalf("entry: %+v", e.SuspectPulls)
+	}
+	// The files a suspect touched count like the files the postmortem names.
+	e.Touched = []string{"checkout/pool.go"}
+	if m := Similar(Incident{Files: []string{"checkout/pool.go"}}, []Entry{e}, nil, 3); len(m) != 1 || m[0].Score != WeightFile {
+		t.Fatalf("touched: %+v", m)
+	}
+}
