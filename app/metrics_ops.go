@@ -1,9 +1,11 @@
 package app
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/flows"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -51,7 +53,7 @@ func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
 		}, []string{"kind"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "postmortem_secondary_writes_failed_total",
-			Help: "Secondary writes (write=review: the review of suggested rewordings) GitHub refused or that failed; the primary result (the check runs) stands and the write is retried on its own job.",
+			Help: "Secondary writes (write=review: the review of suggested rewordings; write=recurrence: the comment naming earlier similar incidents) GitHub refused or that failed; the primary result (the check runs, the draft) stands and the write is retried on its own job.",
 		}, []string{"write"}),
 	}
 	reg.MustRegister(o.retries, o.attempts, o.checks, o.open, o.overdue, o.remind, o.refused)
@@ -128,6 +130,15 @@ func (m *Metrics) observeRemind(res *flows.RemindResult) {
 
 // observeReview counts a review of suggested rewordings that was not
 // posted (err nil: nothing to count).
+// observeRecurrence counts a failed run of the recurrence comment's job
+// (not one that waits for another replica's run).
+func (m *Metrics) observeRecurrence(err error) {
+	if m == nil || m.ops == nil || err == nil || errors.Is(err, claims.ErrInProgress) {
+		return
+	}
+	m.ops.refused.WithLabelValues("recurrence").Inc()
+}
+
 func (m *Metrics) observeReview(err error) {
 	if m == nil || m.ops == nil || err == nil {
 		return

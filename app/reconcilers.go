@@ -54,6 +54,7 @@ func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeli
 		queue.Handle(w, incidentReconciler(f, m)),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.RecurrenceArgs]) ([]jobs.Args, error) {
 			_, err := f.Recurrence(ctx, job.Args)
+			m.observeRecurrence(err)
 			return nil, retryLater(err)
 		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) ([]jobs.Args, error) {
