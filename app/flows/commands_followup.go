@@ -122,6 +122,9 @@ func runOwner(ctx context.Context, c *cmdRun) (string, error) {
 
 // editFollowUp edits the command's follow-up and keeps the edited issue.
 func (c *cmdRun) editFollowUp(ctx context.Context, req *github.IssueRequest) error {
+	if req.Body != nil {
+		req.Body = bodyOf(*req.Body)
+	}
 	is, _, err := c.r.gh.Issues.Edit(ctx, c.r.owner, c.r.repo, c.issue.GetNumber(), req)
 	if err != nil {
 		return fmt.Errorf("edit follow-up #%d: %w", c.issue.GetNumber(), err)

@@ -109,7 +109,7 @@ func (r *run) writeDigest(ctx context.Context, target, week string, known int, t
 	number := known
 	_, err := r.createOnce(ctx, 0, "digest:"+target+":"+week, func(ctx context.Context) (string, error) {
 		if number != 0 {
-			_, _, err := r.gh.Issues.Edit(ctx, r.owner, r.repo, number, &github.IssueRequest{Body: github.String(body)})
+			_, _, err := r.gh.Issues.Edit(ctx, r.owner, r.repo, number, &github.IssueRequest{Body: bodyOf(body)})
 			if err == nil {
 				return strconv.Itoa(number), nil
 			}
@@ -143,13 +143,13 @@ func (r *run) findOrOpenDigest(ctx context.Context, target, title, body string) 
 	}
 	for _, is := range all {
 		if strings.HasPrefix(is.GetBody(), MarkerDigest(target)) && r.f.isBot(is.GetUser()) {
-			if _, _, err := r.gh.Issues.Edit(ctx, r.owner, r.repo, is.GetNumber(), &github.IssueRequest{Body: github.String(body)}); err != nil {
+			if _, _, err := r.gh.Issues.Edit(ctx, r.owner, r.repo, is.GetNumber(), &github.IssueRequest{Body: bodyOf(body)}); err != nil {
 				return 0, fmt.Errorf("edit digest #%d: %w", is.GetNumber(), err)
 			}
 			return is.GetNumber(), nil
 		}
 	}
-	is, _, err := r.gh.Issues.Create(ctx, r.owner, r.repo, &github.IssueRequest{Title: github.String(title), Body: github.String(body),
+	is, _, err := r.gh.Issues.Create(ctx, r.owner, r.repo, &github.IssueRequest{Title: github.String(title), Body: bodyOf(body),
 		Labels: &[]string{DigestLabel}})
 	if err != nil {
 		return 0, errMaybeMade{fmt.Errorf("open the digest issue: %w", err)}

@@ -359,7 +359,7 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 		b.WriteString("\nClose this issue when it is done (or as \"not planned\"); the incident's tracking comment follows along.\n")
 		return b.String()
 	}
-	req := &github.IssueRequest{Title: github.String(render.Plain(it.Title, 200)), Body: github.String(body(ownerNote)), Labels: &labels}
+	req := &github.IssueRequest{Title: github.String(render.Plain(it.Title, 200)), Body: bodyOf(body(ownerNote)), Labels: &labels}
 	if len(assignees) > 0 {
 		req.Assignees = &assignees
 	}
@@ -367,7 +367,7 @@ func (r *run) createFollowUp(ctx context.Context, cfg *repoconfig.Config, pr *gi
 	if err != nil && len(assignees) > 0 && statusOf(err) == http.StatusUnprocessableEntity {
 		// The owner cannot be assigned here (no access, not a user): say so.
 		req.Assignees = nil
-		req.Body = github.String(body("@" + owner + " (cannot be assigned in this repository, so nobody is assigned yet)"))
+		req.Body = bodyOf(body("@" + owner + " (cannot be assigned in this repository, so nobody is assigned yet)"))
 		is, _, err = r.gh.Issues.Create(ctx, r.owner, r.repo, req)
 	}
 	if err != nil {

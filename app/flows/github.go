@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/claims"
+	"github.com/postmortem-app/postmortem/app/flows/render"
 )
 
 // statusOf is the HTTP status of a go-github error (0 when none).
@@ -71,6 +72,10 @@ func (r *run) issueComments(ctx context.Context, number int) ([]*github.IssueCom
 	return cs, nil
 }
 
+// bodyOf is body as the App sends it: within GitHub's limit (cut with a
+// note, its hidden markers kept: render.Bound).
+func bodyOf(body string) *string { return github.String(render.Bound(body, render.MaxBody)) }
+
 // findComment returns the bot's comment that starts with marker. The App
 // puts its marker first in every comment it writes; one anywhere else is
 // text the comment quotes (a title, a reason), never the App's.
@@ -90,11 +95,12 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 	if !strings.HasPrefix(body, marker) {
 		body = marker + "\n" + body
 	}
+	body = render.Bound(body, render.MaxBody) // as GitHub will hold it
 	if c := r.findComment(comments, marker); c != nil {
 		if c.GetBody() == body {
 			return c, false, nil
 		}
-		ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: github.String(body)})
+		ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: bodyOf(body)})
 		if err != nil {
 			return nil, false, fmt.Errorf("edit comment on #%d: %w", number, err)
 		}
@@ -102,7 +108,7 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 	}
 	var created *github.IssueComment
 	ok, err := r.createOnce(ctx, claimScope, item, func(ctx context.Context) (string, error) {
-		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: github.String(body)})
+		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: bodyOf(body)})
 		if err != nil {
 			return "", fmt.Errorf("comment on #%d: %w", number, err)
 		}
@@ -121,7 +127,7 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 			return nil, false, err
 		}
 		if c := r.findComment(fresh, marker); c != nil && c.GetBody() != body {
-			ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: github.String(body)})
+			ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: bodyOf(body)})
 			if err != nil {
 				return nil, false, fmt.Errorf("edit comment on #%d: %w", number, err)
 			}

@@ -154,3 +154,83 @@ func TestFollowUpsMaxConfigured(t *testing.T) {
 		t.Fatalf("tracking: %+v", tr)
 	}
 }
+
+// TestBodiesWithinGitHubsLimit: GitHub refuses a body past 65 536
+// characters (the simulator too). 420 follow-ups with long titles made a
+// tracking comment of 70 KB: before, the merge flow failed on it (a 422,
+// retried for ever) and the incident had no tracking comment. Now the
+// tracking comment lists the follow-ups that fit and counts the rest,
+// within the limit, before and after a follow-up closes; every follow-up's
+// body is within it too (an action item of 114 000 characters included).
+func TestBodiesWithinGitHubsLimit(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{files: map[string]string{".github/postmortem.yml": "follow_ups:\n  max: 500\n"}})
+	n := e.openIncident("Long follow-ups", "incident")
+	var actions strings.Builder
+	for i := 1; i <= 420; i++ {
+		fmt.Fprintf(&actions, "- [ ] Harden part %d of the pipeline %s (owner: @alice, due: 2026-04-01)\n", i, strings.Repeat("so that it cannot fail again ", 6))
+	}
+	fmt.Fprintf(&actions, "- [ ] Rewrite everything: %s (owner: @bob, due: 2026-04-01)\n", strings.Repeat("and then some more ", 6000))
+	e.mergedPostmortem(n, actions.String())
+	res, err := e.flows.PullRequest(e.ctx, e.pr(e.pulls()[len(e.pulls())-1].Number), false)
+	if err != nil {
+		t.Fatalf("merge flow: %v", err)
+	}
+	fus := e.followUpIssues(n)
+	if len(fus) != 421 || len(res.FollowUps.Created) != 421 {
+		t.Fatalf("%d follow-ups filed, want 421: %+v", len(fus), res.FollowUps)
+	}
+	for _, is := range fus {
+		if len(is.Body) > render.MaxBody || !strings.Contains(is.Body, "<!-- postmortem:followup incident=") {
+			t.Errorf("follow-up #%d: body of %d bytes", is.Number, len(is.Body))
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		tr := e.commentsWith(n, MarkerTracking(n))
+		if len(tr) != 1 {
+			t.Fatalf("%s: %d tracking comments", when, len(tr))
+		}
+		body := tr[0].Body
+		t.Logf("%s: tracking comment of %d bytes", when, len(body))
+		if len(body) > render.MaxBody || !strings.HasPrefix(body, MarkerTracking(n)) || !strings.Contains(body, "more follow-ups are not listed here") {
+			t.Fatalf("%s: tracking comment of %d bytes:\n%.300s\n…\n%s", when, len(body), body, body[max(0, len(body)-600):])
+		}
+	}
+	check("after the merge")
+	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed"))
+	tres, err := e.flows.Tracking(e.ctx, e.trackingJob(fus[0].Number))
+	e.must(err)
+	if !tres.CommentChanged || tres.Done != 1 || !strings.Contains(e.commentsWith(n, MarkerTracking(n))[0].Body, "1 of 421 done") {
+		t.Fatalf("tracking: %+v", tres)
+	}
+	check("after a follow-up closed")
+}
+
+// TestLongLineSuggestionSkipped: a suggested rewording repeats its whole
+// line, so one line of 75 KB made a review comment past GitHub's limit and
+// the review was refused (a 422, its job retried for ever). Now a line too
+// long for one comment gets no suggestion (its findings stay in the check
+// run); the review of the other lines is posted.
+func TestLongLineSuggestionSkipped(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{})
+	n := e.openIncident("A long line", "incident")
+	ires, err := e.flows.Incident(e.ctx, e.incident(n))
+	e.must(err)
+	sentence := "The engineer was careless and should have checked the pool size before deploying. "
+	doc := strings.Replace(fixedPostmortem(n, threeActions), "Checkout returned errors for 75 minutes",
+		strings.Repeat(sentence, 900)+"\n\n"+sentence+"\n\nCheckout returned errors for 75 minutes", 1)
+	_, err = e.alice.EditFile(flowRepo, ires.PullRequest, ires.Path, doc, "one long line")
+	e.must(err)
+	res, err := e.flows.PullRequest(e.ctx, e.pr(ires.PullRequest), false)
+	e.must(err)
+	if res.Review != nil || res.Suggestions != 1 {
+		t.Fatalf("review: %v, %d suggestions, want the one short line's", res.Review, res.Suggestions)
+	}
+	for _, rv := range e.pulls()[0].Reviews {
+		for _, c := range rv.Comments {
+			if len(c.Body) > render.MaxBody {
+				t.Errorf("a review comment of %d bytes", len(c.Body))
+			}
+		}
+	}
+}

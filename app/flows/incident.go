@@ -677,7 +677,7 @@ func (r *run) openPR(ctx context.Context, issue *github.Issue, branch, base stri
 		Title: github.String("Postmortem: " + render.Plain(issue.GetTitle(), 200)),
 		Head:  github.String(branch),
 		Base:  github.String(base),
-		Body:  github.String(body),
+		Body:  bodyOf(body),
 	})
 	if err == nil {
 		return pr, true, nil

@@ -388,7 +388,7 @@ func (r *run) createCheckRun(ctx context.Context, head, name string, o render.Ch
 	cr, _, err := r.gh.Checks.CreateCheckRun(ctx, r.owner, r.repo, github.CreateCheckRunOptions{
 		Name: name, HeadSHA: head, Status: github.String("completed"), Conclusion: github.String(o.Conclusion),
 		StartedAt: &now, CompletedAt: &now,
-		Output: &github.CheckRunOutput{Title: github.String(o.Title), Summary: github.String(o.Summary), Annotations: anns},
+		Output: &github.CheckRunOutput{Title: github.String(o.Title), Summary: github.String(render.Bound(o.Summary, render.MaxCheckOutput)), Annotations: anns},
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create check run %s: %w", name, err)

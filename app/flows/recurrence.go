@@ -151,7 +151,7 @@ func (r *run) recurrenceComment(ctx context.Context, issue *github.Issue, commen
 	}
 	body := MarkerRecurrence(number) + "\n" + render.RecurrenceComment(earlier, len(entries), path.Join(dir, RecordJSON))
 	_, err = r.createOnce(ctx, number, claimRecurrence, func(ctx context.Context) (string, error) {
-		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: github.String(body)})
+		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: bodyOf(body)})
 		if err != nil {
 			return "", fmt.Errorf("comment on #%d: %w", number, err)
 		}

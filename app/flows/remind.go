@@ -266,7 +266,7 @@ func (r *run) postOnce(ctx context.Context, number, scope int, item, marker, bod
 				return strconv.FormatInt(c.GetID(), 10), nil
 			}
 		}
-		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: github.String(marker + "\n" + body)})
+		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: bodyOf(marker + "\n" + body)})
 		if err != nil {
 			err = fmt.Errorf("comment on #%d: %w", number, err)
 			if s := statusOf(err); s < 400 || s >= 500 {

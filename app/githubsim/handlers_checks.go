@@ -155,6 +155,9 @@ func (s *Server) applyCheckRun(cr *checkRun, in checkRunIn) *apiError {
 		if o.Summary == nil || (o.Title == nil && cr.Title == nil) {
 			return unprocessable("Invalid request.\n\nFor 'properties/output', {\"title\" and \"summary\"} are required.")
 		}
+		if e := checkOutputTooLong(o.Summary, o.Text); e != nil {
+			return e
+		}
 		if len(o.Annotations) > 50 {
 			return unprocessable("Invalid request.\n\nFor 'properties/annotations', " + strconv.Itoa(len(o.Annotations)) + " items were given, but must have at most 50.")
 		}

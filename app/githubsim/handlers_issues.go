@@ -138,6 +138,9 @@ func (s *Server) createIssue(c *ctx) (any, error) {
 	if strings.TrimSpace(title) == "" {
 		return nil, validationFailed("Issue", "title", "missing_field")
 	}
+	if e := bodyTooLong("Issue", in.Body); e != nil {
+		return nil, e
+	}
 	logins := in.Assignees
 	if in.Assignee != nil && *in.Assignee != "" {
 		logins = append(logins, *in.Assignee)
@@ -339,6 +342,9 @@ func (s *Server) editIssue(c *ctx) (any, error) {
 		Assignee    *string   `json:"assignee"`
 	}
 	_ = c.decode(&in)
+	if e := bodyTooLong("Issue", in.Body); e != nil {
+		return nil, e
+	}
 	now := s.clock()
 	changes := map[string]any{}
 	if in.Title != nil && *in.Title != is.Title {
@@ -749,6 +755,9 @@ func (s *Server) createComment(c *ctx) (any, error) {
 	if in.Body == nil || *in.Body == "" {
 		return nil, validationFailed("IssueComment", "body", "missing_field")
 	}
+	if e := bodyTooLong("IssueComment", in.Body); e != nil {
+		return nil, e
+	}
 	if is.Locked && !s.canPush(c.auth.user, c.repo) && c.auth.kind != "installation" {
 		return nil, errf(403, "Unable to create comment because issue is locked.")
 	}
@@ -794,6 +803,9 @@ func (s *Server) editComment(c *ctx) (any, error) {
 	}
 	if in.Body == nil {
 		return nil, validationFailed("IssueComment", "body", "missing_field")
+	}
+	if e := bodyTooLong("IssueComment", in.Body); e != nil {
+		return nil, e
 	}
 	if cm.User != c.auth.user && !s.canPush(c.auth.user, c.repo) && c.auth.kind != "installation" {
 		return nil, errf(403, "Must have admin rights to Repository.")

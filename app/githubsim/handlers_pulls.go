@@ -226,6 +226,9 @@ func (s *Server) createPull(c *ctx) (any, error) {
 		}
 		head = br
 	}
+	if e := bodyTooLong("PullRequest", in.Body); e != nil {
+		return nil, e
+	}
 	if in.Title == nil && in.Issue == 0 {
 		return nil, validationFailed("PullRequest", "title", "missing_field")
 	}
@@ -355,6 +358,9 @@ func (s *Server) editPull(c *ctx) (any, error) {
 	}
 	if err := c.decode(&in); err != nil {
 		return nil, err
+	}
+	if e := bodyTooLong("PullRequest", in.Body); e != nil {
+		return nil, e
 	}
 	changes := map[string]any{}
 	if in.Title != nil && *in.Title != is.Title {
@@ -621,6 +627,9 @@ func (s *Server) newReviewComment(c *ctx, is *issue, in reviewCommentIn, commitI
 	if in.Body == "" {
 		return nil, validationFailed("PullRequestReviewComment", "body", "missing_field")
 	}
+	if e := bodyTooLong("PullRequestReviewComment", &in.Body); e != nil {
+		return nil, e
+	}
 	if !found {
 		return nil, unprocessable("Unprocessable Entity: Pull request review thread path could not be resolved")
 	}
@@ -705,6 +714,13 @@ func (s *Server) createReview(c *ctx) (any, error) {
 	case "":
 	default:
 		return nil, validationFailed("PullRequestReview", "event", "invalid")
+	}
+	bodies := []string{in.Body}
+	for _, rc := range in.Comments {
+		bodies = append(bodies, rc.Body)
+	}
+	if e := reviewTooLong(bodies...); e != nil {
+		return nil, e
 	}
 	if (state == "CHANGES_REQUESTED" || state == "COMMENTED") && in.Body == "" && len(in.Comments) == 0 {
 		e := errf(422, "Unprocessable Entity")
@@ -851,6 +867,9 @@ func (s *Server) createReviewComment(c *ctx) (any, error) {
 		}
 		if in.Body == "" {
 			return nil, validationFailed("PullRequestReviewComment", "body", "missing_field")
+		}
+		if e := bodyTooLong("PullRequestReviewComment", &in.Body); e != nil {
+			return nil, e
 		}
 		now := s.clock()
 		cp := *parent

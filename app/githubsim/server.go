@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Options configure a Server.
@@ -410,6 +411,9 @@ type apiError struct {
 	Status  int
 	Message string
 	Errors  []map[string]any
+	// Strings are the errors of an answer whose errors are plain strings
+	// (validation-error-simple: a review's, say); used when Errors is empty.
+	Strings []string
 	Doc     string
 	Header  http.Header
 }
@@ -427,6 +431,60 @@ func validationFailed(resource, field, code string) *apiError {
 }
 
 func unprocessable(msg string) *apiError { return errf(422, "%s", msg) }
+
+// MaxBodyChars is GitHub's limit on the body of an issue, pull request,
+// issue comment, review or review comment: 65 536 characters (Unicode code
+// points); a longer one is a 422 and nothing is written.
+const MaxBodyChars = 65536
+
+// MaxCheckOutputChars is GitHub's limit on a check run's output summary and
+// text: 65 535 characters.
+const MaxCheckOutputChars = 65535
+
+// bodyTooLong is GitHub's 422 for a body past MaxBodyChars, nil for one
+// within it. GitHub answers an issue or pull request with a custom error on
+// the body field, an issue comment with one on "data":
+//
+//	{"message":"Validation Failed","errors":[{"resource":"Issue","code":"custom","field":"body",
+//	  "message":"body is too long (maximum is 65536 characters)"}]}
+//	{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"unprocessable","field":"data",
+//	  "message":"Body is too long (maximum is 65536 characters)"}]}
+func bodyTooLong(resource string, body *string) *apiError {
+	if body == nil || len(*body) <= MaxBodyChars || utf8.RuneCountInString(*body) <= MaxBodyChars {
+		return nil
+	}
+	e := map[string]any{"resource": resource, "code": "custom", "field": "body", "message": "body is too long (maximum is 65536 characters)"}
+	if resource == "IssueComment" {
+		e = map[string]any{"resource": resource, "code": "unprocessable", "field": "data", "message": "Body is too long (maximum is 65536 characters)"}
+	}
+	return &apiError{Status: 422, Message: "Validation Failed", Errors: []map[string]any{e}}
+}
+
+// reviewTooLong is bodyTooLong for a review and the comments it makes:
+// their 422 lists its errors as strings (validation-error-simple).
+func reviewTooLong(bodies ...string) *apiError {
+	for _, b := range bodies {
+		if bodyTooLong("PullRequestReview", &b) != nil {
+			return &apiError{Status: 422, Message: "Unprocessable Entity", Strings: []string{"Body is too long (maximum is 65536 characters)"}}
+		}
+	}
+	return nil
+}
+
+// checkOutputTooLong is GitHub's 422 for a check run summary or text past
+// MaxCheckOutputChars ("Invalid request.\n\nOnly 65535 characters are
+// allowed; 70000 were supplied.").
+func checkOutputTooLong(texts ...*string) *apiError {
+	for _, t := range texts {
+		if t == nil || len(*t) <= MaxCheckOutputChars {
+			continue
+		}
+		if n := utf8.RuneCountInString(*t); n > MaxCheckOutputChars {
+			return unprocessable(fmt.Sprintf("Invalid request.\n\nOnly %d characters are allowed; %d were supplied.", MaxCheckOutputChars, n))
+		}
+	}
+	return nil
+}
 
 type apiBaseKey struct{}
 
@@ -701,6 +759,8 @@ func (s *Server) run(c *ctx, acc access, h func(c *ctx) (any, error), call *Call
 		m := map[string]any{"message": e.Message, "documentation_url": doc, "status": strconv.Itoa(e.Status)}
 		if len(e.Errors) > 0 {
 			m["errors"] = e.Errors
+		} else if len(e.Strings) > 0 {
+			m["errors"] = e.Strings
 		}
 		b, _ := json.Marshal(m)
 		c.header.Set("Content-Type", "application/json; charset=utf-8")

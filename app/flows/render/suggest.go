@@ -54,6 +54,9 @@ func suggestionsOf(cf *File, src []byte) []Suggestion {
 		}
 		fence := strings.Repeat("`", max(3, longestRun(text, '`')+1))
 		body := strings.Join(msgs, "\n") + "\n\n" + fence + "suggestion\n" + text + "\n" + fence
+		if len(body) > MaxBody {
+			continue // a line too long for one comment: cut, it would rewrite the line wrong
+		}
 		want = append(want, Suggestion{cf.Path, l, body})
 	}
 	return want

@@ -57,9 +57,14 @@ func (u Unfiled) note() string {
 		Plural(u.Count, "more action item was", "more action items were"), u.Max, u.Count, u.Max)
 }
 
+// trackingRows is how long the tracking comment's table may grow: GitHub's
+// limit with room for the marker, heading and notes.
+const trackingRows = MaxBody - 4096
+
 // TrackingComment renders the tracking comment of an incident's follow-ups
 // (sorted by number), today being YYYY-MM-DD: a table of each follow-up's
-// owner, due date and state, and how many action items were not filed.
+// owner, due date and state (those that fit in a comment; the rest are
+// counted), and how many action items were not filed.
 func TrackingComment(fus []*github.Issue, today string, unfiled Unfiled) Tracking {
 	var t Tracking
 	for _, is := range fus {
@@ -82,27 +87,14 @@ func TrackingComment(fus []*github.Issue, today string, unfiled Unfiled) Trackin
 	}
 	fmt.Fprintf(&b, "### Postmortem follow-ups: %d of %d done\n\n", t.Done, len(fus))
 	b.WriteString("| | Follow-up | Owner | Due | State |\n|---|---|---|---|---|\n")
-	for _, is := range fus {
-		icon, state := "⬜", "open"
-		if is.GetState() == "closed" {
-			icon, state = "✅", "done"
-			if is.GetStateReason() == "not_planned" {
-				icon, state = "➖", "not planned"
-			}
+	for i, is := range fus {
+		row := trackingRow(is)
+		if b.Len()+len(row) > trackingRows {
+			fmt.Fprintf(&b, "\n…%s not listed here (GitHub takes at most %d characters in a comment): the incident's sub-issues list them all.\n",
+				Plural(len(fus)-i, "more follow-up is", "more follow-ups are"), MaxBody)
+			break
 		}
-		owner := "—"
-		if len(is.Assignees) > 0 {
-			var ls []string
-			for _, u := range is.Assignees {
-				ls = append(ls, "@"+u.GetLogin())
-			}
-			owner = strings.Join(ls, ", ")
-		}
-		due, ok := Due(is.GetBody())
-		if !ok {
-			due = "—"
-		}
-		fmt.Fprintf(&b, "| %s | #%d %s | %s | %s | %s |\n", icon, is.GetNumber(), Cell(Echo(is.GetTitle(), 120)), owner, due, state)
+		b.WriteString(row)
 	}
 	if t.AllDone {
 		b.WriteString("\nEvery follow-up is done.\n")
@@ -110,6 +102,30 @@ func TrackingComment(fus []*github.Issue, today string, unfiled Unfiled) Trackin
 	b.WriteString(unfiled.note())
 	t.Body = b.String()
 	return t
+}
+
+// trackingRow is one follow-up's row of the tracking comment's table.
+func trackingRow(is *github.Issue) string {
+	icon, state := "⬜", "open"
+	if is.GetState() == "closed" {
+		icon, state = "✅", "done"
+		if is.GetStateReason() == "not_planned" {
+			icon, state = "➖", "not planned"
+		}
+	}
+	owner := "—"
+	if len(is.Assignees) > 0 {
+		var ls []string
+		for _, u := range is.Assignees {
+			ls = append(ls, "@"+u.GetLogin())
+		}
+		owner = strings.Join(ls, ", ")
+	}
+	due, ok := Due(is.GetBody())
+	if !ok {
+		due = "—"
+	}
+	return fmt.Sprintf("| %s | #%d %s | %s | %s | %s |\n", icon, is.GetNumber(), Cell(Echo(is.GetTitle(), 120)), owner, due, state)
 }
 
 // CompleteComment says the postmortem of an incident with followUps
