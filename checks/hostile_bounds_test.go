@@ -265,3 +265,14 @@ func TestGuardTableCells(t *testing.T) {
 		t.Errorf("real tables: %d cells, want 8", cells)
 	}
 }
+
+// FuzzLint found it (testdata/fuzz/FuzzLint/e525a20d7bcdc309): a finding's
+// span longer than the excerpt whose first excerptMax+8 bytes are mostly
+// white space (form feeds) trimmed to under excerptMax-3 bytes indexed one
+// past the excerpt's end: a panic for any file with such a line.
+func TestExcerptOfAWhiteSpan(t *testing.T) {
+	d := Parse([]byte("ab" + strings.Repeat("\f", 300) + "cd\n"))
+	if got := d.excerpt(Finding{Line: 1, Column: 1, EndLine: 1, EndColumn: 300}); got != "ab..." {
+		t.Errorf("excerpt %q, want %q", got, "ab...")
+	}
+}

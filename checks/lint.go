@@ -351,7 +351,7 @@ func (d *Document) excerpt(f Finding) string {
 	b := bytes.TrimSpace(line[from:min(to, from+excerptMax+8)])
 	if len(b) > excerptMax || to-from > excerptMax+8 {
 		cut := min(len(b), excerptMax-3)
-		for cut > 0 && b[cut]&0xC0 == 0x80 {
+		for cut > 0 && cut < len(b) && b[cut]&0xC0 == 0x80 {
 			cut--
 		}
 		return string(b[:cut]) + "..."
