@@ -76,13 +76,14 @@ func FuzzParse(f *testing.F) {
 }
 
 // Per input, FuzzLint fails an input whose lint allocates more than
-// fuzzAllocBase + fuzzAllocPerByte bytes per input byte (every crafted
-// construct of hostileConstructs stays under a third of that) and, while
+// fuzzAllocBase + fuzzAllocPerByte bytes per input byte (the crafted
+// constructs of hostileConstructs allocate at most 623 KB at 1 KB and 334
+// bytes per byte at 16-256 KB: a third of the limit or less) and, while
 // fuzzing (not when the seed corpus runs in go test), one that takes longer
 // than fuzzTimeBase + fuzzTimePerByte per byte of wall time.
 const (
-	fuzzAllocBase    = 8 << 20
-	fuzzAllocPerByte = 2048
+	fuzzAllocBase    = 4 << 20
+	fuzzAllocPerByte = 1024
 	fuzzTimeBase     = 2 * time.Second
 	fuzzTimePerByte  = 10 * time.Microsecond
 )
