@@ -205,6 +205,10 @@ func (r *run) readRecord(ctx context.Context, dir string) (*record.Index, error)
 	if fc == nil {
 		return record.Build(nil), nil // a directory
 	}
+	if fc.GetSize() > record.MaxIndexBytes {
+		r.f.log().Warn("the record's index.json is too large; no earlier incident compared", "repo", r.fullName(), "bytes", fc.GetSize())
+		return record.Build(nil), nil
+	}
 	var src []byte
 	if fc.GetEncoding() == "none" || (fc.Content == nil && fc.GetSize() > 0) {
 		// Over 1 MB the contents API sends no content: its blob has it.

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/clock"
 	"github.com/postmortem-app/postmortem/app/internal/flowtest"
 	"github.com/postmortem-app/postmortem/app/jobs"
+	"github.com/postmortem-app/postmortem/checks/record"
 )
 
 // recurrenceJob is the recurrence job the incident flow's run of n
@@ -231,5 +233,51 @@ func TestRecurrenceFromTheFilesASuspectChangeTouched(t *testing.T) {
 	if rec.Comment == 0 || len(cs) != 1 || !strings.Contains(cs[0].Body, "**1 earlier incident involved `checkout/pool.go`;**") ||
 		!strings.Contains(cs[0].Body, "- #"+itoa(n1)+" [Payments fail](") {
 		t.Fatalf("recurrence: %+v %+v", rec, cs)
+	}
+}
+
+// An index.json anyone with write access edited by hand: thousands of
+// entries, each naming the incident's file, with titles that mention,
+// link and format. The comment names three, escaped, and stays small; an
+// index.json that does not parse is no record (quiet), never an error.
+func TestRecurrenceHostileRecord(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{})
+	var es []record.Entry
+	for i := range 3000 {
+		es = append(es, record.Entry{Path: fmt.Sprintf("p%d.md", i), Incident: "100000",
+			Title:     fmt.Sprintf("@alice [click](javascript:alert(1)) <img src=x> #%d %s", i, strings.Repeat("x", 300)),
+			Files:     []string{"checkout/pool.go"},
+			FollowUps: record.FollowUps{Open: []int{999999}}})
+	}
+	_, err := e.alice.PushFiles(flowRepo, "main", map[string]string{"postmortems/index.json": string(record.Build(es).JSON())}, "a hand-made record")
+	e.must(err)
+	n, err := e.alice.OpenIssue(flowRepo, "Checkout pool exhausted", "`checkout/pool.go` again", "incident", "sev2")
+	e.must(err)
+	rec, err := e.flows.Recurrence(e.ctx, jobs.RecurrenceArgs{InstallationID: flowtest.InstID, Owner: "acme", Repo: "services", Number: n})
+	e.must(err)
+	cs := e.commentsWith(n, MarkerRecurrence(n))
+	if rec.Comment == 0 || rec.Compared != 3000 || len(rec.Earlier) != 3 || len(cs) != 1 {
+		t.Fatalf("hostile record: %+v, %d comments", rec, len(cs))
+	}
+	body := cs[0].Body
+	if len(body) > 4000 || strings.Contains(body, "@alice") || strings.Contains(body, "[click](") || strings.Contains(body, "<img") ||
+		strings.Contains(body, "999999") || strings.Count(body, "\n- ") != 3 {
+		t.Fatalf("the comment (%d bytes) echoes the record unescaped or unbounded:\n%s", len(body), body)
+	}
+
+	// Unparsable, or over 8 MiB (not read at all): no record.
+	huge := string(record.Build(es).JSON())
+	huge = huge[:len(huge)-1] + strings.Repeat(" ", record.MaxIndexBytes) + "\n"
+	for _, bad := range []string{"{not json", huge} {
+		_, err = e.alice.PushFiles(flowRepo, "main", map[string]string{"postmortems/index.json": bad}, "broken")
+		e.must(err)
+		n2, err := e.alice.OpenIssue(flowRepo, "Checkout pool exhausted again", "`checkout/pool.go`", "incident", "sev2")
+		e.must(err)
+		mark := e.mark()
+		rec, err = e.flows.Recurrence(e.ctx, jobs.RecurrenceArgs{InstallationID: flowtest.InstID, Owner: "acme", Repo: "services", Number: n2})
+		if calls, _ := e.appCalls(mark); err != nil || rec.Skipped != "nothing similar" || len(e.commentsWith(n2, "postmortem:recurrence")) != 0 ||
+			calls["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"] != 0 {
+			t.Fatalf("a record of %d bytes: %+v, %v\n%s", len(bad), rec, err, fmtCalls(calls))
+		}
 	}
 }

@@ -179,8 +179,8 @@ func (ix *Index) JSON() []byte {
 	return append(b, '\n')
 }
 
-// maxIndexBytes bounds an index.json the App reads back from a repository.
-const maxIndexBytes = 8 << 20
+// MaxIndexBytes bounds an index.json the App reads back from a repository.
+const MaxIndexBytes = 8 << 20
 
 // ParseIndex reads an index.json; an absent or empty file is an empty
 // index.
@@ -188,8 +188,8 @@ func ParseIndex(b []byte) (*Index, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return Build(nil), nil
 	}
-	if len(b) > maxIndexBytes {
-		return nil, fmt.Errorf("index.json is %d bytes, over %d", len(b), maxIndexBytes)
+	if len(b) > MaxIndexBytes {
+		return nil, fmt.Errorf("index.json is %d bytes, over %d", len(b), MaxIndexBytes)
 	}
 	var ix Index
 	if err := json.Unmarshal(b, &ix); err != nil {
