@@ -309,7 +309,7 @@ func (s *sent) blameVerb(i int) {
 			s.add(kBVBlameObj, o, personRule(o.cls, RuleBlameVerb), i, i, o.to, "", msgBlame, sugg, "")
 		}
 	case l == "culprit" || l == "culprits":
-		if s.clauseNegated(i) {
+		if s.clauseNegated(i) || s.culpritIsThing(i) {
 			return
 		}
 		for j := range s.t {
@@ -979,6 +979,24 @@ func isVerbAfterSubject(s *sent, j int) bool {
 	}
 	c := s.classOf(j - 1)
 	return (c.person() || c == sI || c == sWe) && !has(&s.t[j], fDet|fPrep|fBound)
+}
+
+// culpritIsThing: the culprit is named right after it ("a single culprit:
+// the event importer", "the culprit - a regular expression") or right
+// before it ("the cache was the culprit"), and is not a person.
+func (s *sent) culpritIsThing(i int) bool {
+	n := i + 1
+	switch s.low(n) {
+	case ":", "-", "–", "—", "was", "is", "here":
+		if o := s.forwardNP(n + 1); o.to > o.from {
+			return !o.cls.person()
+		}
+	}
+	if (s.low(i-1) == "the" || s.low(i-1) == "a") && (s.low(i-2) == "was" || s.low(i-2) == "is" || s.low(i-2) == "be") {
+		sb := s.subjectBefore(i - 2)
+		return sb.to > sb.from && !sb.cls.person() && sb.cls != sI && sb.cls != sWe
+	}
+	return false
 }
 
 // ---- person named as the cause ----
