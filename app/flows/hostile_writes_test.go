@@ -234,3 +234,33 @@ func TestLongLineSuggestionSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestPostmortemsPerPullRequestCapped: a pull request adding 25
+// postmortems gets the first render.MaxFilesChecked read and checked, and
+// one finding in each check run saying how many were not (before: a read
+// and a lint per file, however many; GitHub lists up to 3 000).
+func TestPostmortemsPerPullRequestCapped(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{})
+	files := map[string]string{}
+	for i := 1; i <= 25; i++ {
+		files[fmt.Sprintf("postmortems/2026-03-%02d-outage.md", i)] = fixedPostmortem(i, threeActions)
+	}
+	sha, err := e.alice.PushFiles(flowRepo, "import", files, "import the archive")
+	e.must(err)
+	pr, err := e.alice.OpenPR(flowRepo, "import", "main", "Import the archive", "")
+	e.must(err)
+	mark := e.mark()
+	res, err := e.flows.PullRequest(e.ctx, e.pr(pr), false)
+	e.must(err)
+	calls, total := e.appCalls(mark)
+	t.Logf("%d calls:\n%s", total, fmtCalls(calls))
+	// The configuration and the template are two more contents reads.
+	if got := calls["GET /repos/{owner}/{repo}/contents/{path...}"]; got > render.MaxFilesChecked+2 || len(res.Files) != render.MaxFilesChecked {
+		t.Errorf("%d contents reads, %d files checked; want at most %d", got, len(res.Files), render.MaxFilesChecked)
+	}
+	for _, cr := range e.sim.CheckRuns(flowRepo, sha) {
+		if cr.Conclusion != "failure" || !strings.Contains(cr.Summary, "5 more postmortems in this pull request were not checked") {
+			t.Errorf("%s (%s) does not say 5 postmortems were not checked:\n%.800s", cr.Name, cr.Conclusion, cr.Summary)
+		}
+	}
+}

@@ -301,10 +301,19 @@ func (r *run) headFiles(ctx context.Context, n int, head string) ([]*github.Comm
 }
 
 // lintFiles reads each changed postmortem at head (drafted's from memory)
-// and lints it with opts; one too large to read stands for findings saying
-// so. The files checked are added to res.
+// and lints it with opts, at most render.MaxFilesChecked of them (the first
+// of the rest says how many were not checked); one too large to read
+// stands for findings saying so. The files checked are added to res.
 func (r *run) lintFiles(ctx context.Context, head string, changed []*github.CommitFile, drafted *draftedFile, opts checks.Options, res *PullRequestResult) ([]*render.File, error) {
-	var checked []*render.File
+	var checked, notChecked []*render.File
+	if n := len(changed) - render.MaxFilesChecked; n > 0 {
+		// The first ones are read and checked; the first of the rest
+		// carries a finding counting them all (never read).
+		cf := changed[render.MaxFilesChecked]
+		notChecked = append(notChecked, &render.File{Path: cf.GetFilename(), Patch: cf.GetPatch(), Added: cf.GetStatus() == "added",
+			Findings: render.NotCheckedFindings(n)})
+		changed = changed[:render.MaxFilesChecked]
+	}
 	for _, cf := range changed {
 		var src []byte
 		found, err := true, error(nil)
@@ -341,7 +350,7 @@ func (r *run) lintFiles(ctx context.Context, head string, changed []*github.Comm
 		checked = append(checked, render.NewFile(cf.GetFilename(), src, cf.GetPatch(), cf.GetStatus() == "added", findings))
 		res.Files = append(res.Files, cf.GetFilename())
 	}
-	return checked, nil
+	return append(checked, notChecked...), nil
 }
 
 // outcomeOf is a check run an earlier attempt made, as this run's outcome.

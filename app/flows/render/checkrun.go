@@ -252,3 +252,20 @@ func TooLargeFindings(tl *repoconfig.TooLargeError) []checks.Finding {
 // worth (GitHub takes 50 per request). The findings past it are counted in
 // the run's summary; `postmortem lint` shows them all.
 const MaxAnnotations = 50
+
+// MaxFilesChecked bounds the postmortems one pull request's checks read and
+// lint (GitHub lists up to 3 000 files): the rest get NotCheckedFindings.
+const MaxFilesChecked = 20
+
+// NotCheckedFindings are a finding of each check, on the first postmortem
+// past MaxFilesChecked, saying that it and n-1 more were not checked.
+func NotCheckedFindings(n int) []checks.Finding {
+	msg := fmt.Sprintf("%s in this pull request were not checked, this one and those after it: the App checks at most %d postmortems in one pull request. "+
+		"Split it, or run `postmortem lint` locally.", Plural(n, "more postmortem", "more postmortems"), MaxFilesChecked)
+	var out []checks.Finding
+	for _, c := range []checks.Check{checks.CheckCompleteness, checks.CheckBlameless} {
+		out = append(out, checks.Finding{Check: c, Rule: string(c) + "/not-checked", Severity: checks.SeverityError,
+			Line: 1, EndLine: 1, Column: 1, EndColumn: 1, Message: msg})
+	}
+	return out
+}
