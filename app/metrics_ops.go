@@ -112,6 +112,18 @@ func (m *Metrics) observeTracking(repo string, res *flows.TrackingResult, err er
 	m.ops.overdue.WithLabelValues(repo, inc).Set(float64(res.Overdue))
 }
 
+// forgetRepos drops the follow-up series of repositories the App forgot
+// (deleted, removed, uninstalled).
+func (m *Metrics) forgetRepos(repos []string) {
+	if m == nil || m.ops == nil {
+		return
+	}
+	for _, r := range repos {
+		m.ops.open.DeletePartialMatch(prometheus.Labels{"repository": r})
+		m.ops.overdue.DeletePartialMatch(prometheus.Labels{"repository": r})
+	}
+}
+
 // observeRemind counts what a reminder pass wrote.
 func (m *Metrics) observeRemind(res *flows.RemindResult) {
 	if m == nil || m.ops == nil || res == nil {

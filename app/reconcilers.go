@@ -52,6 +52,7 @@ func periodicRemind(interval time.Duration) *river.PeriodicJob {
 func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
 	errs := []error{
 		queue.Handle(w, incidentReconciler(f, m)),
+		queue.Handle(w, forgetReconciler(f, m)),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.RecurrenceArgs]) ([]jobs.Args, error) {
 			_, err := f.Recurrence(ctx, job.Args)
 			m.observeRecurrence(err)
@@ -136,6 +137,19 @@ func incidentReconciler(f *flows.Flows, m *Metrics) queue.Reconciler[jobs.Incide
 			return append(res.Checks.Enqueued, res.Enqueued...), retryLater(err)
 		}
 		return res.Enqueued, retryLater(err)
+	}
+}
+
+// forgetReconciler forgets repositories deleted or removed, or an
+// installation uninstalled: the database's rows, and this replica's metric
+// series of those repositories.
+func forgetReconciler(f *flows.Flows, m *Metrics) queue.Reconciler[jobs.ForgetArgs] {
+	return func(ctx context.Context, job *river.Job[jobs.ForgetArgs]) ([]jobs.Args, error) {
+		res, err := f.Forget(ctx, job.Args)
+		if res != nil {
+			m.forgetRepos(res.Repos)
+		}
+		return nil, err
 	}
 }
 

@@ -66,6 +66,7 @@ const (
 	KindReview       = "review"
 	KindRecord       = "record"
 	KindRecurrence   = "recurrence"
+	KindForget       = "forget"
 )
 
 // IncidentArgs: reconcile incident issue Number (draft or update its
@@ -145,6 +146,27 @@ type InstallationArgs struct {
 func (InstallationArgs) Kind() string                 { return KindInstallation }
 func (InstallationArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
 func (a InstallationArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// ForgetArgs: forget what the App keeps in its database about repositories
+// of an installation (Repos: deleted, or removed from the installation) or
+// about the whole installation (Repos empty: uninstalled): their claims,
+// watch list rows, digests' weeks, resync cursor, metric series and
+// cached client. The job calls no GitHub API.
+type ForgetArgs struct {
+	InstallationID int64        `json:"installation_id" river:"unique"`
+	Repos          []ForgetRepo `json:"repos,omitempty" river:"unique"`
+	Rerun          int64        `json:"rerun,omitempty" river:"unique"`
+}
+
+// ForgetRepo is a repository to forget: its id and full name.
+type ForgetRepo struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"` // "owner/name"
+}
+
+func (ForgetArgs) Kind() string                 { return KindForget }
+func (ForgetArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a ForgetArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
 
 // ResyncArgs: periodic or manual full resync of one repository (or of every
 // repository of the installation when Owner and Repo are empty), to catch

@@ -165,7 +165,7 @@ func TestRegisterEndToEndAgainstSimulator(t *testing.T) {
 			t.Errorf("permission %s = %q, want %q", k, app.Permissions[k], v)
 		}
 	}
-	if strings.Join(app.Events, ",") != "issues,issue_comment,pull_request,check_suite,check_run" {
+	if strings.Join(app.Events, ",") != "issues,issue_comment,pull_request,check_suite,check_run,repository" {
 		t.Errorf("events %v", app.Events)
 	}
 

@@ -121,15 +121,47 @@ func (s *Store) Unwatch(ctx context.Context, inst int64, repo string) error {
 	return nil
 }
 
+// ForgetRepo drops a repository of an installation (deleted, or removed
+// from it): its watch row, by id or by name, and its digest's week. It
+// returns how many rows went.
+func (s *Store) ForgetRepo(ctx context.Context, inst int64, repo string, repoID int64) (int64, error) {
+	var n int64
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DELETE FROM postmortem_watch WHERE installation_id = $1 AND (repo = $2 OR (repo_id = $3 AND repo_id <> 0))`, []any{inst, repo, repoID}},
+		{`DELETE FROM postmortem_digests WHERE installation_id = $1 AND target = $2`, []any{inst, repo}},
+	} {
+		res, err := s.db.SQL().ExecContext(ctx, s.q(q.sql), q.args...)
+		if err != nil {
+			return n, fmt.Errorf("forget %s: %w", repo, err)
+		}
+		m, _ := res.RowsAffected()
+		n += m
+	}
+	return n, nil
+}
+
 // Forget drops everything of an installation (uninstalled).
 func (s *Store) Forget(ctx context.Context, inst int64) error {
+	_, err := s.ForgetCount(ctx, inst)
+	return err
+}
+
+// ForgetCount is Forget, saying how many rows went.
+func (s *Store) ForgetCount(ctx context.Context, inst int64) (int64, error) {
+	var n int64
 	for _, q := range []string{`DELETE FROM postmortem_watch WHERE installation_id = $1`, `DELETE FROM postmortem_digests WHERE installation_id = $1`,
 		`DELETE FROM postmortem_resync WHERE installation_id = $1`} {
-		if _, err := s.db.SQL().ExecContext(ctx, s.q(q), inst); err != nil {
-			return fmt.Errorf("forget installation %d: %w", inst, err)
+		res, err := s.db.SQL().ExecContext(ctx, s.q(q), inst)
+		if err != nil {
+			return n, fmt.Errorf("forget installation %d: %w", inst, err)
 		}
+		m, _ := res.RowsAffected()
+		n += m
 	}
-	return nil
+	return n, nil
 }
 
 // Installations are the installations with watched repositories.

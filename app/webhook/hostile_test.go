@@ -16,6 +16,7 @@ var wantRouted = map[string]map[string]bool{
 	"check_run":                 {"rerequested": true},
 	"installation":              {"*": true},
 	"installation_repositories": {"*": true},
+	"repository":                {"deleted": true},
 }
 
 // TestEveryExampleThroughTheHandler sends every @octokit/webhooks-examples

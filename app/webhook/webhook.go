@@ -303,7 +303,7 @@ type checkDelivery struct {
 // unread.
 var routedEvents = map[string]bool{
 	"issues": true, "issue_comment": true, "pull_request": true, "check_suite": true, "check_run": true,
-	"installation": true, "installation_repositories": true, "ping": true,
+	"installation": true, "installation_repositories": true, "repository": true, "ping": true,
 }
 
 // incidentArgs is the incident job of an issues delivery, with the hints the
@@ -337,7 +337,10 @@ var errMalformed = errors.New("malformed payload")
 //	check_run rerequested                      → PullRequestArgs per associated PR
 //	issue_comment created, by a person, with a
 //	  line starting "/postmortem"              → CommandArgs
+//	installation deleted (uninstalled)         → ForgetArgs (the installation)
+//	installation_repositories removed          → ForgetArgs (those repositories)
 //	installation *, installation_repositories * → InstallationArgs
+//	repository deleted                         → ForgetArgs (that repository)
 //	everything else                            → ignored
 //
 // Incidents and follow-ups are defined by labels whose names are
@@ -364,7 +367,7 @@ func Route(event string, body []byte, botLogin string) ([]jobs.Args, string, err
 	inst := d.Installation.ID
 	switch event {
 	case "installation", "installation_repositories":
-		return []jobs.Args{jobs.InstallationArgs{InstallationID: inst}}, "installation " + d.Action, nil
+		return routeInstallation(event, &d, inst)
 	}
 	if d.Repository == nil || d.Repository.Name == "" || d.Repository.Owner.Login == "" {
 		return nil, "", fmt.Errorf("%w: %s without repository", errMalformed, event)
@@ -372,6 +375,8 @@ func Route(event string, body []byte, botLogin string) ([]jobs.Args, string, err
 	bot := botLogin != "" && d.Sender != nil && strings.EqualFold(d.Sender.Login, botLogin)
 
 	switch event {
+	case "repository":
+		return routeRepository(&d, inst)
 	case "issues":
 		return routeIssues(&d, inst, bot)
 	case "pull_request":
@@ -382,6 +387,42 @@ func Route(event string, body []byte, botLogin string) ([]jobs.Args, string, err
 		return routeComment(&d, inst, bot)
 	}
 	return nil, "event " + event + " is not used", nil
+}
+
+// routeInstallation routes installation and installation_repositories:
+// uninstalled or repositories removed, the App forgets them; anything else
+// reconciles the installation.
+func routeInstallation(event string, d *delivery, inst int64) ([]jobs.Args, string, error) {
+	switch {
+	case event == "installation" && d.Action == "deleted":
+		return []jobs.Args{jobs.ForgetArgs{InstallationID: inst}}, "installation deleted: forget it", nil
+	case event == "installation_repositories" && d.Action == "removed":
+		var repos []jobs.ForgetRepo
+		for _, r := range d.Removed {
+			if r.ID > 0 {
+				repos = append(repos, jobs.ForgetRepo{ID: r.ID, Name: r.FullName})
+			}
+		}
+		if len(repos) == 0 {
+			return nil, "", fmt.Errorf("%w: installation_repositories removed without repositories", errMalformed)
+		}
+		return []jobs.Args{jobs.ForgetArgs{InstallationID: inst, Repos: repos}}, fmt.Sprintf("%d repositories removed: forget them", len(repos)), nil
+	}
+	return []jobs.Args{jobs.InstallationArgs{InstallationID: inst}}, event + " " + d.Action, nil
+}
+
+// routeRepository routes a repository event: deleted, the App forgets it.
+// Renamed and transferred change nothing the App keeps (its claims are by
+// the repository's id); the rest is not used.
+func routeRepository(d *delivery, inst int64) ([]jobs.Args, string, error) {
+	if d.Action != "deleted" {
+		return nil, "repository " + d.Action + " is not used", nil
+	}
+	if d.Repository.ID <= 0 {
+		return nil, "", fmt.Errorf("%w: repository deleted without its id", errMalformed)
+	}
+	return []jobs.Args{jobs.ForgetArgs{InstallationID: inst, Repos: []jobs.ForgetRepo{{ID: d.Repository.ID,
+		Name: d.Repository.Owner.Login + "/" + d.Repository.Name}}}}, "repository deleted: forget it", nil
 }
 
 // maxCommandLine bounds the command line a job carries.

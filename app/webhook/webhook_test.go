@@ -357,6 +357,15 @@ func FuzzWebhook(f *testing.F) {
 				if a.InstallationID <= 0 {
 					t.Fatalf("bad job %+v", a)
 				}
+			case jobs.ForgetArgs:
+				if a.InstallationID <= 0 {
+					t.Fatalf("bad job %+v", a)
+				}
+				for _, r := range a.Repos {
+					if r.ID <= 0 {
+						t.Fatalf("bad job %+v", a)
+					}
+				}
 			case jobs.CommandArgs:
 				if a.InstallationID <= 0 || a.Owner == "" || a.Repo == "" || a.Number <= 0 || a.CommentID <= 0 ||
 					!strings.HasPrefix(a.Command, "/postmortem") || len(a.Command) > maxCommandLine {

@@ -60,7 +60,7 @@ func Seed(files map[string]string) *githubsim.Seed {
 			Apps: []githubsim.SeedApp{{
 				AppID: AppID, Slug: "postmortem", Name: "Postmortem",
 				Permissions:   map[string]string{"issues": "write", "pull_requests": "write", "contents": "write", "checks": "write", "metadata": "read", "deployments": "read", "actions": "read"},
-				Events:        []string{"issues", "issue_comment", "pull_request", "check_suite", "check_run", "installation", "installation_repositories"},
+				Events:        []string{"issues", "issue_comment", "pull_request", "check_suite", "check_run", "repository", "installation", "installation_repositories"},
 				Installations: []githubsim.SeedInstallation{{InstallationID: InstID, Account: "acme", RepositorySelection: "all"}},
 			}},
 		},
