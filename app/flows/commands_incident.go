@@ -144,7 +144,12 @@ func runTimeline(ctx context.Context, c *cmdRun) (string, error) {
 	if strings.Contains(string(d.src), line) {
 		return fmt.Sprintf("that entry is in the timeline of #%d already.", d.pr.GetNumber()), nil
 	}
+	release, err := c.r.f.parseSlot(ctx, len(d.src))
+	if err != nil {
+		return "", err
+	}
 	next, ok := render.InsertTimelineEntry(d.src, line, at)
+	release()
 	if !ok {
 		return "", invalid("the draft in #%d has no timeline list to add to (or its timeline is a table): add the entry there yourself.", d.pr.GetNumber())
 	}

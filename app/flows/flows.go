@@ -23,6 +23,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
@@ -76,6 +77,12 @@ type Flows struct {
 	// checks.DefaultLintBudget); past it the file's check run says it was
 	// not checked to its end. The job's context bounds it too.
 	LintBudget time.Duration
+	// ParseBytes bounds the source parsed at once across jobs (0:
+	// DefaultParseBytes; see parseSlot).
+	ParseBytes int
+	parseOnce  sync.Once
+	parseGate  *semaphore.Weighted
+	parseLimit int64
 }
 
 // ErrIdentityUnknown: the App's bot login is not known (no GITHUB_APP_SLUG,

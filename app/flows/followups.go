@@ -229,6 +229,10 @@ func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number in
 			continue
 		}
 		found = true
+		release, err := r.f.parseSlot(ctx, len(src))
+		if err != nil {
+			return nil, false, err
+		}
 		d := checks.Parse(src)
 		severity := ""
 		if f := d.FrontMatter.Get("severity"); f != nil {
@@ -245,6 +249,7 @@ func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number in
 			seen[norm]++
 			items = append(items, followUpItem{ActionItem: a, key: key, file: cf.GetFilename(), severity: severity})
 		}
+		release() // d is not read after this
 	}
 	return items, found, nil
 }

@@ -341,7 +341,12 @@ func (r *run) lintFiles(ctx context.Context, head string, changed []*github.Comm
 		if opts.Budget <= 0 {
 			opts.Budget = r.f.LintBudget
 		}
+		release, err := r.f.parseSlot(ctx, len(src))
+		if err != nil {
+			return nil, fmt.Errorf("lint %s: %w", cf.GetFilename(), err)
+		}
 		findings, err := checks.LintContext(ctx, src, opts)
+		release()
 		if err != nil && ctx.Err() != nil {
 			return nil, fmt.Errorf("lint %s: %w", cf.GetFilename(), err)
 		}

@@ -258,7 +258,12 @@ func (r *run) recordEntries(ctx context.Context, files map[string]string, dir st
 			return nil, err
 		}
 		res.Read++
+		release, err := r.f.parseSlot(ctx, len(src))
+		if err != nil {
+			return nil, err
+		}
 		e := record.Read(p, src)
+		release()
 		if dir == "" && e.Incident == "" && e.Severity == "" && e.Date().IsZero() {
 			continue // at the repository's root, only what reads as a postmortem
 		}
