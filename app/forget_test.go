@@ -71,7 +71,9 @@ func (s *storyApp) rows(table, cond string, args ...any) int {
 
 // TestForgetDeletedRemovedAndUninstalled: through the simulator's
 // deliveries to the real App, on a real SQLite file and real PostgreSQL.
-// A repository deleted (repository.deleted) loses every row the App kept
+// A repository renamed (repository.renamed) keeps its claims and its watch
+// row takes the new name. A repository deleted (repository.deleted) loses
+// every row the App kept
 // for it (claims, watch list) and only it; created again under the same
 // name, its first incident gets its own draft and pointer. A repository
 // removed from the installation (installation_repositories.removed) and
@@ -110,6 +112,24 @@ func TestForgetDeletedRemovedAndUninstalled(t *testing.T) {
 			t.Logf("before: acme/services %d claims, acme/web %d, installation %d, watched %d", sc, wc, all, watched)
 			if sc < 5 || wc < 2 || watched < 1 {
 				t.Fatalf("before: acme/services %d claims, acme/web %d, watched %d: the flows did not run", sc, wc, watched)
+			}
+
+			// Renamed (repository.renamed): the claims stay, the watch row
+			// takes the new name; and back.
+			for _, to := range []string{"platform", "services"} {
+				from := flowtest.Repo
+				if to == "services" {
+					from = "acme/platform"
+				}
+				if err := s.sim.RenameRepo("alice", from, to); err != nil {
+					t.Fatal(err)
+				}
+				s.settle()
+				if sc2, _, _, _ := count(); sc2 != sc || s.rows("postmortem_watch", "repo = $1 AND repo_id = $2", "acme/"+to, svc) != 1 ||
+					s.rows("postmortem_watch", "repo = $1", from) != 0 {
+					t.Fatalf("renamed %s to acme/%s: %d claims (want %d), watch rows %d under the new name, %d under the old",
+						from, to, sc2, sc, s.rows("postmortem_watch", "repo = $1", "acme/"+to), s.rows("postmortem_watch", "repo = $1", from))
+				}
 			}
 
 			if err := s.sim.DeleteRepo("alice", flowtest.Repo); err != nil {

@@ -53,6 +53,9 @@ func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeli
 	errs := []error{
 		queue.Handle(w, incidentReconciler(f, m)),
 		queue.Handle(w, forgetReconciler(f, m)),
+		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.MovedArgs]) ([]jobs.Args, error) {
+			return nil, f.Moved(ctx, job.Args)
+		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.RecurrenceArgs]) ([]jobs.Args, error) {
 			_, err := f.Recurrence(ctx, job.Args)
 			m.observeRecurrence(err)

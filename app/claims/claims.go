@@ -47,7 +47,7 @@ type Store struct {
 
 	legacy    atomic.Bool // the name-keyed table still has rows to adopt
 	adoptedMu sync.Mutex
-	adopted   map[int64]bool // repository ids whose name-keyed rows were adopted
+	adopted   map[adopted]bool // repositories prepared under an installation (adopt)
 }
 
 // Key identifies one object to create exactly once: by its repository's id,

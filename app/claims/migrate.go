@@ -90,13 +90,21 @@ func (c *Store) hasLegacy(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
-// maxAdopted bounds the ids remembered as adopted (a few bytes each).
+// maxAdopted bounds the repositories remembered as adopted (a few bytes
+// each).
 const maxAdopted = 1 << 16
 
-// adopt checks key and, while name-keyed rows are left, moves those of
-// key's installation and name to key's repository id, once per repository
-// and process: the first run on a repository after the upgrade, whose job
-// knows its id, takes the claims made under its name before.
+// adopted is a repository of an installation this process has prepared.
+type adopted struct{ inst, repo int64 }
+
+// adopt checks key and, the first time this process sees key's repository
+// under key's installation, makes its rows that installation's: a
+// repository transferred to another account keeps its claims (they are by
+// id) and they go with the installation that now has it (an uninstall of
+// the old one leaves them). While name-keyed rows are left, it also moves
+// those of key's installation and name to key's repository id: the first
+// run on a repository after the upgrade, whose job knows its id, takes the
+// claims made under its name before.
 func (c *Store) adopt(ctx context.Context, key Key) error {
 	if key.RepoID <= 0 {
 		if key.Repo == DeliveryRepo && key.RepoID == 0 {
@@ -104,11 +112,9 @@ func (c *Store) adopt(ctx context.Context, key Key) error {
 		}
 		return fmt.Errorf("%w: %s", ErrNoRepoID, key)
 	}
-	if !c.legacy.Load() {
-		return nil
-	}
+	a := adopted{key.InstallationID, key.RepoID}
 	c.adoptedMu.Lock()
-	done := c.adopted[key.RepoID]
+	done := c.adopted[a]
 	c.adoptedMu.Unlock()
 	if done {
 		return nil
@@ -118,12 +124,16 @@ func (c *Store) adopt(ctx context.Context, key Key) error {
 		return fmt.Errorf("claims: adopt %s: %w", key.Repo, err)
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, c.q(`INSERT INTO `+Table+` (installation_id, repo_id, repo, incident, item, token, claimed_at, result)
-		SELECT installation_id, $1, repo, incident, item, token, claimed_at, result FROM `+legacyTable+`
-		WHERE installation_id = $2 AND repo = $3
-		ON CONFLICT (repo_id, incident, item) DO NOTHING`), key.RepoID, key.InstallationID, key.Repo)
-	if err == nil {
-		_, err = tx.ExecContext(ctx, c.q(`DELETE FROM `+legacyTable+` WHERE installation_id = $1 AND repo = $2`), key.InstallationID, key.Repo)
+	_, err = tx.ExecContext(ctx, c.q(`UPDATE `+Table+` SET installation_id = $1 WHERE repo_id = $2 AND installation_id <> $1`),
+		key.InstallationID, key.RepoID)
+	if err == nil && c.legacy.Load() {
+		_, err = tx.ExecContext(ctx, c.q(`INSERT INTO `+Table+` (installation_id, repo_id, repo, incident, item, token, claimed_at, result)
+			SELECT installation_id, $1, repo, incident, item, token, claimed_at, result FROM `+legacyTable+`
+			WHERE installation_id = $2 AND repo = $3
+			ON CONFLICT (repo_id, incident, item) DO NOTHING`), key.RepoID, key.InstallationID, key.Repo)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, c.q(`DELETE FROM `+legacyTable+` WHERE installation_id = $1 AND repo = $2`), key.InstallationID, key.Repo)
+		}
 	}
 	if err == nil {
 		err = tx.Commit()
@@ -134,9 +144,9 @@ func (c *Store) adopt(ctx context.Context, key Key) error {
 	c.adoptedMu.Lock()
 	defer c.adoptedMu.Unlock()
 	if c.adopted == nil || len(c.adopted) >= maxAdopted {
-		c.adopted = map[int64]bool{}
+		c.adopted = map[adopted]bool{}
 	}
-	c.adopted[key.RepoID] = true
+	c.adopted[a] = true
 	return nil
 }
 
@@ -155,6 +165,20 @@ func (c *Store) ForgetRepository(ctx context.Context, inst, repoID int64, name s
 	n, _ := res.RowsAffected()
 	m, err := c.forgetLegacy(ctx, `installation_id = $1 AND repo = $2`, inst, name)
 	return n + m, err
+}
+
+// Moved gives repository repoID's claims to installation inst (the
+// repository was transferred to its account): an uninstall of the
+// installation it left does not take them.
+func (c *Store) Moved(ctx context.Context, inst, repoID int64) error {
+	if repoID <= 0 {
+		return fmt.Errorf("%w: moved to installation %d", ErrNoRepoID, inst)
+	}
+	_, err := c.db.SQL().ExecContext(ctx, c.q(`UPDATE `+Table+` SET installation_id = $1 WHERE repo_id = $2 AND installation_id <> $1`), inst, repoID)
+	if err != nil {
+		return fmt.Errorf("claims: moved %d: %w", repoID, err)
+	}
+	return nil
 }
 
 // ForgetInstallation deletes every claim of installation inst (the App was

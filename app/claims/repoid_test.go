@@ -11,8 +11,9 @@ import (
 
 // TestClaimsByRepositoryID: claims belong to a repository's id. A
 // repository renamed or transferred (same id, another name, another
-// installation) finds its claims; one created again under a deleted one's
-// name (a new id) finds none. A key without an id is refused.
+// installation) finds its claims, and they follow it to its new
+// installation; one created again under a deleted one's name (a new id)
+// finds none. A key without an id is refused.
 func TestClaimsByRepositoryID(t *testing.T) {
 	for _, dialect := range dbtest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
@@ -36,6 +37,17 @@ func TestClaimsByRepositoryID(t *testing.T) {
 			}
 			if _, err := c.Claim(ctx, Key{InstallationID: 1, Repo: "acme/services", Incident: 1, Item: "x"}); !errors.Is(err, ErrNoRepoID) {
 				t.Fatalf("no id: %v", err)
+			}
+			// The transferred repository's claims went with it: uninstalling
+			// the installation it left takes only the re-created one's.
+			if n, err := c.ForgetInstallation(ctx, 1); err != nil || n != 1 {
+				t.Fatalf("forget installation 1: %d rows, %v; want 1 (repository 501's)", n, err)
+			}
+			if got, _ := c.Claim(ctx, renamed); got.State != Done {
+				t.Fatalf("the transferred repository's claim after the old installation's uninstall = %+v", got)
+			}
+			if n, err := c.ForgetRepository(ctx, 2, 500, "other/platform"); err != nil || n != 1 {
+				t.Fatalf("forget repository 500: %d rows, %v", n, err)
 			}
 		})
 	}

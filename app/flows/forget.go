@@ -106,3 +106,21 @@ func (f *Flows) forgetMemory(key string, prefix bool) {
 	}
 	f.watchedMu.Unlock()
 }
+
+// Moved records that a repository was renamed or transferred: its claims
+// go with the installation that has it now (they are by its id, so they
+// stay), its watch row takes its new name. No GitHub API is called.
+func (f *Flows) Moved(ctx context.Context, a jobs.MovedArgs) error {
+	if f.Claims != nil {
+		if err := f.Claims.Moved(ctx, a.InstallationID, a.Repo.ID); err != nil {
+			return err
+		}
+	}
+	if f.Watch != nil {
+		if err := f.Watch.Moved(ctx, a.InstallationID, a.Repo.Name, a.Repo.ID); err != nil {
+			return err
+		}
+	}
+	f.log().Info("repository moved", "installation", a.InstallationID, "repo", a.Repo.Name, "repo_id", a.Repo.ID)
+	return nil
+}

@@ -67,6 +67,7 @@ const (
 	KindRecord       = "record"
 	KindRecurrence   = "recurrence"
 	KindForget       = "forget"
+	KindMoved        = "moved"
 )
 
 // IncidentArgs: reconcile incident issue Number (draft or update its
@@ -167,6 +168,20 @@ type ForgetRepo struct {
 func (ForgetArgs) Kind() string                 { return KindForget }
 func (ForgetArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
 func (a ForgetArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
+
+// MovedArgs: repository Repo.ID was renamed or transferred; it is now
+// Repo.Name under installation InstallationID. Its claims stay (they are by
+// id) and go with the installation; its watch row takes the new name. The
+// job calls no GitHub API.
+type MovedArgs struct {
+	InstallationID int64      `json:"installation_id" river:"unique"`
+	Repo           ForgetRepo `json:"repo" river:"unique"`
+	Rerun          int64      `json:"rerun,omitempty" river:"unique"`
+}
+
+func (MovedArgs) Kind() string                 { return KindMoved }
+func (MovedArgs) InsertOpts() river.InsertOpts { return UniqueInsertOpts() }
+func (a MovedArgs) RerunOf(id int64) Args      { a.Rerun = id; return a }
 
 // ResyncArgs: periodic or manual full resync of one repository (or of every
 // repository of the installation when Owner and Repo are empty), to catch

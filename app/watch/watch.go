@@ -98,6 +98,46 @@ func (s *Store) Watch(ctx context.Context, inst int64, repo string, repoID int64
 	return nil
 }
 
+// Moved records that repository repoID is now name, under installation
+// inst (renamed, or transferred to inst's account): its watch row, under
+// whichever installation and name it was, becomes (inst, name). Its
+// digest's week stays under the old name (a digest written again this week
+// at worst).
+func (s *Store) Moved(ctx context.Context, inst int64, name string, repoID int64) error {
+	if repoID <= 0 {
+		return fmt.Errorf("moved %s: no repository id", name)
+	}
+	tx, err := s.db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("moved %s: %w", name, err)
+	}
+	defer tx.Rollback()
+	var at int64
+	var digest string
+	err = tx.QueryRowContext(ctx, s.q(`SELECT active_at, digest FROM postmortem_watch WHERE repo_id = $1 ORDER BY active_at DESC LIMIT 1`),
+		repoID).Scan(&at, &digest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // not watched
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM postmortem_watch WHERE repo_id = $1`), repoID)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO postmortem_watch (installation_id, repo, active_at, digest, repo_id)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (installation_id, repo) DO UPDATE SET repo_id = excluded.repo_id,
+				active_at = CASE WHEN excluded.active_at > postmortem_watch.active_at THEN excluded.active_at ELSE postmortem_watch.active_at END`),
+			inst, name, at, digest, repoID)
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("moved %s: %w", name, err)
+	}
+	return nil
+}
+
 // Passed records a pass over a watched repository (id repoID, 0: unknown):
 // its digest scope, and, when it found something open, that it is active
 // at at.

@@ -65,3 +65,53 @@ func TestWatchList(t *testing.T) {
 		})
 	}
 }
+
+// TestMovedAndForgotten: a watched repository renamed or transferred keeps
+// its row under its new name and installation (found by its id), once; one
+// deleted loses its row and its digest's week, found by id or by name; an
+// installation uninstalled loses everything.
+func TestMovedAndForgotten(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			s := New(dbtest.New(t, dialect).Open(t))
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			must := func(err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+			must(s.Watch(ctx, 7, "acme/services", 500, t0))
+			must(s.Passed(ctx, 7, "acme/services", 500, t0, false, "repository"))
+			must(s.Watch(ctx, 7, "acme/web", 501, t0))
+			must(s.Moved(ctx, 7, "acme/platform", 500))
+			repos, err := s.Repos(ctx, 7)
+			must(err)
+			if len(repos) != 2 || repos[0].Name != "acme/platform" || repos[0].ID != 500 || repos[0].Digest != "repository" || !repos[0].ActiveAt.Equal(t0) {
+				t.Fatalf("renamed: %+v", repos)
+			}
+			must(s.Moved(ctx, 9, "bob/platform", 500)) // transferred to bob's installation
+			if repos, _ := s.Repos(ctx, 7); len(repos) != 1 || repos[0].Name != "acme/web" {
+				t.Fatalf("transferred away: %+v", repos)
+			}
+			if repos, _ := s.Repos(ctx, 9); len(repos) != 1 || repos[0].Name != "bob/platform" || repos[0].ID != 500 {
+				t.Fatalf("transferred in: %+v", repos)
+			}
+			must(s.Moved(ctx, 9, "bob/x", 999)) // not watched: nothing
+			must(s.SetDigest(ctx, 7, "acme/web", "2026-W10", 3))
+			if n, err := s.ForgetRepo(ctx, 7, "acme/web", 501); err != nil || n != 2 {
+				t.Fatalf("forget acme/web: %d rows, %v; want its watch row and digest week", n, err)
+			}
+			if n, err := s.ForgetCount(ctx, 9); err != nil || n != 1 {
+				t.Fatalf("uninstall: %d rows, %v", n, err)
+			}
+			if insts, _ := s.Installations(ctx); len(insts) != 0 {
+				t.Fatalf("left: %v", insts)
+			}
+		})
+	}
+}

@@ -13,8 +13,8 @@ import (
 // api.github.com and GHES) of a repository deleted, an installation deleted
 // and repositories removed from one each become one forget job naming what
 // to forget by id (read here with encoding/json); a repository renamed or
-// transferred keeps everything (the App's claims are by id) and queues
-// nothing.
+// transferred is one moved job (its claims are by id: they stay); an edit
+// queues nothing.
 func TestRouteForget(t *testing.T) {
 	type repo struct {
 		ID       int64  `json:"id"`
@@ -31,12 +31,16 @@ func TestRouteForget(t *testing.T) {
 		}
 		return []jobs.Args{a}
 	}
+	moved := func(inst int64, r repo) []jobs.Args {
+		return []jobs.Args{jobs.MovedArgs{InstallationID: inst, Repo: jobs.ForgetRepo{ID: r.ID, Name: r.FullName}}}
+	}
 	want := map[string]func(inst int64) []jobs.Args{
 		"repository.deleted":                func(inst int64) []jobs.Args { return forget(inst, p.Repository) },
 		"installation.deleted":              func(inst int64) []jobs.Args { return forget(inst) },
 		"installation_repositories.removed": func(inst int64) []jobs.Args { return forget(inst, p.Removed...) },
-		"repository.renamed":                func(int64) []jobs.Args { return nil },
-		"repository.transferred":            func(int64) []jobs.Args { return nil },
+		"repository.renamed":                func(inst int64) []jobs.Args { return moved(inst, p.Repository) },
+		"repository.transferred":            func(inst int64) []jobs.Args { return moved(inst, p.Repository) },
+		"repository.edited":                 func(int64) []jobs.Args { return nil },
 	}
 	seen := map[string]int{}
 	for i, e := range conformance.Examples() {

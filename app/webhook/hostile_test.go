@@ -16,7 +16,7 @@ var wantRouted = map[string]map[string]bool{
 	"check_run":                 {"rerequested": true},
 	"installation":              {"*": true},
 	"installation_repositories": {"*": true},
-	"repository":                {"deleted": true},
+	"repository":                {"deleted": true, "renamed": true, "transferred": true},
 }
 
 // TestEveryExampleThroughTheHandler sends every @octokit/webhooks-examples

@@ -341,6 +341,7 @@ var errMalformed = errors.New("malformed payload")
 //	installation_repositories removed          → ForgetArgs (those repositories)
 //	installation *, installation_repositories * → InstallationArgs
 //	repository deleted                         → ForgetArgs (that repository)
+//	repository renamed, transferred            → MovedArgs
 //	everything else                            → ignored
 //
 // Incidents and follow-ups are defined by labels whose names are
@@ -411,18 +412,21 @@ func routeInstallation(event string, d *delivery, inst int64) ([]jobs.Args, stri
 	return []jobs.Args{jobs.InstallationArgs{InstallationID: inst}}, event + " " + d.Action, nil
 }
 
-// routeRepository routes a repository event: deleted, the App forgets it.
-// Renamed and transferred change nothing the App keeps (its claims are by
-// the repository's id); the rest is not used.
+// routeRepository routes a repository event: deleted, the App forgets it;
+// renamed or transferred, its watch row takes its new name (its claims are
+// by the repository's id: they stay). The rest is not used.
 func routeRepository(d *delivery, inst int64) ([]jobs.Args, string, error) {
-	if d.Action != "deleted" {
+	if d.Action != "deleted" && d.Action != "renamed" && d.Action != "transferred" {
 		return nil, "repository " + d.Action + " is not used", nil
 	}
 	if d.Repository.ID <= 0 {
-		return nil, "", fmt.Errorf("%w: repository deleted without its id", errMalformed)
+		return nil, "", fmt.Errorf("%w: repository %s without its id", errMalformed, d.Action)
 	}
-	return []jobs.Args{jobs.ForgetArgs{InstallationID: inst, Repos: []jobs.ForgetRepo{{ID: d.Repository.ID,
-		Name: d.Repository.Owner.Login + "/" + d.Repository.Name}}}}, "repository deleted: forget it", nil
+	repo := jobs.ForgetRepo{ID: d.Repository.ID, Name: d.Repository.Owner.Login + "/" + d.Repository.Name}
+	if d.Action != "deleted" {
+		return []jobs.Args{jobs.MovedArgs{InstallationID: inst, Repo: repo}}, "repository " + d.Action + ": now " + repo.Name, nil
+	}
+	return []jobs.Args{jobs.ForgetArgs{InstallationID: inst, Repos: []jobs.ForgetRepo{repo}}}, "repository deleted: forget it", nil
 }
 
 // maxCommandLine bounds the command line a job carries.

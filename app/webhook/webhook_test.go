@@ -366,6 +366,10 @@ func FuzzWebhook(f *testing.F) {
 						t.Fatalf("bad job %+v", a)
 					}
 				}
+			case jobs.MovedArgs:
+				if a.InstallationID <= 0 || a.Repo.ID <= 0 || a.Repo.Name == "" {
+					t.Fatalf("bad job %+v", a)
+				}
 			case jobs.CommandArgs:
 				if a.InstallationID <= 0 || a.Owner == "" || a.Repo == "" || a.Number <= 0 || a.CommentID <= 0 ||
 					!strings.HasPrefix(a.Command, "/postmortem") || len(a.Command) > maxCommandLine {
