@@ -42,7 +42,11 @@ func TestPeopleAreEvidence(t *testing.T) {
 	}
 	// things stay things: no name, no person noun, no human verb
 	for _, s := range []string{"The image on Orion broke the builds.", "Zebra deleted the wrong partition by mistake.",
-		"The package manager failed to resolve the dependency."} {
+		"The package manager failed to resolve the dependency.",
+		// a person noun after a thing modifier and plain nouns, or after a
+		// hyphenated adjective, heads a thing; a culprit named as a thing
+		"The search led me to a single culprit: the Google Calendar event importer.",
+		"Here was the culprit - a regular expression-based query that ran on every login."} {
 		if hits := mustNewRules(t, Config{}).Analyze(Segment{Text: s}); len(hits) != 0 {
 			t.Errorf("%q: %v", s, rulesOf(hits))
 		}

@@ -236,7 +236,7 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		}
 	}
 	if pb&pNoun != 0 {
-		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] || s.thingModifier(i) {
+		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] || s.thingModifierChain(i) {
 			return sSystem, evSystem // the package manager, a Prometheus exporter
 		}
 		return sRole, evNounWN
@@ -315,6 +315,22 @@ func (s *sent) thingModifier(i int) bool {
 		return true
 	}
 	return nameShaped(p) && !s.firstWord(i-1) && p.f == 0 && personBits(p.low)&(pName|pAmbiName|pNoun) == 0
+}
+
+// thingModifierChain: a thing modifier right before token i, or before the
+// one or two plain words that precede it ("the Google Calendar event
+// importer", "a Redis cache warmer").
+func (s *sent) thingModifierChain(i int) bool {
+	for k := i; k > 0 && i-k <= 2; k-- {
+		if s.thingModifier(k) {
+			return true
+		}
+		p := &s.t[k-1]
+		if p.kind != tWord || p.cap || p.f != 0 || p.poss || personBits(p.low) != 0 {
+			return false
+		}
+	}
+	return false
 }
 
 // ambiguousHeads are person nouns that name a component after a technical
@@ -450,7 +466,7 @@ func (s *sent) forwardNP(f int) subj {
 		if tk.kind == tPunct || (has(tk, fBound) && !has(tk, fDet)) || (has(tk, fPrep) && seenHead) {
 			break
 		}
-		if seenHead && (verbish(tk) || strings.HasSuffix(tk.low, "ing") || has(tk, fDet)) {
+		if seenHead && (verbish(tk) && !strings.Contains(tk.low, "-") || strings.HasSuffix(tk.low, "ing") || has(tk, fDet)) {
 			break
 		}
 		if tk.kind != tPunct && !has(tk, fDet) && !isAdverb(tk) && !tk.poss {
