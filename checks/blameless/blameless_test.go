@@ -150,6 +150,7 @@ func TestHardNegatives(t *testing.T) {
 		// "should have" as possession / obligation of a thing
 		{text: "This alert should have priority over disk warnings."},
 		{text: "Each service should have an owner and a runbook."},
+		{text: "You should always have tested backups."},
 		// negation and meta
 		{text: "It is not their fault."},
 		{text: "This is not about human error."},

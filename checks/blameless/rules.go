@@ -573,6 +573,9 @@ func (s *sent) counterfactual(i int) {
 				j++
 			}
 			for j < len(s.t) && isAdverb(&s.t[j]) {
+				if s.t[j].low == "always" {
+					return // "you should always have tested backups": ought to keep, not hindsight
+				}
 				j++
 			}
 			if s.low(j) != "have" && s.low(j) != "'ve" {

@@ -607,7 +607,7 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 			}
 		}
 		switch {
-		case modal != "" && have && modal != "will" && modal != "may":
+		case modal != "" && have && modal != "will" && modal != "may" && !s.hasWord(g, e, "always"):
 			pred, fam = "HIND", famCF
 			f.add(g, famCF, "mh:", modal)
 		case modal == "could" || modal == "can" || modal == "can't" || modal == "cannot" || modal == "couldn":
@@ -670,6 +670,9 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 			// advice, a plan or a possibility, not an act that happened
 			voice += "|mod"
 		}
+		if g > 0 && g == head && strings.HasSuffix(s.t[g].low, "ing") && s.t[g-1].f&(fPrep|fBound) != 0 {
+			voice += "|ger" // "a mistake in disconnecting", "when making a change": no act of its own
+		}
 		f.add(g, fam, "sv:", sn, "|", pred, voice)
 		if neg {
 			f.add(g, fam, "sv:", sn, "|", pred, "|neg")
@@ -679,6 +682,16 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 		}
 		g = e - 1
 	}
+}
+
+// hasWord: the word w among tokens [from, to).
+func (s *sent) hasWord(from, to int, w string) bool {
+	for k := from; k < to && k < len(s.t); k++ {
+		if s.t[k].low == w {
+			return true
+		}
+	}
+	return false
 }
 
 // hindsightFeatures: "if … had + participle", "Had the operator read …",
