@@ -90,6 +90,10 @@ const (
 
 func FuzzLint(f *testing.F) {
 	addSeeds(f)
+	// Every crafted construct, small, for the fuzzer to grow and mix.
+	for _, c := range hostileConstructs {
+		f.Add(hostileDoc(c, 2<<10))
+	}
 	fuzzing := flag.Lookup("test.fuzz") != nil && flag.Lookup("test.fuzz").Value.String() != ""
 	f.Fuzz(func(t *testing.T, src []byte) {
 		var m0, m1 runtime.MemStats
