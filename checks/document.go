@@ -165,7 +165,7 @@ func parse(src []byte, gm goldmark.Markdown) *Document {
 }
 
 func lineStarts(src []byte) []int {
-	starts := make([]int, 1, 64)
+	starts := make([]int, 1, 1+bytes.Count(src, []byte{'\n'})) // one allocation, not a doubling per growth
 	for i, c := range src {
 		if c == '\n' {
 			starts = append(starts, i+1)

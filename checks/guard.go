@@ -73,7 +73,11 @@ func (d *Document) guard(md []byte, start int) {
 	d.guardFloods(md, start)
 }
 
-// guardLines blanks the lines past the line budget.
+// guardLines blanks the lines past the line budget, line breaks too: to
+// the parser they are one line of spaces (offsets, and so the lines of
+// Source, unchanged), not thousands of blank lines, each a segment of an
+// unclosed code fence or list item (a megabyte of lines after "```" made
+// 100 MB of segments).
 func (d *Document) guardLines(md []byte, start int) {
 	limit := max(minMarkdownLines, len(md)/bytesPerMarkdownLine)
 	if len(d.lineStarts) <= limit {
@@ -81,9 +85,7 @@ func (d *Document) guardLines(md []byte, start int) {
 	}
 	cut := max(d.lineStarts[limit], start)
 	for i := cut; i < len(md); i++ {
-		if md[i] != '\n' {
-			md[i] = ' '
-		}
+		md[i] = ' '
 	}
 	d.guardProblem(cut, "this file has %d lines, more than the %d read as Markdown (one per %d bytes, at least %d): from here on it is not read or checked", len(d.lineStarts), limit, bytesPerMarkdownLine, minMarkdownLines)
 }
