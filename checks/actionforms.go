@@ -120,8 +120,30 @@ func (d *Document) actionList(list ast.Node, s *Section, top bool) {
 	}
 }
 
+// maxActionItems bounds the action items read from one document: the App
+// files at most follow_ups.max (≤ 500) of them, and each is ~700 bytes
+// held twice (Actions, ActionItems): a megabyte of "- [ ] a @b due …"
+// lines held 35 000 (issue 13). Past it, the rest are not read and a
+// completeness/unparsed finding says so.
+const maxActionItems = 2000
+
+// addAction appends a to Actions, up to maxActionItems.
+func (d *Document) addAction(a ActionItem) {
+	if len(d.Actions) < maxActionItems {
+		d.Actions = append(d.Actions, a)
+		return
+	}
+	if !d.actionsCapped {
+		d.actionsCapped = true
+		d.guardProblem(a.Offset, "this file has more than %d action items: the rest, from here on, are not read as action items", maxActionItems)
+	}
+}
+
 // taskItem reads a task-list item exactly as the App always has.
 func (d *Document) taskItem(tb ast.Node, cb *east.TaskCheckBox, s *Section) {
+	if d.actionsCapped {
+		return
+	}
 	a := ActionItem{Form: FormTask, legacy: true, Done: cb.IsChecked, Section: s}
 	if p, ok := d.maskBlock(tb); ok {
 		parseActionText(p.Text, &a)
@@ -143,7 +165,7 @@ func (d *Document) taskItem(tb ast.Node, cb *east.TaskCheckBox, s *Section) {
 		a.Offset = cb.Pos()
 	}
 	a.Line, a.Col = d.Position(a.Offset)
-	d.Actions = append(d.Actions, a)
+	d.addAction(a)
 }
 
 // groupLabel: the item is a short label ("Short term:", "**Process**") with
@@ -234,6 +256,9 @@ func statusDone(v string) (done, ok bool) {
 
 // bulletItem reads a plain or numbered item of a follow-ups list.
 func (d *Document) bulletItem(it, tb ast.Node, s *Section, ordered bool) {
+	if d.actionsCapped {
+		return
+	}
 	a := ActionItem{Form: FormBullet, Section: s}
 	if ordered {
 		a.Form = FormNumbered
@@ -294,7 +319,7 @@ func (d *Document) bulletItem(it, tb ast.Node, s *Section, ordered bool) {
 		a.Offset = st
 	}
 	a.Line, a.Col = d.Position(a.Offset)
-	d.Actions = append(d.Actions, a)
+	d.addAction(a)
 }
 
 // pastList: when at least two thirds of the plain items a list added
@@ -529,7 +554,7 @@ func (d *Document) actionTable(t *east.Table, s *Section) {
 		if !legacyTable && strings.TrimSpace(a.Title) == "" {
 			continue
 		}
-		d.Actions = append(d.Actions, a)
+		d.addAction(a)
 	}
 }
 
@@ -579,7 +604,7 @@ func (d *Document) actionParagraphs(s *Section) {
 		}
 		a.Offset = b.Start
 		a.Line, a.Col = d.Position(a.Offset)
-		d.Actions = append(d.Actions, a)
+		d.addAction(a)
 	}
 }
 

@@ -38,7 +38,8 @@ type Document struct {
 	// first version, each read exactly as before.
 	//
 	// Deprecated: use Actions, which holds these and every other form.
-	ActionItems []ActionItem
+	ActionItems   []ActionItem
+	actionsCapped bool // maxActionItems were read; the rest are not
 	// Labels are the bold labels that name parts of the document the way
 	// headings do ("**Impact**: ..."), in file order.
 	Labels []Label
