@@ -65,9 +65,11 @@ bench-lint:
 	tools/lintbench/run.sh
 
 # Every crafted 1 MB postmortem: CPU, peak heap and allocations, one row per
-# construct (docs/BENCHMARKS.md §4, "Hostile Markdown").
+# construct, then the CLI's peak resident memory on each (docs/BENCHMARKS.md
+# §4, "Hostile Markdown").
 bench-hostile:
 	$(GO) test -run='^$$' -bench='LintHostile' -benchmem -benchtime=3x ./checks
+	GO=$(GO) tools/hostilerss/run.sh
 
 # The GitHub call budget per flow runs in 'make test' (TestCallBudget).
 budget:

@@ -280,3 +280,21 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestWriteHostileDocs writes each construct's 1 MB document to
+// $POSTMORTEM_HOSTILE_DIR (tools/hostilerss/run.sh lints them with the
+// CLI); without it, it is skipped.
+func TestWriteHostileDocs(t *testing.T) {
+	dir := os.Getenv("POSTMORTEM_HOSTILE_DIR")
+	if dir == "" {
+		t.Skip("POSTMORTEM_HOSTILE_DIR not set")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range hostileConstructs {
+		if err := os.WriteFile(dir+"/"+c.name+".md", hostileDoc(c, 1<<20), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
