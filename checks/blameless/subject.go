@@ -531,7 +531,7 @@ func (s *sent) subjectBeforeDepth(k, depth int) subj {
 		ante.bnd = b
 		return ante
 	case bl == "which" || bl == "that":
-		ante := s.antecedent(b)
+		ante := s.antecedentNearest(b)
 		ante.bnd = b
 		return ante
 	case bl == ":":
@@ -579,6 +579,22 @@ func (s *sent) antecedent(r int) subj {
 		return subj{cls: sUnknown, from: r, to: r}
 	}
 	return s.classifyNP(b+1, e)
+}
+
+// antecedentNearest: the noun phrase before "that" or "which" at r, from
+// its last preposition on ("the chief executive in the wake of the outage
+// that took down …": the outage, not the chief executive).
+func (s *sent) antecedentNearest(r int) subj {
+	ante := s.antecedent(r)
+	for p := r - 1; p > ante.from; p-- {
+		if has(&s.t[p], fPrep) {
+			if n := s.classifyNP(p+1, r); n.cls != sNone {
+				return n
+			}
+			break
+		}
+	}
+	return ante
 }
 
 // agentOrSubject returns the subject of verb k, or the "by X" agent when the
