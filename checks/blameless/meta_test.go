@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	gotoken "go/token"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -47,5 +48,26 @@ func TestDetectMetaCuesHaveFlag(t *testing.T) {
 		if lexFlags(w)&fMeta == 0 {
 			t.Errorf("detectMeta starts from %q, which lacks fMeta", w)
 		}
+	}
+}
+
+// A harmful act in a present "if" clause is a case considered, not an act
+// that happened: the model sees it apart (|if), while "if … had" stays
+// hindsight.
+func TestConditionalIsNotAnAct(t *testing.T) {
+	a := mustNew(t, Config{})
+	feats := func(text string) []string {
+		var names []string
+		a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
+		a.analyze(Segment{Text: text}, true)
+		return names
+	}
+	got := feats("If someone deletes the bucket, restore it from the snapshot.")
+	if !slices.Contains(got, "sv:SOMEONE|HARMV|if") || slices.Contains(got, "sv:SOMEONE|HARMV") {
+		t.Errorf("present condition: %v", got)
+	}
+	got = feats("Someone deleted the bucket.")
+	if !slices.Contains(got, "sv:SOMEONE|HARMV") {
+		t.Errorf("an act: %v", got)
 	}
 }
