@@ -151,6 +151,8 @@ func TestHardNegatives(t *testing.T) {
 		{text: "This alert should have priority over disk warnings."},
 		{text: "Each service should have an owner and a runbook."},
 		{text: "You should always have tested backups."},
+		// "could have" + a harm: a possibility, not a duty left undone
+		{text: "With that script, the operator could have deleted the production bucket."},
 		// a relative clause's subject is the nearest noun phrase
 		{text: "She has resigned as the chief executive of Acme in the wake of the outage that took down phone services."},
 		// negation and meta

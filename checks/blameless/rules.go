@@ -589,6 +589,11 @@ func (s *sent) counterfactual(i int) {
 		if j >= len(s.t) || !isParticiple(s.t[j].low) {
 			return
 		}
+		if (l == "could" || l == "could've" || l == "might") && s.low(i+1) != "not" {
+			if c := tokClass(&s.t[j]); c == lcErrVerb || c == lcHarmVerb || s.faultAfter(j+1) {
+				return // "they could have easily made a mistake": a harm that was possible
+			}
+		}
 		var sb subj
 		if s.t[j].low == "been" && j+1 < len(s.t) && isParticiple(s.t[j+1].low) {
 			sb = s.agentOrSubject(j + 1) // passive: only a person agent counts

@@ -607,6 +607,10 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 			}
 		}
 		switch {
+		case (modal == "could" || modal == "might") && have && !neg && (pred == "ERRV" || pred == "HARMV" || s.faultAfter(e)):
+			// "they could have easily made a mistake", "it might have wiped
+			// the disk": a harm that was possible, not a duty left undone
+			pred, fam = "POSS", famNone
 		case modal != "" && have && modal != "will" && modal != "may" && !s.hasWord(g, e, "always"):
 			pred, fam = "HIND", famCF
 			f.add(g, famCF, "mh:", modal)
@@ -685,6 +689,17 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 		}
 		g = e - 1
 	}
+}
+
+// faultAfter: a fault noun within three words after token e ("made a
+// mistake", "made an error").
+func (s *sent) faultAfter(e int) bool {
+	for k := e; k < e+3 && k < len(s.t); k++ {
+		if tokClass(&s.t[k]) == lcFaultNoun {
+			return true
+		}
+	}
+	return false
 }
 
 // hasWord: the word w among tokens [from, to).
