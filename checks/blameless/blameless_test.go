@@ -151,6 +151,8 @@ func TestHardNegatives(t *testing.T) {
 		{text: "This alert should have priority over disk warnings."},
 		{text: "Each service should have an owner and a runbook."},
 		{text: "You should always have tested backups."},
+		// the writers' own feeling, not a judgement of someone
+		{text: "We are incredibly disappointed about this outage."},
 		// "could have" + a harm: a possibility, not a duty left undone
 		{text: "With that script, the operator could have deleted the production bucket."},
 		// a relative clause's subject is the nearest noun phrase

@@ -225,7 +225,7 @@ func (s *sent) judgmental(i int) {
 	if ex := judgmentalExceptions[l]; ex != nil && ex[s.low(i+1)] {
 		return
 	}
-	if s.negatedBefore(i, 4) {
+	if s.negatedBefore(i, 4) || s.writersFeeling(i) {
 		return
 	}
 	repl := ""
@@ -241,6 +241,29 @@ func (s *sent) judgmental(i int) {
 		sugg = "Say what was mistyped and why nothing caught it, e.g. \"the hostname was mistyped; the tool accepted it without confirmation\"."
 	}
 	s.add(judgKind(sev), noSubj, RuleJudgmental, i, from, to, sev, msgJudge, sugg, repl)
+}
+
+// writersFeeling: a participle of feeling said of the writers themselves
+// ("we are incredibly disappointed", "I felt embarrassed"): a state of
+// mind, not a judgement of someone.
+func (s *sent) writersFeeling(i int) bool {
+	if !strings.HasSuffix(s.t[i].low, "ed") {
+		return false
+	}
+	k := i - 1
+	for k >= 0 && isAdverb(&s.t[k]) {
+		k--
+	}
+	switch s.low(k) {
+	case "am", "are", "is", "was", "were", "'m", "'re", "i'm", "we're", "be", "been", "feel", "felt", "feels":
+	default:
+		return false
+	}
+	if l := s.low(k); l == "i'm" || l == "we're" {
+		return true
+	}
+	sb := s.subjectBefore(k)
+	return sb.cls == sI || sb.cls == sWe
 }
 
 // ---- blame-verb ----
