@@ -154,6 +154,7 @@ func build(ctx context.Context, o Options, db *sqldb.DB, log *slog.Logger) (*App
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
+	metrics.readDatabase(wl, q, fl.Now, log)
 	if err := startUp(ctx, q, o); err != nil {
 		return nil, err
 	}

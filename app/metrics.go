@@ -59,7 +59,7 @@ func NewMetrics() *Metrics {
 		}, []string{"installation"}),
 	}
 	m.registry.MustRegister(m.webhooks, m.ingest, m.jobs, m.jobSeconds, m.githubCalls, m.rateLimit,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		buildInfo(), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.ops = newOpsMetrics(m.registry)
 	return m
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/claims"
@@ -18,8 +17,6 @@ type opsMetrics struct {
 	retries  *prometheus.CounterVec
 	attempts *prometheus.HistogramVec
 	checks   *prometheus.CounterVec
-	open     *prometheus.GaugeVec
-	overdue  *prometheus.GaugeVec
 	remind   *prometheus.CounterVec
 	refused  *prometheus.CounterVec
 }
@@ -39,14 +36,6 @@ func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
 			Name: "postmortem_check_conclusions_total",
 			Help: "Check runs completed by the App, by check (completeness, blameless) and conclusion (success, failure, neutral).",
 		}, []string{"check", "conclusion"}),
-		open: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "postmortem_followups_open",
-			Help: "Open follow-up issues of an incident, as last seen by this replica's tracking job.",
-		}, []string{"repository", "incident"}),
-		overdue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "postmortem_followups_overdue",
-			Help: "Open follow-up issues of an incident past their due date, as last seen by this replica's tracking job.",
-		}, []string{"repository", "incident"}),
 		remind: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "postmortem_reminders_total",
 			Help: "What the reminder passes wrote, by kind: reminder (a follow-up's step), escalation, overdue_label (put on), owed (a postmortem owed), digest.",
@@ -56,7 +45,7 @@ func newOpsMetrics(reg *prometheus.Registry) *opsMetrics {
 			Help: "Secondary writes (write=review: the review of suggested rewordings; write=recurrence: the comment naming earlier similar incidents) GitHub refused or that failed; the primary result (the check runs, the draft) stands and the write is retried on its own job.",
 		}, []string{"write"}),
 	}
-	reg.MustRegister(o.retries, o.attempts, o.checks, o.open, o.overdue, o.remind, o.refused)
+	reg.MustRegister(o.retries, o.attempts, o.checks, o.remind, o.refused)
 	return o
 }
 
@@ -77,50 +66,16 @@ func (m *Metrics) jobAttempt(kind, outcome string, attempt int) {
 	m.ops.attempts.WithLabelValues(kind, outcome).Observe(float64(attempt))
 }
 
-// observePullRequest counts the conclusions of the check runs a pull-request job completed,
-// and on a merge the follow-ups it tracks.
-func (m *Metrics) observePullRequest(repo string, res *flows.PullRequestResult, err error) {
-	if m == nil || m.ops == nil || res == nil {
-		return
-	}
-	if res.FollowUps != nil { // a merged postmortem (the result says Skipped: "merged")
-		m.observeTracking(repo, res.FollowUps.Tracking, err)
-	}
-	if res.Skipped != "" {
+// observePullRequest counts the conclusions of the check runs a pull-request job completed.
+// (The follow-ups a merge files are counted from the database: metrics_db.go.)
+func (m *Metrics) observePullRequest(res *flows.PullRequestResult) {
+	if m == nil || m.ops == nil || res == nil || res.Skipped != "" {
 		return
 	}
 	for check, o := range map[string]flows.CheckOutcome{"completeness": res.Completeness, "blameless": res.Blameless} {
 		if o.Conclusion != "" {
 			m.ops.checks.WithLabelValues(check, o.Conclusion).Inc()
 		}
-	}
-}
-
-// observeTracking sets an incident's open and overdue follow-ups; an incident whose follow-ups
-// are all done leaves the gauges (no series for finished incidents).
-func (m *Metrics) observeTracking(repo string, res *flows.TrackingResult, err error) {
-	if m == nil || m.ops == nil || res == nil || res.Skipped != "" || res.Incident == 0 {
-		return
-	}
-	inc := strconv.Itoa(res.Incident)
-	if res.Open == 0 {
-		m.ops.open.DeleteLabelValues(repo, inc)
-		m.ops.overdue.DeleteLabelValues(repo, inc)
-		return
-	}
-	m.ops.open.WithLabelValues(repo, inc).Set(float64(res.Open))
-	m.ops.overdue.WithLabelValues(repo, inc).Set(float64(res.Overdue))
-}
-
-// forgetRepos drops the follow-up series of repositories the App forgot
-// (deleted, removed, uninstalled).
-func (m *Metrics) forgetRepos(repos []string) {
-	if m == nil || m.ops == nil {
-		return
-	}
-	for _, r := range repos {
-		m.ops.open.DeletePartialMatch(prometheus.Labels{"repository": r})
-		m.ops.overdue.DeletePartialMatch(prometheus.Labels{"repository": r})
 	}
 }
 

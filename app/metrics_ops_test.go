@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,10 +193,14 @@ func TestOpsDeliveryToJobLogsAndRetries(t *testing.T) {
 
 // TestOpsCheckAndFollowUpMetrics runs the real flows through the queue against the simulator:
 // a postmortem PR's check runs are counted by conclusion, and after the merge the incident's
-// open and overdue follow-ups are gauges until the last one is closed.
+// open and overdue follow-ups are gauges until the last one is closed. The gauges are read from
+// the database: another replica that ran none of the jobs reports the same, a follow-up closed is
+// gone from both, and a due date passing makes a follow-up overdue without a job.
 func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 	e := newFlowEnv(t, flowEnvOpts{})
-	e.flows.Now = func() time.Time { return time.Date(2026, 4, 20, 12, 0, 0, 0, time.UTC) } // two of three due dates passed
+	var today atomic.Pointer[time.Time]
+	today.Store(ptr(time.Date(2026, 4, 20, 12, 0, 0, 0, time.UTC))) // two of three due dates passed
+	e.flows.Now = func() time.Time { return *today.Load() }
 	m := NewMetrics()
 	w := queue.NewWorkers()
 	if err := handleJobs(w, e.flows, nil, nil, m); err != nil {
@@ -205,6 +210,10 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 	defer cancel()
 	q, _ := openQueueAt(t, ctx, filepath.Join(t.TempDir(), "q.db"), w, queue.Config{Observer: m, PollInterval: 20 * time.Millisecond})
 	defer q.Stop(context.Background())
+	m.readDatabase(e.flows.Watch, q, e.flows.Now, nil)
+	// another replica, on the same database, that runs none of the jobs
+	other := NewMetrics()
+	other.readDatabase(e.flows.Watch, q, e.flows.Now, nil)
 	done, unsub := q.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 	defer unsub()
 	if err := q.Start(ctx); err != nil {
@@ -249,24 +258,34 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 	if len(fus) != 3 {
 		t.Fatalf("%d follow-ups", len(fus))
 	}
-	text = scrape(t, m) // the merge's job tracks them at once
 	inc := strconv.Itoa(n)
-	wantMetric(t, text, `postmortem_followups_open{incident="`+inc+`",repository="acme/services"} 3`)
-	wantMetric(t, text, `postmortem_followups_overdue{incident="`+inc+`",repository="acme/services"} 2`)
+	for _, text := range []string{scrape(t, m), scrape(t, other)} { // the merge's job tracks them at once
+		wantMetric(t, text, `postmortem_followups_open{incident="`+inc+`",repository="acme/services"} 3`)
+		wantMetric(t, text, `postmortem_followups_overdue{incident="`+inc+`",repository="acme/services"} 2`)
+	}
 
-	// one closed (an issues.closed delivery → a follow-up job)
+	// one closed (an issues.closed delivery → a follow-up job): every replica says so
 	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed"))
 	runJob(e.trackingJob(fus[0].Number))
-	text = scrape(t, m)
-	wantMetric(t, text, `postmortem_followups_open{incident="`+inc+`",repository="acme/services"} 2`)
-	wantMetric(t, text, `postmortem_followups_overdue{incident="`+inc+`",repository="acme/services"} 1`)
+	for _, text := range []string{scrape(t, m), scrape(t, other)} {
+		wantMetric(t, text, `postmortem_followups_open{incident="`+inc+`",repository="acme/services"} 2`)
+		wantMetric(t, text, `postmortem_followups_overdue{incident="`+inc+`",repository="acme/services"} 1`)
+	}
+	// the last due date passes: overdue without any job running
+	today.Store(ptr(time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC)))
+	wantMetric(t, scrape(t, other), `postmortem_followups_overdue{incident="`+inc+`",repository="acme/services"} 2`)
 
-	// closing them all removes the incident's series
+	// closing them all removes the incident's series, on every replica
 	for _, fu := range fus[1:] {
 		e.must(e.alice.CloseIssue(flowRepo, fu.Number, "completed"))
 	}
 	runJob(e.trackingJob(fus[2].Number))
-	if text = scrape(t, m); strings.Contains(text, `postmortem_followups_open{incident="`+inc+`"`) {
-		t.Errorf("a finished incident still has a follow-up gauge:\n%s", text)
+	for _, text := range []string{scrape(t, m), scrape(t, other)} {
+		if strings.Contains(text, `postmortem_followups_`) && strings.Contains(text, `incident="`+inc+`"`) {
+			t.Errorf("a finished incident still has a follow-up gauge:\n%s", text)
+		}
+		wantMetric(t, text, `postmortem_metrics_database_up 1`)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -52,7 +52,7 @@ func periodicRemind(interval time.Duration) *river.PeriodicJob {
 func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeliver.Redeliverer, m *Metrics) error {
 	errs := []error{
 		queue.Handle(w, incidentReconciler(f, m)),
-		queue.Handle(w, forgetReconciler(f, m)),
+		queue.Handle(w, forgetReconciler(f)),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.MovedArgs]) ([]jobs.Args, error) {
 			return nil, f.Moved(ctx, job.Args)
 		}),
@@ -63,7 +63,7 @@ func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeli
 		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.PullRequestArgs]) ([]jobs.Args, error) {
 			res, err := f.PullRequest(ctx, job.Args, job.Args.Rerequested)
-			m.observePullRequest(job.Args.Owner+"/"+job.Args.Repo, res, err)
+			m.observePullRequest(res)
 			if res != nil {
 				m.observeReview(res.Review)
 				return res.Enqueued, retryLater(err)
@@ -76,8 +76,7 @@ func handleJobs(w *queue.Workers, f *flows.Flows, rs *flows.Resyncer, rd *redeli
 			return nil, retryLater(err)
 		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.TrackingArgs]) ([]jobs.Args, error) {
-			res, err := f.Tracking(ctx, job.Args)
-			m.observeTracking(job.Args.Owner+"/"+job.Args.Repo, res, err)
+			_, err := f.Tracking(ctx, job.Args)
 			return nil, retryLater(err)
 		}),
 		queue.Handle(w, func(ctx context.Context, job *river.Job[jobs.RemindArgs]) ([]jobs.Args, error) {
@@ -144,14 +143,10 @@ func incidentReconciler(f *flows.Flows, m *Metrics) queue.Reconciler[jobs.Incide
 }
 
 // forgetReconciler forgets repositories deleted or removed, or an
-// installation uninstalled: the database's rows, and this replica's metric
-// series of those repositories.
-func forgetReconciler(f *flows.Flows, m *Metrics) queue.Reconciler[jobs.ForgetArgs] {
+// installation uninstalled: the database's rows (the follow-up gauges' too).
+func forgetReconciler(f *flows.Flows) queue.Reconciler[jobs.ForgetArgs] {
 	return func(ctx context.Context, job *river.Job[jobs.ForgetArgs]) ([]jobs.Args, error) {
-		res, err := f.Forget(ctx, job.Args)
-		if res != nil {
-			m.forgetRepos(res.Repos)
-		}
+		_, err := f.Forget(ctx, job.Args) // the follow-up gauges are read from the database
 		return nil, err
 	}
 }

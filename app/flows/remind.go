@@ -106,6 +106,9 @@ func (r *run) remind(ctx context.Context, res *RemindResult) error {
 		return r.goneOr(ctx, err, res)
 	}
 	res.FollowUps = len(fus)
+	if err := r.knowRepoFollowUps(ctx, fus); err != nil {
+		return err
+	}
 	var inProgress error
 	for _, is := range fus {
 		err := r.remindFollowUp(ctx, cfg, is, now, res)

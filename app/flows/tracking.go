@@ -102,6 +102,9 @@ func (r *run) tracking(ctx context.Context, cfg *repoconfig.Config, incident int
 	}
 	t := render.TrackingComment(fus, r.f.now().UTC().Format("2006-01-02"), *unfiled)
 	res := &TrackingResult{Incident: incident, FollowUps: len(fus), Done: t.Done, Open: t.Open, Overdue: t.Overdue}
+	if err := r.knowIncidentFollowUps(ctx, incident, fus); err != nil {
+		return res, err
+	}
 	body := MarkerTracking(incident) + "\n" + t.Body
 	_, changed, err := r.upsertComment(ctx, comments, incident, incident, "comment:tracking", MarkerTracking(incident), body)
 	if err != nil {

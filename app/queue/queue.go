@@ -9,6 +9,7 @@ package queue
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -299,4 +300,50 @@ func (q *Queue) Unfinished(ctx context.Context) (int, error) {
 	err := q.db.SQL().QueryRowContext(ctx,
 		`SELECT count(*) FROM river_job WHERE state IN ('available', 'pending', 'running', 'retryable', 'scheduled')`).Scan(&n)
 	return n, err
+}
+
+// UnfinishedStates are the states of a job not finished yet.
+var UnfinishedStates = []string{"available", "pending", "retryable", "running", "scheduled"}
+
+// Depth is what the queue holds: its unfinished jobs by state (every one of UnfinishedStates,
+// zero included), and when the oldest job ready to run (available) became ready (zero when
+// none waits). Every replica reads the same, from the database.
+type Depth struct {
+	Jobs            map[string]int
+	OldestAvailable time.Time
+}
+
+// Depth reads the queue's depth: two queries on River's job table (its state index).
+func (q *Queue) Depth(ctx context.Context) (Depth, error) {
+	d := Depth{Jobs: map[string]int{}}
+	for _, s := range UnfinishedStates {
+		d.Jobs[s] = 0
+	}
+	rows, err := q.db.SQL().QueryContext(ctx,
+		`SELECT state, count(*) FROM river_job WHERE state IN ('available', 'pending', 'retryable', 'running', 'scheduled') GROUP BY state`)
+	if err != nil {
+		return d, fmt.Errorf("queue depth: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return d, fmt.Errorf("queue depth: %w", err)
+		}
+		d.Jobs[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("queue depth: %w", err)
+	}
+	var oldest time.Time
+	err = q.db.SQL().QueryRowContext(ctx, `SELECT scheduled_at FROM river_job WHERE state = 'available' ORDER BY scheduled_at LIMIT 1`).Scan(&oldest)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return d, fmt.Errorf("queue: oldest available job: %w", err)
+	default:
+		d.OldestAvailable = oldest.UTC()
+	}
+	return d, nil
 }

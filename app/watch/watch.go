@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS postmortem_resync (
 // Migrate creates the tables if they do not exist (and gives a watch list
 // of an earlier version its repo_id column: 0, learnt at the next watch).
 func (s *Store) Migrate(ctx context.Context) error {
-	for _, stmt := range strings.Split(Schema, ";") {
+	for _, stmt := range append(strings.Split(Schema, ";"), followUpsSchema) {
 		if _, err := s.db.SQL().ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("watch: migrate: %w", err)
 		}
@@ -119,6 +119,10 @@ func (s *Store) Moved(ctx context.Context, inst int64, name string, repoID int64
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // not watched
 	}
+	if err == nil { // its open follow-ups are known again under the new name at the next pass
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM postmortem_followups WHERE (installation_id, repo) IN
+			(SELECT installation_id, repo FROM postmortem_watch WHERE repo_id = $1)`), repoID)
+	}
 	if err == nil {
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM postmortem_watch WHERE repo_id = $1`), repoID)
 	}
@@ -154,9 +158,11 @@ func (s *Store) Passed(ctx context.Context, inst int64, repo string, repoID int6
 
 // Unwatch drops a repository (nothing left to visit, or gone).
 func (s *Store) Unwatch(ctx context.Context, inst int64, repo string) error {
-	_, err := s.db.SQL().ExecContext(ctx, s.q(`DELETE FROM postmortem_watch WHERE installation_id = $1 AND repo = $2`), inst, repo)
-	if err != nil {
-		return fmt.Errorf("unwatch %s: %w", repo, err)
+	for _, q := range []string{`DELETE FROM postmortem_watch WHERE installation_id = $1 AND repo = $2`,
+		`DELETE FROM postmortem_followups WHERE installation_id = $1 AND repo = $2`} {
+		if _, err := s.db.SQL().ExecContext(ctx, s.q(q), inst, repo); err != nil {
+			return fmt.Errorf("unwatch %s: %w", repo, err)
+		}
 	}
 	return nil
 }
@@ -172,6 +178,7 @@ func (s *Store) ForgetRepo(ctx context.Context, inst int64, repo string, repoID 
 	}{
 		{`DELETE FROM postmortem_watch WHERE installation_id = $1 AND (repo = $2 OR (repo_id = $3 AND repo_id <> 0))`, []any{inst, repo, repoID}},
 		{`DELETE FROM postmortem_digests WHERE installation_id = $1 AND target = $2`, []any{inst, repo}},
+		{`DELETE FROM postmortem_followups WHERE installation_id = $1 AND repo = $2`, []any{inst, repo}},
 	} {
 		res, err := s.db.SQL().ExecContext(ctx, s.q(q.sql), q.args...)
 		if err != nil {
@@ -193,7 +200,7 @@ func (s *Store) Forget(ctx context.Context, inst int64) error {
 func (s *Store) ForgetCount(ctx context.Context, inst int64) (int64, error) {
 	var n int64
 	for _, q := range []string{`DELETE FROM postmortem_watch WHERE installation_id = $1`, `DELETE FROM postmortem_digests WHERE installation_id = $1`,
-		`DELETE FROM postmortem_resync WHERE installation_id = $1`} {
+		`DELETE FROM postmortem_resync WHERE installation_id = $1`, `DELETE FROM postmortem_followups WHERE installation_id = $1`} {
 		res, err := s.db.SQL().ExecContext(ctx, s.q(q), inst)
 		if err != nil {
 			return n, fmt.Errorf("forget installation %d: %w", inst, err)

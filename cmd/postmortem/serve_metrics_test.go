@@ -27,6 +27,7 @@ func get(t *testing.T, url string) (int, string) {
 // address: the real binary serves it there and no longer on the public
 // port (the metrics name repositories, private ones too), which keeps
 // /webhook, /healthz and /readyz. Without it /metrics is on the public port.
+// The metrics carry the build and the queue's depth, read from the database.
 func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 	bin := buildBinary(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -50,6 +51,13 @@ func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 	}
 	if code, body := get(t, "http://"+metricsAddr+"/metrics"); code != http.StatusOK || !strings.Contains(body, "postmortem_webhooks_total") && !strings.Contains(body, "postmortem_") {
 		t.Fatalf("/metrics on %s: %d\n%.300s", metricsAddr, code, body)
+	}
+	_, body := get(t, "http://"+metricsAddr+"/metrics")
+	for _, want := range []string{"postmortem_build_info{commit=", `postmortem_queue_jobs{state="available"} `,
+		"postmortem_queue_oldest_job_seconds ", "postmortem_metrics_database_up 1"} {
+		if !strings.Contains(body, "\n"+want) {
+			t.Errorf("the binary's /metrics has no %q", want)
+		}
 	}
 	if code, _ := get(t, "http://"+metricsAddr+"/healthz"); code != http.StatusNotFound {
 		t.Fatalf("/healthz on the metrics address: %d, want 404", code)
