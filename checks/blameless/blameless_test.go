@@ -153,6 +153,8 @@ func TestHardNegatives(t *testing.T) {
 		{text: "You should always have tested backups."},
 		// the writers' own feeling, not a judgement of someone
 		{text: "We are incredibly disappointed about this outage."},
+		// a sanction someone expected, not one imposed or demanded
+		{text: "She believed she was about to get fired for the outage."},
 		// "could have" + a harm: a possibility, not a duty left undone
 		{text: "With that script, the operator could have deleted the production bucket."},
 		// a relative clause's subject is the nearest noun phrase

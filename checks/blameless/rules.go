@@ -456,7 +456,7 @@ func (s *sent) fixTheHuman(i int) {
 	case (l == "be" || l == "get" || l == "been") && punitive[s.low(i+1)]:
 		p := s.low(i - 1)
 		obligation := has(&s.t[max(i-1, 0)], fModal) || p == "to" || p == "not" || p == "never"
-		if !obligation {
+		if !obligation || p == "to" && s.low(i-2) == "about" { // "she was about to get fired": what she expected
 			return
 		}
 		if s.low(i+1) == "held" && s.low(i+2) != "accountable" && s.low(i+2) != "responsible" {
