@@ -1,10 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +57,17 @@ func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 		t.Fatalf("/metrics on %s: %d\n%.300s", metricsAddr, code, body)
 	}
 	_, body := get(t, "http://"+metricsAddr+"/metrics")
-	for _, want := range []string{"postmortem_build_info{commit=", `postmortem_queue_jobs{state="available"} `,
+	// postmortem_build_info says what `postmortem version` says
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := regexp.MustCompile(`^postmortem (\S+) \((?:commit ([0-9a-f]+))?`).FindStringSubmatch(string(out))
+	if v == nil {
+		t.Fatalf("version: %q", out)
+	}
+	info := fmt.Sprintf(`postmortem_build_info{commit=%q,goversion=%q,version=%q} 1`, v[2], runtime.Version(), v[1])
+	for _, want := range []string{info, `postmortem_queue_jobs{state="available"} `,
 		"postmortem_queue_oldest_job_seconds ", "postmortem_metrics_database_up 1"} {
 		if !strings.Contains(body, "\n"+want) {
 			t.Errorf("the binary's /metrics has no %q", want)
