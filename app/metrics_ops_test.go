@@ -289,3 +289,30 @@ func TestOpsCheckAndFollowUpMetrics(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestFollowUpGaugesHealedByTheReminderPass: a follow-up closed whose delivery was lost (no
+// tracking job ran) still counts until the next reminder pass over its repository, which lists
+// the open follow-ups and replaces what the database knew: then the gauges say 2 open.
+func TestFollowUpGaugesHealedByTheReminderPass(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{})
+	e.flows.Now = func() time.Time { return time.Date(2026, 4, 20, 12, 0, 0, 0, time.UTC) }
+	m := NewMetrics()
+	m.readDatabase(e.flows.Watch, nil, e.flows.Now, nil)
+	n := e.openIncident("Checkout outage", "incident")
+	pr := e.env.MergedPostmortem(n, threeActions)
+	_, err := e.flows.PullRequest(e.ctx, e.pr(pr), false)
+	e.must(err)
+	fus := e.followUpIssues(n)
+	if len(fus) != 3 {
+		t.Fatalf("%d follow-ups", len(fus))
+	}
+	inc := strconv.Itoa(n)
+	wantMetric(t, scrape(t, m), `postmortem_followups_open{incident="`+inc+`",repository="acme/services"} 3`)
+	e.must(e.alice.CloseIssue(flowRepo, fus[0].Number, "completed")) // its delivery is lost
+	wantMetric(t, scrape(t, m), `postmortem_followups_open{incident="`+inc+`",repository="acme/services"} 3`)
+	_, err = e.flows.Remind(e.ctx, e.remindJob())
+	e.must(err)
+	text := scrape(t, m)
+	wantMetric(t, text, `postmortem_followups_open{incident="`+inc+`",repository="acme/services"} 2`)
+	wantMetric(t, text, `postmortem_followups_overdue{incident="`+inc+`",repository="acme/services"} 1`)
+}
