@@ -11,8 +11,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// promtool is Prometheus's promtool: on PATH or in $HOME/go/bin (.ci/run installs it there from
-// the Go module proxy). Missing, the test skips loudly, and fails under CI=true.
+// promtool is Prometheus's promtool: on PATH or in $HOME/go/bin (.ci/run extracts it there from
+// Debian's prometheus package). Missing, the test skips loudly, and fails under CI=true.
 func promtool(t *testing.T) string {
 	t.Helper()
 	if p, err := exec.LookPath("promtool"); err == nil {
@@ -24,10 +24,10 @@ func promtool(t *testing.T) string {
 		}
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatal("promtool is not installed (.ci/run installs github.com/prometheus/prometheus/cmd/promtool)")
+		t.Fatal("promtool is not installed (.ci/run extracts it from Debian's prometheus package)")
 	}
 	t.Skip("!!! promtool not found on PATH or in $HOME/go/bin: THE ALERTING RULES ARE NOT CHECKED; " +
-		"install it: GOFLAGS=-mod=mod go install github.com/prometheus/prometheus/cmd/promtool@v0.316.0 !!!")
+		"install it: apt-get install prometheus (or go install github.com/prometheus/prometheus/cmd/promtool) !!!")
 	return ""
 }
 
