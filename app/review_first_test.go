@@ -48,7 +48,8 @@ func TestCheckRunsNeverWaitOnTheReview(t *testing.T) {
 	if res.Review == nil || len(e.pulls()[0].Reviews) != 0 {
 		t.Fatalf("review error = %v, reviews %d: want the refusal recorded and no review", res.Review, len(e.pulls()[0].Reviews))
 	}
-	want := jobs.ReviewArgs{InstallationID: e.pr(ires.PullRequest).InstallationID, Owner: "acme", Repo: "services", Number: ires.PullRequest, HeadSHA: head}
+	want := jobs.ReviewArgs{InstallationID: e.pr(ires.PullRequest).InstallationID, Owner: "acme", Repo: "services", RepoID: e.sim.RepoID(flowRepo),
+		Number: ires.PullRequest, HeadSHA: head}
 	if len(res.Enqueued) != 1 || res.Enqueued[0] != want {
 		t.Fatalf("enqueued %+v, want the review's own job %+v", res.Enqueued, want)
 	}
