@@ -61,8 +61,14 @@ func TestPlaygroundStory(t *testing.T) {
 	// too): 20 + 8. The second incident's step: its draft (as step 1) and
 	// the recurrence comment (issue 17: GET index.json, GET issue, GET
 	// comments, GET open follow-ups, POST comment): 30 + 5, and a rerun.
-	budget := []int{30, 12, 28, 4, 12, 40, 28}
+	// Step 1 is 26 calls when no delivery arrives during a run; deliveries
+	// that do (the labelled event during the opened one's draft, the App's
+	// own pull_request and check_suite events during the check runs) make
+	// one rerun of the incident flow and one of the pull request flow, a few
+	// reads each: 29 and 32 were seen on a loaded machine, hence 36.
+	budget := []int{36, 12, 28, 4, 12, 46, 28}
 	for i, st := range res.Steps {
+		t.Logf("step %d: %d calls (budget %d)", i+1, st.Calls, budget[i])
 		if st.Calls == 0 || st.Calls > budget[i] {
 			t.Errorf("step %d %q: %d calls, budget %d", i+1, st.Title, st.Calls, budget[i])
 		}
