@@ -25,6 +25,7 @@ type FollowUpsResult struct {
 	Skipped  string
 	Incident int
 	Items    int   // action items in the merged postmortem(s)
+	Unread   int   // postmortems of the pull request past render.MaxFilesChecked, not read
 	Created  []int // follow-up issues opened by this run
 	Existing []int // follow-up issues found from earlier runs
 	Tracking *TrackingResult
@@ -89,10 +90,11 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 	if ref == "" {
 		ref = pr.GetHead().GetSHA()
 	}
-	items, found, err := r.actionItems(ctx, cfg, pr.GetNumber(), ref)
+	items, found, unread, err := r.actionItems(ctx, cfg, pr.GetNumber(), ref)
 	if err != nil {
 		return nil, err
 	}
+	res.Unread = unread
 	if !found {
 		return &FollowUpsResult{Skipped: "no postmortem in the merged pull request", Incident: incident}, nil
 	}
@@ -210,20 +212,27 @@ func (r *run) openFollowUps(ctx context.Context, cfg *repoconfig.Config, pr *git
 
 // actionItems are the open action items of the postmortems a merged pull
 // request added or changed (read at ref), each with its stable key; found
-// says whether it held a postmortem at all.
-func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number int, ref string) (items []followUpItem, found bool, err error) {
+// says whether it held a postmortem at all. As its checks did, it reads
+// the first render.MaxFilesChecked of them; unread counts the rest.
+func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number int, ref string) (items []followUpItem, found bool, unread int, err error) {
 	files, err := r.listFiles(ctx, number)
 	if err != nil {
-		return nil, false, err
+		return nil, false, 0, err
 	}
 	seen := map[string]int{}
+	read := 0
 	for _, cf := range files {
 		if !inPostmortemDir(cfg.Directory, cf.GetFilename()) || cf.GetStatus() == "removed" {
 			continue
 		}
+		if read == render.MaxFilesChecked {
+			unread++
+			continue
+		}
+		read++
 		src, ok, err := repoconfig.GetFile(ctx, r.gh, r.owner, r.repo, cf.GetFilename(), ref)
 		if err != nil {
-			return nil, false, fmt.Errorf("read %s: %w", cf.GetFilename(), err)
+			return nil, false, 0, fmt.Errorf("read %s: %w", cf.GetFilename(), err)
 		}
 		if !ok {
 			continue
@@ -231,7 +240,7 @@ func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number in
 		found = true
 		release, err := r.f.parseSlot(ctx, len(src))
 		if err != nil {
-			return nil, false, err
+			return nil, false, 0, err
 		}
 		d := checks.Parse(src)
 		severity := ""
@@ -251,7 +260,11 @@ func (r *run) actionItems(ctx context.Context, cfg *repoconfig.Config, number in
 		}
 		release() // d is not read after this
 	}
-	return items, found, nil
+	if unread > 0 {
+		r.f.log().Warn("a merged pull request holds more postmortems than are read for action items",
+			"repo", r.fullName(), "pull", number, "read", render.MaxFilesChecked, "unread", unread)
+	}
+	return items, found, unread, nil
 }
 
 // linkFollowUps links under the incident each follow-up not linked yet: it

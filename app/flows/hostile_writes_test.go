@@ -264,3 +264,37 @@ func TestPostmortemsPerPullRequestCapped(t *testing.T) {
 		}
 	}
 }
+
+// TestMergedPostmortemsReadCapped: a merged postmortem pull request adding
+// 25 postmortems has the first render.MaxFilesChecked read for action items
+// (as its checks were), not every one: before, the merge flow read each
+// file GitHub listed (up to 3 000), whatever its checks had said.
+func TestMergedPostmortemsReadCapped(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{})
+	n := e.openIncident("An archive merged", "incident")
+	files := map[string]string{}
+	for i := 1; i <= 25; i++ {
+		files[fmt.Sprintf("postmortems/2026-03-%02d-outage.md", i)] = fixedPostmortem(n, fmt.Sprintf("- [ ] Fix the pool of host %d (owner: @alice)\n", i))
+	}
+	branch := fmt.Sprintf("postmortem/%d-archive", n)
+	_, err := e.alice.PushFiles(flowRepo, branch, files, "import the archive")
+	e.must(err)
+	pr, err := e.alice.OpenPR(flowRepo, branch, "main", "Import the archive", "")
+	e.must(err)
+	_, err = e.bob.MergePR(flowRepo, pr, "squash")
+	e.must(err)
+	mark := e.mark()
+	res, err := e.flows.PullRequest(e.ctx, e.pr(pr), false)
+	e.must(err)
+	calls, total := e.appCalls(mark)
+	t.Logf("%d calls:\n%s", total, fmtCalls(calls))
+	if got := calls["GET /repos/{owner}/{repo}/contents/{path...}"]; got > render.MaxFilesChecked+2 {
+		t.Errorf("%d contents reads on merge; want at most %d postmortems read", got, render.MaxFilesChecked)
+	}
+	if res.FollowUps == nil || res.FollowUps.Items != render.MaxFilesChecked || res.FollowUps.Unread != 5 {
+		t.Fatalf("follow-ups: %+v; want %d items from the first %d postmortems, 5 unread", res.FollowUps, render.MaxFilesChecked, render.MaxFilesChecked)
+	}
+	if fus := e.followUpIssues(n); len(fus) != render.MaxFilesChecked {
+		t.Errorf("%d follow-ups filed, want %d", len(fus), render.MaxFilesChecked)
+	}
+}
