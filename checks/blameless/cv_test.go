@@ -499,6 +499,11 @@ func TestCrossValidation(t *testing.T) {
 				logf(t, "%s, leave out batch %-16s all %s\n  %43s firm %s", m.name, n, scoreOf(bps, in, -1), "",
 					scoreOf(bps, func(r row) bool { return in(r) && firm(r) }, -1))
 			}
+			if m.keep != nil {
+				bb, _ := bestF1(bps, firm)
+				logf(t, "%s, leave out batch, pooled: firm %s; best F1 %.3f; average precision %.3f", m.name,
+					scoreOf(bps, firm, -1), bb.f1(), averagePrecision(bps, firm))
+			}
 		}
 	}
 	if headline.tp+headline.fn == 0 {

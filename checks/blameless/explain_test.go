@@ -10,7 +10,8 @@ import (
 
 // TestExplain prints, for each line of the file BLAMELESS_EXPLAIN names, the
 // shipped model's confidence and every feature with its weight (largest
-// first): a tool for error analysis, skipped without the variable.
+// first; with BLAMELESS_EXPLAIN_ALL set, those the model gives no weight
+// too): a tool for error analysis, skipped without the variable.
 func TestExplain(t *testing.T) {
 	file := os.Getenv("BLAMELESS_EXPLAIN")
 	if file == "" {
@@ -41,7 +42,7 @@ func TestExplain(t *testing.T) {
 			fmt.Printf("   hit %s %.3f %q\n", h.Rule, h.Confidence, line[h.Start:h.End])
 		}
 		for _, n := range names {
-			if w[n] != 0 {
+			if w[n] != 0 || os.Getenv("BLAMELESS_EXPLAIN_ALL") != "" {
 				fmt.Printf("   %+.3f %s\n", w[n], n)
 			}
 		}
