@@ -426,15 +426,24 @@ func listErrors(ps []prediction) string {
 // (0.84/0.19/0.31 at 7, 0.85/0.21/0.34 at 10; before this work,
 // 0.87/0.11/0.19, 0.86/0.08/0.15, 0.88/0.11/0.19): a precision of 0.90
 // holds only for the most confident few percent of the blameful rows, so
-// this point moves with a few rows. These floors guard against regression
-// a little under what is reached, as do the floors of the best F1 over all
-// thresholds and of the average precision (the ranking itself; measured
-// 0.577 and 0.619).
+// this point moves with a few rows. Clause-level features (sentence.go's
+// clauseFeatures: the object or passive patient of a verb group, a person
+// possessing the subject, the tense of a person's act, a judgement of it;
+// the role of a lexicon word or "human error" in its clause; "need to" as
+// a modal) then raised it to P 0.91 R 0.20 F1 0.33 at 5 folds, best F1
+// 0.577 → 0.589 and average precision 0.619 → 0.624 (7 folds: AP 0.612 →
+// 0.619, best F1 0.574 → 0.586, headline 0.84/0.19/0.31 → 0.83/0.19/0.30;
+// 10 folds: AP 0.613 → 0.620, best F1 0.577 → 0.585, headline
+// 0.85/0.21/0.34 → 0.83/0.22/0.35; leave out batch, pooled: AP 0.513 →
+// 0.518, best F1 0.517 → 0.522).
+// These floors guard against regression a little under what is reached, as
+// do the floors of the best F1 over all thresholds and of the average
+// precision (the ranking itself; measured 0.589 and 0.624).
 const (
-	floorF1        = 0.28
+	floorF1        = 0.31
 	floorPrecision = 0.90
-	floorBestF1    = 0.57
-	floorAP        = 0.61
+	floorBestF1    = 0.58
+	floorAP        = 0.615
 )
 
 func TestCrossValidation(t *testing.T) {

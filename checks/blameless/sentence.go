@@ -467,6 +467,7 @@ func (s *sent) features(f *fsink) {
 			f.add(i, famNone, "L:", name, "|quoted")
 		}
 		f.add(i, fam, "L:", name, "|sec:", sectionFeat[sec])
+		f.add(i, fam, "Lr:", name, "|", s.humanErrorRole(i))
 		// who or what is nearest, each side, within the clause
 		if l := nearestClass(abs, kinds, i, -1, s.clauseStart(i)); l != "" {
 			f.add(i, fam, "L:", name, "|left:", l)
@@ -481,6 +482,7 @@ func (s *sent) features(f *fsink) {
 		if s.clauseNegated(at) {
 			f.add(at, famNone, "L:HUMANERR|neg")
 		}
+		f.add(at, famHE, "he:", s.humanErrorRole(at))
 	}
 
 	s.verbGroupFeatures(f)
@@ -536,6 +538,9 @@ func (s *sent) verbal(i int) bool {
 	if t.f&(fAux|fModal|fPast) != 0 || isEdVerb(t.low) {
 		return true
 	}
+	if (t.low == "need" || t.low == "needs") && s.low(i+1) == "to" {
+		return true
+	}
 	switch tokClass(t) {
 	case lcErrVerb, lcHarmVerb, lcRemedy, lcPunish, lcMental, lcCause:
 		return t.f&fDet == 0
@@ -556,7 +561,7 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 		}
 		// the group: verbal tokens, adverbs, negators, "to", "have"
 		e := g + 1
-		for e < n && (s.verbal(e) || s.t[e].f&fNeg != 0 || isAdverb(&s.t[e]) || s.t[e].low == "to" && e+1 < n && s.verbal(e+1)) {
+		for e < n && (s.verbal(e) || s.t[e].f&fNeg != 0 || isAdverb(&s.t[e]) || s.t[e].low == "to" && e+1 < n && (s.verbal(e+1) || s.semiModal(e-1))) {
 			e++
 		}
 		// the base verb after "to" / a modal, when not verbal by shape
@@ -571,6 +576,8 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 			switch {
 			case s.t[k].f&fNeg != 0 || l == "not":
 				neg = true
+			case s.semiModal(k):
+				modal = "need"
 			case s.t[k].f&fModal != 0:
 				modal = strings.TrimSuffix(strings.TrimSuffix(l, "'ve"), "n't")
 				if strings.HasSuffix(l, "'ve") {
@@ -687,6 +694,7 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 		if pred != "V" {
 			f.add(g, fam, "pv:", pred, voice)
 		}
+		s.clauseFeatures(f, g, e, sb, sn, pred, fam, passive, neg)
 		g = e - 1
 	}
 }
@@ -862,4 +870,152 @@ func (t *weightTable) get(k uint64) float32 {
 type namedWeight struct {
 	name string
 	w    float32
+}
+
+// personName: the subject class names of people a postmortem could blame.
+func personName(n string) bool {
+	switch n {
+	case "NAME", "HANDLE", "ROLE", "PERSON", "TEAM", "P3", "THEY", "SOMEONE", "P2":
+		return true
+	}
+	return false
+}
+
+// possessorIn: the class of a person who owns the noun phrase [from, to)
+// ("your change", "the intern's script"), "" when none.
+func (s *sent) possessorIn(from, to int) string {
+	for k := from; k < to && k < len(s.t); k++ {
+		t := &s.t[k]
+		if t.kind != tWord {
+			continue
+		}
+		switch t.low {
+		case "my":
+			return "P1S"
+		case "our":
+			return "P1P"
+		case "your":
+			return "P2"
+		case "his", "her":
+			return "P3"
+		case "their":
+			return "THEY"
+		}
+		if t.poss {
+			if c := s.classOf(k); c.person() {
+				a, _ := s.abstract(k)
+				if a == "" || a == "THING" {
+					a = "P3"
+				}
+				return a
+			}
+		}
+	}
+	return ""
+}
+
+// clauseFeatures: conjunctions within the clause of the verb group [g, e)
+// that the subject × predicate feature cannot express — who the act is done
+// to (the object of an active verb, the patient of a passive one), whose
+// thing the subject is, the tense of a person's act and a judgement of it.
+func (s *sent) clauseFeatures(f *fsink, g, e int, sb subj, sn, pred string, fam uint8, passive, neg bool) {
+	n := len(s.t)
+	if passive {
+		// "the engineer was fired", "the alert was fired": the patient
+		p := s.subjectBefore(g)
+		f.add(g, fam, "pat:", s.subjName(p), "|", pred)
+	} else if e < n && s.t[e].kind == tWord && s.t[e].f&(fPrep|fBound) == 0 && !strings.HasPrefix(pred, "BE-") {
+		// "remind engineers", "fired the contractor", "deleted the table"
+		o := s.forwardNP(e)
+		on := s.subjName(o)
+		f.add(e, fam, "vo:", pred, "|", on)
+		if personName(on) && pred != "V" {
+			f.add(e, fam, "vop:", pred)
+		}
+	}
+	if sb.to > sb.from && !personName(sn) {
+		// "your change broke the build": a person's thing as the subject
+		if p := s.possessorIn(sb.from, sb.to); p != "" {
+			f.add(g, fam, "svp:", p, "|", pred)
+		}
+	}
+	if personName(sn) || sn == "P1S" || sn == "P1P" {
+		// a specific past act ("an engineer deleted") or a generic present
+		// ("engineers delete", "you delete")
+		tense := s.tense(g, e)
+		f.add(g, fam, "svt:", sn, "|", pred, "|", tense)
+		if !neg && pred == "V" && s.judgedAct(e) {
+			f.add(g, famJudg, "svj:", sn) // "he made a careless change"
+		}
+	}
+}
+
+// judgedAct: a judgement or fault word within four tokens after e, in the
+// clause ("made a careless change", "did a sloppy job").
+func (s *sent) judgedAct(e int) bool {
+	for k := e; k < e+4 && k < len(s.t); k++ {
+		if s.t[k].kind == tPunct && s.isBoundary(k) {
+			return false
+		}
+		if c := tokClass(&s.t[k]); c == lcJudgment || c == lcFaultNoun {
+			return true
+		}
+	}
+	return false
+}
+
+// semiModal: "need to", "needs to", "have to", "has to", "had to".
+func (s *sent) semiModal(k int) bool {
+	switch s.low(k) {
+	case "need", "needs", "have", "has":
+		return s.low(k+1) == "to"
+	}
+	return false
+}
+
+// tense of the verb group [g, e): PAST, PRES or MOD (a modal or "need to").
+func (s *sent) tense(g, e int) string {
+	t := "PRES"
+	for k := g; k < e; k++ {
+		tk := &s.t[k]
+		switch {
+		case tk.f&fModal != 0 || s.semiModal(k):
+			return "MOD"
+		case tk.low == "was" || tk.low == "were" || tk.low == "did" || tk.low == "didn't" || tk.low == "had" || tk.low == "hadn't" ||
+			tk.low == "wasn't" || tk.low == "weren't":
+			t = "PAST"
+		case k == g && (tk.f&fPast != 0 || isEdVerb(tk.low)):
+			t = "PAST"
+		}
+	}
+	return t
+}
+
+// humanErrorRole: what "human error" at i is in its clause — CAUSE after
+// a causal word ("due to", "because of", "caused by", "blamed on", "was"),
+// SUBJ before its clause's first verb ("human error is inevitable": talk
+// about the idea), OTHER otherwise.
+func (s *sent) humanErrorRole(i int) string {
+	cs := s.clauseStart(i)
+	for k := i - 1; k >= cs && k >= i-4; k-- {
+		switch s.t[k].low {
+		case "to", "of", "by", "on", "was", "were", "caused", "blamed", "blames", "blame", "attributed", "cited", "citing",
+			"resulted", "because":
+			return "CAUSE"
+		}
+	}
+	for k := cs; k < i; k++ {
+		if s.verbal(k) {
+			return "OTHER"
+		}
+	}
+	for k := i + 1; k < len(s.t) && k < i+6; k++ {
+		if s.t[k].kind == tPunct && s.isBoundary(k) {
+			break
+		}
+		if s.verbal(k) {
+			return "SUBJ"
+		}
+	}
+	return "OTHER"
 }
