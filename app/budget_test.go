@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,14 @@ var flowBudgets = []flowBudget{
 	{"recurrence again (duplicate delivery)", 0, 0, "the claim says it commented: no GitHub call"},
 	{"unrelated incident → no recurrence comment", 2, 2,
 		"GET issue · GET issue comments; index.json and config are 304s; nothing similar, nothing written (the claim says so)."},
+	{"follow-up fixed by a merged pull request → the record", 10, 10,
+		"GET branch · GET tree · GET blob of index.json · GET issues with the follow-up label (two closed now) · per closed follow-up " +
+			"not examined yet GET its timeline (2×: the cross-referenced pull requests; at most 4 a run) · GET pulls/N/files of the merged " +
+			"one that closed it (1×: the other follow-up was closed by hand) · POST tree · POST commit · PATCH ref; config and the README.md blob " +
+			"(is it the App's) are 304s. Before issue 17's follow-up fixes: 7 (no timeline, no files). At most 4+4 more reads a run."},
+	{"the record again (the follow-ups examined)", 3, 3,
+		"GET branch · GET tree · GET blob of index.json: the entry remembers the follow-ups it examined, so no timeline or files are " +
+			"read again; the follow-up issues and config are 304s. Nothing written."},
 }
 
 // TestCallBudget runs each flow once against the simulator, as the job
@@ -208,6 +217,30 @@ func TestCallBudget(t *testing.T) {
 	})
 
 	measureRecurrence(t, e, measure)
+
+	// A pull request that says it fixes the second follow-up is merged,
+	// which is then closed: its files join the record.
+	_, err = e.alice.PushFiles(flowRepo, "fix-pool", map[string]string{"checkout/limits.go": "package checkout\n"}, "Cap the pool")
+	e.must(err)
+	fix, err := e.alice.OpenPR(flowRepo, "fix-pool", "main", "Cap the pool", "Fixes #"+strconv.Itoa(fus[1].Number))
+	e.must(err)
+	_, err = e.bob.MergePR(flowRepo, fix, "squash")
+	e.must(err)
+	e.must(e.alice.CloseIssue(flowRepo, fus[1].Number, "completed"))
+	measure(flowBudgets[12].flow, func() {
+		res, err := e.flows.Record(e.ctx, jobs.RecordArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", RepoID: e.sim.RepoID(flowRepo), DefaultBranch: "main"})
+		e.must(err)
+		if res.Commit == "" || res.FollowUps != 2 {
+			t.Fatalf("record after a follow-up's fix: %+v", res)
+		}
+	})
+	measure(flowBudgets[13].flow, func() {
+		res, err := e.flows.Record(e.ctx, jobs.RecordArgs{InstallationID: flowInstID, Owner: "acme", Repo: "services", RepoID: e.sim.RepoID(flowRepo), DefaultBranch: "main"})
+		e.must(err)
+		if res.Commit != "" || res.FollowUps != 0 {
+			t.Fatalf("record again: %+v", res)
+		}
+	})
 
 	for _, b := range flowBudgets {
 		c := got[b.flow]

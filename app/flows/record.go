@@ -45,6 +45,7 @@ type RecordResult struct {
 	Skipped     string // why nothing was written ("up to date", …)
 	Postmortems int    // entries of the index
 	Read        int    // postmortems read this run (their blob changed), and their suspect pull requests
+	FollowUps   int    // closed follow-up issues examined this run for the pull requests that fixed them (at most maxFollowUpLookups)
 	Commit      string // the commit on the default branch, when written there
 	PullRequest int    // the record's pull request, when branch protection asks for one
 	Enqueued    []jobs.Args
@@ -102,11 +103,12 @@ func (r *run) record(ctx context.Context, a jobs.RecordArgs) (*RecordResult, err
 	if err != nil {
 		return nil, err
 	}
-	if res.Read >= maxRecordReads {
-		res.Enqueued = append(res.Enqueued, jobs.RecordArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo, RepoID: r.repoID})
-	}
-	if err := r.recordFollowUps(ctx, cfg, entries); err != nil {
+	more, err := r.recordFollowUps(ctx, cfg, entries, res)
+	if err != nil {
 		return nil, err
+	}
+	if (more || res.Read >= maxRecordReads) && len(res.Enqueued) == 0 {
+		res.Enqueued = append(res.Enqueued, jobs.RecordArgs{InstallationID: r.inst, Owner: r.owner, Repo: r.repo, RepoID: r.repoID})
 	}
 	ix := record.Build(entries)
 	res.Postmortems = len(ix.Postmortems)
@@ -268,6 +270,10 @@ func (r *run) recordEntries(ctx context.Context, files map[string]string, dir st
 			continue // at the repository's root, only what reads as a postmortem
 		}
 		e.Blob = sha
+		if o, ok := old[p]; ok && o.Incident == e.Incident {
+			// The follow-ups' fixes are the incident's, not the document's.
+			e.FollowUpFiles, e.FollowUpsRead = o.FollowUpFiles, o.FollowUpsRead
+		}
 		if err := r.suspectFiles(ctx, &e, res); err != nil {
 			return nil, err
 		}
@@ -373,8 +379,9 @@ func (r *run) entryIncident(e *record.Entry) int {
 // followUpState is an incident's follow-up issues: the open ones, and how
 // many there are.
 type followUpState struct {
-	open  []int
-	total int
+	open   []int
+	closed []int
+	total  int
 }
 
 // followUpStates lists the repository's follow-up issues (the follow-up
@@ -403,6 +410,8 @@ func (r *run) followUpStates(ctx context.Context, label, state string) (map[int]
 			st.total++
 			if is.GetState() == "open" {
 				st.open = append(st.open, is.GetNumber())
+			} else {
+				st.closed = append(st.closed, is.GetNumber())
 			}
 		}
 		if resp == nil || resp.NextPage == 0 {
@@ -417,11 +426,13 @@ func (r *run) followUpStates(ctx context.Context, label, state string) (map[int]
 // follow-up issues when it has any: the App filed one per open action item
 // on merge, so an item is done when its box was ticked or its issue is
 // closed (total − open issues). Entries without issues keep the
-// document's ticked boxes.
-func (r *run) recordFollowUps(ctx context.Context, cfg *repoconfig.Config, entries []record.Entry) error {
+// document's ticked boxes. Then the files the fixes of its closed
+// follow-ups changed (followUpFixes); more says closed follow-ups are left
+// for another run.
+func (r *run) recordFollowUps(ctx context.Context, cfg *repoconfig.Config, entries []record.Entry, res *RecordResult) (more bool, err error) {
 	states, err := r.followUpStates(ctx, cfg.FollowUps.Label, "all")
 	if err != nil {
-		return err
+		return false, err
 	}
 	for i := range entries {
 		e := &entries[i]
@@ -434,6 +445,134 @@ func (r *run) recordFollowUps(ctx context.Context, cfg *repoconfig.Config, entri
 		e.FollowUps.Open = append([]int(nil), st.open...)
 		e.FollowUps.Total = max(e.FollowUps.Total, st.total)
 		e.FollowUps.Done = max(0, e.FollowUps.Total-len(st.open))
+	}
+	return r.followUpFixes(ctx, entries, states, res)
+}
+
+// Bounds of the follow-ups' fixes: the closed follow-up issues examined a
+// run (a timeline read each, and the files of the pull request that fixed
+// it: at most 2×maxFollowUpLookups reads), the follow-ups remembered per
+// entry, the files kept per entry.
+const (
+	maxFollowUpLookups  = 4
+	maxFollowUpsRead    = 100
+	maxFollowUpFixFiles = 150
+)
+
+// followUpFixes adds to each entry the files changed by the pull requests
+// that fixed its closed follow-up issues (Entry.FollowUpFiles): for each
+// closed follow-up not examined yet (Entry.FollowUpsRead), one read of its
+// timeline (the first page of 100), whose cross-referenced events name the
+// pull requests that mention it; of those merged, of this repository, the
+// one merged nearest to the issue's closing (the one that closed it, as a
+// rule) has its files read (one page). At most maxFollowUpLookups a run,
+// counted in res.FollowUps; more says some are left for another run. An
+// issue or pull request GitHub no longer has is examined and gives nothing.
+func (r *run) followUpFixes(ctx context.Context, entries []record.Entry, states map[int]*followUpState, res *RecordResult) (bool, error) {
+	for i := range entries {
+		e := &entries[i]
+		// An index.json edited by hand is written back within the schema.
+		e.FollowUpsRead = slices.DeleteFunc(e.FollowUpsRead, func(n int) bool { return n < 1 })
+		e.FollowUpsRead = e.FollowUpsRead[:min(len(e.FollowUpsRead), maxFollowUpsRead)]
+		e.FollowUpFiles = slices.DeleteFunc(e.FollowUpFiles, func(f string) bool { return f == "" || len(f) > 400 })
+		e.FollowUpFiles = e.FollowUpFiles[:min(len(e.FollowUpFiles), maxFollowUpFixFiles)]
+		n := r.entryIncident(e)
+		st := states[n]
+		if n == 0 || st == nil {
+			continue
+		}
+		sort.Ints(st.closed)
+		for _, fu := range st.closed {
+			if slices.Contains(e.FollowUpsRead, fu) || len(e.FollowUpsRead) >= maxFollowUpsRead {
+				continue
+			}
+			if res.FollowUps == maxFollowUpLookups {
+				return true, nil
+			}
+			res.FollowUps++
+			pr, err := r.followUpFix(ctx, fu)
+			if err != nil {
+				return false, err
+			}
+			if pr != 0 {
+				if err := r.addFollowUpFiles(ctx, e, pr); err != nil {
+					return false, err
+				}
+			}
+			e.FollowUpsRead = append(e.FollowUpsRead, fu)
+		}
+	}
+	return false, nil
+}
+
+// followUpFix is the merged pull request of this repository that fixed
+// follow-up issue n, as its timeline says (0 when none): of those that
+// cross-reference it, the one merged nearest to the issue's last closing.
+func (r *run) followUpFix(ctx context.Context, n int) (int, error) {
+	events, resp, err := r.gh.Issues.ListIssueTimeline(ctx, r.owner, r.repo, n, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("timeline of #%d: %w", n, err)
+	}
+	var closed github.Timestamp
+	type merged struct {
+		number int
+		at     github.Timestamp
+	}
+	var prs []merged
+	here := "/" + strings.ToLower(r.fullName()) + "/pull/"
+	for _, ev := range events {
+		switch ev.GetEvent() {
+		case "closed":
+			closed = ev.GetCreatedAt()
+		case "cross-referenced":
+			is := ev.GetSource().GetIssue()
+			if is == nil || !is.IsPullRequest() || is.GetPullRequestLinks().GetMergedAt().IsZero() ||
+				!strings.Contains(strings.ToLower(is.GetHTMLURL()), here) {
+				continue
+			}
+			prs = append(prs, merged{is.GetNumber(), is.GetPullRequestLinks().GetMergedAt()})
+		}
+	}
+	best := -1
+	for i, p := range prs {
+		switch {
+		case best < 0:
+			best = i
+		case closed.IsZero(): // no closing seen: the latest merged
+			if p.at.After(prs[best].at.Time) {
+				best = i
+			}
+		case p.at.Sub(closed.Time).Abs() < prs[best].at.Sub(closed.Time).Abs():
+			best = i
+		}
+	}
+	if best < 0 {
+		return 0, nil
+	}
+	return prs[best].number, nil
+}
+
+// addFollowUpFiles adds the files pull request n changed to
+// e.FollowUpFiles (one page, at most maxSuspectFiles of them; the entry
+// keeps at most maxFollowUpFixFiles). A pull request gone is skipped.
+func (r *run) addFollowUpFiles(ctx context.Context, e *record.Entry, n int) error {
+	files, resp, err := r.gh.PullRequests.ListFiles(ctx, r.owner, r.repo, n, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return nil
+		}
+		return fmt.Errorf("list the files of #%d: %w", n, err)
+	}
+	for i, f := range files {
+		if i == maxSuspectFiles || len(e.FollowUpFiles) >= maxFollowUpFixFiles {
+			break
+		}
+		if name := f.GetFilename(); name != "" && len(name) <= 400 && !slices.Contains(e.FollowUpFiles, name) {
+			e.FollowUpFiles = append(e.FollowUpFiles, name)
+		}
 	}
 	return nil
 }

@@ -66,6 +66,13 @@ type Entry struct {
 	// reads no pull request: none).
 	SuspectPulls []string `json:"suspect_pulls,omitempty"`
 	Touched      []string `json:"touched_files,omitempty"`
+	// FollowUpFiles are the files changed by the merged pull requests of
+	// this repository that cross-reference its closed follow-up issues
+	// (the fix of an action item), as the App read them; FollowUpsRead are
+	// the closed follow-up issues it looked at for them, never looked at
+	// again (postmortem stats reads none: both empty).
+	FollowUpFiles []string `json:"followup_files,omitempty"`
+	FollowUpsRead []int    `json:"followups_examined,omitempty"`
 	// Blob is the git blob the App read the entry from: it reads again only
 	// the postmortems whose blob changed ("" from postmortem stats).
 	Blob string `json:"blob,omitempty"`

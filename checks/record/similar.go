@@ -71,12 +71,13 @@ var titleStop = map[string]bool{
 // Similar are the entries that look like the incident, most similar first
 // (by score, then the newer incident, then the path), at most max. An entry
 // is similar when its score reaches MinScore: WeightFile per path the
-// incident names that the entry names or its suspect pull requests
-// touched (Entry.Touched), WeightLabel per label of the incident the entry carries as a label
+// incident names that the entry names, its suspect pull requests
+// touched (Entry.Touched) or the fixes of its follow-ups changed
+// (Entry.FollowUpFiles), WeightLabel per label of the incident the entry carries as a label
 // or a service (labels matching ignore, case aside, and generic labels —
 // severities, priorities, "incident" — are never compared), WeightWord per
 // title word both have. Entries are compared on what they hold, each
-// bounded (the first 50 files named and 50 touched, 20 labels and services, 20 title words).
+// bounded (the first 50 files named, 50 touched and 50 of follow-up fixes, 20 labels and services, 20 title words).
 func Similar(in Incident, entries []Entry, ignore []string, max int) []Match {
 	skip := map[string]bool{}
 	for _, l := range ignore {
@@ -94,7 +95,9 @@ func Similar(in Incident, entries []Entry, ignore []string, max int) []Match {
 	var out []Match
 	for _, e := range entries {
 		m := Match{Entry: e}
-		m.Files = shared(files, append(bounded(e.Files, maxCompareFiles), bounded(e.Touched, maxCompareFiles)...), 2*maxCompareFiles, strings.TrimSpace)
+		named := make([]string, 0, 3*maxCompareFiles)
+		named = append(append(append(named, bounded(e.Files, maxCompareFiles)...), bounded(e.Touched, maxCompareFiles)...), bounded(e.FollowUpFiles, maxCompareFiles)...)
+		m.Files = shared(files, named, 3*maxCompareFiles, strings.TrimSpace)
 		m.Labels = shared(labels, append(bounded(e.Labels, maxCompareLabels), bounded(e.Services, maxCompareLabels)...), 2*maxCompareLabels,
 			func(l string) string { return strings.ToLower(strings.TrimSpace(l)) })
 		m.Words = shared(words, titleWordList(e.Title), maxCompareWords, func(w string) string { return w })

@@ -116,3 +116,19 @@ func TestSuspectPulls(t *testing.T) {
 		t.Fatalf("touched: %+v", m)
 	}
 }
+
+// A file a follow-up's fix changed counts like a file the postmortem
+// names (3 points), once even when the entry also names it.
+func TestSimilarCountsFollowUpFiles(t *testing.T) {
+	a := dated("2026-03-01-billing.md", "Invoices late", "2026-03-01", nil, nil, nil)
+	a.FollowUpFiles = []string{"billing/retry.go"}
+	b := dated("2026-04-01-billing.md", "Card declines", "2026-04-01", []string{"billing/retry.go"}, nil, nil)
+	b.FollowUpFiles = []string{"billing/retry.go"}
+	got := Similar(Incident{Title: "Payments stuck", Files: []string{"billing/retry.go"}}, []Entry{a, b}, nil, -1)
+	if want := []string{"2026-04-01-billing.md:3", "2026-03-01-billing.md:3"}; !reflect.DeepEqual(paths(got), want) {
+		t.Fatalf("got %v, want %v", paths(got), want)
+	}
+	if !reflect.DeepEqual(got[1].Files, []string{"billing/retry.go"}) {
+		t.Fatalf("files shared: %v", got[1].Files)
+	}
+}
