@@ -54,7 +54,7 @@ func TestRecurrenceFromTheFilesAFollowUpsFixChanged(t *testing.T) {
 	rec, err := e.flows.Recurrence(e.ctx, jobs.RecurrenceArgs{InstallationID: flowtest.InstID, Owner: "acme", Repo: "services", Number: b})
 	e.must(err)
 	cs := e.commentsWith(b, MarkerRecurrence(b))
-	if rec.Comment == 0 || len(cs) != 1 || !strings.Contains(cs[0].Body, "`billing/retry.go`") ||
+	if rec.Comment == 0 || len(cs) != 1 || !strings.Contains(cs[0].Body, "— shares: a follow-up's fix changed `billing/retry.go`.") ||
 		!strings.Contains(cs[0].Body, "- #"+itoa(a)+" [Invoices sent late](") {
 		t.Fatalf("recurrence: %+v %+v", rec, cs)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,7 +138,8 @@ func (r *run) recurrenceComment(ctx context.Context, issue *github.Issue, commen
 		e := m.Entry
 		n := r.entryIncident(&e)
 		res.Earlier = append(res.Earlier, n)
-		it := render.Earlier{Incident: n, Title: e.Title, Severity: e.Severity, Files: m.Files, Labels: m.Labels, Words: m.Words}
+		it := render.Earlier{Incident: n, Title: e.Title, Severity: e.Severity, Files: m.Files, Labels: m.Labels, Words: m.Words,
+			Fixed: fixedOnly(m.Files, e)}
 		if d := e.Date(); !d.IsZero() {
 			it.Date = d.Format("2006-01-02")
 		}
@@ -281,4 +283,20 @@ func (r *run) recurrenceMark(ctx context.Context, number int, item, result strin
 		return err
 	}
 	return r.f.Claims.MarkDone(context.WithoutCancel(ctx), key, result)
+}
+
+// fixedOnly are the files of shared that e has only from the fixes of its
+// follow-ups (Entry.FollowUpFiles): the postmortem never names them and
+// its suspect changes did not touch them.
+func fixedOnly(shared []string, e record.Entry) []string {
+	var out []string
+	for _, f := range shared {
+		in := func(xs []string) bool {
+			return slices.ContainsFunc(xs, func(x string) bool { return strings.TrimSpace(x) == f })
+		}
+		if in(e.FollowUpFiles) && !in(e.Files) && !in(e.Touched) {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,6 +17,7 @@ type Earlier struct {
 	Date     string // "2026-03-01", "" when undated
 	URL      string // the postmortem on the default branch
 	Files    []string
+	Fixed    []string // of Files, those only a follow-up's fix changed (the postmortem and its suspect changes never name them)
 	Labels   []string
 	Words    []string
 	Open     []int // its follow-ups still open, by number
@@ -100,9 +102,19 @@ func earlierLine(e Earlier) string {
 	if len(meta) > 0 {
 		b.WriteString(" (" + strings.Join(meta, ", ") + ")")
 	}
-	var why []string
-	if len(e.Files) > 0 {
-		why = append(why, "named "+codes(e.Files, 5))
+	var why, named, fixed []string
+	for _, f := range e.Files {
+		if slices.Contains(e.Fixed, f) {
+			fixed = append(fixed, f)
+		} else {
+			named = append(named, f)
+		}
+	}
+	if len(named) > 0 {
+		why = append(why, "named "+codes(named, 5))
+	}
+	if len(fixed) > 0 {
+		why = append(why, "a follow-up's fix changed "+codes(fixed, 5))
 	}
 	if len(e.Labels) > 0 {
 		why = append(why, "labelled "+codes(e.Labels, 5))

@@ -35,3 +35,19 @@ func TestRecurrenceCommentEscapes(t *testing.T) {
 		}
 	}
 }
+
+// A file only a follow-up's fix changed says so; the headline counts it
+// like any file shared.
+func TestRecurrenceCommentNamesAFollowUpsFix(t *testing.T) {
+	body := RecurrenceComment([]Earlier{
+		{Incident: 4, Title: "Invoices sent late", Files: []string{"billing/retry.go", "billing/queue.go"}, Fixed: []string{"billing/retry.go"}},
+	}, 2, "postmortems/index.json")
+	for _, want := range []string{
+		"**1 earlier incident involved `billing/retry.go`;** their follow-ups are all closed.",
+		"- #4 Invoices sent late — shares: named `billing/queue.go`; a follow-up's fix changed `billing/retry.go`. Follow-ups: all closed.",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the comment lacks %q:\n%s", want, body)
+		}
+	}
+}
