@@ -32,6 +32,11 @@ type method struct {
 	keep  func(name string) bool // nil: rules only
 	nb    bool
 	prior func(name string) float64
+	// trees, when set, adds a gradient-boosted forest of that many trees
+	// (depth forestDepth, step forestEta) over the presence of the same
+	// features: the score is the mean of the LR's and the forest's
+	// log-odds, before the Platt calibration (TestLearners).
+	trees int
 }
 
 func hybridFeatures(name string) bool {
@@ -60,23 +65,31 @@ var (
 	noPriorMethod = method{name: "hybrid-noprior", keep: hybridFeatures}
 	nbMethod      = method{name: "hybrid-nblr", keep: hybridFeatures, nb: true}
 	nbPriorMethod = method{name: "hybrid-nblr-prior", keep: hybridFeatures, nb: true, prior: guidePrior}
+	forestMethod  = method{name: "hybrid-nblr-prior+gbt50", keep: hybridFeatures, nb: true, prior: guidePrior, trees: 50}
 	// shipped is the method model_gen.go is fitted with: NB-LR with the
-	// guide's prior. At each fold's minimum confidence it found more than
+	// guide's prior, its log-odds averaged with a forest of 50 boosted trees
+	// of depth 3 (forestMethod; on today's features, 5 grouped folds, firm
+	// rows: headline P/R/F1 0.920/0.228/0.366 against the LR alone's
+	// 0.910/0.202/0.330, AP 0.634 against 0.624; 7 folds 0.892/0.202/0.329
+	// against 0.832/0.186/0.304, AP 0.629 against 0.619). Of the LRs: at each fold's minimum confidence it found more than
 	// the plain logistic regression with the prior, at higher precision,
 	// at 5, 7 and 10 grouped folds (firm P/R 0.87/0.11, 0.86/0.08,
 	// 0.88/0.11 against 0.84/0.07, 0.83/0.06, 0.80/0.05), with the same
 	// average precision. NB-LR without the prior found more still (0.90/0.12
 	// at 5 folds) but left the guide's plainest cases unreported ("The
 	// engineer failed to validate the configuration." 0.56, under the
-	// warning floor). BLAMELESS_SHIP=lr or nblr fits the others.
+	// warning floor). BLAMELESS_SHIP=lr, nblr or nblr-prior fits the others
+	// (without a forest).
 	shipped = func() method {
 		switch os.Getenv("BLAMELESS_SHIP") {
 		case "lr":
 			return hybridMethod
 		case "nblr":
 			return nbMethod
+		case "nblr-prior":
+			return nbPriorMethod
 		}
-		return nbPriorMethod
+		return forestMethod
 	}()
 )
 
@@ -190,7 +203,7 @@ func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
 			}
 		}
 		t := *tr
-		t.keep, t.nb, t.prior = m.keep, m.nb, m.prior
+		t.keep, t.nb, t.prior, t.trees = m.keep, m.nb, m.prior, m.trees
 		f := t.fit(train)
 		for _, i := range test {
 			c := f.conf(tr.data[i].feats)
@@ -435,15 +448,19 @@ func listErrors(ps []prediction) string {
 // 0.619, best F1 0.574 → 0.586, headline 0.84/0.19/0.31 → 0.83/0.19/0.30;
 // 10 folds: AP 0.613 → 0.620, best F1 0.577 → 0.585, headline
 // 0.85/0.21/0.34 → 0.83/0.22/0.35; leave out batch, pooled: AP 0.513 →
-// 0.518, best F1 0.517 → 0.522).
+// 0.518, best F1 0.517 → 0.522). The mean of the LR's log-odds and a
+// 50-tree gradient-boosted forest's (forestMethod, TestLearners) then
+// raised it to P 0.92 R 0.23 F1 0.37 at 5 folds, best F1 0.589 → 0.591,
+// AP 0.624 → 0.634 (7 folds: headline 0.83/0.19/0.30 → 0.89/0.20/0.33,
+// best F1 0.586 → 0.584, AP 0.619 → 0.629).
 // These floors guard against regression a little under what is reached, as
 // do the floors of the best F1 over all thresholds and of the average
-// precision (the ranking itself; measured 0.589 and 0.624).
+// precision (the ranking itself; measured 0.591 and 0.634).
 const (
-	floorF1        = 0.31
+	floorF1        = 0.34
 	floorPrecision = 0.90
 	floorBestF1    = 0.58
-	floorAP        = 0.615
+	floorAP        = 0.625
 )
 
 func TestCrossValidation(t *testing.T) {
@@ -454,7 +471,7 @@ func TestCrossValidation(t *testing.T) {
 	logf(t, "%s", c.summary())
 	ft, data := extract(t, c.rows)
 	tr := &trainer{rows: c.rows, data: data, ft: ft}
-	methods := []method{rulesMethod, wordsMethod, learnedMethod, nbMethod, nbPriorMethod, noPriorMethod, hybridMethod}
+	methods := []method{rulesMethod, wordsMethod, learnedMethod, nbMethod, nbPriorMethod, forestMethod, noPriorMethod, hybridMethod}
 	if only := os.Getenv("BLAMELESS_CV_METHODS"); only != "" {
 		methods = slices.DeleteFunc(methods, func(m method) bool { return !strings.Contains(","+only+",", ","+m.name+",") })
 	}

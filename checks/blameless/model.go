@@ -5,7 +5,9 @@ package blameless
 // The shipped model: the sentence model of sentence.go with the weights,
 // calibration and default minimum confidence that `go generate` (the test
 // TestTrainModel with -train) fits on the whole labelled corpus and writes to
-// model_gen.go, a file to review like code: one named weight a line.
+// model_gen.go, a file to review like code: one named weight a line, then
+// the forest whose log-odds are averaged with the weights' (one split on a
+// named feature's presence, or one leaf, a line).
 
 // defaultModel is the shipped model (model_gen.go); nil when model_gen.go
 // holds no weights.
@@ -13,5 +15,5 @@ var defaultModel = func() *sentModel {
 	if len(modelWeights) == 0 {
 		return nil
 	}
-	return newSentModel(modelWeights, modelBias, modelPlattA, modelPlattB)
+	return newSentModel(modelWeights, modelBias, modelPlattA, modelPlattB, modelForest, modelForestBase)
 }()

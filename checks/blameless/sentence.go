@@ -57,8 +57,16 @@ type fsink struct {
 	z      float64 // the bias plus the weights so far
 	best   feature // the positive weight that weighed most, preferring one with a family
 	naming bool
-	names  []string // with naming (training)
+	names  []string  // with naming (training)
+	has    forestSet // the forest's features seen (scoring)
 }
+
+// forestSet: which of the model's forest features a sentence has, by their
+// index in sentModel (a fixed bitset: no allocation per sentence).
+type forestSet [maxForestFeatures / 64]uint64
+
+// maxForestFeatures bounds the distinct features the forest splits on.
+const maxForestFeatures = 512
 
 // feature is where a weight came from.
 type feature struct {
@@ -70,6 +78,7 @@ type feature struct {
 func (f *fsink) reset(m *sentModel) {
 	f.m, f.names, f.best = m, f.names[:0], feature{at: -1}
 	f.z = 0
+	f.has = forestSet{}
 	if m != nil {
 		f.z = m.bias
 	}
@@ -103,7 +112,10 @@ func (f *fsink) add(at int, fam uint8, parts ...string) {
 	for _, p := range parts {
 		h = fnvAdd(h, p)
 	}
-	w := f.m.w.get(h)
+	w, tf := f.m.w.get(h)
+	if tf > 0 {
+		f.has[(tf-1)>>6] |= 1 << ((tf - 1) & 63)
+	}
 	if w == 0 {
 		return
 	}
@@ -113,9 +125,15 @@ func (f *fsink) add(at int, fam uint8, parts ...string) {
 	}
 }
 
-// confidence is the calibrated probability of blame of the features added.
+// confidence is the calibrated probability of blame of the features added:
+// of the LR's log-odds, or with a forest of the mean of the LR's and the
+// forest's.
 func (f *fsink) confidence() float64 {
-	return sigmoid(f.m.scaleA*f.z + f.m.scaleB)
+	z := f.z
+	if len(f.m.roots) > 0 {
+		z = (z + f.m.forestScore(&f.has)) / 2
+	}
+	return sigmoid(f.m.scaleA*z + f.m.scaleB)
 }
 
 // subject class names as features.
@@ -813,21 +831,95 @@ type sentModel struct {
 	bias   float64
 	scaleA float64 // Platt calibration: p = sigmoid(scaleA*z + scaleB)
 	scaleB float64
+	// the forest (model_gen.go's modelForest), its nodes flattened; a
+	// split's feature is its index in the forest's features (forestSet)
+	nodes      []forestNode
+	roots      []int32
+	forestBase float64
+}
+
+type forestNode struct {
+	feat        int16 // -1: leaf
+	with, witho int32 // the children when the feature is present, absent
+	value       float64
+}
+
+// forestScore: forestBase plus the leaf of each tree that the features reach.
+func (m *sentModel) forestScore(has *forestSet) float64 {
+	z := m.forestBase
+	for _, r := range m.roots {
+		n := &m.nodes[r]
+		for n.feat >= 0 {
+			if has[n.feat>>6]&(1<<(n.feat&63)) != 0 {
+				n = &m.nodes[n.with]
+			} else {
+				n = &m.nodes[n.witho]
+			}
+		}
+		z += n.value
+	}
+	return z
+}
+
+// forestSplit is one node of a tree of model_gen.go, in preorder: a split
+// on the presence of feature feat, followed by the subtree where it is
+// present and then the one where it is absent; or, with feat "", a leaf.
+type forestSplit struct {
+	feat string
+	leaf float64
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
-func newSentModel(ws []namedWeight, bias, a, b float64) *sentModel {
-	m := &sentModel{bias: bias, scaleA: a, scaleB: b}
+func newSentModel(ws []namedWeight, bias, a, b float64, forest [][]forestSplit, forestBase float64) *sentModel {
+	m := &sentModel{bias: bias, scaleA: a, scaleB: b, forestBase: forestBase}
+	index := map[string]int16{}
+	for _, t := range forest {
+		for _, sp := range t {
+			if _, ok := index[sp.feat]; sp.feat != "" && !ok {
+				index[sp.feat] = int16(len(index))
+			}
+		}
+	}
+	if len(index) > maxForestFeatures {
+		panic("blameless: the forest splits on more features than maxForestFeatures")
+	}
 	n := 16
-	for n < 2*len(ws) {
+	for n < 2*(len(ws)+len(index)) {
 		n <<= 1
 	}
 	m.w = weightTable{slots: make([]weightSlot, n), mask: uint64(n - 1)}
 	for _, w := range ws {
 		m.w.put(featureKey(w.name), w.w)
 	}
+	for name, i := range index {
+		m.w.mark(featureKey(name), i+1)
+	}
+	for _, t := range forest {
+		m.roots = append(m.roots, int32(len(m.nodes)))
+		if rest := m.addTree(t, index); len(rest) != 0 {
+			panic("blameless: a tree of the forest has nodes after its last leaf")
+		}
+	}
 	return m
+}
+
+// addTree appends the preorder tree t's first subtree to m.nodes and
+// returns what follows it.
+func (m *sentModel) addTree(t []forestSplit, index map[string]int16) []forestSplit {
+	if len(t) == 0 {
+		panic("blameless: a tree of the forest ends at a split")
+	}
+	at := len(m.nodes)
+	if t[0].feat == "" {
+		m.nodes = append(m.nodes, forestNode{feat: -1, value: t[0].leaf})
+		return t[1:]
+	}
+	m.nodes = append(m.nodes, forestNode{feat: index[t[0].feat]})
+	m.nodes[at].with = int32(len(m.nodes))
+	rest := m.addTree(t[1:], index)
+	m.nodes[at].witho = int32(len(m.nodes))
+	return m.addTree(rest, index)
 }
 
 // weightTable maps feature keys to weights: open addressing, linear
@@ -840,9 +932,10 @@ type weightTable struct {
 type weightSlot struct {
 	key uint64 // 0: empty
 	w   float32
+	tf  int16 // 1 + the feature's index among the forest's; 0: not in the forest
 }
 
-func (t *weightTable) put(k uint64, w float32) {
+func (t *weightTable) slot(k uint64) *weightSlot {
 	if k == 0 {
 		k = 1
 	}
@@ -850,19 +943,25 @@ func (t *weightTable) put(k uint64, w float32) {
 	for t.slots[i].key != 0 && t.slots[i].key != k {
 		i = (i + 1) & t.mask
 	}
-	t.slots[i] = weightSlot{k, w}
+	t.slots[i].key = k
+	return &t.slots[i]
 }
 
-func (t *weightTable) get(k uint64) float32 {
+func (t *weightTable) put(k uint64, w float32) { t.slot(k).w = w }
+
+func (t *weightTable) mark(k uint64, tf int16) { t.slot(k).tf = tf }
+
+// get: the weight of key k and its forest index (tf of weightSlot).
+func (t *weightTable) get(k uint64) (float32, int16) {
 	if k == 0 {
 		k = 1
 	}
 	for i := k & t.mask; ; i = (i + 1) & t.mask {
 		switch sl := &t.slots[i]; sl.key {
 		case k:
-			return sl.w
+			return sl.w, sl.tf
 		case 0:
-			return 0
+			return 0, 0
 		}
 	}
 }

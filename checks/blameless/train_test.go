@@ -26,7 +26,9 @@ var trainFlag = flag.Bool("train", false, "TestTrainModel: fit the model on the 
 //     writer's, not the language's;
 //  2. fits an L2-penalised logistic regression (L-BFGS) with class weights
 //     (blame rows weigh as much as ok rows in total) and borderline rows at
-//     half weight;
+//     a quarter weight, and (the shipped method) a forest of gradient-boosted
+//     trees on the features' presence with the same weights (fitForest);
+//     the raw score is the mean of their log-odds;
 //  3. calibrates it (Platt scaling) and chooses the minimum confidence of an
 //     error (precision ≥ targetPrecision) and of a warning (precision ≥
 //     warnPrecision) on the out-of-fold scores of an inner grouped
@@ -129,6 +131,11 @@ type fitted struct {
 	nFeatures  int
 	rawOOF     []float64 // inner out-of-fold calibrated scores (for the shipped model's report)
 	innerIndex []int
+	// with a forest, the raw score is the mean of the LR's log-odds and
+	// the forest's (forestInit plus a leaf of each tree; the step eta is
+	// in the leaves)
+	forest     []*gbtNode
+	forestInit float64
 }
 
 func (m *fitted) raw(feats []int32) float64 {
@@ -136,7 +143,174 @@ func (m *fitted) raw(feats []int32) float64 {
 	for _, f := range feats {
 		z += m.w[f]
 	}
+	if m.forest != nil {
+		fz := m.forestInit
+		for _, n := range m.forest {
+			fz += n.eval(feats)
+		}
+		z = (z + fz) / 2
+	}
 	return z
+}
+
+// The forest of the shipped method (TestLearners: 50 trees of depth 3 at
+// step 0.3 rank as well as 200 at 0.1 and stay small enough to review).
+const (
+	forestDepth = 3
+	forestEta   = 0.3
+	forestL2    = 1.0
+)
+
+// fitModel fits the weights (and, with trees, the forest) on rows idx.
+func (tr *trainer) fitModel(idx []int) *fitted {
+	w, b := tr.fitLR(idx)
+	m := &fitted{w: w, bias: b, nFeatures: len(w)}
+	if tr.trees > 0 {
+		m.forestInit, m.forest = tr.fitForest(idx, tr.trees, forestDepth, forestEta, forestL2, nil)
+	}
+	return m
+}
+
+// fitForest: gradient-boosted trees (second-order, as XGBoost) over the
+// presence of the features kept as fitLR keeps them (tr.vocabulary), with
+// fitLR's class and borderline weights, each split on one feature's
+// presence; boosted from the prior log-odds, or from base's scores when
+// base is set (then init is 0). The step eta is folded into the leaves.
+func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base func(int) float64) (float64, []*gbtNode) {
+	voc := tr.vocabulary(idx)
+	xs := make([][]int32, len(idx))
+	for k, i := range idx {
+		for _, f := range distinct(tr.data[i].feats) {
+			if voc[f] {
+				xs[k] = append(xs[k], f)
+			}
+		}
+	}
+	ys, ws := tr.sampleWeights(idx)
+	margin := make([]float64, len(idx))
+	init := 0.0
+	if base != nil {
+		for k, i := range idx {
+			margin[k] = base(i)
+		}
+	} else {
+		var sp, sw float64
+		for k := range idx {
+			sp += ws[k] * ys[k]
+			sw += ws[k]
+		}
+		init = math.Log(sp / (sw - sp))
+		for k := range margin {
+			margin[k] = init
+		}
+	}
+	if len(gbtG) < len(tr.ft.names) {
+		gbtG, gbtH = make([]float64, len(tr.ft.names)), make([]float64, len(tr.ft.names))
+	}
+	var forest []*gbtNode
+	g := make([]float64, len(idx))
+	h := make([]float64, len(idx))
+	all := make([]int, len(idx))
+	for k := range all {
+		all[k] = k
+	}
+	for range trees {
+		for k := range idx {
+			p := sigmoid(margin[k])
+			g[k] = ws[k] * (p - ys[k])
+			h[k] = ws[k] * max(p*(1-p), 1e-6)
+		}
+		root := growTree(xs, g, h, all, depth, l2)
+		root.scale(eta)
+		for k := range idx {
+			margin[k] += root.eval(xs[k])
+		}
+		forest = append(forest, root)
+	}
+	return init, forest
+}
+
+// scratch of growTree, by feature id (sized by gbtLearner's fit).
+var (
+	gbtG, gbtH []float64
+	gbtTouched []int32
+	gbtMinHess = envFloat("BLAMELESS_GBT_MIN_HESS", 1)
+)
+
+type gbtNode struct {
+	feat        int32 // -1: leaf
+	value       float64
+	with, witho *gbtNode
+}
+
+func (n *gbtNode) eval(fs []int32) float64 {
+	for n.feat >= 0 {
+		if _, ok := slices.BinarySearch(fs, n.feat); ok {
+			n = n.with
+		} else {
+			n = n.witho
+		}
+	}
+	return n.value
+}
+
+// growTree: the best split on a feature's presence at each node, by the
+// second-order gain, to depth (minimum hessian per child 1).
+func growTree(xs [][]int32, g, h []float64, rows []int, depth int, l2 float64) *gbtNode {
+	var G, H float64
+	for _, k := range rows {
+		G += g[k]
+		H += h[k]
+	}
+	leaf := &gbtNode{feat: -1, value: -G / (H + l2)}
+	if depth == 0 || len(rows) < 10 {
+		return leaf
+	}
+	for _, k := range rows {
+		for _, f := range xs[k] {
+			if gbtG[f] == 0 && gbtH[f] == 0 {
+				gbtTouched = append(gbtTouched, f)
+			}
+			gbtG[f] += g[k]
+			gbtH[f] += h[k]
+		}
+	}
+	parent := G * G / (H + l2)
+	bestGain, bestF := 1e-9, int32(-1)
+	for _, f := range gbtTouched {
+		gl, hl := gbtG[f], gbtH[f]
+		gbtG[f], gbtH[f] = 0, 0
+		gr, hr := G-gl, H-hl
+		if hl < gbtMinHess || hr < gbtMinHess {
+			continue
+		}
+		gain := gl*gl/(hl+l2) + gr*gr/(hr+l2) - parent
+		if gain > bestGain || gain == bestGain && f < bestF {
+			bestGain, bestF = gain, f
+		}
+	}
+	gbtTouched = gbtTouched[:0]
+	if bestF < 0 {
+		return leaf
+	}
+	var with, witho []int
+	for _, k := range rows {
+		if _, ok := slices.BinarySearch(xs[k], bestF); ok {
+			with = append(with, k)
+		} else {
+			witho = append(witho, k)
+		}
+	}
+	return &gbtNode{feat: bestF, with: growTree(xs, g, h, with, depth-1, l2), witho: growTree(xs, g, h, witho, depth-1, l2)}
+}
+
+func (n *gbtNode) scale(eta float64) {
+	if n.feat < 0 {
+		n.value *= eta
+		return
+	}
+	n.with.scale(eta)
+	n.witho.scale(eta)
 }
 
 func (m *fitted) conf(feats []int32) float64 { return sigmoid(m.a*m.raw(feats) + m.b) }
@@ -152,6 +326,7 @@ type trainer struct {
 	// penalty pulls weights towards it instead of towards zero, and a
 	// feature with a prior is kept whatever its number of groups.
 	prior func(name string) float64
+	trees int // a forest of that many trees in the mean (method.trees)
 }
 
 // fitLR fits the weights on rows idx.
@@ -282,8 +457,7 @@ func (tr *trainer) fit(idx []int) *fitted {
 				train = append(train, i)
 			}
 		}
-		w, b := tr.fitLR(train)
-		m := &fitted{w: w, bias: b}
+		m := tr.fitModel(train)
 		for _, k := range test {
 			raw[k] = m.raw(tr.data[idx[k]].feats)
 		}
@@ -301,11 +475,12 @@ func (tr *trainer) fit(idx []int) *fitted {
 		conf[k] = sigmoid(a*raw[k] + b)
 		blame[k] = tr.rows[i].blame()
 	}
-	w, bias := tr.fitLR(idx)
-	return &fitted{w: w, bias: bias, a: a, b: b, nFeatures: len(w),
-		threshold: chooseThreshold(conf, blame, targetPrecision),
-		warn:      chooseThreshold(conf, blame, warnPrecision),
-		rawOOF:    conf, innerIndex: idx}
+	m := tr.fitModel(idx)
+	m.a, m.b = a, b
+	m.threshold = chooseThreshold(conf, blame, targetPrecision)
+	m.warn = chooseThreshold(conf, blame, warnPrecision)
+	m.rawOOF, m.innerIndex = conf, idx
+	return m
 }
 
 // platt fits p = sigmoid(a·z + b) to labels ys (with Platt's smoothed
@@ -588,11 +763,13 @@ func writeModel(m *fitted, ft *featTable, c *corpus) []byte {
 		fmt.Fprintf(&b, "\t{%q, %.3f},\n", w.name, w.w)
 	}
 	b.WriteString("}\n\n")
+	writeForest(&b, m, ft)
 	b.WriteString("// The bias, the calibration (p = sigmoid(A·z + B)) and the default minimum\n")
 	b.WriteString("// confidences of an error and of a warning, chosen on out-of-fold predictions\n")
 	fmt.Fprintf(&b, "// of grouped folds for precision %.2f and %.2f.\n", targetPrecision, warnPrecision)
 	b.WriteString("const (\n")
 	fmt.Fprintf(&b, "\tmodelBias = %.4f\n", m.bias)
+	fmt.Fprintf(&b, "\tmodelForestBase = %.4f\n", m.forestInit)
 	fmt.Fprintf(&b, "\tmodelPlattA = %.4f\n", m.a)
 	fmt.Fprintf(&b, "\tmodelPlattB = %.4f\n", m.b)
 	fmt.Fprintf(&b, "\tmodelMinConfidence = %.2f\n", math.Ceil(m.threshold*100)/100)
@@ -605,12 +782,59 @@ func writeModel(m *fitted, ft *featTable, c *corpus) []byte {
 	return src
 }
 
+// writeForest writes modelForest: each tree in preorder, a split on a
+// feature's presence followed by its present and its absent subtrees.
+func writeForest(b *bytes.Buffer, m *fitted, ft *featTable) {
+	if m.forest == nil {
+		b.WriteString("// modelForest: none (the model is the logistic regression alone).\n")
+		b.WriteString("var modelForest [][]forestSplit\n\n")
+		return
+	}
+	splits, feats := 0, map[int32]bool{}
+	var count func(n *gbtNode)
+	count = func(n *gbtNode) {
+		if n.feat >= 0 {
+			splits++
+			feats[n.feat] = true
+			count(n.with)
+			count(n.witho)
+		}
+	}
+	for _, n := range m.forest {
+		count(n)
+	}
+	fmt.Fprintf(b, "// modelForest: %d gradient-boosted trees of depth at most %d (step %g, L2 %g;\n", len(m.forest), forestDepth, forestEta, forestL2)
+	fmt.Fprintf(b, "// the step is in the leaves), %d splits on %d features, fitted on the same rows\n", splits, len(feats))
+	b.WriteString("// and features as the weights; the model's log-odds are the mean of the\n")
+	b.WriteString("// weights' and modelForestBase plus one leaf of each tree. Each tree in\n")
+	b.WriteString("// preorder: {feature, 0} splits on the feature's presence and is followed by\n")
+	b.WriteString("// the subtree where it is present, then the one where it is absent; {\"\", v}\n")
+	b.WriteString("// is a leaf.\n")
+	b.WriteString("var modelForest = [][]forestSplit{\n")
+	var walk func(n *gbtNode)
+	walk = func(n *gbtNode) {
+		if n.feat < 0 {
+			fmt.Fprintf(b, "\t\t{\"\", %.4f},\n", n.value)
+			return
+		}
+		fmt.Fprintf(b, "\t\t{%q, 0},\n", ft.names[n.feat])
+		walk(n.with)
+		walk(n.witho)
+	}
+	for _, n := range m.forest {
+		b.WriteString("\t{\n")
+		walk(n)
+		b.WriteString("\t},\n")
+	}
+	b.WriteString("}\n\n")
+}
+
 // shippedFit fits the shipped method on the whole corpus (held-out-only
 // rows included: everything labelled is training material here).
 func shippedFit(tb testing.TB) (*fitted, *featTable, *corpus) {
 	c := loadCorpus(tb)
 	ft, data := extract(tb, c.rows)
-	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: shipped.keep, nb: shipped.nb, prior: shipped.prior}
+	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: shipped.keep, nb: shipped.nb, prior: shipped.prior, trees: shipped.trees}
 	all := make([]int, len(c.rows))
 	for i := range all {
 		all[i] = i
@@ -654,5 +878,35 @@ func TestDocsStateTheDefaults(t *testing.T) {
 				t.Errorf("%s does not give the shipped default %s", f, s)
 			}
 		}
+	}
+}
+
+// TestEmbeddedModelMatchesFit: the analyzer's confidence with the embedded
+// model (weights pruned, leaves rounded; the forest read from
+// model_gen.go's preorder) is the fitted model's on each sentence's
+// features, within rounding.
+func TestEmbeddedModelMatchesFit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits the shipped model")
+	}
+	m, ft, c := shippedFit(t)
+	a := mustNew(t, Config{})
+	n, maxd := 0, 0.0
+	for _, r := range c.rows {
+		a.collect = func(f *fsink, s *sent) {
+			var ids []int32
+			for _, nm := range f.names {
+				if k, ok := ft.index[nm]; ok {
+					ids = append(ids, k)
+				}
+			}
+			slices.Sort(ids)
+			n++
+			maxd = max(maxd, math.Abs(f.confidence()-m.conf(ids)))
+		}
+		a.analyze(Segment{Text: r.Text, Section: r.section()}, true)
+	}
+	if maxd > 0.01 {
+		t.Errorf("%d sentences: the embedded model's confidence differs from the fitted one's by up to %.4f", n, maxd)
 	}
 }
