@@ -689,31 +689,9 @@ func chooseSmoothed(target float64) func(conf []float64, blame []bool) float64 {
 // chooseMinPos: as shipped, with another minimum of true positives above.
 func chooseMinPos(target float64, minPos int) func(conf []float64, blame []bool) float64 {
 	return func(conf []float64, blame []bool) float64 {
-		type pt struct {
-			c float64
-			y bool
-		}
-		ps := make([]pt, len(conf))
-		for i, c := range conf {
-			ps[i] = pt{c, blame[i]}
-		}
-		slices.SortFunc(ps, func(a, b pt) int { return cmp.Compare(b.c, a.c) })
-		best := 0.99
-		tp, fp := 0, 0
-		for k, p := range ps {
-			if p.y {
-				tp++
-			} else {
-				fp++
-			}
-			if k+1 < len(ps) && ps[k+1].c == p.c {
-				continue
-			}
-			if tp >= minPos && float64(tp) >= target*float64(tp+fp) {
-				best = p.c
-			}
-		}
-		return best
+		return lowestConfidence(conf, blame, func(tp, n int) bool {
+			return tp >= minPos && float64(tp) >= target*float64(n)
+		})
 	}
 }
 
@@ -722,30 +700,9 @@ func chooseMinPos(target float64, minPos int) func(conf []float64, blame []bool)
 // with no minimum number of rows.
 func chooseBeta(target float64) func(conf []float64, blame []bool) float64 {
 	return func(conf []float64, blame []bool) float64 {
-		type pt struct {
-			c float64
-			y bool
-		}
-		ps := make([]pt, len(conf))
-		for i, c := range conf {
-			ps[i] = pt{c, blame[i]}
-		}
-		slices.SortFunc(ps, func(a, b pt) int { return cmp.Compare(b.c, a.c) })
-		best := 0.99
-		tp, n := 0, 0
-		for k, p := range ps {
-			n++
-			if p.y {
-				tp++
-			}
-			if k+1 < len(ps) && ps[k+1].c == p.c {
-				continue
-			}
-			if float64(tp+1) >= target*float64(n+2) {
-				best = p.c
-			}
-		}
-		return best
+		return lowestConfidence(conf, blame, func(tp, n int) bool {
+			return float64(tp+1) >= target*float64(n+2)
+		})
 	}
 }
 

@@ -557,6 +557,15 @@ func platt(z, ys []float64) (float64, float64) {
 // positives at or above (so the first few rows do not decide); 0.99 when
 // none does.
 func chooseThreshold(conf []float64, blame []bool, target float64) float64 {
+	return lowestConfidence(conf, blame, func(tp, n int) bool {
+		return tp >= 20 && float64(tp) >= target*float64(n)
+	})
+}
+
+// lowestConfidence walks the rows from the most confident down and returns
+// the lowest confidence whose rows at or above it (tp blame of n) satisfy
+// ok; rows of equal confidence are taken together; 0.99 when none does.
+func lowestConfidence(conf []float64, blame []bool, ok func(tp, n int) bool) float64 {
 	type pt struct {
 		c float64
 		y bool
@@ -567,17 +576,15 @@ func chooseThreshold(conf []float64, blame []bool, target float64) float64 {
 	}
 	slices.SortFunc(ps, func(a, b pt) int { return cmp.Compare(b.c, a.c) })
 	best := 0.99
-	tp, fp := 0, 0
+	tp := 0
 	for k, p := range ps {
 		if p.y {
 			tp++
-		} else {
-			fp++
 		}
 		if k+1 < len(ps) && ps[k+1].c == p.c {
 			continue
 		}
-		if tp >= 20 && float64(tp) >= target*float64(tp+fp) {
+		if ok(tp, k+1) {
 			best = p.c
 		}
 	}
