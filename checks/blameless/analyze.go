@@ -176,8 +176,10 @@ func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 	}
 	var hits []Hit
 	var sbuf [8][2]int
+	prev := 0
 	for _, r := range sentences(toks, sbuf[:0]) {
-		s := sent{a: a, seg: &w.seg, t: toks[r[0]:r[1]], sink: &w.sink, all: all}
+		s := sent{a: a, seg: &w.seg, t: toks[r[0]:r[1]], prev: toks[prev:r[0]], sink: &w.sink, all: all}
+		prev = r[0]
 		s.run()
 		hits = append(hits, s.hits...)
 	}

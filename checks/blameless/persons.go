@@ -14,7 +14,9 @@ import "strings"
 //     before another capitalised word (a surname);
 //   - a person or role noun (the hand-kept domain roles in lexicon.go, then
 //     the 6 000 WordNet nouns whose most frequent sense is a person), a
-//     group of people (team, staff, crew, committee …), a personal pronoun;
+//     group of people (team, staff, crew, committee …), a personal pronoun
+//     (they/them/their only when their antecedent is not a thing:
+//     antecedent.go);
 //   - a capitalised word as the subject of a verb only people do (said,
 //     apologised, decided, forgot, insisted).
 //

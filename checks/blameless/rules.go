@@ -289,7 +289,7 @@ func (s *sent) blameVerb(i int) {
 			return
 		}
 		p := s.low(i - 1)
-		if possPronouns[p] || (i > 0 && s.t[i-1].poss && s.classOf(i-1).person()) {
+		if possPronouns[p] && !(p == "their" && s.thingAntecedent(i-1)) || (i > 0 && s.t[i-1].poss && s.classOf(i-1).person()) {
 			s.add(kBVPossFault, s.npAt(i-1), RuleBlameVerb, i, i-1, i+1, "", msgBlame, sugg, "")
 			return
 		}

@@ -233,6 +233,8 @@ func (s *sent) possMistake(i int) {
 		sb = subj{cls: sWe, ev: evPron, from: p, to: p + 1}
 	case pl == "your":
 		sb = subj{cls: sYou, ev: evPron, from: p, to: p + 1}
+	case pl == "their" && s.thingAntecedent(p):
+		return // "the servers … their mistake": a thing's
 	case pl == "his" || pl == "her" || pl == "their":
 		sb = subj{cls: sThird, ev: evPron, from: p, to: p + 1}
 	case s.t[p].poss:

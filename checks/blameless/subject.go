@@ -7,6 +7,7 @@ type sent struct {
 	a     *Analyzer
 	seg   *Segment
 	t     []token
+	prev  []token // the sentence before in the segment (antecedents)
 	hits  []Hit
 	cands []cand
 	meta  bool
@@ -191,6 +192,9 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		if c, ok := pronouns[base]; ok {
 			if c == sThird && s.adversaryBefore(i) {
 				return sUnknown, evNone // "the attacker … they could have captured": not one of the team
+			}
+			if c == sThird && s.thingAntecedent(i) {
+				return sSystem, evSystem // "the servers … they were returning a 404"
 			}
 			return c, evPron
 		}
