@@ -1,6 +1,9 @@
 package blameless
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // sentsOf splits text into sentences as Analyze does, each with the one
 // before it as context.
@@ -58,6 +61,32 @@ func TestPluralPronounAntecedent(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%q: no %q", c.text, c.pron)
+		}
+	}
+}
+
+// TestRelativeWhoNamesThePerson: the message names who a sentence puts at
+// fault; for "who" after a prepositional phrase that is the person nearest
+// the pronoun ("ego on the part of the moderator who made the mistake": the
+// moderator), not the phrase's first words.
+func TestRelativeWhoNamesThePerson(t *testing.T) {
+	cases := []struct{ text, who string }{
+		{"Rectifying mistakes in moderation are about the impacted person and not ego on the part of the specific moderator who made the mistake.", "“the specific moderator”"},
+		{"The delay was a choice by the engineer on call who ignored the page.", "“the engineer”"},
+		{"It came down to a decision of the release manager who skipped the review.", "“the release manager”"},
+	}
+	for _, a := range []*Analyzer{mustNewRules(t, Config{}), mustNew(t, Config{})} {
+		for _, c := range cases {
+			hits := a.analyze(Segment{Text: c.text}, true)
+			if len(hits) == 0 {
+				t.Errorf("model %v: %q: no finding", a.model != nil, c.text)
+				continue
+			}
+			for _, h := range hits {
+				if !strings.HasPrefix(h.Message, "This puts "+c.who+" at fault.") {
+					t.Errorf("model %v: %q: message %q, want it to name %s", a.model != nil, c.text, h.Message, c.who)
+				}
+			}
 		}
 	}
 }

@@ -188,7 +188,8 @@ const techNouns = `server servers host hosts client clients worker workers drive
 	testers bot bots agent agents operator-pattern`
 
 // techModifiers before a person noun make it a component: "the package
-// manager", "the cluster coordinator", "the lock owner".
+// manager", "the cluster coordinator", "the lock owner"; not "release" or
+// "account", whose managers and owners are people ("the release manager").
 var techModifiers = map[string]bool{}
 
 // addTechWords adds the technical names and nouns to the lexicon (called by
@@ -200,8 +201,8 @@ func addTechWords() {
 		connection certificate node lock session device state dependency version config configuration
 		file process traffic load queue job event message network service container pod volume
 		transaction cache thread worker replication leader partition shard storage disk build
-		deployment deploy release pipeline workflow repository repo branch query request api system
-		database db kubernetes k8s cloud dns vm vpc account identity access key token`) {
+		deployment deploy pipeline workflow repository repo branch query request api system
+		database db kubernetes k8s cloud dns vm vpc identity access key token`) {
 		techModifiers[w] = true
 	}
 }

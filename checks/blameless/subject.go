@@ -528,7 +528,7 @@ func (s *sent) subjectBeforeDepth(k, depth int) subj {
 	}
 	switch bl := t[b].low; {
 	case bl == "who" || bl == "whom":
-		ante := s.antecedent(b)
+		ante := s.antecedentPerson(b)
 		if ante.cls == sUnknown || ante.cls == sNone {
 			ante.cls = sThird
 		}
@@ -583,6 +583,34 @@ func (s *sent) antecedent(r int) subj {
 		return subj{cls: sUnknown, from: r, to: r}
 	}
 	return s.classifyNP(b+1, e)
+}
+
+// antecedentPerson: the antecedent of "who" at r: of the noun phrases the
+// prepositions divide the antecedent into, the nearest that is a person
+// ("a choice by the engineer on call who …": the engineer; "ego on the part
+// of the moderator who …": the moderator), else the whole antecedent.
+func (s *sent) antecedentPerson(r int) subj {
+	ante := s.antecedent(r)
+	end := r
+	if end > 0 && s.t[end-1].text == "," {
+		end--
+	}
+	for p := end - 1; p >= ante.from; p-- {
+		if p > ante.from && !has(&s.t[p], fPrep) {
+			continue
+		}
+		from := p + 1
+		if p == ante.from && !has(&s.t[p], fPrep) {
+			from = p
+		}
+		if from < end {
+			if n := s.classifyNP(from, end); n.cls.person() {
+				return n
+			}
+		}
+		end = p
+	}
+	return ante
 }
 
 // antecedentNearest: the noun phrase before "that" or "which" at r, from
