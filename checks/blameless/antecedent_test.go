@@ -90,3 +90,32 @@ func TestRelativeWhoNamesThePerson(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoIsTheNounPhrase: the message names the noun phrase, not the words
+// before it that the subject's span carries.
+func TestWhoIsTheNounPhrase(t *testing.T) {
+	a := mustNewRules(t, Config{})
+	cases := []struct{ text, who string }{
+		{"I think you should have checked the logs first.", "“you”"},
+		{"14:46 A PyPI Admin accidentally deleted the project.", "“A PyPI Admin”"},
+		{"In this case the engineer forgot to drain the node.", "“the engineer”"},
+		{"During this deployment one of Knight's technicians did not copy the new code to the eighth server.", "“one of Knight's technicians”"},
+		{"Disgruntled developer forgot to renew the certificate.", "“Disgruntled developer”"},
+		{"The bank's board ignored the warnings.", "“The bank's board”"},
+		{"Chatspike staff member Brain accidentally deleted the database.", "“Chatspike staff member Brain”"},
+		{"The on-call engineer forgot to renew the certificate.", "“The on-call engineer”"},
+		{"One of my developers forgot to renew the certificate.", "“One of my developers”"},
+		{"Reportedly the now terminated employees forgot to renew the certificate.", "“the now terminated employees”"},
+		{"Then an IT engineer forgot to renew the certificate.", "“an IT engineer”"},
+	}
+	for _, c := range cases {
+		hits := a.analyze(Segment{Text: c.text}, true)
+		if len(hits) == 0 {
+			t.Errorf("%q: no finding", c.text)
+			continue
+		}
+		if !strings.HasPrefix(hits[0].Message, "This puts "+c.who+" at fault.") {
+			t.Errorf("%q: message %q, want it to name %s", c.text, hits[0].Message, c.who)
+		}
+	}
+}

@@ -274,9 +274,61 @@ func (s *sent) whoText(c *cand) string {
 	if from < 0 || to > len(s.t) || from >= to {
 		return ""
 	}
+	from = s.phraseStart(from, to)
 	w := s.seg.Text[s.t[from].start:s.t[to-1].end]
 	if len(w) > 60 {
 		return ""
 	}
 	return "\u201c" + w + "\u201d"
+}
+
+// phraseStart: where the noun phrase ending at to-1 starts, no earlier than
+// from: the words a subject's span may carry before it ("I think you",
+// "14:46 A PyPI Admin", "In this case the engineer", "Smith said one
+// person") are not who is at fault. Walking back from the head, the phrase
+// takes nouns, adjectives and possessives, and ends with a determiner or a
+// quantifier ("one of Knight's technicians"); a pronoun is a phrase alone
+// ("someone junior" keeps its pronoun); "whoever …" stays whole.
+func (s *sent) phraseStart(from, to int) int {
+	if s.t[from].low == "whoever" || s.t[from].low == "whomever" {
+		return from
+	}
+	head := to - 1
+	if has(&s.t[head], fPron) {
+		return head
+	}
+	k := head
+	for k > from {
+		p := &s.t[k-1]
+		switch {
+		case p.kind == tNum:
+			return k - 1 // "1 person"
+		case p.kind != tWord:
+			return k
+		case p.f&(fDet|fQuant) != 0 && !p.poss:
+			// "one of my developers": the quantifier before "of" starts it
+			if k-3 >= from && s.t[k-2].low == "of" && s.t[k-3].f&fQuant != 0 {
+				return k - 3
+			}
+			return k - 1
+		case p.low == "of" && k-2 >= from && s.t[k-2].f&fQuant != 0:
+			return k - 2
+		case p.f&fPron != 0 && !p.acronym: // not "an IT engineer"
+			if personBits(s.low(k)) == 0 && s.t[k].f&(fRole|fTeam) == 0 && s.t[k-1].low != "someone" && s.t[k-1].low != "somebody" {
+				return k
+			}
+			return k - 1 // "someone junior"
+		case p.poss:
+			k-- // "the bank's board", "Knight's technicians"
+		case p.f&fAdv != 0 && k-2 >= from && s.t[k-2].f&fDet != 0:
+			k-- // "the now terminated employees"
+		case p.f&(fPrep|fBound|fAux|fModal|fNeg|fAdv) != 0 || verbish(p) && !isEdVerb(p.low):
+			return k
+		case isEdVerb(p.low) && k-1 > from && s.t[k-2].f&(fDet|fQuant|fAdv) == 0:
+			return k // "you fired the engineer", not "disgruntled developer"
+		default:
+			k--
+		}
+	}
+	return k
 }
