@@ -37,6 +37,11 @@ type method struct {
 	// features: the score is the mean of the LR's and the forest's
 	// log-odds, before the Platt calibration (TestLearners).
 	trees int
+	// emb, when set, adds a logistic regression over the sentence's mean
+	// word vector (fitEmb, train_test.go) to the mean, at weight embWeight
+	// (measured by TestLearners with BLAMELESS_LEARNERS=vectors; not
+	// shipped).
+	emb bool
 }
 
 func hybridFeatures(name string) bool {
@@ -66,6 +71,7 @@ var (
 	nbMethod      = method{name: "hybrid-nblr", keep: hybridFeatures, nb: true}
 	nbPriorMethod = method{name: "hybrid-nblr-prior", keep: hybridFeatures, nb: true, prior: guidePrior}
 	forestMethod  = method{name: "hybrid-nblr-prior+gbt50", keep: hybridFeatures, nb: true, prior: guidePrior, trees: 50}
+	embMethod     = method{name: "hybrid-nblr-prior+gbt50+vec", keep: hybridFeatures, nb: true, prior: guidePrior, trees: 50, emb: true}
 	// shipped is the method model_gen.go is fitted with: NB-LR with the
 	// guide's prior, its log-odds averaged with a forest of 50 boosted trees
 	// of depth 3 (forestMethod; on today's features, 5 grouped folds, firm
@@ -203,10 +209,10 @@ func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
 			}
 		}
 		t := *tr
-		t.keep, t.nb, t.prior, t.trees = m.keep, m.nb, m.prior, m.trees
+		t.keep, t.nb, t.prior, t.trees, t.emb = m.keep, m.nb, m.prior, m.trees, m.emb
 		f := t.fit(train)
 		for _, i := range test {
-			c := f.conf(tr.data[i].feats)
+			c := f.conf(&tr.data[i])
 			out = append(out, prediction{r: tr.rows[i], conf: c, threshold: f.threshold, warn: f.warn, got: c >= f.threshold})
 		}
 	}

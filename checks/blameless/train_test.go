@@ -8,10 +8,14 @@ import (
 	"go/format"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/postmortem-app/postmortem/checks/blameless/internal/vocab"
 )
 
 var trainFlag = flag.Bool("train", false, "TestTrainModel: fit the model on the whole corpus and write model_gen.go")
@@ -89,8 +93,9 @@ func (ft *featTable) id(name string) int32 {
 
 // rowData is what the analyzer made of one row.
 type rowData struct {
-	feats  []int32  // sorted, repeated as often as they occur
-	strong []string // rules of the rules' strong candidates
+	feats  []int32   // sorted, repeated as often as they occur
+	strong []string  // rules of the rules' strong candidates
+	emb    []float64 // the mean word vector (embMean); nil: no word has one
 }
 
 // extract runs the analyzer without a model over every row.
@@ -121,6 +126,56 @@ func extract(tb testing.TB, rows []row) (*featTable, []rowData) {
 	return ft, out
 }
 
+// corpusVectors: the word vectors of the corpus's words (corpus.vec,
+// written by internal/vecgen to its cache directory), dequantised.
+var corpusVectors = sync.OnceValues(func() (map[string][]float64, error) {
+	vs, err := vocab.Read(filepath.Join(vocab.CacheDir(), "corpus.vec"))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]float64, len(vs))
+	for _, v := range vs {
+		out[v.Word] = v.Float()
+	}
+	return out, nil
+})
+
+// withVectors sets each row's mean word vector (rowData.emb), or skips tb
+// when the vectors have not been generated.
+func (tr *trainer) withVectors(tb testing.TB) {
+	vecs, err := corpusVectors()
+	if err != nil {
+		tb.Skipf("no word vectors (run go run ./internal/vecgen in checks/blameless): %v", err)
+	}
+	for i, r := range tr.rows {
+		tr.data[i].emb = embMean(vecs, r.Text)
+	}
+}
+
+// embMean: the mean of the vectors of text's words (vocab.Words) that have
+// one; nil when none has.
+func embMean(vecs map[string][]float64, text string) []float64 {
+	var sum []float64
+	n := 0
+	vocab.Words(text, func(w string) {
+		v, ok := vecs[w]
+		if !ok {
+			return
+		}
+		if sum == nil {
+			sum = make([]float64, vocab.Dims)
+		}
+		for k, x := range v {
+			sum[k] += x
+		}
+		n++
+	})
+	for k := range sum {
+		sum[k] /= float64(n)
+	}
+	return sum
+}
+
 // fitted is a fitted sentence model.
 type fitted struct {
 	w          map[int32]float64
@@ -136,21 +191,178 @@ type fitted struct {
 	// in the leaves)
 	forest     []*gbtNode
 	forestInit float64
+	// with word vectors, embWeight times the vectors' log-odds (embB plus
+	// embW·the mean vector) joins the mean
+	embW []float64
+	embB float64
 }
 
-func (m *fitted) raw(feats []int32) float64 {
+func (m *fitted) raw(d *rowData) float64 {
 	z := m.bias
-	for _, f := range feats {
+	for _, f := range d.feats {
 		z += m.w[f]
 	}
 	if m.forest != nil {
 		fz := m.forestInit
 		for _, n := range m.forest {
-			fz += n.eval(feats)
+			fz += n.eval(d.feats)
+		}
+		if m.embW != nil {
+			return (z + fz + embWeight*m.embScore(d.emb)) / (2 + embWeight)
 		}
 		z = (z + fz) / 2
 	}
 	return z
+}
+
+func (m *fitted) embScore(mean []float64) float64 {
+	z := m.embB
+	for k, x := range mean {
+		z += m.embW[k] * x
+	}
+	return z
+}
+
+// The word vectors' part of the shipped method (TestLearners' measures):
+// their logistic regression's log-odds weigh half as much as the LR's and
+// the forest's in the mean; L2 embLambda on the standardised mean vector.
+var (
+	embWeight = envFloat("BLAMELESS_EMB_WEIGHT", 0.5)
+	embLambda = envFloat("BLAMELESS_EMB_LAMBDA", 10)
+)
+
+// fitEmb fits the logistic regression over the rows' mean word vectors,
+// standardised on rows idx (a row with none has the zero vector), with
+// fitLR's class and borderline weights, by Newton's method; it returns the
+// weights and bias on the unstandardised mean vector.
+func (tr *trainer) fitEmb(idx []int) ([]float64, float64) {
+	d := vocab.Dims
+	mu, sd := make([]float64, d), make([]float64, d)
+	for _, i := range idx {
+		for k, x := range tr.data[i].emb {
+			mu[k] += x
+		}
+	}
+	for k := range mu {
+		mu[k] /= float64(len(idx))
+	}
+	for _, i := range idx {
+		for k := range sd {
+			x := -mu[k]
+			if e := tr.data[i].emb; e != nil {
+				x += e[k]
+			}
+			sd[k] += x * x
+		}
+	}
+	for k := range sd {
+		sd[k] = math.Sqrt(sd[k]/float64(len(idx))) + 1e-9
+	}
+	X := make([][]float64, len(idx))
+	for r, i := range idx {
+		x := make([]float64, d+1)
+		x[0] = 1
+		for k := range d {
+			v := 0.0
+			if e := tr.data[i].emb; e != nil {
+				v = e[k]
+			}
+			x[k+1] = (v - mu[k]) / sd[k]
+		}
+		X[r] = x
+	}
+	ys, ws := tr.sampleWeights(idx)
+	w := newtonDense(X, ys, ws, embLambda)
+	out := make([]float64, d)
+	b := w[0]
+	for k := range d {
+		out[k] = w[k+1] / sd[k]
+		b -= w[k+1] * mu[k] / sd[k]
+	}
+	return out, b
+}
+
+// newtonDense: weighted logistic regression by Newton's method, L2 lambda
+// on all but the first column (the bias, x[0] = 1).
+func newtonDense(X [][]float64, ys, ws []float64, lambda float64) []float64 {
+	n := len(X[0])
+	w := make([]float64, n)
+	H := make([]float64, n*n)
+	g := make([]float64, n)
+	for iter := 0; iter < 50; iter++ {
+		clear(H)
+		clear(g)
+		for r, x := range X {
+			z := dot(w, x)
+			p := sigmoid(z)
+			c := ws[r] * (p - ys[r])
+			h := ws[r] * max(p*(1-p), 1e-12)
+			for a := range n {
+				g[a] += c * x[a]
+				ha := h * x[a]
+				row := H[a*n:]
+				for b := a; b < n; b++ {
+					row[b] += ha * x[b]
+				}
+			}
+		}
+		for a := 1; a < n; a++ {
+			g[a] += lambda * w[a]
+			H[a*n+a] += lambda
+		}
+		for a := range n {
+			for b := 0; b < a; b++ {
+				H[a*n+b] = H[b*n+a]
+			}
+		}
+		step := choleskySolve(H, g, n)
+		delta := 0.0
+		for a := range n {
+			w[a] -= step[a]
+			delta = max(delta, math.Abs(step[a]))
+		}
+		if delta < 1e-8 {
+			break
+		}
+	}
+	return w
+}
+
+// choleskySolve solves H x = g for a symmetric positive definite H (n×n,
+// row-major; overwritten).
+func choleskySolve(H, g []float64, n int) []float64 {
+	for j := range n {
+		s := H[j*n+j]
+		for k := range j {
+			s -= H[j*n+k] * H[j*n+k]
+		}
+		s = math.Sqrt(max(s, 1e-12))
+		H[j*n+j] = s
+		for i := j + 1; i < n; i++ {
+			t := H[i*n+j]
+			for k := range j {
+				t -= H[i*n+k] * H[j*n+k]
+			}
+			H[i*n+j] = t / s
+		}
+	}
+	y := make([]float64, n)
+	for i := range n {
+		t := g[i]
+		for k := range i {
+			t -= H[i*n+k] * y[k]
+		}
+		y[i] = t / H[i*n+i]
+	}
+	x := make([]float64, n)
+	for i := n - 1; i >= 0; i-- {
+		t := y[i]
+		for k := i + 1; k < n; k++ {
+			t -= H[k*n+i] * x[k]
+		}
+		x[i] = t / H[i*n+i]
+	}
+	return x
 }
 
 // The forest of the shipped method (TestLearners: 50 trees of depth 3 at
@@ -167,6 +379,9 @@ func (tr *trainer) fitModel(idx []int) *fitted {
 	m := &fitted{w: w, bias: b, nFeatures: len(w)}
 	if tr.trees > 0 {
 		m.forestInit, m.forest = tr.fitForest(idx, tr.trees, forestDepth, forestEta, forestL2, nil)
+	}
+	if tr.emb {
+		m.embW, m.embB = tr.fitEmb(idx)
 	}
 	return m
 }
@@ -313,7 +528,7 @@ func (n *gbtNode) scale(eta float64) {
 	n.witho.scale(eta)
 }
 
-func (m *fitted) conf(feats []int32) float64 { return sigmoid(m.a*m.raw(feats) + m.b) }
+func (m *fitted) conf(d *rowData) float64 { return sigmoid(m.a*m.raw(d) + m.b) }
 
 // trainer holds what every fit needs.
 type trainer struct {
@@ -326,7 +541,8 @@ type trainer struct {
 	// penalty pulls weights towards it instead of towards zero, and a
 	// feature with a prior is kept whatever its number of groups.
 	prior func(name string) float64
-	trees int // a forest of that many trees in the mean (method.trees)
+	trees int  // a forest of that many trees in the mean (method.trees)
+	emb   bool // the word vectors' LR in the mean (method.emb)
 }
 
 // fitLR fits the weights on rows idx.
@@ -459,7 +675,7 @@ func (tr *trainer) fit(idx []int) *fitted {
 		}
 		m := tr.fitModel(train)
 		for _, k := range test {
-			raw[k] = m.raw(tr.data[idx[k]].feats)
+			raw[k] = m.raw(&tr.data[idx[k]])
 		}
 	}
 	ys := make([]float64, len(idx))
@@ -841,7 +1057,7 @@ func writeForest(b *bytes.Buffer, m *fitted, ft *featTable) {
 func shippedFit(tb testing.TB) (*fitted, *featTable, *corpus) {
 	c := loadCorpus(tb)
 	ft, data := extract(tb, c.rows)
-	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: shipped.keep, nb: shipped.nb, prior: shipped.prior, trees: shipped.trees}
+	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: shipped.keep, nb: shipped.nb, prior: shipped.prior, trees: shipped.trees, emb: shipped.emb}
 	all := make([]int, len(c.rows))
 	for i := range all {
 		all[i] = i
@@ -909,7 +1125,7 @@ func TestEmbeddedModelMatchesFit(t *testing.T) {
 			}
 			slices.Sort(ids)
 			n++
-			maxd = max(maxd, math.Abs(f.confidence()-m.conf(ids)))
+			maxd = max(maxd, math.Abs(f.confidence()-m.conf(&rowData{feats: ids})))
 		}
 		a.analyze(Segment{Text: r.Text, Section: r.section()}, true)
 	}
