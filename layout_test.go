@@ -65,6 +65,8 @@ func allowed(from, to string) bool {
 		return true // a package may use its own sub-packages (the rooms of app are ranked)
 	case within(from, "app/internal"):
 		return top(to) == "app" // test support may wire anything of the App
+	case within(from, "checks/blameless/internal") && within(to, "checks/blameless/internal"):
+		return true // the analyzer's generators share their helpers (vecgen → vocab)
 	case within(from, "checks/blameless"):
 		return false // the blameless analyzer is a leaf
 	case top(from) == "checks":
