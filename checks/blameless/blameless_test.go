@@ -1,6 +1,7 @@
 package blameless
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -296,6 +297,9 @@ func TestSuggestionsAndReplacements(t *testing.T) {
 		{"Yesterday the intern didn't test the change before merging it.", RuleCounterfactual,
 			"the intern didn't test the change", "the change was not tested",
 			"Yesterday the change was not tested before merging it; nothing in the process required or checked it."},
+		{"In this case the engineer forgot to run the migration.", RulePersonAsCause,
+			"the engineer forgot to run the migration", "the migration was not run",
+			"In this case the migration was not run; nothing in the process required or checked it."},
 		{"It was a sloppy deploy.", RuleJudgmental, "sloppy deploy", "deploy", ""},
 		{"Someone fat-fingered the hostname.", RuleJudgmental, "fat-fingered", "mistyped", ""},
 	}
@@ -550,4 +554,41 @@ func FuzzAnalyze(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRewritesKeepTheFacts: a rewrite names the whole object and the right
+// participle, or there is none ("a full" for "a full and frank assessment"
+// drops the fact; "the node first" and "the runbook we" carry words that
+// are not the object).
+func TestRewritesKeepTheFacts(t *testing.T) {
+	a := mustNewRules(t, Config{})
+	cases := []struct{ text, repl string }{
+		{"Rtaylor, you should have drained the node first.", "the node was not drained"},
+		{"If Tom had read the runbook we wouldn't be here.", "the runbook was not read"},
+		{"The board did not understand the scale of the project.", "The scale of the project was not understood"},
+		{"The technician didn't install some sort of safety.", "The sort of safety was not installed"},
+		{"Symantec said they failed to follow its own internal best practices.", "the internal best practices were not followed"},
+		{"You decided not to revert the publicly visible breaking change.", "The publicly visible breaking change was not reverted"},
+		{"He had failed to make a full and frank assessment of the problems.", ""},
+		// the first verb's rewrite keeps the rest; the second's would drop the first
+		{"The board failed to challenge the plans, and did not understand the scale of the project.", "The plans were not challenged"},
+		{"It means someone failed to do their job correctly.", "the job was not done"},
+		{"The engineer forgot to run the migration.", "The migration was not run"},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, h := range a.Analyze(Segment{Text: c.text}) {
+			if h.Replacement != "" {
+				got = append(got, h.Replacement)
+			}
+		}
+		switch {
+		case c.repl == "" && len(got) > 0:
+			t.Errorf("%q: rewrites %q, want none", c.text, got)
+		case c.repl != "" && !slices.ContainsFunc(got, func(g string) bool { return strings.EqualFold(g, c.repl) }):
+			t.Errorf("%q: rewrites %q, want %q", c.text, got, c.repl)
+		case len(got) > 1:
+			t.Errorf("%q: rewrites %q, want one", c.text, got)
+		}
+	}
 }

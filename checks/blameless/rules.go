@@ -773,12 +773,14 @@ func (s *sent) addCF(k kind, sb subj, trig, j, after int) {
 	if sb.cls == sNone || from > trig {
 		from = trig
 	}
-	sugg, repl, to := s.passiveRewrite(from, j, after)
+	sugg, repl, rfrom, to := s.passiveRewrite(sb, from, j, after)
 	if to <= j {
 		to = j + 1
 	}
 	if repl == "" {
 		to = j + 1
+	} else {
+		from = rfrom
 	}
 	strong := sb.cls.person() || k == kCFAwareness || k == kCFPassiveAddressed
 	if k == kCFModalHave || k == kCFModalWould {
@@ -797,30 +799,59 @@ func suggCF(rewrite string) string {
 // passiveRewrite turns "<person> forgot to run the migration" into "The
 // migration was not run" when the verb j is followed by a plain noun phrase.
 // It returns the sentence suggestion, the replacement for tokens [from, to)
-// and to.
-func (s *sent) passiveRewrite(from, j, after int) (string, string, int) {
-	if j >= len(s.t) || s.t[j].kind != tWord {
-		return suggCF(""), "", 0
+// and from and to (from moved to the subject's noun phrase).
+func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int, int) {
+	if j >= len(s.t) || s.t[j].kind != tWord || from < 0 || from >= j {
+		return suggCF(""), "", from, 0
+	}
+	// the span starts at the subject's noun phrase: "In this case the
+	// engineer forgot …" keeps "In this case"
+	if sb.cls != sNone && sb.from == from && sb.to > sb.from && sb.to <= j {
+		from = s.phraseStart(sb.from, sb.to)
+	}
+	// "The board failed to challenge the plans … and did not understand the
+	// scale": a rewrite of the last verb would drop the first
+	for k := from; k < j; k++ {
+		if l := s.t[k].low; l == "," || l == ";" || l == "and" || l == "but" || l == "or" {
+			return suggCF(""), "", from, 0
+		}
 	}
 	verb := s.t[j].low
 	part := participle(verb)
 	if part == "" {
-		return suggCF(""), "", 0
+		return suggCF(""), "", from, 0
 	}
 	// object: determiner + up to five words, ending at punctuation or a preposition
 	o := after
 	if o >= len(s.t) || !has(&s.t[o], fDet) || s.t[o].low == "that" && o+1 < len(s.t) && !has(&s.t[o+1], fSystem) {
-		return suggCF(""), "", 0
+		return suggCF(""), "", from, 0
 	}
-	e := o + 1
-	for e < len(s.t) && e < o+6 && s.t[e].kind != tPunct && !has(&s.t[e], fPrep|fBound|fAux|fModal|fDet) && !s.t[e].poss &&
-		!strings.HasSuffix(s.t[e].low, "ing") {
-		e++
+	first := o + 1 // the first word after the determiner
+	if s.low(first) == "own" && !(s.t[o].low == "the" || s.t[o].low == "a" || s.t[o].low == "an") {
+		first++ // "its own practices" → "the practices"
 	}
-	if e == o+1 || s.t[e-1].kind != tWord {
-		return suggCF(""), "", 0
+	e := s.objectWords(first, 5)
+	if e == first || s.t[e-1].kind != tWord {
+		return suggCF(""), "", from, 0
 	}
 	head := s.t[e-1].low
+	// "the scale of the project": the head's "of" phrase is the object's
+	if s.low(e) == "of" {
+		f := e + 1
+		if f < len(s.t) && has(&s.t[f], fDet) && !has(&s.t[f], fPron) {
+			f++
+		}
+		if g := s.objectWords(f, 4); g > f {
+			e = g
+		}
+	}
+	// "a full and frank assessment", "the flag and the toggle": the object
+	// goes on past the conjunction; a rewrite of its first part would drop
+	// a fact
+	if c := s.low(e); (c == "and" || c == "or") && e+1 < len(s.t) && s.t[e+1].kind == tWord &&
+		(has(&s.t[e+1], fDet) || e+2 < len(s.t) && s.plainWord(e+2) && s.t[e+1].f == 0) {
+		return suggCF(""), "", from, 0
+	}
 	be := "was"
 	if strings.HasSuffix(head, "s") && !strings.HasSuffix(head, "ss") && !strings.HasSuffix(head, "us") && !strings.HasSuffix(head, "is") {
 		be = "were"
@@ -830,7 +861,7 @@ func (s *sent) passiveRewrite(from, j, after int) (string, string, int) {
 	if s.t[o].low == "the" || s.t[o].low == "a" || s.t[o].low == "an" || s.t[o].low == "this" || s.t[o].low == "that" {
 		obj = strings.ToLower(obj[:1]) + obj[1:]
 	} else {
-		obj = "the " + text[s.t[o+1].start:s.t[e-1].end] // "their tests" → "the tests"
+		obj = "the " + text[s.t[first].start:s.t[e-1].end] // "their tests" → "the tests"
 	}
 	repl := obj + " " + be + " not " + part
 	if from == 0 {
@@ -840,8 +871,42 @@ func (s *sent) passiveRewrite(from, j, after int) (string, string, int) {
 	sStart, sEnd := s.t[0].start, s.t[len(s.t)-1].end
 	rest := strings.TrimRight(text[s.t[e-1].end:sEnd], ".!?… ")
 	sugg := text[sStart:s.t[from].start] + repl + rest + "; nothing in the process required or checked it."
-	return sugg, repl, e
+	return sugg, repl, from, e
 }
+
+// objectWords: the end of the words of a noun phrase from f (after its
+// determiner), at most n: up to punctuation, a preposition, a clause word,
+// an auxiliary, a determiner or pronoun, an adverb that modifies no word
+// after it ("the node first", "the job correctly"; "publicly visible"
+// goes on), or an -ing word that is not a modifier ("breaking change" is
+// one).
+func (s *sent) objectWords(f, n int) int {
+	e := f
+	for e < len(s.t) && e < f+n {
+		t := &s.t[e]
+		if t.kind == tPunct || has(t, fPrep|fBound|fAux|fModal|fDet|fPron) || t.poss || objectEnds[t.low] {
+			break
+		}
+		// an adverb ends it unless it modifies the next word ("the publicly visible change")
+		if isAdverb(t) && !(e+1 < len(s.t) && s.plainWord(e+1) && !isAdverb(&s.t[e+1])) {
+			break
+		}
+		if strings.HasSuffix(t.low, "ing") && !(e+1 < len(s.t) && s.plainWord(e+1) && !isAdverb(&s.t[e+1]) && !verbish(&s.t[e+1])) {
+			break
+		}
+		e++
+	}
+	return e
+}
+
+// plainWord: token i is a word that can be part of a noun phrase's words.
+func (s *sent) plainWord(i int) bool {
+	t := &s.t[i]
+	return t.kind == tWord && !has(t, fPrep|fBound|fAux|fModal|fDet|fPron) && !t.poss && !objectEnds[t.low]
+}
+
+// objectEnds: adverbs without -ly that end an object ("drained the node first").
+var objectEnds = wordSet(`first again too anymore yet later instead properly right early back ahead already enough either now then today`)
 
 var irregularParticiples = map[string]string{
 	"run": "run", "ran": "run", "write": "written", "wrote": "written", "take": "taken", "took": "taken",
@@ -857,6 +922,14 @@ var irregularParticiples = map[string]string{
 	"verify": "verified", "copy": "copied", "deploy": "deployed", "notify": "notified", "retry": "retried",
 	"check": "checked", "test": "tested", "renew": "renewed", "update": "updated", "merge": "merged",
 	"enable": "enabled", "disable": "disabled", "review": "reviewed", "page": "paged", "escalate": "escalated",
+	"understand": "understood", "forget": "forgotten", "think": "thought", "teach": "taught", "pay": "paid",
+	"spend": "spent", "lose": "lost", "sell": "sold", "hear": "heard", "say": "said", "mean": "meant",
+	"lead": "led", "feed": "fed", "seek": "sought", "fight": "fought", "hang": "hung", "break": "broken",
+	"speak": "spoken", "steal": "stolen", "freeze": "frozen", "hide": "hidden", "draw": "drawn",
+	"throw": "thrown", "blow": "blown", "wear": "worn", "tear": "torn", "go": "gone", "come": "come",
+	"become": "become", "fall": "fallen", "let": "let", "hit": "hit", "split": "split", "spin": "spun",
+	"meet": "met", "win": "won", "feel": "felt", "bind": "bound", "overlook": "overlooked", "upgrade": "upgraded",
+	"rotate": "rotated", "patch": "patched", "rollback": "rolled back", "acknowledge": "acknowledged",
 }
 
 // participle returns the past participle of a verb in base, past or participle form.
@@ -901,9 +974,9 @@ func (s *sent) personAsCause(i int) {
 		to := i + 1
 		if s.low(i+1) == "to" && i+2 < len(s.t) {
 			// "forgot to run the migration" → "The migration was not run"
-			sugg, repl, e := s.passiveRewrite(sb.from, i+2, i+3)
+			sugg, repl, rfrom, e := s.passiveRewrite(sb, sb.from, i+2, i+3)
 			if repl != "" {
-				s.emit(kPACErrVerb, sb, strong, rule, i, sb.from, e, "", msgFor(rule), sugg, repl)
+				s.emit(kPACErrVerb, sb, strong, rule, i, rfrom, e, "", msgFor(rule), sugg, repl)
 				return
 			}
 			to = i + 3
