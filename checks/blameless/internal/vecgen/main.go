@@ -126,7 +126,7 @@ func read(path string, n int) []vocab.Vector {
 				if err := dec.Decode(&v); err != nil {
 					log.Fatal(err)
 				}
-				if w := k.(string); want[w] > 0 || w == order[0] {
+				if w := k.(string); hasKey(want, w) {
 					if len(v) < vocab.Dims {
 						log.Fatalf("%s: %q has %d components", path, w, len(v))
 					}
@@ -196,4 +196,9 @@ func write(path string, vs []vocab.Vector) {
 	if err := f.Close(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+func hasKey(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
 }
