@@ -96,6 +96,8 @@ func TestRules(t *testing.T) {
 		// person-as-cause
 		{text: "The QA team missed the bug.", rule: RulePersonAsCause, span: "The QA team missed"},
 		{text: "An engineer deleted the wrong cluster.", rule: RulePersonAsCause},
+		{text: "An engineer deployed unreviewed changes on Friday.", rule: RulePersonAsCause, span: "An engineer deployed unreviewed"},
+		{text: "Dana pushed untested code to the main branch.", rule: RuleNamedIndividual, span: "Dana pushed untested"},
 		{text: "The table was dropped by a developer by accident.", rule: RulePersonAsCause},
 		{text: "The DBA misconfigured the replication slot.", rule: RulePersonAsCause},
 		{text: "An intern made a typo in the zone file.", rule: RulePersonAsCause},
@@ -148,6 +150,8 @@ func TestHardNegatives(t *testing.T) {
 		{text: "The database should have rejected the write."},
 		{text: "Monitoring missed the spike because the scrape interval was five minutes."},
 		{text: "The job deleted the wrong partition because the date was parsed as UTC."},
+		{text: "The change was untested."},
+		{text: "The untested code was deployed by the pipeline."},
 		// "should have" as possession / obligation of a thing
 		{text: "This alert should have priority over disk warnings."},
 		{text: "Each service should have an owner and a runbook."},

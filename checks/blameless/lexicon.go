@@ -225,6 +225,8 @@ var errModifiers = map[string]bool{
 	"accidentally": true, "mistakenly": true, "inadvertently": true, "erroneously": true,
 	"wrongly": true, "incorrectly": true, "carelessly": true, "unintentionally": true,
 	"wrong": true, "recklessly": true, "negligently": true,
+	// what a person's act put out unchecked: "pushed untested code"
+	"untested": true, "unreviewed": true, "unvetted": true,
 }
 
 var mistakeNouns = map[string]bool{

@@ -1005,8 +1005,8 @@ func (s *sent) personAsCause(i int) {
 		if v < 0 {
 			return
 		}
-		if l == "wrong" {
-			switch s.t[v].low {
+		if l == "wrong" || l == "untested" || l == "unreviewed" || l == "unvetted" {
+			switch s.t[v].low { // "the change was untested" describes the change
 			case "was", "were", "is", "are", "be", "been":
 				return
 			}
