@@ -574,6 +574,8 @@ func TestRewritesKeepTheFacts(t *testing.T) {
 		{"Symantec said they failed to follow its own internal best practices.", "the internal best practices were not followed"},
 		{"You decided not to revert the publicly visible breaking change.", "The publicly visible breaking change was not reverted"},
 		{"He had failed to make a full and frank assessment of the problems.", ""},
+		// a judgement before the act is dropped, not a fact
+		{"The engineer was careless and should have checked the pool size before deploying.", "The pool size was not checked"},
 		// the first verb's rewrite keeps the rest; the second's would drop the first
 		{"The board failed to challenge the plans, and did not understand the scale of the project.", "The plans were not challenged"},
 		{"It means someone failed to do their job correctly.", "the job was not done"},

@@ -810,11 +810,24 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 		from = s.phraseStart(sb.from, sb.to)
 	}
 	// "The board failed to challenge the plans … and did not understand the
-	// scale": a rewrite of the last verb would drop the first
-	for k := from; k < j; k++ {
-		if l := s.t[k].low; l == "," || l == ";" || l == "and" || l == "but" || l == "or" {
-			return suggCF(""), "", from, 0
+	// scale": a rewrite of the last verb would drop the first, a fact with
+	// its object; "was careless and should have checked" drops only a
+	// judgement
+	after0 := from
+	if sb.cls != sNone && sb.to > from && sb.to <= j {
+		after0 = sb.to
+	}
+	coord, object := false, false
+	for k := after0; k < j; k++ {
+		switch l := s.t[k].low; {
+		case l == "," || l == ";" || l == "and" || l == "but" || l == "or":
+			coord = true
+		case s.t[k].kind == tNum || has(&s.t[k], fDet) && !has(&s.t[k], fPron):
+			object = true
 		}
+	}
+	if coord && object {
+		return suggCF(""), "", from, 0
 	}
 	verb := s.t[j].low
 	part := participle(verb)
