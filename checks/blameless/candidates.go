@@ -314,7 +314,7 @@ func (s *sent) phraseStart(from, to int) int {
 		case p.low == "of" && k-2 >= from && s.t[k-2].f&fQuant != 0:
 			return k - 2
 		case p.f&fPron != 0 && !p.acronym: // not "an IT engineer"
-			if personBits(s.low(k)) == 0 && s.t[k].f&(fRole|fTeam) == 0 && s.t[k-1].low != "someone" && s.t[k-1].low != "somebody" {
+			if personBits(s.low(k)) == 0 && s.t[k].f&(fRole|fTeam) == 0 && p.low != "someone" && p.low != "somebody" {
 				return k
 			}
 			return k - 1 // "someone junior"

@@ -1,6 +1,9 @@
 package blameless
 
-import "strings"
+import (
+	"maps"
+	"strings"
+)
 
 // Word classes. One map lookup per token gives all of a word's classes.
 const (
@@ -221,13 +224,20 @@ func init() {
 }
 
 // errModifiers mark an ordinary action as a mistake: "deleted the database by accident".
-var errModifiers = map[string]bool{
-	"accidentally": true, "mistakenly": true, "inadvertently": true, "erroneously": true,
-	"wrongly": true, "incorrectly": true, "carelessly": true, "unintentionally": true,
-	"wrong": true, "recklessly": true, "negligently": true,
-	// what a person's act put out unchecked: "pushed untested code"
-	"untested": true, "unreviewed": true, "unvetted": true,
-}
+var errModifiers = func() map[string]bool {
+	m := map[string]bool{
+		"accidentally": true, "mistakenly": true, "inadvertently": true, "erroneously": true,
+		"wrongly": true, "incorrectly": true, "carelessly": true, "unintentionally": true,
+		"wrong": true, "recklessly": true, "negligently": true,
+	}
+	maps.Copy(m, objectModifiers)
+	return m
+}()
+
+// objectModifiers are the error modifiers that describe what a person's act
+// put out ("the wrong cluster", "pushed untested code"): after a copula they
+// describe a thing ("the change was untested").
+var objectModifiers = map[string]bool{"wrong": true, "untested": true, "unreviewed": true, "unvetted": true}
 
 var mistakeNouns = map[string]bool{
 	"mistake": true, "mistakes": true, "error": true, "errors": true, "typo": true, "typos": true,

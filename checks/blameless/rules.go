@@ -806,17 +806,15 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 	}
 	// the span starts at the subject's noun phrase: "In this case the
 	// engineer forgot …" keeps "In this case"
+	after0 := from // where the predicate starts
 	if sb.cls != sNone && sb.from == from && sb.to > sb.from && sb.to <= j {
 		from = s.phraseStart(sb.from, sb.to)
+		after0 = sb.to
 	}
 	// "The board failed to challenge the plans … and did not understand the
 	// scale": a rewrite of the last verb would drop the first, a fact with
 	// its object; "was careless and should have checked" drops only a
 	// judgement
-	after0 := from
-	if sb.cls != sNone && sb.to > from && sb.to <= j {
-		after0 = sb.to
-	}
 	coord, object := false, false
 	for k := after0; k < j; k++ {
 		switch l := s.t[k].low; {
@@ -1018,7 +1016,7 @@ func (s *sent) personAsCause(i int) {
 		if v < 0 {
 			return
 		}
-		if l == "wrong" || l == "untested" || l == "unreviewed" || l == "unvetted" {
+		if objectModifiers[l] {
 			switch s.t[v].low { // "the change was untested" describes the change
 			case "was", "were", "is", "are", "be", "been":
 				return

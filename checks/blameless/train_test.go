@@ -223,9 +223,10 @@ func (m *fitted) embScore(mean []float64) float64 {
 	return z
 }
 
-// The word vectors' part of the shipped method (TestLearners' measures):
-// their logistic regression's log-odds weigh half as much as the LR's and
-// the forest's in the mean; L2 embLambda on the standardised mean vector.
+// The word vectors' part of embMethod (measured by TestLearners, not
+// shipped): their logistic regression's log-odds weigh embWeight against
+// the LR's and the forest's 1 in the mean; L2 embLambda on the standardised
+// mean vector.
 var (
 	embWeight = envFloat("BLAMELESS_EMB_WEIGHT", 0.5)
 	embLambda = envFloat("BLAMELESS_EMB_LAMBDA", 10)
