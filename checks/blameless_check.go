@@ -95,27 +95,57 @@ func blamelessFindings(ctx context.Context, doc *Document, opts Options) ([]Find
 // line break or a space in its last half (a sentence is rarely cut).
 const proseChunk = 32 << 10
 
-// chunkEnd is the end of the piece of text that starts at from.
+// chunkEnd is the end of the piece of text that starts at from. A piece
+// that began inside a quotation would read the rest of the text with its
+// quoting inside out (the quoted judged, the writer's words skipped), so a
+// cut where no double quote is open is preferred to one where one is.
 func chunkEnd(text string, from int) int {
 	if len(text)-from <= proseChunk {
 		return len(text)
 	}
 	lo, hi := from+proseChunk/2, from+proseChunk
-	w := text[lo:hi]
-	best := -1
-	for _, sep := range []string{". ", ".\n", "! ", "? "} {
-		best = max(best, strings.LastIndex(w, sep))
+	open := false
+	for i := from; i < lo; i++ {
+		open = quoteAt(text, i, open)
 	}
-	if best >= 0 {
-		return lo + best + 2
+	// best cut: [quote open][sentence end]; -1 when none
+	best := [2][2]int{{-1, -1}, {-1, -1}}
+	for i := lo; i < hi; i++ {
+		q := 0
+		if open {
+			q = 1
+		}
+		switch c := text[i]; {
+		case (c == '.' || c == '!' || c == '?') && i+1 < hi && (text[i+1] == ' ' || text[i+1] == '\n'):
+			best[q][1] = i + 2
+		case c == ' ' || c == '\n':
+			best[q][0] = i + 1
+		}
+		open = quoteAt(text, i, open)
 	}
-	if i := strings.LastIndexAny(w, "\n "); i >= 0 {
-		return lo + i + 1
+	for _, c := range [][2]int{{0, 1}, {0, 0}, {1, 1}, {1, 0}} {
+		if e := best[c[0]][c[1]]; e >= 0 {
+			return e
+		}
 	}
 	for hi > lo && !utf8.RuneStart(text[hi]) {
 		hi--
 	}
 	return hi
+}
+
+// quoteAt is whether a double quote is open after the byte at i, given
+// open before it: '"' toggles, '“' opens, '”' closes.
+func quoteAt(text string, i int, open bool) bool {
+	switch {
+	case text[i] == '"':
+		return !open
+	case strings.HasPrefix(text[i:], "“"):
+		return true
+	case strings.HasPrefix(text[i:], "”"):
+		return false
+	}
+	return open
 }
 
 // appendHits maps the analyzer's hits in the piece of p's text that starts

@@ -66,6 +66,31 @@ func TestChunkEnd(t *testing.T) {
 	}
 }
 
+// TestChunkEndOutsideQuotes: a piece of a long paragraph starts where no
+// double quote is open. Cut inside one, the analyzer read every later piece
+// with its quoting inside out ("Then Bob was careless." after a megabyte of
+// quoted "Bob' (caused) 'it" was taken for a quotation and skipped, the
+// quoted text judged as the writer's).
+func TestChunkEndOutsideQuotes(t *testing.T) {
+	for _, text := range []string{
+		strings.Repeat("\"Bob' (caused) 'it\" ", 2*proseChunk/20) + "Then Bob was careless.",
+		strings.Repeat("“a quoted phrase” and words ", 2*proseChunk/30),
+		strings.Repeat("\"one. two. three\" ", 2*proseChunk/19),
+	} {
+		for from := 0; from < len(text); {
+			to := chunkEnd(text, from)
+			open := false
+			for i := 0; i < to; i++ {
+				open = quoteAt(text, i, open)
+			}
+			if open {
+				t.Fatalf("cut at %d inside a quotation: %q", to, text[max(to-20, 0):to])
+			}
+			from = to
+		}
+	}
+}
+
 // Issue 13: matching a document's headings to the schema worked out each
 // heading's words once per section of the schema it was tried for (and its
 // cue once more): 200 000 headings took seconds. Each heading's words are
