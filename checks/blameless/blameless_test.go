@@ -152,6 +152,11 @@ func TestHardNegatives(t *testing.T) {
 		{text: "The job deleted the wrong partition because the date was parsed as UTC."},
 		{text: "The change was untested."},
 		{text: "The untested code was deployed by the pipeline."},
+		// a case considered, not a remedy: "if you need to …", "check out"
+		{text: "If you just need to check out stuff from public git repos, use https rather than git+ssh."},
+		{text: "When you need to verify a release, run the signing script."},
+		{text: "You only need to check out the tag to build it."},
+		{text: "You only need to verify the checksum once."},
 		// "should have" as possession / obligation of a thing
 		{text: "This alert should have priority over disk warnings."},
 		{text: "Each service should have an owner and a runbook."},
