@@ -52,7 +52,7 @@ const DefaultMinConfidence = modelMinConfidence
 
 // DefaultWarningConfidence is the confidence from which a finding is
 // reported as a warning: the calibrated point at which sentences judged
-// blameful were right at least five times in six in grouped
+// blameful were right at least four times in five in grouped
 // cross-validation.
 const DefaultWarningConfidence = modelWarningConfidence
 

@@ -1,6 +1,7 @@
 package blameless
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -116,6 +117,26 @@ func TestWhoIsTheNounPhrase(t *testing.T) {
 		}
 		if !strings.HasPrefix(hits[0].Message, "This puts "+c.who+" at fault.") {
 			t.Errorf("%q: message %q, want it to name %s", c.text, hits[0].Message, c.who)
+		}
+	}
+}
+
+// TestQuestionsNameTheSubject: in a question the subject follows the
+// inverted auxiliary; before, "why did the developer" was the subject, a
+// thing, and the model saw no person.
+func TestQuestionsNameTheSubject(t *testing.T) {
+	a := mustNew(t, Config{})
+	cases := []struct{ text, feature string }{
+		{"Why did the developer forget to check the replica lag?", "sv:ROLE|ERRV"},
+		{"How could Bob delete the production database?", "sv:NAME|HARMV"},
+		{"Why would the operator ignore the alert?", "sv:ROLE|ERRV"},
+	}
+	for _, c := range cases {
+		var names []string
+		a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
+		a.analyze(Segment{Text: c.text}, true)
+		if !slices.Contains(names, c.feature) {
+			t.Errorf("%q: no %s among %v", c.text, c.feature, names)
 		}
 	}
 }

@@ -603,3 +603,23 @@ func TestRewritesKeepTheFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedPhraseCountsTwice: a phrase repeated through a long sentence
+// adds its weights at most twice. Before, each repetition added them again
+// ("TODO who did what" a hundred times made a 0.79 warning in the hostile
+// placeholders document, three times 0.60).
+func TestRepeatedPhraseCountsTwice(t *testing.T) {
+	a := mustNew(t, Config{})
+	conf := func(text string) float64 {
+		c := 0.0
+		for _, h := range a.analyze(Segment{Text: text}, true) {
+			c = max(c, h.Confidence)
+		}
+		return c
+	}
+	twice := conf(strings.Repeat("TODO who did what ", 2))
+	many := conf(strings.Repeat("TODO who did what ", 40))
+	if many > twice+0.05 || many >= DefaultWarningConfidence {
+		t.Errorf("40 repetitions %.3f, 2 repetitions %.3f", many, twice)
+	}
+}

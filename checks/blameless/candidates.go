@@ -183,6 +183,7 @@ func (s *sent) finishSentence() {
 	f.naming = s.a.collect != nil
 	s.features(f)
 	if s.a.collect != nil {
+		f.names = capRepeats(f.names)
 		s.a.collect(f, s)
 	}
 	if m == nil {

@@ -59,6 +59,58 @@ type fsink struct {
 	naming bool
 	names  []string  // with naming (training)
 	has    forestSet // the forest's features seen (scoring)
+	rep    *repeats  // how often each feature came in this sentence (scoring)
+}
+
+// maxRepeats bounds how often one feature counts in a sentence: a phrase
+// repeated through a long sentence ("TODO who did what" a hundred times)
+// would otherwise add its weight each time and reach any confidence.
+// Training counts the same way (capRepeats).
+const maxRepeats = 2
+
+// repeats counts features by their key in one sentence: open addressing,
+// stamped with the sentence's generation so nothing is cleared between
+// sentences.
+type repeats struct {
+	gen   uint32
+	slots [1 << 11]struct {
+		h   uint64
+		gen uint32
+		n   uint32
+	}
+}
+
+// count adds one to key h's count and returns it (0 when the table is too
+// full to tell: the feature counts).
+func (r *repeats) count(h uint64) uint32 {
+	mask := uint64(len(r.slots) - 1)
+	for i, probe := h&mask, 0; probe < 64; i, probe = (i+1)&mask, probe+1 {
+		sl := &r.slots[i]
+		if sl.gen != r.gen {
+			sl.h, sl.gen, sl.n = h, r.gen, 1
+			return 1
+		}
+		if sl.h == h {
+			sl.n++
+			return sl.n
+		}
+	}
+	return 0
+}
+
+// capRepeats keeps the first maxRepeats of each name, in order.
+func capRepeats(names []string) []string {
+	if len(names) <= maxRepeats {
+		return names
+	}
+	seen := make(map[string]int, len(names))
+	out := names[:0]
+	for _, n := range names {
+		if seen[n]++; seen[n] <= maxRepeats {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // forestSet: which of the model's forest features a sentence has, by their
@@ -81,6 +133,12 @@ func (f *fsink) reset(m *sentModel) {
 	f.has = forestSet{}
 	if m != nil {
 		f.z = m.bias
+		if f.rep == nil {
+			f.rep = new(repeats)
+		}
+		if f.rep.gen++; f.rep.gen == 0 {
+			*f.rep = repeats{gen: 1}
+		}
 	}
 }
 
@@ -116,7 +174,7 @@ func (f *fsink) add(at int, fam uint8, parts ...string) {
 	if tf > 0 {
 		f.has[(tf-1)>>6] |= 1 << ((tf - 1) & 63)
 	}
-	if w == 0 {
+	if w == 0 || f.rep.count(h) > maxRepeats {
 		return
 	}
 	f.z += float64(w)

@@ -380,6 +380,14 @@ func (s *sent) classifyNP(b, e int) subj {
 	for b < e && (isAdverb(&t[b]) || t[b].kind == tPunct) {
 		b++
 	}
+	// a question's inverted auxiliary ("why did the developer forget",
+	// "how could Bob delete"): the subject follows it
+	if b+1 < e && (t[b].low == "why" || t[b].low == "how" || t[b].low == "when" || t[b].low == "where") {
+		b++
+	}
+	for b+1 < e && t[b].kind == tWord && t[b].f&(fAux|fModal|fNeg) != 0 && !has(&t[b], fBound) {
+		b++
+	}
 	if b >= e {
 		return subj{cls: sNone, from: b, to: b}
 	}
