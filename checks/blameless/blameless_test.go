@@ -623,3 +623,26 @@ func TestRepeatedPhraseCountsTwice(t *testing.T) {
 		t.Errorf("40 repetitions %.3f, 2 repetitions %.3f", many, twice)
 	}
 }
+
+// TestReadersChoiceIsNoRemedy: an imperative left to the reader's wish is an
+// instruction to whoever reads, not a remedy aimed at the incident's people
+// ("Please follow the process … if you wish to report a vulnerability in
+// Node.js": a false warning in nodejs's 2025 postmortem).
+func TestReadersChoiceIsNoRemedy(t *testing.T) {
+	a := mustNew(t, Config{})
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"Please follow the process outlined in the security policy if you wish to report a vulnerability.", false},
+		{"Always check the signature if you want to verify the download yourself.", false},
+		{"Always check your changes before you deploy.", true},
+	} {
+		var names []string
+		a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
+		a.analyze(Segment{Text: c.text}, true)
+		if got := slices.Contains(names, "k:fh-behaviour"); got != c.want {
+			t.Errorf("%q: fh-behaviour candidate %v, want %v", c.text, got, c.want)
+		}
+	}
+}

@@ -388,8 +388,24 @@ func (s *sent) behaviourImperative(i int) {
 			people = true
 		}
 	}
-	if !people {
+	if !people || s.readersChoice() {
 		return
 	}
 	s.emit(kFHBehaviour, subj{cls: sYou, ev: evNone}, false, RuleFixTheHuman, i, i, min(i+3, len(s.t)), "", msgFix, suggFix, "")
+}
+
+// readersChoice: the sentence leaves the act to the reader's wish ("follow
+// the process … if you wish to report a vulnerability"): an instruction to
+// whoever reads, not a remedy aimed at the people of the incident.
+func (s *sent) readersChoice() bool {
+	for j := 0; j+2 < len(s.t); j++ {
+		if s.t[j].low != "if" || s.t[j+1].low != "you" {
+			continue
+		}
+		switch s.t[j+2].low {
+		case "wish", "want", "would", "'d", "prefer", "choose", "like", "plan", "intend":
+			return true
+		}
+	}
+	return false
 }
