@@ -93,6 +93,17 @@ VALUES ($1, $2, $3, $4) ON CONFLICT (delivery_id) DO NOTHING`), d.GetID(), d.Get
 	return n == 1, nil
 }
 
+// claimedSince reports a claim on guid made at or after t.
+func (r *Redeliverer) claimedSince(ctx context.Context, guid string, t time.Time) (bool, error) {
+	var n int
+	err := r.DB.SQL().QueryRowContext(ctx, r.DB.Rebind(`SELECT COUNT(*) FROM postmortem_redeliveries WHERE guid = $1 AND redelivered_at >= $2`),
+		guid, t.UTC()).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("read redelivery claims of %s: %w", guid, err)
+	}
+	return n > 0, nil
+}
+
 func (r *Redeliverer) unclaim(ctx context.Context, id int64) {
 	if _, err := r.DB.SQL().ExecContext(ctx, r.DB.Rebind(`DELETE FROM postmortem_redeliveries WHERE delivery_id = $1`), id); err != nil {
 		r.log().Warn("release redelivery claim", "delivery", id, "err", err)
@@ -159,6 +170,15 @@ func (r *Redeliverer) Run(ctx context.Context) (*Result, error) {
 			continue
 		}
 		res.Failed++
+		// A pass that redelivered this GUID after this one began made the
+		// attempt seen here, or will: not a new failure but the other
+		// pass's redelivery (replicas starting together).
+		if later, err := r.claimedSince(ctx, guid, now); err != nil {
+			return res, err
+		} else if later {
+			res.Claimed++
+			continue
+		}
 		won, err := r.claim(ctx, d)
 		if err != nil {
 			return res, err

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
@@ -110,5 +111,72 @@ func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
 	}
 	if labeled != 3 {
 		t.Errorf("%d labeled deliveries succeeded, want 3", labeled)
+	}
+}
+
+// TestRedelivererLeavesAConcurrentPassesRedeliveries: a pass that began
+// before another pass redelivered a GUID does not redeliver the attempt
+// that redelivery made. Before, it took that fresh failed attempt for a new
+// failure and redelivered it again (TestRedelivererOncePerFailureAcrossReplicas
+// failed about one run in fifteen when one pass read the deliveries after
+// the other's redeliveries).
+func TestRedelivererLeavesAConcurrentPassesRedeliveries(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) { leavesConcurrentRedeliveries(t, dialect) })
+	}
+}
+
+func leavesConcurrentRedeliveries(t *testing.T, dialect string) {
+	sdb := dbtest.New(t, dialect).Open(t)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer recv.Close()
+	seed := flowtest.Seed(nil)
+	seed.GitHub.Apps[0].WebhookURL = recv.URL
+	seed.GitHub.Apps[0].WebhookSecret = "x"
+	sim, err := githubsim.New(githubsim.Options{Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Start()
+	defer sim.Close()
+	key, _ := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowtest.AppID))
+	clients, err := ghclient.New(ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: sim.URL() + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Faults().AddHook(githubsim.HookFault{Event: "issues.labeled", Kind: githubsim.HookFail})
+	alice := sim.As("alice")
+	for i := 0; i < 2; i++ {
+		n, err := alice.OpenIssue(flowtest.Repo, "Outage", "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := alice.AddLabels(flowtest.Repo, n, "incident"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sim.WaitIdle()
+	ctx := context.Background()
+	began := time.Now() // the slow pass began here, before the other's claims
+	fast := &Redeliverer{App: clients.App(), DB: sdb}
+	if err := fast.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	r, err := fast.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.WaitIdle() // its redeliveries failed again: two fresh failed attempts
+	if len(r.Redelivered) != 2 {
+		t.Fatalf("the fast pass redelivered %d, want 2", len(r.Redelivered))
+	}
+	slow := &Redeliverer{App: clients.App(), DB: sdb, Now: func() time.Time { return began }}
+	r, err = slow.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Redelivered) != 0 || r.Claimed != 2 {
+		t.Fatalf("the slow pass redelivered %v (claimed %d), want nothing: the fast pass redelivered those GUIDs after it began", r.Redelivered, r.Claimed)
 	}
 }
