@@ -12,6 +12,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/internal/dbtest"
 	"github.com/postmortem-app/postmortem/app/internal/flowtest"
+	"github.com/postmortem-app/postmortem/app/sqldb"
 )
 
 // TestRedelivererOncePerFailureAcrossReplicas: deliveries that failed are
@@ -19,41 +20,13 @@ import (
 // schema (two replicas starting together); a GUID that later succeeded is
 // left alone; a redelivery that fails again is picked up by the next pass.
 func TestRedelivererOncePerFailureAcrossReplicas(t *testing.T) {
-	sdb := dbtest.New(t, "postgres").Open(t)
 	var mu sync.Mutex
 	got := map[string]int{}
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	sdb, sim, clients := failedLabels(t, "postgres", 3, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		got[r.Header.Get("X-GitHub-Delivery")]++
 		mu.Unlock()
-	}))
-	defer recv.Close()
-	seed := flowtest.Seed(nil)
-	seed.GitHub.Apps[0].WebhookURL = recv.URL
-	seed.GitHub.Apps[0].WebhookSecret = "x"
-	sim, err := githubsim.New(githubsim.Options{Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Start()
-	defer sim.Close()
-	key, _ := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowtest.AppID))
-	clients, err := ghclient.New(ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: sim.URL() + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Faults().AddHook(githubsim.HookFault{Event: "issues.labeled", Kind: githubsim.HookFail})
-	alice := sim.As("alice")
-	for i := 0; i < 3; i++ {
-		n, err := alice.OpenIssue(flowtest.Repo, "Outage", "x")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := alice.AddLabels(flowtest.Repo, n, "incident"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sim.WaitIdle()
+	})
 	ctx := context.Background()
 	newPass := func() *Redeliverer {
 		return &Redeliverer{App: clients.App(), DB: sdb}
@@ -127,35 +100,7 @@ func TestRedelivererLeavesAConcurrentPassesRedeliveries(t *testing.T) {
 }
 
 func leavesConcurrentRedeliveries(t *testing.T, dialect string) {
-	sdb := dbtest.New(t, dialect).Open(t)
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	defer recv.Close()
-	seed := flowtest.Seed(nil)
-	seed.GitHub.Apps[0].WebhookURL = recv.URL
-	seed.GitHub.Apps[0].WebhookSecret = "x"
-	sim, err := githubsim.New(githubsim.Options{Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Start()
-	defer sim.Close()
-	key, _ := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowtest.AppID))
-	clients, err := ghclient.New(ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: sim.URL() + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Faults().AddHook(githubsim.HookFault{Event: "issues.labeled", Kind: githubsim.HookFail})
-	alice := sim.As("alice")
-	for i := 0; i < 2; i++ {
-		n, err := alice.OpenIssue(flowtest.Repo, "Outage", "x")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := alice.AddLabels(flowtest.Repo, n, "incident"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sim.WaitIdle()
+	sdb, sim, clients := failedLabels(t, dialect, 2, func(w http.ResponseWriter, r *http.Request) {})
 	ctx := context.Background()
 	began := time.Now() // the slow pass began here, before the other's claims
 	fast := &Redeliverer{App: clients.App(), DB: sdb}
@@ -179,4 +124,41 @@ func leavesConcurrentRedeliveries(t *testing.T, dialect string) {
 	if len(r.Redelivered) != 0 || r.Claimed != 2 {
 		t.Fatalf("the slow pass redelivered %v (claimed %d), want nothing: the fast pass redelivered those GUIDs after it began", r.Redelivered, r.Claimed)
 	}
+}
+
+// failedLabels starts a simulated GitHub whose App's webhook (recv) fails
+// every issues.labeled delivery, and labels n incidents: n failed
+// deliveries, with the database (dialect) a Redeliverer keeps its claims in.
+func failedLabels(t *testing.T, dialect string, n int, recv http.HandlerFunc) (*sqldb.DB, *githubsim.Server, *ghclient.Clients) {
+	t.Helper()
+	sdb := dbtest.New(t, dialect).Open(t)
+	hook := httptest.NewServer(recv)
+	t.Cleanup(hook.Close)
+	seed := flowtest.Seed(nil)
+	seed.GitHub.Apps[0].WebhookURL = hook.URL
+	seed.GitHub.Apps[0].WebhookSecret = "x"
+	sim, err := githubsim.New(githubsim.Options{Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Start()
+	t.Cleanup(sim.Close)
+	key, _ := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowtest.AppID))
+	clients, err := ghclient.New(ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: sim.URL() + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Faults().AddHook(githubsim.HookFault{Event: "issues.labeled", Kind: githubsim.HookFail})
+	alice := sim.As("alice")
+	for i := 0; i < n; i++ {
+		num, err := alice.OpenIssue(flowtest.Repo, "Outage", "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := alice.AddLabels(flowtest.Repo, num, "incident"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sim.WaitIdle()
+	return sdb, sim, clients
 }
