@@ -93,6 +93,42 @@ VALUES ($1, $2, $3, $4) ON CONFLICT (delivery_id) DO NOTHING`), d.GetID(), d.Get
 	return n == 1, nil
 }
 
+// redeliver claims failed delivery d and asks GitHub for another attempt,
+// unless another pass redelivered its GUID (res counts what happened).
+func (r *Redeliverer) redeliver(ctx context.Context, res *Result, d *github.HookDelivery, began time.Time) error {
+	guid := d.GetGUID()
+	// A pass that redelivered this GUID after this one began made the
+	// attempt seen here, or will: not a new failure but the other pass's
+	// redelivery (replicas starting together).
+	later, err := r.claimedSince(ctx, guid, began)
+	if err != nil {
+		return err
+	}
+	if later {
+		res.Claimed++
+		return nil
+	}
+	won, err := r.claim(ctx, d)
+	if err != nil {
+		return err
+	}
+	if !won {
+		res.Claimed++
+		return nil
+	}
+	if _, _, err := r.App.Apps.RedeliverHookDelivery(ctx, d.GetID()); err != nil {
+		// go-github reports 202 Accepted as an AcceptedError: success.
+		var acc *github.AcceptedError
+		if !errors.As(err, &acc) {
+			r.unclaim(context.WithoutCancel(ctx), d.GetID())
+			return fmt.Errorf("redeliver %d (%s %s): %w", d.GetID(), d.GetEvent(), guid, err)
+		}
+	}
+	res.Redelivered = append(res.Redelivered, d.GetID())
+	r.log().Info("redelivered a failed webhook delivery", "delivery", d.GetID(), "guid", guid, "event", d.GetEvent(), "action", d.GetAction(), "status", d.GetStatusCode())
+	return nil
+}
+
 // claimedSince reports a claim on guid made at or after t.
 func (r *Redeliverer) claimedSince(ctx context.Context, guid string, t time.Time) (bool, error) {
 	var n int
@@ -170,33 +206,9 @@ func (r *Redeliverer) Run(ctx context.Context) (*Result, error) {
 			continue
 		}
 		res.Failed++
-		// A pass that redelivered this GUID after this one began made the
-		// attempt seen here, or will: not a new failure but the other
-		// pass's redelivery (replicas starting together).
-		if later, err := r.claimedSince(ctx, guid, now); err != nil {
-			return res, err
-		} else if later {
-			res.Claimed++
-			continue
-		}
-		won, err := r.claim(ctx, d)
-		if err != nil {
+		if err := r.redeliver(ctx, res, d, now); err != nil {
 			return res, err
 		}
-		if !won {
-			res.Claimed++
-			continue
-		}
-		if _, _, err := r.App.Apps.RedeliverHookDelivery(ctx, d.GetID()); err != nil {
-			// go-github reports 202 Accepted as an AcceptedError: success.
-			var acc *github.AcceptedError
-			if !errors.As(err, &acc) {
-				r.unclaim(context.WithoutCancel(ctx), d.GetID())
-				return res, fmt.Errorf("redeliver %d (%s %s): %w", d.GetID(), d.GetEvent(), guid, err)
-			}
-		}
-		res.Redelivered = append(res.Redelivered, d.GetID())
-		r.log().Info("redelivered a failed webhook delivery", "delivery", d.GetID(), "guid", guid, "event", d.GetEvent(), "action", d.GetAction(), "status", d.GetStatusCode())
 	}
 	return res, nil
 }
