@@ -98,7 +98,8 @@ const proseChunk = 32 << 10
 // chunkEnd is the end of the piece of text that starts at from. A piece
 // that began inside a quotation would read the rest of the text with its
 // quoting inside out (the quoted judged, the writer's words skipped), so a
-// cut where no double quote is open is preferred to one where one is.
+// cut where no double quote is open is preferred to one where one is, and
+// a sentence end to a space.
 func chunkEnd(text string, from int) int {
 	if len(text)-from <= proseChunk {
 		return len(text)
@@ -108,23 +109,27 @@ func chunkEnd(text string, from int) int {
 	for i := from; i < lo; i++ {
 		open = quoteAt(text, i, open)
 	}
-	// best cut: [quote open][sentence end]; -1 when none
-	best := [2][2]int{{-1, -1}, {-1, -1}}
+	// the last cut of each kind in [lo, hi); -1 when none
+	sentOut, spaceOut, sentIn, spaceIn := -1, -1, -1, -1
 	for i := lo; i < hi; i++ {
-		q := 0
-		if open {
-			q = 1
-		}
 		switch c := text[i]; {
 		case (c == '.' || c == '!' || c == '?') && i+1 < hi && (text[i+1] == ' ' || text[i+1] == '\n'):
-			best[q][1] = i + 2
+			if open {
+				sentIn = i + 2
+			} else {
+				sentOut = i + 2
+			}
 		case c == ' ' || c == '\n':
-			best[q][0] = i + 1
+			if open {
+				spaceIn = i + 1
+			} else {
+				spaceOut = i + 1
+			}
 		}
 		open = quoteAt(text, i, open)
 	}
-	for _, c := range [][2]int{{0, 1}, {0, 0}, {1, 1}, {1, 0}} {
-		if e := best[c[0]][c[1]]; e >= 0 {
+	for _, e := range []int{sentOut, spaceOut, sentIn, spaceIn} {
+		if e >= 0 {
 			return e
 		}
 	}
@@ -135,16 +140,13 @@ func chunkEnd(text string, from int) int {
 }
 
 // quoteAt is whether a double quote is open after the byte at i, given
-// open before it: '"' toggles, '“' opens, '”' closes.
+// open before it (blameless.DoubleQuote of the character starting there).
 func quoteAt(text string, i int, open bool) bool {
-	switch {
-	case text[i] == '"':
-		return !open
-	case strings.HasPrefix(text[i:], "“"):
-		return true
-	case strings.HasPrefix(text[i:], "”"):
-		return false
+	if c := text[i]; c != '"' && c < utf8.RuneSelf || !utf8.RuneStart(c) {
+		return open
 	}
+	_, n := utf8.DecodeRuneInString(text[i:])
+	open, _ = blameless.DoubleQuote(text[i:i+n], open)
 	return open
 }
 

@@ -75,6 +75,7 @@ func TestChunkEndOutsideQuotes(t *testing.T) {
 	for _, text := range []string{
 		strings.Repeat("\"Bob' (caused) 'it\" ", 2*proseChunk/20) + "Then Bob was careless.",
 		strings.Repeat("“a quoted phrase” and words ", 2*proseChunk/30),
+		strings.Repeat("«a quoted phrase» and words ", 2*proseChunk/30),
 		strings.Repeat("\"one. two. three\" ", 2*proseChunk/19),
 	} {
 		for from := 0; from < len(text); {

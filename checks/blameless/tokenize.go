@@ -439,6 +439,22 @@ func lower(s string) string {
 // markQuotes sets token.quoted for tokens between quotation marks. Straight
 // single quotes and ’ only open or close a quotation when they stand at a word
 // edge; inside a word they are apostrophes (already part of the word token).
+// DoubleQuote is whether a double quotation is open after mark, given open
+// before it: '"' toggles, '“', '«' and '„' open, '”' and '»' close; ok is
+// false (and open unchanged) for any other mark. The analyzer's quoting and
+// the cuts of a long paragraph (checks.chunkEnd) read quotes alike.
+func DoubleQuote(mark string, open bool) (after, ok bool) {
+	switch mark {
+	case "\"":
+		return !open, true
+	case "“", "«", "„":
+		return true, true
+	case "”", "»":
+		return false, true
+	}
+	return open, false
+}
+
 func markQuotes(toks []token) {
 	inDouble, inSingle := false, false
 	for k := range toks {
@@ -447,16 +463,12 @@ func markQuotes(toks []token) {
 			t.quoted = inDouble || inSingle
 			continue
 		}
+		if after, ok := DoubleQuote(t.text, inDouble); ok {
+			inDouble = after
+			t.quoted = true
+			continue
+		}
 		switch t.text {
-		case "\"":
-			inDouble = !inDouble
-			t.quoted = true
-		case "“", "«", "„":
-			inDouble = true
-			t.quoted = true
-		case "”", "»":
-			inDouble = false
-			t.quoted = true
 		case "‘":
 			inSingle = true
 			t.quoted = true
