@@ -75,6 +75,11 @@ func (r *Redeliverer) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create redeliveries table: %w", err)
 	}
+	// claimedSince reads a GUID's claims once per failed GUID in every pass
+	_, err = r.DB.SQL().ExecContext(ctx, `CREATE INDEX IF NOT EXISTS postmortem_redeliveries_guid ON postmortem_redeliveries (guid, redelivered_at)`)
+	if err != nil {
+		return fmt.Errorf("index redeliveries by guid: %w", err)
+	}
 	return nil
 }
 
