@@ -534,11 +534,9 @@ func (s *sent) fixTheHuman(i int) {
 		if v == "check" && s.low(j+1) == "out" || s.low(i-1) == "only" {
 			return // "check out the tag", "you only need to": no duty of care
 		}
-		if cs := s.clauseStart(i); cs > 0 {
-			switch s.low(cs - 1) {
-			case "if", "when", "whenever", "unless":
-				return // "if you need to verify a release, run …": a case considered
-			}
+		switch s.clauseOpener(i) {
+		case "if", "when", "whenever", "unless":
+			return // "if you need to verify a release, run …": a case considered
 		}
 		sb := s.subjectBefore(i)
 		if !sb.cls.person() {

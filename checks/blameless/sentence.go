@@ -757,7 +757,7 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 			// advice, a plan or a possibility, not an act that happened
 			voice += "|mod"
 		}
-		if cs := s.clauseStart(g); cs > 0 && (s.low(cs-1) == "if" || s.low(cs-1) == "unless") && !have && !s.hasWord(cs, e, "had") {
+		if o := s.clauseOpener(g); (o == "if" || o == "unless") && !have && !s.hasWord(s.clauseStart(g), e, "had") {
 			voice += "|if" // "if you mess up the tag, …": a case considered, not an act that happened
 		}
 		if g > 0 && g == head && strings.HasSuffix(s.t[g].low, "ing") && s.t[g-1].f&(fPrep|fBound) != 0 {

@@ -56,6 +56,15 @@ func (s *sent) clauseStart(i int) int {
 	return 0
 }
 
+// clauseOpener is the word before the start of the clause holding i ("if",
+// "when", "and" …), or "" when the clause starts the sentence.
+func (s *sent) clauseOpener(i int) string {
+	if cs := s.clauseStart(i); cs > 0 {
+		return s.low(cs - 1)
+	}
+	return ""
+}
+
 // clauseEnd returns the index after the last token of the clause holding i
 // (stops at punctuation only).
 func (s *sent) clauseEnd(i int) int {
