@@ -132,10 +132,7 @@ func TestQuestionsNameTheSubject(t *testing.T) {
 		{"Why would the operator ignore the alert?", "sv:ROLE|ERRV"},
 	}
 	for _, c := range cases {
-		var names []string
-		a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
-		a.analyze(Segment{Text: c.text}, true)
-		if !slices.Contains(names, c.feature) {
+		if names := featureNames(a, c.text); !slices.Contains(names, c.feature) {
 			t.Errorf("%q: no %s among %v", c.text, c.feature, names)
 		}
 	}

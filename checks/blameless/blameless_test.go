@@ -638,10 +638,7 @@ func TestReadersChoiceIsNoRemedy(t *testing.T) {
 		{"Always check the signature if you want to verify the download yourself.", false},
 		{"Always check your changes before you deploy.", true},
 	} {
-		var names []string
-		a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
-		a.analyze(Segment{Text: c.text}, true)
-		if got := slices.Contains(names, "k:fh-behaviour"); got != c.want {
+		if got := slices.Contains(featureNames(a, c.text), "k:fh-behaviour"); got != c.want {
 			t.Errorf("%q: fh-behaviour candidate %v, want %v", c.text, got, c.want)
 		}
 	}

@@ -56,12 +56,7 @@ func TestDetectMetaCuesHaveFlag(t *testing.T) {
 // hindsight.
 func TestConditionalIsNotAnAct(t *testing.T) {
 	a := mustNew(t, Config{})
-	feats := func(text string) []string {
-		var names []string
-		a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
-		a.analyze(Segment{Text: text}, true)
-		return names
-	}
+	feats := func(text string) []string { return featureNames(a, text) }
 	got := feats("If someone deletes the bucket, restore it from the snapshot.")
 	if !slices.Contains(got, "sv:SOMEONE|HARMV|if") || slices.Contains(got, "sv:SOMEONE|HARMV") {
 		t.Errorf("present condition: %v", got)
@@ -70,4 +65,14 @@ func TestConditionalIsNotAnAct(t *testing.T) {
 	if !slices.Contains(got, "sv:SOMEONE|HARMV") {
 		t.Errorf("an act: %v", got)
 	}
+}
+
+// featureNames are the features the analyzer gives text's sentences, in
+// order (the names training sees).
+func featureNames(a *Analyzer, text string) []string {
+	var names []string
+	a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
+	defer func() { a.collect = nil }()
+	a.analyze(Segment{Text: text}, true)
+	return names
 }
