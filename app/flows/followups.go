@@ -177,12 +177,13 @@ func (r *run) openFollowUps(ctx context.Context, cfg *repoconfig.Config, pr *git
 			continue
 		}
 		var issue *github.Issue
-		_, err := r.createOnce(ctx, incident, "followup:"+it.key, func(ctx context.Context) (string, error) {
-			is, err := r.createFollowUp(ctx, cfg, pr, incident, ref, it)
+		var made bool
+		_, err := r.createOnceFresh(ctx, incident, "followup:"+it.key, func(ctx context.Context, fresh bool) (string, error) {
+			is, created, err := r.followUpOnce(ctx, cfg, pr, incident, ref, it, fresh)
 			if err != nil {
 				return "", err
 			}
-			issue = is
+			issue, made = is, created
 			return strconv.Itoa(is.GetNumber()), nil
 		})
 		if errors.Is(err, claims.ErrInProgress) {
@@ -200,6 +201,10 @@ func (r *run) openFollowUps(ctx context.Context, cfg *repoconfig.Config, pr *git
 			continue
 		}
 		*existing = append(*existing, issue)
+		if !made { // an earlier attempt's, found by its marker
+			res.Existing = append(res.Existing, issue.GetNumber())
+			continue // linked below with the others found
+		}
 		res.Created = append(res.Created, issue.GetNumber())
 		if err := r.addSubIssue(ctx, incident, issue.GetID()); err != nil {
 			return linked, madeElsewhere, fmt.Errorf("add #%d as a sub-issue of #%d: %w", issue.GetNumber(), incident, err)
@@ -325,6 +330,30 @@ func (r *run) listFollowUps(ctx context.Context, cfg *repoconfig.Config, inciden
 		}
 	}
 	return out, nil
+}
+
+// followUpOnce opens an item's follow-up under its claim. A claim that is not
+// fresh (an earlier attempt died, or its write may have landed with the
+// answer lost) looks for the issue first: the list this run read before
+// claiming may predate that write. A write whose answer was lost is
+// errMaybeMade, so the claim stays not fresh for whoever takes it next.
+func (r *run) followUpOnce(ctx context.Context, cfg *repoconfig.Config, pr *github.PullRequest, incident int, ref string, it followUpItem, fresh bool) (is *github.Issue, made bool, err error) {
+	if !fresh {
+		fus, err := r.listFollowUps(ctx, cfg, incident)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, is := range fus {
+			if m := reFollowUpMarker.FindStringSubmatch(is.GetBody()); m != nil && m[2] == it.key {
+				return is, false, nil
+			}
+		}
+	}
+	is, err = r.createFollowUp(ctx, cfg, pr, incident, ref, it)
+	if s := statusOf(err); err != nil && (s < 400 || s >= 500) {
+		return nil, false, errMaybeMade{err}
+	}
+	return is, err == nil, err
 }
 
 // createFollowUp opens the issue of one action item: title, body linking the
