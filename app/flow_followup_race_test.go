@@ -11,6 +11,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/internal/flowtest"
+	"github.com/postmortem-app/postmortem/app/jobs"
 )
 
 // gate is a transport that lets a test order two runs' requests: before
@@ -32,57 +33,161 @@ func (g gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// TestFollowUpOnceWhenItsAnswerIsLostDuringAnotherRun is the ordering behind
-// a duplicate follow-up seen in TestChaos: run B lists the incident's
-// follow-ups (none yet); run A opens one, GitHub makes it and A's answer is
-// lost, so A fails; then B claims that item. B's list is stale, so only
-// the claim can tell B that the issue may exist: A's lost answer must leave
-// it not fresh, and B must look before it opens the issue again.
-func TestFollowUpOnceWhenItsAnswerIsLostDuringAnotherRun(t *testing.T) {
-	e := newFlowEnv(t, flowEnvOpts{})
-	n := e.openIncident("Checkout outage", "incident", "sev2")
-	pr := e.mergedPostmortem(n, threeActions)
+// TestOnceWhenAnAnswerIsLostDuringAnotherRun is the ordering behind a
+// duplicate follow-up seen in TestChaos: run B reads what exists (the
+// incident's follow-ups, or its comments: none yet); run A makes the
+// object, GitHub makes it and A's answer is lost, so A fails; then B claims
+// that object. B's read is stale, so only the claim can tell B that the
+// object may exist: A's lost answer must leave it not fresh, and B must look
+// before it makes the object again.
+func TestOnceWhenAnAnswerIsLostDuringAnotherRun(t *testing.T) {
+	issuesPath := "/repos/" + flowRepo + "/issues"
+	for _, c := range []struct {
+		name, route string
+		// made: A's write whose answer is lost; read: B's read that then
+		// waits for A.
+		made, read func(*http.Request) bool
+	}{
+		{"follow-up", "POST /repos/{owner}/{repo}/issues",
+			func(r *http.Request) bool {
+				return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, issuesPath)
+			},
+			func(r *http.Request) bool {
+				return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, issuesPath) && r.URL.Query().Get("labels") != ""
+			}},
+		{"tracking comment", "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+			func(r *http.Request) bool {
+				return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/comments")
+			},
+			func(r *http.Request) bool {
+				return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/comments")
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newFlowEnv(t, flowEnvOpts{})
+			n := e.openIncident("Checkout outage", "incident", "sev2")
+			pr := e.mergedPostmortem(n, threeActions)
+			bRead, aDone := make(chan struct{}), make(chan struct{})
+			var onceA, onceB sync.Once
+			a := raceRun(e, gate{before: func(r *http.Request) {
+				if c.made(r) {
+					onceA.Do(func() { <-bRead })
+				}
+			}})
+			b := raceRun(e, gate{after: func(r *http.Request) {
+				if c.read(r) {
+					onceB.Do(func() { close(bRead); <-aDone })
+				}
+			}})
+			e.sim.Faults().Add(githubsim.Fault{Route: c.route, Kind: githubsim.LostAnswer, Count: 1, TokenKind: "installation"})
+
+			var errA, errB error
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				defer close(aDone)
+				_, errA = a.PullRequest(e.ctx, e.pr(pr), false)
+			}()
+			go func() { defer wg.Done(); _, errB = b.PullRequest(e.ctx, e.pr(pr), false) }()
+			wg.Wait()
+			if errA == nil {
+				t.Fatal("run A did not fail: its answer was not lost")
+			}
+			if errB != nil {
+				t.Fatalf("run B: %v", errB)
+			}
+			if hits := e.sim.Faults().Hits(); hits[0] != 1 {
+				t.Fatalf("the lost answer hit %d requests, want 1", hits[0])
+			}
+			// The job runner retries A; everything settles.
+			if _, err := a.PullRequest(e.ctx, e.pr(pr), false); err != nil {
+				t.Fatal(err)
+			}
+			if fus := e.followUpIssues(n); len(fus) != 3 {
+				var titles []string
+				for _, fu := range fus {
+					titles = append(titles, fu.Title)
+				}
+				t.Errorf("%d follow-up issues for 3 action items: %q", len(fus), titles)
+			}
+			if inc := e.issue(n); len(inc.SubIssues) != 3 {
+				t.Errorf("incident sub-issues = %v", inc.SubIssues)
+			}
+			if got := len(e.commentsWith(n, flows.MarkerTracking(n))); got != 1 {
+				t.Errorf("%d tracking comments", got)
+			}
+		})
+	}
+}
+
+// raceRun is the flows on a client of their own whose requests pass g.
+func raceRun(e *flowEnv, g gate) *flows.Flows {
+	e.t.Helper()
 	key, err := ghclient.ParsePrivateKey(e.sim.AppPrivateKey(flowtest.AppID))
 	e.must(err)
-	run := func(g gate) *flows.Flows {
-		g.base = http.DefaultTransport
-		cs, err := ghclient.New(ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: e.sim.URL() + "/", Base: g,
-			Pacer: ghclient.PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second}})
-		e.must(err)
-		return &flows.Flows{Clients: cs, Claims: e.claims, BotLogin: flowBot, Watch: e.env.Watch}
-	}
-	isCreate := func(r *http.Request) bool {
-		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/repos/"+flowRepo+"/issues")
-	}
-	isList := func(r *http.Request) bool {
-		return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/repos/"+flowRepo+"/issues") && r.URL.Query().Get("labels") != ""
-	}
-	bListed, aDone := make(chan struct{}), make(chan struct{})
-	var onceA, onceB sync.Once
-	a := run(gate{before: func(r *http.Request) {
-		if isCreate(r) {
-			onceA.Do(func() { <-bListed })
-		}
-	}})
-	b := run(gate{after: func(r *http.Request) {
-		if isList(r) {
-			onceB.Do(func() { close(bListed); <-aDone })
-		}
-	}})
-	e.sim.Faults().Add(githubsim.Fault{Route: "POST /repos/{owner}/{repo}/issues", Kind: githubsim.LostAnswer, Count: 1, TokenKind: "installation"})
+	g.base = http.DefaultTransport
+	cs, err := ghclient.New(ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: e.sim.URL() + "/", Base: g,
+		Pacer: ghclient.PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second}})
+	e.must(err)
+	return &flows.Flows{Clients: cs, Claims: e.claims, BotLogin: flowBot, Watch: e.env.Watch}
+}
 
+// TestReviewOnceWhenItsAnswerIsLostDuringAnotherRun: the same ordering for
+// the review of suggested rewordings. Run B (the review's own job) reads
+// the bot's review comments (none); run A, checking the push, posts the
+// review and its answer is lost; then B claims the review.
+func TestReviewOnceWhenItsAnswerIsLostDuringAnotherRun(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{})
+	n := e.openIncident("Checkout outage", "incident", "sev2")
+	ires, err := e.flows.Incident(e.ctx, e.incident(n))
+	e.must(err)
+	prs := e.pulls()
+	if len(prs) != 1 || ires.Path == "" {
+		t.Fatalf("%d pull requests, path %q", len(prs), ires.Path)
+	}
+	prN := prs[0].Number
+	blameful := strings.Replace(fixedPostmortem(n, threeActions),
+		"The configuration pipeline accepted", "The engineer was careless and should have checked the pool size before deploying. The configuration pipeline accepted", 1)
+	_, err = e.alice.EditFile(flowRepo, prN, ires.Path, blameful, "Write the postmortem")
+	e.must(err)
+	heads := e.headsOf(prN)
+	job := e.pr(prN)
+	review := jobs.ReviewArgs{InstallationID: job.InstallationID, Owner: job.Owner, Repo: job.Repo, RepoID: job.RepoID,
+		Number: prN, HeadSHA: heads[len(heads)-1]}
+
+	isPost := func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/reviews")
+	}
+	isRead := func(r *http.Request) bool {
+		return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/comments")
+	}
+	bRead, aDone := make(chan struct{}), make(chan struct{})
+	var onceA, onceB sync.Once
+	a := raceRun(e, gate{before: func(r *http.Request) {
+		if isPost(r) {
+			onceA.Do(func() { <-bRead })
+		}
+	}})
+	b := raceRun(e, gate{after: func(r *http.Request) {
+		if isRead(r) {
+			onceB.Do(func() { close(bRead); <-aDone })
+		}
+	}})
+	e.sim.Faults().Add(githubsim.Fault{Route: "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", Kind: githubsim.LostAnswer, Count: 1, TokenKind: "installation"})
+	var resA *flows.PullRequestResult
 	var errA, errB error
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		defer close(aDone)
-		_, errA = a.PullRequest(e.ctx, e.pr(pr), false)
+		resA, errA = a.PullRequest(e.ctx, job, false)
 	}()
-	go func() { defer wg.Done(); _, errB = b.PullRequest(e.ctx, e.pr(pr), false) }()
+	go func() { defer wg.Done(); _, errB = b.Review(e.ctx, review) }()
 	wg.Wait()
-	if errA == nil {
-		t.Fatal("run A did not fail: its answer was not lost")
+	if errA != nil || resA.Review == nil {
+		t.Fatalf("run A: %v, review %v: its review's answer was not lost", errA, resA.Review)
 	}
 	if errB != nil {
 		t.Fatalf("run B: %v", errB)
@@ -90,19 +195,15 @@ func TestFollowUpOnceWhenItsAnswerIsLostDuringAnotherRun(t *testing.T) {
 	if hits := e.sim.Faults().Hits(); hits[0] != 1 {
 		t.Fatalf("the lost answer hit %d requests, want 1", hits[0])
 	}
-	// The job runner retries A; everything settles.
-	if _, err := a.PullRequest(e.ctx, e.pr(pr), false); err != nil {
-		t.Fatal(err)
-	}
-	fus := e.followUpIssues(n)
-	if len(fus) != 3 {
-		var titles []string
-		for _, fu := range fus {
-			titles = append(titles, fu.Title)
+	// The job runner runs A's review job; everything settles.
+	for _, j := range resA.Enqueued {
+		if _, err := a.Review(e.ctx, j.(jobs.ReviewArgs)); err != nil {
+			t.Fatal(err)
 		}
-		t.Fatalf("%d follow-up issues for 3 action items: %q", len(fus), titles)
 	}
-	if inc := e.issue(n); len(inc.SubIssues) != 3 {
-		t.Errorf("incident sub-issues = %v", inc.SubIssues)
+	for _, p := range e.pulls() {
+		if len(p.Reviews) != 1 {
+			t.Errorf("#%d: %d suggestion reviews, want 1", p.Number, len(p.Reviews))
+		}
 	}
 }

@@ -350,7 +350,7 @@ func (r *run) followUpOnce(ctx context.Context, cfg *repoconfig.Config, pr *gith
 		}
 	}
 	is, err = r.createFollowUp(ctx, cfg, pr, incident, ref, it)
-	if s := statusOf(err); err != nil && (s < 400 || s >= 500) {
+	if err != nil && mayHaveLanded(err) {
 		return nil, false, errMaybeMade{err}
 	}
 	return is, err == nil, err

@@ -106,19 +106,14 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 		}
 		return ec, true, nil
 	}
-	var created *github.IssueComment
-	ok, err := r.createOnce(ctx, claimScope, item, func(ctx context.Context) (string, error) {
-		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: bodyOf(body)})
-		if err != nil {
-			return "", fmt.Errorf("comment on #%d: %w", number, err)
-		}
-		created = c
-		return strconv.FormatInt(c.GetID(), 10), nil
-	})
+	created, posted, err := r.commentOnce(ctx, number, claimScope, item, marker, body)
 	if err != nil {
 		return nil, false, err
 	}
-	if !ok {
+	if posted {
+		return created, true, nil
+	}
+	if created == nil {
 		// Claimed done, yet not in the comments read earlier: a concurrent
 		// run made it since (with what it saw then), or a person deleted
 		// it (respected). Read again and make it say body.
@@ -126,15 +121,61 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 		if err != nil {
 			return nil, false, err
 		}
-		if c := r.findComment(fresh, marker); c != nil && c.GetBody() != body {
-			ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: bodyOf(body)})
-			if err != nil {
-				return nil, false, fmt.Errorf("edit comment on #%d: %w", number, err)
-			}
-			return ec, true, nil
+		if created = r.findComment(fresh, marker); created == nil {
+			return nil, false, nil
 		}
 	}
-	return created, ok, nil
+	if created.GetBody() == body {
+		return created, false, nil
+	}
+	ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, created.GetID(), &github.IssueComment{Body: bodyOf(body)})
+	if err != nil {
+		return nil, false, fmt.Errorf("edit comment on #%d: %w", number, err)
+	}
+	return ec, true, nil
+}
+
+// commentOnce posts body, which starts with marker, on issue number exactly
+// once, under the claim (scope, item). A fresh claim posts at once; a claim
+// taken over from a run that died, or whose write may have landed with its
+// answer lost, first looks for the comment by its marker (what this run read
+// before claiming may predate that write). A post whose answer may have been
+// lost is errMaybeMade, so the claim stays not fresh. It returns the comment,
+// posted or found (nil when the claim was done already), and whether it
+// posted.
+func (r *run) commentOnce(ctx context.Context, number, scope int, item, marker, body string) (*github.IssueComment, bool, error) {
+	var got *github.IssueComment
+	posted := false
+	_, err := r.createOnceFresh(ctx, scope, item, func(ctx context.Context, fresh bool) (string, error) {
+		if !fresh {
+			cs, err := r.issueComments(ctx, number)
+			if err != nil {
+				return "", err
+			}
+			if c := r.findComment(cs, marker); c != nil {
+				got = c
+				return strconv.FormatInt(c.GetID(), 10), nil
+			}
+		}
+		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: bodyOf(body)})
+		if err != nil {
+			err = fmt.Errorf("comment on #%d: %w", number, err)
+			if mayHaveLanded(err) {
+				return "", errMaybeMade{err} // the next claimer looks first
+			}
+			return "", err
+		}
+		got, posted = c, true
+		return strconv.FormatInt(c.GetID(), 10), nil
+	})
+	return got, posted, err
+}
+
+// mayHaveLanded: a write's error that does not prove GitHub did nothing (no
+// answer, or a server error).
+func mayHaveLanded(err error) bool {
+	s := statusOf(err)
+	return s < 400 || s >= 500
 }
 
 // createOnce runs create under the claim (scope, item): it creates only when

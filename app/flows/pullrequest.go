@@ -443,11 +443,62 @@ func (r *run) suggest(ctx context.Context, pr *github.PullRequest, files []*rend
 		return nil
 	}
 	n := pr.GetNumber()
+	comments, err := r.unsuggested(ctx, n, want)
+	if err != nil || len(comments) == 0 {
+		return err
+	}
+	head := pr.GetHead().GetSHA()
+	_, err = r.createOnceFresh(ctx, n, "review:"+head, func(ctx context.Context, fresh bool) (string, error) {
+		if !fresh {
+			// An earlier attempt died, or its review may have landed with
+			// the answer lost: what was read above may predate it.
+			var err error
+			if comments, err = r.unsuggested(ctx, n, want); err != nil || len(comments) == 0 {
+				return "existing", err
+			}
+		}
+		more := ""
+		if len(comments) > render.MaxSuggestions {
+			// One review of a bounded size: the rest are in the check run
+			// (and suggested on a later push, once these are dealt with).
+			more = fmt.Sprintf(" %s not suggested here: the blameless check run lists them.",
+				render.Plural(len(comments)-render.MaxSuggestions, "more rewording is", "more rewordings are"))
+			comments = comments[:render.MaxSuggestions]
+		}
+		rv, _, err := r.gh.PullRequests.CreateReview(ctx, r.owner, r.repo, n, &github.PullRequestReviewRequest{
+			CommitID: github.String(head),
+			Event:    github.String("COMMENT"),
+			Body: github.String(fmt.Sprintf("%s to keep this postmortem blameless. Each can be applied with one click, or reworded your own way.%s",
+				render.Plural(len(comments), "suggested rewording", "suggested rewordings"), more)),
+			Comments: comments,
+		})
+		if err != nil {
+			err = fmt.Errorf("post review on #%d: %w", n, err)
+			if mayHaveLanded(err) {
+				return "", errMaybeMade{err}
+			}
+			return "", err
+		}
+		res.Suggestions = len(comments)
+		return strconv.FormatInt(rv.GetID(), 10), nil
+	})
+	if err != nil {
+		return err
+	}
+	if res.Suggestions > 0 {
+		r.emit("pull_request", n, "suggested %s on #%d", render.Plural(res.Suggestions, "blameless rewording", "blameless rewordings"), n)
+	}
+	return nil
+}
+
+// unsuggested are the review comments of want that the bot's earlier
+// reviews of pull request n do not hold yet.
+func (r *run) unsuggested(ctx context.Context, n int, want []render.Suggestion) ([]*github.DraftReviewComment, error) {
 	existing, err := listAll(ctx, func(o github.ListOptions) ([]*github.PullRequestComment, *github.Response, error) {
 		return r.gh.PullRequests.ListComments(ctx, r.owner, r.repo, n, &github.PullRequestListCommentsOptions{ListOptions: o})
 	})
 	if err != nil {
-		return fmt.Errorf("list review comments of #%d: %w", n, err)
+		return nil, fmt.Errorf("list review comments of #%d: %w", n, err)
 	}
 	made := map[string]bool{}
 	for _, c := range existing {
@@ -464,39 +515,7 @@ func (r *run) suggest(ctx context.Context, pr *github.PullRequest, files []*rend
 			Path: github.String(s.Path), Line: github.Int(s.Line), Side: github.String("RIGHT"), Body: github.String(s.Body),
 		})
 	}
-	if len(comments) == 0 {
-		return nil
-	}
-	more := ""
-	if len(comments) > render.MaxSuggestions {
-		// One review of a bounded size: the rest are in the check run
-		// (and suggested on a later push, once these are dealt with).
-		more = fmt.Sprintf(" %s not suggested here: the blameless check run lists them.",
-			render.Plural(len(comments)-render.MaxSuggestions, "more rewording is", "more rewordings are"))
-		comments = comments[:render.MaxSuggestions]
-	}
-	head := pr.GetHead().GetSHA()
-	_, err = r.createOnce(ctx, n, "review:"+head, func(ctx context.Context) (string, error) {
-		rv, _, err := r.gh.PullRequests.CreateReview(ctx, r.owner, r.repo, n, &github.PullRequestReviewRequest{
-			CommitID: github.String(head),
-			Event:    github.String("COMMENT"),
-			Body: github.String(fmt.Sprintf("%s to keep this postmortem blameless. Each can be applied with one click, or reworded your own way.%s",
-				render.Plural(len(comments), "suggested rewording", "suggested rewordings"), more)),
-			Comments: comments,
-		})
-		if err != nil {
-			return "", fmt.Errorf("post review on #%d: %w", n, err)
-		}
-		res.Suggestions = len(comments)
-		return strconv.FormatInt(rv.GetID(), 10), nil
-	})
-	if err != nil {
-		return err
-	}
-	if res.Suggestions > 0 {
-		r.emit("pull_request", n, "suggested %s on #%d", render.Plural(res.Suggestions, "blameless rewording", "blameless rewordings"), n)
-	}
-	return nil
+	return comments, nil
 }
 
 // randomToken is 24 random hex digits.

@@ -152,16 +152,12 @@ func (r *run) recurrenceComment(ctx context.Context, issue *github.Issue, commen
 		earlier = append(earlier, it)
 	}
 	body := MarkerRecurrence(number) + "\n" + render.RecurrenceComment(earlier, len(entries), path.Join(dir, RecordJSON))
-	_, err = r.createOnce(ctx, number, claimRecurrence, func(ctx context.Context) (string, error) {
-		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: bodyOf(body)})
-		if err != nil {
-			return "", fmt.Errorf("comment on #%d: %w", number, err)
-		}
-		res.Comment = c.GetID()
-		return strconv.FormatInt(c.GetID(), 10), nil
-	})
+	c, posted, err := r.commentOnce(ctx, number, number, claimRecurrence, MarkerRecurrence(number), body)
 	if err != nil {
 		return nil, err
+	}
+	if posted {
+		res.Comment = c.GetID()
 	}
 	if res.Comment != 0 {
 		r.emit("recurrence", number, "commented on #%d with %s that look like it", number, render.Plural(len(earlier), "earlier incident", "earlier incidents"))

@@ -258,28 +258,7 @@ func (r *run) overdueLabel(ctx context.Context, cfg *repoconfig.Config, is *gith
 // pass that died (or whose write may have landed with its answer lost)
 // first looks for the comment by its marker. It reports whether it posted.
 func (r *run) postOnce(ctx context.Context, number, scope int, item, marker, body string) (bool, error) {
-	posted := false
-	_, err := r.createOnceFresh(ctx, scope, item, func(ctx context.Context, fresh bool) (string, error) {
-		if !fresh {
-			cs, err := r.issueComments(ctx, number)
-			if err != nil {
-				return "", err
-			}
-			if c := r.findComment(cs, marker); c != nil {
-				return strconv.FormatInt(c.GetID(), 10), nil
-			}
-		}
-		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: bodyOf(marker + "\n" + body)})
-		if err != nil {
-			err = fmt.Errorf("comment on #%d: %w", number, err)
-			if s := statusOf(err); s < 400 || s >= 500 {
-				return "", errMaybeMade{err} // it may have landed: the retry looks first
-			}
-			return "", err
-		}
-		posted = true
-		return strconv.FormatInt(c.GetID(), 10), nil
-	})
+	_, posted, err := r.commentOnce(ctx, number, scope, item, marker, marker+"\n"+body)
 	return posted, err
 }
 

@@ -153,13 +153,7 @@ func (r *run) complete(ctx context.Context, cfg *repoconfig.Config, inc *github.
 	res.Completed = true
 	if !finalPosted {
 		final := MarkerComplete(incident) + "\n" + render.CompleteComment(followUps)
-		made, err := r.createOnce(ctx, incident, "comment:complete", func(ctx context.Context) (string, error) {
-			c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, incident, &github.IssueComment{Body: github.String(final)})
-			if err != nil {
-				return "", fmt.Errorf("comment on #%d: %w", incident, err)
-			}
-			return strconv.FormatInt(c.GetID(), 10), nil
-		})
+		_, made, err := r.commentOnce(ctx, incident, incident, "comment:complete", MarkerComplete(incident), final)
 		if err != nil {
 			return err
 		}
