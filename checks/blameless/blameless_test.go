@@ -167,6 +167,10 @@ func TestHardNegatives(t *testing.T) {
 		{text: "She believed she was about to get fired for the outage."},
 		// "could have" + a harm: a possibility, not a duty left undone
 		{text: "With that script, the operator could have deleted the production bucket."},
+		{text: "Users might have missed the small difference between the two domains."},
+		// a participle before its noun describes the noun: no act of its own
+		{text: "Affected proposers were refunded for missed slots where the relay served invalid headers."},
+		{text: "The on-call engineer was paged for the missed heartbeat."},
 		// a relative clause's subject is the nearest noun phrase
 		{text: "She has resigned as the chief executive of Acme in the wake of the outage that took down phone services."},
 		// negation and meta

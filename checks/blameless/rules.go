@@ -979,7 +979,7 @@ func (s *sent) personAsCause(i int) {
 	l := s.t[i].low
 	switch {
 	case errVerbs[l] != "":
-		if l == "missed" && s.low(i-1) == "the" || s.prevented(i) {
+		if s.attributive(i) || s.possibleSlip(i) || s.prevented(i) {
 			return
 		}
 		sb := s.agentOrSubject(i)

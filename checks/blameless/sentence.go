@@ -629,7 +629,7 @@ func (s *sent) verbal(i int) bool {
 func (s *sent) verbGroupFeatures(f *fsink) {
 	n := len(s.t)
 	for g := 0; g < n; g++ {
-		if s.t[g].unjudged || !s.verbal(g) {
+		if s.t[g].unjudged || !s.verbal(g) || s.attributive(g) {
 			continue
 		}
 		if g > 0 && (s.verbal(g-1) || s.t[g-1].f&fNeg != 0 || isAdverb(&s.t[g-1]) && g > 1 && s.verbal(g-2)) {

@@ -109,6 +109,35 @@ func (s *sent) prevented(i int) bool {
 	return false
 }
 
+// attributive: a participle before its noun, after a preposition or a
+// determiner ("refunded for missed slots", "the missed page", "a deleted
+// branch"), describes the noun: no act of its own.
+func (s *sent) attributive(i int) bool {
+	if i == 0 || i+1 >= len(s.t) || !isParticiple(s.t[i].low) {
+		return false
+	}
+	p, n := &s.t[i-1], &s.t[i+1]
+	switch p.low {
+	case "to", "that", "which", "who", "whom", "whose":
+		return false // "failed to", "the script that deleted data"
+	}
+	return p.kind == tWord && p.f&(fPrep|fDet) != 0 &&
+		n.kind == tWord && n.f&(fPrep|fDet|fBound|fAux|fModal|fPron|fNeg) == 0 && !isParticiple(n.low)
+}
+
+// possibleSlip: "might have missed", "could've deleted": a slip that was
+// possible, not one that happened (as the model's POSS).
+func (s *sent) possibleSlip(i int) bool {
+	switch s.low(i - 1) {
+	case "might've", "could've":
+		return true
+	case "have":
+		m := s.low(i - 2)
+		return m == "might" || m == "could"
+	}
+	return false
+}
+
 // clauseNegated reports any negator in the punctuation-delimited clause of i.
 func (s *sent) clauseNegated(i int) bool {
 	from, to := i, i
