@@ -264,14 +264,14 @@ func reservedSource(r row) string {
 	return ""
 }
 
-// TestCorpusIntegrity: every corpus row is well formed, keeps its source and
-// comes from no reserved source.
+// TestCorpusIntegrity: every corpus row (and every unseen sentence) is well
+// formed, keeps its source and comes from no reserved source.
 func TestCorpusIntegrity(t *testing.T) {
 	c := loadCorpus(t)
 	t.Log(c.summary())
 	cues := map[string]bool{"named-individual": true, "person-as-cause": true, "human-error": true,
 		"counterfactual": true, "judgmental": true, "blame-verb": true, "fix-the-human": true}
-	for _, r := range c.rows {
+	for _, r := range append(c.rows, loadUnseen(t, c)...) {
 		if r.Batch == "dev" || r.Batch == "holdout" {
 			continue
 		}
