@@ -168,6 +168,12 @@ func TestHardNegatives(t *testing.T) {
 		// "could have" + a harm: a possibility, not a duty left undone
 		{text: "With that script, the operator could have deleted the production bucket."},
 		{text: "Users might have missed the small difference between the two domains."},
+		// an expectation of delivery, not a duty left undone
+		{text: "You should have received notification of this at the e-mail we have on file for you."},
+		{text: "Customers should have received a refund by now."},
+		// a source that did not say: reporting, not an act left undone
+		{text: "He did not name who this person was."},
+		{text: "She did not say why the scheduling coordinator asked for the shutdown."},
 		// a participle before its noun describes the noun: no act of its own
 		{text: "Affected proposers were refunded for missed slots where the relay served invalid headers."},
 		{text: "The on-call engineer was paged for the missed heartbeat."},

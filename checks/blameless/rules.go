@@ -589,6 +589,12 @@ func (s *sent) imperativeAt(i int) bool {
 
 // ---- counterfactual ----
 
+// reportingVerbs: what a source did not say ("he did not name the
+// employee", "she did not describe the cause") is reporting, not a duty
+// left undone.
+var reportingVerbs = map[string]bool{"say": true, "name": true, "describe": true, "disclose": true, "comment": true,
+	"specify": true, "elaborate": true, "reveal": true, "indicate": true}
+
 func (s *sent) counterfactual(i int) {
 	l := s.t[i].low
 	switch {
@@ -637,6 +643,10 @@ func (s *sent) counterfactual(i int) {
 			j++
 		} else {
 			sb = s.subjectBefore(i)
+		}
+		switch s.t[j].low {
+		case "received", "arrived":
+			return // "you should have received an email": an expectation of delivery
 		}
 		k := kCFModalPerfect
 		switch s.t[j].low {
@@ -697,8 +707,8 @@ func (s *sent) counterfactual(i int) {
 			if p := s.low(i - 1); has(&s.t[max(i-1, 0)], fAux|fModal) && i > 0 || p == "would" {
 				return // "was never tested": passive / modal, no agent here
 			}
-		} else if lex[v]&(fAux|fDet|fPrep) != 0 && v != "do" {
-			return
+		} else if lex[v]&(fAux|fDet|fPrep) != 0 && v != "do" || reportingVerbs[v] {
+			return // "he did not say why": a source reporting, not an act left undone
 		}
 		s.cfSubject(cond(l == "never", kCFNever, kCFDidnt), i, j)
 	case l == "bothered" || l == "checked" || l == "verified" || l == "tested" || l == "reviewed" || l == "followed":
