@@ -67,38 +67,12 @@ func TestOnceWhenAnAnswerIsLostDuringAnotherRun(t *testing.T) {
 			e := newFlowEnv(t, flowEnvOpts{})
 			n := e.openIncident("Checkout outage", "incident", "sev2")
 			pr := e.mergedPostmortem(n, threeActions)
-			bRead, aDone := make(chan struct{}), make(chan struct{})
-			var onceA, onceB sync.Once
-			a := raceRun(e, gate{before: func(r *http.Request) {
-				if c.made(r) {
-					onceA.Do(func() { <-bRead })
-				}
-			}})
-			b := raceRun(e, gate{after: func(r *http.Request) {
-				if c.read(r) {
-					onceB.Do(func() { close(bRead); <-aDone })
-				}
-			}})
-			e.sim.Faults().Add(githubsim.Fault{Route: c.route, Kind: githubsim.LostAnswer, Count: 1, TokenKind: "installation"})
-
-			var errA, errB error
-			var wg sync.WaitGroup
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				defer close(aDone)
-				_, errA = a.PullRequest(e.ctx, e.pr(pr), false)
-			}()
-			go func() { defer wg.Done(); _, errB = b.PullRequest(e.ctx, e.pr(pr), false) }()
-			wg.Wait()
+			var errA error
+			a := lostDuringRead(e, c.route, c.made, c.read,
+				func(a *flows.Flows) (err error) { _, errA = a.PullRequest(e.ctx, e.pr(pr), false); return nil },
+				func(b *flows.Flows) error { _, err := b.PullRequest(e.ctx, e.pr(pr), false); return err })
 			if errA == nil {
 				t.Fatal("run A did not fail: its answer was not lost")
-			}
-			if errB != nil {
-				t.Fatalf("run B: %v", errB)
-			}
-			if hits := e.sim.Faults().Hits(); hits[0] != 1 {
-				t.Fatalf("the lost answer hit %d requests, want 1", hits[0])
 			}
 			// The job runner retries A; everything settles.
 			if _, err := a.PullRequest(e.ctx, e.pr(pr), false); err != nil {
@@ -119,6 +93,45 @@ func TestOnceWhenAnAnswerIsLostDuringAnotherRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lostDuringRead runs A (runA) and B (runB) at once, ordered so: B's read
+// (read) answers, then B waits until A is done; A's write (made) waits for
+// B's read, and GitHub makes it but its answer is lost (a fault on route).
+// It fails the test when runA or runB does, or the fault hit anything but
+// that write, and returns A's flows for the job runner's retry.
+func lostDuringRead(e *flowEnv, route string, made, read func(*http.Request) bool, runA, runB func(*flows.Flows) error) *flows.Flows {
+	e.t.Helper()
+	bRead, aDone := make(chan struct{}), make(chan struct{})
+	var onceA, onceB sync.Once
+	a := raceRun(e, gate{before: func(r *http.Request) {
+		if made(r) {
+			onceA.Do(func() { <-bRead })
+		}
+	}})
+	b := raceRun(e, gate{after: func(r *http.Request) {
+		if read(r) {
+			onceB.Do(func() { close(bRead); <-aDone })
+		}
+	}})
+	e.sim.Faults().Add(githubsim.Fault{Route: route, Kind: githubsim.LostAnswer, Count: 1, TokenKind: "installation"})
+	var errA, errB error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(aDone)
+		errA = runA(a)
+	}()
+	go func() { defer wg.Done(); errB = runB(b) }()
+	wg.Wait()
+	if errA != nil || errB != nil {
+		e.t.Fatalf("run A: %v; run B: %v", errA, errB)
+	}
+	if hits := e.sim.Faults().Hits(); hits[0] != 1 {
+		e.t.Fatalf("the lost answer hit %d requests, want 1", hits[0])
+	}
+	return a
 }
 
 // raceRun is the flows on a client of their own whose requests pass g.
@@ -162,38 +175,12 @@ func TestReviewOnceWhenItsAnswerIsLostDuringAnotherRun(t *testing.T) {
 	isRead := func(r *http.Request) bool {
 		return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/comments")
 	}
-	bRead, aDone := make(chan struct{}), make(chan struct{})
-	var onceA, onceB sync.Once
-	a := raceRun(e, gate{before: func(r *http.Request) {
-		if isPost(r) {
-			onceA.Do(func() { <-bRead })
-		}
-	}})
-	b := raceRun(e, gate{after: func(r *http.Request) {
-		if isRead(r) {
-			onceB.Do(func() { close(bRead); <-aDone })
-		}
-	}})
-	e.sim.Faults().Add(githubsim.Fault{Route: "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", Kind: githubsim.LostAnswer, Count: 1, TokenKind: "installation"})
 	var resA *flows.PullRequestResult
-	var errA, errB error
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		defer close(aDone)
-		resA, errA = a.PullRequest(e.ctx, job, false)
-	}()
-	go func() { defer wg.Done(); _, errB = b.Review(e.ctx, review) }()
-	wg.Wait()
-	if errA != nil || resA.Review == nil {
-		t.Fatalf("run A: %v, review %v: its review's answer was not lost", errA, resA.Review)
-	}
-	if errB != nil {
-		t.Fatalf("run B: %v", errB)
-	}
-	if hits := e.sim.Faults().Hits(); hits[0] != 1 {
-		t.Fatalf("the lost answer hit %d requests, want 1", hits[0])
+	a := lostDuringRead(e, "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", isPost, isRead,
+		func(a *flows.Flows) (err error) { resA, err = a.PullRequest(e.ctx, job, false); return err },
+		func(b *flows.Flows) error { _, err := b.Review(e.ctx, review); return err })
+	if resA.Review == nil {
+		t.Fatal("run A's review was posted: its answer was not lost")
 	}
 	// The job runner runs A's review job; everything settles.
 	for _, j := range resA.Enqueued {

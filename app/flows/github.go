@@ -97,14 +97,7 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 	}
 	body = render.Bound(body, render.MaxBody) // as GitHub will hold it
 	if c := r.findComment(comments, marker); c != nil {
-		if c.GetBody() == body {
-			return c, false, nil
-		}
-		ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: bodyOf(body)})
-		if err != nil {
-			return nil, false, fmt.Errorf("edit comment on #%d: %w", number, err)
-		}
-		return ec, true, nil
+		return r.sayBody(ctx, number, c, body)
 	}
 	created, posted, err := r.commentOnce(ctx, number, claimScope, item, marker, body)
 	if err != nil {
@@ -125,10 +118,16 @@ func (r *run) upsertComment(ctx context.Context, comments []*github.IssueComment
 			return nil, false, nil
 		}
 	}
-	if created.GetBody() == body {
-		return created, false, nil
+	return r.sayBody(ctx, number, created, body)
+}
+
+// sayBody makes comment c on issue number say body: one edit, only when it
+// says something else. It returns the comment and whether it changed it.
+func (r *run) sayBody(ctx context.Context, number int, c *github.IssueComment, body string) (*github.IssueComment, bool, error) {
+	if c.GetBody() == body {
+		return c, false, nil
 	}
-	ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, created.GetID(), &github.IssueComment{Body: bodyOf(body)})
+	ec, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.repo, c.GetID(), &github.IssueComment{Body: bodyOf(body)})
 	if err != nil {
 		return nil, false, fmt.Errorf("edit comment on #%d: %w", number, err)
 	}
