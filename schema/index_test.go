@@ -31,7 +31,7 @@ func compileIndex(t *testing.T) *jsonschema.Schema {
 	return s
 }
 
-// The index the record writes (of the 41 real postmortems, the examples and
+// The index the record writes (of the 62 real postmortems, the examples and
 // an empty archive) is valid against schema/postmortem-index.v1.schema.json,
 // and the schema is strict enough to reject what it must.
 func TestIndexMatchesItsSchema(t *testing.T) {
