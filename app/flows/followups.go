@@ -115,13 +115,7 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 		return nil, err
 	}
 
-	byKey := map[string]*github.Issue{}
-	for _, is := range existing {
-		if m := reFollowUpMarker.FindStringSubmatch(is.GetBody()); m != nil {
-			byKey[m[2]] = is
-		}
-	}
-	linked, madeElsewhere, err := r.openFollowUps(ctx, cfg, pr, incident, ref, items, byKey, &existing, res)
+	linked, madeElsewhere, err := r.openFollowUps(ctx, cfg, pr, incident, ref, items, followUpsByKey(existing), &existing, res)
 	if err != nil {
 		return res, err
 	}
@@ -343,17 +337,26 @@ func (r *run) followUpOnce(ctx context.Context, cfg *repoconfig.Config, pr *gith
 		if err != nil {
 			return nil, false, err
 		}
-		for _, is := range fus {
-			if m := reFollowUpMarker.FindStringSubmatch(is.GetBody()); m != nil && m[2] == it.key {
-				return is, false, nil
-			}
+		if is := followUpsByKey(fus)[it.key]; is != nil {
+			return is, false, nil
 		}
 	}
 	is, err = r.createFollowUp(ctx, cfg, pr, incident, ref, it)
-	if err != nil && mayHaveLanded(err) {
-		return nil, false, errMaybeMade{err}
+	if err != nil {
+		return nil, false, maybeMade(err)
 	}
-	return is, err == nil, err
+	return is, true, nil
+}
+
+// followUpsByKey indexes follow-up issues by their marker's item key.
+func followUpsByKey(fus []*github.Issue) map[string]*github.Issue {
+	byKey := map[string]*github.Issue{}
+	for _, is := range fus {
+		if _, key, ok := ParseFollowUpMarker(is.GetBody()); ok {
+			byKey[key] = is
+		}
+	}
+	return byKey
 }
 
 // createFollowUp opens the issue of one action item: title, body linking the

@@ -158,11 +158,7 @@ func (r *run) commentOnce(ctx context.Context, number, scope int, item, marker, 
 		}
 		c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.repo, number, &github.IssueComment{Body: bodyOf(body)})
 		if err != nil {
-			err = fmt.Errorf("comment on #%d: %w", number, err)
-			if mayHaveLanded(err) {
-				return "", errMaybeMade{err} // the next claimer looks first
-			}
-			return "", err
+			return "", maybeMade(fmt.Errorf("comment on #%d: %w", number, err)) // the next claimer looks first
 		}
 		got, posted = c, true
 		return strconv.FormatInt(c.GetID(), 10), nil
@@ -170,11 +166,13 @@ func (r *run) commentOnce(ctx context.Context, number, scope int, item, marker, 
 	return got, posted, err
 }
 
-// mayHaveLanded: a write's error that does not prove GitHub did nothing (no
-// answer, or a server error).
-func mayHaveLanded(err error) bool {
-	s := statusOf(err)
-	return s < 400 || s >= 500
+// maybeMade is a write's error as errMaybeMade when it does not prove GitHub
+// did nothing (no answer, or a server error), else as it is.
+func maybeMade(err error) error {
+	if s := statusOf(err); s < 400 || s >= 500 {
+		return errMaybeMade{err}
+	}
+	return err
 }
 
 // createOnce runs create under the claim (scope, item): it creates only when

@@ -473,11 +473,7 @@ func (r *run) suggest(ctx context.Context, pr *github.PullRequest, files []*rend
 			Comments: comments,
 		})
 		if err != nil {
-			err = fmt.Errorf("post review on #%d: %w", n, err)
-			if mayHaveLanded(err) {
-				return "", errMaybeMade{err}
-			}
-			return "", err
+			return "", maybeMade(fmt.Errorf("post review on #%d: %w", n, err))
 		}
 		res.Suggestions = len(comments)
 		return strconv.FormatInt(rv.GetID(), 10), nil
