@@ -5,10 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/postmortem-app/postmortem/app/flows"
-	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/internal/flowtest"
 	"github.com/postmortem-app/postmortem/app/jobs"
@@ -137,13 +135,8 @@ func lostDuringRead(e *flowEnv, route string, made, read func(*http.Request) boo
 // raceRun is the flows on a client of their own whose requests pass g.
 func raceRun(e *flowEnv, g gate) *flows.Flows {
 	e.t.Helper()
-	key, err := ghclient.ParsePrivateKey(e.sim.AppPrivateKey(flowtest.AppID))
-	e.must(err)
 	g.base = http.DefaultTransport
-	cs, err := ghclient.New(ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: e.sim.URL() + "/", Base: g,
-		Pacer: ghclient.PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second}})
-	e.must(err)
-	return &flows.Flows{Clients: cs, Claims: e.claims, BotLogin: flowBot, Watch: e.env.Watch}
+	return &flows.Flows{Clients: flowtest.Clients(e.t, e.sim, g), Claims: e.claims, BotLogin: flowBot, Watch: e.env.Watch}
 }
 
 // TestReviewOnceWhenItsAnswerIsLostDuringAnotherRun: the same ordering for

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -94,18 +95,8 @@ func NewSeeded(t *testing.T, seed *githubsim.Seed, clk *clock.Offset) *Env {
 	}
 	sim.Start()
 	t.Cleanup(sim.Close)
-	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(AppID))
-	if err != nil {
-		t.Fatal(err)
-	}
 	conf := conformance.NewTransport(t, nil)
-	clients, err := ghclient.New(ghclient.Config{
-		AppID: AppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: conf,
-		Pacer: ghclient.PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	clients := Clients(t, sim, conf)
 	db := sqldb.Wrap(OpenSQLite(t, filepath.Join(t.TempDir(), "claims.db")), "sqlite")
 	cl := claims.New(db)
 	ctx := context.Background()
@@ -117,6 +108,24 @@ func NewSeeded(t *testing.T, seed *githubsim.Seed, clk *clock.Offset) *Env {
 		t.Fatal(err)
 	}
 	return &Env{T: t, Ctx: ctx, Sim: sim, Clients: clients, Claims: cl, Watch: wl, Conf: conf, Alice: sim.As("alice"), Bob: sim.As("bob"), Clock: clk}
+}
+
+// Clients are the App's clients of sim, their requests through base, paced
+// for tests (no wait worth the name).
+func Clients(t testing.TB, sim *githubsim.Server, base http.RoundTripper) *ghclient.Clients {
+	t.Helper()
+	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(AppID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients, err := ghclient.New(ghclient.Config{
+		AppID: AppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: base,
+		Pacer: ghclient.PacerConfig{Interval: time.Nanosecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: time.Second},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clients
 }
 
 // OpenSQLite opens a SQLite file with several connections (WAL, a busy
