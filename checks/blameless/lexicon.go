@@ -228,9 +228,9 @@ var errModifiers = func() map[string]bool {
 	m := map[string]bool{
 		"accidentally": true, "mistakenly": true, "inadvertently": true, "erroneously": true,
 		"wrongly": true, "incorrectly": true, "carelessly": true, "unintentionally": true,
-		"wrong": true, "recklessly": true, "negligently": true,
+		"recklessly": true, "negligently": true,
 	}
-	maps.Copy(m, objectModifiers)
+	maps.Copy(m, objectModifiers) // "wrong", "untested" …
 	return m
 }()
 

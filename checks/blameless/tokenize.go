@@ -436,9 +436,6 @@ func lower(s string) string {
 	return strings.ReplaceAll(strings.ToLower(s), "’", "'")
 }
 
-// markQuotes sets token.quoted for tokens between quotation marks. Straight
-// single quotes and ’ only open or close a quotation when they stand at a word
-// edge; inside a word they are apostrophes (already part of the word token).
 // DoubleQuote is whether a double quotation is open after mark, given open
 // before it: '"' toggles, '“', '«' and '„' open, '”' and '»' close; ok is
 // false (and open unchanged) for any other mark. The analyzer's quoting and
@@ -455,6 +452,9 @@ func DoubleQuote(mark string, open bool) (after, ok bool) {
 	return open, false
 }
 
+// markQuotes sets token.quoted for tokens between quotation marks. Straight
+// single quotes and ’ only open or close a quotation when they stand at a word
+// edge; inside a word they are apostrophes (already part of the word token).
 func markQuotes(toks []token) {
 	inDouble, inSingle := false, false
 	for k := range toks {
