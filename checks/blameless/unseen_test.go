@@ -1,7 +1,9 @@
 package blameless
 
 import (
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -75,7 +77,8 @@ func TestUnseenSentences(t *testing.T) {
 	}
 	errs, warns := scoreOf(ps, firm, DefaultMinConfidence), scoreOf(ps, firm, DefaultWarningConfidence)
 	ap := averagePrecision(ps, firm)
-	logf(t, "unseen sentences: %d (%d firm), from %d documents", len(rows), errs.tp+errs.fp+errs.fn+errs.tn, docsOf(rows))
+	logf(t, "unseen sentences: %d (%d firm), from %d documents", len(rows), errs.tp+errs.fp+errs.fn+errs.tn,
+		distinctWhere(rows, func(row) bool { return true }, func(r row) string { return r.Doc }))
 	logf(t, "  errors (from %.3f), firm rows: %s", DefaultMinConfidence, errs)
 	logf(t, "  any finding (from %.3f), firm rows: %s", DefaultWarningConfidence, warns)
 	logf(t, "  errors, all rows: %s", scoreOf(ps, nil, DefaultMinConfidence))
@@ -84,7 +87,7 @@ func TestUnseenSentences(t *testing.T) {
 	for _, r := range rows {
 		batches[r.Batch] = true
 	}
-	for _, b := range sortedKeys(batches) {
+	for _, b := range slices.Sorted(maps.Keys(batches)) {
 		in := func(r row) bool { return r.Batch == b && firm(r) }
 		logf(t, "  %-26s errors %s", b, scoreOf(ps, in, DefaultMinConfidence))
 	}
@@ -94,21 +97,4 @@ func TestUnseenSentences(t *testing.T) {
 	if errs.p() < unseenFloorPrecision {
 		t.Errorf("precision of errors on the unseen sentences %.3f, under %.2f", errs.p(), unseenFloorPrecision)
 	}
-}
-
-func docsOf(rows []row) int {
-	d := map[string]bool{}
-	for _, r := range rows {
-		d[r.Doc] = true
-	}
-	return len(d)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
