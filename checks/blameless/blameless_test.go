@@ -304,6 +304,7 @@ func TestSectionMatters(t *testing.T) {
 
 func TestSuggestionsAndReplacements(t *testing.T) {
 	a := mustNewRules(t, Config{})
+	low := mustNew(t, Config{MinConfidence: 0.01})
 	cases := []struct {
 		text, rule, span, repl, sugg string
 	}{
@@ -319,11 +320,31 @@ func TestSuggestionsAndReplacements(t *testing.T) {
 		{"In this case the engineer forgot to run the migration.", RulePersonAsCause,
 			"the engineer forgot to run the migration", "the migration was not run",
 			"In this case the migration was not run; nothing in the process required or checked it."},
+		// a question states its fact: "why did X forget …?" presumes it
+		{"Why did the developer forget to check the migration?", RulePersonAsCause,
+			"Why did the developer forget to check the migration?", "The migration was not checked.",
+			"The migration was not checked; nothing in the process required or checked it."},
+		{"Why didn't the intern test the change before merging it?", RuleCounterfactual,
+			"Why didn't the intern test the change before merging it?", "The change was not tested before merging it.",
+			"The change was not tested before merging it; nothing in the process required or checked it."},
+		{"Why did the intern not test the change?", RuleCounterfactual,
+			"Why did the intern not test the change?", "The change was not tested.",
+			"The change was not tested; nothing in the process required or checked it."},
 		{"It was a sloppy deploy.", RuleJudgmental, "sloppy deploy", "deploy", ""},
+		{"Fix an idiotic mistake.", RuleJudgmental, "an idiotic mistake", "a mistake", ""},
+		{"It was an amateur mistake by the platform team.", RuleJudgmental, "an amateur mistake", "a mistake", ""},
+		{"It was a totally idiotic incident.", RuleJudgmental, "a totally idiotic incident", "an incident", ""},
+		{"Stupid mistake.", RuleJudgmental, "Stupid mistake", "Mistake", ""},
+		{"Completely incompetent people.", RuleJudgmental, "Completely incompetent people", "People", ""},
+		{"BA confirmed that a fat-fingered staffer was the cause.", RuleJudgmental, "fat-fingered staffer", "staffer", ""},
 		{"Someone fat-fingered the hostname.", RuleJudgmental, "fat-fingered", "mistyped", ""},
 	}
 	for _, c := range cases {
-		hits := a.Analyze(Segment{Text: c.text})
+		an := a
+		if strings.HasPrefix(c.text, "Why did") {
+			an = low // candidates the rules alone do not report: the model decides
+		}
+		hits := an.Analyze(Segment{Text: c.text})
 		var h *Hit
 		for i := range hits {
 			if hits[i].Rule == c.rule {
@@ -578,12 +599,14 @@ func FuzzAnalyze(f *testing.F) {
 // TestRewritesKeepTheFacts: a rewrite names the whole object and the right
 // participle, or there is none ("a full" for "a full and frank assessment"
 // drops the fact; "the node first" and "the runbook we" carry words that
-// are not the object).
+// are not the object). A drop-in rewording is offered only where it keeps
+// what the sentence says; elsewhere the finding gives advice, not a wrong
+// or broken sentence. The cases after the first block are real sentences
+// of the corpus (or shaped like them) whose rewording read wrong.
 func TestRewritesKeepTheFacts(t *testing.T) {
-	a := mustNewRules(t, Config{})
+	a := mustNew(t, Config{MinConfidence: 0.01}) // every candidate, with its rewording
 	cases := []struct{ text, repl string }{
 		{"Rtaylor, you should have drained the node first.", "the node was not drained"},
-		{"If Tom had read the runbook we wouldn't be here.", "the runbook was not read"},
 		{"The board did not understand the scale of the project.", "The scale of the project was not understood"},
 		{"The technician didn't install some sort of safety.", "The sort of safety was not installed"},
 		{"Symantec said they failed to follow its own internal best practices.", "the internal best practices were not followed"},
@@ -591,10 +614,64 @@ func TestRewritesKeepTheFacts(t *testing.T) {
 		{"He had failed to make a full and frank assessment of the problems.", ""},
 		// a judgement before the act is dropped, not a fact
 		{"The engineer was careless and should have checked the pool size before deploying.", "The pool size was not checked"},
-		// the first verb's rewrite keeps the rest; the second's would drop the first
-		{"The board failed to challenge the plans, and did not understand the scale of the project.", "The plans were not challenged"},
 		{"It means someone failed to do their job correctly.", "the job was not done"},
 		{"The engineer forgot to run the migration.", "The migration was not run"},
+
+		// a case considered is not a fact: "if X had read the diff" says it
+		// was not read, but "if the diff was not read, …" says the opposite
+		{"If Tom had read the runbook we wouldn't be here.", ""},
+		{"If the reviewer had actually read the diff, the typo would never have reached production.", ""},
+		{"If the operator had clicked the button the outage would not have happened", ""},
+		{"Had the author tested the rollback, we would have recovered in minutes.", ""},
+		{"Many people were wondering if an intern had accidentally run a test in a production environment.", ""},
+		// a second verb after the object would lose its subject (and a
+		// rewrite of the second would drop the first)
+		{"The board failed to challenge the plans, and did not understand the scale of the project.", ""},
+		{"He told the investigators that he did not use the physical checklist, but used it mentally.", ""},
+		{"Laboratory staff failed to assess the patient for signs of life and failed to notify nursing.", ""},
+		{"I should have reverted the faulty PR and just waited for review.", ""},
+		{"The solicitor should have used the secure intranet or encrypted the emails.", ""},
+		{"The company failed to protect the health and safety of their workers.", ""},
+		// the object is the subject of a clause of its own
+		{"Bob failed to check the application was available on the new cluster.", ""},
+		{"She didn't know the table had grown from 8 million to 47 million rows.", ""},
+		{"They failed to notice the situation deteriorating.", ""},
+		{"The pharmacist failed to fulfill the duty that was owed to the patient.", ""},
+		// the person is in a relative clause: the sentence is about someone else
+		{"But don't blame the registrar, blame the guy who forgot to renew his domain name.", ""},
+		{"The outage was worsened because an engineer who could have fixed the problem was at home.", ""},
+		{"Should the technician that didn't install the guard be fired?", ""},
+		{"Other crewmembers saw the second engineer cut safety corners, but never relayed this information to a superior.", ""},
+		// "should not have entered" says she entered
+		{"While she should not have entered the crossing without a clear exit, the barriers came down.", ""},
+		// the object is not the whole phrase
+		{"Senior managers refused to make the information more secure.", ""},
+		{"A team member failed to sing the classic Men Without Hats song before committing.", ""},
+		{"“Why didn’t you test this more carefully?”", ""},
+		{"Are you saying this department (one that I know well) forgot to do the backups?", ""},
+		// a quantifier is not "the"
+		{"The lead did not know either of the steps.", ""},
+		{"There is no reason to assume that they should have encountered any problems.", ""},
+		// the object ends at its noun
+		{"The crew failed to secure the cargo hatch prior to take-off.", "The cargo hatch was not secured"},
+		// participles
+		{"The supervisor failed to spot the error.", "The error was not spotted"},
+		{"He forgot to flip the switch.", "The switch was not flipped"},
+		{"The engineer failed to heed the stop signal.", "The stop signal was not heeded"},
+		{"The crew foreman failed to open the switches before terminating.", "The switches were not opened"},
+		// a quoted sentence starts with a capital; a quoted question too
+		{"“You should’ve followed the checklist.”", "The checklist was not followed"},
+		{"“Why didn’t you follow the process?”", "The process was not followed."},
+		// a judgement that does not stand before its noun, alone
+		{"If a company happens to be careless enough to forget to renew its domain, it expires.", ""},
+		{"The CTO in question is the incompetent one.", ""},
+		{"I feel a bit stupid right now.", ""},
+		{"The kind of mistake that makes you think you are a horrible and incompetent sysadmin.", ""},
+		{"Installing a package with a known backdoor is irresponsible nonetheless.", ""},
+		// still offered where it keeps the facts
+		{"He forgot to renew the domain, so it lapsed on Saturday morning.", "The domain was not renewed"},
+		{"The intern didn't test the change before merging it.", "The change was not tested"},
+		{"Before sending the file, the employee did not delete the tab, and the file was not encrypted.", "the tab was not deleted"},
 	}
 	for _, c := range cases {
 		var got []string

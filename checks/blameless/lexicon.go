@@ -161,7 +161,7 @@ var notPastEd = map[string]bool{
 	"bleed": true, "breed": true, "proceed": true, "succeed": true, "exceed": true, "weed": true,
 	"greed": true, "embed": true, "shred": true, "hundred": true, "sacred": true, "wicked": true,
 	"naked": true, "wretched": true, "rugged": true, "ragged": true, "crooked": true, "beloved": true,
-	"indeed": true, "ted": true, "fred": true, "ed": true, "deed": true, "reed": true, "creed": true,
+	"indeed": true, "heed": true, "ted": true, "fred": true, "ed": true, "deed": true, "reed": true, "creed": true,
 }
 
 var notAdvLy = map[string]bool{

@@ -230,17 +230,69 @@ func (s *sent) judgmental(i int) {
 	}
 	repl := ""
 	sugg := "Describe what happened and the conditions around it (time pressure, unclear tooling, missing review) instead of judging the people involved."
-	if attributive[l] && i+1 < len(s.t) && s.t[i+1].kind == tWord && s.t[i].spaceAfter &&
-		s.t[i+1].f&(fPrep|fDet|fAux|fModal|fBound) == 0 && s.t[i+1].quoted == s.t[i].quoted {
-		to = i + 2
+	fat := l == "fat-fingered" || l == "fatfingered"
+	if (attributive[l] || fat && i > 0 && has(&s.t[i-1], fDet)) && s.dropsCleanly(i) {
+		// "an idiotic mistake" → "a mistake", "totally idiotic incident" →
+		// "incident", "Stupid mistake." → "Mistake."
+		from, to = s.intensified(i), i+2
 		repl = s.t[i+1].text
+		if a := s.low(from - 1); (a == "a" || a == "an") && article(s.t[i+1].low) != a {
+			from-- // "an idiotic mistake" → "a mistake"
+			repl = article(s.t[i+1].low) + " " + repl
+		}
+		if s.opensSentence(from) {
+			repl = strings.ToUpper(repl[:1]) + repl[1:]
+		}
 		sugg = "Drop the judgment and keep the fact: \"" + repl + "\", then say what made it likely."
-	}
-	if l == "fat-fingered" || l == "fatfingered" {
+	} else if fat {
 		repl = "mistyped"
 		sugg = "Say what was mistyped and why nothing caught it, e.g. \"the hostname was mistyped; the tool accepted it without confirmation\"."
 	}
 	s.add(judgKind(sev), noSubj, RuleJudgmental, i, from, to, sev, msgJudge, sugg, repl)
+}
+
+// dropsCleanly: the judgement word i stands before the noun it qualifies,
+// alone, so that dropping it leaves a sentence: not "careless enough to",
+// "the incompetent one", "a bit stupid right now", nor "horrible and
+// incompetent sysadmin" (the first adjective would dangle).
+func (s *sent) dropsCleanly(i int) bool {
+	if i+1 >= len(s.t) || !s.t[i].spaceAfter || s.t[i+1].quoted != s.t[i].quoted {
+		return false
+	}
+	n := &s.t[i+1] // "people" is a pronoun to the lexicon, and a noun here
+	if n.kind != tWord || has(n, fPrep|fBound|fAux|fModal|fDet) || n.poss || pronounClass[n.low] != "" ||
+		isAdverb(n) || objectEnds[n.low] || dropEnds[n.low] {
+		return false
+	}
+	switch s.low(i - 1) {
+	case "and", "or", ",", "but":
+		return false
+	}
+	return true
+}
+
+// dropEnds: words after a judgement that are not the noun it qualifies.
+var dropEnds = wordSet(`enough one ones rather than nonetheless though anyway`)
+
+// intensified: where the judgement at i starts, with the adverbs that
+// intensify it ("totally idiotic", "really stupid").
+func (s *sent) intensified(i int) int {
+	from := i
+	for from > 0 && from > i-2 && s.t[from-1].kind == tWord && (isAdverb(&s.t[from-1]) || intensifiers[s.t[from-1].low]) {
+		from--
+	}
+	return from
+}
+
+var intensifiers = wordSet(`very really so too pretty quite`)
+
+// article: "a" or "an" before a word, by its first letter (an hour, a user:
+// near enough for a suggestion).
+func article(w string) string {
+	if w != "" && strings.IndexByte("aeio", w[0]) >= 0 || strings.HasPrefix(w, "un") || strings.HasPrefix(w, "hour") {
+		return "an"
+	}
+	return "a"
 }
 
 // writersFeeling: a participle of feeling said of the writers themselves
@@ -841,7 +893,10 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 			object = true
 		}
 	}
-	if coord && object {
+	if coord && (object || s.actBetween(after0, j)) {
+		return suggCF(""), "", from, 0
+	}
+	if !s.rewordable(from, j) {
 		return suggCF(""), "", from, 0
 	}
 	verb := s.t[j].low
@@ -851,7 +906,8 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 	}
 	// object: determiner + up to five words, ending at punctuation or a preposition
 	o := after
-	if o >= len(s.t) || !has(&s.t[o], fDet) || s.t[o].low == "that" && o+1 < len(s.t) && !has(&s.t[o+1], fSystem) {
+	if o >= len(s.t) || !has(&s.t[o], fDet) || s.t[o].low == "that" && o+1 < len(s.t) && !has(&s.t[o+1], fSystem) ||
+		quantifiers[s.t[o].low] {
 		return suggCF(""), "", from, 0
 	}
 	first := o + 1 // the first word after the determiner
@@ -880,6 +936,9 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 		(has(&s.t[e+1], fDet) || e+2 < len(s.t) && s.plainWord(e+2) && s.t[e+1].f == 0) {
 		return suggCF(""), "", from, 0
 	}
+	if !s.objectStands(first, e) {
+		return suggCF(""), "", from, 0
+	}
 	be := "was"
 	if strings.HasSuffix(head, "s") && !strings.HasSuffix(head, "ss") && !strings.HasSuffix(head, "us") && !strings.HasSuffix(head, "is") {
 		be = "were"
@@ -892,7 +951,14 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 		obj = "the " + text[s.t[first].start:s.t[e-1].end] // "their tests" → "the tests"
 	}
 	repl := obj + " " + be + " not " + part
-	if from == 0 {
+	if q, last, ok := s.questionOpener(from); ok {
+		// "Why did the developer forget to check the migration?" presumes
+		// its fact: the whole question becomes the statement
+		rest := strings.TrimRight(text[s.t[e-1].end:s.t[last].start], ".!?… ")
+		stmt := strings.ToUpper(repl[:1]) + repl[1:] + rest
+		return stmt + "; nothing in the process required or checked it.", stmt + ".", q, last + 1
+	}
+	if s.opensSentence(from) {
 		repl = strings.ToUpper(repl[:1]) + repl[1:]
 	}
 	// sentence with the replacement, plus the systemic question
@@ -900,6 +966,148 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 	rest := strings.TrimRight(text[s.t[e-1].end:sEnd], ".!?… ")
 	sugg := text[sStart:s.t[from].start] + repl + rest + "; nothing in the process required or checked it."
 	return sugg, repl, from, e
+}
+
+// quantifiers: determiners a rewording cannot turn into "the" ("any
+// problems" is not "the problems").
+var quantifiers = wordSet(`any no every each either neither all both`)
+
+// rewordable: the act of tokens [from, j] is one the sentence states, so
+// that its passive keeps the facts. Not so in a case considered ("if the
+// reviewer had read the diff, …", "Had the author tested …": the diff was
+// not read, but "if the diff was not read, …" says the opposite), nor in a
+// relative clause ("blame the guy who forgot to renew …": the sentence is
+// about someone else).
+func (s *sent) rewordable(from, j int) bool {
+	if s.conditionalAt(from) {
+		return false
+	}
+	for _, p := range [2]int{from - 1, from} {
+		if p >= 0 && p < len(s.t) && s.t[p].low == "had" && (p == 0 || s.t[p-1].kind == tPunct) {
+			return false
+		}
+	}
+	if from > 0 && s.t[from-1].text == ")" {
+		return false // "this department (one that I know) forgot …": the subject is cut
+	}
+	modal := false
+	for k := from; k < j; k++ {
+		switch l := s.t[k].low; {
+		case l == "who" || l == "whom" || l == "which" || l == "that":
+			return false
+		case has(&s.t[k], fModal):
+			modal = true
+		case modal && s.t[k].f&fNeg != 0:
+			return false // "she should not have entered the LC": she did
+		}
+	}
+	return true
+}
+
+// actBetween: a verb other than an auxiliary in tokens [from, to) ("cut
+// safety corners, but never relayed …": a first act the rewording of the
+// second would drop).
+func (s *sent) actBetween(from, to int) bool {
+	for k := from; k < to; k++ {
+		if t := &s.t[k]; verbish(t) && !has(t, fAux|fModal) {
+			return true
+		}
+	}
+	return false
+}
+
+// opensSentence: only punctuation (an opening quote) stands before token i.
+func (s *sent) opensSentence(i int) bool {
+	for k := 0; k < i; k++ {
+		if s.t[k].kind != tPunct {
+			return false
+		}
+	}
+	return true
+}
+
+// conditionalAt: token i stands in a clause opened by "if", "unless" or
+// "whenever", before any comma.
+func (s *sent) conditionalAt(i int) bool {
+	for j := i - 1; j >= 0 && i-j < 12; j-- {
+		if s.t[j].kind == tPunct && (s.t[j].text == "," || s.isBoundary(j)) {
+			return false
+		}
+		switch s.t[j].low {
+		case "if", "unless", "whenever":
+			return true
+		}
+	}
+	return false
+}
+
+// objectStands: the object whose words are [first, e) is the verb's own, and
+// nothing after it needs the subject the rewording drops. Not so when a
+// clause goes on from the object ("check the application was available",
+// "notice the situation deteriorating", "the duty that was owed"), or a
+// second verb or noun is joined on after it ("but used it mentally", "and
+// failed to notify", "the health and safety of").
+func (s *sent) objectStands(first, e int) bool {
+	n := len(s.t)
+	if e < n && s.t[e].kind == tWord {
+		t := &s.t[e]
+		if has(t, fAux|fModal) || verbish(t) || strings.HasSuffix(t.low, "ing") {
+			return false
+		}
+		switch t.low {
+		case "that", "which", "who", "whom", "more", "less":
+			return false // "make the information more secure"
+		}
+		if t.cap && s.t[e-1].cap {
+			return false // a title goes on: "the classic Men Without Hats song"
+		}
+	}
+	for k := first; k < e; k++ {
+		switch s.t[k].low {
+		case "more", "less", "much":
+			return false // "test this more carefully", "make the information more secure"
+		}
+	}
+	for k := e; k < n; k++ {
+		switch s.t[k].low {
+		case "and", "or", "but", "nor":
+		default:
+			continue
+		}
+		m := k + 1
+		for m < n && s.t[m].kind == tWord && (isAdverb(&s.t[m]) || objectEnds[s.t[m].low] || s.t[m].low == "so") {
+			m++
+		}
+		if m < n && !(has(&s.t[m], fDet|fPron) || s.t[m].cap || s.t[m].kind == tNum) {
+			return false
+		}
+	}
+	return true
+}
+
+// questionOpener: tokens [q, from) open a question before its subject
+// ("Why did", "Why didn't", "How could"), after an opening quote if any,
+// and token last is its "?".
+func (s *sent) questionOpener(from int) (q, last int, ok bool) {
+	for q < from && s.t[q].kind == tPunct {
+		q++ // an opening quote
+	}
+	last = len(s.t) - 1
+	for last > 0 && s.t[last].kind == tPunct && s.t[last].text != "?" {
+		last-- // a closing quote
+	}
+	if from-q < 2 || from-q > 3 || s.t[last].text != "?" {
+		return 0, 0, false
+	}
+	if l := s.t[q].low; l != "why" && l != "how" {
+		return 0, 0, false
+	}
+	for k := q + 1; k < from; k++ {
+		if s.t[k].kind != tWord || s.t[k].f&(fAux|fModal|fNeg) == 0 {
+			return 0, 0, false
+		}
+	}
+	return q, last, true
 }
 
 // objectWords: the end of the words of a noun phrase from f (after its
@@ -934,7 +1142,7 @@ func (s *sent) plainWord(i int) bool {
 }
 
 // objectEnds: adverbs without -ly that end an object ("drained the node first").
-var objectEnds = wordSet(`first again too anymore yet later instead properly right early back ahead already enough either now then today`)
+var objectEnds = wordSet(`first again too anymore yet later instead properly right early back ahead already enough either now then today prior`)
 
 var irregularParticiples = map[string]string{
 	"run": "run", "ran": "run", "write": "written", "wrote": "written", "take": "taken", "took": "taken",
@@ -948,7 +1156,7 @@ var irregularParticiples = map[string]string{
 	"commit": "committed", "submit": "submitted", "rerun": "rerun", "re-run": "re-run", "roll": "rolled",
 	"pin": "pinned", "tag": "tagged", "flag": "flagged", "scan": "scanned", "apply": "applied",
 	"verify": "verified", "copy": "copied", "deploy": "deployed", "notify": "notified", "retry": "retried",
-	"check": "checked", "test": "tested", "renew": "renewed", "update": "updated", "merge": "merged",
+	"check": "checked", "test": "tested", "sing": "sung", "bleed": "bled", "breed": "bred", "renew": "renewed", "update": "updated", "merge": "merged",
 	"enable": "enabled", "disable": "disabled", "review": "reviewed", "page": "paged", "escalate": "escalated",
 	"understand": "understood", "forget": "forgotten", "think": "thought", "teach": "taught", "pay": "paid",
 	"spend": "spent", "lose": "lost", "sell": "sold", "hear": "heard", "say": "said", "mean": "meant",
@@ -968,15 +1176,24 @@ func participle(v string) string {
 	if isEdVerb(v) {
 		return v
 	}
+	if notPastEd[v] && strings.HasSuffix(v, "eed") {
+		return v + "ed" // heed, need, proceed
+	}
 	if lex[v]&fPast != 0 {
 		return ""
 	}
 	if lex[v]&(fAux|fModal|fDet|fPrep|fBound|fNeg) != 0 || len(v) < 3 || strings.ContainsAny(v, "'.-/") {
 		return ""
 	}
+	n := len(v)
+	vowel := func(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
 	switch {
 	case strings.HasSuffix(v, "e"):
 		return v + "d"
+	case n <= 4 && !vowel(v[n-1]) && strings.IndexByte("wxy", v[n-1]) < 0 && vowel(v[n-2]) && !vowel(v[n-3]) &&
+		strings.IndexAny(v[:n-2], "aeiou") < 0:
+		// one syllable, consonant-vowel-consonant: spot → spotted
+		return v + v[n-1:] + "ed"
 	case strings.HasSuffix(v, "y") && !strings.ContainsAny(v[len(v)-2:len(v)-1], "aeiou"):
 		return v[:len(v)-1] + "ied"
 	}

@@ -270,9 +270,21 @@ func (s *sent) whyQuestion(i int) {
 	default:
 		return
 	}
-	o := s.forwardNP(j + 1)
+	o := s.questionSubject(j + 1)
 	if o.cls == sSystem || o.cls == sNone {
 		return
+	}
+	v := o.to // the verb after the subject
+	if s.low(v) == "not" {
+		v++
+	}
+	if neg := v > o.to || s.t[j].f&fNeg != 0; neg && v < len(s.t) && o.cls.person() {
+		// "Why didn't the intern test the change?", "Why did the intern not
+		// test …": an omission, reworded as its fact
+		if sugg, repl, from, e := s.passiveRewrite(o, o.from, v, v+1); repl != "" {
+			s.emit(kCFWhy, o, false, personRule(o.cls, RuleCounterfactual), i, from, e, "", msgCF, sugg, repl)
+			return
+		}
 	}
 	s.emit(kCFWhy, o, false, personRule(o.cls, RuleCounterfactual), i, i, max(o.to+1, j+2), "", msgCF, suggCF(""), "")
 }

@@ -832,7 +832,7 @@ func (s *sent) hindsightFeatures(f *fsink) {
 				switch s.low(j) {
 				case "did", "didn't", "didnt", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "would", "wouldn't",
 					"was", "were", "couldn't", "could":
-					sb := s.forwardNP(j + 1)
+					sb := s.questionSubject(j + 1)
 					f.add(i, famCF, "h:why-aux|", s.subjName(sb))
 				}
 			}

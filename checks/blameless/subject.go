@@ -532,6 +532,24 @@ func (s *sent) forwardNP(f int) subj {
 	return r
 }
 
+// questionSubject: the subject after a question's inverted auxiliary ("why
+// didn't the on-call engineer roll back?"). forwardNP does not know every
+// base verb ("roll"), so when the phrase it finds is no person, the longest
+// start of it that is one is the subject.
+func (s *sent) questionSubject(f int) subj {
+	o := s.forwardNP(f)
+	if o.cls.person() {
+		return o
+	}
+	for e := o.to - 1; e > f; e-- {
+		if p := s.classifyNP(f, e); p.cls.person() && p.to == e {
+			p.bnd = f - 1
+			return p
+		}
+	}
+	return o
+}
+
 // subjectBefore finds the subject of the verb group that starts at token k.
 func (s *sent) subjectBefore(k int) subj {
 	return s.subjectBeforeDepth(k, 0)
