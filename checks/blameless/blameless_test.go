@@ -177,6 +177,7 @@ func TestHardNegatives(t *testing.T) {
 		// a participle before its noun describes the noun: no act of its own
 		{text: "Affected proposers were refunded for missed slots where the relay served invalid headers."},
 		{text: "The on-call engineer was paged for the missed heartbeat."},
+		{text: "During this process, the auditors and their contractor uncovered misconfigured infrastructure."},
 		// a relative clause's subject is the nearest noun phrase
 		{text: "She has resigned as the chief executive of Acme in the wake of the outage that took down phone services."},
 		// negation and meta
@@ -594,6 +595,37 @@ func FuzzAnalyze(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestThingsAreNotPunished: "terminated", "killed", "suspended" said of an
+// instance or a job is no sanction, even beside a word that is also a first
+// name (govau's "An AWS EC2 instance running a Diego Brain was terminated"
+// was a fix-the-human warning at 0.66): the punishment rule finds no
+// candidate there, and does for a person.
+func TestThingsAreNotPunished(t *testing.T) {
+	a := mustNew(t, Config{})
+	punished := func(text string) bool {
+		found := false
+		a.collect = func(_ *fsink, s *sent) {
+			for _, c := range s.cands {
+				found = found || c.k == kFHPunished
+			}
+		}
+		a.analyze(Segment{Text: text, Section: SectionTimeline}, true)
+		return found
+	}
+	for _, text := range []string{
+		"An AWS EC2 instance running a Diego Brain was terminated.",
+		"When the Diego Brain instance was terminated, the routing information expired.",
+		"The backup job was suspended while Maria's migration ran.",
+	} {
+		if punished(text) {
+			t.Errorf("%q: read as a person punished", text)
+		}
+	}
+	if !punished("The engineer was terminated after the outage.") {
+		t.Error("a person terminated: no candidate")
+	}
 }
 
 // TestRewritesKeepTheFacts: a rewrite names the whole object and the right

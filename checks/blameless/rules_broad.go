@@ -167,6 +167,19 @@ func (s *sent) punitive(i int) {
 	if o.cls.person() || o.cls == sGeneric {
 		target = o
 	}
+	if s.passiveAt(i) {
+		// "the Diego Brain instance was terminated", "an EC2 instance
+		// running a Diego Brain was terminated": a thing, beside a name
+		p := s.subjectBefore(i)
+		if p.cls == sSystem {
+			return
+		}
+		for k := p.from + 1; k < p.to; k++ {
+			if strings.HasSuffix(s.low(k), "ing") && s.classifyNP(p.from, k).cls == sSystem {
+				return // the head comes before the participle that modifies it
+			}
+		}
+	}
 	if !target.cls.person() && !s.personNear(i) {
 		return
 	}
@@ -418,6 +431,20 @@ func (s *sent) readersChoice() bool {
 		case "wish", "want", "would", "'d", "prefer", "choose", "like", "plan", "intend":
 			return true
 		}
+	}
+	return false
+}
+
+// passiveAt: the participle i follows a form of "be" or "get" ("was
+// terminated", "got quietly fired").
+func (s *sent) passiveAt(i int) bool {
+	k := i - 1
+	for k >= 0 && isAdverb(&s.t[k]) {
+		k--
+	}
+	switch s.low(k) {
+	case "was", "were", "been", "be", "being", "is", "are", "got", "get", "gets", "getting", "gotten":
+		return true
 	}
 	return false
 }

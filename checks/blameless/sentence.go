@@ -637,8 +637,8 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 		}
 		// the group: verbal tokens, adverbs, negators, "to", "have"
 		e := g + 1
-		for e < n && (s.verbal(e) || s.t[e].f&fNeg != 0 || isAdverb(&s.t[e]) || s.t[e].low == "to" && e+1 < n && (s.verbal(e+1) || s.semiModal(e-1))) {
-			e++
+		for e < n && (s.verbal(e) && !s.attributive(e) || s.t[e].f&fNeg != 0 || isAdverb(&s.t[e]) || s.t[e].low == "to" && e+1 < n && (s.verbal(e+1) || s.semiModal(e-1))) {
+			e++ // "uncovered misconfigured infrastructure": the second describes the noun
 		}
 		// the base verb after "to" / a modal, when not verbal by shape
 		if e < n && s.t[e].kind == tWord && (s.t[e-1].low == "to" || s.t[e-1].f&fModal != 0 || s.t[e-1].low == "didn't" || s.t[e-1].low == "not" || s.t[e-1].low == "never") &&

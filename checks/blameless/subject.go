@@ -121,7 +121,11 @@ func (s *sent) attributive(i int) bool {
 	case "to", "that", "which", "who", "whom", "whose":
 		return false // "failed to", "the script that deleted data"
 	}
-	return p.kind == tWord && p.f&(fPrep|fDet) != 0 &&
+	// after a preposition or determiner ("for missed slots", "a deleted
+	// branch"), or after a verb of its own ("uncovered misconfigured
+	// infrastructure")
+	before := p.f&(fPrep|fDet) != 0 || p.f&(fAux|fModal) == 0 && isParticiple(p.low) && i >= 2 && s.t[i-2].kind == tWord
+	return p.kind == tWord && before &&
 		n.kind == tWord && n.f&(fPrep|fDet|fBound|fAux|fModal|fPron|fNeg) == 0 && !isParticiple(n.low)
 }
 
