@@ -337,6 +337,7 @@ func TestSuggestionsAndReplacements(t *testing.T) {
 		{"It was a totally idiotic incident.", RuleJudgmental, "a totally idiotic incident", "an incident", ""},
 		{"Stupid mistake.", RuleJudgmental, "Stupid mistake", "Mistake", ""},
 		{"Completely incompetent people.", RuleJudgmental, "Completely incompetent people", "People", ""},
+		{"She was found guilty of criminally negligent homicide.", RuleJudgmental, "negligent", "", ""},
 		{"BA confirmed that a fat-fingered staffer was the cause.", RuleJudgmental, "fat-fingered staffer", "staffer", ""},
 		{"Someone fat-fingered the hostname.", RuleJudgmental, "fat-fingered", "mistyped", ""},
 	}
@@ -700,6 +701,9 @@ func TestRewritesKeepTheFacts(t *testing.T) {
 		{"I feel a bit stupid right now.", ""},
 		{"The kind of mistake that makes you think you are a horrible and incompetent sysadmin.", ""},
 		{"Installing a package with a known backdoor is irresponsible nonetheless.", ""},
+		{"The engineer did not properly set the brakes.", "The brakes were not properly set"},
+		{"The clerk failed to fulfil the task.", "The task was not fulfilled"},
+		{"The operator failed to override the default settings.", "The default settings were not overridden"},
 		// still offered where it keeps the facts
 		{"He forgot to renew the domain, so it lapsed on Saturday morning.", "The domain was not renewed"},
 		{"The intern didn't test the change before merging it.", "The change was not tested"},

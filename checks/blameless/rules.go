@@ -268,6 +268,9 @@ func (s *sent) dropsCleanly(i int) bool {
 	case "and", "or", ",", "but":
 		return false
 	}
+	if i > 0 && isAdverb(&s.t[i-1]) && !intensifiers[s.t[i-1].low] {
+		return false // "criminally negligent homicide": a term, not a judgement to drop
+	}
 	return true
 }
 
@@ -278,13 +281,18 @@ var dropEnds = wordSet(`enough one ones rather than nonetheless though anyway`)
 // intensify it ("totally idiotic", "really stupid").
 func (s *sent) intensified(i int) int {
 	from := i
-	for from > 0 && from > i-2 && s.t[from-1].kind == tWord && (isAdverb(&s.t[from-1]) || intensifiers[s.t[from-1].low]) {
+	for from > 0 && from > i-2 && s.t[from-1].kind == tWord && intensifiers[s.t[from-1].low] {
 		from--
 	}
 	return from
 }
 
-var intensifiers = wordSet(`very really so too pretty quite`)
+// intensifiers: adverbs of degree, dropped with the judgement they
+// strengthen. Another adverb before it ("criminally negligent homicide")
+// belongs to it: no drop-in then (dropsCleanly).
+var intensifiers = wordSet(`very really so too pretty quite totally extremely completely incredibly utterly
+	absolutely unacceptably remarkably truly downright entirely deeply particularly especially seriously
+	terribly awfully insanely ridiculously amazingly egregiously`)
 
 // article: "a" or "an" before a word, by its first letter (an hour, a user:
 // near enough for a suggestion).
@@ -950,7 +958,13 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 	} else {
 		obj = "the " + text[s.t[first].start:s.t[e-1].end] // "their tests" → "the tests"
 	}
-	repl := obj + " " + be + " not " + part
+	// "did not properly set the brakes" → "were not properly set": the
+	// manner stays
+	adv := ""
+	for k := j - 1; k > from && isAdverb(&s.t[k]) && s.t[k].f&fNeg == 0 && strings.HasSuffix(s.t[k].low, "ly"); k-- {
+		adv = s.t[k].low + " " + adv
+	}
+	repl := obj + " " + be + " not " + adv + part
 	if q, last, ok := s.questionOpener(from); ok {
 		// "Why did the developer forget to check the migration?" presumes
 		// its fact: the whole question becomes the statement
@@ -1156,7 +1170,8 @@ var irregularParticiples = map[string]string{
 	"commit": "committed", "submit": "submitted", "rerun": "rerun", "re-run": "re-run", "roll": "rolled",
 	"pin": "pinned", "tag": "tagged", "flag": "flagged", "scan": "scanned", "apply": "applied",
 	"verify": "verified", "copy": "copied", "deploy": "deployed", "notify": "notified", "retry": "retried",
-	"check": "checked", "test": "tested", "sing": "sung", "bleed": "bled", "breed": "bred", "renew": "renewed", "update": "updated", "merge": "merged",
+	"check": "checked", "test": "tested", "sing": "sung", "bleed": "bled", "breed": "bred", "override": "overridden", "overrode": "overridden",
+	"fulfil": "fulfilled", "fulfill": "fulfilled", "forbid": "forbidden", "renew": "renewed", "update": "updated", "merge": "merged",
 	"enable": "enabled", "disable": "disabled", "review": "reviewed", "page": "paged", "escalate": "escalated",
 	"understand": "understood", "forget": "forgotten", "think": "thought", "teach": "taught", "pay": "paid",
 	"spend": "spent", "lose": "lost", "sell": "sold", "hear": "heard", "say": "said", "mean": "meant",
