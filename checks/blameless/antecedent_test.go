@@ -137,3 +137,36 @@ func TestQuestionsNameTheSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganisationBeforeAName: a capitalised word after "company", "vendor",
+// "registrar" … names an organisation, whatever verb follows it ("software
+// company Symantec forgot to renew its domain name": an organisation's
+// omission, not a person's).
+func TestOrganisationBeforeAName(t *testing.T) {
+	a := mustNew(t, Config{})
+	for _, c := range []struct {
+		text, word string
+		person     bool
+	}{
+		{"In September 2001, anti-virus software company Symantec forgot to renew its domain name.", "symantec", false},
+		{"Our registrar Gandi forgot to renew the domain.", "gandi", false},
+		{"Then the vendor Acme ignored the ticket.", "acme", false},
+		{"Then the engineer Dana ignored the ticket.", "dana", true},
+		{"Then Zorblat forgot to renew the domain.", "zorblat", true},
+	} {
+		found := false
+		for _, s := range sentsOf(t, a, c.text) {
+			for i := range s.t {
+				if s.t[i].low == c.word {
+					found = true
+					if got := s.classOf(i).person(); got != c.person {
+						t.Errorf("%q: %q person %v, want %v", c.text, c.word, got, c.person)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no %q", c.text, c.word)
+		}
+	}
+}

@@ -704,6 +704,13 @@ func TestRewritesKeepTheFacts(t *testing.T) {
 		{"The engineer did not properly set the brakes.", "The brakes were not properly set"},
 		{"The clerk failed to fulfil the task.", "The task was not fulfilled"},
 		{"The operator failed to override the default settings.", "The default settings were not overridden"},
+		// the subject is cut: a participle before it, a comma inside it, a
+		// verb joined on with no subject of its own
+		{"The trouble shooters doing the switching never questioned the dispatcher when he ordered them.", ""},
+		{"A team of very experienced, very senior developers didn't catch this glitch until a new hire noticed it.", ""},
+		{"Every now and then you'll show an inappropriate image or forget to divide some value by 10000.", ""},
+		// a clause, not an object: "your certificate expired" is what was not noticed
+		{"In case you did not notice your Lets encrypt certificate expired this morning, your homepage is down.", ""},
 		// still offered where it keeps the facts
 		{"He forgot to renew the domain, so it lapsed on Saturday morning.", "The domain was not renewed"},
 		{"The intern didn't test the change before merging it.", "The change was not tested"},

@@ -6,6 +6,7 @@ import (
 	gotoken "go/token"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -75,4 +76,24 @@ func featureNames(a *Analyzer, text string) []string {
 	defer func() { a.collect = nil }()
 	a.analyze(Segment{Text: text}, true)
 	return names
+}
+
+// TestWhatBefellIsNoOmission: what did not befall a person ("he did not
+// survive the fire", "she did not receive the page") is what happened to
+// them, not an act they left undone.
+func TestWhatBefellIsNoOmission(t *testing.T) {
+	a := mustNew(t, Config{})
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"The delay may have contributed to the caller's demise, as he did not survive the fire.", false},
+		{"The on-call engineer did not receive the page because the rota was empty.", false},
+		{"The on-call engineer did not answer the page.", true},
+	} {
+		got := slices.ContainsFunc(featureNames(a, c.text), func(f string) bool { return strings.HasPrefix(f, "k:cf") })
+		if got != c.want {
+			t.Errorf("%q: counterfactual candidate %v, want %v (%v)", c.text, got, c.want, featureNames(a, c.text))
+		}
+	}
 }

@@ -655,6 +655,11 @@ func (s *sent) imperativeAt(i int) bool {
 var reportingVerbs = map[string]bool{"say": true, "name": true, "describe": true, "disclose": true, "comment": true,
 	"specify": true, "elaborate": true, "reveal": true, "indicate": true}
 
+// befallVerbs: what did not befall a person ("he did not survive the fire",
+// "she did not receive the page") is what happened to them, not an act left
+// undone.
+var befallVerbs = wordSet(`survive receive`)
+
 func (s *sent) counterfactual(i int) {
 	l := s.t[i].low
 	switch {
@@ -769,6 +774,8 @@ func (s *sent) counterfactual(i int) {
 			}
 		} else if lex[v]&(fAux|fDet|fPrep) != 0 && v != "do" || reportingVerbs[v] {
 			return // "he did not say why": a source reporting, not an act left undone
+		} else if befallVerbs[v] {
+			return // "he did not survive the fire": what befell him
 		}
 		s.cfSubject(cond(l == "never", kCFNever, kCFDidnt), i, j)
 	case l == "bothered" || l == "checked" || l == "verified" || l == "tested" || l == "reviewed" || l == "followed":
@@ -947,6 +954,13 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 	if !s.objectStands(first, e) {
 		return suggCF(""), "", from, 0
 	}
+	// "did not notice your certificate expired": a noun and its verb, a
+	// clause, not an object
+	for k := first + 1; k < e; k++ {
+		if isEdVerb(s.t[k].low) && s.t[k-1].kind == tWord && s.t[k-1].f&(fDet|fAdv) == 0 && !isAdverb(&s.t[k-1]) {
+			return suggCF(""), "", from, 0
+		}
+	}
 	be := "was"
 	if strings.HasSuffix(head, "s") && !strings.HasSuffix(head, "ss") && !strings.HasSuffix(head, "us") && !strings.HasSuffix(head, "is") {
 		be = "were"
@@ -1004,6 +1018,9 @@ func (s *sent) rewordable(from, j int) bool {
 	if from > 0 && s.t[from-1].text == ")" {
 		return false // "this department (one that I know) forgot …": the subject is cut
 	}
+	if s.subjectCut(from) {
+		return false
+	}
 	modal := false
 	for k := from; k < j; k++ {
 		switch l := s.t[k].low; {
@@ -1016,6 +1033,55 @@ func (s *sent) rewordable(from, j int) bool {
 		}
 	}
 	return true
+}
+
+// subjectCut: the words from token from are not the whole subject, or there
+// is none. A participle stands before them ("the trouble shooters doing the
+// switching never questioned …"), a comma inside the subject before them
+// ("A team of very experienced, very senior developers didn't catch …": the
+// words before the comma open with a determiner and hold no verb), or the
+// verb is joined on to an earlier one with no subject of its own ("you'll
+// show an image or forget to divide …").
+func (s *sent) subjectCut(from int) bool {
+	if from == 0 {
+		return false
+	}
+	p := &s.t[from-1]
+	switch {
+	case p.kind == tWord && strings.HasSuffix(p.low, "ing") && p.f&(fPrep|fDet|fSystem) == 0 && verbishIng(p.low):
+		return true
+	case p.kind == tWord && verbish(&s.t[from]) && (p.low == "and" || p.low == "or" || p.low == "but"):
+		return true
+	case p.text == ",":
+		b := from - 1
+		for b > 0 && !(s.t[b-1].kind == tPunct && s.t[b-1].text != "," && s.t[b-1].text != "-") {
+			b--
+		}
+		for b < from-1 && s.t[b].kind == tPunct {
+			b++ // an opening quote
+		}
+		if b >= from-1 || !has(&s.t[b], fDet) || has(&s.t[b], fPron) {
+			return false
+		}
+		for k := b; k < from-1; k++ {
+			if s.t[k].text == "," || verbish(&s.t[k]) && !isEdVerb(s.t[k].low) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// verbishIng: an -ing word that is a verb's participle, not a noun such as
+// "morning", "thing" or "building".
+func verbishIng(low string) bool {
+	switch low {
+	case "morning", "evening", "thing", "something", "nothing", "anything", "everything", "building", "ceiling",
+		"string", "ring", "king", "spring", "wing", "meeting", "during", "setting", "earring", "bring", "cling", "fling", "sling", "sting", "swing", "wring", "being":
+		return false
+	}
+	return len(low) > 4
 }
 
 // actBetween: a verb other than an auxiliary in tokens [from, to) ("cut

@@ -263,6 +263,9 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		return sSystem, evSystem
 	}
 	pb := personBits(base)
+	if nameShaped(t) && i > 0 && orgNouns[s.t[i-1].low] && !s.t[i-1].cap {
+		return sSystem, evSystem // "software company Symantec", "our registrar Gandi"
+	}
 	if nameShaped(t) {
 		switch {
 		case pb&pName != 0:
@@ -292,6 +295,12 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	}
 	return sUnknown, evNone
 }
+
+// orgNouns: common nouns that, right before a capitalised word, say it names
+// an organisation.
+var orgNouns = wordSet(`company companies firm vendor vendors provider registrar bank startup start-up carrier
+	airline retailer giant maker manufacturer corporation conglomerate agency insurer hoster isp telco
+	operator's subsidiary supplier distributor publisher broker exchange platform brand chain`)
 
 // adversaryWords are people outside the team who act against it: their acts
 // are the incident's facts, not a colleague's fault.
