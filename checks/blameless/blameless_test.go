@@ -773,3 +773,27 @@ func TestReadersChoiceIsNoRemedy(t *testing.T) {
 		}
 	}
 }
+
+// TestJudgedWorkByAPerson: a judgement of how a thing was made, with the
+// person who made it as the passive's agent ("poorly designed by Sam"),
+// puts that person at fault; the same judgement of a thing alone ("a
+// poorly designed system is to blame") does not.
+func TestJudgedWorkByAPerson(t *testing.T) {
+	a := mustNew(t, Config{})
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"The config was poorly designed by Sam.", true},
+		{"The migration script was badly written by the new contractor.", true},
+		{"The schema was hastily put together by an intern.", true},
+		{"A poorly designed system is to blame.", false},
+		{"The config was poorly designed.", false},
+		{"The config was poorly designed by the vendor's template.", false},
+	} {
+		got := slices.ContainsFunc(featureNames(a, c.text), func(f string) bool { return strings.HasPrefix(f, "k:pac-judged") })
+		if got != c.want {
+			t.Errorf("%q: judged-work candidate %v, want %v", c.text, got, c.want)
+		}
+	}
+}

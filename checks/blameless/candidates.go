@@ -78,6 +78,7 @@ const (
 	kPACCausePhrase                 // caused by X, due to X, root cause: X
 	kPACHarm                        // X deleted/shut down/broke (a harmful act by a person)
 	kPACByPerson                    // … by a member of staff, with an error word
+	kPACJudged                      // poorly designed by Sam: a person's work judged
 	kNICause                        // a named person as a subject in a cause section
 	kCond                           // condescending words (opt-in)
 	nKinds
@@ -94,7 +95,7 @@ var kindNames = [nKinds]string{
 	"cf-decided-not", "cf-didnt", "cf-never", "cf-nobody", "cf-instead", "cf-awareness", "cf-omission",
 	"cf-why",
 	"pac-errverb", "pac-errmod", "pac-made-mistake", "pac-poss-caused", "pac-caused", "pac-without",
-	"pac-cause-phrase", "pac-harm", "pac-by-person", "ni-cause", "cond",
+	"pac-cause-phrase", "pac-harm", "pac-by-person", "pac-judged", "ni-cause", "cond",
 }
 
 // cand is one candidate finding in a sentence.

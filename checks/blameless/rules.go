@@ -655,6 +655,30 @@ func (s *sent) imperativeAt(i int) bool {
 var reportingVerbs = map[string]bool{"say": true, "name": true, "describe": true, "disclose": true, "comment": true,
 	"specify": true, "elaborate": true, "reveal": true, "indicate": true}
 
+// qualityAdverbs judge how a thing was made: about the thing alone ("a
+// poorly designed system") they judge no one.
+var qualityAdverbs = wordSet(`poorly badly sloppily hastily shoddily lazily improperly incompetently amateurishly`)
+
+// judgedWork: the quality adverb at i judges a passive whose agent is a
+// person ("The config was poorly designed by Sam", "was badly written by
+// the new contractor"): the person is put at fault for the work.
+func (s *sent) judgedWork(i int) {
+	v := i + 1
+	for v < len(s.t) && isAdverb(&s.t[v]) {
+		v++
+	}
+	if v >= len(s.t) || s.t[v].kind != tWord || !isParticiple(s.t[v].low) {
+		return
+	}
+	sb := s.agentOrSubject(v)
+	if !sb.cls.person() || sb.from <= v {
+		return // no "by" agent, or not a person
+	}
+	rule := personRule(sb.cls, RulePersonAsCause)
+	s.emit(kPACJudged, sb, true, rule, i, i, sb.to, "", msgFor(rule),
+		"Describe the work and what let its flaw through: e.g. \"the configuration had no validation; the review did not cover it\".", "")
+}
+
 // befallVerbs: what did not befall a person ("he did not survive the fire",
 // "she did not receive the page") is what happened to them, not an act left
 // undone.
@@ -1309,6 +1333,8 @@ func (s *sent) personAsCause(i int) {
 		}
 		s.emit(kPACErrVerb, sb, strong, rule, i, min(sb.from, i), to, "", msgFor(rule),
 			"Describe what happened to the system and what made the slip easy or invisible, e.g. \"the setting was changed; nothing validated it before rollout\".", "")
+	case qualityAdverbs[l]:
+		s.judgedWork(i)
 	case errModifiers[l] || (l == "by" && (s.low(i+1) == "mistake" || s.low(i+1) == "accident")):
 		if l == "wrong" {
 			p := s.low(i - 1)
