@@ -96,10 +96,11 @@ func TestWholePostmortems(t *testing.T) {
 		fmt.Println(msg)
 	}
 	// The target of issue 12 is at most 1 false positive per 10 documents at
-	// the default configuration (warnings included); measured 0.3 (2 of 62,
-	// both in one of the 21 documents added after the model was fit; 0 of
-	// the 41 before; before advice to the reader, adversaries, avoided acts,
-	// list-item nouns and thanks were told apart, 1.2 of 41).
+	// the default configuration (warnings included); measured 0.0 (0 of 62,
+	// after things terminated or suspended stopped reading as people
+	// punished; 0.3 before, 2 warnings in govau's 2016 postmortem; before
+	// advice to the reader, adversaries, avoided acts, list-item nouns and
+	// thanks were told apart, 1.2 of 41).
 	if opts := os.Getenv("BLAMELESS_DOCS_MIN"); opts == "" && docs > 0 && 10*float64(fps)/float64(docs) > 1.0 {
 		t.Errorf("%s: more than 1 false positive per 10 documents", msg)
 	}

@@ -97,3 +97,27 @@ func TestWhatBefellIsNoOmission(t *testing.T) {
 		}
 	}
 }
+
+// TestAThingTerminatedIsNoPunishment: "terminated", "killed", "dismissed"
+// said of a thing in the passive ("an EC2 instance running a Diego Brain was
+// terminated", "what caused the instance to be terminated") are not a
+// person punished; the model does not see the PUNISH class there (two false
+// warnings in govau's 2016 postmortem). Said of people it stays.
+func TestAThingTerminatedIsNoPunishment(t *testing.T) {
+	a := mustNew(t, Config{})
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"An AWS EC2 instance running a Diego Brain was terminated.", false},
+		{"It is unclear what caused the instance to be terminated.", false},
+		{"The stuck process was killed and the job restarted.", false},
+		{"On May 9, the compute resources associated with the data-8 project at GCE were suspended.", false},
+		{"The engineer who ran the script was terminated.", true},
+		{"Two staff were fired after the outage.", true},
+	} {
+		if got := slices.Contains(featureNames(a, c.text), "L:PUNISH"); got != c.want {
+			t.Errorf("%q: L:PUNISH %v, want %v", c.text, got, c.want)
+		}
+	}
+}

@@ -167,23 +167,48 @@ func (s *sent) punitive(i int) {
 	if o.cls.person() || o.cls == sGeneric {
 		target = o
 	}
-	if s.passiveAt(i) {
-		// "the Diego Brain instance was terminated", "an EC2 instance
-		// running a Diego Brain was terminated": a thing, beside a name
-		p := s.subjectBefore(i)
-		if p.cls == sSystem {
-			return
-		}
-		for k := p.from + 1; k < p.to; k++ {
-			if strings.HasSuffix(s.low(k), "ing") && s.classifyNP(p.from, k).cls == sSystem {
-				return // the head comes before the participle that modifies it
-			}
-		}
+	if s.thingPassive(i) {
+		return
 	}
 	if !target.cls.person() && !s.personNear(i) {
 		return
 	}
 	s.emit(kFHPunished, target, false, RuleFixTheHuman, i, i, max(i+1, o.to), "", msgPunish, suggFix, "")
+}
+
+// thingPassive: the verb at i is a passive whose subject is a thing ("the
+// Diego Brain instance was terminated", "an EC2 instance running a Diego
+// Brain was terminated": a thing, beside a name; "what caused the instance
+// to be terminated").
+func (s *sent) thingPassive(i int) bool {
+	if !s.passiveAt(i) {
+		return false
+	}
+	p := s.subjectBefore(i)
+	for k := p.from - 1; k >= 0 && k >= p.from-6; k-- {
+		if l := s.low(k); l == "who" || l == "whom" {
+			return false // "the engineer who ran the script was terminated"
+		}
+	}
+	if p.cls == sSystem {
+		return true
+	}
+	if p.cls == sUnknown && p.from < p.to {
+		named := false
+		for k := p.from; k < p.to; k++ {
+			named = named || s.t[k].cap && k > 0
+		}
+		if !named {
+			return true // "the compute resources associated with it were suspended": no one named
+		}
+	}
+	for k := p.from + 1; k < p.to; k++ {
+		if l := s.low(k); (strings.HasSuffix(l, "ing") || isEdVerb(l) || has(&s.t[k], fPrep)) &&
+			s.classifyNP(p.from, k).cls == sSystem {
+			return true // the head comes before the participle or phrase that modifies it
+		}
+	}
+	return false
 }
 
 // personNear: a person noun phrase head within the clause of i.

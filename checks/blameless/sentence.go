@@ -530,8 +530,8 @@ func (s *sent) features(f *fsink) {
 			continue
 		}
 		c := tokClass(t)
-		if c == 0 {
-			continue
+		if c == 0 || c == lcPunish && s.thingPassive(i) {
+			continue // "the instance was terminated": no one punished
 		}
 		name := lexClassNames[c]
 		fam := classFam(c)
