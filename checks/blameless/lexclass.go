@@ -75,6 +75,35 @@ func init() {
 	for c := uint8(1); c < nLexClasses; c++ {
 		addClass(c, genClassWords[lexClassNames[c]], verbs[c])
 	}
+	// the judgement and fault nouns in the plural ("morons", "blunders"),
+	// where the word is not in a class already
+	for _, c := range []uint8{lcJudgment, lcFaultNoun} {
+		for _, list := range []string{map[uint8]string{lcJudgment: seedJudgment, lcFaultNoun: seedFaultNouns}[c],
+			genClassWords[lexClassNames[c]]} {
+			for _, w := range strings.Fields(list) {
+				if p := plural(w); p != "" {
+					if _, ok := lexClass[p]; !ok {
+						lexClass[p] = c
+					}
+				}
+			}
+		}
+	}
+}
+
+// plural is a noun's regular plural ("moron" → "morons", "gaffe" →
+// "gaffes", "lapse" → "lapses"); "" for words with a space, or that
+// already end in s.
+func plural(w string) string {
+	switch {
+	case w == "" || strings.ContainsAny(w, " _") || strings.HasSuffix(w, "s"):
+		return ""
+	case strings.HasSuffix(w, "sh") || strings.HasSuffix(w, "ch") || strings.HasSuffix(w, "x") || strings.HasSuffix(w, "z"):
+		return w + "es"
+	case strings.HasSuffix(w, "y") && len(w) > 1 && !strings.ContainsRune("aeiou", rune(w[len(w)-2])):
+		return w[:len(w)-1] + "ies"
+	}
+	return w + "s"
 }
 
 func addClass(c uint8, list string, verb bool) {

@@ -103,3 +103,19 @@ func TestActionItemMetadataIsNotJudged(t *testing.T) {
 		t.Errorf("%q: %+v", blameful, hs)
 	}
 }
+
+// TestJudgementNounsInThePlural: the nouns of the judgement and fault
+// classes are in their classes in the plural too ("idiots" was, "morons",
+// "fools", "amateurs", "blunders" were not, or only by chance of WordNet).
+func TestJudgementNounsInThePlural(t *testing.T) {
+	for _, w := range []string{"morons", "fools", "noobs", "cowboys", "idiots", "amateurs"} {
+		if lexClass[w] != lcJudgment {
+			t.Errorf("%q: class %q, want JUDG", w, lexClassNames[lexClass[w]])
+		}
+	}
+	for _, w := range []string{"gaffes", "lapses", "missteps", "screwups"} {
+		if lexClass[w] != lcFaultNoun {
+			t.Errorf("%q: class %q, want FAULTN", w, lexClassNames[lexClass[w]])
+		}
+	}
+}
