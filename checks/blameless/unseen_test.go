@@ -56,9 +56,11 @@ func shippedConfidence(a *Analyzer, r row) float64 {
 // Floors of the unseen figures, a little under what the shipped model
 // reached when they were collected (see the corpus README): a guard
 // against a model that fits the corpus better and the language worse.
+// The round-8 set has 45 firm blame rows: one error more or less moves the
+// precision of errors by about 0.05, so its floor leaves that room.
 const (
-	unseenFloorAP        = 0.66
-	unseenFloorPrecision = 0.85
+	unseenFloorAP        = 0.70
+	unseenFloorPrecision = 0.80
 )
 
 func TestUnseenSentences(t *testing.T) {
