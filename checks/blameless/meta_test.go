@@ -121,3 +121,26 @@ func TestAThingTerminatedIsNoPunishment(t *testing.T) {
 		}
 	}
 }
+
+// TestFailTheVerbIsNoInsult: "fail" is an insult as a noun ("Epic fail.",
+// "what a fail"); as a verb ("if these new activities fail(ed)", "the
+// checks will fail") it judges no one (a false warning in va's 2023
+// postmortem template).
+func TestFailTheVerbIsNoInsult(t *testing.T) {
+	a := mustNew(t, Config{})
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"How will you know if these new activities fail(ed)?", false},
+		{"The health checks will fail when the disk is full.", false},
+		{"Builds that fail are retried once.", false},
+		{"Epic fail.", true},
+		{"What a fail by the release team.", true},
+	} {
+		got := slices.Contains(featureNames(a, c.text), "L:JUDG") || slices.Contains(featureNames(a, c.text), "k:judg-insult")
+		if got != c.want {
+			t.Errorf("%q: judgement features %v, want %v", c.text, got, c.want)
+		}
+	}
+}

@@ -74,11 +74,11 @@ func (s *sent) broad(i int) {
 	case punitiveVerbs[l]:
 		s.punitive(i)
 	}
-	if insults[l] && judgmental[l] == "" && !s.negatedBefore(i, 3) {
+	if insults[l] && judgmental[l] == "" && !s.negatedBefore(i, 3) && !s.failTheVerb(i) {
 		s.emit(kJudgInsult, noSubj, false, RuleJudgmental, i, i, i+1, "", msgJudge,
 			"Describe what happened and the conditions around it instead of judging the people involved.", "")
 	}
-	if verdictWords[l] || insults[l] {
+	if (verdictWords[l] || insults[l]) && !s.failTheVerb(i) {
 		s.bareVerdict(i)
 	}
 	switch l {
@@ -106,6 +106,22 @@ func (s *sent) broad(i int) {
 	if behaviourImperatives[l] && s.imperativeAt(i) && i+1 < len(s.t) {
 		s.behaviourImperative(i)
 	}
+}
+
+// failTheVerb: "fail" at i is the verb ("the checks will fail", "builds
+// that fail", "if these activities fail"), not the noun of a verdict ("Epic
+// fail.", "what a fail"): the noun stands first, or after a determiner or
+// an adjective of size.
+func (s *sent) failTheVerb(i int) bool {
+	if s.t[i].low != "fail" || i == 0 || s.t[i-1].kind == tPunct {
+		return false
+	}
+	switch s.low(i - 1) {
+	case "a", "an", "the", "this", "what", "such", "epic", "big", "huge", "total", "massive",
+		"complete", "major", "utter", "absolute", "another":
+		return false
+	}
+	return true
 }
 
 // harmAct: a person as the agent of a harmful act.

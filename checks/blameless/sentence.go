@@ -530,7 +530,7 @@ func (s *sent) features(f *fsink) {
 			continue
 		}
 		c := tokClass(t)
-		if c == 0 || c == lcPunish && s.thingPassive(i) {
+		if c == 0 || c == lcPunish && s.thingPassive(i) || c == lcJudgment && s.failTheVerb(i) {
 			continue // "the instance was terminated": no one punished
 		}
 		name := lexClassNames[c]
