@@ -471,12 +471,13 @@ func listErrors(ps []prediction) string {
 // 0.91/0.25/0.39, 0.634): the corpus holds few such sentences.
 // These floors guard against regression a little under what is reached, as
 // do the floors of the best F1 over all thresholds and of the average
-// precision (the ranking itself; measured 0.591 and 0.634).
+// precision (the ranking itself). With the corpus at 21 100 rows (nine
+// rounds) and λ 3: P 0.906 R 0.381 F1 0.537, best F1 0.699, AP 0.761.
 const (
-	floorF1        = 0.34
+	floorF1        = 0.50
 	floorPrecision = 0.90
-	floorBestF1    = 0.58
-	floorAP        = 0.625
+	floorBestF1    = 0.67
+	floorAP        = 0.74
 )
 
 func TestCrossValidation(t *testing.T) {
@@ -487,8 +488,16 @@ func TestCrossValidation(t *testing.T) {
 	logf(t, "%s", c.summary())
 	ft, data := extract(t, c.rows)
 	tr := &trainer{rows: c.rows, data: data, ft: ft}
+	// The shipped method alone by default: with 21 000 rows the eight methods
+	// and the 35 leave-a-batch-out folds took over ten minutes.
+	// BLAMELESS_CV_METHODS=all (or a comma list of names) compares methods;
+	// BLAMELESS_CV_BATCH=1 adds the leave-a-batch-out figures.
 	methods := []method{rulesMethod, wordsMethod, learnedMethod, nbMethod, nbPriorMethod, forestMethod, noPriorMethod, hybridMethod}
-	if only := os.Getenv("BLAMELESS_CV_METHODS"); only != "" {
+	switch only := os.Getenv("BLAMELESS_CV_METHODS"); only {
+	case "all":
+	case "":
+		methods = []method{shipped}
+	default:
 		methods = slices.DeleteFunc(methods, func(m method) bool { return !strings.Contains(","+only+",", ","+m.name+",") })
 	}
 	k := int(envFloat("BLAMELESS_CV_K", 5)) // other fold counts: a check that a difference is not one split's
@@ -533,7 +542,7 @@ func TestCrossValidation(t *testing.T) {
 		if d := os.Getenv("BLAMELESS_CV_DUMP"); d != "" && m.keep != nil {
 			dumpPredictions(t, d+"."+m.name+".tsv", ps)
 		}
-		if os.Getenv("BLAMELESS_CV_BATCH") != "0" {
+		if os.Getenv("BLAMELESS_CV_BATCH") == "1" {
 			bf, names := batchFolds(c.rows)
 			bps := crossValidate(m, tr, bf)
 			for _, n := range names {
