@@ -769,19 +769,11 @@ func TestRepeatedPhraseCountsTwice(t *testing.T) {
 // ("Please follow the process … if you wish to report a vulnerability in
 // Node.js": a false warning in nodejs's 2025 postmortem).
 func TestReadersChoiceIsNoRemedy(t *testing.T) {
-	a := mustNew(t, Config{})
-	for _, c := range []struct {
-		text string
-		want bool
-	}{
+	checkFeature(t, "fh-behaviour candidate", is("k:fh-behaviour"), []featureCase{
 		{"Please follow the process outlined in the security policy if you wish to report a vulnerability.", false},
 		{"Always check the signature if you want to verify the download yourself.", false},
 		{"Always check your changes before you deploy.", true},
-	} {
-		if got := slices.Contains(featureNames(a, c.text), "k:fh-behaviour"); got != c.want {
-			t.Errorf("%q: fh-behaviour candidate %v, want %v", c.text, got, c.want)
-		}
-	}
+	})
 }
 
 // TestJudgedWorkByAPerson: a judgement of how a thing was made, with the
@@ -789,21 +781,12 @@ func TestReadersChoiceIsNoRemedy(t *testing.T) {
 // puts that person at fault; the same judgement of a thing alone ("a
 // poorly designed system is to blame") does not.
 func TestJudgedWorkByAPerson(t *testing.T) {
-	a := mustNew(t, Config{})
-	for _, c := range []struct {
-		text string
-		want bool
-	}{
+	checkFeature(t, "judged-work candidate", prefix("k:pac-judged"), []featureCase{
 		{"The config was poorly designed by Sam.", true},
 		{"The migration script was badly written by the new contractor.", true},
 		{"The schema was hastily put together by an intern.", true},
 		{"A poorly designed system is to blame.", false},
 		{"The config was poorly designed.", false},
 		{"The config was poorly designed by the vendor's template.", false},
-	} {
-		got := slices.ContainsFunc(featureNames(a, c.text), func(f string) bool { return strings.HasPrefix(f, "k:pac-judged") })
-		if got != c.want {
-			t.Errorf("%q: judged-work candidate %v, want %v", c.text, got, c.want)
-		}
-	}
+	})
 }

@@ -68,6 +68,35 @@ func TestConditionalIsNotAnAct(t *testing.T) {
 	}
 }
 
+// featureCase is a text and whether its features should hold one that a
+// checkFeature predicate matches.
+type featureCase struct {
+	text string
+	want bool
+}
+
+// checkFeature fails for each case whose features hold one matching has
+// other than as wanted; what names the feature in the message.
+func checkFeature(t *testing.T, what string, has func(string) bool, cases []featureCase) {
+	t.Helper()
+	a := mustNew(t, Config{})
+	for _, c := range cases {
+		names := featureNames(a, c.text)
+		if got := slices.ContainsFunc(names, has); got != c.want {
+			t.Errorf("%q: %s %v, want %v (%v)", c.text, what, got, c.want, names)
+		}
+	}
+}
+
+// prefix matches the feature names that start with p; is, those named.
+func prefix(p string) func(string) bool {
+	return func(f string) bool { return strings.HasPrefix(f, p) }
+}
+
+func is(names ...string) func(string) bool {
+	return func(f string) bool { return slices.Contains(names, f) }
+}
+
 // featureNames are the features the analyzer gives text's sentences, in
 // order (the names training sees).
 func featureNames(a *Analyzer, text string) []string {
@@ -82,20 +111,11 @@ func featureNames(a *Analyzer, text string) []string {
 // survive the fire", "she did not receive the page") is what happened to
 // them, not an act they left undone.
 func TestWhatBefellIsNoOmission(t *testing.T) {
-	a := mustNew(t, Config{})
-	for _, c := range []struct {
-		text string
-		want bool
-	}{
+	checkFeature(t, "counterfactual candidate", prefix("k:cf"), []featureCase{
 		{"The delay may have contributed to the caller's demise, as he did not survive the fire.", false},
 		{"The on-call engineer did not receive the page because the rota was empty.", false},
 		{"The on-call engineer did not answer the page.", true},
-	} {
-		got := slices.ContainsFunc(featureNames(a, c.text), func(f string) bool { return strings.HasPrefix(f, "k:cf") })
-		if got != c.want {
-			t.Errorf("%q: counterfactual candidate %v, want %v (%v)", c.text, got, c.want, featureNames(a, c.text))
-		}
-	}
+	})
 }
 
 // TestAThingTerminatedIsNoPunishment: "terminated", "killed", "dismissed"
@@ -104,22 +124,14 @@ func TestWhatBefellIsNoOmission(t *testing.T) {
 // person punished; the model does not see the PUNISH class there (two false
 // warnings in govau's 2016 postmortem). Said of people it stays.
 func TestAThingTerminatedIsNoPunishment(t *testing.T) {
-	a := mustNew(t, Config{})
-	for _, c := range []struct {
-		text string
-		want bool
-	}{
+	checkFeature(t, "L:PUNISH", is("L:PUNISH"), []featureCase{
 		{"An AWS EC2 instance running a Diego Brain was terminated.", false},
 		{"It is unclear what caused the instance to be terminated.", false},
 		{"The stuck process was killed and the job restarted.", false},
 		{"On May 9, the compute resources associated with the data-8 project at GCE were suspended.", false},
 		{"The engineer who ran the script was terminated.", true},
 		{"Two staff were fired after the outage.", true},
-	} {
-		if got := slices.Contains(featureNames(a, c.text), "L:PUNISH"); got != c.want {
-			t.Errorf("%q: L:PUNISH %v, want %v", c.text, got, c.want)
-		}
-	}
+	})
 }
 
 // TestFailTheVerbIsNoInsult: "fail" is an insult as a noun ("Epic fail.",
@@ -127,20 +139,11 @@ func TestAThingTerminatedIsNoPunishment(t *testing.T) {
 // checks will fail") it judges no one (a false warning in va's 2023
 // postmortem template).
 func TestFailTheVerbIsNoInsult(t *testing.T) {
-	a := mustNew(t, Config{})
-	for _, c := range []struct {
-		text string
-		want bool
-	}{
+	checkFeature(t, "judgement features", is("L:JUDG", "k:judg-insult"), []featureCase{
 		{"How will you know if these new activities fail(ed)?", false},
 		{"The health checks will fail when the disk is full.", false},
 		{"Builds that fail are retried once.", false},
 		{"Epic fail.", true},
 		{"What a fail by the release team.", true},
-	} {
-		got := slices.Contains(featureNames(a, c.text), "L:JUDG") || slices.Contains(featureNames(a, c.text), "k:judg-insult")
-		if got != c.want {
-			t.Errorf("%q: judgement features %v, want %v", c.text, got, c.want)
-		}
-	}
+	})
 }
