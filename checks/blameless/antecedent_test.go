@@ -41,28 +41,35 @@ func TestPluralPronounAntecedent(t *testing.T) {
 		{"The requests timed out because their retries were too aggressive.", "their", false},
 	}
 	for _, c := range cases {
-		ss := sentsOf(t, a, c.text)
-		found := false
-		for _, s := range ss {
-			for i := range s.t {
-				if s.t[i].low != c.pron {
-					continue
-				}
-				found = true
-				thing := s.thingAntecedent(i)
-				if thing == c.person {
-					t.Errorf("%q: %q thing antecedent %v, want person %v", c.text, c.pron, thing, c.person)
-				}
-				if c.pron != "their" {
-					if got := s.classOf(i).person(); got != c.person {
-						t.Errorf("%q: %q person %v, want %v", c.text, c.pron, got, c.person)
-					}
+		eachWord(t, a, c.text, c.pron, func(s *sent, i int) {
+			thing := s.thingAntecedent(i)
+			if thing == c.person {
+				t.Errorf("%q: %q thing antecedent %v, want person %v", c.text, c.pron, thing, c.person)
+			}
+			if c.pron != "their" {
+				if got := s.classOf(i).person(); got != c.person {
+					t.Errorf("%q: %q person %v, want %v", c.text, c.pron, got, c.person)
 				}
 			}
+		})
+	}
+}
+
+// eachWord calls f with every token of text's sentences whose lower-case
+// form is word, and fails when there is none.
+func eachWord(t *testing.T, a *Analyzer, text, word string, f func(s *sent, i int)) {
+	t.Helper()
+	found := false
+	for _, s := range sentsOf(t, a, text) {
+		for i := range s.t {
+			if s.t[i].low == word {
+				found = true
+				f(s, i)
+			}
 		}
-		if !found {
-			t.Errorf("%q: no %q", c.text, c.pron)
-		}
+	}
+	if !found {
+		t.Errorf("%q: no %q", text, word)
 	}
 }
 
@@ -154,19 +161,10 @@ func TestOrganisationBeforeAName(t *testing.T) {
 		{"Then the engineer Dana ignored the ticket.", "dana", true},
 		{"Then Zorblat forgot to renew the domain.", "zorblat", true},
 	} {
-		found := false
-		for _, s := range sentsOf(t, a, c.text) {
-			for i := range s.t {
-				if s.t[i].low == c.word {
-					found = true
-					if got := s.classOf(i).person(); got != c.person {
-						t.Errorf("%q: %q person %v, want %v", c.text, c.word, got, c.person)
-					}
-				}
+		eachWord(t, a, c.text, c.word, func(s *sent, i int) {
+			if got := s.classOf(i).person(); got != c.person {
+				t.Errorf("%q: %q person %v, want %v", c.text, c.word, got, c.person)
 			}
-		}
-		if !found {
-			t.Errorf("%q: no %q", c.text, c.word)
-		}
+		})
 	}
 }

@@ -77,14 +77,14 @@ func init() {
 	}
 	// the judgement and fault nouns in the plural ("morons", "blunders"),
 	// where the word is not in a class already
-	for _, c := range []uint8{lcJudgment, lcFaultNoun} {
-		for _, list := range []string{map[uint8]string{lcJudgment: seedJudgment, lcFaultNoun: seedFaultNouns}[c],
-			genClassWords[lexClassNames[c]]} {
-			for _, w := range strings.Fields(list) {
-				if p := plural(w); p != "" {
-					if _, ok := lexClass[p]; !ok {
-						lexClass[p] = c
-					}
+	for _, n := range []struct {
+		c     uint8
+		seeds string
+	}{{lcJudgment, seedJudgment}, {lcFaultNoun, seedFaultNouns}} {
+		for _, w := range strings.Fields(n.seeds + " " + genClassWords[lexClassNames[n.c]]) {
+			if p := plural(w); p != "" {
+				if _, ok := lexClass[p]; !ok {
+					lexClass[p] = n.c
 				}
 			}
 		}

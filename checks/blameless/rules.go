@@ -981,7 +981,7 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 	// "did not notice your certificate expired": a noun and its verb, a
 	// clause, not an object
 	for k := first + 1; k < e; k++ {
-		if isEdVerb(s.t[k].low) && s.t[k-1].kind == tWord && s.t[k-1].f&(fDet|fAdv) == 0 && !isAdverb(&s.t[k-1]) {
+		if isEdVerb(s.t[k].low) && s.t[k-1].kind == tWord && !has(&s.t[k-1], fDet) && !isAdverb(&s.t[k-1]) {
 			return suggCF(""), "", from, 0
 		}
 	}

@@ -74,11 +74,12 @@ func (s *sent) broad(i int) {
 	case punitiveVerbs[l]:
 		s.punitive(i)
 	}
-	if insults[l] && judgmental[l] == "" && !s.negatedBefore(i, 3) && !s.failTheVerb(i) {
+	verb := s.failTheVerb(i) // "the checks will fail" judges no one
+	if insults[l] && judgmental[l] == "" && !s.negatedBefore(i, 3) && !verb {
 		s.emit(kJudgInsult, noSubj, false, RuleJudgmental, i, i, i+1, "", msgJudge,
 			"Describe what happened and the conditions around it instead of judging the people involved.", "")
 	}
-	if (verdictWords[l] || insults[l]) && !s.failTheVerb(i) {
+	if (verdictWords[l] || insults[l]) && !verb {
 		s.bareVerdict(i)
 	}
 	switch l {
