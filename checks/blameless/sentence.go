@@ -468,6 +468,18 @@ func (s *sent) features(f *fsink) {
 			continue
 		}
 		f.add(i, famNone, "u:", a)
+		if s.t[i].kind == tWord && (kinds[i] == absPlain || a != "NAME" && a != "HANDLE" && !s.t[i].cap) {
+			// a common noun abstracted to its class keeps its word too
+			// ("trader", "worker"), and every word its cluster: words
+			// the corpus lacks share the weights of their neighbours
+			w := strings.TrimSuffix(s.t[i].low, "'s")
+			if kinds[i] == absContent {
+				f.add(i, famNone, "w:", w)
+			}
+			if c, ok := wordCluster(w); ok {
+				f.add(i, famNone, "c:", c)
+			}
+		}
 		f.add(i, famNone, "b:", prev, " ", a)
 		prev = a
 	}

@@ -300,7 +300,7 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 // an organisation.
 var orgNouns = wordSet(`company companies firm vendor vendors provider registrar bank startup start-up carrier
 	airline retailer giant maker manufacturer corporation conglomerate agency insurer hoster isp telco
-	operator's subsidiary supplier distributor publisher broker exchange platform brand chain`)
+	subsidiary supplier distributor publisher broker exchange platform brand chain`)
 
 // adversaryWords are people outside the team who act against it: their acts
 // are the incident's facts, not a colleague's fault.
