@@ -1,6 +1,9 @@
 package blameless
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The embedded clusters group words by meaning: near-synonyms share a
 // cluster, words of unrelated kinds do not.
@@ -33,5 +36,24 @@ func TestWordAndClusterFeatures(t *testing.T) {
 		{"The rollout was amateurish.", true},
 		{"The rollout was careless.", true},
 		{"The rollout was slow.", false},
+	})
+}
+
+// Person nouns that also name software agents are people unless a
+// technical word comes right before; a participle after the subject's head
+// does not take the head's place.
+func TestPersonFirstHeadsAndParticiples(t *testing.T) {
+	checkFeature(t, "a person as the subject", func(f string) bool {
+		return strings.HasPrefix(f, "sv:PERSON|") || strings.HasPrefix(f, "sv:ROLE|")
+	}, []featureCase{
+		{"A worker at the Alaska Department of Revenue deleted all the records.", true},
+		{"Construction workers severed two fiber-optic lines.", true},
+		{"A Mizuho Securities trader placed an erroneous sell order.", true},
+		{"A Maryland 911 dispatcher fell asleep during the call.", true},
+		{"A contractor working Saturday night pulled the wrong switch.", true},
+		{"An engineer debugging the outage deleted the volume.", true},
+		{"The background worker crashed.", false},
+		{"The Celery workers failed to process the jobs.", false},
+		{"The GPU driver crashed.", false},
 	})
 }

@@ -58,7 +58,7 @@ func init() {
 		certs disk disks network networks process processes automation bot bots api apis app apps
 		application applications update updates upgrade upgrades migration migrations patch patches flag
 		flags rule rules runbook runbooks playbook playbooks dashboard dashboards pager scheduler
-		schedulers worker workers consumer consumers producer producers replica replicas primary instance
+		schedulers consumer consumers producer producers replica replicas primary instance
 		instances container containers pod pods vm vms machine machines software hardware firmware library
 		libraries dependency dependencies package packages version versions request requests traffic load
 		analysis validation step stage guard lock backup backups file files directory directories

@@ -169,11 +169,11 @@ const techProper = `travis jenkins hudson cassandra hugo jekyll jasmine karma mo
 
 // techNouns are common nouns for software agents that WordNet lists as
 // people: in a postmortem they are things.
-const techNouns = `server servers host hosts client clients worker workers driver drivers handler handlers
+const techNouns = `server servers host hosts client clients driver drivers handler handlers
 	controller controllers master masters slave slaves proxy proxies broker brokers runner runners
 	monitor monitors scheduler schedulers compiler compilers interpreter interpreters loader loaders
 	reader readers writer writers sender senders receiver receivers listener listeners subscriber
-	subscribers publisher publishers consumer consumers producer producers dispatcher dispatchers
+	subscribers publisher publishers consumer consumers producer producers
 	caller callers callee peer peers follower followers leader leaders guest guests checker checkers
 	watcher watchers observer observers tracker trackers logger loggers printer printers scanner
 	scanners crawler crawlers daemon daemons collector collectors executor executors reaper reapers
@@ -183,9 +183,18 @@ const techNouns = `server servers host hosts client clients worker workers drive
 	descendants ancestor ancestors parent parents child children sibling siblings keeper gatekeeper
 	miner miners guard guards guide guides tenant tenants mate witness helper helpers
 	instance primary secondary replica standby backup announcer talker speaker
-	speakers shaker porter conductor messenger messengers dealer trader banker cashier teller
+	speakers shaker porter conductor messenger messengers
 	terminator validator validators notifier notifiers fetcher fetchers builder builders tester
 	testers bot bots agent agents operator-pattern`
+
+// personFirstHeads are person nouns that also name software agents, but in
+// the writing the corpus holds name people far more often ("a worker cut
+// the cable", "the trader keyed in £300m", "a 911 dispatcher fell
+// asleep"): a person unless a technical word comes right before ("the
+// background worker", "the Celery workers" stay things; a capitalised
+// organisation does not: "a Mizuho Securities trader").
+var personFirstHeads = wordSet(`worker workers dispatcher dispatchers trader traders banker bankers
+	cashier cashiers teller tellers dealer dealers`)
 
 // techModifiers before a person noun make it a component: "the package
 // manager", "the cluster coordinator", "the lock owner"; not "release" or
@@ -202,7 +211,9 @@ func addTechWords() {
 		file process traffic load queue job event message network service container pod volume
 		transaction cache thread worker replication leader partition shard storage disk build
 		deployment deploy pipeline workflow repository repo branch query request api system
-		database db kubernetes k8s cloud dns vm vpc identity access key token`) {
+		database db kubernetes k8s cloud dns vm vpc identity access key token background ci web async batch
+		cron celery sidekiq resque gunicorn uwsgi puma unicorn render compute ingest ingestion indexing sync
+		import export upload download email mail image video`) {
 		techModifiers[w] = true
 	}
 }

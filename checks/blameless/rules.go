@@ -935,6 +935,14 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 	if coord && (object || s.actBetween(after0, j)) {
 		return suggCF(""), "", from, 0
 	}
+	// "the trouble shooters doing the switching never questioned …": a
+	// participle after the subject's head describes it; the rewording would
+	// drop it
+	for k := after0; k < j; k++ {
+		if t := &s.t[k]; t.kind == tWord && strings.HasSuffix(t.low, "ing") && t.f&(fPrep|fDet|fSystem) == 0 && verbishIng(t.low) {
+			return suggCF(""), "", from, 0
+		}
+	}
 	if !s.rewordable(from, j) {
 		return suggCF(""), "", from, 0
 	}

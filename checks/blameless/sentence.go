@@ -319,6 +319,12 @@ func (s *sent) abstract(i int) (string, uint8) {
 		return t.low, absPlain
 	}
 	pb := personBits(base)
+	if personFirstHeads[base] {
+		if s.techBefore(i) {
+			return "THING", absContent
+		}
+		return "PERSON", absContent
+	}
 	if pb&pNoun != 0 && !ambiguousWord(base) {
 		if s.thingModifier(i) {
 			return "THING", absContent

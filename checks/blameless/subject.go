@@ -284,6 +284,12 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 			return sUnknown, evCapThing
 		}
 	}
+	if personFirstHeads[base] {
+		if s.techBefore(i) {
+			return sSystem, evSystem
+		}
+		return sRole, evNounWN
+	}
 	if pb&pNoun != 0 {
 		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] || s.thingModifierChain(i) {
 			return sSystem, evSystem // the package manager, a Prometheus exporter
@@ -370,6 +376,16 @@ func (s *sent) thingModifier(i int) bool {
 		return true
 	}
 	return nameShaped(p) && !s.firstWord(i-1) && p.f == 0 && personBits(p.low)&(pName|pAmbiName|pNoun) == 0
+}
+
+// techBefore: the word before i is technical: a system noun, a word of
+// techModifiers, a technical token (v2, db_main) or a camel-case name.
+func (s *sent) techBefore(i int) bool {
+	if i == 0 {
+		return false
+	}
+	p := &s.t[i-1]
+	return p.kind == tWord && !p.poss && (p.f&fSystem != 0 || techModifiers[p.low] || technical(p.text) || p.camel)
 }
 
 // thingModifierChain: a thing modifier right before token i, or before the
@@ -491,6 +507,9 @@ func (s *sent) classifyNP(b, e int) subj {
 		}
 		if has(tk, fAux|fModal) && tk.kind == tWord && head >= 0 {
 			break
+		}
+		if head >= 0 && tk.kind == tWord && len(tk.low) > 5 && strings.HasSuffix(tk.low, "ing") && tk.f&fSystem == 0 && !tk.cap {
+			break // a participle after the head ("a contractor working late", "an engineer debugging it")
 		}
 		head = i
 	}
