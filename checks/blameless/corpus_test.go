@@ -237,7 +237,7 @@ var reservedMarks = []string{
 	"pagerduty/postmortem-docs", "pagerduty/go-pagerduty", "atlassian.com", "nngroup.com",
 	"learningfromincidents.io", "adaptivecapacitylabs.com", "oreilly.com", "soylentnews.org", "i2m.solutions",
 	"wyday.com", "status.sorryapp.com", "compassdatacenters.com", "rootly.io", "rootly.com", "warptechlab",
-	"theregister.co.uk", "teamwork.com", "reddit.com", "tealunicorn.com", "blog.wormly.com", "dev.to/",
+	"theregister.co.uk", "theregister.com", "teamwork.com", "reddit.com", "tealunicorn.com", "blog.wormly.com", "dev.to/",
 	"runelite.net", "octobox/octobox", "apache/openwhisk-wskdeploy", "opensuse/obs-landing",
 	"edgi-govdata-archiving/web-monitoring-db", "tektoncd/community", "medic/cht-core", "getsentry/sentry",
 	"thenativeweb/boolean", "jdreeser/kanye", "item?id=46109233", "item?id=4606042",

@@ -69,8 +69,11 @@ func envFloat(name string, def float64) float64 {
 // rows of out-of-fold predictions of the training rows. The floor is
 // 0.90; the lowest confidence that meets a target on the inner folds meets
 // it about a point lower on held-out groups (0.895 at 5 folds for 0.90), so
-// the choice aims at 0.91.
-var targetPrecision = envFloat("BLAMELESS_TARGET_PRECISION", 0.91)
+// the choice aimed at 0.91. With round 11 (23 312 rows, harder ones) 0.91
+// gave 0.899 at 5 folds (0.908 at 7): the margin is now 0.015 (0.909 at 5
+// folds). This one number was chosen on the outer folds; the round-8 test
+// set, never tuned on, checks the precision of errors it gives.
+var targetPrecision = envFloat("BLAMELESS_TARGET_PRECISION", 0.915)
 
 // warnPrecision: warnings are reported from where 82 in 100 are right.
 // Whole real postmortems have far fewer blameful sentences than the corpus
