@@ -41,10 +41,15 @@ func TestWordAndClusterFeatures(t *testing.T) {
 
 // Person nouns that also name software agents are people unless a
 // technical word comes right before; a participle after the subject's head
-// does not take the head's place.
+// does not take the head's place, nor does a bracketed aside.
 func TestPersonFirstHeadsAndParticiples(t *testing.T) {
 	checkFeature(t, "a person as the subject", func(f string) bool {
-		return strings.HasPrefix(f, "sv:PERSON|") || strings.HasPrefix(f, "sv:ROLE|")
+		for _, c := range []string{"PERSON", "ROLE", "SOMEONE"} {
+			if strings.HasPrefix(f, "sv:"+c+"|") {
+				return true
+			}
+		}
+		return false
 	}, []featureCase{
 		{"A worker at the Alaska Department of Revenue deleted all the records.", true},
 		{"Construction workers severed two fiber-optic lines.", true},
@@ -52,8 +57,28 @@ func TestPersonFirstHeadsAndParticiples(t *testing.T) {
 		{"A Maryland 911 dispatcher fell asleep during the call.", true},
 		{"A contractor working Saturday night pulled the wrong switch.", true},
 		{"An engineer debugging the outage deleted the volume.", true},
+		{"Someone (let us call them the cleaner) accidentally deleted a configuration file.", true},
+		{"The engineer (on call that night) deleted the volume.", true},
 		{"The background worker crashed.", false},
 		{"The Celery workers failed to process the jobs.", false},
 		{"The GPU driver crashed.", false},
+	})
+}
+
+// A sanction said in a phrase is a sanction: "put on paid leave", "let
+// him go", "a written warning".
+func TestPunishPhrases(t *testing.T) {
+	checkFeature(t, "L:PUNISH|phrase", is("L:PUNISH|phrase"), []featureCase{
+		{"The employee was put on paid leave while the incident is investigated.", true},
+		{"The operator has been placed on administrative leave.", true},
+		{"They let him go the next week.", true},
+		{"She received a written warning.", true},
+		{"The employee who pressed the button has been reassigned.", false}, // a verb of the class, not a phrase
+		{"I will be on leave next week.", false},
+		{"Let the job go through the queue again.", false},
+		{"The linter prints a warning.", false},
+	})
+	checkFeature(t, "L:PUNISH", is("L:PUNISH"), []featureCase{
+		{"The employee who pressed the button has been reassigned.", true},
 	})
 }

@@ -48,7 +48,7 @@ const (
 	seedRemedy = `train retrain educate remind coach teach instruct warn tell training retraining education
 		reminder reminders awareness`
 	seedPunish = `fire sack dismiss suspend demote punish reprimand discipline scold penalise penalize
-		terminate resign`
+		terminate resign reassign sideline oust expel prosecute jail imprison`
 	seedCare   = `careful vigilant attentive cautious diligent thorough mindful alert meticulous`
 	seedMental = `believe assume feel expect think know realise realize notice suspect understand aware
 		unaware confident sure certain intend`

@@ -570,6 +570,10 @@ func (s *sent) features(f *fsink) {
 			f.add(i, fam, "L:", name, "|right:", r)
 		}
 	}
+	if at := s.punishPhraseAt(); at >= 0 {
+		f.add(at, famFix, "L:PUNISH")
+		f.add(at, famFix, "L:PUNISH|phrase")
+	}
 	if s.humanErrorAt() >= 0 {
 		at := s.humanErrorAt()
 		f.add(at, famHE, "L:HUMANERR")
@@ -1194,3 +1198,46 @@ func (s *sent) humanErrorRole(i int) string {
 	}
 	return "OTHER"
 }
+
+// punishPhraseAt: a sanction said in a phrase rather than a verb ("put on
+// paid leave", "let him go", "a written warning"); the index of its last
+// word, or -1.
+func (s *sent) punishPhraseAt() int {
+	for i := range s.t {
+		switch s.t[i].low {
+		case "leave":
+			// put / placed / sent … on (paid, administrative …) leave
+			j := i - 1
+			if j >= 0 && leaveKinds[s.low(j)] {
+				j--
+			}
+			if s.low(j) == "on" {
+				for k := j - 1; k >= 0 && k >= j-4; k-- {
+					switch s.t[k].low {
+					case "put", "puts", "putting", "placed", "place", "placing", "sent", "send":
+						return i
+					}
+				}
+			}
+		case "go":
+			// "let go", "let him go", "let the engineer go": nothing or a
+			// person between ("let the job go" is no sanction)
+			for k := i - 1; k >= 0 && k >= i-3; k-- {
+				if l := s.t[k].low; l == "let" || l == "lets" || l == "letting" {
+					if k == i-1 || s.classOf(i-1).person() {
+						return i
+					}
+					break
+				}
+			}
+		case "warning", "warnings":
+			switch s.low(i - 1) {
+			case "written", "final", "verbal", "formal":
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+var leaveKinds = wordSet(`paid unpaid administrative gardening garden medical indefinite`)

@@ -607,6 +607,17 @@ func (s *sent) subjectBeforeDepth(k, depth int) subj {
 			}
 		}
 	}
+	// "Someone (let's call them X) deleted …": skip a bracketed aside
+	if j >= 1 && t[j].text == ")" {
+		for p := j - 1; p >= 0 && j-p < 24; p-- {
+			if t[p].text == "(" {
+				if p > 0 {
+					j = p - 1
+				}
+				break
+			}
+		}
+	}
 	b := j
 	for b >= 0 && !s.isBoundary(b) {
 		b--
