@@ -319,6 +319,11 @@ func (s *sent) abstract(i int) (string, uint8) {
 		return t.low, absPlain
 	}
 	pb := personBits(base)
+	if pb == 0 && f == 0 && strings.Contains(base, "-") {
+		if c, ev := s.classify(i); c == sRole && ev == evNounWN {
+			return "PERSON", absContent // "a bank-employee"
+		}
+	}
 	if personFirstHeads[base] {
 		if s.techBefore(i) {
 			return "THING", absContent

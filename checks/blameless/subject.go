@@ -263,6 +263,12 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		return sSystem, evSystem
 	}
 	pb := personBits(base)
+	if h := strings.LastIndexByte(base, '-'); pb == 0 && f == 0 && h > 0 && h < len(base)-1 {
+		// "a bank-employee", "an ex-contractor": the compound's last part
+		if last := base[h+1:]; lexFlags(last)&fRole != 0 || personBits(last)&pNoun != 0 && !personFirstHeads[last] && lexFlags(last)&fSystem == 0 {
+			return sRole, evNounWN
+		}
+	}
 	if nameShaped(t) && i > 0 && orgNouns[s.t[i-1].low] && !s.t[i-1].cap {
 		return sSystem, evSystem // "software company Symantec", "our registrar Gandi"
 	}
@@ -590,8 +596,9 @@ func (s *sent) subjectBefore(k int) subj {
 func (s *sent) subjectBeforeDepth(k, depth int) subj {
 	t := s.t
 	j := k - 1
-	for j >= 0 && t[j].kind == tWord && (isAdverb(&t[j]) || t[j].f&(fAux|fModal|fNeg) != 0) && !has(&t[j], fBound) {
-		j--
+	for j >= 0 && t[j].kind == tWord && (isAdverb(&t[j]) || t[j].f&(fAux|fModal|fNeg) != 0) &&
+		(!has(&t[j], fBound) || t[j].low == "then" && j > 0 && t[j-1].kind == tWord && !has(&t[j-1], fBound)) {
+		j-- // "the engineer then proceeded": "then" after a noun is an adverb, no clause boundary
 	}
 	// "the ship's designer, not having built …, overbuilt": skip a parenthetical
 	if j >= 1 && t[j].text == "," {
@@ -602,6 +609,7 @@ func (s *sent) subjectBeforeDepth(k, depth int) subj {
 		if p > 0 && t[p].text == "," && p+1 < j {
 			first := t[p+1].low
 			if first == "who" || first == "which" || first == "not" || first == "having" || first == "being" ||
+				first == "while" || first == "whilst" || first == "when" || first == "after" || first == "before" ||
 				strings.HasSuffix(first, "ing") || isAdverb(&t[p+1]) || has(&t[p+1], fPrep) {
 				j = p - 1
 			}
