@@ -1,9 +1,6 @@
 package blameless
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // The embedded clusters group words by meaning: near-synonyms share a
 // cluster, words of unrelated kinds do not.
@@ -36,53 +33,5 @@ func TestWordAndClusterFeatures(t *testing.T) {
 		{"The rollout was amateurish.", true},
 		{"The rollout was careless.", true},
 		{"The rollout was slow.", false},
-	})
-}
-
-// Person nouns that also name software agents are people unless a
-// technical word comes right before; a participle after the subject's head
-// does not take the head's place, nor does a bracketed aside.
-func TestPersonFirstHeadsAndParticiples(t *testing.T) {
-	checkFeature(t, "a person as the subject", func(f string) bool {
-		for _, c := range []string{"PERSON", "ROLE", "SOMEONE"} {
-			if strings.HasPrefix(f, "sv:"+c+"|") {
-				return true
-			}
-		}
-		return false
-	}, []featureCase{
-		{"A worker at the Alaska Department of Revenue deleted all the records.", true},
-		{"Construction workers severed two fiber-optic lines.", true},
-		{"A Mizuho Securities trader placed an erroneous sell order.", true},
-		{"A Maryland 911 dispatcher fell asleep during the call.", true},
-		{"A contractor working Saturday night pulled the wrong switch.", true},
-		{"An engineer debugging the outage deleted the volume.", true},
-		{"Someone (let us call them the cleaner) accidentally deleted a configuration file.", true},
-		{"The engineer (on call that night) deleted the volume.", true},
-		{"The engineer then proceeded to work on the wrong router.", true},
-		{"Claimant, while at the airport for a funeral, sent the details to a colleague.", true},
-		{"A bank-employee accidentally transferred the wrong sum.", true},
-		{"The build-runner crashed.", false},
-		{"The background worker crashed.", false},
-		{"The Celery workers failed to process the jobs.", false},
-		{"The GPU driver crashed.", false},
-	})
-}
-
-// A sanction said in a phrase is a sanction: "put on paid leave", "let
-// him go", "a written warning".
-func TestPunishPhrases(t *testing.T) {
-	checkFeature(t, "L:PUNISH|phrase", is("L:PUNISH|phrase"), []featureCase{
-		{"The employee was put on paid leave while the incident is investigated.", true},
-		{"The operator has been placed on administrative leave.", true},
-		{"They let him go the next week.", true},
-		{"She received a written warning.", true},
-		{"The employee who pressed the button has been reassigned.", false}, // a verb of the class, not a phrase
-		{"I will be on leave next week.", false},
-		{"Let the job go through the queue again.", false},
-		{"The linter prints a warning.", false},
-	})
-	checkFeature(t, "L:PUNISH", is("L:PUNISH"), []featureCase{
-		{"The employee who pressed the button has been reassigned.", true},
 	})
 }
