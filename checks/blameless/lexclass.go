@@ -75,6 +75,15 @@ func init() {
 	for c := uint8(1); c < nLexClasses; c++ {
 		addClass(c, genClassWords[lexClassNames[c]], verbs[c])
 	}
+	// the judgement adjectives' adverbs and degrees ("sloppily",
+	// "stupidest", "lazier"), where the word is not in a class already
+	for _, w := range strings.Fields(seedJudgment + " " + genClassWords[lexClassNames[lcJudgment]]) {
+		for _, f := range degrees(w) {
+			if _, ok := lexClass[f]; !ok {
+				lexClass[f] = lcJudgment
+			}
+		}
+	}
 	// the judgement and fault nouns in the plural ("morons", "blunders"),
 	// where the word is not in a class already
 	for _, n := range []struct {
@@ -89,6 +98,39 @@ func init() {
 			}
 		}
 	}
+}
+
+// degrees are an adjective's -ly adverb and, for a short one, its -er and
+// -est forms, by the regular spelling rules ("sloppy" → "sloppily",
+// "sloppier", "sloppiest"; "rude" → "rudely", "ruder", "rudest"). Nouns
+// of the class get forms that are no words, which never match.
+func degrees(w string) []string {
+	n := len(w)
+	if n < 3 || strings.ContainsAny(w, " _-") || strings.HasSuffix(w, "ness") || strings.HasSuffix(w, "ity") || strings.HasSuffix(w, "ce") {
+		return nil
+	}
+	var out []string
+	switch {
+	case strings.HasSuffix(w, "y"):
+		out = append(out, w[:n-1]+"ily")
+	case strings.HasSuffix(w, "le"):
+		out = append(out, w[:n-1]+"y") // "irresponsible" → "irresponsibly"
+	case strings.HasSuffix(w, "ic"):
+		out = append(out, w+"ally")
+	default:
+		out = append(out, w+"ly")
+	}
+	if n <= 7 {
+		switch {
+		case strings.HasSuffix(w, "y"):
+			out = append(out, w[:n-1]+"ier", w[:n-1]+"iest")
+		case strings.HasSuffix(w, "e"):
+			out = append(out, w+"r", w+"st")
+		default:
+			out = append(out, w+"er", w+"est")
+		}
+	}
+	return out
 }
 
 // plural is a noun's regular plural ("moron" → "morons", "gaffe" →

@@ -575,6 +575,10 @@ func (s *sent) features(f *fsink) {
 			f.add(i, fam, "L:", name, "|right:", r)
 		}
 	}
+	if at := s.lackOfAt(); at >= 0 {
+		f.add(at, famJudg, "L:JUDG")
+		f.add(at, famJudg, "L:JUDG|lack")
+	}
 	if at := s.punishPhraseAt(); at >= 0 {
 		f.add(at, famFix, "L:PUNISH")
 		f.add(at, famFix, "L:PUNISH|phrase")
@@ -1246,3 +1250,30 @@ func (s *sent) punishPhraseAt() int {
 }
 
 var leaveKinds = wordSet(`paid unpaid administrative gardening garden medical indefinite`)
+
+// lackOfAt: a judgement said as a want of a virtue ("a lack of
+// discipline", "lacking in common sense", "complete lack of knowledge"),
+// not of a safeguard ("lack of monitoring", "lack of training" are a
+// system's); the index of the virtue, or -1.
+func (s *sent) lackOfAt() int {
+	for i := range s.t {
+		switch s.t[i].low {
+		case "lack", "lacks", "lacked", "lacking", "absence":
+			j := i + 1
+			if s.low(j) == "of" || s.low(j) == "in" {
+				j++
+			}
+			if s.low(j) == "basic" || s.low(j) == "any" || s.low(j) == "simple" || s.low(j) == "common" && s.low(j+1) == "sense" {
+				j++
+			}
+			if virtues[s.low(j)] {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+var virtues = wordSet(`discipline care diligence professionalism competence competency knowledge skill skills
+	judgement judgment airmanship seamanship sense attention attentiveness responsibility seriousness
+	rigour rigor thoroughness caution`)

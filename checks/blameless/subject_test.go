@@ -52,3 +52,16 @@ func TestPunishPhrases(t *testing.T) {
 		{"The employee who pressed the button has been reassigned.", true},
 	})
 }
+
+// A judgement adjective's adverb and degrees are judgements, and so is the
+// want of a virtue; the want of a safeguard is not.
+func TestJudgementForms(t *testing.T) {
+	checkFeature(t, "L:JUDG", is("L:JUDG"), []featureCase{
+		{"We did it, but not that sloppily.", true},
+		{"This has to be one of the stupidest changes anyone has ever made.", true},
+		{"The problem is a lack of discipline.", true},
+		{"Complete lack of knowledge demonstrated by the doctor.", true},
+		{"The outage was prolonged by a lack of monitoring.", false},
+		{"There was a lack of training on the new console.", false},
+	})
+}
