@@ -69,11 +69,14 @@ func envFloat(name string, def float64) float64 {
 // rows of out-of-fold predictions of the training rows. The floor is
 // 0.90; the lowest confidence that meets a target on the inner folds meets
 // it about a point lower on held-out groups (0.895 at 5 folds for 0.90), so
-// the choice aimed at 0.91. With round 11 (23 312 rows, harder ones) 0.91
-// gave 0.899 at 5 folds (0.908 at 7): the margin is now 0.015 (0.909 at 5
-// folds). This one number was chosen on the outer folds; the round-8 test
-// set, never tuned on, checks the precision of errors it gives.
-var targetPrecision = envFloat("BLAMELESS_TARGET_PRECISION", 0.915)
+// the choice aims at 0.91. How far the held-out precision falls from the
+// target moves from round to round: with round 11, 0.91 gave 0.899 at 5
+// folds (0.908 at 7), and the target was raised to 0.915; with round 12,
+// 0.915 gave 0.929 at 5 folds at a recall of 0.327, while 0.91 gives 0.913
+// (R 0.361) at 5 folds and 0.911 (R 0.375) at 7, so it is 0.91 again. Both
+// choices were made on the outer folds; the round-8 test set, never tuned
+// on, checks the precision of errors it gives.
+var targetPrecision = envFloat("BLAMELESS_TARGET_PRECISION", 0.91)
 
 // warnPrecision: warnings are reported from where 82 in 100 are right.
 // Whole real postmortems have far fewer blameful sentences than the corpus
