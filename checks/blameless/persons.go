@@ -22,8 +22,10 @@ import "strings"
 //
 // A capitalised word with none of this evidence is a thing: a service, host,
 // tool or network ("the image on Orion broke the builds"). Technical nouns
-// that WordNet also lists as people (server, host, client, worker, driver,
-// handler, master, proxy …) are things: the domain list in lexicon.go wins.
+// that WordNet also lists as people (server, host, client, driver, handler,
+// master, proxy …) are things: the domain list in lexicon.go wins. A few
+// name people far more often than software (worker, trader, dispatcher:
+// personFirstHeads) and are people unless a technical word comes first.
 
 // Person evidence bits of a lower-case word (personLex).
 const (
