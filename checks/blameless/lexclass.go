@@ -75,25 +75,19 @@ func init() {
 	for c := uint8(1); c < nLexClasses; c++ {
 		addClass(c, genClassWords[lexClassNames[c]], verbs[c])
 	}
-	// the judgement adjectives' adverbs and degrees ("sloppily",
-	// "stupidest", "lazier"), where the word is not in a class already
-	for _, w := range strings.Fields(seedJudgment + " " + genClassWords[lexClassNames[lcJudgment]]) {
-		for _, f := range degrees(w) {
-			if _, ok := lexClass[f]; !ok {
-				lexClass[f] = lcJudgment
-			}
-		}
-	}
-	// the judgement and fault nouns in the plural ("morons", "blunders"),
-	// where the word is not in a class already
-	for _, n := range []struct {
+	// forms the seeds do not list, where the word is not in a class
+	// already: the judgement adjectives' adverbs and degrees ("sloppily",
+	// "stupidest", "lazier"), then the judgement and fault nouns in the
+	// plural ("morons", "blunders")
+	for _, d := range []struct {
 		c     uint8
 		seeds string
-	}{{lcJudgment, seedJudgment}, {lcFaultNoun, seedFaultNouns}} {
-		for _, w := range strings.Fields(n.seeds + " " + genClassWords[lexClassNames[n.c]]) {
-			if p := plural(w); p != "" {
-				if _, ok := lexClass[p]; !ok {
-					lexClass[p] = n.c
+		forms func(string) []string
+	}{{lcJudgment, seedJudgment, degrees}, {lcJudgment, seedJudgment, plurals}, {lcFaultNoun, seedFaultNouns, plurals}} {
+		for _, w := range strings.Fields(d.seeds + " " + genClassWords[lexClassNames[d.c]]) {
+			for _, f := range d.forms(w) {
+				if _, ok := lexClass[f]; !ok {
+					lexClass[f] = d.c
 				}
 			}
 		}
@@ -133,19 +127,19 @@ func degrees(w string) []string {
 	return out
 }
 
-// plural is a noun's regular plural ("moron" → "morons", "gaffe" →
-// "gaffes", "lapse" → "lapses"); "" for words with a space, or that
-// already end in s.
-func plural(w string) string {
+// plurals is a noun's regular plural, as a list ("moron" → "morons",
+// "gaffe" → "gaffes", "lapse" → "lapses"); none for words with a space, or
+// that already end in s.
+func plurals(w string) []string {
 	switch {
 	case w == "" || strings.ContainsAny(w, " _") || strings.HasSuffix(w, "s"):
-		return ""
+		return nil
 	case strings.HasSuffix(w, "sh") || strings.HasSuffix(w, "ch") || strings.HasSuffix(w, "x") || strings.HasSuffix(w, "z"):
-		return w + "es"
+		return []string{w + "es"}
 	case strings.HasSuffix(w, "y") && len(w) > 1 && !strings.ContainsRune("aeiou", rune(w[len(w)-2])):
-		return w[:len(w)-1] + "ies"
+		return []string{w[:len(w)-1] + "ies"}
 	}
-	return w + "s"
+	return []string{w + "s"}
 }
 
 func addClass(c uint8, list string, verb bool) {

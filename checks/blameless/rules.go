@@ -939,7 +939,7 @@ func (s *sent) passiveRewrite(sb subj, from, j, after int) (string, string, int,
 	// participle after the subject's head describes it; the rewording would
 	// drop it
 	for k := after0; k < j; k++ {
-		if t := &s.t[k]; t.kind == tWord && strings.HasSuffix(t.low, "ing") && t.f&(fPrep|fDet|fSystem) == 0 && verbishIng(t.low) {
+		if s.ingParticiple(k) {
 			return suggCF(""), "", from, 0
 		}
 	}
@@ -1080,7 +1080,7 @@ func (s *sent) subjectCut(from int) bool {
 	}
 	p := &s.t[from-1]
 	switch {
-	case p.kind == tWord && strings.HasSuffix(p.low, "ing") && p.f&(fPrep|fDet|fSystem) == 0 && verbishIng(p.low):
+	case s.ingParticiple(from - 1):
 		return true
 	case p.kind == tWord && verbish(&s.t[from]) && (p.low == "and" || p.low == "or" || p.low == "but"):
 		return true
@@ -1103,6 +1103,14 @@ func (s *sent) subjectCut(from int) bool {
 		return true
 	}
 	return false
+}
+
+// ingParticiple: token k is an -ing participle ("doing", "debugging"), not
+// a preposition, determiner, system noun or -ing noun ("during", "logging"
+// as a system, "morning").
+func (s *sent) ingParticiple(k int) bool {
+	t := &s.t[k]
+	return t.kind == tWord && strings.HasSuffix(t.low, "ing") && t.f&(fPrep|fDet|fSystem) == 0 && verbishIng(t.low)
 }
 
 // verbishIng: an -ing word that is a verb's participle, not a noun such as

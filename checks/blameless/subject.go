@@ -265,7 +265,8 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	pb := personBits(base)
 	if h := strings.LastIndexByte(base, '-'); pb == 0 && f == 0 && h > 0 && h < len(base)-1 {
 		// "a bank-employee", "an ex-contractor": the compound's last part
-		if last := base[h+1:]; lexFlags(last)&fRole != 0 || personBits(last)&pNoun != 0 && !personFirstHeads[last] && lexFlags(last)&fSystem == 0 {
+		last := base[h+1:]
+		if lf := lexFlags(last); lf&fRole != 0 || personBits(last)&pNoun != 0 && !personFirstHeads[last] && lf&fSystem == 0 {
 			return sRole, evNounWN
 		}
 	}
