@@ -340,6 +340,44 @@ var brokeObjects = map[string]bool{
 	"everything": true, "staging": true, "deploy": true, "website": true, "ci": true,
 }
 
+// predicateAux walks back from token j over the words of degree that may
+// stand between a copula and "to blame" or "at fault" ("almost 100%",
+// "at least partly", "50 percent", "responsible and") and returns the
+// copula's index, or -1 when there is none.
+func (s *sent) predicateAux(j int) int {
+	for j >= 0 {
+		t := &s.t[j]
+		switch {
+		case has(t, fAux):
+			return j
+		case isAdverb(t) || t.kind == tNum || degreeWords[t.low]:
+			j--
+		case t.low == "and" && j > 0 && s.t[j-1].kind == tWord:
+			j -= 2 // "responsible and at fault"
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// degreeWords qualify how much of the fault is someone's.
+var degreeWords = wordSet(`partly partially equally also all both largely mostly entirely solely wholly
+	fully least at in part somewhat almost quite very much more most just as % percent per cent`)
+
+// blamePredicate records "X is to blame" or "X is at fault" (the copula at
+// aux, the cue at i): a person as X is the rules' finding; any other subject
+// gives the model the form and the subject's class.
+func (s *sent) blamePredicate(k kind, aux, i int, sugg string) {
+	sb := s.subjectBefore(aux)
+	switch {
+	case sb.cls.person() || sb.cls == sI || sb.cls == sWe:
+		s.add(k, sb, personRule(sb.cls, RuleBlameVerb), i, sb.from, i+1, "", msgBlame, sugg, "")
+	case sb.cls != sNone:
+		s.emit(k, sb, false, RuleBlameVerb, i, sb.from, i+1, "", msgBlame, sugg, "")
+	}
+}
+
 func (s *sent) blameVerb(i int) {
 	l := s.t[i].low
 	const sugg = "Describe the contributing factors instead of assigning fault: what made the action possible, and why did nothing catch it?"
@@ -360,14 +398,8 @@ func (s *sent) blameVerb(i int) {
 			return
 		}
 		if p == "at" {
-			aux := i - 2
-			for aux >= 0 && (isAdverb(&s.t[aux]) || s.t[aux].low == "partly" || s.t[aux].low == "partially") {
-				aux--
-			}
-			if aux >= 0 && has(&s.t[aux], fAux) {
-				if sb := s.subjectBefore(aux); sb.cls.person() {
-					s.add(kBVAtFault, sb, personRule(sb.cls, RuleBlameVerb), i, sb.from, i+1, "", msgBlame, sugg, "")
-				}
+			if aux := s.predicateAux(i - 2); aux >= 0 {
+				s.blamePredicate(kBVAtFault, aux, i, sugg)
 			}
 		}
 	case l == "blame" || l == "blamed" || l == "blames":
@@ -375,12 +407,8 @@ func (s *sent) blameVerb(i int) {
 			return
 		}
 		if s.low(i-1) == "to" && l == "blame" {
-			aux := i - 2
-			if aux >= 0 && has(&s.t[aux], fAux) {
-				sb := s.subjectBefore(aux)
-				if sb.cls.person() || sb.cls == sI || sb.cls == sWe {
-					s.add(kBVToBlame, sb, personRule(sb.cls, RuleBlameVerb), i, sb.from, i+1, "", msgBlame, sugg, "")
-				}
+			if aux := s.predicateAux(i - 2); aux >= 0 {
+				s.blamePredicate(kBVToBlame, aux, i, sugg)
 			}
 			return
 		}

@@ -372,8 +372,8 @@ func (s *sent) peopleRemedy(i int) {
 
 // blameOn: "blames X on Y", "placing blame on Y", "blamed Y for".
 func (s *sent) blameOn(i int) {
-	if s.clauseNegated(i) || s.low(i-1) == "git" {
-		return
+	if s.clauseNegated(i) || s.low(i-1) == "git" || s.low(i-1) == "to" && s.predicateAux(i-2) >= 0 {
+		return // "is to blame here": no one blamed for "here"
 	}
 	end := s.clauseEnd(i)
 	for j := i + 1; j < end; j++ {

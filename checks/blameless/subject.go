@@ -253,7 +253,7 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		}
 		return sRole, evRole
 	}
-	if f&fTeam != 0 {
+	if f&fTeam != 0 || s.collectiveAt(i) {
 		return sTeam, evGroup
 	}
 	if f&(fSystem|fDet|fPrep|fAux|fModal|fBound|fAdv|fQuant) != 0 {
@@ -308,6 +308,29 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	}
 	return sUnknown, evNone
 }
+
+// collectiveAt: "management" or "leadership" as the people who manage or
+// lead ("upper management", "the management decided"), not the act ("incident
+// management", "the management of secrets").
+func (s *sent) collectiveAt(i int) bool {
+	switch s.t[i].low {
+	case "management", "leadership":
+	default:
+		return false
+	}
+	if s.low(i+1) == "of" {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	p := strings.TrimSuffix(s.low(i-1), "'s")
+	return rankWords[p] || possPronouns[p] || p == "the" || s.t[i-1].kind == tPunct ||
+		has(&s.t[i-1], fBound) || p != s.low(i-1) && p != "" // the company's management
+}
+
+// rankWords: the ranks of management and leadership.
+var rankWords = wordSet(`upper senior top middle executive line local hospital company school`)
 
 // orgNouns: common nouns that, right before a capitalised word, say it names
 // an organisation.

@@ -65,3 +65,36 @@ func TestJudgementForms(t *testing.T) {
 		{"There was a lack of training on the new console.", false},
 	})
 }
+
+// "X is to blame" and "X is at fault" put their subject at fault whatever
+// words of degree come between ("almost 100% to blame", "partly at
+// fault", "responsible and at fault"); a subject the rules do not know for
+// a person still gives the model the form, and "to blame" after a copula
+// is no verb with an object ("to blame here").
+func TestBlamePredicates(t *testing.T) {
+	checkFeature(t, "k:bv-to-blame", prefix("k:bv-to-blame"), []featureCase{
+		{"The operator is to blame.", true},
+		{"The operator is almost 100% to blame here.", true},
+		{"The contractors were at least partly to blame.", true},
+		{"Upper management is to blame here.", true},
+		{"It is easy to blame the operator.", false},
+	})
+	checkFeature(t, "k:bv-blame-obj", prefix("k:bv-blame-obj"), []featureCase{
+		{"Upper management is to blame here.", false},
+		{"It is easy to blame the operator.", true},
+	})
+	checkFeature(t, "k:bv-at-fault", prefix("k:bv-at-fault"), []featureCase{
+		{"The operator is at fault.", true},
+		{"The operator is responsible and at fault.", true},
+		{"The operator was 50 percent at fault.", true},
+		{"The vendor's firmware was at fault.", true},
+	})
+	checkFeature(t, "a team as the subject", prefix("k:bv-to-blame|TEAM"), []featureCase{
+		{"Upper management is to blame here.", true},
+		{"Senior leadership was to blame.", true},
+	})
+	checkFeature(t, "management as a thing", prefix("sv:TEAM"), []featureCase{
+		{"Incident management was slow.", false},
+		{"The management of secrets was slow.", false},
+	})
+}
