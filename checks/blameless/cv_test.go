@@ -42,6 +42,9 @@ type method struct {
 	// (measured by TestLearners with BLAMELESS_LEARNERS=vectors; not
 	// shipped).
 	emb bool
+	// cues, when set, adds one LR per cue of the guide (fitCues,
+	// train_test.go) to the mean: the log-sum-exp of their log-odds.
+	cues bool
 }
 
 func hybridFeatures(name string) bool {
@@ -71,10 +74,22 @@ var (
 	nbMethod      = method{name: "hybrid-nblr", keep: hybridFeatures, nb: true}
 	nbPriorMethod = method{name: "hybrid-nblr-prior", keep: hybridFeatures, nb: true, prior: guidePrior}
 	forestMethod  = method{name: "hybrid-nblr-prior+gbt50", keep: hybridFeatures, nb: true, prior: guidePrior, trees: 50}
+	cueMethod     = method{name: "hybrid-nblr-prior+cues+gbt50", keep: hybridFeatures, nb: true, prior: guidePrior, trees: 50, cues: true}
 	embMethod     = method{name: "hybrid-nblr-prior+gbt50+vec", keep: hybridFeatures, nb: true, prior: guidePrior, trees: 50, emb: true}
 	// shipped is the method model_gen.go is fitted with: NB-LR with the
+	// guide's prior, one more such LR per cue of the guide (the blameless
+	// rows against that cue's blameful rows, joined by the log-sum-exp of
+	// their log-odds: a mixture the single LR cannot express, since what
+	// makes hindsight blameful is not what makes a remedy blameful) and a
+	// forest of 50 boosted trees of depth 3, their log-odds averaged
+	// (cueMethod). Against forestMethod on 24 497 rows, 5 grouped folds,
+	// firm rows: headline P/R/F1 0.907/0.404/0.559 against 0.906/0.355/0.510,
+	// AP 0.791 against 0.775; TestLearners's pipeline at 7 folds AP 0.792
+	// against 0.778. BLAMELESS_SHIP=forest fits forestMethod.
+	//
+	// Before the cues: NB-LR with the
 	// guide's prior, its log-odds averaged with a forest of 50 boosted trees
-	// of depth 3 (forestMethod; on today's features, 5 grouped folds, firm
+	// of depth 3 (forestMethod; on the features of the time, 5 grouped folds, firm
 	// rows: headline P/R/F1 0.920/0.228/0.366 against the LR alone's
 	// 0.910/0.202/0.330, AP 0.634 against 0.624; 7 folds 0.892/0.202/0.329
 	// against 0.832/0.186/0.304, AP 0.629 against 0.619). Of the LRs: at each fold's minimum confidence it found more than
@@ -94,8 +109,10 @@ var (
 			return nbMethod
 		case "nblr-prior":
 			return nbPriorMethod
+		case "forest":
+			return forestMethod
 		}
-		return forestMethod
+		return cueMethod
 	}()
 )
 
@@ -209,7 +226,7 @@ func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
 			}
 		}
 		t := *tr
-		t.keep, t.nb, t.prior, t.trees, t.emb = m.keep, m.nb, m.prior, m.trees, m.emb
+		t.keep, t.nb, t.prior, t.trees, t.emb, t.cues = m.keep, m.nb, m.prior, m.trees, m.emb, m.cues
 		f := t.fit(train)
 		for _, i := range test {
 			c := f.conf(&tr.data[i])
@@ -477,11 +494,13 @@ func listErrors(ps []prediction) string {
 // other misreadings fixed since: P 0.913 R 0.361 F1 0.518, best F1 0.707,
 // AP 0.775 (7 folds: 0.911/0.375/0.531). The rows of rounds 10-12 are
 // harder than the rest: on the rows both corpora hold, AP 0.761 -> 0.781.
+// With a model per cue in the mean (cueMethod): P 0.907 R 0.404 F1 0.559,
+// best F1 0.719, AP 0.791.
 const (
-	floorF1        = 0.50
+	floorF1        = 0.53
 	floorPrecision = 0.90
-	floorBestF1    = 0.67
-	floorAP        = 0.74
+	floorBestF1    = 0.69
+	floorAP        = 0.76
 )
 
 func TestCrossValidation(t *testing.T) {

@@ -28,16 +28,16 @@ func TestExplain(t *testing.T) {
 	a := mustNew(t, Config{})
 	for _, line := range strings.Split(strings.TrimSpace(string(src)), "\n") {
 		var names []string
-		a.collect = func(f *fsink, s *sent) { names = append(names, f.names...) }
-		hits := a.analyze(Segment{Text: line}, true)
-		z := modelBias
-		for _, n := range names {
-			z += w[n]
+		var confs []string
+		a.collect = func(f *fsink, s *sent) {
+			names = append(names, f.names...)
+			confs = append(confs, fmt.Sprintf("%.3f", f.confidence()))
 		}
+		hits := a.analyze(Segment{Text: line}, true)
 		slices.SortFunc(names, func(x, y string) int {
 			return cmpAbs(w[y], w[x])
 		})
-		fmt.Printf("%.3f %q\n", sigmoid(modelPlattA*z+modelPlattB), line)
+		fmt.Printf("%s %q\n", strings.Join(confs, " "), line)
 		for _, h := range hits {
 			fmt.Printf("   hit %s %.3f %q\n", h.Rule, h.Confidence, line[h.Start:h.End])
 		}

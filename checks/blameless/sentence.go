@@ -27,6 +27,15 @@ import (
 //     exclamation, quotation and meta-talk flags;
 //   - the rules' candidates (kind, subject class, the rules' own verdict).
 //
+// Beside that regression, one more per cue of the guide (person as cause,
+// hindsight, judgement, blame verbs, fixing the human, "human error",
+// naming) is fitted on the blameless rows against that cue's blameful
+// rows alone, and a forest of boosted trees on the same features; the
+// sentence's log-odds are the mean of the regression's, the log-sum-exp of
+// the cues' (the sentence is as blameful as its most blameful reading) and
+// the forest's. One regression must weigh "should have" the same in a
+// remedy and in hindsight; the cues' models need not.
+//
 // Features are hashed (FNV-1a, 64 bits) from their names, so inference
 // builds no strings; training (train_test.go) names them, keeps those seen
 // in at least minGroups groups of the corpus, and writes the weights by
@@ -54,8 +63,9 @@ var famRule = [nFam]string{"", RulePersonAsCause, RuleCounterfactual, RuleJudgme
 // set), it keeps their names. A feature that occurs twice counts twice.
 type fsink struct {
 	m      *sentModel
-	z      float64 // the bias plus the weights so far
-	best   feature // the positive weight that weighed most, preferring one with a family
+	z      float64             // the bias plus the weights so far
+	zc     [nCueModels]float64 // the same for each cue's model
+	best   feature             // the positive weight that weighed most, preferring one with a family
 	naming bool
 	names  []string  // with naming (training)
 	has    forestSet // the forest's features seen (scoring)
@@ -129,10 +139,10 @@ type feature struct {
 
 func (f *fsink) reset(m *sentModel) {
 	f.m, f.names, f.best = m, f.names[:0], feature{at: -1}
-	f.z = 0
+	f.z, f.zc = 0, [nCueModels]float64{}
 	f.has = forestSet{}
 	if m != nil {
-		f.z = m.bias
+		f.z, f.zc = m.bias, m.cueBias
 		if f.rep == nil {
 			f.rep = new(repeats)
 		}
@@ -170,28 +180,54 @@ func (f *fsink) add(at int, fam uint8, parts ...string) {
 	for _, p := range parts {
 		h = fnvAdd(h, p)
 	}
-	w, tf := f.m.w.get(h)
-	if tf > 0 {
-		f.has[(tf-1)>>6] |= 1 << ((tf - 1) & 63)
-	}
-	if w == 0 || f.rep.count(h) > maxRepeats {
+	sl := f.m.w.get(h)
+	if sl == nil {
 		return
 	}
+	if tf := sl.tf; tf > 0 {
+		f.has[(tf-1)>>6] |= 1 << ((tf - 1) & 63)
+	}
+	if !sl.weighs || f.rep.count(h) > maxRepeats {
+		return
+	}
+	w := sl.w
 	f.z += float64(w)
+	for k, c := range sl.cue {
+		f.zc[k] += float64(c)
+	}
 	if w > 0 && (f.best.fam == famNone && (fam != famNone || w > f.best.w) || fam != famNone && w > f.best.w) {
 		f.best = feature{w: w, at: int16(at), fam: fam}
 	}
 }
 
 // confidence is the calibrated probability of blame of the features added:
-// of the LR's log-odds, or with a forest of the mean of the LR's and the
-// forest's.
+// of the mean of the log-odds of the LR, of the cues' models (their
+// log-sum-exp: the sentence is as blameful as its most blameful reading)
+// and of the forest, each when the model has it.
 func (f *fsink) confidence() float64 {
-	z := f.z
-	if len(f.m.roots) > 0 {
-		z = (z + f.m.forestScore(&f.has)) / 2
+	z, n := f.z, 1.0
+	if f.m.cues {
+		z += logSumExp(f.zc[:])
+		n++
 	}
-	return sigmoid(f.m.scaleA*z + f.m.scaleB)
+	if len(f.m.roots) > 0 {
+		z += f.m.forestScore(&f.has)
+		n++
+	}
+	return sigmoid(f.m.scaleA*z/n + f.m.scaleB)
+}
+
+// logSumExp is log Σ e^x, computed stably.
+func logSumExp(xs []float64) float64 {
+	mx := math.Inf(-1)
+	for _, x := range xs {
+		mx = max(mx, x)
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += math.Exp(x - mx)
+	}
+	return mx + math.Log(s)
 }
 
 // subject class names as features.
@@ -916,10 +952,15 @@ func nominalForm(w string) bool {
 
 // sentModel is the shipped sentence model (model_gen.go).
 type sentModel struct {
-	w      weightTable
-	bias   float64
-	scaleA float64 // Platt calibration: p = sigmoid(scaleA*z + scaleB)
-	scaleB float64
+	w    weightTable
+	bias float64
+	// one logistic regression per cue of the guide (cueModelNames), on
+	// the same features: each learns its own kind of blame against the
+	// blameless rows (none when the model has no cue weights)
+	cues    bool
+	cueBias [nCueModels]float64
+	scaleA  float64 // Platt calibration: p = sigmoid(scaleA*z + scaleB)
+	scaleB  float64
 	// the forest (model_gen.go's modelForest), its nodes flattened; a
 	// split's feature is its index in the forest's features (forestSet)
 	nodes      []forestNode
@@ -960,8 +1001,34 @@ type forestSplit struct {
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
-func newSentModel(ws []namedWeight, bias, a, b float64, forest [][]forestSplit, forestBase float64) *sentModel {
-	m := &sentModel{bias: bias, scaleA: a, scaleB: b, forestBase: forestBase}
+// modelSpec is a model as model_gen.go lists it.
+type modelSpec struct {
+	weights        []namedWeight
+	bias           float64
+	cueWeights     []cueWeight
+	cueBias        [nCueModels]float64
+	forest         [][]forestSplit
+	forestBase     float64
+	plattA, plattB float64
+}
+
+// nCueModels: the cues of the guide, one model each.
+const nCueModels = 7
+
+// cueModelNames: the cues, in the order of cueWeight's weights.
+var cueModelNames = [nCueModels]string{"person-as-cause", "counterfactual", "judgmental", "blame-verb",
+	"fix-the-human", "human-error", "named-individual"}
+
+// cueWeight is one feature's weight in each cue's model.
+type cueWeight struct {
+	name string
+	w    [nCueModels]float32
+}
+
+func newSentModel(p modelSpec) *sentModel {
+	m := &sentModel{bias: p.bias, scaleA: p.plattA, scaleB: p.plattB, forestBase: p.forestBase,
+		cues: len(p.cueWeights) > 0, cueBias: p.cueBias}
+	ws, forest := p.weights, p.forest
 	index := map[string]int16{}
 	for _, t := range forest {
 		for _, sp := range t {
@@ -974,12 +1041,17 @@ func newSentModel(ws []namedWeight, bias, a, b float64, forest [][]forestSplit, 
 		panic("blameless: the forest splits on more features than maxForestFeatures")
 	}
 	n := 16
-	for n < 2*(len(ws)+len(index)) {
+	for n < 2*(len(ws)+len(p.cueWeights)+len(index)) {
 		n <<= 1
 	}
 	m.w = weightTable{slots: make([]weightSlot, n), mask: uint64(n - 1)}
 	for _, w := range ws {
-		m.w.put(featureKey(w.name), w.w)
+		sl := m.w.slot(featureKey(w.name))
+		sl.w, sl.weighs = w.w, sl.weighs || w.w != 0
+	}
+	for _, cw := range p.cueWeights {
+		sl := m.w.slot(featureKey(cw.name))
+		sl.cue, sl.weighs = cw.w, sl.weighs || cw.w != [nCueModels]float32{}
 	}
 	for name, i := range index {
 		m.w.mark(featureKey(name), i+1)
@@ -1019,9 +1091,11 @@ type weightTable struct {
 }
 
 type weightSlot struct {
-	key uint64 // 0: empty
-	w   float32
-	tf  int16 // 1 + the feature's index among the forest's; 0: not in the forest
+	key    uint64 // 0: empty
+	w      float32
+	cue    [nCueModels]float32 // the weight in each cue's model
+	tf     int16               // 1 + the feature's index among the forest's; 0: not in the forest
+	weighs bool                // w or a cue weight is not zero
 }
 
 func (t *weightTable) slot(k uint64) *weightSlot {
@@ -1036,21 +1110,19 @@ func (t *weightTable) slot(k uint64) *weightSlot {
 	return &t.slots[i]
 }
 
-func (t *weightTable) put(k uint64, w float32) { t.slot(k).w = w }
-
 func (t *weightTable) mark(k uint64, tf int16) { t.slot(k).tf = tf }
 
-// get: the weight of key k and its forest index (tf of weightSlot).
-func (t *weightTable) get(k uint64) (float32, int16) {
+// get: the slot of key k (nil: the model does not know the feature).
+func (t *weightTable) get(k uint64) *weightSlot {
 	if k == 0 {
 		k = 1
 	}
 	for i := k & t.mask; ; i = (i + 1) & t.mask {
 		switch sl := &t.slots[i]; sl.key {
 		case k:
-			return sl.w, sl.tf
+			return sl
 		case 0:
-			return 0, 0
+			return nil
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -207,6 +208,10 @@ type fitted struct {
 	// embW·the mean vector) joins the mean
 	embW []float64
 	embB float64
+	// with cues, one LR per cue of the guide (cueModelNames) joins the
+	// mean with the log-sum-exp of their log-odds
+	cueW []map[int32]float64
+	cueB []float64
 }
 
 func (m *fitted) raw(d *rowData) float64 {
@@ -214,17 +219,54 @@ func (m *fitted) raw(d *rowData) float64 {
 	for _, f := range d.feats {
 		z += m.w[f]
 	}
+	n := 1.0
+	if m.cueW != nil {
+		z += m.cueScore(d)
+		n++
+	}
 	if m.forest != nil {
 		fz := m.forestInit
 		for _, n := range m.forest {
 			fz += n.eval(d.feats)
 		}
-		if m.embW != nil {
-			return (z + fz + embWeight*m.embScore(d.emb)) / (2 + embWeight)
-		}
-		z = (z + fz) / 2
+		z += fz
+		n++
 	}
-	return z
+	if m.embW != nil {
+		z += embWeight * m.embScore(d.emb)
+		n += embWeight
+	}
+	return z / n
+}
+
+// cueScore: the log-sum-exp of the cues' models' log-odds.
+func (m *fitted) cueScore(d *rowData) float64 {
+	zs := make([]float64, len(m.cueW))
+	for k, w := range m.cueW {
+		zs[k] = m.cueB[k]
+		for _, f := range d.feats {
+			zs[k] += w[f]
+		}
+	}
+	return logSumExp(zs)
+}
+
+// fitCues fits one LR per cue of the guide on rows idx: the blameless rows
+// against the blameful rows of that cue (the other cues' blameful rows are
+// left out: they are neither).
+func (tr *trainer) fitCues(idx []int) ([]map[int32]float64, []float64) {
+	ws := make([]map[int32]float64, nCueModels)
+	bs := make([]float64, nCueModels)
+	for k, c := range cueModelNames {
+		var sub []int
+		for _, i := range idx {
+			if r := tr.rows[i]; !r.blame() || r.Cue == c {
+				sub = append(sub, i)
+			}
+		}
+		ws[k], bs[k] = tr.fitLR(sub)
+	}
+	return ws, bs
 }
 
 func (m *fitted) embScore(mean []float64) float64 {
@@ -396,6 +438,9 @@ func (tr *trainer) fitModel(idx []int) *fitted {
 	if tr.emb {
 		m.embW, m.embB = tr.fitEmb(idx)
 	}
+	if tr.cues {
+		m.cueW, m.cueB = tr.fitCues(idx)
+	}
 	return m
 }
 
@@ -432,9 +477,7 @@ func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base 
 			margin[k] = init
 		}
 	}
-	if len(gbtG) < len(tr.ft.names) {
-		gbtG, gbtH = make([]float64, len(tr.ft.names)), make([]float64, len(tr.ft.names))
-	}
+	sc := &treeScratch{g: make([]float64, len(tr.ft.names)), h: make([]float64, len(tr.ft.names))}
 	var forest []*gbtNode
 	g := make([]float64, len(idx))
 	h := make([]float64, len(idx))
@@ -448,7 +491,7 @@ func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base 
 			g[k] = ws[k] * (p - ys[k])
 			h[k] = ws[k] * max(p*(1-p), 1e-6)
 		}
-		root := growTree(xs, g, h, all, depth, l2)
+		root := sc.grow(xs, g, h, all, depth, l2)
 		root.scale(eta)
 		for k := range idx {
 			margin[k] += root.eval(xs[k])
@@ -458,12 +501,14 @@ func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base 
 	return init, forest
 }
 
-// scratch of growTree, by feature id (sized by gbtLearner's fit).
-var (
-	gbtG, gbtH []float64
-	gbtTouched []int32
-	gbtMinHess = envFloat("BLAMELESS_GBT_MIN_HESS", 1)
-)
+// treeScratch is one forest's scratch while its trees grow: the sums of
+// gradients and hessians by feature id, and the features touched.
+type treeScratch struct {
+	g, h    []float64
+	touched []int32
+}
+
+var gbtMinHess = envFloat("BLAMELESS_GBT_MIN_HESS", 1)
 
 type gbtNode struct {
 	feat        int32 // -1: leaf
@@ -482,9 +527,9 @@ func (n *gbtNode) eval(fs []int32) float64 {
 	return n.value
 }
 
-// growTree: the best split on a feature's presence at each node, by the
+// grow: the best split on a feature's presence at each node, by the
 // second-order gain, to depth (minimum hessian per child 1).
-func growTree(xs [][]int32, g, h []float64, rows []int, depth int, l2 float64) *gbtNode {
+func (sc *treeScratch) grow(xs [][]int32, g, h []float64, rows []int, depth int, l2 float64) *gbtNode {
 	var G, H float64
 	for _, k := range rows {
 		G += g[k]
@@ -496,18 +541,18 @@ func growTree(xs [][]int32, g, h []float64, rows []int, depth int, l2 float64) *
 	}
 	for _, k := range rows {
 		for _, f := range xs[k] {
-			if gbtG[f] == 0 && gbtH[f] == 0 {
-				gbtTouched = append(gbtTouched, f)
+			if sc.g[f] == 0 && sc.h[f] == 0 {
+				sc.touched = append(sc.touched, f)
 			}
-			gbtG[f] += g[k]
-			gbtH[f] += h[k]
+			sc.g[f] += g[k]
+			sc.h[f] += h[k]
 		}
 	}
 	parent := G * G / (H + l2)
 	bestGain, bestF := 1e-9, int32(-1)
-	for _, f := range gbtTouched {
-		gl, hl := gbtG[f], gbtH[f]
-		gbtG[f], gbtH[f] = 0, 0
+	for _, f := range sc.touched {
+		gl, hl := sc.g[f], sc.h[f]
+		sc.g[f], sc.h[f] = 0, 0
 		gr, hr := G-gl, H-hl
 		if hl < gbtMinHess || hr < gbtMinHess {
 			continue
@@ -517,7 +562,7 @@ func growTree(xs [][]int32, g, h []float64, rows []int, depth int, l2 float64) *
 			bestGain, bestF = gain, f
 		}
 	}
-	gbtTouched = gbtTouched[:0]
+	sc.touched = sc.touched[:0]
 	if bestF < 0 {
 		return leaf
 	}
@@ -529,7 +574,7 @@ func growTree(xs [][]int32, g, h []float64, rows []int, depth int, l2 float64) *
 			witho = append(witho, k)
 		}
 	}
-	return &gbtNode{feat: bestF, with: growTree(xs, g, h, with, depth-1, l2), witho: growTree(xs, g, h, witho, depth-1, l2)}
+	return &gbtNode{feat: bestF, with: sc.grow(xs, g, h, with, depth-1, l2), witho: sc.grow(xs, g, h, witho, depth-1, l2)}
 }
 
 func (n *gbtNode) scale(eta float64) {
@@ -556,6 +601,7 @@ type trainer struct {
 	prior func(name string) float64
 	trees int  // a forest of that many trees in the mean (method.trees)
 	emb   bool // the word vectors' LR in the mean (method.emb)
+	cues  bool // the cues' LRs in the mean (method.cues)
 }
 
 // fitLR fits the weights on rows idx.
@@ -674,8 +720,16 @@ func (tr *trainer) fit(idx []int) *fitted {
 	for k, i := range idx {
 		sub[k] = tr.rows[i]
 	}
+	// the inner folds' models and the whole model are fitted side by side
 	raw := make([]float64, len(idx))
-	for _, test := range folds(sub, row.group, 4) {
+	inner := folds(sub, row.group, 4)
+	var m *fitted
+	inParallel(len(inner)+1, func(f int) {
+		if f == len(inner) {
+			m = tr.fitModel(idx)
+			return
+		}
+		test := inner[f]
 		in := make(map[int]bool, len(test))
 		for _, k := range test {
 			in[k] = true
@@ -686,11 +740,11 @@ func (tr *trainer) fit(idx []int) *fitted {
 				train = append(train, i)
 			}
 		}
-		m := tr.fitModel(train)
+		fm := tr.fitModel(train)
 		for _, k := range test {
-			raw[k] = m.raw(&tr.data[idx[k]])
+			raw[k] = fm.raw(&tr.data[idx[k]])
 		}
-	}
+	})
 	ys := make([]float64, len(idx))
 	for k, i := range idx {
 		if tr.rows[i].blame() {
@@ -710,12 +764,27 @@ func (tr *trainer) fit(idx []int) *fitted {
 		conf = append(conf, sigmoid(a*raw[k]+b))
 		blame = append(blame, tr.rows[i].blame())
 	}
-	m := tr.fitModel(idx)
 	m.a, m.b = a, b
 	m.threshold = chooseThreshold(conf, blame, targetPrecision)
 	m.warn = chooseThreshold(conf, blame, warnPrecision)
 	m.rawOOF, m.innerIndex = conf, idx
 	return m
+}
+
+// inParallel runs f(0) … f(n-1), as many at once as there are CPUs to run
+// Go code, and returns when all have.
+func inParallel(n int, f func(i int)) {
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // platt fits p = sigmoid(a·z + b) to labels ys (with Platt's smoothed
@@ -1006,6 +1075,7 @@ func writeModel(m *fitted, ft *featTable, c *corpus) []byte {
 	}
 	b.WriteString("}\n\n")
 	writeForest(&b, m, ft)
+	writeCues(&b, m, ft)
 	b.WriteString("// The bias, the calibration (p = sigmoid(A·z + B)) and the default minimum\n")
 	b.WriteString("// confidences of an error and of a warning, chosen on out-of-fold predictions\n")
 	fmt.Fprintf(&b, "// of grouped folds for precision %.2f and %.2f.\n", targetPrecision, warnPrecision)
@@ -1022,6 +1092,61 @@ func writeModel(m *fitted, ft *featTable, c *corpus) []byte {
 		panic(err)
 	}
 	return src
+}
+
+// writeCues writes modelCueWeights and modelCueBias: each feature's weight
+// in each cue's model, where one is at least pruneBelow, sorted by name.
+func writeCues(b *bytes.Buffer, m *fitted, ft *featTable) {
+	if m.cueW == nil {
+		b.WriteString("// modelCueWeights: none (the model has no cue models).\n")
+		b.WriteString("var modelCueWeights []cueWeight\n\n")
+		b.WriteString("var modelCueBias [nCueModels]float64\n\n")
+		return
+	}
+	ws := map[int32]*[nCueModels]float64{}
+	for k, w := range m.cueW {
+		for f, x := range w {
+			if math.Abs(x) < pruneBelow {
+				continue
+			}
+			if ws[f] == nil {
+				ws[f] = new([nCueModels]float64)
+			}
+			ws[f][k] = x
+		}
+	}
+	names := make([]string, 0, len(ws))
+	byName := map[string]*[nCueModels]float64{}
+	for f, w := range ws {
+		names = append(names, ft.names[f])
+		byName[ft.names[f]] = w
+	}
+	slices.Sort(names)
+	fmt.Fprintf(b, "// modelCueWeights: one logistic regression per cue of the guide (%s),\n", strings.Join(cueModelNames[:], ", "))
+	b.WriteString("// each fitted like the weights above on the blameless rows against that cue's\n")
+	b.WriteString("// blameful rows; the log-sum-exp of their log-odds joins the mean. A line is\n")
+	b.WriteString("// a feature's weight in each, in that order.\n")
+	b.WriteString("var modelCueWeights = []cueWeight{\n")
+	for _, n := range names {
+		fmt.Fprintf(b, "\t{%q, [nCueModels]float32{", n)
+		for k, x := range byName[n] {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(b, "%.3f", x)
+		}
+		b.WriteString("}},\n")
+	}
+	b.WriteString("}\n\n")
+	b.WriteString("// modelCueBias: each cue's model's bias.\n")
+	b.WriteString("var modelCueBias = [nCueModels]float64{")
+	for k, x := range m.cueB {
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, "%.4f", x)
+	}
+	b.WriteString("}\n\n")
 }
 
 // writeForest writes modelForest: each tree in preorder, a split on a
@@ -1072,11 +1197,28 @@ func writeForest(b *bytes.Buffer, m *fitted, ft *featTable) {
 }
 
 // shippedFit fits the shipped method on the whole corpus (held-out-only
-// rows included: everything labelled is training material here).
+// rows included: everything labelled is training material here), once per
+// test binary.
 func shippedFit(tb testing.TB) (*fitted, *featTable, *corpus) {
+	shippedOnce.Do(func() { shippedM, shippedFT, shippedC = fitShipped(tb) })
+	if shippedM == nil {
+		tb.Fatal("the shipped model could not be fitted")
+	}
+	return shippedM, shippedFT, shippedC
+}
+
+var (
+	shippedOnce sync.Once
+	shippedM    *fitted
+	shippedFT   *featTable
+	shippedC    *corpus
+)
+
+func fitShipped(tb testing.TB) (*fitted, *featTable, *corpus) {
 	c := loadCorpus(tb)
 	ft, data := extract(tb, c.rows)
-	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: shipped.keep, nb: shipped.nb, prior: shipped.prior, trees: shipped.trees, emb: shipped.emb}
+	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: shipped.keep, nb: shipped.nb, prior: shipped.prior, trees: shipped.trees,
+		emb: shipped.emb, cues: shipped.cues}
 	all := make([]int, len(c.rows))
 	for i := range all {
 		all[i] = i
