@@ -187,13 +187,15 @@ func (f *fsink) add(at int, fam uint8, parts ...string) {
 	if tf := sl.tf; tf > 0 {
 		f.has[(tf-1)>>6] |= 1 << ((tf - 1) & 63)
 	}
-	if !sl.weighs || f.rep.count(h) > maxRepeats {
+	if sl.w == 0 && sl.cue == 0 || f.rep.count(h) > maxRepeats {
 		return
 	}
 	w := sl.w
 	f.z += float64(w)
-	for k, c := range sl.cue {
-		f.zc[k] += float64(c)
+	if sl.cue > 0 {
+		for k, c := range &f.m.cueW[sl.cue-1] {
+			f.zc[k] += float64(c)
+		}
 	}
 	if w > 0 && (f.best.fam == famNone && (fam != famNone || w > f.best.w) || fam != famNone && w > f.best.w) {
 		f.best = feature{w: w, at: int16(at), fam: fam}
@@ -959,7 +961,8 @@ type sentModel struct {
 	// blameless rows (none when the model has no cue weights)
 	cues    bool
 	cueBias [nCueModels]float64
-	scaleA  float64 // Platt calibration: p = sigmoid(scaleA*z + scaleB)
+	cueW    [][nCueModels]float32 // a feature's weights in them, by its slot's cue
+	scaleA  float64               // Platt calibration: p = sigmoid(scaleA*z + scaleB)
 	scaleB  float64
 	// the forest (model_gen.go's modelForest), its nodes flattened; a
 	// split's feature is its index in the forest's features (forestSet)
@@ -1046,12 +1049,13 @@ func newSentModel(p modelSpec) *sentModel {
 	}
 	m.w = weightTable{slots: make([]weightSlot, n), mask: uint64(n - 1)}
 	for _, w := range ws {
-		sl := m.w.slot(featureKey(w.name))
-		sl.w, sl.weighs = w.w, sl.weighs || w.w != 0
+		m.w.slot(featureKey(w.name)).w = w.w
 	}
 	for _, cw := range p.cueWeights {
-		sl := m.w.slot(featureKey(cw.name))
-		sl.cue, sl.weighs = cw.w, sl.weighs || cw.w != [nCueModels]float32{}
+		if cw.w != [nCueModels]float32{} {
+			m.cueW = append(m.cueW, cw.w)
+			m.w.slot(featureKey(cw.name)).cue = int32(len(m.cueW))
+		}
 	}
 	for name, i := range index {
 		m.w.mark(featureKey(name), i+1)
@@ -1091,11 +1095,10 @@ type weightTable struct {
 }
 
 type weightSlot struct {
-	key    uint64 // 0: empty
-	w      float32
-	cue    [nCueModels]float32 // the weight in each cue's model
-	tf     int16               // 1 + the feature's index among the forest's; 0: not in the forest
-	weighs bool                // w or a cue weight is not zero
+	key uint64 // 0: empty
+	w   float32
+	cue int32 // 1 + the index of the feature's weights in sentModel.cueW; 0: none
+	tf  int16 // 1 + the feature's index among the forest's; 0: not in the forest
 }
 
 func (t *weightTable) slot(k uint64) *weightSlot {
