@@ -198,6 +198,13 @@ func (s *sent) punitive(i int) {
 // Brain was terminated": a thing, beside a name; "what caused the instance
 // to be terminated").
 func (s *sent) thingPassive(i int) bool {
+	if s.tpAt != i+1 {
+		s.tpAt, s.tpIs = i+1, s.thingPassiveAt(i)
+	}
+	return s.tpIs
+}
+
+func (s *sent) thingPassiveAt(i int) bool {
 	if !s.passiveAt(i) {
 		return false
 	}

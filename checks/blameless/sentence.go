@@ -356,26 +356,19 @@ func (s *sent) abstract(i int) (string, uint8) {
 		}
 		return t.low, absPlain
 	}
-	pb := personBits(base)
-	if pb == 0 && f == 0 && strings.Contains(base, "-") {
-		if c, ev := s.classify(i); c == sRole && ev == evNounWN {
-			return "PERSON", absContent // "a bank-employee"
+	// a lower-case head: the class the subject rules give it
+	switch c, ev := s.classify(i); c {
+	case sRole:
+		if ev == evNounWN {
+			return "PERSON", absContent // "the engineer", "a bank-employee"
 		}
-	}
-	if personFirstHeads[base] {
-		if s.techBefore(i) {
-			return "THING", absContent
+		return "ROLE", absContent
+	case sTeam:
+		return "TEAM", absContent // "the staff", "upper management"
+	case sSystem:
+		if personFirstHeads[base] || personBits(base)&pNoun != 0 {
+			return "THING", absContent // "the package manager", "a Prometheus exporter"
 		}
-		return "PERSON", absContent
-	}
-	if pb&pNoun != 0 && !ambiguousWord(base) {
-		if s.thingModifier(i) {
-			return "THING", absContent
-		}
-		return "PERSON", absContent
-	}
-	if pb&pGroup != 0 {
-		return "TEAM", absContent
 	}
 	return t.low, absPlain
 }
@@ -621,8 +614,7 @@ func (s *sent) features(f *fsink) {
 		f.add(at, famFix, "L:PUNISH")
 		f.add(at, famFix, "L:PUNISH|phrase")
 	}
-	if s.humanErrorAt() >= 0 {
-		at := s.humanErrorAt()
+	if at := s.humanErrorAt(); at >= 0 {
 		f.add(at, famHE, "L:HUMANERR")
 		if s.clauseNegated(at) {
 			f.add(at, famNone, "L:HUMANERR|neg")

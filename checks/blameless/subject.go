@@ -13,6 +13,10 @@ type sent struct {
 	meta  bool
 	sink  *fsink // the sentence's features (pooled with the tokens)
 	all   bool   // keep the sentence's finding whatever its confidence
+	// tpAt, tpIs: thingPassive's last answer (for token tpAt-1), asked by
+	// both the sanction rule and the model's features
+	tpAt int
+	tpIs bool
 }
 
 // subj is the subject found for a verb group.
@@ -538,7 +542,7 @@ func (s *sent) classifyNP(b, e int) subj {
 		if has(tk, fAux|fModal) && tk.kind == tWord && head >= 0 {
 			break
 		}
-		if head >= 0 && tk.kind == tWord && len(tk.low) > 5 && strings.HasSuffix(tk.low, "ing") && tk.f&fSystem == 0 && !tk.cap {
+		if head >= 0 && !tk.cap && s.ingParticiple(i) {
 			break // a participle after the head ("a contractor working late", "an engineer debugging it")
 		}
 		head = i
