@@ -313,6 +313,16 @@ func TestNoTrainingRowFromAWholePostmortem(t *testing.T) {
 		}
 		docs[filepath.Base(f)] = " " + words(string(b)) + " "
 	}
+	// a row inside a document has its first three words in a row there: the
+	// documents' word trigrams rule out most rows without a scan
+	trigram := func(ws []string) string { return ws[0] + " " + ws[1] + " " + ws[2] }
+	trigrams := map[string]bool{}
+	for _, d := range docs {
+		ws := strings.Fields(d)
+		for k := 0; k+3 <= len(ws); k++ {
+			trigrams[trigram(ws[k:])] = true
+		}
+	}
 	c := loadCorpus(t)
 	for _, r := range append(c.rows, loadUnseen(t, c)...) {
 		if r.Batch == "dev" || r.Batch == "holdout" {
@@ -321,6 +331,9 @@ func TestNoTrainingRowFromAWholePostmortem(t *testing.T) {
 		w := words(r.Text)
 		if len(w) < 25 {
 			continue // "Sorry about that." is in many texts
+		}
+		if ws := strings.Fields(w); len(ws) >= 3 && !trigrams[trigram(ws)] {
+			continue
 		}
 		for name, d := range docs {
 			if strings.Contains(d, " "+w+" ") {

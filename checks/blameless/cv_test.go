@@ -42,7 +42,7 @@ type method struct {
 	// (measured by TestLearners with BLAMELESS_LEARNERS=vectors; not
 	// shipped).
 	emb bool
-	// cues, when set, adds one LR per cue of the guide (fitCues,
+	// cues, when set, adds one LR per cue of the guide (fitCue,
 	// train_test.go) to the mean: the log-sum-exp of their log-odds.
 	cues bool
 }
@@ -205,19 +205,23 @@ func batchFolds(rows []row) ([][]int, []string) {
 }
 
 // crossValidate fits m on all rows outside each fold and predicts the fold.
+// The folds are fitted side by side (each fit runs its own inner folds side
+// by side too), so a CPU that finishes one fit's last model takes up the
+// next fold's work instead of waiting.
 func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
-	var out []prediction
-	for _, test := range fs {
-		in := make(map[int]bool, len(test))
-		for _, i := range test {
-			in[i] = true
-		}
+	per := make([][]prediction, len(fs))
+	inParallel(len(fs), func(k int) {
+		test := fs[k]
 		if m.keep == nil {
 			for _, i := range test {
 				got := len(tr.data[i].strong) > 0
-				out = append(out, prediction{r: tr.rows[i], conf: cond(got, 1.0, 0.0), threshold: 0.5, warn: 0.5, got: got})
+				per[k] = append(per[k], prediction{r: tr.rows[i], conf: cond(got, 1.0, 0.0), threshold: 0.5, warn: 0.5, got: got})
 			}
-			continue
+			return
+		}
+		in := make(map[int]bool, len(test))
+		for _, i := range test {
+			in[i] = true
 		}
 		train := make([]int, 0, len(tr.rows)-len(test))
 		for i := range tr.rows {
@@ -230,8 +234,12 @@ func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
 		f := t.fit(train)
 		for _, i := range test {
 			c := f.conf(&tr.data[i])
-			out = append(out, prediction{r: tr.rows[i], conf: c, threshold: f.threshold, warn: f.warn, got: c >= f.threshold})
+			per[k] = append(per[k], prediction{r: tr.rows[i], conf: c, threshold: f.threshold, warn: f.warn, got: c >= f.threshold})
 		}
+	})
+	var out []prediction
+	for _, p := range per {
+		out = append(out, p...)
 	}
 	return out
 }

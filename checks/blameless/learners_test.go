@@ -253,22 +253,10 @@ func lrLearner(m method) learner {
 // vocabulary: the features of rows idx seen in at least minGroups groups
 // (as fitLR keeps them), by id.
 func (tr *trainer) vocabulary(idx []int) map[int32]bool {
-	groups := map[int32]map[string]bool{}
-	for _, i := range idx {
-		g := tr.rows[i].group()
-		for _, f := range tr.data[i].feats {
-			m := groups[f]
-			if m == nil {
-				m = map[string]bool{}
-				groups[f] = m
-			}
-			m[g] = true
-		}
-	}
 	out := map[int32]bool{}
-	for f, gs := range groups {
-		if len(gs) >= minGroups && (tr.keep == nil || tr.keep(tr.ft.names[f])) {
-			out[f] = true
+	for f, n := range tr.groupCounts(idx) {
+		if int(n) >= minGroups && (tr.keep == nil || tr.keep(tr.ft.names[f])) {
+			out[int32(f)] = true
 		}
 	}
 	return out

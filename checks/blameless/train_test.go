@@ -251,22 +251,17 @@ func (m *fitted) cueScore(d *rowData) float64 {
 	return logSumExp(zs)
 }
 
-// fitCues fits one LR per cue of the guide on rows idx: the blameless rows
+// fitCue fits the LR of cue k of the guide on rows idx: the blameless rows
 // against the blameful rows of that cue (the other cues' blameful rows are
 // left out: they are neither).
-func (tr *trainer) fitCues(idx []int) ([]map[int32]float64, []float64) {
-	ws := make([]map[int32]float64, nCueModels)
-	bs := make([]float64, nCueModels)
-	for k, c := range cueModelNames {
-		var sub []int
-		for _, i := range idx {
-			if r := tr.rows[i]; !r.blame() || r.Cue == c {
-				sub = append(sub, i)
-			}
+func (tr *trainer) fitCue(idx []int, k int) (map[int32]float64, float64) {
+	var sub []int
+	for _, i := range idx {
+		if r := tr.rows[i]; !r.blame() || r.Cue == cueModelNames[k] {
+			sub = append(sub, i)
 		}
-		ws[k], bs[k] = tr.fitLR(sub)
 	}
-	return ws, bs
+	return tr.fitLR(sub)
 }
 
 func (m *fitted) embScore(mean []float64) float64 {
@@ -430,17 +425,23 @@ const (
 
 // fitModel fits the weights (and, with trees, the forest) on rows idx.
 func (tr *trainer) fitModel(idx []int) *fitted {
-	w, b := tr.fitLR(idx)
-	m := &fitted{w: w, bias: b, nFeatures: len(w)}
+	// the parts do not depend on each other: they are fitted side by side
+	m := &fitted{}
+	parts := []func(){func() { m.w, m.bias = tr.fitLR(idx) }}
 	if tr.trees > 0 {
-		m.forestInit, m.forest = tr.fitForest(idx, tr.trees, forestDepth, forestEta, forestL2, nil)
+		parts = append(parts, func() { m.forestInit, m.forest = tr.fitForest(idx, tr.trees, forestDepth, forestEta, forestL2, nil) })
 	}
 	if tr.emb {
-		m.embW, m.embB = tr.fitEmb(idx)
+		parts = append(parts, func() { m.embW, m.embB = tr.fitEmb(idx) })
 	}
 	if tr.cues {
-		m.cueW, m.cueB = tr.fitCues(idx)
+		m.cueW, m.cueB = make([]map[int32]float64, nCueModels), make([]float64, nCueModels)
+		for k := range cueModelNames {
+			parts = append(parts, func() { m.cueW[k], m.cueB[k] = tr.fitCue(idx, k) })
+		}
 	}
+	inParallel(len(parts), func(i int) { parts[i]() })
+	m.nFeatures = len(m.w)
 	return m
 }
 
@@ -604,39 +605,65 @@ type trainer struct {
 	cues  bool // the cues' LRs in the mean (method.cues)
 }
 
+// groupCounts: for each feature (by id), the number of groups (tr.rows'
+// group) among rows idx whose rows have it. The rows are taken group by
+// group, so a feature counts a group once by remembering the last it
+// counted.
+func (tr *trainer) groupCounts(idx []int) []int32 {
+	ids := map[string]int32{}
+	type rg struct {
+		i int
+		g int32
+	}
+	order := make([]rg, len(idx))
+	for k, i := range idx {
+		g := tr.rows[i].group()
+		id, ok := ids[g]
+		if !ok {
+			id = int32(len(ids)) + 1
+			ids[g] = id
+		}
+		order[k] = rg{i, id}
+	}
+	slices.SortStableFunc(order, func(a, b rg) int { return cmp.Compare(a.g, b.g) })
+	cnt := make([]int32, len(tr.ft.names))
+	last := make([]int32, len(tr.ft.names))
+	for _, o := range order {
+		for _, f := range tr.data[o.i].feats {
+			if last[f] != o.g {
+				last[f] = o.g
+				cnt[f]++
+			}
+		}
+	}
+	return cnt
+}
+
 // fitLR fits the weights on rows idx.
 func (tr *trainer) fitLR(idx []int) (map[int32]float64, float64) {
-	// vocabulary: features in at least minGroups groups
-	groups := map[int32]map[string]bool{}
-	for _, i := range idx {
-		g := tr.rows[i].group()
-		for _, f := range tr.data[i].feats {
-			m := groups[f]
-			if m == nil {
-				m = map[string]bool{}
-				groups[f] = m
-			}
-			m[g] = true
-		}
+	// vocabulary: features in at least minGroups groups, and those the
+	// prior gives a weight
+	cnt := tr.groupCounts(idx)
+	cand := make([]bool, len(cnt))
+	for f, n := range cnt {
+		cand[f] = n > 0
 	}
 	if tr.prior != nil {
 		for _, n := range priorFeatures() {
-			if f, ok := tr.ft.index[n]; ok && groups[f] == nil {
-				groups[f] = map[string]bool{}
+			if f, ok := tr.ft.index[n]; ok {
+				cand[f] = true
 			}
 		}
 	}
-	col := map[int32]int{}
+	col := make([]int32, len(cnt)) // 1 + the feature's column; 0: not kept (0 is the bias)
 	var cols []int32
-	for f, gs := range groups {
-		if (len(gs) >= minGroups || tr.prior != nil && tr.prior(tr.ft.names[f]) != 0) && tr.keep(tr.ft.names[f]) {
-			col[f] = 0
-			cols = append(cols, f)
+	for f, ok := range cand {
+		if ok && (int(cnt[f]) >= minGroups || tr.prior != nil && tr.prior(tr.ft.names[f]) != 0) && tr.keep(tr.ft.names[f]) {
+			cols = append(cols, int32(f))
 		}
 	}
-	slices.Sort(cols)
 	for k, f := range cols {
-		col[f] = k + 1 // 0 is the bias
+		col[f] = int32(k + 1)
 	}
 	xs := make([][]int32, len(idx))
 	ys := make([]float64, len(idx))
@@ -644,8 +671,8 @@ func (tr *trainer) fitLR(idx []int) (map[int32]float64, float64) {
 	npos, nneg := 0.0, 0.0
 	for k, i := range idx {
 		for _, f := range tr.data[i].feats {
-			if c, ok := col[f]; ok {
-				xs[k] = append(xs[k], int32(c))
+			if c := col[f]; c > 0 {
+				xs[k] = append(xs[k], c)
 			}
 		}
 		if tr.rows[i].blame() {
