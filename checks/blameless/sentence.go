@@ -690,7 +690,9 @@ func (s *sent) verbal(i int) bool {
 func (s *sent) verbGroupFeatures(f *fsink) {
 	n := len(s.t)
 	for g := 0; g < n; g++ {
-		if s.t[g].unjudged || !s.verbal(g) || s.attributive(g) {
+		// a group may open with its negation ("Bob never checked")
+		lead := s.t[g].f&fNeg != 0 && g+1 < n && s.verbal(g+1) && !s.attributive(g+1) && (g == 0 || !s.verbal(g-1))
+		if s.t[g].unjudged || !lead && (!s.verbal(g) || s.attributive(g)) {
 			continue
 		}
 		if g > 0 && (s.verbal(g-1) || s.t[g-1].f&fNeg != 0 || isAdverb(&s.t[g-1]) && g > 1 && s.verbal(g-2)) {

@@ -281,7 +281,7 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		switch {
 		case pb&pName != 0:
 			return sNamed, evName
-		case pb&pAmbiName != 0 && (!s.firstWord(i) || s.capAfter(i) || i+1 < len(s.t) && verbish(&s.t[i+1])):
+		case pb&pAmbiName != 0 && (!s.firstWord(i) || s.capAfter(i) || s.verbNext(i)):
 			return sNamed, evAmbName
 		case s.surnameAfterName(i):
 			return sNamed, evName
@@ -447,6 +447,17 @@ var ambiguousHeads = map[string]bool{
 
 // (A login that is a word of the analyzer's own lexicon, such as "main" or
 // "ops", is not taken for a person when written in lower case.)
+
+// verbNext: a verb follows token i, past up to two adverbs or negations
+// ("Bob deleted", "John still shouldn't have", "Frank never checked").
+func (s *sent) verbNext(i int) bool {
+	for k := i + 1; k < len(s.t) && k <= i+3; k++ {
+		if t := &s.t[k]; !isAdverb(t) && t.f&fNeg == 0 {
+			return verbish(t)
+		}
+	}
+	return false
+}
 
 // capAfter: the next token is a capitalised word (a surname after a first name).
 func (s *sent) capAfter(i int) bool {

@@ -98,3 +98,21 @@ func TestBlamePredicates(t *testing.T) {
 		{"The management of secrets was slow.", false},
 	})
 }
+
+// A first name that is also a word ("John", "Frank", "Bob") opening a
+// sentence is a name when its verb follows, also past an adverb, an
+// auxiliary or a negation ("John still shouldn't have", "Bob then
+// deleted"); "Frank discussion followed" stays a word.
+func TestAmbiguousNamesBeforeAdverbs(t *testing.T) {
+	checkFeature(t, "a name as the subject", func(f string) bool {
+		return strings.HasPrefix(f, "sv:NAME|")
+	}, []featureCase{
+		{"John deleted the database.", true},
+		{"John still shouldn't have dropped them.", true},
+		{"Bob then deleted the production table.", true},
+		{"Frank accidentally pushed to main.", true},
+		{"Bob never checked the logs before the cutover.", true},
+		{"Frank discussion followed the outage.", false},
+		{"Still the build failed.", false},
+	})
+}
