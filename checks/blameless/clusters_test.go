@@ -35,3 +35,19 @@ func TestWordAndClusterFeatures(t *testing.T) {
 		{"The rollout was slow.", false},
 	})
 }
+
+// A word of six or more letters also gives its first and last three
+// letters, the shape of a word the corpus lacks ("misrouted" as "mis…",
+// "clueless" as "…ess"); names, marks and short words do not.
+func TestAffixFeatures(t *testing.T) {
+	checkFeature(t, "p3:mis", is("p3:mis"), []featureCase{
+		{"The operator misrouted the traffic.", true},
+		{"The operator routed the traffic.", false},
+		{"Yesterday Mishra routed the traffic.", false},
+	})
+	checkFeature(t, "s3:ess", is("s3:ess"), []featureCase{
+		{"A clueless admin ran it.", true},
+		{"A careful admin ran it.", false},
+		{"It's pointless.", true},
+	})
+}

@@ -373,6 +373,20 @@ func (s *sent) abstract(i int) (string, uint8) {
 	return t.low, absPlain
 }
 
+// affixes: the first and last three letters of an ASCII word of six or
+// more letters.
+func affixes(w string) (string, string, bool) {
+	if len(w) < 6 {
+		return "", "", false
+	}
+	for k := 0; k < len(w); k++ {
+		if c := w[k]; c < 'a' || c > 'z' {
+			return "", "", false
+		}
+	}
+	return w[:3], w[len(w)-3:], true
+}
+
 // nearestClass is the nearest agent (who or what acts: an abstracted
 // content word or a pronoun) from token i in direction dir, stopping at
 // limit (a clause start, inclusive, or end, exclusive).
@@ -520,6 +534,12 @@ func (s *sent) features(f *fsink) {
 			}
 			if c, ok := wordCluster(w); ok {
 				f.add(i, famNone, "c:", c)
+			}
+			if pre, suf, ok := affixes(w); ok {
+				// "mis…", "…ess": the shape of a word the corpus
+				// lacks ("misrouted", "clueless")
+				f.add(i, famNone, "p3:", pre)
+				f.add(i, famNone, "s3:", suf)
 			}
 		}
 		f.add(i, famNone, "b:", prev, " ", a)
