@@ -507,12 +507,14 @@ func listErrors(ps []prediction) string {
 // AP 0.775 (7 folds: 0.911/0.375/0.531). The rows of rounds 10-12 are
 // harder than the rest: on the rows both corpora hold, AP 0.761 -> 0.781.
 // With a model per cue in the mean (cueMethod): P 0.907 R 0.404 F1 0.559,
-// best F1 0.719, AP 0.791.
+// best F1 0.719, AP 0.791. With 150 trees instead of 50: P 0.912 R 0.408
+// F1 0.564, best F1 0.723, AP 0.793. The cross-validation is deterministic
+// (the same predictions on every run), so the floors sit close.
 const (
-	floorF1        = 0.53
+	floorF1        = 0.55
 	floorPrecision = 0.90
-	floorBestF1    = 0.69
-	floorAP        = 0.76
+	floorBestF1    = 0.71
+	floorAP        = 0.78
 )
 
 func TestCrossValidation(t *testing.T) {
