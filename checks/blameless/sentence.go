@@ -367,7 +367,7 @@ func (s *sent) abstract(i int) (string, uint8) {
 		return "TEAM", absContent // "the staff", "upper management"
 	case sSystem:
 		if personFirstHeads[base] || personBits(base)&pNoun != 0 {
-			return "THING", absContent // "the package manager", "a Prometheus exporter"
+			return "THING", absContent // "the background worker", "a Prometheus exporter"
 		}
 	}
 	return t.low, absPlain
