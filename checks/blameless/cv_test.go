@@ -47,6 +47,12 @@ type method struct {
 	cues bool
 }
 
+// on is trainer tr set to fit method m.
+func (m method) on(tr trainer) *trainer {
+	tr.keep, tr.nb, tr.prior, tr.trees, tr.emb, tr.cues = m.keep, m.nb, m.prior, m.trees, m.emb, m.cues
+	return &tr
+}
+
 func hybridFeatures(name string) bool {
 	for _, p := range strings.Fields(os.Getenv("BLAMELESS_DROP")) {
 		if strings.HasPrefix(name, p) {
@@ -223,19 +229,7 @@ func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
 			}
 			return
 		}
-		in := make(map[int]bool, len(test))
-		for _, i := range test {
-			in[i] = true
-		}
-		train := make([]int, 0, len(tr.rows)-len(test))
-		for i := range tr.rows {
-			if !in[i] {
-				train = append(train, i)
-			}
-		}
-		t := *tr
-		t.keep, t.nb, t.prior, t.trees, t.emb, t.cues = m.keep, m.nb, m.prior, m.trees, m.emb, m.cues
-		f := t.fit(train)
+		f := m.on(*tr).fit(trainOf(len(tr.rows), test))
 		for _, i := range test {
 			c := f.conf(&tr.data[i])
 			per[k] = append(per[k], prediction{r: tr.rows[i], conf: c, threshold: f.threshold, warn: f.warn, got: c >= f.threshold})

@@ -134,15 +134,9 @@ func (tr *trainer) fitWith(l learner, idx []int) *genericFit {
 	}
 	raw := make([]float64, len(idx))
 	for _, test := range folds(sub, row.group, 4) {
-		in := make(map[int]bool, len(test))
-		for _, k := range test {
-			in[k] = true
-		}
 		var train []int
-		for k, i := range idx {
-			if !in[k] {
-				train = append(train, i)
-			}
+		for _, k := range trainOf(len(idx), test) {
+			train = append(train, idx[k])
 		}
 		s := l.fit(tr, train)
 		for _, k := range test {
@@ -174,16 +168,7 @@ func (tr *trainer) fitWith(l learner, idx []int) *genericFit {
 func crossValidateWith(l learner, tr *trainer, fs [][]int, sub func(fold int, train []int) []int) []prediction {
 	var out []prediction
 	for fi, test := range fs {
-		in := make(map[int]bool, len(test))
-		for _, i := range test {
-			in[i] = true
-		}
-		train := make([]int, 0, len(tr.rows)-len(test))
-		for i := range tr.rows {
-			if !in[i] {
-				train = append(train, i)
-			}
-		}
+		train := trainOf(len(tr.rows), test)
 		if sub != nil {
 			train = sub(fi, train)
 		}

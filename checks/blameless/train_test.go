@@ -758,15 +758,9 @@ func (tr *trainer) fit(idx []int) *fitted {
 			return
 		}
 		test := inner[f]
-		in := make(map[int]bool, len(test))
-		for _, k := range test {
-			in[k] = true
-		}
 		var train []int
-		for k, i := range idx {
-			if !in[k] {
-				train = append(train, i)
-			}
+		for _, k := range trainOf(len(idx), test) {
+			train = append(train, idx[k])
 		}
 		fm := tr.fitModel(train)
 		for _, k := range test {
@@ -797,6 +791,22 @@ func (tr *trainer) fit(idx []int) *fitted {
 	m.warn = chooseThreshold(conf, blame, warnPrecision)
 	m.rawOOF, m.innerIndex = conf, idx
 	return m
+}
+
+// trainOf: the positions in [0, n) that a fold's (test's) do not take, in
+// order: the fold's training rows.
+func trainOf(n int, test []int) []int {
+	in := make([]bool, n)
+	for _, k := range test {
+		in[k] = true
+	}
+	out := make([]int, 0, n-len(test))
+	for k := range n {
+		if !in[k] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // inParallel runs f(0) … f(n-1), as many at once as there are CPUs to run
@@ -1245,13 +1255,8 @@ var (
 func fitShipped(tb testing.TB) (*fitted, *featTable, *corpus) {
 	c := loadCorpus(tb)
 	ft, data := extract(tb, c.rows)
-	tr := &trainer{rows: c.rows, data: data, ft: ft, keep: shipped.keep, nb: shipped.nb, prior: shipped.prior, trees: shipped.trees,
-		emb: shipped.emb, cues: shipped.cues}
-	all := make([]int, len(c.rows))
-	for i := range all {
-		all[i] = i
-	}
-	return tr.fit(all), ft, c
+	tr := shipped.on(trainer{rows: c.rows, data: data, ft: ft})
+	return tr.fit(trainOf(len(c.rows), nil)), ft, c
 }
 
 // TestTrainModel: with -train (go generate), fit the model on the whole
