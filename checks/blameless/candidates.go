@@ -141,6 +141,9 @@ var noSubj = subj{cls: sNone}
 // isExclaimWord: a word in capitals that is an ordinary word, not an acronym
 // (BAD, NEVER, ALWAYS, TESTED).
 func isExclaimWord(low string) bool {
+	if len(low) <= 3 && (lex[low]&fRole != 0 || personBits(low) != 0) {
+		return false // a role written as an acronym: SRE, DBA, CTO
+	}
 	return len(low) >= 3 && (lex[low] != 0 || personBits(low) != 0 || judgmental[low] != "" || isEdVerb(low) ||
 		low == "bad" || low == "never" || low == "always" || low == "not")
 }

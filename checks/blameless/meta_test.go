@@ -147,3 +147,20 @@ func TestFailTheVerbIsNoInsult(t *testing.T) {
 		{"What a fail by the release team.", true},
 	})
 }
+
+// TestShoutedWords: a word in capitals is shouting ("BAD", "IDIOT",
+// "NEVER") only when it is not a word written in capitals anyway: the
+// role acronyms (SRE, DBA, QA, CEO) of every postmortem are not.
+func TestShoutedWords(t *testing.T) {
+	checkFeature(t, "f:exclaim", is("f:exclaim"), []featureCase{
+		{"He merged it directly without a review. BAD.", true},
+		{"The new guy is an IDIOT.", true},
+		{"Whoever did this NEVER tested it.", true},
+		{"The SRE on shift restarted the primary.", false},
+		{"The DBA was not responsible for the dropped table.", false},
+		{"QA signed off on the release at 14:00.", false},
+		{"The CEO posted an update on the status page.", false},
+		{"The SREs rotated the keys.", false},
+		{"It failed!", true},
+	})
+}
