@@ -790,3 +790,43 @@ func TestJudgedWorkByAPerson(t *testing.T) {
 		{"The config was poorly designed by the vendor's template.", false},
 	})
 }
+
+// TestCarefulThingsAreNoRemedy: "more careful", "more thorough" said of a
+// tool, a check, a process or a document is a remedy aimed at the system
+// (issue 12: "more careful / more thorough about a process or a
+// document"); said of people, or with no one named, it is fix-the-human.
+func TestCarefulThingsAreNoRemedy(t *testing.T) {
+	a := mustNew(t, Config{})
+	careful := func(text string) bool {
+		found := false
+		a.collect = func(_ *fsink, s *sent) {
+			for _, c := range s.cands {
+				found = found || c.k == kFHCareful
+			}
+		}
+		a.analyze(Segment{Text: text, Section: SectionFollowUps}, true)
+		return found
+	}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"Make the failover checklist more thorough.", false},
+		{"We will make the deploy script more careful about the target region.", false},
+		{"The schema validator should be more careful with nested defaults.", false},
+		{"The paging policy needs to be more vigilant about weekend traffic.", false},
+		{"Adopt a more careful rollout process: one region at a time.", false},
+		{"A more thorough integration suite would have caught it.", false},
+		{"Rework the alert so it is more careful about flapping hosts.", false},
+		{"Be more careful when editing DNS records.", true},
+		{"Engineers need to be more careful with production credentials.", true},
+		{"The on-call engineer should be more thorough before failing over.", true},
+		{"Make the team more careful about force-pushes.", true},
+		{"We must be more vigilant about expiring certificates.", true},
+		{"Remind everyone to be extra careful on release days.", true},
+	} {
+		if got := careful(c.text); got != c.want {
+			t.Errorf("%q: fix-the-human candidate %v, want %v", c.text, got, c.want)
+		}
+	}
+}

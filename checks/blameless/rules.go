@@ -469,6 +469,52 @@ func (s *sent) blameVerb(i int) {
 
 // ---- fix-the-human ----
 
+// beForms: the copulas of "X should be / is / became more careful".
+var beForms = wordSet(`be being been is are was were am 's 're become becomes became get gets got stay stays remain remains`)
+
+// carefulThing reports whether the careful word at i ("more thorough",
+// "extra careful") is said of a thing, a remedy aimed at the system: a
+// "more careful rollout process", "make the runbook more thorough", "the
+// validator should be more careful with defaults", "so it is more
+// careful". Said of people ("engineers need to be more careful", "make
+// the team more careful") or of no one ("be more careful") it is not.
+func (s *sent) carefulThing(i int) bool {
+	thing := func(sb subj) bool { return sb.from < sb.to && (sb.cls == sSystem || sb.cls == sUnknown) }
+	m := i - 1 // "more", "extra" or the copula
+	if s.low(m) == "more" || s.low(m) == "extra" {
+		m--
+	}
+	switch {
+	case m >= 0 && beForms[s.low(m)]:
+		// the subject of the copula, past "should", "needs to", "has to"
+		k := m
+		if s.low(k-1) == "to" {
+			switch s.low(k - 2) {
+			case "need", "needs", "needed", "has", "have", "had", "ought", "got", "going", "want", "wants":
+				k -= 2
+			}
+		}
+		sb := s.subjectBefore(k)
+		return thing(sb) || sb.cls == sSystem
+	case m >= 0 && m < i-1:
+		// "make the runbook more thorough": the object of make
+		for j := m; j >= 0 && j >= m-6; j-- {
+			switch s.low(j) {
+			case "make", "makes", "making", "made", "render", "renders", "keep", "keeps":
+				return j+1 <= m && thing(s.classifyNP(j+1, m+1))
+			}
+			if s.t[j].kind == tPunct {
+				break
+			}
+		}
+	}
+	// "a more careful rollout process": the noun the word qualifies
+	if i+1 < len(s.t) && s.t[i+1].kind == tWord && !has(&s.t[i+1], fPrep|fBound) {
+		return thing(s.forwardNP(i + 1))
+	}
+	return false
+}
+
 const suggFix = "Propose a change to the system instead: a check, a guard rail, automation or a safer default that makes the mistake hard to make or easy to catch (e.g. \"the deploy tool confirms the target region\")."
 
 func (s *sent) fixTheHuman(i int) {
@@ -478,7 +524,7 @@ func (s *sent) fixTheHuman(i int) {
 		p := s.low(i - 1)
 		strong := l != "aware" && l != "alert"
 		if p == "more" || p == "extra" || (strong && (p == "be" || p == "being")) {
-			if s.negatedBefore(i, 4) {
+			if s.negatedBefore(i, 4) || s.carefulThing(i) {
 				return
 			}
 			from := i - 1
