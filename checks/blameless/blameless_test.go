@@ -830,3 +830,37 @@ func TestCarefulThingsAreNoRemedy(t *testing.T) {
 		}
 	}
 }
+
+// TestParticipleAfterDeterminer: "the dropped table", "a broken build" name
+// a thing by what happened to it; the participle is not an act of the
+// clause's subject ("The DBA was not responsible for the dropped table"
+// read as the DBA dropping it).
+func TestParticipleAfterDeterminer(t *testing.T) {
+	a := mustNew(t, Config{})
+	harm := func(text string) bool {
+		found := false
+		a.collect = func(_ *fsink, s *sent) {
+			for _, c := range s.cands {
+				found = found || c.k == kPACHarm
+			}
+		}
+		a.analyze(Segment{Text: text}, true)
+		return found
+	}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"The DBA was not responsible for the dropped table.", false},
+		{"The engineer looked into the deleted rows after the restore.", false},
+		{"The on-call checked the broken build and paged the owner.", false},
+		{"Our admin restored a wiped volume from the snapshot.", false},
+		{"The DBA dropped the table.", true},
+		{"The engineer deleted the rows before the restore.", true},
+		{"It was the intern that deleted the table.", true},
+	} {
+		if got := harm(c.text); got != c.want {
+			t.Errorf("%q: harmful-act candidate %v, want %v", c.text, got, c.want)
+		}
+	}
+}

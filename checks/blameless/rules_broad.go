@@ -125,9 +125,16 @@ func (s *sent) failTheVerb(i int) bool {
 	return true
 }
 
+// nounDeterminers open a noun phrase and nothing else (not "that", "all"):
+// a participle after one qualifies a noun.
+var nounDeterminers = wordSet(`the a an this these those our their his her my your its some any every`)
+
 // harmAct: a person as the agent of a harmful act.
 func (s *sent) harmAct(i int) {
 	l := s.t[i].low
+	if i > 0 && (nounDeterminers[s.t[i-1].low] || s.t[i-1].poss) {
+		return // "the dropped table", "our wiped volume": a thing named by what befell it
+	}
 	// phrasal acts need their particle: switched off, shut down, pulled the plug
 	switch l {
 	case "switched", "turned", "shut":
