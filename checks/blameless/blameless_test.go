@@ -864,3 +864,42 @@ func TestParticipleAfterDeterminer(t *testing.T) {
 		}
 	}
 }
+
+// TestPartitiveAgent: "by one of the engineers" names a person as the agent
+// as "one of the engineers" does as the subject.
+func TestPartitiveAgent(t *testing.T) {
+	a := mustNew(t, Config{})
+	for _, c := range []struct {
+		text string
+		want subjClass
+	}{
+		{"The database was deleted by one of the engineers.", sRole},
+		{"The change was made by one of our team members.", sRole},
+		{"The table was dropped by two of the admins.", sRole},
+		{"The volume was wiped by one of the cron jobs.", sSystem},
+	} {
+		var got subjClass
+		a.collect = func(_ *fsink, s *sent) {
+			for i := range s.t {
+				if s.t[i].low == "by" {
+					got = s.forwardNP(i + 1).cls
+				}
+			}
+		}
+		a.analyze(Segment{Text: c.text}, true)
+		if got != c.want {
+			t.Errorf("%q: the agent is %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// TestObjectStopsAtNegation: "Teach people not to run risky commands" (the
+// issue's example of a remedy aimed at people): the object is "people",
+// not a phrase headed by "not".
+func TestObjectStopsAtNegation(t *testing.T) {
+	checkFeature(t, "imp-obj:THING", is("imp-obj:THING"), []featureCase{
+		{"Teach people not to run risky commands.", false},
+		{"Tell the engineers never to deploy on Fridays.", false},
+		{"Teach the linter to reject risky commands.", true},
+	})
+}

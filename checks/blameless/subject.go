@@ -590,11 +590,17 @@ func (s *sent) forwardNP(f int) subj {
 	seenHead := false
 	for e < len(s.t) {
 		tk := &s.t[e]
+		if tk.low == "of" && e == f+1 && has(&s.t[f], fQuant) {
+			e++ // "one of the engineers", "two of the admins": the phrase goes on
+			seenHead = false
+			continue
+		}
 		if tk.kind == tPunct || (has(tk, fBound) && !has(tk, fDet)) || (has(tk, fPrep) && seenHead) {
 			break
 		}
-		if seenHead && (verbish(tk) && !strings.Contains(tk.low, "-") || strings.HasSuffix(tk.low, "ing") || has(tk, fDet)) {
-			break
+		if seenHead && (verbish(tk) && !strings.Contains(tk.low, "-") || strings.HasSuffix(tk.low, "ing") || has(tk, fDet) ||
+			tk.f&fNeg != 0 || tk.low == "never") {
+			break // "teach people not to …", "tell the engineers never to …"
 		}
 		if tk.kind != tPunct && !has(tk, fDet) && !isAdverb(tk) && !tk.poss {
 			seenHead = true
