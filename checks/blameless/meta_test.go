@@ -164,3 +164,26 @@ func TestShoutedWords(t *testing.T) {
 		{"It failed!", true},
 	})
 }
+
+// TestContractedSubjects: a pronoun with its auxiliary in one token ("I'll",
+// "we'd", "they'll") is the subject it names, not a thing; 'll and 'd
+// before a base verb are the modal of the group ("they'll delete": a plan,
+// not an act that happened).
+func TestContractedSubjects(t *testing.T) {
+	for _, c := range []struct {
+		text, feature string
+	}{
+		{"I'll be more careful.", "sv:P1S|BE-CARE"},
+		{"Apologies, and I'll be more careful next time.", "sv:P1S|BE-CARE"},
+		{"We'll be more careful.", "sv:P1P|BE-CARE"},
+		{"You'll need to be more careful.", "sv:P2|BE-CARE"},
+		{"They'll delete the old table.", "sv:THEY|HARMV|mod"},
+		{"I'd delete the old table first.", "sv:P1S|HARMV|mod"},
+		{"We've deleted the old table.", "sv:P1P|HARMV"},
+		{"They've broken the build again.", "sv:THEY|HARMV"},
+		// and "please" opens an order: no subject at all
+		{"Please be more careful.", "sv:NONE|BE-CARE"},
+	} {
+		checkFeature(t, c.feature, is(c.feature), []featureCase{{c.text, true}})
+	}
+}

@@ -241,7 +241,11 @@ func (s *sent) subjName(sb subj) string {
 		}
 	case sThird:
 		if sb.to > sb.from && sb.to <= len(s.t) {
-			switch s.t[sb.to-1].low {
+			w := s.t[sb.to-1].low
+			if p, ok := contractedPronoun(w); ok {
+				w = p
+			}
+			switch w {
 			case "they", "them":
 				return "THEY"
 			case "someone", "somebody", "whoever":
@@ -272,8 +276,8 @@ var pronounClass = map[string]string{
 	"i": "P1S", "me": "P1S", "my": "P1S", "mine": "P1S", "myself": "P1S", "i'm": "P1S", "i've": "P1S", "i'd": "P1S", "i'll": "P1S",
 	"we": "P1P", "us": "P1P", "our": "P1P", "ours": "P1P", "ourselves": "P1P", "we're": "P1P", "we've": "P1P", "we'd": "P1P", "we'll": "P1P",
 	"you": "P2", "your": "P2", "yours": "P2", "yourself": "P2", "yourselves": "P2", "you're": "P2", "you've": "P2", "you'd": "P2", "you'll": "P2", "y'all": "P2",
-	"he": "P3", "she": "P3", "him": "P3", "her": "P3", "his": "P3", "hers": "P3", "himself": "P3", "herself": "P3", "he's": "P3", "she's": "P3",
-	"they": "THEY", "them": "THEY", "their": "THEY", "theirs": "THEY", "themselves": "THEY", "they're": "THEY", "they've": "THEY",
+	"he": "P3", "she": "P3", "him": "P3", "her": "P3", "his": "P3", "hers": "P3", "himself": "P3", "herself": "P3", "he's": "P3", "she's": "P3", "he'll": "P3", "she'll": "P3", "he'd": "P3", "she'd": "P3",
+	"they": "THEY", "them": "THEY", "their": "THEY", "theirs": "THEY", "themselves": "THEY", "they're": "THEY", "they've": "THEY", "they'll": "THEY", "they'd": "THEY",
 	"someone": "SOMEONE", "somebody": "SOMEONE", "whoever": "SOMEONE",
 	"anyone": "ANYONE", "anybody": "ANYONE", "everyone": "ANYONE", "everybody": "ANYONE",
 	"nobody": "NOBODY",
@@ -769,6 +773,18 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 			case "failed", "fails", "fail", "neglected", "refused", "forgot", "omitted":
 				if s.low(k+1) == "to" {
 					pred, fam = "FAILTO", famCF
+				}
+			}
+		}
+		if modal == "" && g > 0 {
+			// "they'll delete", "I'd delete": the modal is in the subject's token
+			if p := s.t[g-1].low; strings.HasSuffix(p, "'ll") || strings.HasSuffix(p, "’ll") {
+				if _, ok := contractedPronoun(p); ok {
+					modal = "will"
+				}
+			} else if (strings.HasSuffix(p, "'d") || strings.HasSuffix(p, "’d")) && !isParticiple(s.t[g].low) {
+				if _, ok := contractedPronoun(p); ok {
+					modal = "would"
 				}
 			}
 		}

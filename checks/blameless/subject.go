@@ -233,6 +233,8 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	if strings.HasSuffix(t.low, "'s") {
 		base = strings.TrimSuffix(t.low, "'s")
 		f = lexFlags(base)
+	} else if p, ok := contractedPronoun(t.low); ok {
+		base, f = p, lexFlags(p) // "I'll", "we'd", "they've": the pronoun
 	}
 	if f&fPron != 0 {
 		if c, ok := pronouns[base]; ok {
@@ -311,6 +313,18 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		return sTeam, evGroup
 	}
 	return sUnknown, evNone
+}
+
+// contractedPronoun splits a pronoun written with its auxiliary ("i'll",
+// "we'd", "they've", "you're", "i'm") and returns the pronoun.
+func contractedPronoun(low string) (string, bool) {
+	for _, aux := range [...]string{"'ll", "'d", "'ve", "'re", "'m", "’ll", "’d", "’ve", "’re", "’m"} {
+		if p, ok := strings.CutSuffix(low, aux); ok {
+			_, pron := pronouns[p]
+			return p, pron
+		}
+	}
+	return "", false
 }
 
 // collectiveAt: "management" or "leadership" as the people who manage or
@@ -489,8 +503,8 @@ func (s *sent) humanVerbAfter(i int) bool {
 // classifyNP finds the head of the noun phrase in tokens [b, e) and classifies it.
 func (s *sent) classifyNP(b, e int) subj {
 	t := s.t
-	for b < e && (isAdverb(&t[b]) || t[b].kind == tPunct) {
-		b++
+	for b < e && (isAdverb(&t[b]) || t[b].kind == tPunct || t[b].low == "please") {
+		b++ // "please" opens an order, it is no subject
 	}
 	// a question's inverted auxiliary ("why did the developer forget",
 	// "how could Bob delete"): the subject follows it
