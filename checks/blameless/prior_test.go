@@ -20,6 +20,7 @@ import (
 //   - the writers' own hindsight (we / I should have): blame;
 //   - a person called careless, sloppy …; "human error" as such; remedies
 //     aimed at people (retrain, be more careful); "why did X …?": blame;
+//     "more careful" said of a thing (the linter, the checklist): not;
 //   - the rules' own verdict that a person is at fault: blame.
 var priorStrength = envFloatDefault("BLAMELESS_PRIOR", 1.0)
 
@@ -80,6 +81,10 @@ func guidePrior(name string) float64 {
 			if person || who == "P1P" {
 				return p
 			}
+		case "BE-CARE":
+			if who == "THING" && !neg {
+				return -p // "the linter should be more careful": a remedy aimed at the system
+			}
 		}
 	}
 	return 0
@@ -92,7 +97,7 @@ func priorFeatures() []string {
 	var out []string
 	who := []string{"NONE", "THING", "P1S", "P1P", "P2", "P3", "THEY", "SOMEONE", "ANYONE", "NOBODY", "ROLE", "PERSON", "TEAM", "NAME", "HANDLE"}
 	for _, w := range who {
-		for _, p := range []string{"ERRV", "HARMV", "FAILTO", "HIND", "BE-JUDG", "CAUSE", "BE-BLAME"} {
+		for _, p := range []string{"ERRV", "HARMV", "FAILTO", "HIND", "BE-JUDG", "CAUSE", "BE-BLAME", "BE-CARE"} {
 			for _, v := range []string{"", "|neg", "|pass"} {
 				out = append(out, "sv:"+w+"|"+p+v)
 			}
