@@ -1192,7 +1192,8 @@ func (s *sent) ingParticiple(k int) bool {
 func verbishIng(low string) bool {
 	switch low {
 	case "morning", "evening", "thing", "something", "nothing", "anything", "everything", "building", "ceiling",
-		"string", "ring", "king", "spring", "wing", "meeting", "during", "setting", "earring", "bring", "cling", "fling", "sling", "sting", "swing", "wring", "being":
+		"string", "ring", "king", "spring", "wing", "meeting", "during", "setting", "earring", "bring", "cling", "fling", "sling", "sting", "swing", "wring", "being",
+		"engineering", "marketing", "networking", "nursing":
 		return false
 	}
 	return len(low) > 4

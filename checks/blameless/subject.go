@@ -259,7 +259,7 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		}
 		return sRole, evRole
 	}
-	if f&fTeam != 0 || s.collectiveAt(i) {
+	if f&fTeam != 0 || s.collectiveAt(i) || s.departmentAt(i) || s.shiftAt(i) {
 		return sTeam, evGroup
 	}
 	if f&(fSystem|fDet|fPrep|fAux|fModal|fBound|fAdv|fQuant) != 0 {
@@ -325,6 +325,60 @@ func contractedPronoun(low string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// departments are the parts of an organisation that act as one.
+var departments = wordSet(`support security engineering marketing sales legal finance hr compliance procurement dispatch`)
+
+// departmentAt: a department named bare, capitalised at the start of its
+// clause (with at most one word before it: "Data engineering", "Customer
+// support") and followed by an act ("Support gave customers the wrong
+// workaround", "Security locked everyone out"): the people of the
+// department. Not a be or have ("Security was compromised"), and not after
+// a determiner ("the support ticket").
+func (s *sent) departmentAt(i int) bool {
+	if !departments[s.t[i].low] {
+		return false
+	}
+	b := i
+	if b > 0 && !s.firstWord(b) && s.t[b-1].kind == tWord && s.t[b-1].f == 0 && !s.t[b-1].poss {
+		b-- // one modifier: "Data engineering"
+	}
+	if !s.firstWord(b) && !(b > 0 && s.t[b-1].kind == tPunct && s.isBoundary(b-1)) || !s.t[b].cap {
+		return false
+	}
+	j := i + 1
+	for j < len(s.t) && isAdverb(&s.t[j]) {
+		j++
+	}
+	if j >= len(s.t) || !s.verbal(j) {
+		return false
+	}
+	if s.t[j].f&fAux == 0 {
+		return true
+	}
+	// a be that puts the department at fault: "Data engineering is to blame"
+	switch s.low(j + 1) {
+	case "to":
+		return s.low(j+2) == "blame"
+	case "at":
+		return s.low(j+2) == "fault"
+	case "responsible":
+		return true
+	}
+	return false
+}
+
+// shiftAt: "the night shift", "the weekend shift": the people on it.
+func (s *sent) shiftAt(i int) bool {
+	if l := s.t[i].low; l != "shift" && l != "shifts" || i == 0 {
+		return false
+	}
+	switch s.low(i - 1) {
+	case "night", "day", "morning", "evening", "afternoon", "weekend", "early", "late", "overnight", "graveyard", "next", "previous":
+		return true
+	}
+	return false
 }
 
 // collectiveAt: "management" or "leadership" as the people who manage or

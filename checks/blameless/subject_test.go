@@ -116,3 +116,45 @@ func TestAmbiguousNamesBeforeAdverbs(t *testing.T) {
 		{"Still the build failed.", false},
 	})
 }
+
+// TestDepartmentsAndShifts: a department named bare as the subject of an
+// act ("Support gave customers …", "Data engineering broke …") and a shift
+// of workers ("the night shift ignored …") are people; the same words as
+// things ("security was compromised", "the support for v1", "a shift in
+// traffic") are not.
+func TestDepartmentsAndShifts(t *testing.T) {
+	a := mustNew(t, Config{})
+	subjectOf := func(text string) subjClass {
+		var got subjClass
+		a.collect = func(_ *fsink, s *sent) {
+			for g := range s.t {
+				if s.verbal(g) && g > 0 {
+					got = s.subjectBefore(g).cls
+					return
+				}
+			}
+		}
+		a.analyze(Segment{Text: text}, true)
+		return got
+	}
+	for _, c := range []struct {
+		text   string
+		person bool
+	}{
+		{"Support gave customers the wrong workaround.", true},
+		{"Security locked everyone out of the VPN.", true},
+		{"Data engineering renamed the column without telling anyone.", true},
+		{"Customer support told users to reinstall the app.", true},
+		{"Data engineering is to blame for the corrupted export.", true},
+		{"The night shift ignored three pages.", true},
+		{"The weekend shift restarted the consumers.", true},
+		{"Security was compromised through the VPN.", false},
+		{"The support ticket was closed by the bot.", false},
+		{"A shift in traffic overloaded the cache.", false},
+		{"Engineering time was spent on the migration.", false},
+	} {
+		if got := subjectOf(c.text); got.person() != c.person {
+			t.Errorf("%q: subject %v, a person: want %v", c.text, got, c.person)
+		}
+	}
+}
