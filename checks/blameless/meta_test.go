@@ -187,3 +187,21 @@ func TestContractedSubjects(t *testing.T) {
 		checkFeature(t, c.feature, is(c.feature), []featureCase{{c.text, true}})
 	}
 }
+
+// TestRemedyAimedAtAPerson: an order to retrain, remind, teach or discipline
+// whose object is a person ("Retrain the on-call", "Remind engineers to
+// …", "Teach people not to …") is the guide's remedy aimed at people, a
+// feature of its own; an order aimed at a thing ("Train the anomaly
+// model") or with no object is not.
+func TestRemedyAimedAtAPerson(t *testing.T) {
+	checkFeature(t, "imp-person:", prefix("imp-person:"), []featureCase{
+		{"Retrain the on-call on the failover procedure.", true},
+		{"Remind engineers to double-check the region.", true},
+		{"Teach people not to run risky commands.", true},
+		{"Discipline whoever disabled the monitoring.", true},
+		{"Coach the team on slower rollbacks.", true},
+		{"Train the anomaly model on last quarter's data.", false},
+		{"Remind the bot to post the summary.", false},
+		{"Teach the linter to reject risky commands.", false},
+	})
+}

@@ -42,7 +42,8 @@ func guidePrior(name string) float64 {
 			return 0
 		}
 		return p
-	case name == "L:HUMANERR", name == "L:JUDG", name == "imp:REMEDY", name == "imp:PUNISH", name == "pv:BE-CARE":
+	case name == "L:HUMANERR", name == "L:JUDG", name == "imp:REMEDY", name == "imp:PUNISH", name == "pv:BE-CARE",
+		name == "imp-person:REMEDY", name == "imp-person:PUNISH":
 		return p
 	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE":
 		return -p
@@ -107,7 +108,7 @@ func priorFeatures() []string {
 	for _, r := range rules {
 		out = append(out, "ks:"+r.ID)
 	}
-	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE")
+	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "imp-person:REMEDY", "imp-person:PUNISH", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE")
 	var kept []string
 	for _, n := range out {
 		if guidePrior(n) != 0 {

@@ -965,6 +965,9 @@ func (s *sent) imperativeFeatures(f *fsink) {
 			// the object: a person?
 			o := s.forwardNP(i + 1)
 			f.add(i, fam, "imp-obj:", s.subjName(o))
+			if (c == lcRemedy || c == lcPunish) && (o.cls.person() || o.cls == sGeneric) {
+				f.add(i, fam, "imp-person:", lexClassNames[c]) // the guide's remedy aimed at people
+			}
 		}
 		break
 	}
