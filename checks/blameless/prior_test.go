@@ -21,6 +21,7 @@ import (
 //   - a person called careless, sloppy …; "human error" as such; remedies
 //     aimed at people (retrain, be more careful); "why did X …?": blame;
 //     "more careful" said of a thing (the linter, the checklist): not;
+//     a person's work judged ("poorly designed by Sam"): blame;
 //   - the rules' own verdict that a person is at fault: blame.
 var priorStrength = envFloatDefault("BLAMELESS_PRIOR", 1.0)
 
@@ -43,7 +44,7 @@ func guidePrior(name string) float64 {
 		}
 		return p
 	case name == "L:HUMANERR", name == "L:JUDG", name == "imp:REMEDY", name == "imp:PUNISH", name == "pv:BE-CARE",
-		name == "imp-person:REMEDY", name == "imp-person:PUNISH":
+		name == "imp-person:REMEDY", name == "imp-person:PUNISH", name == "k:pac-judged":
 		return p
 	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE":
 		return -p
@@ -108,7 +109,7 @@ func priorFeatures() []string {
 	for _, r := range rules {
 		out = append(out, "ks:"+r.ID)
 	}
-	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "imp-person:REMEDY", "imp-person:PUNISH", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE")
+	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "imp-person:REMEDY", "imp-person:PUNISH", "k:pac-judged", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE")
 	var kept []string
 	for _, n := range out {
 		if guidePrior(n) != 0 {
