@@ -903,3 +903,42 @@ func TestObjectStopsAtNegation(t *testing.T) {
 		{"Teach the linter to reject risky commands.", true},
 	})
 }
+
+// TestCausePhrasesNameAPerson: "was down to Oliver", "traces back to
+// Marco", "traced to the contractor" name a person as the cause, as "due
+// to" and "caused by" do; "went down to 5%" and "traced back to a config
+// change" do not.
+func TestCausePhrasesNameAPerson(t *testing.T) {
+	a := mustNew(t, Config{})
+	causePhrase := func(text string) bool {
+		found := false
+		a.collect = func(_ *fsink, s *sent) {
+			for _, c := range s.cands {
+				found = found || c.k == kPACCausePhrase
+			}
+		}
+		a.analyze(Segment{Text: text}, true)
+		return found
+	}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"The 40-minute delay was down to Oliver sitting on the page.", true},
+		{"The outage traces back to Marco skipping the review.", true},
+		{"The data loss was traced to the contractor running the wrong script.", true},
+		{"The outage was due to Oliver ignoring the page.", true},
+		{"Error rates went down to 5% after the rollback.", false},
+		{"The outage traces back to a config change in March.", false},
+		{"Latency was down to normal levels by 14:00.", false},
+		{"Honestly this one is on Lee, he ran the migration against prod.", true},
+		{"That outage was on the contractor.", true},
+		{"Sorry, that's on Bob: he pushed the tag.", true},
+		{"It's on the on-call engineer to page the database team.", false},
+		{"The fix is on the release branch.", false},
+	} {
+		if got := causePhrase(c.text); got != c.want {
+			t.Errorf("%q: cause-phrase candidate %v, want %v", c.text, got, c.want)
+		}
+	}
+}

@@ -1557,6 +1557,12 @@ func (s *sent) causePhrase(i int) {
 	case l == "due" && s.low(i+1) == "to", l == "because" && s.low(i+1) == "of", l == "blamed" && s.low(i+1) == "on",
 		l == "attributed" && s.low(i+1) == "to", l == "attributable" && s.low(i+1) == "to":
 		n = i + 2
+	case l == "down" && s.low(i+1) == "to" && beForms[s.low(i-1)], // "the delay was down to Oliver"
+		l == "back" && s.low(i+1) == "to" && (s.low(i-1) == "traces" || s.low(i-1) == "traced" || s.low(i-1) == "trace"),
+		l == "traced" && s.low(i+1) == "to":
+		n = i + 2
+	case l == "on" && s.onSomeone(i):
+		n = i + 1
 	case l == "cause" || l == "culprit" || l == "trigger" || l == "reason":
 		nx := s.low(i + 1)
 		if nx == ":" || nx == "was" || nx == "is" {
@@ -1575,6 +1581,27 @@ func (s *sent) causePhrase(i int) {
 		s.add(kPACCausePhrase, o, RulePersonAsCause, i, n, o.to, "", msgCause,
 			"Describe the change itself and what let it through, not whose it was.", "")
 	}
+}
+
+// onSomeone: "this one is on Lee", "that outage was on the contractor": the
+// fault is put on whoever follows (not "it's on the on-call to page …",
+// a duty, nor "the fix is on the release branch", a place).
+func (s *sent) onSomeone(i int) bool {
+	switch b := i - 1; s.low(b) {
+	case "that's", "it's", "that’s", "it’s":
+		// "that's on Bob"
+	default:
+		if !beForms[s.low(b)] {
+			return false
+		}
+		switch s.low(s.subjectBefore(b).to - 1) {
+		case "this", "that", "it", "one", "outage", "incident", "mistake", "failure", "problem", "issue", "error":
+		default:
+			return false
+		}
+	}
+	o := s.forwardNP(i + 1)
+	return o.cls.person() && s.low(o.to) != "to"
 }
 
 // namedInCause: in a Cause section, a named person as a clause subject is a
