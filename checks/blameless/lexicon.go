@@ -330,7 +330,7 @@ func init() {
 		couldn't had hadn't failed fails neglected omitted refused decided chose opted elected didn't didnt
 		did never bothered checked verified tested reviewed followed instead by made performed committed
 		caused took brought knocked without due because attributed attributable cause trigger reason
-		down back traced on obviously clearly simply just making make fewer`)
+		obviously clearly simply just making make fewer`)
 	for _, m := range []map[string]bool{humanErrorFirst, carefulWords, fixHumanImperatives, errModifiers, screwNouns, qualityAdverbs} {
 		for w := range m {
 			lex[w] |= fTrigger

@@ -55,7 +55,14 @@ func (s *sent) run() {
 	}
 	for i := range s.t {
 		tk := &s.t[i]
-		if tk.unjudged || tk.kind != tWord || tk.f&fTrigger == 0 {
+		if tk.unjudged || tk.kind != tWord {
+			continue
+		}
+		if tk.f&fTrigger == 0 {
+			switch tk.low {
+			case "on", "down", "back", "traced":
+				s.causePhrase(i) // frequent words only one rule starts from
+			}
 			continue
 		}
 		s.humanError(i)

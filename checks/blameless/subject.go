@@ -318,6 +318,9 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 // contractedPronoun splits a pronoun written with its auxiliary ("i'll",
 // "we'd", "they've", "you're", "i'm") and returns the pronoun.
 func contractedPronoun(low string) (string, bool) {
+	if !strings.ContainsAny(low, "'’") {
+		return "", false
+	}
 	for _, aux := range [...]string{"'ll", "'d", "'ve", "'re", "'m", "’ll", "’d", "’ve", "’re", "’m"} {
 		if p, ok := strings.CutSuffix(low, aux); ok {
 			_, pron := pronouns[p]
