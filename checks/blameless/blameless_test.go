@@ -604,29 +604,12 @@ func FuzzAnalyze(f *testing.F) {
 // was a fix-the-human warning at 0.66): the punishment rule finds no
 // candidate there, and does for a person.
 func TestThingsAreNotPunished(t *testing.T) {
-	a := mustNew(t, Config{})
-	punished := func(text string) bool {
-		found := false
-		a.collect = func(_ *fsink, s *sent) {
-			for _, c := range s.cands {
-				found = found || c.k == kFHPunished
-			}
-		}
-		a.analyze(Segment{Text: text, Section: SectionTimeline}, true)
-		return found
-	}
-	for _, text := range []string{
-		"An AWS EC2 instance running a Diego Brain was terminated.",
-		"When the Diego Brain instance was terminated, the routing information expired.",
-		"The backup job was suspended while Maria's migration ran.",
-	} {
-		if punished(text) {
-			t.Errorf("%q: read as a person punished", text)
-		}
-	}
-	if !punished("The engineer was terminated after the outage.") {
-		t.Error("a person terminated: no candidate")
-	}
+	checkCandidate(t, kFHPunished, SectionTimeline, "punished", []featureCase{
+		{"An AWS EC2 instance running a Diego Brain was terminated.", false},
+		{"When the Diego Brain instance was terminated, the routing information expired.", false},
+		{"The backup job was suspended while Maria's migration ran.", false},
+		{"The engineer was terminated after the outage.", true},
+	})
 }
 
 // TestRewritesKeepTheFacts: a rewrite names the whole object and the right
@@ -796,21 +779,7 @@ func TestJudgedWorkByAPerson(t *testing.T) {
 // (issue 12: "more careful / more thorough about a process or a
 // document"); said of people, or with no one named, it is fix-the-human.
 func TestCarefulThingsAreNoRemedy(t *testing.T) {
-	a := mustNew(t, Config{})
-	careful := func(text string) bool {
-		found := false
-		a.collect = func(_ *fsink, s *sent) {
-			for _, c := range s.cands {
-				found = found || c.k == kFHCareful
-			}
-		}
-		a.analyze(Segment{Text: text, Section: SectionFollowUps}, true)
-		return found
-	}
-	for _, c := range []struct {
-		text string
-		want bool
-	}{
+	checkCandidate(t, kFHCareful, SectionFollowUps, "fix-the-human", []featureCase{
 		{"Make the failover checklist more thorough.", false},
 		{"We will make the deploy script more careful about the target region.", false},
 		{"The schema validator should be more careful with nested defaults.", false},
@@ -824,11 +793,7 @@ func TestCarefulThingsAreNoRemedy(t *testing.T) {
 		{"Make the team more careful about force-pushes.", true},
 		{"We must be more vigilant about expiring certificates.", true},
 		{"Remind everyone to be extra careful on release days.", true},
-	} {
-		if got := careful(c.text); got != c.want {
-			t.Errorf("%q: fix-the-human candidate %v, want %v", c.text, got, c.want)
-		}
-	}
+	})
 }
 
 // TestParticipleAfterDeterminer: "the dropped table", "a broken build" name
@@ -836,21 +801,7 @@ func TestCarefulThingsAreNoRemedy(t *testing.T) {
 // clause's subject ("The DBA was not responsible for the dropped table"
 // read as the DBA dropping it).
 func TestParticipleAfterDeterminer(t *testing.T) {
-	a := mustNew(t, Config{})
-	harm := func(text string) bool {
-		found := false
-		a.collect = func(_ *fsink, s *sent) {
-			for _, c := range s.cands {
-				found = found || c.k == kPACHarm
-			}
-		}
-		a.analyze(Segment{Text: text}, true)
-		return found
-	}
-	for _, c := range []struct {
-		text string
-		want bool
-	}{
+	checkCandidate(t, kPACHarm, SectionOther, "harmful-act", []featureCase{
 		{"The DBA was not responsible for the dropped table.", false},
 		{"The engineer looked into the deleted rows after the restore.", false},
 		{"The on-call checked the broken build and paged the owner.", false},
@@ -858,11 +809,7 @@ func TestParticipleAfterDeterminer(t *testing.T) {
 		{"The DBA dropped the table.", true},
 		{"The engineer deleted the rows before the restore.", true},
 		{"It was the intern that deleted the table.", true},
-	} {
-		if got := harm(c.text); got != c.want {
-			t.Errorf("%q: harmful-act candidate %v, want %v", c.text, got, c.want)
-		}
-	}
+	})
 }
 
 // TestPartitiveAgent: "by one of the engineers" names a person as the agent
@@ -909,21 +856,7 @@ func TestObjectStopsAtNegation(t *testing.T) {
 // to" and "caused by" do; "went down to 5%" and "traced back to a config
 // change" do not.
 func TestCausePhrasesNameAPerson(t *testing.T) {
-	a := mustNew(t, Config{})
-	causePhrase := func(text string) bool {
-		found := false
-		a.collect = func(_ *fsink, s *sent) {
-			for _, c := range s.cands {
-				found = found || c.k == kPACCausePhrase
-			}
-		}
-		a.analyze(Segment{Text: text}, true)
-		return found
-	}
-	for _, c := range []struct {
-		text string
-		want bool
-	}{
+	checkCandidate(t, kPACCausePhrase, SectionOther, "cause-phrase", []featureCase{
 		{"The 40-minute delay was down to Oliver sitting on the page.", true},
 		{"The outage traces back to Marco skipping the review.", true},
 		{"The data loss was traced to the contractor running the wrong script.", true},
@@ -936,9 +869,24 @@ func TestCausePhrasesNameAPerson(t *testing.T) {
 		{"Sorry, that's on Bob: he pushed the tag.", true},
 		{"It's on the on-call engineer to page the database team.", false},
 		{"The fix is on the release branch.", false},
-	} {
-		if got := causePhrase(c.text); got != c.want {
-			t.Errorf("%q: cause-phrase candidate %v, want %v", c.text, got, c.want)
+	})
+}
+
+// checkCandidate asserts, for each case, whether the rules make a candidate
+// of kind k in a sentence of the section.
+func checkCandidate(t *testing.T, k kind, section Section, what string, cases []featureCase) {
+	t.Helper()
+	a := mustNew(t, Config{})
+	for _, c := range cases {
+		found := false
+		a.collect = func(_ *fsink, s *sent) {
+			for _, cd := range s.cands {
+				found = found || cd.k == k
+			}
+		}
+		a.analyze(Segment{Text: c.text, Section: section}, true)
+		if found != c.want {
+			t.Errorf("%q: %s candidate %v, want %v", c.text, what, found, c.want)
 		}
 	}
 }

@@ -501,8 +501,7 @@ func (s *sent) carefulThing(i int) bool {
 				k -= 2
 			}
 		}
-		sb := s.subjectBefore(k)
-		return thing(sb) || sb.cls == sSystem
+		return thing(s.subjectBefore(k))
 	case m >= 0 && m < i-1:
 		// "make the runbook more thorough": the object of make
 		for j := m; j >= 0 && j >= m-6; j-- {

@@ -776,14 +776,13 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 				}
 			}
 		}
-		if modal == "" && g > 0 {
+		if p := s.low(g - 1); modal == "" {
 			// "they'll delete", "I'd delete": the modal is in the subject's token
-			if p := s.t[g-1].low; strings.HasSuffix(p, "'ll") || strings.HasSuffix(p, "’ll") {
-				if _, ok := contractedPronoun(p); ok {
+			if _, ok := contractedPronoun(p); ok {
+				switch {
+				case strings.HasSuffix(p, "ll"):
 					modal = "will"
-				}
-			} else if (strings.HasSuffix(p, "'d") || strings.HasSuffix(p, "’d")) && !isParticiple(s.t[g].low) {
-				if _, ok := contractedPronoun(p); ok {
+				case strings.HasSuffix(p, "d") && !isParticiple(s.t[g].low):
 					modal = "would"
 				}
 			}
