@@ -304,7 +304,7 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		return sRole, evNounWN
 	}
 	if pb&pNoun != 0 {
-		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] || s.thingModifierChain(i) {
+		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] || componentLike(base) && s.thingModifierChain(i) {
 			return sSystem, evSystem // the package manager, a Prometheus exporter
 		}
 		return sRole, evNounWN
@@ -508,6 +508,28 @@ func (s *sent) thingModifierChain(i int) bool {
 	}
 	return false
 }
+
+// componentLike: a person noun that also names a component after a thing
+// modifier: an agent noun ("exporter", "scheduler", "invalidator",
+// "coordinator", "servant") or one of componentNouns ("the Redis primary",
+// "the cluster leader", "a proxy host"). Other person nouns keep a person
+// however technical their modifier: "the release captain", "the
+// database steward".
+func componentLike(base string) bool {
+	w := strings.TrimSuffix(base, "s")
+	for _, suf := range [...]string{"er", "or", "ant", "ent"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return componentNouns[base]
+}
+
+var componentNouns = wordSet(`agent agents client clients host hosts proxy proxies master masters slave slaves
+	primary primaries replica replicas daemon daemons peer peers parent parents child children guest guests
+	bot bots node nodes mirror mirrors ghost ghosts zombie zombies orphan orphans witness witnesses
+	sentinel sentinels guard guards sidecar sidecars instance instances tenant tenants user users
+	consumer consumers producer producers runner runners`)
 
 // ambiguousHeads are person nouns that name a component after a technical
 // modifier ("the package manager", "the lock owner").

@@ -32,6 +32,13 @@ func TestPersonFirstHeadsAndParticiples(t *testing.T) {
 		{"The background worker crashed.", false},
 		{"The Celery workers failed to process the jobs.", false},
 		{"The GPU driver crashed.", false},
+		// a technical modifier makes a component only of a head that can
+		// name one: an agent noun or a component noun, not a role
+		{"The release captain skipped the smoke tests.", true},
+		{"The incident commander skipped the smoke tests.", true},
+		{"The Prometheus exporter skipped the scrape.", false},
+		{"The Kafka consumer skipped the poison message.", false},
+		{"The Redis primary dropped the connections.", false},
 	})
 }
 
