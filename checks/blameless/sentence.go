@@ -630,6 +630,9 @@ func (s *sent) features(f *fsink) {
 			f.add(i, fam, "L:", name, "|right:", r)
 		}
 	}
+	if at := s.offendingPersonAt(); at >= 0 {
+		f.add(at, famJudg, "L:JUDG")
+	}
 	if at := s.lackOfAt(); at >= 0 {
 		f.add(at, famJudg, "L:JUDG")
 		f.add(at, famJudg, "L:JUDG|lack")
@@ -1351,12 +1354,47 @@ func (s *sent) punishPhraseAt() int {
 			case "written", "final", "verbal", "formal":
 				return i
 			}
+		case "plan", "plans":
+			// on a performance (improvement) plan: a plan for a person,
+			// not the practice ("appraisals or Performance Improvement Plans")
+			j := i - 1
+			if s.low(j) == "improvement" {
+				j--
+			}
+			if s.low(j) == "performance" && s.onA(j-1) {
+				return i
+			}
+		case "pip":
+			// "put on a PIP", in capitals (pip the installer is lower case)
+			if s.t[i].acronym && s.onA(i-1) {
+				return i
+			}
 		}
 	}
 	return -1
 }
 
+// onA: "on" or "on a" ends at j.
+func (s *sent) onA(j int) bool {
+	return s.low(j) == "on" || s.low(j) == "a" && s.low(j-1) == "on"
+}
+
 var leaveKinds = wordSet(`paid unpaid administrative gardening garden medical indefinite`)
+
+// offendingPersonAt: "offending" said of a person ("the offending
+// developer", "the offending engineers") judges them; of a thing ("the
+// offending commit", "the offending line card") it only points. The index
+// of "offending", or -1.
+func (s *sent) offendingPersonAt() int {
+	for i := range s.t {
+		if s.t[i].low == "offending" && i+1 < len(s.t) {
+			if c := s.classOf(i + 1); c == sRole || c == sTeam {
+				return i
+			}
+		}
+	}
+	return -1
+}
 
 // lackOfAt: a judgement said as a want of a virtue ("a lack of
 // discipline", "lacking in common sense", "complete lack of knowledge"),

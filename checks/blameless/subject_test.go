@@ -50,6 +50,11 @@ func TestPunishPhrases(t *testing.T) {
 		{"The operator has been placed on administrative leave.", true},
 		{"They let him go the next week.", true},
 		{"She received a written warning.", true},
+		{"The engineer was put on a performance improvement plan.", true},
+		{"Management put him on a PIP the week after.", true},
+		{"Upgrade pip before installing the package.", false},
+		{"The rollout plan had no performance budget.", false},
+		{"The client had no appraisals or Performance Improvement Plans in place.", false},
 		{"The employee who pressed the button has been reassigned.", false}, // a verb of the class, not a phrase
 		{"I will be on leave next week.", false},
 		{"Let the job go through the queue again.", false},
@@ -70,6 +75,9 @@ func TestJudgementForms(t *testing.T) {
 		{"Complete lack of knowledge demonstrated by the doctor.", true},
 		{"The outage was prolonged by a lack of monitoring.", false},
 		{"There was a lack of training on the new console.", false},
+		{"The offending developer pushed straight to main.", true},
+		{"We reverted the offending commit.", false},
+		{"The replacement of the offending line card was scheduled.", false},
 	})
 }
 
