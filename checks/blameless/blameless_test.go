@@ -890,3 +890,22 @@ func checkCandidate(t *testing.T, k kind, section Section, what string, cases []
 		}
 	}
 }
+
+// "if X had done" is a counterfactual only in a counterfactual past: the
+// other clause's "would have", or "if only"; with a present or plain
+// future it is a condition ("updated only if a patient had attended").
+func TestIfHadNeedsACounterfactualPast(t *testing.T) {
+	checkCandidate(t, kCFIfHad, SectionOther, "if-had counterfactual", []featureCase{
+		{"If Alice had read the alert properly, the outage would not have happened.", true},
+		{"If the operator had clicked the button the outage wouldn't have happened.", true},
+		{"If only the engineer had checked the diff.", true},
+		{"The outage could have been avoided if the engineer had checked the diff.", true},
+		{"Patient details would only be updated if a patient had recently attended the hospital.", false},
+		{"If not everyone in them had committed their orders they would reset back to staging.", false},
+	})
+	checkCandidate(t, kCFHadInverted, SectionOther, "inverted had counterfactual", []featureCase{
+		{"Had the team followed the checklist, the certificate would not have expired.", true},
+		{"Had the operator read the runbook, we'd have been fine.", true},
+		{"Had you been manually pushing the tag and then running the workflow?", false},
+	})
+}

@@ -22,6 +22,8 @@ import (
 //     aimed at people (retrain, be more careful); "why did X …?": blame;
 //     "more careful" said of a thing (the linter, the checklist): not;
 //     a person's work judged ("poorly designed by Sam"): blame;
+//   - a person in the condition of a counterfactual ("If Alice had read
+//     the alert, …", "Had the team followed the checklist, …"): blame;
 //   - the rules' own verdict that a person is at fault: blame.
 var priorStrength = envFloatDefault("BLAMELESS_PRIOR", 1.0)
 
@@ -48,6 +50,12 @@ func guidePrior(name string) float64 {
 		return p
 	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE":
 		return -p
+	case strings.HasPrefix(name, "k:cf-if-had|"), strings.HasPrefix(name, "k:cf-had-inverted|"):
+		// "if only ... would have" when the subject is a person: "If Alice
+		// had read the alert, …", "Had the team followed the checklist, …"
+		if priorPersons[name[strings.IndexByte(name, '|')+1:]] {
+			return p
+		}
 	case strings.HasPrefix(name, "h:why-aux|"):
 		if priorPersons[strings.TrimPrefix(name, "h:why-aux|")] {
 			return p
@@ -104,7 +112,7 @@ func priorFeatures() []string {
 				out = append(out, "sv:"+w+"|"+p+v)
 			}
 		}
-		out = append(out, "h:why-aux|"+w)
+		out = append(out, "h:why-aux|"+w, "k:cf-if-had|"+w, "k:cf-had-inverted|"+w)
 	}
 	for _, r := range rules {
 		out = append(out, "ks:"+r.ID)

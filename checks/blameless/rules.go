@@ -829,7 +829,7 @@ func (s *sent) counterfactual(i int) {
 	case (l == "had" || l == "hadn't") && (i == 0 || s.t[i-1].kind == tPunct) && s.word(i+1) && has(&s.t[i+1], fDet|fPron):
 		// "Had the operator read the runbook, …": inverted condition
 		o := s.forwardNP(i + 1)
-		if o.cls != sSystem && o.to < len(s.t) && isParticiple(s.t[o.to].low) {
+		if o.cls != sSystem && o.to < len(s.t) && isParticiple(s.t[o.to].low) && s.modalPerfect() {
 			s.addCF(kCFHadInverted, o, i, o.to, o.to+1)
 		}
 	case l == "had" || l == "hadn't":
@@ -847,7 +847,10 @@ func (s *sent) counterfactual(i int) {
 		if sb.bnd < 0 {
 			return
 		}
-		if b := s.low(sb.bnd); b == "if" || b == "only" || b == "unless" {
+		// a counterfactual past: "if only", or the other clause's "would
+		// have" ("If Alice had read the alert, the outage would not have
+		// happened"); "updated only if a patient had attended" is a rule
+		if b := s.low(sb.bnd); b == "only" || b == "if" && s.low(sb.bnd+1) == "only" || (b == "if" || b == "unless") && s.modalPerfect() {
 			s.addCF(kCFIfHad, sb, i, j, j+1)
 		}
 	case l == "failed" || l == "fails" || l == "neglected" || l == "omitted" || l == "refused":
@@ -955,6 +958,31 @@ func (s *sent) awarenessCue() bool {
 
 // addCF adds a counterfactual over subject..verb j, with a passive rewording
 // when the object is a plain noun phrase.
+// modalPerfect: the sentence has a modal perfect ("would have", "could
+// not have", "might've", "we'd have").
+func (s *sent) modalPerfect() bool {
+	for i := range s.t {
+		switch s.t[i].low {
+		case "would've", "could've", "might've", "wouldn't've", "couldn't've":
+			return true
+		default:
+			if !strings.HasSuffix(s.t[i].low, "'d") {
+				break // "we'd have caught it"
+			}
+			fallthrough
+		case "would", "could", "might", "wouldn't", "couldn't":
+			j := i + 1
+			if s.low(j) == "not" || s.low(j) == "never" {
+				j++
+			}
+			if s.low(j) == "have" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (s *sent) addCF(k kind, sb subj, trig, j, after int) {
 	rule := personRule(sb.cls, RuleCounterfactual)
 	from := sb.from
