@@ -123,6 +123,9 @@ func (s *sent) emit(k kind, sb subj, strong bool, rule string, trig, from, to in
 	if from >= len(s.t) {
 		return
 	}
+	if strong && s.denied(trig) {
+		strong = false // "It wasn't that the team dropped the ball; …"
+	}
 	s.cands = append(s.cands, cand{
 		h: Hit{Rule: rule, Severity: sev, Start: s.t[from].start, End: s.t[to-1].end,
 			Message: msg, Suggestion: sugg, Replacement: repl},

@@ -24,6 +24,9 @@ import (
 //     a person's work judged ("poorly designed by Sam"): blame;
 //   - a person in the condition of a counterfactual ("If Alice had read
 //     the alert, …", "Had the team followed the checklist, …"): blame;
+//   - a clause put forward to be denied ("It wasn't that the team dropped
+//     the ball; …", "The problem was not that an engineer made a
+//     mistake"): the guide's negated use, not blame;
 //   - the rules' own verdict that a person is at fault: blame.
 var priorStrength = envFloatDefault("BLAMELESS_PRIOR", 1.0)
 
@@ -48,7 +51,7 @@ func guidePrior(name string) float64 {
 	case name == "L:HUMANERR", name == "L:JUDG", name == "imp:REMEDY", name == "imp:PUNISH", name == "pv:BE-CARE",
 		name == "imp-person:REMEDY", name == "imp-person:PUNISH", name == "k:pac-judged":
 		return p
-	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE":
+	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE", name == "negframe:not-that":
 		return -p
 	case strings.HasPrefix(name, "k:cf-if-had|"), strings.HasPrefix(name, "k:cf-had-inverted|"):
 		// "if only ... would have" when the subject is a person: "If Alice
@@ -117,7 +120,7 @@ func priorFeatures() []string {
 	for _, r := range rules {
 		out = append(out, "ks:"+r.ID)
 	}
-	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "imp-person:REMEDY", "imp-person:PUNISH", "k:pac-judged", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE")
+	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "imp-person:REMEDY", "imp-person:PUNISH", "k:pac-judged", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE", "negframe:not-that")
 	var kept []string
 	for _, n := range out {
 		if guidePrior(n) != 0 {

@@ -630,6 +630,9 @@ func (s *sent) features(f *fsink) {
 			f.add(i, fam, "L:", name, "|right:", r)
 		}
 	}
+	if at := s.notThatAt(); at >= 0 {
+		f.add(at, famNone, "negframe:not-that")
+	}
 	if at := s.offendingPersonAt(); at >= 0 {
 		f.add(at, famJudg, "L:JUDG")
 	}
@@ -1380,6 +1383,58 @@ func (s *sent) onA(j int) bool {
 }
 
 var leaveKinds = wordSet(`paid unpaid administrative gardening garden medical indefinite`)
+
+// notThatAt: a clause put forward only to be denied ("It wasn't that the
+// team dropped the ball; …", "The problem was not that an engineer made a
+// mistake", "It's not simply that people became careless"): a copula, a
+// negation, perhaps an adverb, "that" and a clause that opens with a
+// determiner, a pronoun or a person. "It's not that simple" and "that
+// change was not that risky" are no such frame. The index of "that", or -1.
+func (s *sent) notThatAt() int {
+	for k := 2; k+1 < len(s.t); k++ {
+		if s.t[k].low != "that" {
+			continue
+		}
+		j := k - 1
+		if frameAdverbs[s.low(j)] {
+			j--
+		}
+		switch l := s.low(j); {
+		case l == "not" || l == "never":
+			if !frameCopulas[s.low(j-1)] {
+				continue
+			}
+		case notCopulas[l]:
+		default:
+			continue
+		}
+		if n := &s.t[k+1]; n.kind == tWord && (has(n, fDet|fPron) || s.classOf(k+1).person()) {
+			return k
+		}
+	}
+	return -1
+}
+
+// denied: token i is in the clause a not-that frame denies (up to the
+// clause's end or a "but": "It's not that the system failed, it's that …").
+func (s *sent) denied(i int) bool {
+	k := s.notThatAt()
+	if k < 0 || i <= k {
+		return false
+	}
+	for j := k + 1; j < i; j++ {
+		if s.t[j].kind == tPunct && s.isBoundary(j) || s.t[j].low == "but" || s.t[j].low == "rather" {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	frameAdverbs = wordSet(`simply just only really merely so`)
+	frameCopulas = wordSet(`is was are were 's it's that's this's`)
+	notCopulas   = wordSet(`isn't isnt wasn't wasnt aren't arent weren't werent`)
+)
 
 // offendingPersonAt: "offending" said of a person ("the offending
 // developer", "the offending engineers") judges them; of a thing ("the

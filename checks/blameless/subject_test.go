@@ -173,3 +173,25 @@ func TestDepartmentsAndShifts(t *testing.T) {
 		}
 	}
 }
+
+// A clause put forward to be denied is a frame that clears ("It wasn't
+// that the team dropped the ball"); "not that simple" is no such frame.
+func TestNotThatFrames(t *testing.T) {
+	checkFeature(t, "negframe:not-that", is("negframe:not-that"), []featureCase{
+		{"It wasn't that the team dropped the ball; the handoff tool silently discarded open tickets.", true},
+		{"The problem was not that an engineer made a mistake.", true},
+		{"It's not that people have become more careless, forgetful or reckless.", true},
+		{"The news here is not simply that a junior developer made an error.", true},
+		{"It's not that simple.", false},
+		{"The change was not that risky.", false},
+		{"The problem was that the engineer skipped the review.", false},
+		{"We did not know that the job had failed.", false},
+	})
+	// the rules' verdict does not stand in the denied clause, and does after it
+	checkFeature(t, "the rules' verdict", prefix("ks:"), []featureCase{
+		{"The problem was not that an engineer made a mistake.", false},
+		{"It wasn't that the team dropped the ball; the tool discarded the tickets.", false},
+		{"An engineer made a mistake.", true},
+		{"It's not that the deploy tool failed, it's that an engineer made a mistake.", true},
+	})
+}
