@@ -135,6 +135,14 @@ func (s *sent) harmAct(i int) {
 	if i > 0 && (nounDeterminers[s.t[i-1].low] || s.t[i-1].poss) {
 		return // "the dropped table", "our wiped volume": a thing named by what befell it
 	}
+	for k := i - 1; k >= 0 && k >= i-3 && s.t[k].kind == tWord; k-- {
+		if s.t[k].f&fNeg != 0 {
+			return // "Sam did not delete the bucket", "never wiped": the act denied
+		}
+		if !isAdverb(&s.t[k]) && s.t[k].low != "did" && s.t[k].low != "do" && s.t[k].low != "does" {
+			break
+		}
+	}
 	// phrasal acts need their particle: switched off, shut down, pulled the plug
 	switch l {
 	case "switched", "turned", "shut":

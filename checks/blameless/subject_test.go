@@ -195,3 +195,14 @@ func TestNotThatFrames(t *testing.T) {
 		{"It's not that the deploy tool failed, it's that an engineer made a mistake.", true},
 	})
 }
+
+// A harmful act denied ("Sam did not delete the bucket") is no harmful
+// act; whether it is a duty left undone is the counterfactual's question
+// ("the employee did not delete the tab with the patient data").
+func TestDeniedHarmfulActs(t *testing.T) {
+	checkCandidate(t, kPACHarm, SectionOther, "harmful act", []featureCase{
+		{"Sam deleted the bucket by mistake.", true},
+		{"Sam did not delete the bucket himself; the Terraform module applied the policy.", false},
+		{"The engineer never wiped the volume.", false},
+	})
+}
