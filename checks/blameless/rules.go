@@ -956,21 +956,14 @@ func (s *sent) awarenessCue() bool {
 	return false
 }
 
-// addCF adds a counterfactual over subject..verb j, with a passive rewording
-// when the object is a plain noun phrase.
 // modalPerfect: the sentence has a modal perfect ("would have", "could
 // not have", "might've", "we'd have").
 func (s *sent) modalPerfect() bool {
 	for i := range s.t {
-		switch s.t[i].low {
-		case "would've", "could've", "might've", "wouldn't've", "couldn't've":
+		switch l := s.t[i].low; {
+		case l == "would've" || l == "could've" || l == "might've":
 			return true
-		default:
-			if !strings.HasSuffix(s.t[i].low, "'d") {
-				break // "we'd have caught it"
-			}
-			fallthrough
-		case "would", "could", "might", "wouldn't", "couldn't":
+		case l == "would" || l == "could" || l == "might" || l == "wouldn't" || l == "couldn't" || strings.HasSuffix(l, "'d"):
 			j := i + 1
 			if s.low(j) == "not" || s.low(j) == "never" {
 				j++
@@ -983,6 +976,8 @@ func (s *sent) modalPerfect() bool {
 	return false
 }
 
+// addCF adds a counterfactual over subject..verb j, with a passive rewording
+// when the object is a plain noun phrase.
 func (s *sent) addCF(k kind, sb subj, trig, j, after int) {
 	rule := personRule(sb.cls, RuleCounterfactual)
 	from := sb.from

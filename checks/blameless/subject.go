@@ -525,11 +525,11 @@ func componentLike(base string) bool {
 	return componentNouns[base]
 }
 
-var componentNouns = wordSet(`agent agents client clients host hosts proxy proxies master masters slave slaves
-	primary primaries replica replicas daemon daemons peer peers parent parents child children guest guests
-	bot bots node nodes mirror mirrors ghost ghosts zombie zombies orphan orphans witness witnesses
-	sentinel sentinels guard guards sidecar sidecars instance instances tenant tenants user users
-	consumer consumers producer producers runner runners`)
+// componentNouns: the component-like person nouns without an agent suffix.
+var componentNouns = wordSet(`client clients host hosts proxy proxies slave slaves primary primaries
+	replica replicas daemon daemons peer peers parent parents child children guest guests bot bots
+	node nodes mirror mirrors ghost ghosts zombie zombies orphan orphans witness witnesses sentinel
+	sentinels guard guards sidecar sidecars instance instances`)
 
 // ambiguousHeads are person nouns that name a component after a technical
 // modifier ("the package manager", "the lock owner").
