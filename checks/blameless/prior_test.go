@@ -21,7 +21,8 @@ import (
 //   - a person called careless, sloppy …; "human error" as such; remedies
 //     aimed at people (retrain, be more careful); "why did X …?": blame;
 //     "more careful" said of a thing (the linter, the checklist): not;
-//     a person's work judged ("poorly designed by Sam"): blame;
+//     a person's work judged ("poorly designed by Sam", "Sam's sloppy
+//     change", "bad practice by the author"): blame;
 //   - a person in the condition of a counterfactual ("If Alice had read
 //     the alert, …", "Had the team followed the checklist, …"): blame;
 //   - a clause put forward to be denied ("It wasn't that the team dropped
@@ -56,6 +57,11 @@ func guidePrior(name string) float64 {
 	case strings.HasPrefix(name, "k:cf-if-had|"), strings.HasPrefix(name, "k:cf-had-inverted|"):
 		// "if only ... would have" when the subject is a person: "If Alice
 		// had read the alert, …", "Had the team followed the checklist, …"
+		if priorPersons[name[strings.IndexByte(name, '|')+1:]] {
+			return p
+		}
+	case strings.HasPrefix(name, "k:judg-strong|"), strings.HasPrefix(name, "k:judg-weak|"):
+		// a person's work called careless, sloppy, bad practice
 		if priorPersons[name[strings.IndexByte(name, '|')+1:]] {
 			return p
 		}
@@ -115,7 +121,8 @@ func priorFeatures() []string {
 				out = append(out, "sv:"+w+"|"+p+v)
 			}
 		}
-		out = append(out, "h:why-aux|"+w, "k:cf-if-had|"+w, "k:cf-had-inverted|"+w)
+		out = append(out, "h:why-aux|"+w, "k:cf-if-had|"+w, "k:cf-had-inverted|"+w,
+			"k:judg-strong|"+w, "k:judg-weak|"+w)
 	}
 	for _, r := range rules {
 		out = append(out, "ks:"+r.ID)

@@ -255,7 +255,41 @@ func (s *sent) judgmental(i int) {
 		repl = "mistyped"
 		sugg = "Say what was mistyped and why nothing caught it, e.g. \"the hostname was mistyped; the tool accepted it without confirmation\"."
 	}
-	s.add(judgKind(sev), noSubj, RuleJudgmental, i, from, to, sev, msgJudge, sugg, repl)
+	s.add(judgKind(sev), s.judged(i), RuleJudgmental, i, from, to, sev, msgJudge, sugg, repl)
+}
+
+// judged: the person a judgement word at i is said of through its noun:
+// the possessor ("Sam's sloppy change", "his careless mistake") or the
+// agent after it ("bad practice by the author", "sloppy work on the
+// script by Sam"); noSubj when neither is a person (a copula's subject,
+// "the engineer was careless", is the sentence model's sv: feature).
+func (s *sent) judged(i int) subj {
+	if p := i - 1; p >= 0 {
+		c := sUnknown
+		switch l := s.t[p].low; {
+		case l == "his" || l == "her" || l == "their" && !s.thingAntecedent(p):
+			c = sThird
+		case l == "your":
+			c = sYou
+		case s.t[p].poss:
+			c = s.classOf(p)
+		}
+		if c.person() {
+			return subj{cls: c, from: p, to: p + 1}
+		}
+	}
+	for k := i + 1; k < len(s.t) && k <= i+6; k++ {
+		if s.t[k].kind == tPunct && s.isBoundary(k) || s.verbal(k) {
+			break
+		}
+		if s.t[k].low == "by" {
+			if o := s.forwardNP(k + 1); o.cls.person() {
+				return o
+			}
+			break
+		}
+	}
+	return noSubj
 }
 
 // dropsCleanly: the judgement word i stands before the noun it qualifies,

@@ -206,3 +206,24 @@ func TestDeniedHarmfulActs(t *testing.T) {
 		{"The engineer never wiped the volume.", false},
 	})
 }
+
+// A judgement carries the person it is said of through its noun: the
+// possessor or the agent after it.
+func TestJudgedPerson(t *testing.T) {
+	checkFeature(t, "a judgement of a person's work", func(f string) bool {
+		for _, c := range []string{"ROLE", "NAME", "P3", "TEAM"} {
+			if f == "k:judg-weak|"+c || f == "k:judg-strong|"+c {
+				return true
+			}
+		}
+		return false
+	}, []featureCase{
+		{"Bad practice by the author: hardcoding the prod credentials in the script", true},
+		{"Sloppy work on the migration script by Sam, plain and simple.", true},
+		{"His careless change took the site down.", true},
+		{"The intern's sloppy commit broke the build.", true},
+		{"Sloppy work on the migration script, plain and simple.", false},
+		{"A careless config change by the deploy bot took the site down.", false},
+		{"Bad practice, as the guide says, is to hardcode credentials.", false},
+	})
+}
