@@ -123,7 +123,7 @@ func (s *sent) emit(k kind, sb subj, strong bool, rule string, trig, from, to in
 	if from >= len(s.t) {
 		return
 	}
-	if strong && s.denied(trig) {
+	if strong && (s.denied(trig) || s.otherDid(trig) >= 0) {
 		strong = false // "It wasn't that the team dropped the ball; …"
 	}
 	s.cands = append(s.cands, cand{

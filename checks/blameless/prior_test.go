@@ -27,7 +27,8 @@ import (
 //     the alert, …", "Had the team followed the checklist, …"): blame;
 //   - a clause put forward to be denied ("It wasn't that the team dropped
 //     the ball; …", "The problem was not that an engineer made a
-//     mistake"): the guide's negated use, not blame;
+//     mistake", "The admin did not perform the suspension; the
+//     automation did"): the guide's negated use, not blame;
 //   - the rules' own verdict that a person is at fault: blame.
 var priorStrength = envFloatDefault("BLAMELESS_PRIOR", 1.0)
 
@@ -52,7 +53,8 @@ func guidePrior(name string) float64 {
 	case name == "L:HUMANERR", name == "L:JUDG", name == "imp:REMEDY", name == "imp:PUNISH", name == "pv:BE-CARE",
 		name == "imp-person:REMEDY", name == "imp-person:PUNISH", name == "k:pac-judged":
 		return p
-	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE", name == "negframe:not-that":
+	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE", name == "negframe:not-that",
+		name == "negframe:other-did":
 		return -p
 	case strings.HasPrefix(name, "k:cf-if-had|"), strings.HasPrefix(name, "k:cf-had-inverted|"):
 		// "if only ... would have" when the subject is a person: "If Alice
@@ -127,7 +129,7 @@ func priorFeatures() []string {
 	for _, r := range rules {
 		out = append(out, "ks:"+r.ID)
 	}
-	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "imp-person:REMEDY", "imp-person:PUNISH", "k:pac-judged", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE", "negframe:not-that")
+	out = append(out, "L:HUMANERR", "L:JUDG", "imp:REMEDY", "imp:PUNISH", "pv:BE-CARE", "imp-person:REMEDY", "imp-person:PUNISH", "k:pac-judged", "L:HUMANERR|neg", "L:JUDG|neg", "L:PRAISE", "negframe:not-that", "negframe:other-did")
 	var kept []string
 	for _, n := range out {
 		if guidePrior(n) != 0 {

@@ -633,6 +633,14 @@ func (s *sent) features(f *fsink) {
 	if at := s.notThatAt(); at >= 0 {
 		f.add(at, famNone, "negframe:not-that")
 	}
+	for i := range s.t {
+		if s.t[i].f&fNeg != 0 {
+			if at := s.otherDid(i); at >= 0 {
+				f.add(at, famNone, "negframe:other-did")
+				break
+			}
+		}
+	}
 	if at := s.offendingPersonAt(); at >= 0 {
 		f.add(at, famJudg, "L:JUDG")
 	}
@@ -1428,6 +1436,41 @@ func (s *sent) denied(i int) bool {
 		}
 	}
 	return true
+}
+
+// otherDid: the negated clause at i is answered by another agent's doing,
+// said with the verb left out: "The admin did not perform the suspension;
+// the automation did." The denial clears the person; the index of the
+// answering "did", or -1.
+func (s *sent) otherDid(i int) int {
+	if s.t[i].f&fNeg == 0 && s.low(i+1) != "not" {
+		return -1
+	}
+	b := i + 1
+	for b < len(s.t) && !(s.t[b].kind == tPunct && s.isBoundary(b)) && s.t[b].low != "but" {
+		b++
+	}
+	o := b + 1
+	if s.low(o) == "but" || s.low(o) == "instead" || s.low(o) == "rather" {
+		o++
+	}
+	if o >= len(s.t) {
+		return -1
+	}
+	np := s.forwardNP(o)
+	if np.to <= np.from || np.cls.person() || np.cls == sI || np.cls == sWe {
+		return -1
+	}
+	v := np.to
+	switch s.low(v) {
+	case "did", "had", "does", "has":
+	default:
+		return -1
+	}
+	if v+1 < len(s.t) && s.t[v+1].kind != tPunct && s.low(v+1) != "it" && s.low(v+1) != "that" && s.low(v+1) != "so" {
+		return -1
+	}
+	return v
 }
 
 var (

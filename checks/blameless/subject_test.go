@@ -227,3 +227,20 @@ func TestJudgedPerson(t *testing.T) {
 		{"Bad practice, as the guide says, is to hardcode credentials.", false},
 	})
 }
+
+// A denial answered by another agent's doing clears the person: "The admin
+// did not perform the suspension; the automation did."
+func TestOtherDid(t *testing.T) {
+	checkFeature(t, "negframe:other-did", is("negframe:other-did"), []featureCase{
+		{"The admin did not perform the suspension; the automation did.", true},
+		{"Sam didn't delete the bucket — the lifecycle policy did.", true},
+		{"The engineer did not run the migration, but the deploy job did it.", true},
+		{"The engineer did not check the logs; the alert fired for an hour.", false},
+		{"The engineer did not check the logs; the on-call lead did.", false},
+		{"The admin performed the suspension; the automation did not.", false},
+	})
+	checkFeature(t, "the rules' verdict", prefix("ks:"), []featureCase{
+		{"The admin did not perform the suspension; the automation did.", false},
+		{"The admin did not perform the suspension.", true},
+	})
+}
