@@ -56,21 +56,6 @@ func guidePrior(name string) float64 {
 	case name == "L:HUMANERR|neg", name == "L:JUDG|neg", name == "L:PRAISE", name == "negframe:not-that",
 		name == "negframe:other-did":
 		return -p
-	case strings.HasPrefix(name, "k:cf-if-had|"), strings.HasPrefix(name, "k:cf-had-inverted|"):
-		// "if only ... would have" when the subject is a person: "If Alice
-		// had read the alert, …", "Had the team followed the checklist, …"
-		if priorPersons[name[strings.IndexByte(name, '|')+1:]] {
-			return p
-		}
-	case strings.HasPrefix(name, "k:judg-strong|"), strings.HasPrefix(name, "k:judg-weak|"):
-		// a person's work called careless, sloppy, bad practice
-		if priorPersons[name[strings.IndexByte(name, '|')+1:]] {
-			return p
-		}
-	case strings.HasPrefix(name, "h:why-aux|"):
-		if priorPersons[strings.TrimPrefix(name, "h:why-aux|")] {
-			return p
-		}
 	case strings.HasPrefix(name, "sv:"):
 		parts := strings.Split(strings.TrimPrefix(name, "sv:"), "|")
 		if len(parts) < 2 {
@@ -108,8 +93,20 @@ func guidePrior(name string) float64 {
 			}
 		}
 	}
+	for _, pre := range personCuePrefixes {
+		if who, ok := strings.CutPrefix(name, pre); ok && priorPersons[who] {
+			return p
+		}
+	}
 	return 0
 }
+
+// personCuePrefixes: cues that are blame when said of a person (the
+// feature name ends in the person's class): "why did the engineer …?", the
+// condition of a counterfactual ("If Alice had read the alert, …", "Had
+// the team followed the checklist, …"), a person's work called careless,
+// sloppy, bad practice.
+var personCuePrefixes = []string{"h:why-aux|", "k:cf-if-had|", "k:cf-had-inverted|", "k:judg-strong|", "k:judg-weak|"}
 
 // priorFeatures lists every feature name guidePrior gives a weight, so that
 // a fit can keep them even when no training row has them (their weight is
@@ -123,8 +120,9 @@ func priorFeatures() []string {
 				out = append(out, "sv:"+w+"|"+p+v)
 			}
 		}
-		out = append(out, "h:why-aux|"+w, "k:cf-if-had|"+w, "k:cf-had-inverted|"+w,
-			"k:judg-strong|"+w, "k:judg-weak|"+w)
+		for _, pre := range personCuePrefixes {
+			out = append(out, pre+w)
+		}
 	}
 	for _, r := range rules {
 		out = append(out, "ks:"+r.ID)

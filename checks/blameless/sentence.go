@@ -1427,11 +1427,11 @@ func (s *sent) notThatAt() int {
 // clause's end or a "but": "It's not that the system failed, it's that …").
 func (s *sent) denied(i int) bool {
 	k := s.notThatAt()
-	if k < 0 || i <= k {
+	if k < 0 || i <= k || i >= s.clauseEnd(k) {
 		return false
 	}
 	for j := k + 1; j < i; j++ {
-		if s.t[j].kind == tPunct && s.isBoundary(j) || s.t[j].low == "but" || s.t[j].low == "rather" {
+		if s.t[j].low == "but" || s.t[j].low == "rather" {
 			return false
 		}
 	}
