@@ -119,3 +119,20 @@ func TestJudgementNounsInThePlural(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstNamesOfManyCountries: the first names are not only the US lists
+// ("Priya", "Suresh", "Walter" were missing); the lists' places and words
+// are no names (lexgen takes a name only when WordNet knows it as nothing
+// but a person).
+func TestFirstNamesOfManyCountries(t *testing.T) {
+	for _, w := range []string{"priya", "suresh", "ajit", "walter", "donald", "rasmus", "zuzanna", "kofi"} {
+		if personBits(w)&pName == 0 {
+			t.Errorf("%s: not a first name", w)
+		}
+	}
+	for _, w := range []string{"houston", "london", "kenya", "atlas", "nova", "serenity", "said", "can"} {
+		if personBits(w)&pName != 0 {
+			t.Errorf("%s: a first name", w)
+		}
+	}
+}
