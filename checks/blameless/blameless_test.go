@@ -909,3 +909,18 @@ func TestIfHadNeedsACounterfactualPast(t *testing.T) {
 		{"Had you been manually pushing the tag and then running the workflow?", false},
 	})
 }
+
+// TestDeployedWithABadManner: "deployed" and "committed" are ordinary acts,
+// like "pushed" and "merged", and harmful with a bad object or manner in the
+// clause ("deployed bad code", "by mistake"); alone they are a timeline.
+func TestDeployedWithABadManner(t *testing.T) {
+	checkCandidate(t, kPACHarm, SectionOther, "harmful-act", []featureCase{
+		{"Sarah deployed bad code.", true},
+		{"Priya deployed to prod by mistake.", true},
+		{"The engineer committed untested changes straight to main.", true},
+		{"Sam deployed the fix at 14:02.", false},
+		{"The on-call engineer committed the revert and the errors stopped.", false},
+		{"The pipeline deployed the wrong build.", false},
+		{"We identified the mistake by comparing the configs.", false},
+	})
+}

@@ -28,7 +28,7 @@ var harmVerbs = wordSet(`deleted deletes delete deleting wiped wipes wiping dest
 		overwrote overwritten overwrites erased erases reverted reverts force-pushed
 		self-merged leaked leaks exposed exposes uploaded pushed merged published released shipped
 		introduced switched turned shut pulled issued ran executed typed entered approved rebooted
-		restarted`)
+		restarted deployed committed`)
 
 // punitiveVerbs are consequences for people: "Symantec sacks staff".
 var punitiveVerbs = wordSet(`fired sacked sacks sack fire fires dismissed dismisses terminated
@@ -154,7 +154,7 @@ func (s *sent) harmAct(i int) {
 			return
 		}
 	case "pushed", "merged", "published", "released", "shipped", "introduced", "issued", "ran", "executed",
-		"typed", "entered", "approved", "uploaded", "rebooted", "restarted":
+		"typed", "entered", "approved", "uploaded", "rebooted", "restarted", "deployed", "committed":
 		// ordinary acts: harmful only with a bad object or manner in the clause
 		if !s.badManner(i) {
 			return
@@ -183,6 +183,10 @@ func (s *sent) badManner(i int) bool {
 			"buggy", "faulty", "incorrect", "mistaken", "accidentally", "inadvertently", "mistakenly",
 			"directly", "straight", "without", "shitty", "malicious", "breaking", "erroneous", "incorrectly":
 			return true
+		case "mistake", "error":
+			if s.low(j-1) == "by" || s.low(j-1) == "in" { // "by mistake", "in error"
+				return true
+			}
 		}
 	}
 	return false
