@@ -924,3 +924,32 @@ func TestDeployedWithABadManner(t *testing.T) {
 		{"We identified the mistake by comparing the configs.", false},
 	})
 }
+
+// TestMannerOfAnError: "improperly", "inappropriately", "blindly",
+// "hastily", "haphazardly" say a person's act was done wrong, as "incorrectly"
+// does; of a thing's passive they describe the thing.
+func TestMannerOfAnError(t *testing.T) {
+	checkCandidate(t, kPACErrMod, SectionOther, "error-modifier", []featureCase{
+		{"A Sailor who improperly handled PII left the files in a storage unit.", true},
+		{"The captain inappropriately responded to the stall warning.", true},
+		{"The maintainer blindly merged the pull request.", true},
+		{"The engineer hastily rolled out the config change.", true},
+		{"The contractor haphazardly wired the panel.", true},
+	})
+	a := mustNew(t, Config{})
+	for _, text := range []string{
+		"A bug in the configuration tool led to some hosts being improperly configured.",
+		"The axle nut retainer ring was improperly installed.",
+	} {
+		strong := false
+		a.collect = func(_ *fsink, s *sent) {
+			for _, cd := range s.cands {
+				strong = strong || cd.k == kPACErrMod && cd.strong
+			}
+		}
+		a.analyze(Segment{Text: text}, true)
+		if strong {
+			t.Errorf("%q: a person's error, want a thing's", text)
+		}
+	}
+}

@@ -92,6 +92,7 @@ func init() {
 		subsequently ultimately apparently unfortunately initially eventually again manually clearly
 		obviously only even probably likely allegedly reportedly finally originally previously recently
 		accidentally mistakenly inadvertently unintentionally erroneously wrongly incorrectly carelessly
+		improperly inappropriately blindly hastily haphazardly
 		maybe perhaps somehow certainly definitely basically literally seriously honestly frankly
 		instead nonetheless nevertheless however therefore thus hence so too soon now once sometimes
 		usually always often rarely quietly silently directly automatically
@@ -228,7 +229,8 @@ var errModifiers = func() map[string]bool {
 	m := map[string]bool{
 		"accidentally": true, "mistakenly": true, "inadvertently": true, "erroneously": true,
 		"wrongly": true, "incorrectly": true, "carelessly": true, "unintentionally": true,
-		"recklessly": true, "negligently": true,
+		"recklessly": true, "negligently": true, "improperly": true, "inappropriately": true,
+		"blindly": true, "hastily": true, "haphazardly": true,
 	}
 	maps.Copy(m, objectModifiers) // "wrong", "untested" …
 	return m

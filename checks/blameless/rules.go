@@ -793,6 +793,47 @@ func (s *sent) judgedWork(i int) {
 		"Describe the work and what let its flaw through: e.g. \"the configuration had no validation; the review did not cover it\".", "")
 }
 
+// errModifier: the error modifier at i ("accidentally", "the wrong", "by
+// mistake") makes the act it qualifies a mistake of its subject or agent.
+func (s *sent) errModifier(i int) {
+	l := s.t[i].low
+	if l == "wrong" {
+		p := s.low(i - 1)
+		if p != "the" && p != "a" {
+			return
+		}
+	}
+	v := -1
+	if l != "wrong" && l != "by" && i+1 < len(s.t) && verbish(&s.t[i+1]) {
+		v = i + 1
+	} else {
+		cs := s.clauseStart(i)
+		for j := i - 1; j >= cs; j-- {
+			if verbish(&s.t[j]) || (j > cs && s.t[j].kind == tWord && s.t[j].f&fSystem == 0 && isVerbAfterSubject(s, j)) {
+				v = j
+				break
+			}
+		}
+	}
+	if v < 0 {
+		return
+	}
+	if objectModifiers[l] {
+		switch s.t[v].low { // "the change was untested" describes the change
+		case "was", "were", "is", "are", "be", "been":
+			return
+		}
+	}
+	sb := s.agentOrSubject(v)
+	to := max(i+1, v+1)
+	if l == "by" || l == "wrong" {
+		to = i + 2
+	}
+	rule := personRule(sb.cls, RulePersonAsCause)
+	s.emit(kPACErrMod, sb, sb.cls.person(), rule, i, min(sb.from, v), to, "", msgFor(rule),
+		"Put the system in focus: what made this action easy to get wrong, and why did nothing stop or catch it? E.g. \"the command ran against production; the tool did not ask for confirmation\".", "")
+}
+
 // befallVerbs: what did not befall a person ("he did not survive the fire",
 // "she did not receive the page") is what happened to them, not an act left
 // undone.
@@ -1489,42 +1530,11 @@ func (s *sent) personAsCause(i int) {
 			"Describe what happened to the system and what made the slip easy or invisible, e.g. \"the setting was changed; nothing validated it before rollout\".", "")
 	case qualityAdverbs[l]:
 		s.judgedWork(i)
+		if errModifiers[l] && !s.passiveAt(i+1) {
+			s.errModifier(i) // "the engineer hastily rolled out …": an act done wrong
+		}
 	case errModifiers[l] || (l == "by" && (s.low(i+1) == "mistake" || s.low(i+1) == "accident")):
-		if l == "wrong" {
-			p := s.low(i - 1)
-			if p != "the" && p != "a" {
-				return
-			}
-		}
-		v := -1
-		if l != "wrong" && l != "by" && i+1 < len(s.t) && verbish(&s.t[i+1]) {
-			v = i + 1
-		} else {
-			cs := s.clauseStart(i)
-			for j := i - 1; j >= cs; j-- {
-				if verbish(&s.t[j]) || (j > cs && s.t[j].kind == tWord && s.t[j].f&fSystem == 0 && isVerbAfterSubject(s, j)) {
-					v = j
-					break
-				}
-			}
-		}
-		if v < 0 {
-			return
-		}
-		if objectModifiers[l] {
-			switch s.t[v].low { // "the change was untested" describes the change
-			case "was", "were", "is", "are", "be", "been":
-				return
-			}
-		}
-		sb := s.agentOrSubject(v)
-		to := max(i+1, v+1)
-		if l == "by" || l == "wrong" {
-			to = i + 2
-		}
-		rule := personRule(sb.cls, RulePersonAsCause)
-		s.emit(kPACErrMod, sb, sb.cls.person(), rule, i, min(sb.from, v), to, "", msgFor(rule),
-			"Put the system in focus: what made this action easy to get wrong, and why did nothing stop or catch it? E.g. \"the command ran against production; the tool did not ask for confirmation\".", "")
+		s.errModifier(i)
 	case (l == "made" || l == "performed" || l == "committed" || l == "make" || l == "makes" || l == "making" ||
 		l == "commit" || l == "commits") && i+1 < len(s.t):
 		// strong in the past tense only: "humans make errors" is a general statement
