@@ -936,20 +936,9 @@ func TestMannerOfAnError(t *testing.T) {
 		{"The engineer hastily rolled out the config change.", true},
 		{"The contractor haphazardly wired the panel.", true},
 	})
-	a := mustNew(t, Config{})
-	for _, text := range []string{
-		"A bug in the configuration tool led to some hosts being improperly configured.",
-		"The axle nut retainer ring was improperly installed.",
-	} {
-		strong := false
-		a.collect = func(_ *fsink, s *sent) {
-			for _, cd := range s.cands {
-				strong = strong || cd.k == kPACErrMod && cd.strong
-			}
-		}
-		a.analyze(Segment{Text: text}, true)
-		if strong {
-			t.Errorf("%q: a person's error, want a thing's", text)
-		}
-	}
+	checkFeature(t, "the rules' verdict", prefix("ks:"), []featureCase{
+		{"A bug in the configuration tool led to some hosts being improperly configured.", false},
+		{"The axle nut retainer ring was improperly installed.", false},
+		{"The captain inappropriately responded to the stall warning.", true},
+	})
 }
