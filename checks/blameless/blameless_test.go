@@ -942,3 +942,29 @@ func TestMannerOfAnError(t *testing.T) {
 		{"The captain inappropriately responded to the stall warning.", true},
 	})
 }
+
+// TestDeniedFaults: not doing a fault is no omission. "The engineer did not
+// ignore the alert", "Dana didn't push untested code", "did not forget the
+// renewal" deny a fault (issue 12's exculpatory negation); "didn't check
+// the diff" leaves a duty undone and stays a counterfactual.
+func TestDeniedFaults(t *testing.T) {
+	checkCandidate(t, kCFDidnt, SectionOther, "didn't counterfactual", []featureCase{
+		{"The engineer did not ignore the alert — it was routed to a channel no one was subscribed to.", false},
+		{"To be clear, Dana didn't push untested code — CI reported green on a job that never actually ran.", false},
+		{"The on-call engineer did not forget the renewal; the reminder job had been disabled.", false},
+		{"The operator didn't skip the checklist.", false},
+		{"The engineer didn't check the diff; the deploy wiped the table.", true},
+		{"The on-call did not escalate the page.", true},
+		{"The employee did not delete the tab with the patient data.", true},
+	})
+	checkCandidate(t, kPACErrVerb, SectionOther, "error verb", []featureCase{
+		{"The on-call engineer did not forget the renewal; the reminder job had been disabled.", false},
+		{"Nina never ignored a page.", false},
+		{"Nina ignored the page.", true},
+		{"The on-call engineer forgot the renewal.", true},
+	})
+	checkCandidate(t, kPACErrMod, SectionOther, "error modifier", []featureCase{
+		{"To be clear, Dana didn't push untested code — CI reported green on a job that never actually ran.", false},
+		{"Dana pushed untested code to main.", true},
+	})
+}

@@ -815,8 +815,8 @@ func (s *sent) errModifier(i int) {
 			}
 		}
 	}
-	if v < 0 {
-		return
+	if v < 0 || s.deniedAt(v) || s.t[v].f&fNeg != 0 {
+		return // no act, or one denied: "Dana didn't push untested code"
 	}
 	if objectModifiers[l] {
 		switch s.t[v].low { // "the change was untested" describes the change
@@ -958,6 +958,10 @@ func (s *sent) counterfactual(i int) {
 			return // "he did not say why": a source reporting, not an act left undone
 		} else if befallVerbs[v] {
 			return // "he did not survive the fire": what befell him
+		}
+		if inForms(v, func(w string) bool { return errVerbs[w] != "" }) ||
+			inForms(v, func(w string) bool { return harmVerbs[w] }) && s.badManner(j) {
+			return // "did not ignore the alert", "didn't push untested code": a fault denied, no duty undone
 		}
 		s.cfSubject(cond(l == "never", kCFNever, kCFDidnt), i, j)
 	case l == "bothered" || l == "checked" || l == "verified" || l == "tested" || l == "reviewed" || l == "followed":
@@ -1506,8 +1510,8 @@ func (s *sent) personAsCause(i int) {
 	l := s.t[i].low
 	switch {
 	case errVerbs[l] != "":
-		if s.attributive(i) || s.possibleSlip(i) || s.prevented(i) {
-			return
+		if s.attributive(i) || s.possibleSlip(i) || s.prevented(i) || s.deniedAt(i) {
+			return // …, or "did not forget the renewal": the fault denied
 		}
 		sb := s.agentOrSubject(i)
 		if sb.cls == sNone && omissionVerbs[l] {

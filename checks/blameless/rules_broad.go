@@ -135,13 +135,8 @@ func (s *sent) harmAct(i int) {
 	if i > 0 && (nounDeterminers[s.t[i-1].low] || s.t[i-1].poss) {
 		return // "the dropped table", "our wiped volume": a thing named by what befell it
 	}
-	for k := i - 1; k >= 0 && k >= i-3 && s.t[k].kind == tWord; k-- {
-		if s.t[k].f&fNeg != 0 {
-			return // "Sam did not delete the bucket", "never wiped": the act denied
-		}
-		if !isAdverb(&s.t[k]) && s.t[k].low != "did" && s.t[k].low != "do" && s.t[k].low != "does" {
-			break
-		}
+	if s.deniedAt(i) {
+		return // "Sam did not delete the bucket", "never wiped": the act denied
 	}
 	// phrasal acts need their particle: switched off, shut down, pulled the plug
 	switch l {
@@ -171,6 +166,33 @@ func (s *sent) harmAct(i int) {
 	}
 	rule := personRule(sb.cls, RulePersonAsCause)
 	s.emit(kPACHarm, sb, false, rule, i, min(sb.from, i), i+1, "", msgFor(rule), suggHarm, "")
+}
+
+// deniedAt: the verb at i is negated ("did not delete", "never wiped",
+// "didn't quite ignore"): the act is denied, not done.
+func (s *sent) deniedAt(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3 && s.t[k].kind == tWord; k-- {
+		if s.t[k].f&fNeg != 0 {
+			return true
+		}
+		if !isAdverb(&s.t[k]) && s.t[k].low != "did" && s.t[k].low != "do" && s.t[k].low != "does" {
+			break
+		}
+	}
+	return false
+}
+
+// inForms: a form of the verb v (its base, as after "didn't") is in set:
+// v itself, or its regular past ("ignore" → "ignored", "skip" →
+// "skipped", "push" → "pushed").
+func inForms(v string, set func(string) bool) bool {
+	if set(v) || set(v+"ed") || set(v+"d") {
+		return true
+	}
+	if n := len(v); n >= 3 && !strings.ContainsRune("aeiouwxy", rune(v[n-1])) && strings.ContainsRune("aeiou", rune(v[n-2])) {
+		return set(v + v[n-1:] + "ed")
+	}
+	return false
 }
 
 // badManner: the clause says the act was wrong (wrong, bad, untested,
