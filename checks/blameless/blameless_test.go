@@ -962,6 +962,7 @@ func TestDeniedFaults(t *testing.T) {
 		{"Nina never ignored a page.", false},
 		{"Nina ignored the page.", true},
 		{"The on-call engineer forgot the renewal.", true},
+		{"Don't forget your daily backup.", true},
 	})
 	checkCandidate(t, kPACErrMod, SectionOther, "error modifier", []featureCase{
 		{"To be clear, Dana didn't push untested code — CI reported green on a job that never actually ran.", false},

@@ -1510,8 +1510,11 @@ func (s *sent) personAsCause(i int) {
 	l := s.t[i].low
 	switch {
 	case errVerbs[l] != "":
-		if s.attributive(i) || s.possibleSlip(i) || s.prevented(i) || s.deniedAt(i) {
-			return // …, or "did not forget the renewal": the fault denied
+		if s.attributive(i) || s.possibleSlip(i) || s.prevented(i) {
+			return
+		}
+		if k := s.negationOf(i); k > s.clauseStart(i) {
+			return // "did not forget the renewal": the fault denied ("don't forget …" asks)
 		}
 		sb := s.agentOrSubject(i)
 		if sb.cls == sNone && omissionVerbs[l] {

@@ -170,16 +170,19 @@ func (s *sent) harmAct(i int) {
 
 // deniedAt: the verb at i is negated ("did not delete", "never wiped",
 // "didn't quite ignore"): the act is denied, not done.
-func (s *sent) deniedAt(i int) bool {
+func (s *sent) deniedAt(i int) bool { return s.negationOf(i) >= 0 }
+
+// negationOf: the index of the negation of the verb at i, or -1.
+func (s *sent) negationOf(i int) int {
 	for k := i - 1; k >= 0 && k >= i-3 && s.t[k].kind == tWord; k-- {
 		if s.t[k].f&fNeg != 0 {
-			return true
+			return k
 		}
 		if !isAdverb(&s.t[k]) && s.t[k].low != "did" && s.t[k].low != "do" && s.t[k].low != "does" {
 			break
 		}
 	}
-	return false
+	return -1
 }
 
 // inForms: a form of the verb v (its base, as after "didn't") is in set:
