@@ -967,5 +967,6 @@ func TestDeniedFaults(t *testing.T) {
 	checkCandidate(t, kPACErrMod, SectionOther, "error modifier", []featureCase{
 		{"To be clear, Dana didn't push untested code — CI reported green on a job that never actually ran.", false},
 		{"Dana pushed untested code to main.", true},
+		{"Don't push untested code to main.", true},
 	})
 }

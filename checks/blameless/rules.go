@@ -815,8 +815,15 @@ func (s *sent) errModifier(i int) {
 			}
 		}
 	}
-	if v < 0 || s.deniedAt(v) || s.t[v].f&fNeg != 0 {
-		return // no act, or one denied: "Dana didn't push untested code"
+	if v < 0 {
+		return
+	}
+	neg := s.negationOf(v)
+	if s.t[v].f&fNeg != 0 {
+		neg = v // the auxiliary itself: "didn't … untested code"
+	}
+	if neg > s.clauseStart(v) {
+		return // denied: "Dana didn't push untested code" ("Don't push untested code" asks)
 	}
 	if objectModifiers[l] {
 		switch s.t[v].low { // "the change was untested" describes the change
