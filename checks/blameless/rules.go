@@ -815,15 +815,8 @@ func (s *sent) errModifier(i int) {
 			}
 		}
 	}
-	if v < 0 {
-		return
-	}
-	neg := s.negationOf(v)
-	if s.t[v].f&fNeg != 0 {
-		neg = v // the auxiliary itself: "didn't … untested code"
-	}
-	if neg > s.clauseStart(v) {
-		return // denied: "Dana didn't push untested code" ("Don't push untested code" asks)
+	if v < 0 || s.actDenied(v) {
+		return // no act, or one denied: "Dana didn't push untested code" ("Don't push …" asks)
 	}
 	if objectModifiers[l] {
 		switch s.t[v].low { // "the change was untested" describes the change
@@ -1520,7 +1513,7 @@ func (s *sent) personAsCause(i int) {
 		if s.attributive(i) || s.possibleSlip(i) || s.prevented(i) {
 			return
 		}
-		if k := s.negationOf(i); k > s.clauseStart(i) {
+		if s.actDenied(i) {
 			return // "did not forget the renewal": the fault denied ("don't forget …" asks)
 		}
 		sb := s.agentOrSubject(i)

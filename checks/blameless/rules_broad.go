@@ -135,7 +135,7 @@ func (s *sent) harmAct(i int) {
 	if i > 0 && (nounDeterminers[s.t[i-1].low] || s.t[i-1].poss) {
 		return // "the dropped table", "our wiped volume": a thing named by what befell it
 	}
-	if s.deniedAt(i) {
+	if s.negationOf(i) >= 0 {
 		return // "Sam did not delete the bucket", "never wiped": the act denied
 	}
 	// phrasal acts need their particle: switched off, shut down, pulled the plug
@@ -168,11 +168,8 @@ func (s *sent) harmAct(i int) {
 	s.emit(kPACHarm, sb, false, rule, i, min(sb.from, i), i+1, "", msgFor(rule), suggHarm, "")
 }
 
-// deniedAt: the verb at i is negated ("did not delete", "never wiped",
-// "didn't quite ignore"): the act is denied, not done.
-func (s *sent) deniedAt(i int) bool { return s.negationOf(i) >= 0 }
-
-// negationOf: the index of the negation of the verb at i, or -1.
+// negationOf: the index of the negation of the verb at i ("did not
+// delete", "never wiped", "didn't quite ignore"), or -1.
 func (s *sent) negationOf(i int) int {
 	for k := i - 1; k >= 0 && k >= i-3 && s.t[k].kind == tWord; k-- {
 		if s.t[k].f&fNeg != 0 {
@@ -183,6 +180,18 @@ func (s *sent) negationOf(i int) int {
 		}
 	}
 	return -1
+}
+
+// actDenied: the act at v (a verb, or the negated auxiliary itself) is
+// denied by a negation after its subject ("Dana didn't push untested
+// code", "did not forget the renewal"). A negation that opens its clause is
+// an imperative's ("Don't forget …") and denies nothing: it asks.
+func (s *sent) actDenied(v int) bool {
+	neg := s.negationOf(v)
+	if s.t[v].f&fNeg != 0 {
+		neg = v
+	}
+	return neg > s.clauseStart(v)
 }
 
 // inForms: a form of the verb v (its base, as after "didn't") is in set:

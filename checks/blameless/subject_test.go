@@ -210,14 +210,8 @@ func TestDeniedHarmfulActs(t *testing.T) {
 // A judgement carries the person it is said of through its noun: the
 // possessor or the agent after it.
 func TestJudgedPerson(t *testing.T) {
-	checkFeature(t, "a judgement of a person's work", func(f string) bool {
-		for _, c := range []string{"ROLE", "NAME", "P3", "TEAM"} {
-			if f == "k:judg-weak|"+c || f == "k:judg-strong|"+c {
-				return true
-			}
-		}
-		return false
-	}, []featureCase{
+	checkFeature(t, "a judgement of a person's work", is("k:judg-weak|ROLE", "k:judg-weak|NAME", "k:judg-weak|P3",
+		"k:judg-weak|TEAM", "k:judg-strong|ROLE", "k:judg-strong|NAME", "k:judg-strong|P3", "k:judg-strong|TEAM"), []featureCase{
 		{"Bad practice by the author: hardcoding the prod credentials in the script", true},
 		{"Sloppy work on the migration script by Sam, plain and simple.", true},
 		{"His careless change took the site down.", true},
