@@ -66,24 +66,32 @@ func blamelessFindings(ctx context.Context, doc *Document, opts Options) ([]Find
 			Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
 			Message: "blameless configuration is invalid: " + err.Error()}}, nil
 	}
+	// The names the document uses for things ("the Apollo cluster") are
+	// things in all its sentences: its prose is read for them first, then
+	// judged.
+	var prose []Prose
+	doc.eachProse(func(p *Prose) { prose = append(prose, *p) })
+	things := new(blameless.Things)
+	for i := range prose {
+		things.Scan(prose[i].Text)
+	}
 	var out []Finding
 	var stop error
 	var limit ruleCap
-	doc.eachProse(func(p *Prose) {
-		if stop != nil {
-			return
-		}
+	for i := range prose {
+		p := &prose[i]
 		if stop = ctx.Err(); stop != nil {
-			return
+			break
 		}
 		seg := p.Segment
+		seg.Things = things
 		for from := 0; from < len(p.Text) && stop == nil; stop = ctx.Err() {
 			to := chunkEnd(p.Text, from)
 			seg.Text = p.Text[from:to]
 			out = appendHits(out, &limit, doc, p, a.Analyze(seg), from)
 			from = to
 		}
-	})
+	}
 	out = append(out, limit.summaries()...)
 	return opts.finish(doc, out), stop
 }

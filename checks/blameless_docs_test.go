@@ -110,3 +110,29 @@ func norm(s string) string {
 	s = strings.NewReplacer("*", "", "`", "", "_", " ", "’", "'").Replace(s)
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
+
+// TestNamesOfThingsAcrossTheDocument: a name the document gives a thing in
+// one section ("the Apollo cluster") is no person in another, where the
+// sentence alone would read as a person's fault; a person's name stays one.
+func TestNamesOfThingsAcrossTheDocument(t *testing.T) {
+	const cause = "## Root cause\n\nApollo deleted the old replicas by mistake, which broke the builds.\n\nPriya deleted the old replicas by mistake, which broke the builds.\n"
+	named := func(src string) map[string]bool {
+		out := map[string]bool{}
+		for _, f := range Blameless(Parse([]byte(src)), Options{Schema: DefaultSchema()}) {
+			if f.Rule == "blameless/named-individual" {
+				out[strings.Fields(f.Excerpt)[0]] = true
+			}
+		}
+		return out
+	}
+	if got := named("# Incident\n\n" + cause); !got["Apollo"] || !got["Priya"] {
+		t.Fatalf("without the cluster: %v; the test needs both names found", got)
+	}
+	got := named("# Incident\n\n## Summary\n\nThe Apollo cluster runs our CI.\n\n" + cause)
+	if got["Apollo"] {
+		t.Error("the summary names the Apollo cluster; the root cause still blames a person Apollo")
+	}
+	if !got["Priya"] {
+		t.Error("Priya, a person, lost her finding")
+	}
+}

@@ -37,6 +37,9 @@ type work struct {
 	toks []token
 	seg  Segment
 	sink fsink
+	// things: the segment's own names of things, when the segment
+	// carries none of its document's
+	things Things
 }
 
 type phrase struct {
@@ -164,6 +167,11 @@ func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 			a.bufs.Put(w)
 		}
 	}()
+	if seg.Things == nil {
+		clear(w.things.words)
+		scanThings(toks, w.things.add)
+		w.seg.Things = &w.things
+	}
 	markQuotes(toks)
 	markUnjudged(toks, &sent{a: a, seg: &w.seg})
 	markMetadata(toks)

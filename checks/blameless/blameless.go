@@ -55,6 +55,9 @@ type Segment struct {
 	Text    string
 	Section Section
 	Quoted  bool
+	// Things, when set, are the names of things in the whole document the
+	// segment is part of (see Things); nil: the segment's own.
+	Things *Things
 }
 
 // Hit is one finding in a segment. Start and End are byte offsets into

@@ -54,8 +54,27 @@ var personLex = func() map[string]uint8 {
 // an open-addressed table of their own (personTable), apart from the
 // lexicon every token is looked up in: 40 000 words there made that lookup
 // miss the cache.
-func personBits(low string) uint8 {
-	h := personHash(low)
+func personBits(low string) uint8 { return personBitsOf(personHash(low)) }
+
+// personBitsFold is personBits of w lowered (ASCII letters), without
+// lowering it into a new string.
+func personBitsFold(w string) uint8 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	if h&^0xff == 0 {
+		h |= 0x100
+	}
+	return personBitsOf(h)
+}
+
+func personBitsOf(h uint64) uint8 {
 	for i := h & personTable.mask; ; i = (i + 1) & personTable.mask {
 		switch sl := personTable.slots[i]; {
 		case sl == 0:

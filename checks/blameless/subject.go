@@ -279,6 +279,9 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	if nameShaped(t) && i > 0 && orgNouns[s.t[i-1].low] && !s.t[i-1].cap {
 		return sSystem, evSystem // "software company Symantec", "our registrar Gandi"
 	}
+	if nameShaped(t) && pb&(pName|pAmbiName) != 0 && s.seg != nil && s.seg.Things.Has(base) && !s.humanVerbAfter(i) {
+		return sSystem, evSystem // "the Apollo cluster … Apollo deleted the old replicas"
+	}
 	if nameShaped(t) {
 		switch {
 		case pb&pName != 0:
