@@ -133,7 +133,8 @@ var thingHeads = func() map[string]bool {
 		network networks backend backends frontend frontends website websites cron cronjob bot bots
 		deployment deployments namespace namespaces tenant tenants environment environments env stack
 		platform platforms subsystem component components firmware cache queue account login sso dns
-		vpn cdn ldap idp webhook webhooks runner runners job jobs`) {
+		vpn cdn ldap idp webhook webhooks runner runners job jobs ci version site config configuration
+		query theme runtime agent agents`) {
 		m[w] = true
 	}
 	return m

@@ -14,6 +14,7 @@ func TestThingsOfADocument(t *testing.T) {
 	}{
 		{"The Apollo cluster runs our CI.", []string{"apollo"}},
 		{"We log in through Okta login pages.", []string{"okta"}},
+		{"The tests run on Travis CI.", []string{"travis"}},
 		{"Requests went via Luna to the backend.", []string{"luna"}},
 		{"Tokens are checked using Okta.", []string{"okta"}},
 		{"The change was deployed to Apollo at 10:02.", []string{"apollo"}},
