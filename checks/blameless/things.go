@@ -212,10 +212,13 @@ func thingAt(toks []token, i int) bool {
 	case thingHeads[n.low] && !n.cap:
 		return true
 	case failPreds[n.low]:
-		return true
+		// intransitive: "Apollo crashed at 10:02", not "Priya crashed the server"
+		m := word(i + 2)
+		return m == nil || m.f&(fPrep|fBound|fAdv) != 0 && !thingDets[m.low]
 	case n.low == "went" || n.low == "timed":
 		if m := word(i + 2); m != nil && (n.low == "went" && m.low == "down" || n.low == "timed" && m.low == "out") {
-			return true
+			// not "went down the stairs"
+			return word(i+3) == nil || !thingDets[word(i+3).low]
 		}
 	case n.low == "is" || n.low == "was" || n.low == "were":
 		if m := word(i + 2); m != nil && downStates[m.low] {

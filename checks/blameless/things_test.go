@@ -28,6 +28,9 @@ func TestThingsOfADocument(t *testing.T) {
 		{"Restarting our Luna fixed it.", []string{"luna"}},
 		// a person's contexts
 		{"Priya pushed a bad config.", nil},
+		{"Priya crashed the server twice.", nil},
+		{"Then Apollo crashed.", []string{"apollo"}},
+		{"Luna went down the stairs to the server room.", nil},
 		{"We found that Priya pushed a bad config.", nil},
 		{"The page was sent to Priya and escalated to Luna.", nil},
 		{"We relied on Priya to review it.", nil},
