@@ -19,7 +19,7 @@ import (
 // evidence is a thing already), and only from contexts people are almost
 // never in: a determiner before ("the Apollo", "our Luna"; not "that", which
 // also opens a clause), a thing's noun after ("Okta login", "Luna pods"),
-// "via", "using", "onto", "inside" or "within" before, "to" after a verb of
+// "using", "onto", "inside" or "within" before, "to" after a verb of
 // shipping ("migrated to Okta"), a version after, or a system's failure
 // ("crashed", "timed out", "went down", "was unreachable").
 
@@ -110,8 +110,8 @@ var thingDets = map[string]bool{"the": true, "a": true, "an": true, "our": true,
 	"every": true, "each": true}
 
 // thingPreps: prepositions whose object is a place or an instrument, rarely a
-// person ("via Okta", "using Luna").
-var thingPreps = map[string]bool{"via": true, "using": true, "onto": true, "inside": true, "within": true}
+// person ("using Luna"; not "via", as in "reported via Priya").
+var thingPreps = map[string]bool{"using": true, "onto": true, "inside": true, "within": true}
 
 // shipVerbs take "to" and the place something went ("deployed to Apollo").
 var shipVerbs = map[string]bool{"deployed": true, "deploy": true, "deploying": true, "migrated": true, "migrate": true,
@@ -187,7 +187,7 @@ func thingAt(toks []token, i int) bool {
 		case thingDets[p.low] && !t.poss:
 			return true
 		case thingPreps[p.low] && !t.poss:
-			// not "reported via Mellisa Gasparato"
+			// not before a surname ("using Mellisa Gasparato's notes")
 			return i+1 >= len(toks) || !nameShaped(&toks[i+1])
 		case p.low == "to" && !t.poss:
 			if v := word(i - 2); v != nil && shipVerbs[v.low] {
