@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// Names of things. The first-name lists know "Apollo", "Luna", "Atlas" and
+// Names of things. The first-name lists know "Apollo", "Luna", "Diego" and
 // "Okta" as names, and a sentence alone cannot tell "Apollo deleted the old
 // replicas" about a person from the same words about a CI cluster. The
 // document can: a word it writes where only a thing goes ("the Apollo
