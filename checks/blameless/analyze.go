@@ -159,6 +159,11 @@ func (a *Analyzer) analyze(seg Segment, all bool) []Hit {
 		toks = make([]token, 0, need)
 	}
 	toks = tokenize(seg.Text, toks)
+	if len(a.people) > 0 {
+		for k := range toks {
+			toks[k].person = toks[k].kind == tWord && a.people[toks[k].low]
+		}
+	}
 	defer func() {
 		if cap(toks) <= 1<<16 {
 			clear(toks) // drop string references held by the pool

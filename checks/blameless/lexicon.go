@@ -176,13 +176,14 @@ var notAdvLy = map[string]bool{
 }
 
 func isAdverb(t *token) bool {
-	if t.kind != tWord {
+	if t.kind != tWord || t.person {
 		return false
 	}
 	if t.f&fAdv != 0 {
 		return true
 	}
-	return len(t.low) > 4 && strings.HasSuffix(t.low, "ly") && !notAdvLy[t.low]
+	return len(t.low) > 4 && strings.HasSuffix(t.low, "ly") && !notAdvLy[t.low] &&
+		!(t.cap && personBits(t.low)&pName != 0) // Kelly, Emily, Beverly
 }
 
 func isEdVerb(low string) bool {

@@ -136,3 +136,27 @@ func TestFirstNamesOfManyCountries(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesEndingInLy: "Kelly", "Emily", "Beverly" and a surname of
+// Config.People such as "Scully" are names, not adverbs ending in -ly, so
+// they can be the subject of a faulty act; capitalised adverbs stay adverbs.
+func TestNamesEndingInLy(t *testing.T) {
+	rulesOnly := mustNewRules(t, Config{})
+	for _, s := range []string{"Kelly deleted the staging bucket by mistake.", "Yesterday Emily deleted the staging bucket by mistake.",
+		"Beverly forgot to renew the certificate."} {
+		if hits := rulesOnly.Analyze(Segment{Text: s}); !hasRule(hits, RuleNamedIndividual) {
+			t.Errorf("%q: %v, want a named individual", s, rulesOf(hits))
+		}
+	}
+	const scully = "Scully deleted the staging bucket by mistake."
+	withPeople := mustNewRules(t, Config{People: []Person{{Login: "dana", Name: "Dana Scully"}}})
+	if hits := withPeople.Analyze(Segment{Text: scully}); !hasRule(hits, RuleNamedIndividual) {
+		t.Errorf("%q with Dana Scully among the people: %v, want a named individual", scully, rulesOf(hits))
+	}
+	for _, s := range []string{"Unfortunately the engineer deleted the staging bucket by mistake.",
+		"Eventually the operator forgot to renew the certificate."} {
+		if hits := rulesOnly.Analyze(Segment{Text: s}); !hasRule(hits, RulePersonAsCause) {
+			t.Errorf("%q: %v, want the role at fault after the adverb", s, rulesOf(hits))
+		}
+	}
+}

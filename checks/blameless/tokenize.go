@@ -28,6 +28,7 @@ type token struct {
 	quoted     bool   // inside quotation marks
 	unjudged   bool   // inside a mentioned, outside-voice or machine-output quotation (quotes.go)
 	allowed    bool   // covered by a Config.Allow phrase
+	person     bool   // one of Config.People's words (never an adverb in -ly: "Scully")
 	f          uint32 // word classes from lex
 	spaceAfter bool   // followed by white space (or end of text)
 }
