@@ -65,7 +65,7 @@ type flowBudget struct {
 // The minimum calls per flow, for a repository with .github/postmortem.yml,
 // the default template, one postmortem file and three action items.
 var flowBudgets = []flowBudget{
-	{"incident labelled → postmortem PR (with checks of the draft)", 18, 18,
+	{"incident labelled → postmortem PR (with checks of the draft)", 20, 20,
 		"GET issue (current state and labels; the delivery's copy is only a hint) · GET config (first read of the installation; 304 after) · " +
 			"GET issue comments (is the pointer comment there: the pull request was opened) · GET timeline (the draft's timeline) · " +
 			"GET matching refs (a branch of an earlier run under another title) · GET branch (base commit and tree; the job carries the " +
@@ -73,14 +73,16 @@ var flowBudgets = []flowBudget{
 			"POST tree + POST commit + POST ref (the branch appears whole, atomically: 'already exists' means another worker won) · " +
 			"POST pull · POST requested_reviewers (the incident's assignees) · 2× POST check-runs created completed · POST comment · " +
 			"the look-back, 4 reads in parallel with the template and the base (issue 17): GET pulls (closed, most recently updated " +
-			"first, one page of 50) · GET deployments (one page) · GET releases (one page) · GET actions/runs (created in the window). " +
+			"first, one page of 50) · GET deployments (one page) · GET releases (one page) · GET actions/runs (created in the window) · " +
+			"GET user per person of the incident (here its author and assignee; at most 10, in parallel with the draft): their display " +
+			"names, kept in the pull request's body, tell the blameless check that a word names a person. " +
 			"The draft's checks use what this run wrote (its commit adds one file, whose content it has) " +
 			"instead of listing the PR's files and reading the postmortem back; there are no check runs of ours on a fresh claim."},
 	{"incident redelivered (PR exists)", 2, 2,
 		"GET issue · GET issue comments (finds the pointer; the run is recorded settled, so nothing is read ahead); config is a 304"},
 	{"second incident, without the delivery's hints (resync, reopened)", 13, 13,
 		"as labelled, plus GET repo (without the delivery's default branch the repository names it; its ETag changed with the first " +
-			"incident's branch, so it is counted), minus GET branch and GET config, 304s (the default branch did not move since the first incident), " +
+			"incident's branch, so it is counted), minus GET branch, GET config and the 2 GET user, 304s (the default branch did not move since the first incident), " +
 			"minus the look-back's 4 reads, 304s (nothing merged, deployed, released or run since the first incident)"},
 	{"push → both check runs", 5, 5,
 		"GET pull (head and state now) · GET files (which postmortems changed) · GET contents per changed postmortem · 2× POST check-runs " +

@@ -40,13 +40,21 @@ type flowEnvOpts struct {
 	files map[string]string // extra files in acme/services
 	// clock, when set, is the calendar the simulator and the flows share.
 	clock *clock.Offset
+	// members are more people of acme (flowtest.Seed has alice, bob,
+	// carol and mallory).
+	members []githubsim.SeedUser
 }
 
 func flowSeed(files map[string]string) *githubsim.Seed { return flowtest.Seed(files) }
 
 func newFlowEnv(t *testing.T, o flowEnvOpts) *flowEnv {
 	t.Helper()
-	g := flowtest.NewAt(t, o.files, o.clock)
+	seed := flowtest.Seed(o.files)
+	for _, u := range o.members {
+		seed.GitHub.Users = append(seed.GitHub.Users, u)
+		seed.GitHub.Orgs[0].Members = append(seed.GitHub.Orgs[0].Members, githubsim.SeedMember{Login: u.Login})
+	}
+	g := flowtest.NewSeeded(t, seed, o.clock)
 	e := &flowEnv{
 		env: g, t: t, ctx: g.Ctx, sim: g.Sim, conf: g.Conf, claims: g.Claims,
 		flows: &Flows{Clients: g.Clients, Claims: g.Claims, BotLogin: flowBot, Watch: g.Watch},

@@ -16,6 +16,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
+	"github.com/postmortem-app/postmortem/checks/blameless"
 	"github.com/postmortem-app/postmortem/templates"
 )
 
@@ -117,11 +118,17 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 		return nil, err
 	}
 	if pr == nil {
+		// The incident's people (display names read meanwhile) go in the
+		// pull request for its checks.
+		var people []blameless.Person
+		pg := r.group()
+		pg.Go(func() error { people = r.incidentPeople(ctx, issue, fr.comments); return nil })
 		base, publishedNow, err := r.draftBranch(ctx, issue, cfg, fr.ahead, res)
+		_ = pg.Wait()
 		if err != nil {
 			return nil, err
 		}
-		if pr, err = r.postmortemPR(ctx, issue, base, publishedNow, res); err != nil {
+		if pr, err = r.postmortemPR(ctx, issue, base, publishedNow, people, res); err != nil {
 			return nil, err
 		}
 		if err := r.noteOpened(ctx, number, pr.GetNumber()); err != nil {
@@ -303,7 +310,7 @@ func (r *run) draftBranch(ctx context.Context, issue *github.Issue, cfg *repocon
 
 // postmortemPR finds the pull request of res.Branch, or opens it against
 // base (a branch this run published has none yet).
-func (r *run) postmortemPR(ctx context.Context, issue *github.Issue, base string, publishedNow bool, res *IncidentResult) (*github.PullRequest, error) {
+func (r *run) postmortemPR(ctx context.Context, issue *github.Issue, base string, publishedNow bool, people []blameless.Person, res *IncidentResult) (*github.PullRequest, error) {
 	var pr *github.PullRequest
 	if !publishedNow {
 		var err error
@@ -314,7 +321,7 @@ func (r *run) postmortemPR(ctx context.Context, issue *github.Issue, base string
 	if pr == nil {
 		var created bool
 		var err error
-		if pr, created, err = r.openPR(ctx, issue, res.Branch, base); err != nil {
+		if pr, created, err = r.openPR(ctx, issue, res.Branch, base, people); err != nil {
 			return nil, err
 		}
 		res.Created = res.Created || created
@@ -666,13 +673,16 @@ func (r *run) findPR(ctx context.Context, branch string) (*github.PullRequest, e
 
 // openPR opens the postmortem pull request; when another worker opened it
 // first (422 "already exists") it finds that one.
-func (r *run) openPR(ctx context.Context, issue *github.Issue, branch, base string) (*github.PullRequest, bool, error) {
+func (r *run) openPR(ctx context.Context, issue *github.Issue, branch, base string, people []blameless.Person) (*github.PullRequest, bool, error) {
 	n := issue.GetNumber()
 	body := fmt.Sprintf("Blameless postmortem of incident #%d, drafted from the incident's history.\n\n"+
 		"- [ ] Replace every TODO (the `postmortem/completeness` check lists them)\n"+
 		"- [ ] Keep the wording blameless (the `postmortem/blameless` check suggests rewordings)\n"+
 		"- [ ] List the action items with an owner and a due date: each becomes a follow-up issue on merge\n\n%s",
 		n, MarkerIncidentPR(n))
+	if m := markerPeople(people); m != "" {
+		body += "\n" + m
+	}
 	pr, _, err := r.gh.PullRequests.Create(ctx, r.owner, r.repo, &github.NewPullRequest{
 		Title: github.String("Postmortem: " + render.Plain(issue.GetTitle(), 200)),
 		Head:  github.String(branch),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -235,7 +236,9 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 		return r.failOnConfig(ctx, head, ce, res, existing)
 	}
 
-	checked, err := r.lintFiles(ctx, head, changed, drafted, cfg.Options(schema), res)
+	opts := cfg.Options(schema)
+	opts.Blameless.People = slices.Concat(opts.Blameless.People, r.prPeople(pr))
+	checked, err := r.lintFiles(ctx, head, changed, drafted, opts, res)
 	if err != nil {
 		return err
 	}
