@@ -279,7 +279,8 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 	if nameShaped(t) && i > 0 && orgNouns[s.t[i-1].low] && !s.t[i-1].cap {
 		return sSystem, evSystem // "software company Symantec", "our registrar Gandi"
 	}
-	if nameShaped(t) && pb&(pName|pAmbiName) != 0 && s.seg != nil && s.seg.Things.Has(base) && !s.humanVerbAfter(i) {
+	if nameShaped(t) && s.seg != nil && s.seg.Things.Has(base) && (pb&(pName|pAmbiName) != 0 || s.humanVerbAfter(i)) &&
+		!s.peopleVerbAfter(i) {
 		return sSystem, evSystem // "the Apollo cluster … Apollo deleted the old replicas"
 	}
 	if nameShaped(t) {

@@ -2,26 +2,30 @@ package blameless
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Names of things. The first-name lists know "Apollo", "Luna", "Diego" and
-// "Okta" as names, and a sentence alone cannot tell "Apollo deleted the old
-// replicas" about a person from the same words about a CI cluster. The
-// document can: a word it writes where only a thing goes ("the Apollo
-// cluster", "deployed to Apollo", "Apollo 2.4", "Apollo went down") names a
-// thing in every sentence of that document. Things gathers those words; a
-// Segment carries them, and the analyzer reads the word as a thing unless
-// Config.People lists it or a verb only people do follows it ("Apollo
-// apologised").
+// "Okta" as names, and a capitalised word before a verb people do is taken
+// for a person ("Patroni ignored the lag threshold"), so a sentence alone
+// cannot tell "Apollo deleted the old replicas" about a person from the same
+// words about a CI cluster. The document can: a word it writes where only a
+// thing goes ("the Apollo cluster", "deployed to Apollo", "Apollo 2.4",
+// "Apollo went down") names a thing in every sentence of that document.
+// Things gathers those words; a Segment carries them, and the analyzer reads
+// the word as a thing unless Config.People lists it or a verb of speech,
+// thought or feeling follows it ("Apollo apologised", "Patroni said"), which
+// software does not do (it does decide, ignore, refuse and try).
 //
-// Only words the name lists know are kept (a capitalised word with no person
-// evidence is a thing already), and only from contexts people are almost
-// never in: a determiner before ("the Apollo", "our Luna"; not "that", which
-// also opens a clause), a thing's noun after ("Okta login", "Luna pods"),
-// "using", "onto", "inside" or "within" before, "to" after a verb of
-// shipping ("migrated to Okta"), a version after, or a system's failure
-// ("crashed", "timed out", "went down", "was unreachable").
+// Only the words that could otherwise be people are kept: first names, and
+// capitalised words nothing knows (a word the lexicon knows is what it
+// says). They are kept from contexts people are almost never in: a
+// determiner before ("the Apollo", "our Luna"; not "that", which also opens
+// a clause), a thing's noun after ("Okta login", "Luna pods"), "using",
+// "onto", "inside" or "within" before, "to" after a verb of shipping
+// ("migrated to Okta"), a version after, or a system's failure ("crashed",
+// "timed out", "went down", "was unreachable").
 
 // Things is the set of words one document uses as names of things. The zero
 // value and nil hold none. It is not safe for concurrent use while Scan runs.
@@ -35,20 +39,25 @@ type Things struct {
 const maxThings = 1000
 
 // Scan adds the names of things in text, a document's prose. Most words
-// cannot be one: only a capitalised word the name lists know is read in its
-// context (the words around it), so a scan costs a fraction of the analysis
-// it precedes, whatever the length of text.
+// cannot be one: only a plain capitalised word that is a first name or no
+// word of the lexicon is read in its context (the words around it), so a
+// scan costs a fraction of the analysis it precedes, whatever the length of
+// text.
 func (th *Things) Scan(text string) {
 	for i := 0; i < len(text); i++ {
-		if c := text[i]; c < 'A' || c > 'Z' || i > 0 && (text[i-1] >= utf8.RuneSelf || asciiWord[text[i-1]]) {
+		if c := text[i]; c < 'A' || c > 'Z' || i > 0 && wordBefore(text[:i]) {
 			continue
 		}
 		j := i + 1
 		for j < len(text) && text[j] >= 'a' && text[j] <= 'z' {
 			j++
 		}
-		if pb := personBitsFold(text[i:j]); pb&(pName|pAmbiName) != 0 && pb&(pNoun|pGroup) == 0 {
-			th.scanAround(text, i)
+		if j == len(text) || text[j] != '-' && !wordAfter(text[j:]) {
+			// a plain capitalised word (not PostgreSQL, not Apollo2)
+			if pb := personBitsFold(text[i:j]); pb&(pName|pAmbiName) != 0 && pb&(pNoun|pGroup) == 0 ||
+				pb == 0 && j-i > 1 && !inLexicon(text[i:j]) {
+				th.scanAround(text, i)
+			}
 		}
 		i = j - 1
 	}
@@ -167,8 +176,13 @@ func thingWord(toks []token, k int) (string, bool) {
 		return "", false
 	}
 	base := strings.TrimSuffix(strings.TrimSuffix(t.low, "'s"), "'")
-	if pb := personBits(base); pb&(pName|pAmbiName) == 0 || pb&(pNoun|pGroup) != 0 {
-		return "", false // not a name, or also a person's noun ("the Mayor")
+	switch pb := personBits(base); {
+	case pb&(pName|pAmbiName) != 0 && pb&(pNoun|pGroup) == 0:
+		// a first name ("Apollo"), not also a person's noun ("the Mayor")
+	case pb == 0 && len(base) > 1 && lexFlags(base) == 0 && asciiLetters(base):
+		// a word nothing knows ("Patroni"): a verb people do would make it one
+	default:
+		return "", false
 	}
 	return base, thingAt(toks, k)
 }
@@ -241,3 +255,59 @@ func version(t *token) bool {
 }
 
 func spaceByte(c byte) bool { return c < utf8.RuneSelf && asciiSpace[c] }
+
+// inLexicon: the lexicon knows w (any case) as a word of its own.
+func inLexicon(w string) bool {
+	_, _, ok := lexFold(w)
+	return ok
+}
+
+// peopleVerbs: verbs of speech, thought and feeling, which software does not
+// do; the other verbs only people are said to do (humanVerbs) are said of
+// software too ("Patroni decided to fail over", "the kubelet ignored it").
+var peopleVerbs = wordSet(`said says told tells wrote writes explained explains admitted admits
+	apologised apologized apologises apologizes apologise apologize insisted insists claimed claims
+	believed believes thought thinks felt feels assumed assumes realised realized forgot forgets
+	remembered remembers promised promises agreed agrees argued argues complained complains joked
+	laughed hoped hopes knew knows understood misunderstood misjudged misread confessed confesses
+	recalled recalls tweeted emailed messaged texted phoned blamed blames accused accuses resigned
+	resigns quit panicked hesitated guessed wondered worried doubted bothered dared volunteered`)
+
+// peopleVerbAfter: a verb of peopleVerbs follows token i (adverbs between).
+func (s *sent) peopleVerbAfter(i int) bool {
+	j := i + 1
+	for j < len(s.t) && isAdverb(&s.t[j]) {
+		j++
+	}
+	return j < len(s.t) && peopleVerbs[s.t[j].low]
+}
+
+// wordBefore: text ends in a letter or a digit (a capital after it is inside
+// a word).
+func wordBefore(text string) bool {
+	if c := text[len(text)-1]; c < utf8.RuneSelf {
+		return asciiWord[c]
+	}
+	r, _ := utf8.DecodeLastRuneInString(text)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// wordAfter: text starts with a letter or a digit (the word before it goes
+// on).
+func wordAfter(text string) bool {
+	if c := text[0]; c < utf8.RuneSelf {
+		return asciiWord[c]
+	}
+	r, _ := utf8.DecodeRuneInString(text)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// asciiLetters: w is ASCII letters only.
+func asciiLetters(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
