@@ -106,7 +106,7 @@ func (th *Things) add(w string) {
 		th.words = map[string]bool{}
 	}
 	if len(th.words) < maxThings {
-		th.words[strings.Clone(w)] = true
+		th.words[w] = true // a token's word: the text outlives the set
 	}
 }
 
