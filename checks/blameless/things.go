@@ -23,8 +23,9 @@ import (
 // says). They are kept from contexts people are almost never in: a
 // determiner before ("the Apollo", "our Luna"; not "that", which also opens
 // a clause), a thing's noun after ("Okta login", "Luna pods"), "using",
-// "onto", "inside" or "within" before, "to" after a verb of shipping
-// ("migrated to Okta"), a version after, or a system's failure ("crashed",
+// "onto", "inside" or "within" before, a verb of running before ("we run
+// Karpenter"), "to" after a verb of shipping ("migrated to Okta"), a
+// version after, or a system's failure ("crashed",
 // "timed out", "went down", "was unreachable").
 
 // Things is the set of words one document uses as names of things. The zero
@@ -128,6 +129,12 @@ var shipVerbs = map[string]bool{"deployed": true, "deploy": true, "deploying": t
 	"publishing": true, "ported": true, "upgraded": true, "upgrading": true, "pushed": true, "pushing": true,
 	"rolled": true, "shipped": true}
 
+// runVerbs take a thing as their object ("we run Karpenter", "upgraded
+// Luna"); not "enabled", as in "enabled Priya to deploy".
+var runVerbs = wordSet(`run runs ran running install installs installed installing reinstalled uninstalled
+	upgrade upgraded downgrade downgraded restart restarts restarted restarting reboot rebooted redeployed
+	patch patched scale scaled configure configured`)
+
 // thingHeads: nouns that, after a capitalised word, make it the name of a
 // thing ("the Luna pods", "Okta login"). Nouns that are also verbs of people
 // in the third person ("hosts", "deploys", "checks") are not among them.
@@ -143,7 +150,8 @@ var thingHeads = func() map[string]bool {
 		deployment deployments namespace namespaces tenant tenants environment environments env stack
 		platform platforms subsystem component components firmware cache queue account login sso dns
 		vpn cdn ldap idp webhook webhooks runner runners job jobs ci version site config configuration
-		query theme runtime agent agents`) {
+		query theme runtime agent agents registry registries controller controllers scheduler
+		exporter exporters broker brokers sidecar sidecars operator`) {
 		m[w] = true
 	}
 	return m
@@ -203,6 +211,8 @@ func thingAt(toks []token, i int) bool {
 		case thingPreps[p.low] && !t.poss:
 			// not before a surname ("using Mellisa Gasparato's notes")
 			return i+1 >= len(toks) || !nameShaped(&toks[i+1])
+		case runVerbs[p.low] && !t.poss:
+			return true
 		case p.low == "to" && !t.poss:
 			if v := word(i - 2); v != nil && shipVerbs[v.low] {
 				return true

@@ -26,6 +26,9 @@ func TestThingsOfADocument(t *testing.T) {
 		{"Luna went down and Apollo timed out.", []string{"apollo", "luna"}},
 		{"Then Luna was unreachable for an hour.", []string{"luna"}},
 		{"Restarting our Luna fixed it.", []string{"luna"}},
+		{"We run Karpenter on EKS and upgraded Luna last week.", []string{"karpenter", "luna"}},
+		{"The Zot registry refused the push.", []string{"zot"}},
+		{"We paged Priya and enabled Luna to deploy.", nil},
 		// a person's contexts
 		{"Priya pushed a bad config.", nil},
 		{"Priya crashed the server twice.", nil},
