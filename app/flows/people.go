@@ -98,27 +98,46 @@ func (r *run) person(u *github.User) bool {
 		reLogin.MatchString(u.GetLogin())
 }
 
+// peopleList gathers people, each once (by login, in any case), at most
+// max of them.
+type peopleList struct {
+	ps   []blameless.Person
+	seen map[string]bool
+	max  int
+}
+
+func (l *peopleList) add(p blameless.Person) {
+	if len(l.ps) == l.max || l.seen[strings.ToLower(p.Login)] {
+		return
+	}
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	l.seen[strings.ToLower(p.Login)] = true
+	l.ps = append(l.ps, p)
+}
+
+// addUser adds u when it is a person (person).
+func (l *peopleList) addUser(r *run, u *github.User) {
+	if r.person(u) {
+		l.add(blameless.Person{Login: u.GetLogin(), Name: boundName(u.GetName())})
+	}
+}
+
 // incidentPeople are the incident's author, assignees and commenters (the
 // first maxPeople), with the display names of the first maxNameLookups. A
 // name that cannot be read leaves its login alone: the names are evidence,
 // never a reason for the draft to fail.
 func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments []*github.IssueComment) []blameless.Person {
-	var ps []blameless.Person
-	seen := map[string]bool{}
-	add := func(u *github.User) {
-		if len(ps) == maxPeople || !r.person(u) || seen[strings.ToLower(u.GetLogin())] {
-			return
-		}
-		seen[strings.ToLower(u.GetLogin())] = true
-		ps = append(ps, blameless.Person{Login: u.GetLogin(), Name: boundName(u.GetName())})
-	}
-	add(issue.GetUser())
+	l := peopleList{max: maxPeople}
+	l.addUser(r, issue.GetUser())
 	for _, u := range issue.Assignees {
-		add(u)
+		l.addUser(r, u)
 	}
 	for _, c := range comments {
-		add(c.GetUser())
+		l.addUser(r, c.GetUser())
 	}
+	ps := l.ps
 	g := r.group()
 	for i := range ps[:min(len(ps), maxNameLookups)] {
 		if ps[i].Name != "" {
@@ -142,26 +161,18 @@ func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments 
 // the App's own pull request carries in its marker, and the pull request's
 // author, assignees and requested reviewers.
 func (r *run) prPeople(pr *github.PullRequest) []blameless.Person {
-	var ps []blameless.Person
+	l := peopleList{max: 2 * maxPeople}
 	if r.f.isBot(pr.GetUser()) {
-		ps = peopleOfMarker(pr.GetBody())
-	}
-	seen := map[string]bool{}
-	for _, p := range ps {
-		seen[strings.ToLower(p.Login)] = true
-	}
-	add := func(u *github.User) {
-		if len(ps) < 2*maxPeople && r.person(u) && !seen[strings.ToLower(u.GetLogin())] {
-			seen[strings.ToLower(u.GetLogin())] = true
-			ps = append(ps, blameless.Person{Login: u.GetLogin(), Name: boundName(u.GetName())})
+		for _, p := range peopleOfMarker(pr.GetBody()) {
+			l.add(p)
 		}
 	}
-	add(pr.GetUser())
+	l.addUser(r, pr.GetUser())
 	for _, u := range pr.Assignees {
-		add(u)
+		l.addUser(r, u)
 	}
 	for _, u := range pr.RequestedReviewers {
-		add(u)
+		l.addUser(r, u)
 	}
-	return ps
+	return l.ps
 }

@@ -575,12 +575,15 @@ func (s *sent) surnameAfterName(i int) bool {
 }
 
 // humanVerbAfter: token i is followed (past adverbs) by a verb only people do.
-func (s *sent) humanVerbAfter(i int) bool {
+func (s *sent) humanVerbAfter(i int) bool { return s.verbAfter(i, humanVerbs) }
+
+// verbAfter: a verb of set follows token i (adverbs between).
+func (s *sent) verbAfter(i int, set map[string]bool) bool {
 	j := i + 1
 	for j < len(s.t) && isAdverb(&s.t[j]) {
 		j++
 	}
-	return j < len(s.t) && humanVerbs[s.t[j].low]
+	return j < len(s.t) && set[s.t[j].low]
 }
 
 // classifyNP finds the head of the noun phrase in tokens [b, e) and classifies it.

@@ -284,13 +284,7 @@ var peopleVerbs = wordSet(`said says told tells wrote writes explained explains 
 	resigns quit panicked hesitated guessed wondered worried doubted bothered dared volunteered`)
 
 // peopleVerbAfter: a verb of peopleVerbs follows token i (adverbs between).
-func (s *sent) peopleVerbAfter(i int) bool {
-	j := i + 1
-	for j < len(s.t) && isAdverb(&s.t[j]) {
-		j++
-	}
-	return j < len(s.t) && peopleVerbs[s.t[j].low]
-}
+func (s *sent) peopleVerbAfter(i int) bool { return s.verbAfter(i, peopleVerbs) }
 
 // wordBefore: text ends in a letter or a digit (a capital after it is inside
 // a word).
