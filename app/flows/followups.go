@@ -138,7 +138,20 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 		return res, err
 	}
 	defer unlock()
-	tr, err := r.tracking(ctx, cfg, incident, existing, comments, &unfiled)
+	// What was read before the lock may be old: a concurrent run may have
+	// made the tracking comment, and a tracking run completed the incident
+	// since. The comments are read again (a 304 when nothing changed); when
+	// they changed, so may have the follow-ups.
+	fresh, err := r.issueComments(ctx, incident)
+	if err != nil {
+		return res, err
+	}
+	if !sameComments(comments, fresh) {
+		if existing, err = r.listFollowUps(ctx, cfg, incident); err != nil {
+			return res, err
+		}
+	}
+	tr, err := r.tracking(ctx, cfg, incident, existing, fresh, &unfiled)
 	res.Tracking = tr
 	return res, err
 }
@@ -494,4 +507,12 @@ func dedupeFold(xs []string) []string {
 		out = append(out, x)
 	}
 	return out
+}
+
+// sameComments: two reads of an issue's comments hold the same comments,
+// each with the same body.
+func sameComments(a, b []*github.IssueComment) bool {
+	return slices.EqualFunc(a, b, func(x, y *github.IssueComment) bool {
+		return x.GetID() == y.GetID() && x.GetBody() == y.GetBody()
+	})
 }
