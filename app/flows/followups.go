@@ -133,27 +133,32 @@ func (r *run) followUps(ctx context.Context, pr *github.PullRequest) (*FollowUps
 	if err := r.linkFollowUps(ctx, incident, existing, linked); err != nil {
 		return res, err
 	}
+	res.Tracking, err = r.trackLocked(ctx, cfg, incident, existing, comments, unfiled)
+	return res, err
+}
+
+// trackLocked updates the tracking comment under the incident's tracking
+// lock. What was read before the lock (fus, comments) may be old: a
+// concurrent run may have made the tracking comment, and a tracking run
+// completed the incident since. The comments are read again (a 304 when
+// nothing changed); when they changed, so may have the follow-ups.
+func (r *run) trackLocked(ctx context.Context, cfg *repoconfig.Config, incident int, fus []*github.Issue,
+	comments []*github.IssueComment, unfiled render.Unfiled) (*TrackingResult, error) {
 	ctx, unlock, err := r.lockIncident(ctx, incident, "lock:tracking")
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	defer unlock()
-	// What was read before the lock may be old: a concurrent run may have
-	// made the tracking comment, and a tracking run completed the incident
-	// since. The comments are read again (a 304 when nothing changed); when
-	// they changed, so may have the follow-ups.
 	fresh, err := r.issueComments(ctx, incident)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	if !sameComments(comments, fresh) {
-		if existing, err = r.listFollowUps(ctx, cfg, incident); err != nil {
-			return res, err
+		if fus, err = r.listFollowUps(ctx, cfg, incident); err != nil {
+			return nil, err
 		}
 	}
-	tr, err := r.tracking(ctx, cfg, incident, existing, fresh, &unfiled)
-	res.Tracking = tr
-	return res, err
+	return r.tracking(ctx, cfg, incident, fus, fresh, &unfiled)
 }
 
 // capItems keeps the first max items (follow_ups.max: the pull request's
