@@ -56,24 +56,6 @@ var personLex = func() map[string]uint8 {
 // miss the cache.
 func personBits(low string) uint8 { return personBitsOf(personHash(low)) }
 
-// personBitsFold is personBits of w lowered (ASCII letters), without
-// lowering it into a new string.
-func personBitsFold(w string) uint8 {
-	h := uint64(fnvOffset)
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		h ^= uint64(c)
-		h *= fnvPrime
-	}
-	if h&^0xff == 0 {
-		h |= 0x100
-	}
-	return personBitsOf(h)
-}
-
 func personBitsOf(h uint64) uint8 {
 	for i := h & personTable.mask; ; i = (i + 1) & personTable.mask {
 		switch sl := personTable.slots[i]; {
@@ -93,8 +75,14 @@ var personTable struct {
 	mask  uint64
 }
 
+// personHash hashes w with its ASCII capitals lowered, so personBits reads a
+// capitalised word of the text ("Apollo") without a lowered copy.
 func personHash(w string) uint64 {
-	h := fnvAdd(fnvOffset, w)
+	h := uint64(fnvOffset)
+	for i := 0; i < len(w); i++ {
+		h ^= uint64(lowerASCII[w[i]])
+		h *= fnvPrime
+	}
 	if h&^0xff == 0 {
 		h |= 0x100
 	}

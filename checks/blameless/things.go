@@ -2,7 +2,6 @@ package blameless
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -55,8 +54,7 @@ func (th *Things) Scan(text string) {
 		}
 		if j == len(text) || text[j] != '-' && !wordAfter(text[j:]) {
 			// a plain capitalised word (not PostgreSQL, not Apollo2)
-			if pb := personBitsFold(text[i:j]); pb&(pName|pAmbiName) != 0 && pb&(pNoun|pGroup) == 0 ||
-				pb == 0 && j-i > 1 && !inLexicon(text[i:j]) {
+			if w := text[i:j]; thingCandidate(w, personBits(w), inLexicon(w)) {
 				th.scanAround(text, i)
 			}
 		}
@@ -138,9 +136,7 @@ var runVerbs = wordSet(`run runs ran running install installs installed installi
 // thingHeads: nouns that, after a capitalised word, make it the name of a
 // thing ("the Luna pods", "Okta login"). Nouns that are also verbs of people
 // in the third person ("hosts", "deploys", "checks") are not among them.
-var thingHeads = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`cluster clusters server servers service services instance instances
+var thingHeads = wordSet(`cluster clusters server servers service services instance instances
 		pod pods node nodes database databases db api apis app apps application applications dashboard
 		dashboards pipeline pipelines bucket buckets repo repos repository repositories region regions
 		datacenter datacenters vm vms container containers daemon daemons endpoint endpoints gateway
@@ -151,11 +147,7 @@ var thingHeads = func() map[string]bool {
 		platform platforms subsystem component components firmware cache queue account login sso dns
 		vpn cdn ldap idp webhook webhooks runner runners job jobs ci version site config configuration
 		query theme runtime agent agents registry registries controller controllers scheduler
-		exporter exporters broker brokers sidecar sidecars operator`) {
-		m[w] = true
-	}
-	return m
-}()
+		exporter exporters broker brokers sidecar sidecars operator`)
 
 // failPreds: what only a system does, after its name ("Apollo crashed").
 var failPreds = map[string]bool{"crashed": true, "segfaulted": true, "oomed": true}
@@ -184,15 +176,18 @@ func thingWord(toks []token, k int) (string, bool) {
 		return "", false
 	}
 	base := strings.TrimSuffix(strings.TrimSuffix(t.low, "'s"), "'")
-	switch pb := personBits(base); {
-	case pb&(pName|pAmbiName) != 0 && pb&(pNoun|pGroup) == 0:
-		// a first name ("Apollo"), not also a person's noun ("the Mayor")
-	case pb == 0 && len(base) > 1 && lexFlags(base) == 0 && asciiLetters(base):
-		// a word nothing knows ("Patroni"): a verb people do would make it one
-	default:
+	if !thingCandidate(base, personBits(base), lexFlags(base) != 0) {
 		return "", false
 	}
 	return base, thingAt(toks, k)
+}
+
+// thingCandidate: w (person bits pb; known: the lexicon has it) is a word the
+// document's things keep: a first name that is no person's noun ("Apollo",
+// not "the Mayor"), or a word of ASCII letters nothing knows ("Patroni"),
+// which a verb people do would make a person.
+func thingCandidate(w string, pb uint8, known bool) bool {
+	return pb&(pName|pAmbiName) != 0 && pb&(pNoun|pGroup) == 0 || pb == 0 && len(w) > 1 && !known && asciiLetters(w)
 }
 
 // thingAt: the capitalised word at i stands where only a thing goes.
@@ -203,17 +198,19 @@ func thingAt(toks []token, i int) bool {
 		}
 		return &toks[j]
 	}
-	t := &toks[i]
+	if toks[i].poss {
+		return false // a possessor ("Apollo's dashboard") may be a person
+	}
 	if p := word(i - 1); p != nil {
 		switch {
-		case thingDets[p.low] && !t.poss:
+		case thingDets[p.low]:
 			return true
-		case thingPreps[p.low] && !t.poss:
+		case thingPreps[p.low]:
 			// not before a surname ("using Mellisa Gasparato's notes")
 			return i+1 >= len(toks) || !nameShaped(&toks[i+1])
-		case runVerbs[p.low] && !t.poss:
+		case runVerbs[p.low]:
 			return true
-		case p.low == "to" && !t.poss:
+		case p.low == "to":
 			if v := word(i - 2); v != nil && shipVerbs[v.low] {
 				return true
 			}
@@ -221,9 +218,6 @@ func thingAt(toks []token, i int) bool {
 				return true
 			}
 		}
-	}
-	if t.poss {
-		return false
 	}
 	if i+1 < len(toks) && version(&toks[i+1]) {
 		return true // "Apollo 2.4", "Luna v3"
@@ -289,21 +283,15 @@ func (s *sent) peopleVerbAfter(i int) bool { return s.verbAfter(i, peopleVerbs) 
 // wordBefore: text ends in a letter or a digit (a capital after it is inside
 // a word).
 func wordBefore(text string) bool {
-	if c := text[len(text)-1]; c < utf8.RuneSelf {
-		return asciiWord[c]
-	}
 	r, _ := utf8.DecodeLastRuneInString(text)
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return isWordRune(r)
 }
 
 // wordAfter: text starts with a letter or a digit (the word before it goes
 // on).
 func wordAfter(text string) bool {
-	if c := text[0]; c < utf8.RuneSelf {
-		return asciiWord[c]
-	}
 	r, _ := utf8.DecodeRuneInString(text)
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return isWordRune(r)
 }
 
 // asciiLetters: w is ASCII letters only.
