@@ -92,10 +92,10 @@ func boundName(name string) string {
 }
 
 // person reports whether u is someone the check should know: a user, not
-// an App or a bot, with a login that can be one.
+// an App or a bot, with a login that can be one (an App's "name[bot]" is
+// not).
 func (r *run) person(u *github.User) bool {
-	return u != nil && u.GetType() != "Bot" && !r.f.isBot(u) && !strings.HasSuffix(u.GetLogin(), "[bot]") &&
-		reLogin.MatchString(u.GetLogin())
+	return u != nil && u.GetType() != "Bot" && !r.f.isBot(u) && reLogin.MatchString(u.GetLogin())
 }
 
 // peopleList gathers people, each once (by login, in any case), at most
