@@ -176,11 +176,21 @@ func thingWord(toks []token, k int) (string, bool) {
 		return "", false
 	}
 	base := strings.TrimSuffix(strings.TrimSuffix(t.low, "'s"), "'")
-	if !thingCandidate(base, personBits(base), lexFlags(base) != 0) {
+	pb := personBits(base)
+	if !thingCandidate(base, pb, lexFlags(base) != 0) {
 		return "", false
+	}
+	if pb&(pName|pAmbiName) != 0 && k+1 < len(toks) && nameHeads[toks[k+1].low] {
+		return "", false // "the Priya incident" names an incident after a person
 	}
 	return base, thingAt(toks, k)
 }
+
+// nameHeads: nouns a person's name comes before as often as a thing's ("the
+// Priya incident", "the Sam account"), so they leave a first name a person's.
+var nameHeads = wordSet(`incident incidents outage outages account accounts case cases ticket tickets
+	report reports email emails laptop laptops shift shifts situation saga era story fiasco affair
+	debacle mess`)
 
 // thingCandidate: w (person bits pb; known: the lexicon has it) is a word the
 // document's things keep: a first name that is no person's noun ("Apollo",

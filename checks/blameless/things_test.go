@@ -40,6 +40,11 @@ func TestThingsOfADocument(t *testing.T) {
 		{"The blame fell on Luna, unfairly.", nil},
 		{"Luna's change broke the Apollo's build.", nil},
 		{"Priya was on call; Luna was down the hall.", nil},
+		// a first name before a noun a person's name also comes before
+		{"The Priya incident taught us a lot.", nil},
+		{"Before the Luna outage we had no alert.", nil},
+		{"The Sam account was locked; Okta login failed.", []string{"okta"}},
+		{"The Apollo cluster and the Zebra incident.", []string{"apollo", "zebra"}},
 		// a word nothing knows is kept (a verb people do would make it
 		// one); a word the lexicon knows is what it says
 		{"The Zebra cluster runs our CI.", []string{"zebra"}},
@@ -91,6 +96,9 @@ func TestNamesOfThingsAreNotPeople(t *testing.T) {
 	}
 	if !blamed(a, Segment{Text: "Priya deleted the old replicas by mistake.", Things: &th}) {
 		t.Error("a name the document does not use for a thing lost its person")
+	}
+	if !blamed(a, Segment{Text: "The Priya incident taught us a lot. Priya deleted the old replicas by mistake."}) {
+		t.Error("an incident named after Priya made her a thing")
 	}
 	if !blamed(mustNewRules(t, Config{People: []Person{{Login: "apollo", Name: "Apollo Ruiz"}}}), Segment{Text: act, Things: &th}) {
 		t.Error("Config.People lists Apollo, yet the document's thing won")
