@@ -308,6 +308,9 @@ func (s *sent) classify(i int) (subjClass, evKind) {
 		return sRole, evNounWN
 	}
 	if pb&pNoun != 0 {
+		if attributive[base] && (i == 0 || s.t[i-1].f&fDet == 0) {
+			return sUnknown, evNone // "was naive and stupid": an adjective, not "an incompetent"
+		}
 		if ambiguousHeads[base] && i > 0 && techModifiers[s.t[i-1].low] || componentLike(base) && s.thingModifierChain(i) {
 			return sSystem, evSystem // the package manager, a Prometheus exporter
 		}

@@ -81,6 +81,22 @@ func TestJudgementForms(t *testing.T) {
 	})
 }
 
+// A judgement adjective WordNet also lists as a person ("a stupid", "an
+// incompetent", "an amateur") is a person only after a determiner: "was
+// naive and stupid" says what the logic was.
+func TestJudgementAdjectivesAreNoPeople(t *testing.T) {
+	person := func(f string) bool {
+		return strings.Contains(f, "PERSON") && !strings.HasPrefix(f, "k:")
+	}
+	checkFeature(t, "a person", person, []featureCase{
+		{"The retry logic was naive and stupid.", false},
+		{"That config change was incompetent.", false},
+		{"The script looked amateur at best.", false},
+		{"Only an incompetent would deploy on a Friday.", true},
+		{"The amateur who wrote this never tested it.", true},
+	})
+}
+
 // "X is to blame" and "X is at fault" put their subject at fault whatever
 // words of degree come between ("almost 100% to blame", "partly at
 // fault", "responsible and at fault"); a subject the rules do not know for
