@@ -1,5 +1,7 @@
 package blameless
 
+import "strings"
+
 // Candidates and confidence.
 //
 // A rule does not decide alone. Each rule reports candidates: a span, the
@@ -282,8 +284,21 @@ func (s *sent) whoText(c *cand) string {
 	if from < 0 || to > len(s.t) || from >= to {
 		return ""
 	}
+	poss := s.t[to-1].poss
+	if poss && from == to-1 {
+		from = s.clauseStart(from) // a possessor alone ("the contractor's fault"): its phrase
+	}
 	from = s.phraseStart(from, to)
 	w := s.seg.Text[s.t[from].start:s.t[to-1].end]
+	if poss {
+		// "Jenny's mistake" puts Jenny at fault
+		for _, suf := range [...]string{"'s", "’s", "'", "’"} {
+			if v, ok := strings.CutSuffix(w, suf); ok {
+				w = v
+				break
+			}
+		}
+	}
 	if len(w) > 60 {
 		return ""
 	}

@@ -264,7 +264,7 @@ func (s *sent) judgmental(i int) {
 // script by Sam"); noSubj when neither is a person (a copula's subject,
 // "the engineer was careless", is the sentence model's sv: feature).
 func (s *sent) judged(i int) subj {
-	if p := i - 1; p >= 0 {
+	if p := s.possessorBefore(i); p >= 0 {
 		c := sUnknown
 		switch l := s.t[p].low; {
 		case l == "his" || l == "her" || l == "their" && !s.thingAntecedent(p):
@@ -427,9 +427,10 @@ func (s *sent) blameVerb(i int) {
 		if s.clauseNegated(i) {
 			return
 		}
-		p := s.low(i - 1)
-		if possPronouns[p] && !(p == "their" && s.thingAntecedent(i-1)) || (i > 0 && s.t[i-1].poss && s.classOf(i-1).person()) {
-			s.add(kBVPossFault, s.npAt(i-1), RuleBlameVerb, i, i-1, i+1, "", msgBlame, sugg, "")
+		o := s.possessorBefore(i)
+		p := s.low(o)
+		if possPronouns[p] && !(p == "their" && s.thingAntecedent(o)) || (o >= 0 && s.t[o].poss && s.classOf(o).person()) {
+			s.add(kBVPossFault, s.npAt(o), RuleBlameVerb, i, o, i+1, "", msgBlame, sugg, "")
 			return
 		}
 		if s.low(i+1) == "of" {
@@ -1825,6 +1826,17 @@ func cond[T any](c bool, a, b T) T {
 }
 
 // npAt is the noun phrase whose head is token i.
+// possessorBefore: the word before token i, or the possessor a plural
+// possessive's apostrophe stands after ("the interns' commit"); -1 at the
+// start.
+func (s *sent) possessorBefore(i int) int {
+	p := i - 1
+	if p > 0 && s.t[p].kind == tPunct && (s.t[p].text == "'" || s.t[p].text == "\u2019") && s.t[p-1].poss {
+		p--
+	}
+	return p
+}
+
 func (s *sent) npAt(i int) subj {
 	if i < 0 || i >= len(s.t) {
 		return noSubj

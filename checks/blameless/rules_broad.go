@@ -337,7 +337,7 @@ func (s *sent) possMistake(i int) {
 		s.t[p].low == "rookie" || s.t[p].low == "simple") {
 		p--
 	}
-	if p < 0 {
+	if p = s.possessorBefore(p + 1); p < 0 {
 		return
 	}
 	var sb subj

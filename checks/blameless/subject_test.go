@@ -232,6 +232,8 @@ func TestJudgedPerson(t *testing.T) {
 		{"Sloppy work on the migration script by Sam, plain and simple.", true},
 		{"His careless change took the site down.", true},
 		{"The intern's sloppy commit broke the build.", true},
+		{"The interns' sloppy commit broke the build.", true},
+		{"The servers' sloppy config broke the build.", false},
 		{"Sloppy work on the migration script, plain and simple.", false},
 		{"A careless config change by the deploy bot took the site down.", false},
 		{"Bad practice, as the guide says, is to hardcode credentials.", false},
