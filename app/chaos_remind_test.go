@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -74,7 +73,7 @@ func runChaosReminders(t *testing.T, mode chaosMode, seed uint64) {
 	setDay := func(day string) {
 		d, _ := time.Parse("2006-01-02", day)
 		clk.Set(d.Add(10 * time.Hour))
-		if err := os.WriteFile(clockFile, []byte(strconv.FormatInt(int64(clk.Shift()), 10)), 0o600); err != nil {
+		if err := writeClockFile(clockFile, clk.Shift()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,6 +97,29 @@ func fileClock(path string) func() time.Time {
 		d, _ := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 		return time.Now().Add(time.Duration(d))
 	}
+}
+
+// writeClockFile writes the calendar's offset for fileClock, whole: into a
+// file of its own, renamed over path. (os.WriteFile truncates path, then
+// writes: a replica reading in between, a window a loaded machine widens,
+// read no offset, the real date, and its pass posted steps of a day months
+// away.)
+func writeClockFile(path string, shift time.Duration) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(strconv.FormatInt(int64(shift), 10))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 type replica struct {
