@@ -59,6 +59,10 @@ type Config struct {
 	// Observer, when set, is told of every job run (metrics).
 	Observer Observer
 	Logger   *slog.Logger
+
+	// noLeader keeps this queue out of River's leader election (tests: a
+	// replica while the leader is dead, before another is elected).
+	noLeader bool
 }
 
 // riverClient is what Queue uses of a River client, whatever its driver.
@@ -122,14 +126,16 @@ func Open(ctx context.Context, db *sqldb.DB, w *Workers, cfg Config) (*Queue, er
 	}
 	q := &Queue{db: db, rerunDelay: cfg.RerunDelay, jobTimeout: cfg.JobTimeout, log: cfg.Logger}
 	rc := &river.Config{
-		Logger:               cfg.Logger,
-		MaxAttempts:          cfg.MaxAttempts,
-		JobTimeout:           cfg.JobTimeout,
-		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
-		RetryPolicy:          retryPolicy{base: cfg.RetryBackoff},
-		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(100*time.Millisecond, cfg.PollInterval),
-		SkipUnknownJobCheck:  true,
+		Logger:                 cfg.Logger,
+		MaxAttempts:            cfg.MaxAttempts,
+		JobTimeout:             cfg.JobTimeout,
+		RescueStuckJobsAfter:   cfg.RescueStuckJobsAfter,
+		RetryPolicy:            retryPolicy{base: cfg.RetryBackoff},
+		FetchPollInterval:      cfg.PollInterval,
+		FetchCooldown:          min(100*time.Millisecond, cfg.PollInterval),
+		SkipUnknownJobCheck:    true,
+		Hooks:                  []rivertype.Hook{river.HookInsertBeginFunc(availableSoon)},
+		LeaderElectionDisabled: cfg.noLeader,
 	}
 	if w != nil && len(w.kinds) > 0 {
 		w.q, w.observe, w.log = q, cfg.Observer, cfg.Logger
@@ -273,6 +279,25 @@ func insertOptsWithDelivery(ctx context.Context, j jobs.Args) *river.InsertOpts 
 	}
 	opts.Metadata, _ = json.Marshal(jobMeta{Delivery: id})
 	return &opts
+}
+
+// schedulerInterval is how often River's job scheduler, which runs on the
+// elected leader only, makes "scheduled" jobs available (River's
+// JobSchedulerIntervalDefault; River does not let it be configured).
+const schedulerInterval = 5 * time.Second
+
+// availableSoon inserts a job scheduled less than schedulerInterval ahead
+// (a follow-up run, RerunDelay after now) as available at its time, as River
+// itself does with short snoozes and retries: workers fetch it once its
+// time has come. Inserted "scheduled", it would wait for the leader's
+// scheduler, up to schedulerInterval, and for as long as there is no leader
+// (a killed leader's lease runs 15 s): a replica killed mid-run left every
+// follow-up run waiting 15–20 s.
+func availableSoon(_ context.Context, p *rivertype.JobInsertParams) error {
+	if p.State == rivertype.JobStateScheduled && p.ScheduledAt != nil && time.Until(*p.ScheduledAt) < schedulerInterval {
+		p.State = rivertype.JobStateAvailable
+	}
+	return nil
 }
 
 // retryPolicy: exponential backoff with full jitter, base (5s) doubling,

@@ -302,3 +302,48 @@ func TestIncidentHintsNotInIdentity(t *testing.T) {
 		t.Fatalf("second: %+v, %v; want a duplicate", r, err)
 	}
 }
+
+// A follow-up run does not wait for River's leader: a replica whose leader
+// was killed (none elected yet, for up to the leader's 15 s lease) still
+// runs the follow-up of a job it finished. (Inserted "scheduled", the
+// follow-up waited for the leader's scheduler.)
+func TestRerunRunsWithoutLeader(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db dbtest.DB) {
+		w := NewWorkers()
+		rec := newRecorder[jobs.PullRequestArgs]()
+		rec.block = make(chan struct{})
+		Handle[jobs.PullRequestArgs](w, rec.Reconcile)
+		q, err := Open(context.Background(), db.Open(t), w, Config{PollInterval: 50 * time.Millisecond, RerunDelay: 20 * time.Millisecond, noLeader: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			q.Stop(ctx)
+		})
+		ctx := context.Background()
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		args := jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
+		if _, err := q.Enqueue(ctx, args); err != nil {
+			t.Fatal(err)
+		}
+		firstID := waitFor(t, rec.started, "first run to start")
+		if res, err := q.Enqueue(ctx, args); err != nil || res.Reruns != 1 {
+			t.Fatalf("enqueue during run = %+v, %v; want 1 rerun", res, err)
+		}
+		close(rec.block)
+		waitFor(t, rec.ran, "first run")
+		select {
+		case second := <-rec.ran:
+			if second.Rerun != firstID {
+				t.Fatalf("rerun args %+v, want Rerun=%d", second, firstID)
+			}
+		case <-time.After(3 * time.Second):
+			d, _ := q.Depth(ctx)
+			t.Fatalf("the follow-up run did not run within 3 s without a leader (queue: %v)", d.Jobs)
+		}
+	})
+}
