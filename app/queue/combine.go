@@ -36,62 +36,52 @@ type insertDelivery struct {
 }
 
 // insertGroup inserts the jobs of the deliveries and their follow-up runs
-// and fills each delivery's res.
+// and fills each delivery's res. A job equal to a running one gets a
+// follow-up run; when that follow-up is itself running already (it began
+// before this delivery: it may not see what the delivery reports), it gets
+// one in turn, and so on. (Counted a duplicate, the delivery was lost: a
+// follow-up left "running" by a killed replica held every later delivery
+// for its job until River's rescuer freed it, 12–45 s on.)
 func (q *Queue) insertGroup(ctx context.Context, insert insertFunc, ds []*insertDelivery) error {
 	sets := make([][]river.InsertManyParams, len(ds))
 	keys := make([][]string, len(ds))
+	args := make([][]jobs.Args, len(ds))
 	for i, d := range ds {
 		d.res = jobs.EnqueueResult{}
-		sets[i] = d.params
-		keys[i] = jobKeys(d.js)
+		sets[i], keys[i], args[i] = d.params, jobKeys(d.js), d.js
 	}
-	res, err := insertCombined(ctx, insert, sets, keys)
-	if err != nil {
-		return err
-	}
-	var reruns [][]river.InsertManyParams
-	var rerunKeys [][]string
-	for i, d := range ds {
-		var rerunJobs []jobs.Args
-		for j, x := range res[i] {
-			switch {
-			case !x.UniqueSkippedAsDuplicate:
-				d.res.Inserted++
-			case x.Job != nil && x.Job.State == rivertype.JobStateRunning:
-				if reruns == nil {
-					reruns = make([][]river.InsertManyParams, len(ds))
-					rerunKeys = make([][]string, len(ds))
+	for level := 0; ; level++ {
+		res, err := insertCombined(ctx, insert, sets, keys)
+		if err != nil {
+			return err
+		}
+		more := false
+		for i, d := range ds {
+			var rerunJobs []jobs.Args
+			var reruns []river.InsertManyParams
+			for j, x := range res[i] {
+				switch {
+				case !x.UniqueSkippedAsDuplicate && level == 0:
+					d.res.Inserted++
+				case !x.UniqueSkippedAsDuplicate:
+					d.res.Reruns++
+				case x.Job != nil && x.Job.State == rivertype.JobStateRunning:
+					opts := jobs.UniqueInsertOpts()
+					opts.ScheduledAt = time.Now().Add(q.rerunDelay)
+					job := args[i][j].RerunOf(x.Job.ID)
+					rerunJobs = append(rerunJobs, job)
+					reruns = append(reruns, river.InsertManyParams{Args: job, InsertOpts: &opts})
+				default:
+					d.res.Duplicates++
 				}
-				opts := jobs.UniqueInsertOpts()
-				opts.ScheduledAt = time.Now().Add(q.rerunDelay)
-				job := d.js[j].RerunOf(x.Job.ID)
-				rerunJobs = append(rerunJobs, job)
-				reruns[i] = append(reruns[i], river.InsertManyParams{Args: job, InsertOpts: &opts})
-			default:
-				d.res.Duplicates++
 			}
+			sets[i], keys[i], args[i] = reruns, jobKeys(rerunJobs), rerunJobs
+			more = more || len(reruns) > 0
 		}
-		if rerunJobs != nil {
-			rerunKeys[i] = jobKeys(rerunJobs)
-		}
-	}
-	if reruns == nil {
-		return nil
-	}
-	res, err = insertCombined(ctx, insert, reruns, rerunKeys)
-	if err != nil {
-		return err
-	}
-	for i, d := range ds {
-		for _, x := range res[i] {
-			if x.UniqueSkippedAsDuplicate {
-				d.res.Duplicates++
-			} else {
-				d.res.Reruns++
-			}
+		if !more {
+			return nil
 		}
 	}
-	return nil
 }
 
 // insertCombined inserts the sets of params (a delivery's each; empty sets

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -345,5 +346,46 @@ func TestRerunRunsWithoutLeader(t *testing.T) {
 			d, _ := q.Depth(ctx)
 			t.Fatalf("the follow-up run did not run within 3 s without a leader (queue: %v)", d.Jobs)
 		}
+	})
+}
+
+// A delivery arriving while its job's follow-up run is already running
+// (the job ran long, or its replica was killed and it is still "running")
+// gets a follow-up run of that follow-up: the running one may have read
+// GitHub before the delivery's change. (It was counted a duplicate, and
+// lost.)
+func TestDeliveryDuringRunningRerunGetsAnother(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db dbtest.DB) {
+		w := NewWorkers()
+		rec := newRecorder[jobs.PullRequestArgs]()
+		rec.block = make(chan struct{})
+		Handle[jobs.PullRequestArgs](w, rec.Reconcile)
+		q := openQueue(t, db, w)
+		ctx := context.Background()
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		args := jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
+		if _, err := q.Enqueue(ctx, args); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, rec.started, "first run to start")
+		if res, err := q.Enqueue(ctx, args); err != nil || res.Reruns != 1 {
+			t.Fatalf("enqueue during the run = %+v, %v; want 1 rerun", res, err)
+		}
+		rerunID := waitFor(t, rec.started, "the follow-up run to start (beside the first)")
+		res, err := q.Enqueue(ctx, args)
+		if err != nil || res.Reruns != 1 || res.Duplicates != 0 {
+			t.Fatalf("enqueue during the follow-up run = %+v, %v; want 1 rerun", res, err)
+		}
+		close(rec.block)
+		var last jobs.PullRequestArgs
+		for i := range 3 {
+			last = waitFor(t, rec.ran, fmt.Sprintf("run %d of 3", i+1))
+			if last.Rerun == rerunID {
+				return
+			}
+		}
+		t.Fatalf("no run followed the running follow-up %d (last run %+v)", rerunID, last)
 	})
 }
