@@ -222,6 +222,13 @@ func startUp(ctx context.Context, q *queue.Queue, o Options) error {
 		if err := q.AddPeriodic(periodicRemind(o.ReminderInterval)); err != nil {
 			return fmt.Errorf("periodic reminders: %w", err)
 		}
+		// And one now, as the resync: a replica restarting after a crash
+		// catches up at once, leader or not (a pass it left half-done gets
+		// a follow-up run), not a period later or once a dead leader's
+		// lease has run out.
+		if _, err := q.Enqueue(ctx, jobs.RemindArgs{}); err != nil {
+			return fmt.Errorf("start-up reminders: %w", err)
+		}
 	}
 	if o.Redeliver {
 		if _, err := q.Enqueue(ctx, jobs.RedeliverArgs{}); err != nil {

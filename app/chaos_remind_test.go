@@ -112,7 +112,7 @@ func runChaosReminders(t *testing.T, mode chaosMode, seed uint64) {
 			e.stopSlot(i, false)
 		}
 	})
-	ins, err := queue.Open(context.Background(), db.db().Open(t), nil, queue.Config{})
+	ins, err := queue.Open(context.Background(), db.db().Open(t), nil, queue.Config{RerunDelay: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
