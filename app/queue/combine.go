@@ -42,6 +42,12 @@ type insertDelivery struct {
 // one in turn, and so on. (Counted a duplicate, the delivery was lost: a
 // follow-up left "running" by a killed replica held every later delivery
 // for its job until River's rescuer freed it, 12–45 s on.)
+// maxRerunLevels bounds the chain of follow-ups of running follow-ups (each
+// level is a round trip to the database); past it the delivery merges into
+// the last, as a duplicate. A chain is as long as the runs of one job
+// running at once, which the workers bound already.
+const maxRerunLevels = 8
+
 func (q *Queue) insertGroup(ctx context.Context, insert insertFunc, ds []*insertDelivery) error {
 	sets := make([][]river.InsertManyParams, len(ds))
 	keys := make([][]string, len(ds))
@@ -65,7 +71,7 @@ func (q *Queue) insertGroup(ctx context.Context, insert insertFunc, ds []*insert
 					d.res.Inserted++
 				case !x.UniqueSkippedAsDuplicate:
 					d.res.Reruns++
-				case x.Job != nil && x.Job.State == rivertype.JobStateRunning:
+				case x.Job != nil && x.Job.State == rivertype.JobStateRunning && level < maxRerunLevels:
 					opts := jobs.UniqueInsertOpts()
 					opts.ScheduledAt = time.Now().Add(q.rerunDelay)
 					job := args[i][j].RerunOf(x.Job.ID)
