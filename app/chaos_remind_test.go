@@ -138,7 +138,8 @@ func runChaosReminders(t *testing.T, mode chaosMode, seed uint64) {
 	<-done
 	// The last day's escalations and labels may still be owed: a replica
 	// SIGKILLed holding their claim leaves it to a later pass once the
-	// claim's lease (4 s) or the River leader's (15 s) runs out. Wait for
+	// claim's lease (4 s) runs out, or a job it left running to River's
+	// rescuer (on the leader, whose lease is 15 s). Wait for
 	// them, then three more periodic passes, which must add nothing.
 	if err := e.wait(ctx, "the last day's escalations and labels", func() bool {
 		return len(e.reminderProblems(incident, fus)) == 0

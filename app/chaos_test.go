@@ -44,7 +44,7 @@ import (
 var (
 	chaosIncidents = flag.Int("chaos.incidents", 3, "incidents per chaos scenario")
 	chaosSeedFlag  = flag.Int64("chaos.seed", 0, "chaos seed (default POSTMORTEM_CHAOS_SEED or a fixed seed)")
-	chaosTimeout   = flag.Duration("chaos.timeout", 90*time.Second, "time for one chaos scenario to converge (typically 1–50 s; a killed River leader stalls scheduled jobs for its 15 s lease)")
+	chaosTimeout   = flag.Duration("chaos.timeout", 90*time.Second, "time for one chaos scenario to converge (typically 1–10 s; a job a killed replica left running waits for River's rescuer, on a leader whose lease is 15 s)")
 )
 
 const (
