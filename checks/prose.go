@@ -64,11 +64,17 @@ func (d *Document) eachProse(fn func(p *Prose)) {
 	emit := func(n ast.Node, kind blameless.Section) {
 		d.proseOf(n, kind, false, scratch, fn)
 	}
+	// The text before the first heading sums a postmortem up; in a
+	// document without headings nothing says what any of it is.
+	top := blameless.SectionSummary
+	if len(d.Sections) == 0 {
+		top = blameless.SectionUnknown
+	}
 	if d.Title != nil {
-		emit(d.Title.node, blameless.SectionSummary)
+		emit(d.Title.node, top)
 	}
 	for _, b := range d.Preamble {
-		emit(b.Node, blameless.SectionSummary)
+		emit(b.Node, top)
 	}
 	for _, s := range d.AllSections() {
 		emit(s.node, s.Kind)

@@ -61,6 +61,30 @@ func TestProseBlanking(t *testing.T) {
 	}
 }
 
+// TestProseWithoutHeadings: in a document with no heading but its title, no
+// prose has a known section (the title and the text before the first heading
+// sum up a document that has sections).
+func TestProseWithoutHeadings(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want blameless.Section
+	}{
+		{"The engineer deleted the volume.\n", blameless.SectionUnknown},
+		{"# Outage\n\nThe engineer deleted the volume.\n", blameless.SectionUnknown},
+		{"# Outage\n\nThe engineer deleted the volume.\n\n## Timeline\n\n- 10:02 paged\n", blameless.SectionSummary},
+	} {
+		ps := Parse([]byte(c.src)).Prose()
+		if len(ps) == 0 {
+			t.Fatalf("%q: no prose", c.src)
+		}
+		for _, p := range ps {
+			if strings.Contains(p.Text, "deleted") && p.Section != c.want {
+				t.Errorf("%q: section %v, want %v", c.src, p.Section, c.want)
+			}
+		}
+	}
+}
+
 func TestSectionKind(t *testing.T) {
 	for h, k := range map[string]blameless.Section{
 		"Impact": blameless.SectionSummary, "Executive summary": blameless.SectionSummary,

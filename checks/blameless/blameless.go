@@ -35,11 +35,14 @@ package blameless
 
 // Section is the kind of postmortem section a segment belongs to. Rules use it:
 // a person named in a neutral timeline entry is fine, the same person named as
-// the root cause is not.
+// the root cause is not. The zero value is SectionUnknown: a sentence on its
+// own, or prose in a document without headings, whose section nobody knows;
+// SectionOther is a section of a kind none of the others names.
 type Section int
 
 const (
-	SectionOther      Section = iota
+	SectionUnknown    Section = iota
+	SectionOther              // a section none of the kinds below names
 	SectionSummary            // summary, overview, impact
 	SectionTimeline           // timeline, chronology
 	SectionCause              // root cause, trigger, contributing factors, what went wrong

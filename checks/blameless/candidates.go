@@ -190,6 +190,7 @@ func (s *sent) finishSentence() {
 	f := s.sink
 	f.reset(m)
 	f.naming = s.a.collect != nil
+	f.bare = s.seg.Section == SectionUnknown
 	s.features(f)
 	if s.a.collect != nil {
 		f.names = capRepeats(f.names)

@@ -18,5 +18,6 @@ var defaultModel = func() *sentModel {
 		return nil
 	}
 	return newSentModel(modelSpec{weights: modelWeights, bias: modelBias, cueWeights: modelCueWeights,
-		cueBias: modelCueBias, forest: modelForest, forestBase: modelForestBase, plattA: modelPlattA, plattB: modelPlattB})
+		cueBias: modelCueBias, forest: modelForest, forestBase: modelForestBase, plattA: modelPlattA, plattB: modelPlattB,
+		barePlattA: modelBarePlattA, barePlattB: modelBarePlattB})
 }()

@@ -58766,7 +58766,8 @@ var modelCueWeights = []cueWeight{
 // modelCueBias: each cue's model's bias.
 var modelCueBias = [nCueModels]float64{-2.3141, -3.0270, -1.9992, -2.9642, -1.9053, -5.3638, -2.9083}
 
-// The bias, the calibration (p = sigmoid(A·z + B)) and the default minimum
+// The bias, the calibration (p = sigmoid(A·z + B); Bare: of a sentence whose
+// section is unknown) and the default minimum
 // confidences of an error and of a warning, chosen on out-of-fold predictions
 // of grouped folds for precision 0.91 and 0.82.
 const (
@@ -58774,6 +58775,8 @@ const (
 	modelForestBase        = -0.5160
 	modelPlattA            = 0.7930
 	modelPlattB            = -0.4137
+	modelBarePlattA        = 0.7510
+	modelBarePlattB        = -0.4454
 	modelMinConfidence     = 0.81
 	modelWarningConfidence = 0.59
 )

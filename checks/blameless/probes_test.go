@@ -18,7 +18,7 @@ const (
 
 // TestProbes scores the shipped analyzer, with its shipped minimum
 // confidences, on the probes of the named patterns, each sentence
-// alone in a section the analyzer does not know.
+// alone, in no section.
 func TestProbes(t *testing.T) {
 	if defaultModel == nil {
 		t.Skip("no shipped model")
@@ -40,7 +40,7 @@ func TestProbes(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := row{labelled: p.labelled}
-			ps = append(ps, prediction{r: r, conf: shippedConfidence(a, r)})
+			ps = append(ps, prediction{r: r, conf: shippedConfidenceIn(a, r.Text, SectionUnknown)})
 			forms = append(forms, p.Form)
 		}
 		errs, any := scoreOf(ps, nil, DefaultMinConfidence), scoreOf(ps, nil, DefaultWarningConfidence)

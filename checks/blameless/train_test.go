@@ -113,12 +113,21 @@ type rowData struct {
 
 // extract runs the analyzer without a model over every row.
 func extract(tb testing.TB, rows []row) (*featTable, []rowData) {
-	tb.Helper()
-	a := mustNew(tb, Config{})
-	a.model = nil
 	ft := &featTable{index: map[string]int32{}}
 	for _, n := range priorFeatures() {
 		ft.id(n) // features the prior knows, whether or not a row has them
+	}
+	return ft, extractInto(tb, ft, rows, nil)
+}
+
+// extractInto runs the analyzer over rows into ft's features; section, when
+// set, gives each row's section (else the row's own).
+func extractInto(tb testing.TB, ft *featTable, rows []row, section func(row) Section) []rowData {
+	tb.Helper()
+	a := mustNew(tb, Config{})
+	a.model = nil
+	if section == nil {
+		section = row.section
 	}
 	out := make([]rowData, len(rows))
 	for i, r := range rows {
@@ -133,10 +142,10 @@ func extract(tb testing.TB, rows []row) (*featTable, []rowData) {
 				}
 			}
 		}
-		a.analyze(Segment{Text: r.Text, Section: r.section()}, true)
+		a.analyze(Segment{Text: r.Text, Section: section(r)}, true)
 		slices.Sort(d.feats) // a feature that occurs twice counts twice
 	}
-	return ft, out
+	return out
 }
 
 // corpusVectors: the word vectors of the corpus's words (corpus.vec,
@@ -194,6 +203,8 @@ type fitted struct {
 	w          map[int32]float64
 	bias       float64
 	a, b       float64 // Platt
+	bareA      float64 // Platt of the sentences without a section (SectionUnknown)
+	bareB      float64
 	threshold  float64 // errors at or above (calibrated)
 	warn       float64 // warnings at or above
 	nFeatures  int
@@ -590,6 +601,12 @@ func (n *gbtNode) scale(eta float64) {
 
 func (m *fitted) conf(d *rowData) float64 { return sigmoid(m.a*m.raw(d) + m.b) }
 
+// confBare: the confidence of a row read without its section (trainer.bare).
+func (m *fitted) confBare(d *rowData) float64 { return sigmoid(m.bareA*m.raw(d) + m.bareB) }
+
+// bareSection: a row read as a sentence alone, whose section nobody knows.
+func bareSection(row) Section { return SectionUnknown }
+
 // trainer holds what every fit needs.
 type trainer struct {
 	rows []row
@@ -604,6 +621,10 @@ type trainer struct {
 	trees int  // a forest of that many trees in the mean (method.trees)
 	emb   bool // the word vectors' LR in the mean (method.emb)
 	cues  bool // the cues' LRs in the mean (method.cues)
+	// bare, when set, is each row read without its section: the held-out
+	// rows are scored so too (crossValidate's second predictions)
+	bare        []rowData
+	bareUnknown bool // bare is read in no section (else, in one of another kind): its own calibration
 }
 
 // groupCounts: for each feature (by id), the number of groups (tr.rows'
@@ -750,6 +771,7 @@ func (tr *trainer) fit(idx []int) *fitted {
 	}
 	// the inner folds' models and the whole model are fitted side by side
 	raw := make([]float64, len(idx))
+	rawBare := make([]float64, len(idx)) // the same rows read without their sections
 	inner := folds(sub, row.group, 4)
 	var m *fitted
 	inParallel(len(inner)+1, func(f int) {
@@ -765,6 +787,9 @@ func (tr *trainer) fit(idx []int) *fitted {
 		fm := tr.fitModel(train)
 		for _, k := range test {
 			raw[k] = fm.raw(&tr.data[idx[k]])
+			if tr.bare != nil {
+				rawBare[k] = fm.raw(&tr.bare[idx[k]])
+			}
 		}
 	})
 	ys := make([]float64, len(idx))
@@ -774,6 +799,12 @@ func (tr *trainer) fit(idx []int) *fitted {
 		}
 	}
 	a, b := platt(raw, ys)
+	m.bareA, m.bareB = a, b
+	if tr.bare != nil {
+		// a sentence without a section lacks the section's weight (sec:none
+		// has none): its scores have a calibration of their own
+		m.bareA, m.bareB = platt(rawBare, ys)
+	}
 	// thresholds are chosen on the firm rows, where the headline measures
 	// precision: borderline rows would count as right or wrong by a label
 	// reasonable people dispute
@@ -1114,7 +1145,8 @@ func writeModel(m *fitted, ft *featTable, c *corpus) []byte {
 	b.WriteString("}\n\n")
 	writeForest(&b, m, ft)
 	writeCues(&b, m, ft)
-	b.WriteString("// The bias, the calibration (p = sigmoid(A·z + B)) and the default minimum\n")
+	b.WriteString("// The bias, the calibration (p = sigmoid(A·z + B); Bare: of a sentence whose\n")
+	b.WriteString("// section is unknown) and the default minimum\n")
 	b.WriteString("// confidences of an error and of a warning, chosen on out-of-fold predictions\n")
 	fmt.Fprintf(&b, "// of grouped folds for precision %.2f and %.2f.\n", targetPrecision, warnPrecision)
 	b.WriteString("const (\n")
@@ -1122,6 +1154,8 @@ func writeModel(m *fitted, ft *featTable, c *corpus) []byte {
 	fmt.Fprintf(&b, "\tmodelForestBase = %.4f\n", m.forestInit)
 	fmt.Fprintf(&b, "\tmodelPlattA = %.4f\n", m.a)
 	fmt.Fprintf(&b, "\tmodelPlattB = %.4f\n", m.b)
+	fmt.Fprintf(&b, "\tmodelBarePlattA = %.4f\n", m.bareA)
+	fmt.Fprintf(&b, "\tmodelBarePlattB = %.4f\n", m.bareB)
 	fmt.Fprintf(&b, "\tmodelMinConfidence = %.2f\n", math.Ceil(m.threshold*100)/100)
 	fmt.Fprintf(&b, "\tmodelWarningConfidence = %.2f\n", math.Ceil(m.warn*100)/100)
 	b.WriteString(")\n")
@@ -1255,7 +1289,7 @@ var (
 func fitShipped(tb testing.TB) (*fitted, *featTable, *corpus) {
 	c := loadCorpus(tb)
 	ft, data := extract(tb, c.rows)
-	tr := shipped.on(trainer{rows: c.rows, data: data, ft: ft})
+	tr := shipped.on(trainer{rows: c.rows, data: data, ft: ft, bare: extractInto(tb, ft, c.rows, bareSection)})
 	return tr.fit(trainOf(len(c.rows), nil)), ft, c
 }
 

@@ -46,9 +46,14 @@ func loadUnseen(t testing.TB, c *corpus) []row {
 // shippedConfidence is the shipped analyzer's confidence that a text blames
 // someone: the highest of its sentences'.
 func shippedConfidence(a *Analyzer, r row) float64 {
+	return shippedConfidenceIn(a, r.Text, r.section())
+}
+
+// shippedConfidenceIn: the same for text in section sec.
+func shippedConfidenceIn(a *Analyzer, text string, sec Section) float64 {
 	conf := 0.0
 	a.collect = func(f *fsink, s *sent) { conf = max(conf, f.confidence()) }
-	a.analyze(Segment{Text: r.Text, Section: r.section()}, true)
+	a.analyze(Segment{Text: text, Section: sec}, true)
 	a.collect = nil
 	return conf
 }
@@ -85,6 +90,12 @@ func TestUnseenSentences(t *testing.T) {
 	logf(t, "  any finding (from %.3f), firm rows: %s", DefaultWarningConfidence, warns)
 	logf(t, "  errors, all rows: %s", scoreOf(ps, nil, DefaultMinConfidence))
 	logf(t, "  average precision, firm rows: %.3f", ap)
+	bare := make([]prediction, len(rows))
+	for k, r := range rows {
+		bare[k] = prediction{r: r, conf: shippedConfidenceIn(a, r.Text, SectionUnknown)}
+	}
+	logf(t, "  read alone (no section): errors %s\n    any finding %s\n    average precision %.3f",
+		scoreOf(bare, firm, DefaultMinConfidence), scoreOf(bare, firm, DefaultWarningConfidence), averagePrecision(bare, firm))
 	batches := map[string]bool{}
 	for _, r := range rows {
 		batches[r.Batch] = true
