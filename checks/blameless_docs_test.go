@@ -12,18 +12,37 @@ import (
 )
 
 // TestWholePostmortems lints the complete real postmortems of
-// testdata/postmortems (MANIFEST.tsv lists them with their source
-// and licence; labels.jsonl labels their blameful sentences and hard
-// negatives) with the default configuration, lists every blameless finding
-// with its verdict, and counts false positives: a finding whose excerpt is
-// not inside a sentence labelled blame. Target: at most 1 per 10 documents.
+// testdata/postmortems and testdata/postmortems-unseen (each MANIFEST.tsv
+// lists them with their source and licence; labels.jsonl labels their
+// blameful sentences and hard negatives) with the default configuration,
+// lists every blameless finding with its verdict, and counts false
+// positives: a finding that is not inside a sentence labelled blame.
+// Target: at most 1 per 10 documents, in each set. The unseen set was
+// measured before anything was changed for it (see its README).
 // BLAMELESS_DOCS_MIN=0.3 lists what a lower minimum confidence would add;
 // BLAMELESS_DOCS_DIR lints another such set instead.
 func TestWholePostmortems(t *testing.T) {
-	dir := filepath.Join("testdata", "postmortems")
+	dirs := []string{filepath.Join("testdata", "postmortems"), filepath.Join("testdata", "postmortems-unseen")}
 	if d := os.Getenv("BLAMELESS_DOCS_DIR"); d != "" {
-		dir = d // another set laid out the same way (MANIFEST.tsv, labels.jsonl)
+		dirs = []string{d}
 	}
+	for _, dir := range dirs {
+		docs, fps, msg := lintDocSet(t, dir)
+		t.Log(msg)
+		if os.Getenv("BLAMELESS_CV_PRINT") != "" {
+			fmt.Println(msg)
+		}
+		// The target of issue 12 is at most 1 false positive per 10
+		// documents at the default configuration (warnings included).
+		if opts := os.Getenv("BLAMELESS_DOCS_MIN"); opts == "" && docs > 0 && 10*float64(fps)/float64(docs) > 1.0 {
+			t.Errorf("%s: more than 1 false positive per 10 documents", msg)
+		}
+	}
+}
+
+// lintDocSet lints the documents of dir (see TestWholePostmortems) and
+// returns their number, the false positives and a summary.
+func lintDocSet(t *testing.T, dir string) (int, int, string) {
 	man, err := os.ReadFile(filepath.Join(dir, "MANIFEST.tsv"))
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +79,7 @@ func TestWholePostmortems(t *testing.T) {
 			continue
 		}
 		docs++
+		lines := strings.Split(string(src), "\n")
 		hitLabel := map[int]bool{}
 		opts := Options{Schema: DefaultSchema()}
 		if v, err := strconv.ParseFloat(os.Getenv("BLAMELESS_DOCS_MIN"), 64); err == nil {
@@ -70,12 +90,13 @@ func TestWholePostmortems(t *testing.T) {
 				continue
 			}
 			verdict := "FALSE POSITIVE"
-			for k, b := range blame[file] {
-				if strings.Contains(b, norm(f.Excerpt)) {
-					verdict = "right"
-					hitLabel[k] = true
-					break
-				}
+			at := ""
+			if f.Line >= 1 && f.Line <= len(lines) {
+				at = lines[f.Line-1]
+			}
+			if k := labelOf(blame[file], at, f.Excerpt); k >= 0 {
+				verdict = "right"
+				hitLabel[k] = true
 			}
 			if verdict == "right" {
 				tps++
@@ -93,21 +114,46 @@ func TestWholePostmortems(t *testing.T) {
 		labelled += len(blame[file])
 		found += len(hitLabel)
 	}
-	msg := fmt.Sprintf("%d whole postmortems: %d findings right, %d false positives (%.1f per 10 documents); errors alone: %d right, %d false positives; %d of %d labelled blameful sentences found",
-		docs, tps, fps, 10*float64(fps)/float64(max(docs, 1)), errTP, errFP, found, labelled)
-	t.Log(msg)
-	if os.Getenv("BLAMELESS_CV_PRINT") != "" {
-		fmt.Println(msg)
+	return docs, fps, fmt.Sprintf("%s: %d whole postmortems: %d findings right, %d false positives (%.1f per 10 documents); errors alone: %d right, %d false positives; %d of %d labelled blameful sentences found",
+		filepath.Base(dir), docs, tps, fps, 10*float64(fps)/float64(max(docs, 1)), errTP, errFP, found, labelled)
+}
+
+// labelOf: the blame label (normalised) that holds a finding's excerpt, in
+// the words around it on its line (the finding's line, line), so that a
+// short excerpt ("Preston") is not found right in another sentence naming
+// the same person; -1 when none does.
+func labelOf(labels []string, line, excerpt string) int {
+	ctx := norm(excerpt)
+	if i := strings.Index(line, excerpt); i >= 0 {
+		before, after := norm(line[:i]), norm(line[i+len(excerpt):])
+		before = before[max(0, len(before)-20):]
+		after = after[:min(len(after), 20)]
+		// not past the sentence's ends, nor a list item's marker
+		for _, end := range []string{". ", "! ", "? ", ": "} {
+			if k := strings.LastIndex(before, end); k >= 0 {
+				before = before[k+len(end):]
+			}
+			if k := strings.Index(after, end); k >= 0 {
+				after = after[:k]
+			}
+		}
+		before = strings.TrimLeft(before, "-+># ") // a list item's or a quotation's marker
+		// a space where the line has one (not inside a word, not before a
+		// full stop)
+		if before != "" && strings.HasSuffix(line[:i], " ") {
+			before += " "
+		}
+		if strings.HasPrefix(line[i+len(excerpt):], " ") {
+			after = " " + after
+		}
+		ctx = strings.TrimSpace(before + ctx + after)
 	}
-	// The target of issue 12 is at most 1 false positive per 10 documents at
-	// the default configuration (warnings included); measured 0.0 (0 of 62,
-	// after things terminated or suspended stopped reading as people
-	// punished; 0.3 before, 2 warnings in govau's 2016 postmortem; before
-	// advice to the reader, adversaries, avoided acts, list-item nouns and
-	// thanks were told apart, 1.2 of 41).
-	if opts := os.Getenv("BLAMELESS_DOCS_MIN"); opts == "" && docs > 0 && 10*float64(fps)/float64(docs) > 1.0 {
-		t.Errorf("%s: more than 1 false positive per 10 documents", msg)
+	for k, b := range labels {
+		if strings.Contains(b, ctx) {
+			return k
+		}
 	}
+	return -1
 }
 
 func norm(s string) string {
