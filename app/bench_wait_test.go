@@ -45,16 +45,7 @@ type waitEnv struct {
 }
 
 func newWaitEnv(b *testing.B, pacer ghclient.PacerConfig) *waitEnv {
-	sim, err := githubsim.New(githubsim.Options{Seed: flowSeed(map[string]string{".github/postmortem.yml": "close_incident: true\n"})})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sim.Start()
-	b.Cleanup(sim.Close)
-	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowAppID))
-	if err != nil {
-		b.Fatal(err)
-	}
+	sim, key := startSim(b, githubsim.Options{Seed: flowSeed(map[string]string{".github/postmortem.yml": "close_incident: true\n"})})
 	clients, err := ghclient.New(ghclient.Config{AppID: flowAppID, PrivateKey: key, APIURL: sim.URL() + "/", Pacer: pacer})
 	if err != nil {
 		b.Fatal(err)

@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"crypto/rsa"
 	"testing"
 	"time"
 
 	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/clock"
 	"github.com/postmortem-app/postmortem/app/flows"
+	"github.com/postmortem-app/postmortem/app/ghclient"
 	"github.com/postmortem-app/postmortem/app/githubsim"
 	"github.com/postmortem-app/postmortem/app/githubsim/conformance"
 	"github.com/postmortem-app/postmortem/app/internal/flowtest"
@@ -94,4 +96,21 @@ const threeActions = flowtest.ThreeActions
 func flowWaitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	flowtest.WaitFor(t, d, what, cond)
+}
+
+// startSim starts a simulated GitHub with opts until the test ends and
+// returns it with its App's private key.
+func startSim(tb testing.TB, opts githubsim.Options) (*githubsim.Server, *rsa.PrivateKey) {
+	tb.Helper()
+	sim, err := githubsim.New(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sim.Start()
+	tb.Cleanup(sim.Close)
+	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowAppID))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sim, key
 }

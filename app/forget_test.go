@@ -28,16 +28,7 @@ func startAppOn(t *testing.T, dialect string) *storyApp {
 	seed := flowtest.Seed(nil)
 	seed.GitHub.Apps[0].WebhookURL = "http://" + ln.Addr().String() + "/webhook"
 	seed.GitHub.Apps[0].WebhookSecret = testSecret
-	sim, err := githubsim.New(githubsim.Options{Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Start()
-	t.Cleanup(sim.Close)
-	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowtest.AppID))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, key := startSim(t, githubsim.Options{Seed: seed})
 	d := newTestDB(t, dialect)
 	a, err := New(ctx, Options{
 		GitHub: ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: conformance.NewTransport(t, nil),

@@ -47,16 +47,7 @@ func startStoryApp(t *testing.T, start time.Time, files map[string]string) *stor
 	seed := flowtest.Seed(files)
 	seed.GitHub.Apps[0].WebhookURL = "http://" + ln.Addr().String() + "/webhook"
 	seed.GitHub.Apps[0].WebhookSecret = testSecret
-	sim, err := githubsim.New(githubsim.Options{Seed: seed, Clock: clk.Now, AuthClock: time.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Start()
-	t.Cleanup(sim.Close)
-	key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowtest.AppID))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, key := startSim(t, githubsim.Options{Seed: seed, Clock: clk.Now, AuthClock: time.Now})
 	a, err := New(ctx, Options{
 		GitHub: ghclient.Config{AppID: flowtest.AppID, PrivateKey: key, APIURL: sim.URL() + "/", Base: conformance.NewTransport(t, nil),
 			Pacer: ghclient.PacerConfig{Interval: time.Millisecond, PerMinute: 1 << 20, PerHour: 1 << 20, MaxWait: 10 * time.Second}},

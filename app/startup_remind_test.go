@@ -21,16 +21,7 @@ func TestStartUpQueuesReminderPass(t *testing.T) {
 	for _, dialect := range dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			sim, err := githubsim.New(githubsim.Options{Seed: flowtest.Seed(nil)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sim.Start()
-			t.Cleanup(sim.Close)
-			key, err := ghclient.ParsePrivateKey(sim.AppPrivateKey(flowtest.AppID))
-			if err != nil {
-				t.Fatal(err)
-			}
+			sim, key := startSim(t, githubsim.Options{Seed: flowtest.Seed(nil)})
 			d := newTestDB(t, dialect)
 			for range 2 { // two replicas, not started: no leader, no periodic job
 				a, err := New(ctx, Options{
