@@ -1825,7 +1825,6 @@ func cond[T any](c bool, a, b T) T {
 	return b
 }
 
-// npAt is the noun phrase whose head is token i.
 // possessorBefore: the word before token i, or the possessor a plural
 // possessive's apostrophe stands after ("the interns' commit"); -1 at the
 // start.
@@ -1837,6 +1836,7 @@ func (s *sent) possessorBefore(i int) int {
 	return p
 }
 
+// npAt is the noun phrase whose head is token i.
 func (s *sent) npAt(i int) subj {
 	if i < 0 || i >= len(s.t) {
 		return noSubj

@@ -1015,7 +1015,7 @@ type sentModel struct {
 	scaleA  float64               // Platt calibration: p = sigmoid(scaleA*z + scaleB)
 	scaleB  float64
 	// the calibration of a sentence whose section is unknown: it has no
-	// section's weight, and its scores sit lower
+	// section's weight (sec:none has none)
 	bareA, bareB float64
 	// the forest (model_gen.go's modelForest), its nodes flattened; a
 	// split's feature is its index in the forest's features (forestSet)
