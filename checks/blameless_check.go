@@ -69,8 +69,7 @@ func blamelessFindings(ctx context.Context, doc *Document, opts Options) ([]Find
 	// The names the document uses for things ("the Apollo cluster") are
 	// things in all its sentences: its prose is read for them first, then
 	// judged.
-	var prose []Prose
-	doc.eachProse(func(p *Prose) { prose = append(prose, *p) })
+	prose := doc.Prose()
 	things := new(blameless.Things)
 	for i := range prose {
 		things.Scan(prose[i].Text)

@@ -54,9 +54,8 @@ var personLex = func() map[string]uint8 {
 // an open-addressed table of their own (personTable), apart from the
 // lexicon every token is looked up in: 40 000 words there made that lookup
 // miss the cache.
-func personBits(low string) uint8 { return personBitsOf(personHash(low)) }
-
-func personBitsOf(h uint64) uint8 {
+func personBits(low string) uint8 {
+	h := personHash(low)
 	for i := h & personTable.mask; ; i = (i + 1) & personTable.mask {
 		switch sl := personTable.slots[i]; {
 		case sl == 0:
