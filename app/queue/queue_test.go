@@ -58,6 +58,28 @@ func waitFor[T any](t *testing.T, c <-chan T, what string) T {
 	return zero
 }
 
+// rerunArgs is the job the follow-up run tests enqueue.
+var rerunArgs = jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
+
+// startRunAndRerun starts q, enqueues rerunArgs, waits for its run to start
+// (rec blocks it) and enqueues it again, which must add one follow-up run;
+// it returns the running job's id.
+func startRunAndRerun(t *testing.T, q *Queue, rec *recorder[jobs.PullRequestArgs]) int64 {
+	t.Helper()
+	ctx := context.Background()
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Enqueue(ctx, rerunArgs); err != nil {
+		t.Fatal(err)
+	}
+	id := waitFor(t, rec.started, "first run to start")
+	if res, err := q.Enqueue(ctx, rerunArgs); err != nil || res.Reruns != 1 {
+		t.Fatalf("enqueue during the run = %+v, %v; want 1 rerun", res, err)
+	}
+	return id
+}
+
 func eachDialect(t *testing.T, f func(t *testing.T, db dbtest.DB)) {
 	for _, d := range dbtest.Dialects {
 		t.Run(d, func(t *testing.T) {
@@ -92,21 +114,10 @@ func TestDeliveryDuringRunGetsOneRerun(t *testing.T) {
 		rec.block = make(chan struct{})
 		Handle[jobs.PullRequestArgs](w, rec.Reconcile)
 		q := openQueue(t, db, w)
-		if err := q.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		ctx := context.Background()
-		args := jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
-		if _, err := q.Enqueue(ctx, args); err != nil {
-			t.Fatal(err)
-		}
-		firstID := waitFor(t, rec.started, "first run to start")
-		res, err := q.Enqueue(ctx, args)
-		if err != nil || res.Reruns != 1 {
-			t.Fatalf("enqueue during run = %+v, %v; want 1 rerun", res, err)
-		}
+		ctx, args := context.Background(), rerunArgs
+		firstID := startRunAndRerun(t, q, rec)
 		for range 3 {
-			res, err = q.Enqueue(ctx, args)
+			res, err := q.Enqueue(ctx, args)
 			if err != nil || res.Duplicates != 1 || res.Reruns != 0 {
 				t.Fatalf("further enqueue during run = %+v, %v; want a duplicate", res, err)
 			}
@@ -324,17 +335,7 @@ func TestRerunRunsWithoutLeader(t *testing.T) {
 			q.Stop(ctx)
 		})
 		ctx := context.Background()
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		args := jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
-		if _, err := q.Enqueue(ctx, args); err != nil {
-			t.Fatal(err)
-		}
-		firstID := waitFor(t, rec.started, "first run to start")
-		if res, err := q.Enqueue(ctx, args); err != nil || res.Reruns != 1 {
-			t.Fatalf("enqueue during run = %+v, %v; want 1 rerun", res, err)
-		}
+		firstID := startRunAndRerun(t, q, rec)
 		close(rec.block)
 		waitFor(t, rec.ran, "first run")
 		select {
@@ -361,18 +362,8 @@ func TestDeliveryDuringRunningRerunGetsAnother(t *testing.T) {
 		rec.block = make(chan struct{})
 		Handle[jobs.PullRequestArgs](w, rec.Reconcile)
 		q := openQueue(t, db, w)
-		ctx := context.Background()
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		args := jobs.PullRequestArgs{InstallationID: 1, Owner: "o", Repo: "r", Number: 5}
-		if _, err := q.Enqueue(ctx, args); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, rec.started, "first run to start")
-		if res, err := q.Enqueue(ctx, args); err != nil || res.Reruns != 1 {
-			t.Fatalf("enqueue during the run = %+v, %v; want 1 rerun", res, err)
-		}
+		ctx, args := context.Background(), rerunArgs
+		startRunAndRerun(t, q, rec)
 		rerunID := waitFor(t, rec.started, "the follow-up run to start (beside the first)")
 		res, err := q.Enqueue(ctx, args)
 		if err != nil || res.Reruns != 1 || res.Duplicates != 0 {
