@@ -90,7 +90,14 @@ func (d *Document) proseOf(n ast.Node, kind blameless.Section, quoted bool, scra
 		return
 	case *ast.Blockquote:
 		quoted = true
+	case *east.TableRow:
+		if vague(kind) && d.timeLedRow(n) {
+			kind = blameless.SectionTimeline
+		}
 	case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *east.TableCell:
+		if _, heading := n.(*ast.Heading); !heading && vague(kind) && d.timeLed(n) {
+			kind = blameless.SectionTimeline
+		}
 		if p, ok := d.maskBlock(n); ok {
 			p.Section = kind
 			p.Quoted = quoted
@@ -103,6 +110,44 @@ func (d *Document) proseOf(n ast.Node, kind blameless.Section, quoted bool, scra
 		d.proseOf(c, kind, quoted, scratch, fn)
 	}
 }
+
+// vague reports whether kind says nothing of what its text is: no heading
+// above it, or a heading of no known kind.
+func vague(kind blameless.Section) bool {
+	return kind == blameless.SectionUnknown || kind == blameless.SectionOther
+}
+
+// timeLed reports whether the block n opens with a clock time ("14:02",
+// "**2026-03-01 14:02 UTC** —", "2pm:"), as a timeline's entries do: in a
+// vague section, such an entry is read as the timeline's ("14:02 @alice
+// rolled back the deploy" says what happened when, not whose fault it
+// was). A date alone does not make one ("March 3, 2026: …").
+func (d *Document) timeLed(n ast.Node) bool {
+	lines := n.Lines()
+	if lines.Len() == 0 {
+		return false
+	}
+	l := lines.At(0)
+	st, _, _, ok := scanEntry(string(d.md[l.Start:min(l.Stop, l.Start+maxStampScan)]))
+	return ok && st.hasTime
+}
+
+// timeLedRow reports whether a table row's first cell is a clock time.
+func (d *Document) timeLedRow(row ast.Node) bool {
+	c := row.FirstChild()
+	if c == nil {
+		return false
+	}
+	text, off := d.cellText(c)
+	if off < 0 {
+		return false
+	}
+	st, _, _, ok := scanEntry(text[:min(len(text), maxStampScan)])
+	return ok && st.hasTime
+}
+
+// maxStampScan bounds the bytes of a block read for its opening time.
+const maxStampScan = 80
 
 // maskBlock builds the prose text of a leaf block: its source lines, with
 // only the bytes of Text nodes (outside code spans) kept. ok is false when

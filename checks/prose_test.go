@@ -190,3 +190,43 @@ func TestSuppression(t *testing.T) {
 		t.Errorf("blameless suppression: %+v", fs)
 	}
 }
+
+// An entry that opens with a clock time is a timeline's, wherever nothing
+// else says what the text is: in a document without headings (a sentence
+// linted alone) or under a heading of no known kind. A known section keeps
+// its kind, and so does text whose time is not its opening.
+func TestTimeLedEntriesAreTimeline(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want blameless.Section
+	}{
+		{"14:46 @alice disables the dvolk account.\n", blameless.SectionTimeline},
+		{"20:07: @alice unpublished `v10.5.0` after confirmation.\n", blameless.SectionTimeline},
+		{"- **14:02 UTC** @alice rolled back the deploy.\n", blameless.SectionTimeline},
+		{"2026-03-01 14:02 — @alice rolled back the deploy.\n", blameless.SectionTimeline},
+		{"`10:05` @alice rolled back the deploy.\n", blameless.SectionTimeline},
+		{"2pm: @alice rolled back the deploy.\n", blameless.SectionTimeline},
+		{"# Outage\n\n## Notes\n\n- 14:02 @alice rolled back the deploy.\n- @bob rolled back the deploy.\n", blameless.SectionTimeline},
+		{"# Outage\n\n## Notes\n\n| When | What |\n|---|---|\n| 14:02 | @alice rolled back the deploy |\n", blameless.SectionTimeline},
+		{"@alice rolled back the deploy at 14:02.\n", blameless.SectionUnknown},
+		{"March 3, 2026: @alice rolled back the deploy.\n", blameless.SectionUnknown},
+		{"# Outage\n\n## Root cause\n\n- 14:02 @alice rolled back the deploy.\n", blameless.SectionCause},
+		{"# Outage\n\n## Notes\n\n@alice rolled back the deploy.\n", blameless.SectionOther},
+	} {
+		found := false
+		for _, p := range Parse([]byte(c.src)).Prose() {
+			switch {
+			case strings.Contains(p.Text, "@alice"):
+				found = true
+				if p.Section != c.want {
+					t.Errorf("%q: section %v, want %v", c.src, p.Section, c.want)
+				}
+			case strings.Contains(p.Text, "@bob") && p.Section != blameless.SectionOther:
+				t.Errorf("%q: @bob's entry has no time: section %v, want other", c.src, p.Section)
+			}
+		}
+		if !found {
+			t.Errorf("%q: no prose names @alice", c.src)
+		}
+	}
+}

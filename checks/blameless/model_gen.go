@@ -58775,8 +58775,8 @@ const (
 	modelForestBase        = -0.5160
 	modelPlattA            = 0.7930
 	modelPlattB            = -0.4137
-	modelBarePlattA        = 0.7510
-	modelBarePlattB        = -0.4454
+	modelBarePlattA        = 0.7515
+	modelBarePlattB        = -0.4420
 	modelMinConfidence     = 0.81
 	modelWarningConfidence = 0.59
 )

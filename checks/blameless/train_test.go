@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -604,8 +605,19 @@ func (m *fitted) conf(d *rowData) float64 { return sigmoid(m.a*m.raw(d) + m.b) }
 // confBare: the confidence of a row read without its section (trainer.bare).
 func (m *fitted) confBare(d *rowData) float64 { return sigmoid(m.bareA*m.raw(d) + m.bareB) }
 
-// bareSection: a row read as a sentence alone, whose section nobody knows.
-func bareSection(row) Section { return SectionUnknown }
+// bareSection: a row read as a sentence alone, whose section nobody knows,
+// unless it opens with a clock time: the document reader then reads it as
+// a timeline's entry (checks.Document.timeLed), and so does this.
+func bareSection(r row) Section {
+	if reTimeLed.MatchString(r.Text) {
+		return SectionTimeline
+	}
+	return SectionUnknown
+}
+
+// reTimeLed: a clock time, perhaps after a date and markup, opening a text
+// (the forms of checks' scanStamp that the corpus holds).
+var reTimeLed = regexp.MustCompile(`^[*_\x60\[]{0,3}(?:\d{4}-\d\d-\d\d[ T]?)?\d{1,2}(?::\d\d|\s?[ap]\.?m\b)`)
 
 // trainer holds what every fit needs.
 type trainer struct {
@@ -802,8 +814,15 @@ func (tr *trainer) fit(idx []int) *fitted {
 	m.bareA, m.bareB = a, b
 	if tr.bare != nil {
 		// a sentence without a section lacks the section's weight (sec:none
-		// has none): its scores have a calibration of their own
-		m.bareA, m.bareB = platt(rawBare, ys)
+		// has none): its scores have a calibration of their own, fitted on
+		// the rows read in no section
+		var rb, yb []float64
+		for k, i := range idx {
+			if bareSection(tr.rows[i]) == SectionUnknown {
+				rb, yb = append(rb, rawBare[k]), append(yb, ys[k])
+			}
+		}
+		m.bareA, m.bareB = platt(rb, yb)
 	}
 	// thresholds are chosen on the firm rows, where the headline measures
 	// precision: borderline rows would count as right or wrong by a label
