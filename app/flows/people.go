@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/postmortem-app/postmortem/app/flows/render"
 	"github.com/postmortem-app/postmortem/checks/blameless"
 )
 
@@ -78,9 +79,10 @@ func peopleOfMarker(body string) []blameless.Person {
 	return out
 }
 
-// boundName is a display name on one line, at most maxDisplayName bytes.
+// boundName is a display name as a title shows it (render.Plain: one line,
+// no control or bidirectional characters), at most maxDisplayName bytes.
 func boundName(name string) string {
-	name = strings.Join(strings.Fields(name), " ")
+	name = render.Plain(name, 0)
 	if len(name) <= maxDisplayName {
 		return name
 	}

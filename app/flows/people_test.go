@@ -53,7 +53,7 @@ func TestFlowIncidentPeopleAreEvidence(t *testing.T) {
 // TestPeopleMarker: the marker holds what a display name can hold and
 // nothing that ends the comment; what it reads back is bounded.
 func TestPeopleMarker(t *testing.T) {
-	ps := []blameless.Person{{Login: "dana", Name: "Dana Scully"}, {Login: "x", Name: "--> <script>\n évil"},
+	ps := []blameless.Person{{Login: "dana", Name: "Dana Scully"}, {Login: "x", Name: "--> <script>\n \u202eévil\u2069"},
 		{Login: "long", Name: strings.Repeat("é", 200)}, {Login: "anon"}}
 	m := markerPeople(ps)
 	if strings.Count(m, "-->") != 1 || !strings.HasSuffix(m, " -->") || strings.Count(m, "<") != 1 || strings.Contains(m, "\n") {
