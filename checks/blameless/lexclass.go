@@ -19,15 +19,16 @@ const (
 	lcRemedy                     // train, retrain, remind, educate, discipline
 	lcPunish                     // fire, sack, dismiss, demote, punish
 	lcCare                       // careful, vigilant, diligent, thorough
-	lcMental                     // believe, assume, feel, expect, realise
+	lcMental                     // believe, assume, expect, realise, know
 	lcCause                      // cause, lead, result, trigger
 	lcAbility                    // able, unable, possible, allowed
 	lcPraise                     // kindly, thank, grateful, helpful: a person cast in a good light
+	lcFeel                       // feel, confident, sure, worried: a state of mind, not a thing known or missed
 	nLexClasses
 )
 
 var lexClassNames = [nLexClasses]string{"", "ERRV", "HARMV", "JUDG", "FAULTN", "BLAME", "REMEDY", "PUNISH", "CARE",
-	"MENTAL", "CAUSE", "ABLE", "PRAISE"}
+	"MENTAL", "CAUSE", "ABLE", "PRAISE", "FEEL"}
 
 // Seeds: base forms for verbs (inflected below), lemmas otherwise. These are
 // also the seeds lexgen expands; keep the two in step (TestLexClassSeeds).
@@ -50,14 +51,19 @@ const (
 	seedPunish = `fire sack dismiss suspend demote punish reprimand discipline scold penalise penalize
 		terminate resign reassign sideline oust expel prosecute jail imprison`
 	seedCare   = `careful vigilant attentive cautious diligent thorough mindful alert meticulous`
-	seedMental = `believe assume feel expect think know realise realize notice suspect understand aware
-		unaware confident sure certain intend`
+	seedMental = `believe assume expect think know realise realize notice suspect understand aware
+		unaware intend`
 	seedCause   = `cause lead result trigger contribute introduce responsible`
 	seedAbility = `able unable possible impossible allowed capable`
 	// PRAISE is not expanded through WordNet (its adjective senses stray:
 	// "appreciated" brings "apprehended").
 	seedPraise = `kindly helpfully generously graciously thankfully thank thanks thanked grateful
 		gratitude appreciate appreciated appreciation kudos helpful generous gracious`
+	// FEEL is not expanded through WordNet either: how someone felt ("they
+	// did not feel confident to redeploy") is apart from what they knew or
+	// noticed ("they did not notice the alert"), which MENTAL holds.
+	seedFeel = `feel confident sure certain comfortable afraid worried nervous anxious hesitant reluctant
+		uneasy`
 )
 
 // lexClass maps a lower-case word to its class (0: none). A word is in one
@@ -66,10 +72,10 @@ var lexClass = map[string]uint8{}
 
 func init() {
 	verbs := map[uint8]bool{lcErrVerb: true, lcHarmVerb: true, lcRemedy: true, lcPunish: true, lcMental: true,
-		lcCause: true}
+		lcCause: true, lcFeel: true}
 	for c, list := range map[uint8]string{lcErrVerb: seedErrVerbs, lcHarmVerb: seedHarmVerbs, lcJudgment: seedJudgment,
 		lcFaultNoun: seedFaultNouns, lcBlame: seedBlame, lcRemedy: seedRemedy, lcPunish: seedPunish, lcCare: seedCare,
-		lcMental: seedMental, lcCause: seedCause, lcAbility: seedAbility, lcPraise: seedPraise} {
+		lcMental: seedMental, lcCause: seedCause, lcAbility: seedAbility, lcPraise: seedPraise, lcFeel: seedFeel} {
 		addClass(c, list, verbs[c])
 	}
 	for c := uint8(1); c < nLexClasses; c++ {

@@ -721,7 +721,7 @@ func (s *sent) verbal(i int) bool {
 		return true
 	}
 	switch tokClass(t) {
-	case lcErrVerb, lcHarmVerb, lcRemedy, lcPunish, lcMental, lcCause:
+	case lcErrVerb, lcHarmVerb, lcRemedy, lcPunish, lcMental, lcCause, lcFeel:
 		return t.f&fDet == 0
 	}
 	return false
@@ -784,6 +784,8 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 				pred, fam = lexClassNames[c], famFix
 			case c == lcMental && pred == "V":
 				pred = "MENTAL"
+			case c == lcFeel && pred == "V":
+				pred = "FEEL"
 			case c == lcCause && pred == "V":
 				pred = "CAUSE"
 			}
@@ -838,6 +840,8 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 					pred, fam = "BE-BLAME", famBlame
 				case lcMental:
 					pred = "BE-MENTAL"
+				case lcFeel:
+					pred = "BE-FEEL"
 				case lcAbility:
 					pred = "BE-ABLE"
 				}
