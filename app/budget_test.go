@@ -86,7 +86,8 @@ var flowBudgets = []flowBudget{
 			"minus the look-back's 4 reads, 304s (nothing merged, deployed, released or run since the first incident)"},
 	{"push → both check runs", 5, 5,
 		"GET pull (head and state now) · GET files (which postmortems changed) · GET contents per changed postmortem · 2× POST check-runs " +
-			"created completed with their first 50 annotations; config is a 304. The head's existing check runs are listed only on a claim " +
+			"created completed with their first 50 annotations; config and the incident's comments (its people now: counted once when it has " +
+			"new comments, with a GET user per new person) are 304s. The head's existing check runs are listed only on a claim " +
 			"that is not fresh (taken over from a crashed worker, or abandoned after a failure that may have reached GitHub)."},
 	{"same head again (redelivery)", 0, 0, "GET pull, a 304 when nothing changed (the claim on the head's check runs answers the rest without GitHub)"},
 	{"merge → follow-ups (3 items)", 10, 10,

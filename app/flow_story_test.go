@@ -46,20 +46,23 @@ func TestFlowStory(t *testing.T) {
 	}
 	calls, total := e.appCalls(mark)
 	// GET pull, list files, contents of the config (repo; found), contents
-	// of the postmortem, list review comments, POST review, 2× POST
-	// check-runs. No list of the head's check runs: the claim on them is
-	// fresh, so none of ours can exist.
+	// of the postmortem, the incident's comments (its people now; the
+	// pointer comment came after the draft read them, so this read is
+	// counted), list review comments, POST review, 2× POST check-runs. No
+	// list of the head's check runs: the claim on them is fresh, so none of
+	// ours can exist.
 	want := map[string]int{
-		"GET /repos/{owner}/{repo}/pulls/{pull_number}":          1,
-		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files":    1,
-		"GET /repos/{owner}/{repo}/contents/{path...}":           2,
-		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs":     0,
-		"GET /repos/{owner}/{repo}/pulls/{pull_number}/comments": 1,
-		"POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1,
-		"POST /repos/{owner}/{repo}/check-runs":                  2,
+		"GET /repos/{owner}/{repo}/issues/{issue_number}/comments": 1,
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}":            1,
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files":      1,
+		"GET /repos/{owner}/{repo}/contents/{path...}":             2,
+		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs":       0,
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}/comments":   1,
+		"POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews":   1,
+		"POST /repos/{owner}/{repo}/check-runs":                    2,
 	}
-	if total != 8 {
-		t.Errorf("pull request flow made %d calls, want 8:\n%s", total, fmtCalls(calls))
+	if total != 9 {
+		t.Errorf("pull request flow made %d calls, want 9:\n%s", total, fmtCalls(calls))
 	}
 	for k, v := range want {
 		if calls[k] != v {

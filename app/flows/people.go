@@ -15,13 +15,16 @@ import (
 // The people an incident involves are the blameless check's evidence that a
 // word names a person: with Dana Scully among them, "Scully restarted the
 // primary by mistake" puts a person at fault, where the name lists alone
-// read "Scully" as a thing. The App learns them once, when it drafts the
+// read "Scully" as a thing. The App learns them when it drafts the
 // postmortem: the incident's author, assignees and commenters (read for the
 // draft anyway) and their display names (one GET /users/{login} each, at
 // most maxNameLookups, made while the draft is written). They go in the
 // pull request's body, in a hidden marker, so that every later check of it
-// has them with the pull request, for no call. The pull request's own
-// author, assignees and requested reviewers are added to them.
+// has their names with the pull request. Most of an incident's discussion
+// comes after the draft, so each check also reads the incident's comments
+// (a 304 unless there are new ones) for those who joined since
+// (incidentPeopleNow). The pull request's own author, assignees and
+// requested reviewers are added to them.
 
 // maxPeople bounds the people of a marker; maxNameLookups the display names
 // read when drafting; maxDisplayName the bytes kept of one.
@@ -127,10 +130,11 @@ func (l *peopleList) addUser(r *run, u *github.User) {
 }
 
 // incidentPeople are the incident's author, assignees and commenters (the
-// first maxPeople), with the display names of the first maxNameLookups. A
-// name that cannot be read leaves its login alone: the names are evidence,
-// never a reason for the draft to fail.
-func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments []*github.IssueComment) []blameless.Person {
+// first maxPeople), with the display names of the first maxNameLookups
+// (those known already, as known gives them, are not read again). A name
+// that cannot be read leaves its login alone: the names are evidence,
+// never a reason for the draft or a check to fail.
+func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments []*github.IssueComment, known []blameless.Person) []blameless.Person {
 	l := peopleList{max: maxPeople}
 	l.addUser(r, issue.GetUser())
 	for _, u := range issue.Assignees {
@@ -140,6 +144,13 @@ func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments 
 		l.addUser(r, c.GetUser())
 	}
 	ps := l.ps
+	for i := range ps {
+		for _, k := range known {
+			if ps[i].Name == "" && strings.EqualFold(k.Login, ps[i].Login) {
+				ps[i].Name = k.Name
+			}
+		}
+	}
 	g := r.group()
 	for i := range ps[:min(len(ps), maxNameLookups)] {
 		if ps[i].Name != "" {
@@ -160,14 +171,21 @@ func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments 
 }
 
 // prPeople are the people the checks of a postmortem pull request know: those
-// the App's own pull request carries in its marker, and the pull request's
+// the App's own pull request carries in its marker, those its incident
+// involves now (incidentPeopleNow: the marker was written when the draft
+// was, before most of the incident's discussion), and the pull request's
 // author, assignees and requested reviewers.
-func (r *run) prPeople(pr *github.PullRequest) []blameless.Person {
-	l := peopleList{max: 2 * maxPeople}
+func (r *run) prPeople(ctx context.Context, pr *github.PullRequest) []blameless.Person {
+	l := peopleList{max: 3 * maxPeople}
+	var marked []blameless.Person
 	if r.f.isBot(pr.GetUser()) {
-		for _, p := range peopleOfMarker(pr.GetBody()) {
-			l.add(p)
-		}
+		marked = peopleOfMarker(pr.GetBody())
+	}
+	for _, p := range marked {
+		l.add(p)
+	}
+	for _, p := range r.incidentPeopleNow(ctx, pr, marked) {
+		l.add(p)
 	}
 	l.addUser(r, pr.GetUser())
 	for _, u := range pr.Assignees {
@@ -177,4 +195,23 @@ func (r *run) prPeople(pr *github.PullRequest) []blameless.Person {
 		l.addUser(r, u)
 	}
 	return l.ps
+}
+
+// incidentPeopleNow are the people of the incident pull request pr belongs
+// to (incidentOfPR) as its comments show them now: those who joined after
+// the draft are evidence too (its author and first assignees are in the
+// marker). Display names known from the marker are not read again. One
+// read of the comments; on a check after no new comment it is a 304 (free
+// of the rate limit). A read that fails leaves the people pr carries.
+func (r *run) incidentPeopleNow(ctx context.Context, pr *github.PullRequest, known []blameless.Person) []blameless.Person {
+	n := r.incidentOfPR(pr)
+	if d := r.drafted; n == 0 || d != nil && d.commit == pr.GetHead().GetSHA() {
+		return nil // the run that drafted pr has just read them into its marker
+	}
+	comments, err := r.issueComments(ctx, n)
+	if err != nil {
+		r.f.log().Debug("cannot read the incident's people", "incident", n, "err", err)
+		return nil
+	}
+	return r.incidentPeople(ctx, &github.Issue{}, comments, known)
 }

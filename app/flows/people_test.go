@@ -78,3 +78,41 @@ func TestPeopleMarker(t *testing.T) {
 		}
 	}
 }
+
+// TestFlowLaterPeopleAreEvidence: the people who join the incident after
+// the postmortem was drafted (most of its discussion does) are evidence
+// too: the checks read the incident's commenters and assignees as they are
+// now, so "Mulder deleted …" puts Fox Mulder at fault, though he commented
+// only after the draft, while someone who never took part stays unknown.
+func TestFlowLaterPeopleAreEvidence(t *testing.T) {
+	e := newFlowEnv(t, flowEnvOpts{members: []githubsim.SeedUser{{Login: "fox", Name: "Fox Mulder"},
+		{Login: "walter", Name: "Walter Skinner"}}})
+	n := e.openIncident("Checkout outage", "incident")
+	res, err := e.flows.Incident(e.ctx, e.incident(n))
+	e.must(err)
+	_, err = e.sim.As("fox").Comment(flowRepo, n, "I restarted the primary.")
+	e.must(err)
+
+	annotated := func(name string) bool {
+		blameful := strings.Replace(fixedPostmortem(n, threeActions), "The configuration pipeline accepted",
+			name+" deleted the staging bucket by mistake. The configuration pipeline accepted", 1)
+		head, err := e.alice.EditFile(flowRepo, res.PullRequest, res.Path, blameful, "Write the postmortem")
+		e.must(err)
+		_, err = e.flows.PullRequest(e.ctx, e.pr(res.PullRequest), false)
+		e.must(err)
+		for _, cr := range e.sim.CheckRuns(flowRepo, head) {
+			for _, a := range cr.Annotations {
+				if cr.Name == CheckRunBlameless && strings.Contains(a.Message, "“"+name+"”") {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !annotated("Mulder") {
+		t.Errorf("no blameless annotation puts Mulder (who commented after the draft) at fault")
+	}
+	if annotated("Skinner") {
+		t.Errorf("Skinner never took part in the incident, yet a blameless annotation puts him at fault")
+	}
+}

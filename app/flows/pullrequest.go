@@ -18,6 +18,7 @@ import (
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 	"github.com/postmortem-app/postmortem/app/jobs"
 	"github.com/postmortem-app/postmortem/checks"
+	"github.com/postmortem-app/postmortem/checks/blameless"
 )
 
 // Check run names.
@@ -224,6 +225,11 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	if len(changed) == 0 && !(ce != nil && touchesConfig) {
 		return errNoPostmortem
 	}
+	// The people the check knows are read meanwhile (prPeople).
+	var people []blameless.Person
+	pg := r.group()
+	pg.Go(func() error { people = r.prPeople(ctx, pr); return nil })
+	defer pg.Wait()
 	var schema *checks.Schema
 	if ce == nil {
 		_, schema, cfgErr = r.template(ctx, cfg)
@@ -237,7 +243,8 @@ func (r *run) checkHead(ctx context.Context, pr *github.PullRequest, res *PullRe
 	}
 
 	opts := cfg.Options(schema)
-	opts.Blameless.People = slices.Concat(opts.Blameless.People, r.prPeople(pr))
+	_ = pg.Wait()
+	opts.Blameless.People = slices.Concat(opts.Blameless.People, people)
 	checked, err := r.lintFiles(ctx, head, changed, drafted, opts, res)
 	if err != nil {
 		return err
