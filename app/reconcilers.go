@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -164,17 +165,28 @@ func enqueued(res *flows.ResyncResult) []jobs.Args {
 const identityWait = 30 * time.Second
 
 // retryLater says when a failed run is tried again: another worker
-// creating the same object (claims.ErrInProgress) is a short snooze, not an
-// attempt, and so is an unknown identity (flows.ErrIdentityUnknown) (by then the object exists or the claim's lease expired); a rate
-// limit, ours or go-github's, snoozes until it resets (the queue reads
-// RetryAt); anything else is retried with backoff.
-func retryLater(err error) error {
+// holding a claim the run needed (claims.ErrInProgress) is a snooze, not an
+// attempt, by when the object exists or the claim's lease expired: as long
+// as the claim's age suggests (claims.HeldError.Wait), plus up to a tenth
+// of that so runs waiting on one claim do not all wake together. An unknown
+// identity (flows.ErrIdentityUnknown) is a snooze too; a rate limit, ours
+// or go-github's, snoozes until it resets (the queue reads RetryAt);
+// anything else is retried with backoff.
+func retryLater(err error) error { return retryLaterAt(err, time.Now()) }
+
+// retryLaterAt is retryLater at now.
+func retryLaterAt(err error, now time.Time) error {
+	var held *claims.HeldError
+	if errors.As(err, &held) {
+		d := held.Wait(now)
+		return river.JobSnooze(d + rand.N(d/10))
+	}
 	if errors.Is(err, claims.ErrInProgress) {
-		return river.JobSnooze(5 * time.Second)
+		return river.JobSnooze(5 * time.Second) // no claim's age to go by
 	}
 	if errors.Is(err, flows.ErrIdentityUnknown) {
 		// Not an attempt: the job waits until GET /app says who the App is.
 		return river.JobSnooze(identityWait)
 	}
-	return ghclient.AsRateLimit(err, time.Now())
+	return ghclient.AsRateLimit(err, now)
 }

@@ -111,11 +111,17 @@ type Claim struct {
 	// over (its creator crashed, or abandoned it after a failure that may
 	// have reached GitHub) is not fresh: look for what was made first.
 	Fresh bool
+	// Claimed and Expires (Held): when the holder claimed the object, and
+	// when its lease runs out and the claim may be taken over (by the
+	// Store's clock). The older the claim, the likelier its holder is dead:
+	// see HeldError.Wait.
+	Claimed, Expires time.Time
 }
 
 // ErrInProgress reports that another worker holds the claim on an object this
 // run needed to create: the run should be retried a little later (the job
 // runner snoozes it), by which time the object exists or the lease expired.
+// A held claim's error is a HeldError, which says how much later.
 var ErrInProgress = errors.New("another worker is creating this object")
 
 // New returns the claims stored in db (Migrate creates their table).
@@ -185,7 +191,7 @@ func (c *Store) Claim(ctx context.Context, key Key) (Claim, error) {
 		return Claim{Key: key, State: Done, Result: result}, nil
 	}
 	if now-claimedAt < c.lease().Milliseconds() {
-		return Claim{Key: key, State: Held}, nil
+		return c.held(key, claimedAt), nil
 	}
 	// The creator's lease expired (it crashed, or failed without releasing):
 	// take the claim over, atomically against other workers doing the same.
@@ -199,7 +205,13 @@ func (c *Store) Claim(ctx context.Context, key Key) (Claim, error) {
 	if n, _ := res.RowsAffected(); n == 1 {
 		return c.acquired(key, tok), nil
 	}
-	return Claim{Key: key, State: Held}, nil
+	return c.held(key, now), nil // another worker took it over just now
+}
+
+// held is a claim another worker took at claimedAt (Unix milliseconds).
+func (c *Store) held(key Key, claimedAt int64) Claim {
+	at := time.UnixMilli(claimedAt)
+	return Claim{Key: key, State: Held, Claimed: at, Expires: at.Add(c.lease())}
 }
 
 // acquired is a claim taken just now: its creation must end a fifth of the

@@ -122,7 +122,7 @@ func (r *run) commandClaim(ctx context.Context, a jobs.CommandArgs, res *Command
 		res.Skipped = "ran already"
 		return ctx, nil, nil
 	case cl.State == claims.Held:
-		return ctx, nil, fmt.Errorf("%s: %w", key, claims.ErrInProgress)
+		return ctx, nil, cl.InProgress()
 	}
 	cctx, cancel := r.f.Claims.Creating(ctx, cl)
 	return cctx, func(err error) error {

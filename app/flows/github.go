@@ -177,8 +177,9 @@ func maybeMade(err error) error {
 
 // createOnce runs create under the claim (scope, item): it creates only when
 // this worker acquires the claim. It returns whether it created. A claim held
-// by another live worker is ErrInProgress; a claim done earlier (the object
-// was made, then deleted by a person) is respected: nothing is created.
+// by another live worker is ErrInProgress (a claims.HeldError, which says
+// when to try again); a claim done earlier (the object was made, then
+// deleted by a person) is respected: nothing is created.
 func (r *run) createOnce(ctx context.Context, scope int, item string, create func(ctx context.Context) (string, error)) (bool, error) {
 	return r.createOnceFresh(ctx, scope, item, func(ctx context.Context, _ bool) (string, error) { return create(ctx) })
 }
@@ -209,7 +210,7 @@ func (r *run) createOnceFresh(ctx context.Context, scope int, item string, creat
 	}
 	switch cl.State {
 	case claims.Held:
-		return false, fmt.Errorf("%s: %w", key, claims.ErrInProgress)
+		return false, cl.InProgress()
 	case claims.Done:
 		r.f.log().Info("already created earlier; not creating again", "claim", key.String(), "result", cl.Result)
 		return false, nil
@@ -240,10 +241,11 @@ func (r *run) createOnceFresh(ctx context.Context, scope int, item string, creat
 // lockIncident makes runs that read an incident's state and write what
 // follows from it take turns, across workers and replicas: it holds the
 // claim (incident, item) until unlock, which releases it. Held by another
-// live run, it is ErrInProgress (the job is snoozed and runs again); held
-// by a run that died, it is taken over once its lease ran out. The
-// returned context ends before the lease does, so a run never outlives
-// its turn. Without claims there is nothing to lock.
+// live run, it is ErrInProgress (a claims.HeldError: the job is snoozed,
+// the longer the older the claim, and runs again); held by a run that
+// died, it is taken over once its lease ran out. The returned context ends
+// before the lease does, so a run never outlives its turn. Without claims
+// there is nothing to lock.
 func (r *run) lockIncident(ctx context.Context, incident int, item string) (context.Context, func(), error) {
 	if r.f.Claims == nil {
 		return ctx, func() {}, nil
@@ -256,11 +258,13 @@ func (r *run) lockIncident(ctx context.Context, incident int, item string) (cont
 	if err != nil {
 		return ctx, nil, err
 	}
-	if cl.State != claims.Acquired {
-		// A lock is never completed; a done row is not ours to keep.
-		if cl.State == claims.Done {
-			_ = r.f.Claims.Forget(ctx, key)
-		}
+	switch cl.State {
+	case claims.Held:
+		return ctx, nil, cl.InProgress()
+	case claims.Done:
+		// A lock is never completed; a done row is not ours to keep: the
+		// retry takes the lock.
+		_ = r.f.Claims.Forget(ctx, key)
 		return ctx, nil, fmt.Errorf("%s: %w", key, claims.ErrInProgress)
 	}
 	lctx, cancel := r.f.Claims.Creating(ctx, cl)
