@@ -884,6 +884,14 @@ func (s *sent) verbGroupFeatures(f *fsink) {
 			voice += "|ger" // "a mistake in disconnecting", "when making a change": no act of its own
 		}
 		f.add(g, fam, "sv:", sn, "|", pred, voice)
+		if personName(sn) && !passive {
+			// what kind of act a person did, by the verb's cluster: "Bob
+			// hit the phone line", "Frank had sunk a mail server" share
+			// the weights of the acts the lexicon's classes lack
+			if c, ok := wordCluster(s.t[head].low); ok {
+				f.add(g, fam, "svc:", c, voice)
+			}
+		}
 		if neg {
 			f.add(g, fam, "sv:", sn, "|", pred, "|neg")
 		}
