@@ -167,8 +167,9 @@ const identityWait = 30 * time.Second
 // retryLater says when a failed run is tried again: another worker
 // holding a claim the run needed (claims.ErrInProgress) is a snooze, not an
 // attempt, by when the object exists or the claim's lease expired: as long
-// as the claim's age suggests (claims.HeldError.Wait), plus up to a tenth
-// of that so runs waiting on one claim do not all wake together. An unknown
+// as the claim's age suggests (claims.HeldError.Wait; of several claims the
+// run met, the one that frees soonest: claims.Wait), plus up to a tenth of
+// that so runs waiting on one claim do not all wake together. An unknown
 // identity (flows.ErrIdentityUnknown) is a snooze too; a rate limit, ours
 // or go-github's, snoozes until it resets (the queue reads RetryAt);
 // anything else is retried with backoff.
@@ -178,7 +179,7 @@ func retryLater(err error) error { return retryLaterAt(err, time.Now()) }
 func retryLaterAt(err error, now time.Time) error {
 	var held *claims.HeldError
 	if errors.As(err, &held) {
-		d := held.Wait(now)
+		d, _ := claims.Wait(err, now) // of several claims (joined), the soonest
 		return river.JobSnooze(d + rand.N(d/10))
 	}
 	if errors.Is(err, claims.ErrInProgress) {

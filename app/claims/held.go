@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -51,4 +52,53 @@ func (e *HeldError) Wait(now time.Time) time.Duration {
 		wait = min(wait, e.Expires.Sub(now)+time.Second)
 	}
 	return max(wait, time.Second)
+}
+
+// Wait is how long a run whose error is err waits, at now, before trying
+// again, when err says it met claims held by other workers
+// (errors.Is(err, ErrInProgress)): the shortest of their waits, found
+// through wrapping and errors.Join (errors.As would find the first, not the
+// claim that frees soonest). An ErrInProgress without a claim's times waits
+// heldRetry. held is false when err met no held claim.
+func Wait(err error, now time.Time) (wait time.Duration, held bool) {
+	switch e := err.(type) {
+	case nil:
+		return 0, false
+	case *HeldError:
+		return e.Wait(now), true
+	case interface{ Unwrap() []error }:
+		for _, err := range e.Unwrap() {
+			if w, ok := Wait(err, now); ok && (!held || w < wait) {
+				wait, held = w, true
+			}
+		}
+		return wait, held
+	case interface{ Unwrap() error }:
+		return Wait(e.Unwrap(), now)
+	}
+	if errors.Is(err, ErrInProgress) {
+		return heldRetry, true
+	}
+	return 0, false
+}
+
+// Sooner is which of a and b, two errors of one run, the run reports so
+// that its job is snoozed until the first of the claims it met may be free:
+// the one that is not nil; an error that met no held claim before one that
+// did (a when both are such); of two that met held claims, the one whose
+// Wait at now is shorter (a on a tie). Folded over a run's errors, it
+// reports the claim that frees soonest; what it reports is ErrInProgress
+// whenever both were.
+func Sooner(now time.Time, a, b error) error {
+	wa, heldA := Wait(a, now)
+	wb, heldB := Wait(b, now)
+	switch {
+	case a == nil:
+		return b
+	case b == nil, !heldA:
+		return a
+	case !heldB, wb < wa:
+		return b
+	}
+	return a
 }

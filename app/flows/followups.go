@@ -178,7 +178,7 @@ func capItems(items []followUpItem, max int) ([]followUpItem, render.Unfiled) {
 // *existing and res, and returns those it linked and whether a claim said
 // done for an issue not listed (made by a concurrent run since: the list
 // is read again). A claim another worker holds is ErrInProgress, after the
-// other items.
+// other items (of several, the one that frees soonest: r.sooner).
 func (r *run) openFollowUps(ctx context.Context, cfg *repoconfig.Config, pr *github.PullRequest, incident int, ref string,
 	items []followUpItem, byKey map[string]*github.Issue, existing *[]*github.Issue, res *FollowUpsResult) (linked map[int64]bool, madeElsewhere bool, err error) {
 	var inProgress error
@@ -199,7 +199,7 @@ func (r *run) openFollowUps(ctx context.Context, cfg *repoconfig.Config, pr *git
 			return strconv.Itoa(is.GetNumber()), nil
 		})
 		if errors.Is(err, claims.ErrInProgress) {
-			inProgress = err
+			inProgress = r.sooner(inProgress, err)
 			continue
 		}
 		if err != nil {

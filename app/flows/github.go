@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/postmortem-app/postmortem/app/claims"
@@ -182,6 +183,18 @@ func maybeMade(err error) error {
 // deleted by a person) is respected: nothing is created.
 func (r *run) createOnce(ctx context.Context, scope int, item string, create func(ctx context.Context) (string, error)) (bool, error) {
 	return r.createOnceFresh(ctx, scope, item, func(ctx context.Context, _ bool) (string, error) { return create(ctx) })
+}
+
+// sooner is which of two errors of the run it reports (claims.Sooner): of
+// two claims other workers hold, the one that frees soonest, their waits
+// compared on the claims' clock (their leases run on it; the calendar,
+// r.f.now, may be moved).
+func (r *run) sooner(a, b error) error {
+	now := time.Now()
+	if r.f.Claims != nil && r.f.Claims.Now != nil {
+		now = r.f.Claims.Now()
+	}
+	return claims.Sooner(now, a, b)
 }
 
 // errMaybeMade wraps a creation's error when a write may have reached

@@ -2,12 +2,14 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/postmortem-app/postmortem/app/claims"
 	"github.com/postmortem-app/postmortem/app/flows/render"
 	"github.com/postmortem-app/postmortem/app/flows/repoconfig"
 )
@@ -47,8 +49,10 @@ func (r *run) postmortemsOwed(ctx context.Context, cfg *repoconfig.Config, now t
 	for _, o := range owed {
 		res.Owed = append(res.Owed, o.issue.GetNumber())
 		err := r.remindOwed(ctx, cfg, o, now, res)
-		if err != nil && inProgress == nil {
-			inProgress = err
+		// The first error, as before; but of claims other passes
+		// hold, the one that frees soonest (r.sooner).
+		if err != nil && (inProgress == nil || errors.Is(err, claims.ErrInProgress)) {
+			inProgress = r.sooner(inProgress, err)
 		}
 	}
 	return owed, inProgress

@@ -113,7 +113,7 @@ func (r *run) remind(ctx context.Context, res *RemindResult) error {
 	for _, is := range fus {
 		err := r.remindFollowUp(ctx, cfg, is, now, res)
 		if errors.Is(err, claims.ErrInProgress) {
-			inProgress = err // another pass is posting it: the others go on
+			inProgress = r.sooner(inProgress, err) // another pass is posting it: the others go on
 			continue
 		}
 		if err != nil {
@@ -122,7 +122,7 @@ func (r *run) remind(ctx context.Context, res *RemindResult) error {
 	}
 	owed, err := r.postmortemsOwed(ctx, cfg, now, res)
 	if errors.Is(err, claims.ErrInProgress) {
-		inProgress, err = err, nil
+		inProgress, err = r.sooner(inProgress, err), nil
 	}
 	if err != nil {
 		return err
