@@ -1,18 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/postmortem-app/postmortem/app/buildinfo"
 	"github.com/postmortem-app/postmortem/checks"
@@ -61,6 +65,7 @@ type lintFlags struct {
 	frontMatter checks.FrontMatterMode
 	summary     bool
 	people      string // file of the people the incident involves
+	gitAuthors  bool   // the repository's commit authors are people too
 	paths       []string
 }
 
@@ -123,6 +128,7 @@ func parseLintFlags(args []string, stderr io.Writer) (lintFlags, int) {
 	frontMatter := fl.String("front-matter", "", "check front matter fields: `required` (every field of the template), optional (fields present) or off (default: the config's front_matter, else required)")
 	fl.BoolVar(&lf.summary, "summary", false, "print per-rule counts and the documents with the most findings instead of every finding (text format)")
 	fl.StringVar(&lf.people, "people", "", "`file` of the people the incident involves (\"@login Display Name\" lines, `git shortlog -sne` output or a JSON array of {login, name}): evidence for the blameless check that a word names a person")
+	fl.BoolVar(&lf.gitAuthors, "git-authors", false, "take the people from the commit authors of the git repository holding the current directory too (git shortlog -sne -n HEAD), as evidence like --people")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, lintUsage, strings.Join(templates.Names(), ", "))
 		fl.PrintDefaults()
@@ -197,7 +203,35 @@ func lintOptions(lf lintFlags, cwd, root string) (checks.Options, error) {
 		}
 		opts.Blameless.People = append(opts.Blameless.People, people...)
 	}
+	if lf.gitAuthors {
+		people, err := gitAuthors(root)
+		if err != nil {
+			return checks.Options{}, fmt.Errorf("--git-authors: %v", err)
+		}
+		opts.Blameless.People = append(opts.Blameless.People, people...)
+	}
 	return opts, nil
+}
+
+// gitAuthorsTimeout bounds the git shortlog of --git-authors.
+const gitAuthorsTimeout = 30 * time.Second
+
+// gitAuthors are the commit authors of the repository at root, the most
+// prolific first (git shortlog -sne HEAD, read as --people reads it).
+func gitAuthors(root string) ([]blameless.Person, error) {
+	if root == "" {
+		return nil, errors.New("no git repository holds the current directory")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), gitAuthorsTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", "-C", root, "shortlog", "-sne", "-n", "HEAD", "--")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git shortlog: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return blameless.ParsePeople(bytes.NewReader(out))
 }
 
 // loadConfig reads the configuration: the given file, else
