@@ -428,8 +428,8 @@ func choleskySolve(H, g []float64, n int) []float64 {
 }
 
 // The forest's shape (TestLearners: 50 trees of depth 3 at step 0.3 rank
-// as well as 200 at 0.1; the shipped method has 150 since the cues' models
-// joined the mean, cueMethod in cv_test.go).
+// as well as 200 at 0.1; the shipped method has 400 since the cues' models
+// joined the mean and the features grew, cueMethod in cv_test.go).
 const (
 	forestDepth = 3
 	forestEta   = 0.3
