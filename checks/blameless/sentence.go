@@ -129,7 +129,7 @@ func capRepeats(names []string) []string {
 type forestSet [maxForestFeatures / 64]uint64
 
 // maxForestFeatures bounds the distinct features the forest splits on.
-const maxForestFeatures = 1024
+const maxForestFeatures = 2048
 
 // feature is where a weight came from.
 type feature struct {
