@@ -17,9 +17,7 @@ func TestDepth(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
 		w := NewWorkers()
-		rec := newRecorder[jobs.InstallationArgs]()
-		rec.block = make(chan struct{})
-		Handle[jobs.InstallationArgs](w, rec.Reconcile)
+		rec := blockedRecorder[jobs.InstallationArgs](w)
 		q := openQueue(t, db, w)
 		want := func(what string, jobs map[string]int) Depth {
 			t.Helper()

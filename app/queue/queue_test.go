@@ -30,6 +30,15 @@ func newRecorder[A jobs.Args]() *recorder[A] {
 	return &recorder[A]{ran: make(chan A, 100), started: make(chan int64, 100)}
 }
 
+// blockedRecorder is a recorder whose runs wait until its block is closed,
+// handling A's jobs in w.
+func blockedRecorder[A jobs.Args](w *Workers) *recorder[A] {
+	rec := newRecorder[A]()
+	rec.block = make(chan struct{})
+	Handle[A](w, rec.Reconcile)
+	return rec
+}
+
 func (r *recorder[A]) Reconcile(ctx context.Context, job *river.Job[A]) ([]jobs.Args, error) {
 	r.started <- job.ID
 	if r.block != nil {
@@ -89,11 +98,20 @@ func eachDialect(t *testing.T, f func(t *testing.T, db dbtest.DB)) {
 	}
 }
 
-// openQueue opens a queue working w (nil: insert-only) on db, with the
-// tests' short poll and rerun delays, stopped when the test ends.
+// testConfig is the tests' queue configuration: short poll and rerun delays.
+var testConfig = Config{PollInterval: 50 * time.Millisecond, RerunDelay: 20 * time.Millisecond}
+
+// openQueue opens a queue working w (nil: insert-only) on db, with
+// testConfig, stopped when the test ends.
 func openQueue(t testing.TB, db dbtest.DB, w *Workers) *Queue {
 	t.Helper()
-	q, err := Open(context.Background(), db.Open(t), w, Config{PollInterval: 50 * time.Millisecond, RerunDelay: 20 * time.Millisecond})
+	return openQueueWith(t, db, w, testConfig)
+}
+
+// openQueueWith is openQueue with the configuration cfg.
+func openQueueWith(t testing.TB, db dbtest.DB, w *Workers, cfg Config) *Queue {
+	t.Helper()
+	q, err := Open(context.Background(), db.Open(t), w, cfg)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", db.Dialect, err)
 	}
@@ -110,9 +128,7 @@ func openQueue(t testing.TB, db dbtest.DB, w *Workers) *Queue {
 func TestDeliveryDuringRunGetsOneRerun(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db dbtest.DB) {
 		w := NewWorkers()
-		rec := newRecorder[jobs.PullRequestArgs]()
-		rec.block = make(chan struct{})
-		Handle[jobs.PullRequestArgs](w, rec.Reconcile)
+		rec := blockedRecorder[jobs.PullRequestArgs](w)
 		q := openQueue(t, db, w)
 		ctx, args := context.Background(), rerunArgs
 		firstID := startRunAndRerun(t, q, rec)
@@ -322,18 +338,10 @@ func TestIncidentHintsNotInIdentity(t *testing.T) {
 func TestRerunRunsWithoutLeader(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db dbtest.DB) {
 		w := NewWorkers()
-		rec := newRecorder[jobs.PullRequestArgs]()
-		rec.block = make(chan struct{})
-		Handle[jobs.PullRequestArgs](w, rec.Reconcile)
-		q, err := Open(context.Background(), db.Open(t), w, Config{PollInterval: 50 * time.Millisecond, RerunDelay: 20 * time.Millisecond, noLeader: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			q.Stop(ctx)
-		})
+		rec := blockedRecorder[jobs.PullRequestArgs](w)
+		cfg := testConfig
+		cfg.noLeader = true
+		q := openQueueWith(t, db, w, cfg)
 		ctx := context.Background()
 		firstID := startRunAndRerun(t, q, rec)
 		close(rec.block)
@@ -358,9 +366,7 @@ func TestRerunRunsWithoutLeader(t *testing.T) {
 func TestDeliveryDuringRunningRerunGetsAnother(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db dbtest.DB) {
 		w := NewWorkers()
-		rec := newRecorder[jobs.PullRequestArgs]()
-		rec.block = make(chan struct{})
-		Handle[jobs.PullRequestArgs](w, rec.Reconcile)
+		rec := blockedRecorder[jobs.PullRequestArgs](w)
 		q := openQueue(t, db, w)
 		ctx, args := context.Background(), rerunArgs
 		startRunAndRerun(t, q, rec)
