@@ -117,19 +117,17 @@ func vague(kind blameless.Section) bool {
 	return kind == blameless.SectionUnknown || kind == blameless.SectionOther
 }
 
-// timeLed reports whether the block n opens with a clock time ("14:02",
-// "**2026-03-01 14:02 UTC** —", "2pm:"), as a timeline's entries do: in a
-// vague section, such an entry is read as the timeline's ("14:02 @alice
-// rolled back the deploy" says what happened when, not whose fault it
-// was). A date alone does not make one ("March 3, 2026: …").
+// timeLed reports whether the block n opens with a clock time
+// (opensWithClock), as a timeline's entries do: in a vague section, such an
+// entry is read as the timeline's ("14:02 @alice rolled back the deploy"
+// says what happened when, not whose fault it was).
 func (d *Document) timeLed(n ast.Node) bool {
 	lines := n.Lines()
 	if lines.Len() == 0 {
 		return false
 	}
 	l := lines.At(0)
-	st, _, _, ok := scanEntry(string(d.md[l.Start:min(l.Stop, l.Start+maxStampScan)]))
-	return ok && st.hasTime
+	return opensWithClock(string(d.md[l.Start:min(l.Stop, l.Start+maxStampScan)]))
 }
 
 // timeLedRow reports whether a table row's first cell is a clock time.
@@ -139,10 +137,15 @@ func (d *Document) timeLedRow(row ast.Node) bool {
 		return false
 	}
 	text, off := d.cellText(c)
-	if off < 0 {
-		return false
-	}
-	st, _, _, ok := scanEntry(text[:min(len(text), maxStampScan)])
+	return off >= 0 && opensWithClock(text)
+}
+
+// opensWithClock reports whether s opens with a timeline entry's stamp that
+// has a clock time ("14:02", "**2026-03-01 14:02 UTC** —", "2pm:"); a date
+// alone does not count ("March 3, 2026: …"). Only its first maxStampScan
+// bytes are read.
+func opensWithClock(s string) bool {
+	st, _, _, ok := scanEntry(s[:min(len(s), maxStampScan)])
 	return ok && st.hasTime
 }
 
