@@ -122,7 +122,7 @@ func (r *run) incident(ctx context.Context, a jobs.IncidentArgs) (*IncidentResul
 		// pull request for its checks.
 		var people []blameless.Person
 		pg := r.group()
-		pg.Go(func() error { people = r.incidentPeople(ctx, issue, fr.comments, nil); return nil })
+		pg.Go(func() error { people = r.incidentPeople(ctx, issue, fr.comments); return nil })
 		base, publishedNow, err := r.draftBranch(ctx, issue, cfg, fr.ahead, res)
 		_ = pg.Wait()
 		if err != nil {

@@ -130,11 +130,8 @@ func (l *peopleList) addUser(r *run, u *github.User) {
 }
 
 // incidentPeople are the incident's author, assignees and commenters (the
-// first maxPeople), with the display names of the first maxNameLookups
-// (those known already, as known gives them, are not read again). A name
-// that cannot be read leaves its login alone: the names are evidence,
-// never a reason for the draft or a check to fail.
-func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments []*github.IssueComment, known []blameless.Person) []blameless.Person {
+// first maxPeople), with their display names (named).
+func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments []*github.IssueComment) []blameless.Person {
 	l := peopleList{max: maxPeople}
 	l.addUser(r, issue.GetUser())
 	for _, u := range issue.Assignees {
@@ -143,7 +140,14 @@ func (r *run) incidentPeople(ctx context.Context, issue *github.Issue, comments 
 	for _, c := range comments {
 		l.addUser(r, c.GetUser())
 	}
-	ps := l.ps
+	return r.named(ctx, l.ps, nil)
+}
+
+// named gives ps their display names: those known already (as known gives
+// them) are not read again; the first maxNameLookups others are read. A
+// name that cannot be read leaves its login alone: the names are evidence,
+// never a reason for the draft or a check to fail.
+func (r *run) named(ctx context.Context, ps, known []blameless.Person) []blameless.Person {
 	for i := range ps {
 		for _, k := range known {
 			if ps[i].Name == "" && strings.EqualFold(k.Login, ps[i].Login) {
@@ -213,5 +217,9 @@ func (r *run) incidentPeopleNow(ctx context.Context, pr *github.PullRequest, kno
 		r.f.log().Debug("cannot read the incident's people", "incident", n, "err", err)
 		return nil
 	}
-	return r.incidentPeople(ctx, &github.Issue{}, comments, known)
+	l := peopleList{max: maxPeople}
+	for _, c := range comments {
+		l.addUser(r, c.GetUser())
+	}
+	return r.named(ctx, l.ps, known)
 }
