@@ -177,13 +177,11 @@ func retryLater(err error) error { return retryLaterAt(err, time.Now()) }
 
 // retryLaterAt is retryLater at now.
 func retryLaterAt(err error, now time.Time) error {
-	var held *claims.HeldError
-	if errors.As(err, &held) {
-		d, _ := claims.Wait(err, now) // of several claims (joined), the soonest
-		return river.JobSnooze(d + rand.N(d/10))
-	}
-	if errors.Is(err, claims.ErrInProgress) {
-		return river.JobSnooze(5 * time.Second) // no claim's age to go by
+	if d, held := claims.Wait(err, now); held { // of several claims (joined), the soonest
+		if errors.As(err, new(*claims.HeldError)) {
+			d += rand.N(d / 10) // a claim's age to go by: jittered
+		}
+		return river.JobSnooze(d)
 	}
 	if errors.Is(err, flows.ErrIdentityUnknown) {
 		// Not an attempt: the job waits until GET /app says who the App is.

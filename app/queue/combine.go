@@ -35,6 +35,12 @@ type insertDelivery struct {
 	res    jobs.EnqueueResult
 }
 
+// maxRerunLevels bounds the chain of follow-ups of running follow-ups
+// (insertGroup; each level is a round trip to the database); past it the
+// delivery merges into the last, as a duplicate. A chain is as long as the
+// runs of one job running at once, which the workers bound already.
+const maxRerunLevels = 8
+
 // insertGroup inserts the jobs of the deliveries and their follow-up runs
 // and fills each delivery's res. A job equal to a running one gets a
 // follow-up run; when that follow-up is itself running already (it began
@@ -42,12 +48,6 @@ type insertDelivery struct {
 // one in turn, and so on. (Counted a duplicate, the delivery was lost: a
 // follow-up left "running" by a killed replica held every later delivery
 // for its job until River's rescuer freed it, 12–45 s on.)
-// maxRerunLevels bounds the chain of follow-ups of running follow-ups (each
-// level is a round trip to the database); past it the delivery merges into
-// the last, as a duplicate. A chain is as long as the runs of one job
-// running at once, which the workers bound already.
-const maxRerunLevels = 8
-
 func (q *Queue) insertGroup(ctx context.Context, insert insertFunc, ds []*insertDelivery) error {
 	sets := make([][]river.InsertManyParams, len(ds))
 	keys := make([][]string, len(ds))
