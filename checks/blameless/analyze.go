@@ -20,10 +20,13 @@ type Analyzer struct {
 	// people: lower-case logins and name parts of Config.People
 	people map[string]bool
 	// model scores sentences; nil: the rules alone (a strong candidate is
-	// a finding with confidence 1, a weak one is dropped)
-	model   *sentModel
-	minConf float64 // errors at or above
-	floor   float64 // warnings at or above, nothing below
+	// a finding with confidence 1, a weak one is dropped). bareModel
+	// gives the model of those whose section is unknown, when model is
+	// set.
+	model     *sentModel
+	bareModel func() *sentModel
+	minConf   float64 // errors at or above
+	floor     float64 // warnings at or above, nothing below
 	// collect, in tests only, receives every sentence's named features.
 	collect func(f *fsink, s *sent)
 	// bufs recycles *work between calls; hits keep no reference to
@@ -69,7 +72,7 @@ func WarningFloor(minConfidence float64) float64 {
 // New validates cfg and returns an Analyzer.
 func New(cfg Config) (*Analyzer, error) {
 	a := &Analyzer{off: map[string]bool{}, severity: map[string]string{}, model: defaultModel,
-		minConf: DefaultMinConfidence}
+		bareModel: defaultBareModel, minConf: DefaultMinConfidence}
 	if cfg.MinConfidence != 0 {
 		if cfg.MinConfidence < 0 || cfg.MinConfidence > 1 || math.IsNaN(cfg.MinConfidence) {
 			return nil, fmt.Errorf("blameless: min_confidence %v is not between 0 and 1", cfg.MinConfidence)

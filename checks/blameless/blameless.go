@@ -23,10 +23,12 @@
 //
 // Judgement: the rules above find candidates; every sentence, whether they
 // found one or not, is then scored by a learned sentence model (sentence.go,
-// model_gen.go) whose features include the candidates. Its calibrated
-// confidence decides: at or above Config.MinConfidence (default
-// DefaultMinConfidence) the sentence's finding is an error, from
-// WarningFloor down a warning, below that nothing. A sentence makes at most
+// model_gen.go; a sentence whose section is unknown by its twin fitted
+// without sections, model_bare_gen.go) whose features include the
+// candidates. Its calibrated confidence decides: at or above
+// Config.MinConfidence (default DefaultMinConfidence) the sentence's
+// finding is an error, from WarningFloor down a warning, below that
+// nothing. A sentence makes at most
 // one finding, under the rule and over the span of its strongest candidate
 // (or, when the rules found none, of the feature that weighed most). Custom
 // phrases and the opt-in condescending rule are warnings whatever the model

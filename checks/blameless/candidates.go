@@ -187,10 +187,14 @@ func (s *sent) finishSentence() {
 		}
 		return
 	}
+	if m != nil && s.seg.Section == SectionUnknown && s.a.bareModel != nil {
+		if bm := s.a.bareModel(); bm != nil {
+			m = bm // a sentence alone, a document without headings
+		}
+	}
 	f := s.sink
 	f.reset(m)
 	f.naming = s.a.collect != nil
-	f.bare = s.seg.Section == SectionUnknown
 	s.features(f)
 	if s.a.collect != nil {
 		f.names = capRepeats(f.names)

@@ -225,12 +225,15 @@ func batchFolds(rows []row) ([][]int, []string) {
 // by side too), so a CPU that finishes one fit's last model takes up the
 // next fold's work instead of waiting.
 func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
-	ps, _ := crossValidateBare(m, tr, fs)
+	in := *tr
+	in.bare = nil
+	ps, _ := crossValidateBare(m, &in, fs)
 	return ps
 }
 
 // crossValidateBare is crossValidate, and when tr.bare is set the held-out
-// rows' predictions read without their sections too.
+// rows' predictions read without their sections too: by the model of
+// sentences in no section (fitBare) where the row is read in none.
 func crossValidateBare(m method, tr *trainer, fs [][]int) ([]prediction, []prediction) {
 	per := make([][]prediction, len(fs))
 	perBare := make([][]prediction, len(fs))
@@ -243,14 +246,19 @@ func crossValidateBare(m method, tr *trainer, fs [][]int) ([]prediction, []predi
 			}
 			return
 		}
-		f := m.on(*tr).fit(trainOf(len(tr.rows), test))
+		train := trainOf(len(tr.rows), test)
+		f := m.on(*tr).fit(train)
+		var bf *fitted
+		if tr.bare != nil && tr.bareUnknown && m.name == shipped.name {
+			bf = m.on(*tr).fitBare(train)
+		}
 		for _, i := range test {
 			c := f.conf(&tr.data[i])
 			per[k] = append(per[k], prediction{r: tr.rows[i], conf: c, threshold: f.threshold, warn: f.warn, got: c >= f.threshold})
 			if tr.bare != nil {
 				c := f.conf(&tr.bare[i])
-				if tr.bareUnknown && bareSection(tr.rows[i]) == SectionUnknown {
-					c = f.confBare(&tr.bare[i])
+				if bf != nil && bareSection(tr.rows[i]) == SectionUnknown {
+					c = bf.conf(&tr.bare[i])
 				}
 				perBare[k] = append(perBare[k], prediction{r: tr.rows[i], conf: c, threshold: f.threshold, warn: f.warn, got: c >= f.threshold})
 			}

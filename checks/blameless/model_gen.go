@@ -63164,8 +63164,7 @@ var modelCueWeights = []cueWeight{
 // modelCueBias: each cue's model's bias.
 var modelCueBias = [nCueModels]float64{-2.1684, -2.7664, -1.7627, -2.6690, -1.7298, -4.9640, -2.6218}
 
-// The bias, the calibration (p = sigmoid(A·z + B); Bare: of a sentence whose
-// section is unknown) and the default minimum
+// The bias, the calibration (p = sigmoid(A·z + B)) and the default minimum
 // confidences of an error and of a warning, chosen on out-of-fold predictions
 // of grouped folds for precision 0.91 and 0.82.
 const (
@@ -63173,8 +63172,6 @@ const (
 	modelForestBase        = -0.5160
 	modelPlattA            = 0.7925
 	modelPlattB            = -0.4437
-	modelBarePlattA        = 0.7497
-	modelBarePlattB        = -0.4683
 	modelMinConfidence     = 0.81
 	modelWarningConfidence = 0.59
 )

@@ -67,7 +67,6 @@ type fsink struct {
 	zc     [nCueModels]float64 // the same for each cue's model
 	best   feature             // the positive weight that weighed most, preferring one with a family
 	naming bool
-	bare   bool      // the sentence's section is unknown (its own calibration)
 	names  []string  // with naming (training)
 	has    forestSet // the forest's features seen (scoring)
 	rep    *repeats  // how often each feature came in this sentence (scoring)
@@ -216,9 +215,6 @@ func (f *fsink) confidence() float64 {
 	if len(f.m.roots) > 0 {
 		z += f.m.forestScore(&f.has)
 		n++
-	}
-	if f.bare && f.m.bareA != 0 {
-		return sigmoid(f.m.bareA*z/n + f.m.bareB)
 	}
 	return sigmoid(f.m.scaleA*z/n + f.m.scaleB)
 }
@@ -1014,7 +1010,7 @@ func nominalForm(w string) bool {
 	return false
 }
 
-// sentModel is the shipped sentence model (model_gen.go).
+// sentModel is a shipped sentence model (model_gen.go, model_bare_gen.go).
 type sentModel struct {
 	w    weightTable
 	bias float64
@@ -1026,9 +1022,6 @@ type sentModel struct {
 	cueW    [][nCueModels]float32 // a feature's weights in them, by its slot's cue
 	scaleA  float64               // Platt calibration: p = sigmoid(scaleA*z + scaleB)
 	scaleB  float64
-	// the calibration of a sentence whose section is unknown: it has no
-	// section's weight (sec:none has none)
-	bareA, bareB float64
 	// the forest (model_gen.go's modelForest), its nodes flattened; a
 	// split's feature is its index in the forest's features (forestSet)
 	nodes      []forestNode
@@ -1078,9 +1071,6 @@ type modelSpec struct {
 	forest         [][]forestSplit
 	forestBase     float64
 	plattA, plattB float64
-	// barePlattA, barePlattB: the calibration of a sentence whose section
-	// is unknown (zero: plattA, plattB)
-	barePlattA, barePlattB float64
 }
 
 // nCueModels: the cues of the guide, one model each.
@@ -1097,7 +1087,7 @@ type cueWeight struct {
 }
 
 func newSentModel(p modelSpec) *sentModel {
-	m := &sentModel{bias: p.bias, scaleA: p.plattA, scaleB: p.plattB, bareA: p.barePlattA, bareB: p.barePlattB, forestBase: p.forestBase,
+	m := &sentModel{bias: p.bias, scaleA: p.plattA, scaleB: p.plattB, forestBase: p.forestBase,
 		cues: len(p.cueWeights) > 0, cueBias: p.cueBias}
 	ws, forest := p.weights, p.forest
 	index := map[string]int16{}
