@@ -187,7 +187,7 @@ func (s *sent) finishSentence() {
 		}
 		return
 	}
-	if m != nil && s.seg.Section == SectionUnknown && s.a.bareModel != nil {
+	if m != nil && s.seg.Section == SectionUnknown {
 		if bm := s.a.bareModel(); bm != nil {
 			m = bm // a sentence alone, a document without headings
 		}
