@@ -902,6 +902,8 @@ func TestIfHadNeedsACounterfactualPast(t *testing.T) {
 		{"The outage could have been avoided if the engineer had checked the diff.", true},
 		{"Patient details would only be updated if a patient had recently attended the hospital.", false},
 		{"If not everyone in them had committed their orders they would reset back to staging.", false},
+		// an adverb between the modal and "have"
+		{"If the engineer had checked the diff, the outage would probably have been avoided.", true},
 	})
 	checkCandidate(t, kCFHadInverted, SectionOther, "inverted had counterfactual", []featureCase{
 		{"Had the team followed the checklist, the certificate would not have expired.", true},
@@ -953,6 +955,8 @@ func TestDeniedFaults(t *testing.T) {
 		{"To be clear, Dana didn't push untested code — CI reported green on a job that never actually ran.", false},
 		{"The on-call engineer did not forget the renewal; the reminder job had been disabled.", false},
 		{"The operator didn't skip the checklist.", false},
+		// an irregular past of an error verb ("overwrote")
+		{"The operator did not overwrite the config; the migration script did.", false},
 		{"The engineer didn't check the diff; the deploy wiped the table.", true},
 		{"The on-call did not escalate the page.", true},
 		{"The employee did not delete the tab with the patient data.", true},

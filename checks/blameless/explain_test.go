@@ -9,9 +9,10 @@ import (
 )
 
 // TestExplain prints, for each line of the file BLAMELESS_EXPLAIN names, the
-// shipped model's confidence and every feature with its weight (largest
-// first; with BLAMELESS_EXPLAIN_ALL set, those the model gives no weight
-// too): a tool for error analysis, skipped without the variable.
+// confidence of the model that reads a sentence alone (model_bare_gen.go's:
+// a line has no section) and every feature with that model's weight
+// (largest first; with BLAMELESS_EXPLAIN_ALL set, those the model gives no
+// weight too): a tool for error analysis, skipped without the variable.
 func TestExplain(t *testing.T) {
 	file := os.Getenv("BLAMELESS_EXPLAIN")
 	if file == "" {
@@ -22,7 +23,7 @@ func TestExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := map[string]float64{}
-	for _, nw := range modelWeights {
+	for _, nw := range bareModelWeights {
 		w[nw.name] = float64(nw.w)
 	}
 	a := mustNew(t, Config{})

@@ -1,6 +1,7 @@
 package blameless
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -905,7 +906,7 @@ func (s *sent) counterfactual(i int) {
 	case (l == "had" || l == "hadn't") && (i == 0 || s.t[i-1].kind == tPunct) && s.word(i+1) && has(&s.t[i+1], fDet|fPron):
 		// "Had the operator read the runbook, …": inverted condition
 		o := s.forwardNP(i + 1)
-		if o.cls != sSystem && o.to < len(s.t) && isParticiple(s.t[o.to].low) && s.modalPerfect() {
+		if o.cls != sSystem && o.to < len(s.t) && isParticiple(s.t[o.to].low) && s.modalHave(conditionals) {
 			s.addCF(kCFHadInverted, o, i, o.to, o.to+1)
 		}
 	case l == "had" || l == "hadn't":
@@ -926,7 +927,7 @@ func (s *sent) counterfactual(i int) {
 		// a counterfactual past: "if only", or the other clause's "would
 		// have" ("If Alice had read the alert, the outage would not have
 		// happened"); "updated only if a patient had attended" is a rule
-		if b := s.low(sb.bnd); b == "only" || b == "if" && s.low(sb.bnd+1) == "only" || (b == "if" || b == "unless") && s.modalPerfect() {
+		if b := s.low(sb.bnd); b == "only" || b == "if" && s.low(sb.bnd+1) == "only" || (b == "if" || b == "unless") && s.modalHave(conditionals) {
 			s.addCF(kCFIfHad, sb, i, j, j+1)
 		}
 	case l == "failed" || l == "fails" || l == "neglected" || l == "omitted" || l == "refused":
@@ -960,8 +961,8 @@ func (s *sent) counterfactual(i int) {
 		} else if befallVerbs[v] {
 			return // "he did not survive the fire": what befell him
 		}
-		if inForms(v, func(w string) bool { return errVerbs[w] != "" }) ||
-			inForms(v, func(w string) bool { return harmVerbs[w] }) && s.badManner(j) {
+		if forms := inflect(v); slices.ContainsFunc(forms, func(w string) bool { return errVerbs[w] != "" }) ||
+			slices.ContainsFunc(forms, func(w string) bool { return harmVerbs[w] }) && s.badManner(j) {
 			return // "did not ignore the alert", "didn't push untested code": a fault denied, no duty undone
 		}
 		s.cfSubject(cond(l == "never", kCFNever, kCFDidnt), i, j)
@@ -1036,25 +1037,36 @@ func (s *sent) awarenessCue() bool {
 	return false
 }
 
-// modalPerfect: the sentence has a modal perfect ("would have", "could
-// not have", "might've", "we'd have").
-func (s *sent) modalPerfect() bool {
-	for i := range s.t {
-		switch l := s.t[i].low; {
-		case l == "would've" || l == "could've" || l == "might've":
+// modalHave reports a modal of modals followed by "have", perhaps past a
+// negation, "to" or an adverb, or written with it: with conditionals "would
+// have", "could not have", "might've", "we'd have"; with hindsightModals
+// "should have", "ought to have", "should've", "shouldn't've".
+func (s *sent) modalHave(modals map[string]bool) bool {
+	for k := range s.t {
+		l := s.t[k].low
+		if base, ok := strings.CutSuffix(l, "'ve"); ok && modals[base] {
 			return true
-		case l == "would" || l == "could" || l == "might" || l == "wouldn't" || l == "couldn't" || strings.HasSuffix(l, "'d"):
-			j := i + 1
-			if s.low(j) == "not" || s.low(j) == "never" {
-				j++
-			}
-			if s.low(j) == "have" {
-				return true
-			}
+		}
+		if !modals[l] && !(strings.HasSuffix(l, "'d") && modals["would"]) {
+			continue
+		}
+		j := k + 1
+		for j < len(s.t) && (s.t[j].low == "to" || s.t[j].low == "not" || s.t[j].low == "never" || isAdverb(&s.t[j])) {
+			j++
+		}
+		if s.low(j) == "have" || s.low(j) == "'ve" {
+			return true
 		}
 	}
 	return false
 }
+
+var (
+	// conditionals: the modals of a counterfactual consequence.
+	conditionals = wordSet(`would could might wouldn't couldn't`)
+	// hindsightModals: the modals of a duty left undone, seen after the fact.
+	hindsightModals = wordSet(`should could ought shouldn't couldn't`)
+)
 
 // addCF adds a counterfactual over subject..verb j, with a passive rewording
 // when the object is a plain noun phrase.
@@ -1751,31 +1763,11 @@ func (s *sent) omissionInHindsight(i int) {
 	for aux >= 0 && isAdverb(&s.t[aux]) {
 		aux--
 	}
-	if aux < 0 || s.negatedBefore(i, 3) || !s.hindsightFrame() {
+	if aux < 0 || s.negatedBefore(i, 3) || !s.modalHave(hindsightModals) {
 		return
 	}
 	s.add(kCFOmission, noSubj, RuleCounterfactual, i, aux, i+1, "warning", msgCF,
 		"Say what the process did not do instead of who missed it, e.g. \"the release checklist has no changelog step\".", "")
-}
-
-// hindsightFrame reports a counterfactual modal perfect anywhere in the
-// sentence: should have, could have, ought to have, should've.
-func (s *sent) hindsightFrame() bool {
-	for k := range s.t {
-		switch s.t[k].low {
-		case "should've", "could've", "shouldn't've":
-			return true
-		case "should", "could", "ought", "shouldn't", "couldn't":
-			j := k + 1
-			for j < len(s.t) && (s.t[j].low == "to" || s.t[j].low == "not" || isAdverb(&s.t[j])) {
-				j++
-			}
-			if s.low(j) == "have" || s.low(j) == "'ve" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // addressedToNick reports whether token i is in a chat line addressed to

@@ -194,19 +194,6 @@ func (s *sent) actDenied(v int) bool {
 	return neg > s.clauseStart(v)
 }
 
-// inForms: a form of the verb v (its base, as after "didn't") is in set:
-// v itself, or its regular past ("ignore" → "ignored", "skip" →
-// "skipped", "push" → "pushed").
-func inForms(v string, set func(string) bool) bool {
-	if set(v) || set(v+"ed") || set(v+"d") {
-		return true
-	}
-	if n := len(v); n >= 3 && !strings.ContainsRune("aeiouwxy", rune(v[n-1])) && strings.ContainsRune("aeiou", rune(v[n-2])) {
-		return set(v + v[n-1:] + "ed")
-	}
-	return false
-}
-
 // badManner: the clause says the act was wrong (wrong, bad, untested,
 // broken, unauthorized, by mistake, …).
 func (s *sent) badManner(i int) bool {
