@@ -231,6 +231,14 @@ func crossValidate(m method, tr *trainer, fs [][]int) []prediction {
 	return ps
 }
 
+// bareCalibrated: the cross-validation fits the twin model of the rows read
+// without their sections (fitBare) with its calibration, five fits a fold
+// instead of one, for its P and R at the fold thresholds
+// (BLAMELESS_CV_BARE_FULL=1); by default it fits the ranking alone
+// (fitBareRanking), all that its average precision needs. On a slow
+// machine the calibrated twin took the package past go test's ten minutes.
+var bareCalibrated = os.Getenv("BLAMELESS_CV_BARE_FULL") != ""
+
 // crossValidateBare is crossValidate, and when tr.bare is set the held-out
 // rows' predictions read without their sections too: by the model of
 // sentences in no section (fitBare) where the row is read in none.
@@ -250,7 +258,11 @@ func crossValidateBare(m method, tr *trainer, fs [][]int) ([]prediction, []predi
 		f := m.on(*tr).fit(train)
 		var bf *fitted
 		if tr.bare != nil && tr.bareUnknown && m.name == shipped.name {
-			bf = m.on(*tr).fitBare(train)
+			if bareCalibrated {
+				bf = m.on(*tr).fitBare(train)
+			} else {
+				bf = m.on(*tr).fitBareRanking(train)
+			}
 		}
 		for _, i := range test {
 			c := f.conf(&tr.data[i])
@@ -633,7 +645,11 @@ func TestCrossValidation(t *testing.T) {
 		return
 	}
 	logf(t, "HEADLINE %s (shipped), group folds, at each fold's minimum confidence: firm rows %s; all rows %s", shipped.name, headline, headlineAll)
-	logf(t, "SECTIONLESS the same held-out rows read without their sections: firm rows %s; average precision %.4f", bareHeadline, bareAP)
+	if bareCalibrated {
+		logf(t, "SECTIONLESS the same held-out rows read without their sections: firm rows %s; average precision %.4f", bareHeadline, bareAP)
+	} else {
+		logf(t, "SECTIONLESS the same held-out rows read without their sections: average precision %.4f (BLAMELESS_CV_BARE_FULL=1 calibrates the twin in each fold, for P and R at the fold thresholds)", bareAP)
+	}
 	if headline.p() < floorPrecision || headline.f1() < floorF1 {
 		t.Errorf("grouped cross-validation (%s, firm rows) below the floor: %s; want F1 ≥ %.2f with P ≥ %.2f (issue 12 asks 0.85 and 0.90)",
 			shipped.name, headline, floorF1, floorPrecision)

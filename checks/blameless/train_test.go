@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -475,12 +476,21 @@ func (tr *trainer) fitModel(idx []int) *fitted {
 // presence; boosted from the prior log-odds, or from base's scores when
 // base is set (then init is 0). The step eta is folded into the leaves.
 func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base func(int) float64) (float64, []*gbtNode) {
+	// The trees grow over the vocabulary's features renumbered 0…n-1 in
+	// the order of their ids (so ties between splits go as by id), and
+	// the gradients' sums stay small enough to stay in the cache; the
+	// nodes get their ids back at the end.
 	voc := tr.vocabulary(idx)
+	ids := slices.Sorted(maps.Keys(voc))
+	compact := make(map[int32]int32, len(ids))
+	for c, f := range ids {
+		compact[f] = int32(c)
+	}
 	xs := make([][]int32, len(idx))
 	for k, i := range idx {
 		for _, f := range distinct(tr.data[i].feats) {
-			if voc[f] {
-				xs[k] = append(xs[k], f)
+			if c, ok := compact[f]; ok {
+				xs[k] = append(xs[k], c)
 			}
 		}
 	}
@@ -502,7 +512,7 @@ func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base 
 			margin[k] = init
 		}
 	}
-	sc := &treeScratch{g: make([]float64, len(tr.ft.names)), h: make([]float64, len(tr.ft.names))}
+	sc := &treeScratch{gh: make([][2]float64, len(ids))}
 	var forest []*gbtNode
 	g := make([]float64, len(idx))
 	h := make([]float64, len(idx))
@@ -516,12 +526,19 @@ func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base 
 			g[k] = ws[k] * (p - ys[k])
 			h[k] = ws[k] * max(p*(1-p), 1e-6)
 		}
+		sc.leaves = sc.leaves[:0]
 		root := sc.grow(xs, g, h, all, depth, l2)
 		root.scale(eta)
-		for k := range idx {
-			margin[k] += root.eval(xs[k])
+		// each row's leaf is known from the growing: no tree walk
+		for _, l := range sc.leaves {
+			for _, k := range l.rows {
+				margin[k] += l.n.value
+			}
 		}
 		forest = append(forest, root)
+	}
+	for _, root := range forest {
+		root.renumber(ids)
 	}
 	return init, forest
 }
@@ -529,8 +546,14 @@ func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base 
 // treeScratch is one forest's scratch while its trees grow: the sums of
 // gradients and hessians by feature id, and the features touched.
 type treeScratch struct {
-	g, h    []float64
+	gh      [][2]float64 // a feature's gradient and hessian side by side: one cache line
 	touched []int32
+	leaves  []leafRows // the tree's leaves, with the rows that reach them
+}
+
+type leafRows struct {
+	n    *gbtNode
+	rows []int
 }
 
 var gbtMinHess = envFloat("BLAMELESS_GBT_MIN_HESS", 1)
@@ -562,22 +585,25 @@ func (sc *treeScratch) grow(xs [][]int32, g, h []float64, rows []int, depth int,
 	}
 	leaf := &gbtNode{feat: -1, value: -G / (H + l2)}
 	if depth == 0 || len(rows) < 10 {
+		sc.leaves = append(sc.leaves, leafRows{leaf, rows})
 		return leaf
 	}
 	for _, k := range rows {
+		gk, hk := g[k], h[k]
 		for _, f := range xs[k] {
-			if sc.g[f] == 0 && sc.h[f] == 0 {
+			s := &sc.gh[f]
+			if s[0] == 0 && s[1] == 0 {
 				sc.touched = append(sc.touched, f)
 			}
-			sc.g[f] += g[k]
-			sc.h[f] += h[k]
+			s[0] += gk
+			s[1] += hk
 		}
 	}
 	parent := G * G / (H + l2)
 	bestGain, bestF := 1e-9, int32(-1)
 	for _, f := range sc.touched {
-		gl, hl := sc.g[f], sc.h[f]
-		sc.g[f], sc.h[f] = 0, 0
+		gl, hl := sc.gh[f][0], sc.gh[f][1]
+		sc.gh[f] = [2]float64{}
 		gr, hr := G-gl, H-hl
 		if hl < gbtMinHess || hr < gbtMinHess {
 			continue
@@ -589,6 +615,7 @@ func (sc *treeScratch) grow(xs [][]int32, g, h []float64, rows []int, depth int,
 	}
 	sc.touched = sc.touched[:0]
 	if bestF < 0 {
+		sc.leaves = append(sc.leaves, leafRows{leaf, rows})
 		return leaf
 	}
 	var with, witho []int
@@ -600,6 +627,17 @@ func (sc *treeScratch) grow(xs [][]int32, g, h []float64, rows []int, depth int,
 		}
 	}
 	return &gbtNode{feat: bestF, with: sc.grow(xs, g, h, with, depth-1, l2), witho: sc.grow(xs, g, h, witho, depth-1, l2)}
+}
+
+// renumber gives the splits of a tree grown over renumbered features their
+// ids: ids[c] is feature c's.
+func (n *gbtNode) renumber(ids []int32) {
+	if n.feat < 0 {
+		return
+	}
+	n.feat = ids[n.feat]
+	n.with.renumber(ids)
+	n.witho.renumber(ids)
 }
 
 func (n *gbtNode) scale(eta float64) {
@@ -665,6 +703,18 @@ func (tr *trainer) fitBare(idx []int) *fitted {
 	b := *tr
 	b.data, b.bare = tr.bare, nil
 	return b.fit(idx)
+}
+
+// fitBareRanking is fitBare's model without its calibration, whose four
+// inner-fold fits are four fifths of the work: the same ranking (the
+// calibration is monotone), so the same average precision, but no
+// confidence to set thresholds against.
+func (tr *trainer) fitBareRanking(idx []int) *fitted {
+	b := *tr
+	b.data, b.bare = tr.bare, nil
+	m := b.fitModel(idx)
+	m.a = 1
+	return m
 }
 
 // groupCounts: for each feature (by id), the number of groups (tr.rows'
