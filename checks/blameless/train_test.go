@@ -544,13 +544,15 @@ func (tr *trainer) fitForest(idx []int, trees, depth int, eta, l2 float64, base 
 }
 
 // treeScratch is one forest's scratch while its trees grow: the sums of
-// gradients and hessians by feature id, and the features touched.
+// gradients and hessians by feature (as fitForest numbers them), the
+// features touched, and the leaves of the tree growing.
 type treeScratch struct {
 	gh      [][2]float64 // a feature's gradient and hessian side by side: one cache line
 	touched []int32
-	leaves  []leafRows // the tree's leaves, with the rows that reach them
+	leaves  []leafRows
 }
 
+// leafRows: a leaf and the training rows the growing sent to it.
 type leafRows struct {
 	n    *gbtNode
 	rows []int
