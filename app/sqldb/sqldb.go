@@ -11,12 +11,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DefaultURL is the embedded default: a SQLite file in the working
@@ -134,6 +137,10 @@ func openPostgres(ctx context.Context, databaseURL string, o Options) (*DB, erro
 	return db, nil
 }
 
+// sqliteBusyTimeout is how long a statement waits out another connection's
+// lock on the SQLite file (busy_timeout), and opening waits out SQLITE_BUSY.
+const sqliteBusyTimeout = 10 * time.Second
+
 func openSQLite(ctx context.Context, databaseURL string) (*DB, error) {
 	path, err := sqlitePath(databaseURL)
 	if err != nil {
@@ -143,7 +150,7 @@ func openSQLite(ctx context.Context, databaseURL string) (*DB, error) {
 	// immediate transactions take the write lock up front (no upgrade
 	// deadlocks); busy_timeout waits out another process's lock.
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
+		"?_pragma=busy_timeout(" + strconv.Itoa(int(sqliteBusyTimeout/time.Millisecond)) + ")&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
 	connector, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
@@ -157,11 +164,34 @@ func openSQLite(ctx context.Context, databaseURL string) (*DB, error) {
 	// SQLITE_BUSY. Jobs still run on several goroutines, only their queue
 	// bookkeeping is serialised.
 	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	return &DB{sql: db, dialect: "sqlite", stmts: stmts, path: path}, nil
+}
+
+// pingSQLite opens the first connection, again while SQLite answers
+// SQLITE_BUSY, for as long as busy_timeout would wait. Replicas started
+// together open a new file at once: the one turning it to WAL holds a lock
+// that the others' opening meets with SQLITE_BUSY at once, busy_timeout or
+// not; a moment later the file is in WAL and opens.
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
 }
 
 // Wrap is a database opened elsewhere, used as it is (its settings, no
