@@ -701,22 +701,24 @@ type trainer struct {
 // Bayes section classifier fitted on the same folds (a third of its guesses
 // right), 0.7107; weighted by how often each section occurs, 0.7204; read
 // as "other", 0.7177; the twin blended with the first at 0.3, 0.7362.
-func (tr *trainer) fitBare(idx []int) *fitted {
-	b := *tr
-	b.data, b.bare = tr.bare, nil
-	return b.fit(idx)
-}
+func (tr *trainer) fitBare(idx []int) *fitted { return tr.bareReading().fit(idx) }
 
 // fitBareRanking is fitBare's model without its calibration, whose four
 // inner-fold fits are four fifths of the work: the same ranking (the
 // calibration is monotone), so the same average precision, but no
 // confidence to set thresholds against.
 func (tr *trainer) fitBareRanking(idx []int) *fitted {
-	b := *tr
-	b.data, b.bare = tr.bare, nil
-	m := b.fitModel(idx)
+	m := tr.bareReading().fitModel(idx)
 	m.a = 1
 	return m
+}
+
+// bareReading is tr with the rows read without their sections (tr.bare) as
+// its data.
+func (tr *trainer) bareReading() *trainer {
+	b := *tr
+	b.data, b.bare = tr.bare, nil
+	return &b
 }
 
 // groupCounts: for each feature (by id), the number of groups (tr.rows'
